@@ -1,0 +1,83 @@
+import { type ProcFileKind, ParseError } from './errors.js';
+
+// Scanners for the decimal and hexadecimal numbers the kernel writes. They read bytes in place
+// (no substring, no regex) and refuse what would lose precision: a number past 2^53 is an error
+// where the caller asked for a `number`, and bigint readers exist for fields that can pass it.
+
+const ZERO = 0x30;
+const NINE = 0x39;
+const MINUS = 0x2d;
+
+/** An unsigned decimal in `bytes[start, end)`, as a safe integer. */
+export function readUint(kind: ProcFileKind, bytes: Uint8Array, start: number, end: number): number {
+  if (start >= end) throw new ParseError(kind, 'expected a number, found nothing', bytes, start);
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = (bytes[i] as number) - ZERO;
+    if (digit < 0 || digit > 9) throw new ParseError(kind, 'expected a decimal digit', bytes, i);
+    value = value * 10 + digit;
+  }
+  if (value > Number.MAX_SAFE_INTEGER) {
+    throw new ParseError(kind, 'number is too large to be exact as a number', bytes, start);
+  }
+  return value;
+}
+
+/** A decimal with an optional leading `-`, as a safe integer. */
+export function readInt(kind: ProcFileKind, bytes: Uint8Array, start: number, end: number): number {
+  if (start < end && bytes[start] === MINUS) return -readUint(kind, bytes, start + 1, end);
+  return readUint(kind, bytes, start, end);
+}
+
+/** An unsigned decimal in `bytes[start, end)` as a bigint, exact up to any size. */
+export function readUintBig(
+  kind: ProcFileKind,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): bigint {
+  // Up to 15 digits fit a double exactly: the common case avoids bigint arithmetic per digit.
+  if (end - start <= 15) return BigInt(readUint(kind, bytes, start, end));
+  const high = readUint(kind, bytes, start, end - 15);
+  const low = readUint(kind, bytes, end - 15, end);
+  return BigInt(high) * 1_000_000_000_000_000n + BigInt(low);
+}
+
+/** Value of one hexadecimal digit (either case), or -1. */
+export function hexDigit(byte: number): number {
+  if (byte >= ZERO && byte <= NINE) return byte - ZERO;
+  const lower = byte | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+}
+
+/** An unsigned hexadecimal (no `0x`) in `bytes[start, end)`, as a safe integer. */
+export function readHex(kind: ProcFileKind, bytes: Uint8Array, start: number, end: number): number {
+  if (start >= end) throw new ParseError(kind, 'expected a hex number, found nothing', bytes, start);
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = hexDigit(bytes[i] as number);
+    if (digit < 0) throw new ParseError(kind, 'expected a hex digit', bytes, i);
+    value = value * 16 + digit;
+  }
+  if (value > Number.MAX_SAFE_INTEGER) {
+    throw new ParseError(kind, 'hex number is too large to be exact as a number', bytes, start);
+  }
+  return value;
+}
+
+/** An unsigned hexadecimal in `bytes[start, end)` as a bigint, exact up to any size. */
+export function readHexBig(
+  kind: ProcFileKind,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): bigint {
+  if (end - start <= 13) return BigInt(readHex(kind, bytes, start, end));
+  let value = 0n;
+  for (let i = start; i < end; i += 13) {
+    const chunkEnd = Math.min(end, i + 13);
+    value = (value << BigInt((chunkEnd - i) * 4)) | BigInt(readHex(kind, bytes, i, chunkEnd));
+  }
+  return value;
+}

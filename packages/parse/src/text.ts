@@ -1,0 +1,190 @@
+import { ParseError, type ProcFileKind } from './errors.js';
+
+/**
+ * How bytes that are meant to be text (environ, cmdline, comm, paths) become strings.
+ *
+ * - `'escape'` (the default): UTF-8, and each byte that is not part of valid UTF-8 becomes the
+ *   lone surrogate U+DC80 + byte, as Python's `surrogateescape` does. Lossless: valid text reads
+ *   as itself, and `encodeText` gives back the exact bytes. Such strings contain lone surrogates,
+ *   which `hasEscapedBytes` detects.
+ * - `'strict'`: UTF-8, and a byte sequence that is not UTF-8 is a ParseError.
+ * - `'replace'`: UTF-8, and invalid sequences become U+FFFD. Lossy: only when you choose it.
+ * - `'latin1'`: one character per byte (U+0000 to U+00FF). Lossless, but wrong for non-ASCII UTF-8.
+ */
+export type TextDecoding = 'escape' | 'strict' | 'replace' | 'latin1';
+
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const replacingDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+/** Decodes `bytes[start, end)` as the chosen decoding says. */
+export function decodeText(
+  kind: ProcFileKind,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  decoding: TextDecoding = 'escape',
+): string {
+  const slice = bytes.subarray(start, end);
+  switch (decoding) {
+    case 'escape':
+      try {
+        return fatalDecoder.decode(slice);
+      } catch {
+        return decodeEscaped(slice);
+      }
+    case 'strict':
+      try {
+        return fatalDecoder.decode(slice);
+      } catch {
+        throw new ParseError(kind, 'bytes are not valid UTF-8', bytes, start + firstInvalid(slice));
+      }
+    case 'replace':
+      return replacingDecoder.decode(slice);
+    case 'latin1':
+      return latin1(slice);
+    default:
+      throw new ParseError(kind, `unknown text decoding "${String(decoding)}"`, '', 0);
+  }
+}
+
+/** Whether a string decoded with `'escape'` holds bytes that were not UTF-8. */
+export function hasEscapedBytes(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xdc80 && code <= 0xdcff) return true;
+  }
+  return false;
+}
+
+/**
+ * The bytes a string stands for: UTF-8, with escaped bytes (U+DC80 to U+DCFF) turned back into
+ * the single bytes they came from. `encodeText(decodeText(b)) equals b` for any bytes `b`.
+ * A lone surrogate outside that range stands for no bytes and is a TypeError.
+ */
+export function encodeText(text: string): Uint8Array {
+  const out = new Uint8Array(text.length * 3);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code < 0x80) {
+      out[n++] = code;
+      continue;
+    }
+    if (code >= 0xdc80 && code <= 0xdcff) {
+      out[n++] = code - 0xdc00;
+      continue;
+    }
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+        out[n++] = 0xf0 | (code >> 18);
+        out[n++] = 0x80 | ((code >> 12) & 0x3f);
+        out[n++] = 0x80 | ((code >> 6) & 0x3f);
+        out[n++] = 0x80 | (code & 0x3f);
+        continue;
+      }
+    }
+    if (code >= 0xd800 && code <= 0xdfff) {
+      throw new TypeError(`encodeText: lone surrogate U+${code.toString(16)} at index ${i}`);
+    }
+    if (code < 0x800) {
+      out[n++] = 0xc0 | (code >> 6);
+      out[n++] = 0x80 | (code & 0x3f);
+    } else {
+      out[n++] = 0xe0 | (code >> 12);
+      out[n++] = 0x80 | ((code >> 6) & 0x3f);
+      out[n++] = 0x80 | (code & 0x3f);
+    }
+  }
+  return out.slice(0, n);
+}
+
+// Not TextDecoder('latin1'): the Encoding Standard maps that label to windows-1252, which turns
+// bytes 0x80 to 0x9f into other characters.
+function latin1(bytes: Uint8Array): string {
+  return fromCodeUnits(bytes);
+}
+
+function fromCodeUnits(units: ArrayLike<number>): string {
+  let out = '';
+  for (let k = 0; k < units.length; k += 4096) {
+    out += String.fromCharCode.apply(
+      null,
+      Array.prototype.slice.call(units, k, k + 4096) as number[],
+    );
+  }
+  return out;
+}
+
+/** Length of the valid UTF-8 sequence starting at `i`, or 0 if the byte there starts none. */
+function validSequenceLength(bytes: Uint8Array, i: number): number {
+  const b0 = bytes[i] as number;
+  if (b0 < 0x80) return 1;
+  let length: number;
+  let low = 0x80;
+  let high = 0xbf;
+  if (b0 >= 0xc2 && b0 <= 0xdf) length = 2;
+  else if (b0 >= 0xe0 && b0 <= 0xef) {
+    length = 3;
+    if (b0 === 0xe0) low = 0xa0;
+    if (b0 === 0xed) high = 0x9f; // UTF-16 surrogates are not valid UTF-8
+  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+    length = 4;
+    if (b0 === 0xf0) low = 0x90;
+    if (b0 === 0xf4) high = 0x8f;
+  } else return 0;
+  if (i + length > bytes.length) return 0;
+  const b1 = bytes[i + 1] as number;
+  if (b1 < low || b1 > high) return 0;
+  for (let k = 2; k < length; k++) {
+    const b = bytes[i + k] as number;
+    if (b < 0x80 || b > 0xbf) return 0;
+  }
+  return length;
+}
+
+function firstInvalid(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const length = validSequenceLength(bytes, i);
+    if (length === 0) return i;
+    i += length;
+  }
+  return bytes.length;
+}
+
+function decodeEscaped(bytes: Uint8Array): string {
+  const units: number[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    const length = validSequenceLength(bytes, i);
+    const b0 = bytes[i] as number;
+    if (length === 0) {
+      units.push(0xdc00 + b0);
+      i++;
+      continue;
+    }
+    let code: number;
+    if (length === 1) code = b0;
+    else if (length === 2) code = ((b0 & 0x1f) << 6) | ((bytes[i + 1] as number) & 0x3f);
+    else if (length === 3)
+      code =
+        ((b0 & 0x0f) << 12) |
+        (((bytes[i + 1] as number) & 0x3f) << 6) |
+        ((bytes[i + 2] as number) & 0x3f);
+    else
+      code =
+        ((b0 & 0x07) << 18) |
+        (((bytes[i + 1] as number) & 0x3f) << 12) |
+        (((bytes[i + 2] as number) & 0x3f) << 6) |
+        ((bytes[i + 3] as number) & 0x3f);
+    if (code >= 0x10000) {
+      code -= 0x10000;
+      units.push(0xd800 + (code >> 10), 0xdc00 + (code & 0x3ff));
+    } else units.push(code);
+    i += length;
+  }
+  return fromCodeUnits(units);
+}
