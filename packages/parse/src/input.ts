@@ -1,4 +1,4 @@
-import { type ProcFileKind, ParseError } from './errors.js';
+import { ParseError, type ProcFileKind } from './errors.js';
 
 /** What every parser accepts: the file's bytes as read, or its text. */
 export type ProcInput = Uint8Array | string;

@@ -1,4 +1,4 @@
-import { type ProcFileKind, ParseError } from './errors.js';
+import { ParseError, type ProcFileKind } from './errors.js';
 
 // Scanners for the decimal and hexadecimal numbers the kernel writes. They read bytes in place
 // (no substring, no regex) and refuse what would lose precision: a number past 2^53 is an error
@@ -9,7 +9,12 @@ const NINE = 0x39;
 const MINUS = 0x2d;
 
 /** An unsigned decimal in `bytes[start, end)`, as a safe integer. */
-export function readUint(kind: ProcFileKind, bytes: Uint8Array, start: number, end: number): number {
+export function readUint(
+  kind: ProcFileKind,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): number {
   if (start >= end) throw new ParseError(kind, 'expected a number, found nothing', bytes, start);
   let value = 0;
   for (let i = start; i < end; i++) {
@@ -53,7 +58,8 @@ export function hexDigit(byte: number): number {
 
 /** An unsigned hexadecimal (no `0x`) in `bytes[start, end)`, as a safe integer. */
 export function readHex(kind: ProcFileKind, bytes: Uint8Array, start: number, end: number): number {
-  if (start >= end) throw new ParseError(kind, 'expected a hex number, found nothing', bytes, start);
+  if (start >= end)
+    throw new ParseError(kind, 'expected a hex number, found nothing', bytes, start);
   let value = 0;
   for (let i = start; i < end; i++) {
     const digit = hexDigit(bytes[i] as number);
