@@ -34,7 +34,9 @@ export function readInt(kind: ProcFileKind, bytes: Uint8Array, start: number, en
   return readUint(kind, bytes, start, end);
 }
 
-/** An unsigned decimal in `bytes[start, end)` as a bigint, exact up to any size. */
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+/** An unsigned decimal in `bytes[start, end)` as a bigint: exact, up to 2^64-1 as the kernel's u64. */
 export function readUintBig(
   kind: ProcFileKind,
   bytes: Uint8Array,
@@ -43,9 +45,13 @@ export function readUintBig(
 ): bigint {
   // Up to 15 digits fit a double exactly: the common case avoids bigint arithmetic per digit.
   if (end - start <= 15) return BigInt(readUint(kind, bytes, start, end));
-  const high = readUint(kind, bytes, start, end - 15);
-  const low = readUint(kind, bytes, end - 15, end);
-  return BigInt(high) * 1_000_000_000_000_000n + BigInt(low);
+  let value = 0n;
+  for (let i = start; i < end; i += 15) {
+    const chunkEnd = Math.min(end, i + 15);
+    value = value * 10n ** BigInt(chunkEnd - i) + BigInt(readUint(kind, bytes, i, chunkEnd));
+  }
+  if (value > U64_MAX) throw new ParseError(kind, 'number is larger than 64 bits', bytes, start);
+  return value;
 }
 
 /** Value of one hexadecimal digit (either case), or -1. */
@@ -72,7 +78,7 @@ export function readHex(kind: ProcFileKind, bytes: Uint8Array, start: number, en
   return value;
 }
 
-/** An unsigned hexadecimal in `bytes[start, end)` as a bigint, exact up to any size. */
+/** An unsigned hexadecimal in `bytes[start, end)` as a bigint: exact, up to 2^64-1. */
 export function readHexBig(
   kind: ProcFileKind,
   bytes: Uint8Array,
@@ -85,5 +91,6 @@ export function readHexBig(
     const chunkEnd = Math.min(end, i + 13);
     value = (value << BigInt((chunkEnd - i) * 4)) | BigInt(readHex(kind, bytes, i, chunkEnd));
   }
+  if (value > U64_MAX) throw new ParseError(kind, 'hex number is larger than 64 bits', bytes, start);
   return value;
 }

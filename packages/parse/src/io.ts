@@ -1,0 +1,149 @@
+import { ParseError } from './errors.js';
+import { checkInput, type ProcInput, toBytes } from './input.js';
+import { readUintBig } from './numbers.js';
+
+const KIND = 'io';
+const NEWLINE = 0x0a;
+const COLON = 0x3a;
+const SPACE = 0x20;
+
+/**
+ * The I/O counters of `/proc/<pid>/io` (summed over the process's threads, live and exited, and
+ * its reaped children) or of `/proc/<pid>/task/<tid>/io` (one thread). 64-bit, so bigint.
+ */
+export interface Io {
+  /** `rchar`: bytes passed to read(2) and similar calls, from storage or not. */
+  rchar: bigint;
+  /** `wchar`: bytes passed to write(2) and similar calls. */
+  wchar: bigint;
+  /** `syscr`: read system calls. */
+  syscr: bigint;
+  /** `syscw`: write system calls. */
+  syscw: bigint;
+  /** `read_bytes`: bytes fetched from the storage layer. */
+  readBytes: bigint;
+  /** `write_bytes`: bytes sent (or to be sent) to the storage layer. */
+  writeBytes: bigint;
+  /** `cancelled_write_bytes`: bytes of `write_bytes` that truncating dirty page cache undid. */
+  cancelledWriteBytes: bigint;
+}
+
+const KEYS = [
+  'rchar',
+  'wchar',
+  'syscr',
+  'syscw',
+  'read_bytes',
+  'write_bytes',
+  'cancelled_write_bytes',
+] as const;
+
+// Compared in place against each line's key, so no line becomes a string.
+const encoder = new TextEncoder();
+const KEY_BYTES = KEYS.map((key) => encoder.encode(key));
+
+/**
+ * Parses `/proc/<pid>/io`: one `key: value` line per counter, in any order, with an optional
+ * final newline. Lines with keys this parser does not know (a newer kernel's) are skipped, but
+ * must still have the `key: ` shape.
+ *
+ * @returns the seven counters.
+ * @throws ParseError when a counter is missing, given twice, or not an unsigned decimal (a
+ *   trailing `\r` included), or when a line is empty or not `key: value`; the message names the
+ *   line and the key.
+ */
+export function parseIo(input: ProcInput): Io {
+  checkInput(KIND, input);
+  const bytes = toBytes(input);
+  const length = bytes.length;
+  const values: (bigint | undefined)[] = [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ];
+
+  let pos = 0;
+  for (let line = 1; pos < length; line++) {
+    let lineEnd = bytes.indexOf(NEWLINE, pos);
+    if (lineEnd === -1) lineEnd = length;
+    if (lineEnd === pos) throw new ParseError(KIND, `line ${line} is empty`, bytes, pos);
+    const colon = bytes.indexOf(COLON, pos);
+    if (colon === -1 || colon > lineEnd) {
+      throw new ParseError(KIND, `line ${line} is not "key: value" (no ":")`, bytes, pos);
+    }
+    if (colon === pos) throw new ParseError(KIND, `line ${line} has no key`, bytes, pos);
+    if (colon + 1 === lineEnd || bytes[colon + 1] !== SPACE) {
+      throw new ParseError(
+        KIND,
+        `line ${line} is not "key: value" (no space after ":")`,
+        bytes,
+        colon,
+      );
+    }
+    const index = keyIndex(bytes, pos, colon);
+    if (index !== -1) {
+      const key = KEYS[index] as string;
+      if (values[index] !== undefined) {
+        throw new ParseError(KIND, `line ${line} repeats the key ${key}`, bytes, pos);
+      }
+      values[index] = readValue(bytes, line, key, colon + 2, lineEnd);
+    }
+    pos = lineEnd + 1;
+  }
+
+  for (let index = 0; index < KEYS.length; index++) {
+    if (values[index] === undefined) {
+      throw new ParseError(KIND, `the counter ${KEYS[index]} is missing`, bytes, length);
+    }
+  }
+  const [rchar, wchar, syscr, syscw, readBytes, writeBytes, cancelledWriteBytes] = values as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+  ];
+  return { rchar, wchar, syscr, syscw, readBytes, writeBytes, cancelledWriteBytes };
+}
+
+/** Index in KEYS of the key in `bytes[start, end)`, or -1 for a key this parser does not know. */
+function keyIndex(bytes: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  for (let index = 0; index < KEY_BYTES.length; index++) {
+    const key = KEY_BYTES[index] as Uint8Array;
+    if (key.length !== length) continue;
+    let k = 0;
+    while (k < length && bytes[start + k] === key[k]) k++;
+    if (k === length) return index;
+  }
+  return -1;
+}
+
+function readValue(
+  bytes: Uint8Array,
+  line: number,
+  key: string,
+  start: number,
+  end: number,
+): bigint {
+  try {
+    return readUintBig(KIND, bytes, start, end);
+  } catch {
+    // Re-scan only on failure, so the message names the key and what was wrong with its value.
+    const label = `line ${line} (${key})`;
+    if (start === end) throw new ParseError(KIND, `${label}: the value is empty`, bytes, start);
+    for (let i = start; i < end; i++) {
+      const byte = bytes[i] as number;
+      if (byte < 0x30 || byte > 0x39) {
+        throw new ParseError(KIND, `${label}: the value is not an unsigned decimal`, bytes, i);
+      }
+    }
+    throw new ParseError(KIND, `${label}: the value is larger than 64 bits`, bytes, start);
+  }
+}

@@ -1,0 +1,886 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ParseError } from './errors.js';
+import { parseStat, type Stat, statStartTime } from './stat.js';
+import type { TextDecoding } from './text.js';
+
+const fixtureUrl = new URL('../test/fixtures/stat/', import.meta.url);
+const fixture = (name: string): Uint8Array =>
+  new Uint8Array(readFileSync(new URL(name, fixtureUrl)));
+const encoder = new TextEncoder();
+
+function parseErrorOf(run: () => unknown): ParseError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ParseError);
+    return error as ParseError;
+  }
+  throw new Error('expected a ParseError, got a value');
+}
+
+// Captured on this machine: `cat /proc/1/stat` (pid 1 of this VM, not ptrace-able even by root,
+// so the kernel hides addresses: startcode = endcode = 1, the rest 0).
+const pid1: Stat = {
+  pid: 1,
+  comm: 'process_api',
+  state: 'S',
+  stateName: 'sleeping',
+  ppid: 0,
+  pgrp: 0,
+  session: 0,
+  ttyNr: 0,
+  tpgid: -1,
+  flags: 4194560,
+  minflt: 34619,
+  cminflt: 339847,
+  majflt: 0,
+  cmajflt: 142,
+  utime: 40,
+  stime: 163,
+  cutime: 536,
+  cstime: 424,
+  priority: 20,
+  nice: 0,
+  numThreads: 12,
+  itrealvalue: 0,
+  starttime: 24,
+  vsize: 43831296n,
+  rss: 3645,
+  rsslim: 18446744073709551615n,
+  startcode: 1n,
+  endcode: 1n,
+  startstack: 0n,
+  kstkesp: 0n,
+  kstkeip: 0n,
+  signal: 0n,
+  blocked: 0n,
+  sigignore: 4096n,
+  sigcatch: 1256n,
+  wchan: 0n,
+  nswap: 0,
+  cnswap: 0,
+  exitSignal: 17,
+  processor: 0,
+  rtPriority: 0,
+  policy: 0,
+  delayacctBlkioTicks: 0,
+  guestTime: 0,
+  cguestTime: 0,
+  startData: 0n,
+  endData: 0n,
+  startBrk: 0n,
+  argStart: 0n,
+  argEnd: 0n,
+  envStart: 0n,
+  envEnd: 0n,
+  exitCode: 0,
+};
+
+// `cat /proc/2/stat`: kthreadd, a kernel thread (no memory map, exit signal 0).
+const kthreadd: Stat = {
+  pid: 2,
+  comm: 'kthreadd',
+  state: 'S',
+  stateName: 'sleeping',
+  ppid: 0,
+  pgrp: 0,
+  session: 0,
+  ttyNr: 0,
+  tpgid: -1,
+  flags: 2129984,
+  minflt: 0,
+  cminflt: 0,
+  majflt: 0,
+  cmajflt: 0,
+  utime: 0,
+  stime: 0,
+  cutime: 0,
+  cstime: 0,
+  priority: 20,
+  nice: 0,
+  numThreads: 1,
+  itrealvalue: 0,
+  starttime: 24,
+  vsize: 0n,
+  rss: 0,
+  rsslim: 18446744073709551615n,
+  startcode: 0n,
+  endcode: 0n,
+  startstack: 0n,
+  kstkesp: 0n,
+  kstkeip: 0n,
+  signal: 0n,
+  blocked: 0n,
+  sigignore: 2147483647n,
+  sigcatch: 0n,
+  wchan: 1n,
+  nswap: 0,
+  cnswap: 0,
+  exitSignal: 0,
+  processor: 0,
+  rtPriority: 0,
+  policy: 0,
+  delayacctBlkioTicks: 0,
+  guestTime: 0,
+  cguestTime: 0,
+  startData: 0n,
+  endData: 0n,
+  startBrk: 0n,
+  argStart: 0n,
+  argEnd: 0n,
+  envStart: 0n,
+  envEnd: 0n,
+  exitCode: 0,
+};
+
+// `cat /proc/$$/stat` from the bash that ran the capture (pid 3497).
+const shell: Stat = {
+  pid: 3497,
+  comm: 'bash',
+  state: 'S',
+  stateName: 'sleeping',
+  ppid: 3495,
+  pgrp: 3497,
+  session: 3497,
+  ttyNr: 0,
+  tpgid: -1,
+  flags: 4194560,
+  minflt: 4199,
+  cminflt: 56479,
+  majflt: 0,
+  cmajflt: 14,
+  utime: 1,
+  stime: 1,
+  cutime: 39,
+  cstime: 12,
+  priority: 20,
+  nice: 0,
+  numThreads: 1,
+  itrealvalue: 0,
+  starttime: 31644,
+  vsize: 5124096n,
+  rss: 986,
+  rsslim: 18446744073709551615n,
+  startcode: 94592010022912n,
+  endcode: 94592010812317n,
+  startstack: 140725780303472n,
+  kstkesp: 0n,
+  kstkeip: 0n,
+  signal: 0n,
+  blocked: 65536n,
+  sigignore: 4n,
+  sigcatch: 1132560123n,
+  wchan: 1n,
+  nswap: 0,
+  cnswap: 0,
+  exitSignal: 17,
+  processor: 1,
+  rtPriority: 0,
+  policy: 0,
+  delayacctBlkioTicks: 0,
+  guestTime: 0,
+  cguestTime: 0,
+  startData: 94592011045616n,
+  endData: 94592011093860n,
+  startBrk: 94593017217024n,
+  argStart: 140725780310907n,
+  argEnd: 140725780310922n,
+  envStart: 140725780310922n,
+  envEnd: 140725780312042n,
+  exitCode: 0,
+};
+
+// `sh -c 'sleep 0.1 & exec sleep 5'` (sh pid 7597 becomes `sleep 5`): its unreaped child 7599.
+const zombie: Stat = {
+  pid: 7599,
+  comm: 'sleep',
+  state: 'Z',
+  stateName: 'zombie',
+  ppid: 7597,
+  pgrp: 7592,
+  session: 3497,
+  ttyNr: 0,
+  tpgid: -1,
+  flags: 4227084,
+  minflt: 94,
+  cminflt: 0,
+  majflt: 0,
+  cmajflt: 0,
+  utime: 0,
+  stime: 0,
+  cutime: 0,
+  cstime: 0,
+  priority: 20,
+  nice: 0,
+  numThreads: 1,
+  itrealvalue: 0,
+  starttime: 41878,
+  vsize: 0n,
+  rss: 0,
+  rsslim: 18446744073709551615n,
+  startcode: 0n,
+  endcode: 0n,
+  startstack: 0n,
+  kstkesp: 0n,
+  kstkeip: 0n,
+  signal: 0n,
+  blocked: 0n,
+  sigignore: 6n,
+  sigcatch: 0n,
+  wchan: 1n,
+  nswap: 0,
+  cnswap: 0,
+  exitSignal: 17,
+  processor: 0,
+  rtPriority: 0,
+  policy: 0,
+  delayacctBlkioTicks: 0,
+  guestTime: 0,
+  cguestTime: 0,
+  startData: 0n,
+  endData: 0n,
+  startBrk: 0n,
+  argStart: 0n,
+  argEnd: 0n,
+  envStart: 0n,
+  envEnd: 0n,
+  exitCode: 0,
+};
+
+// /bin/sleep copied to a temp dir as `my (weird) name` (15 bytes, the most comm keeps) and run.
+const weirdComm: Stat = {
+  pid: 7658,
+  comm: 'my (weird) name',
+  state: 'S',
+  stateName: 'sleeping',
+  ppid: 7654,
+  pgrp: 7654,
+  session: 3497,
+  ttyNr: 0,
+  tpgid: -1,
+  flags: 4194304,
+  minflt: 139,
+  cminflt: 0,
+  majflt: 0,
+  cmajflt: 0,
+  utime: 0,
+  stime: 0,
+  cutime: 0,
+  cstime: 0,
+  priority: 20,
+  nice: 0,
+  numThreads: 1,
+  itrealvalue: 0,
+  starttime: 42274,
+  vsize: 2990080n,
+  rss: 414,
+  rsslim: 18446744073709551615n,
+  startcode: 94680046727168n,
+  endcode: 94680046745097n,
+  startstack: 140723887386512n,
+  kstkesp: 0n,
+  kstkeip: 0n,
+  signal: 0n,
+  blocked: 0n,
+  sigignore: 6n,
+  sigcatch: 0n,
+  wchan: 1n,
+  nswap: 0,
+  cnswap: 0,
+  exitSignal: 17,
+  processor: 1,
+  rtPriority: 0,
+  policy: 0,
+  delayacctBlkioTicks: 0,
+  guestTime: 0,
+  cguestTime: 0,
+  startData: 94680046759184n,
+  endData: 94680046760448n,
+  startBrk: 94681092112384n,
+  argStart: 140723887389109n,
+  argEnd: 140723887389148n,
+  envStart: 140723887389148n,
+  envEnd: 140723887390676n,
+  exitCode: 0,
+};
+
+// `cat /proc/18/stat`: migration/0, a SCHED_FIFO kernel thread at RT priority 99.
+const rtMigration: Stat = {
+  pid: 18,
+  comm: 'migration/0',
+  state: 'S',
+  stateName: 'sleeping',
+  ppid: 2,
+  pgrp: 0,
+  session: 0,
+  ttyNr: 0,
+  tpgid: -1,
+  flags: 69238848,
+  minflt: 0,
+  cminflt: 0,
+  majflt: 0,
+  cmajflt: 0,
+  utime: 0,
+  stime: 1,
+  cutime: 0,
+  cstime: 0,
+  priority: -100,
+  nice: 0,
+  numThreads: 1,
+  itrealvalue: 0,
+  starttime: 24,
+  vsize: 0n,
+  rss: 0,
+  rsslim: 18446744073709551615n,
+  startcode: 0n,
+  endcode: 0n,
+  startstack: 0n,
+  kstkesp: 0n,
+  kstkeip: 0n,
+  signal: 0n,
+  blocked: 0n,
+  sigignore: 2147483647n,
+  sigcatch: 0n,
+  wchan: 1n,
+  nswap: 0,
+  cnswap: 0,
+  exitSignal: 17,
+  processor: 0,
+  rtPriority: 99,
+  policy: 1,
+  delayacctBlkioTicks: 0,
+  guestTime: 0,
+  cguestTime: 0,
+  startData: 0n,
+  endData: 0n,
+  startBrk: 0n,
+  argStart: 0n,
+  argEnd: 0n,
+  envStart: 0n,
+  envEnd: 0n,
+  exitCode: 0,
+};
+
+// `cat /proc/6/stat`: an idle workqueue thread whose name is longer than comm's 15 bytes.
+const kworker: Stat = {
+  pid: 6,
+  comm: 'kworker/R-kvfree_rcu_reclaim',
+  state: 'I',
+  stateName: 'idle',
+  ppid: 2,
+  pgrp: 0,
+  session: 0,
+  ttyNr: 0,
+  tpgid: -1,
+  flags: 69238880,
+  minflt: 0,
+  cminflt: 0,
+  majflt: 0,
+  cmajflt: 0,
+  utime: 0,
+  stime: 0,
+  cutime: 0,
+  cstime: 0,
+  priority: 0,
+  nice: -20,
+  numThreads: 1,
+  itrealvalue: 0,
+  starttime: 24,
+  vsize: 0n,
+  rss: 0,
+  rsslim: 18446744073709551615n,
+  startcode: 0n,
+  endcode: 0n,
+  startstack: 0n,
+  kstkesp: 0n,
+  kstkeip: 0n,
+  signal: 0n,
+  blocked: 0n,
+  sigignore: 2147483647n,
+  sigcatch: 0n,
+  wchan: 1n,
+  nswap: 0,
+  cnswap: 0,
+  exitSignal: 17,
+  processor: 0,
+  rtPriority: 0,
+  policy: 0,
+  delayacctBlkioTicks: 0,
+  guestTime: 0,
+  cguestTime: 0,
+  startData: 0n,
+  endData: 0n,
+  startBrk: 0n,
+  argStart: 0n,
+  argEnd: 0n,
+  envStart: 0n,
+  envEnd: 0n,
+  exitCode: 0,
+};
+
+// `cat /proc/<node pid>/task/8023/stat`: a non-leader thread of `node -e 'setTimeout(...)'`.
+const nodeThread: Stat = {
+  pid: 8023,
+  comm: 'node',
+  state: 'S',
+  stateName: 'sleeping',
+  ppid: 8019,
+  pgrp: 8019,
+  session: 3497,
+  ttyNr: 0,
+  tpgid: -1,
+  flags: 4194368,
+  minflt: 4,
+  cminflt: 0,
+  majflt: 0,
+  cmajflt: 0,
+  utime: 0,
+  stime: 0,
+  cutime: 0,
+  cstime: 0,
+  priority: 20,
+  nice: 0,
+  numThreads: 7,
+  itrealvalue: 0,
+  starttime: 43979,
+  vsize: 745713664n,
+  rss: 10048,
+  rsslim: 18446744073709551615n,
+  startcode: 11988992n,
+  endcode: 39846385n,
+  startstack: 140730357802016n,
+  kstkesp: 0n,
+  kstkeip: 0n,
+  signal: 0n,
+  blocked: 512n,
+  sigignore: 16781312n,
+  sigcatch: 17922n,
+  wchan: 1n,
+  nswap: 0,
+  cnswap: 0,
+  exitSignal: -1,
+  processor: 0,
+  rtPriority: 0,
+  policy: 0,
+  delayacctBlkioTicks: 0,
+  guestTime: 0,
+  cguestTime: 0,
+  startData: 90418888n,
+  endData: 90555584n,
+  startBrk: 374415360n,
+  argStart: 140730357807591n,
+  argEnd: 140730357807624n,
+  envStart: 140730357807624n,
+  envEnd: 140730357809130n,
+  exitCode: 0,
+};
+
+// Crafted: field n holds n, so a field read from the wrong column shows.
+const distinct: Stat = {
+  pid: 1,
+  comm: 'distinct',
+  state: 'R',
+  stateName: 'running',
+  ppid: 4,
+  pgrp: 5,
+  session: 6,
+  ttyNr: 7,
+  tpgid: 8,
+  flags: 9,
+  minflt: 10,
+  cminflt: 11,
+  majflt: 12,
+  cmajflt: 13,
+  utime: 14,
+  stime: 15,
+  cutime: 16,
+  cstime: 17,
+  priority: 18,
+  nice: 19,
+  numThreads: 20,
+  itrealvalue: 21,
+  starttime: 22,
+  vsize: 23n,
+  rss: 24,
+  rsslim: 25n,
+  startcode: 26n,
+  endcode: 27n,
+  startstack: 28n,
+  kstkesp: 29n,
+  kstkeip: 30n,
+  signal: 31n,
+  blocked: 32n,
+  sigignore: 33n,
+  sigcatch: 34n,
+  wchan: 35n,
+  nswap: 36,
+  cnswap: 37,
+  exitSignal: 38,
+  processor: 39,
+  rtPriority: 40,
+  policy: 41,
+  delayacctBlkioTicks: 42,
+  guestTime: 43,
+  cguestTime: 44,
+  startData: 45n,
+  endData: 46n,
+  startBrk: 47n,
+  argStart: 48n,
+  argEnd: 49n,
+  envStart: 50n,
+  envEnd: 51n,
+  exitCode: 52,
+};
+
+const realFixtures: [string, Stat][] = [
+  ['pid1.stat', pid1],
+  ['kthreadd.stat', kthreadd],
+  ['shell.stat', shell],
+  ['zombie.stat', zombie],
+  ['weird-comm.stat', weirdComm],
+  ['rt-migration.stat', rtMigration],
+  ['kworker-long-comm.stat', kworker],
+  ['node-thread.stat', nodeThread],
+];
+
+describe('parseStat on real captures', () => {
+  it.each(realFixtures)('parses %s', (name, expected) => {
+    expect(parseStat(fixture(name))).toEqual(expected);
+  });
+
+  it.each(realFixtures)('parses %s given as a string the same way', (name, expected) => {
+    expect(parseStat(new TextDecoder().decode(fixture(name)))).toEqual(expected);
+  });
+
+  it('reads the zombie as state Z, child of the process that did not reap it', () => {
+    const parent = parseStat(fixture('zombie-parent.stat'));
+    const child = parseStat(fixture('zombie.stat'));
+    expect(parent).toMatchObject({ pid: 7597, comm: 'sleep', state: 'S' });
+    expect(child).toMatchObject({ state: 'Z', stateName: 'zombie', ppid: parent.pid });
+  });
+
+  it('reads a SIGSTOPped process as stopped, with the stop signal as exit code', () => {
+    // The same `my (weird) name` process after `kill -STOP`.
+    expect(parseStat(fixture('stopped.stat'))).toEqual({
+      ...weirdComm,
+      state: 'T',
+      stateName: 'stopped',
+      exitCode: 19,
+    });
+  });
+
+  it('parses a file read into a larger, reused buffer', () => {
+    const file = fixture('weird-comm.stat');
+    const buffer = new Uint8Array(file.length + 64).fill(0x29);
+    buffer.set(file, 32);
+    expect(parseStat(buffer.subarray(32, 32 + file.length))).toEqual(weirdComm);
+  });
+});
+
+describe('parseStat comm', () => {
+  it('keeps % sequences as they are', () => {
+    expect(parseStat(fixture('comm-percent.stat'))).toEqual({ ...weirdComm, comm: 'a%41b' });
+  });
+
+  it('reads up to the last ")", so a comm holding ") (" reads whole', () => {
+    expect(parseStat(fixture('comm-close-paren.stat'))).toEqual({ ...weirdComm, comm: 'x) (y' });
+  });
+
+  it('reads an empty comm', () => {
+    expect(parseStat(fixture('comm-empty.stat'))).toEqual({ ...weirdComm, comm: '' });
+  });
+
+  it('escapes a byte that is not UTF-8 by default and can decode it other ways', () => {
+    const bytes = fixture('comm-non-utf8.stat');
+    expect(parseStat(bytes)).toEqual({ ...weirdComm, comm: 'ab\udcffc' });
+    expect(parseStat(bytes, { decoding: 'latin1' }).comm).toBe('ab\u00ffc');
+    expect(parseStat(bytes, { decoding: 'replace' }).comm).toBe('ab\ufffdc');
+    const error = parseErrorOf(() => parseStat(bytes, { decoding: 'strict' }));
+    expect(error.message).toContain('not valid UTF-8');
+    expect(error.offset).toBe(8);
+  });
+
+  it('reads a comm holding a newline and a space-separated fake state', () => {
+    const tail = ` S${' 7'.repeat(49)}\n`;
+    expect(parseStat(`9 (a) R\nb)${tail}`)).toMatchObject({
+      pid: 9,
+      comm: 'a) R\nb',
+      state: 'S',
+      ppid: 7,
+      exitCode: 7,
+    });
+  });
+});
+
+describe('parseStat numbers', () => {
+  it('maps each column to its field (field n holds n)', () => {
+    expect(parseStat(fixture('distinct-fields.stat'))).toEqual(distinct);
+  });
+
+  it('reads values past 2^53 exactly as bigint', () => {
+    expect(parseStat(fixture('huge-values.stat'))).toEqual({
+      ...shell,
+      vsize: 18446744073709547520n,
+      signal: 9007199254740993n,
+      sigcatch: 18446744073709551615n,
+      wchan: 18446744073709551615n,
+    });
+  });
+
+  it('ignores fields a newer kernel appends', () => {
+    expect(parseStat(fixture('extra-fields.stat'))).toEqual(distinct);
+  });
+
+  it('accepts a missing trailing newline', () => {
+    expect(parseStat(fixture('no-newline.stat'))).toEqual(zombie);
+  });
+
+  it('decodes every state letter', () => {
+    const names: [string, string][] = [
+      ['R', 'running'],
+      ['S', 'sleeping'],
+      ['D', 'disk-sleep'],
+      ['Z', 'zombie'],
+      ['T', 'stopped'],
+      ['t', 'tracing-stop'],
+      ['X', 'dead'],
+      ['x', 'dead'],
+      ['K', 'wakekill'],
+      ['W', 'waking'],
+      ['P', 'parked'],
+      ['I', 'idle'],
+    ];
+    const text = new TextDecoder().decode(fixture('distinct-fields.stat'));
+    for (const [letter, name] of names) {
+      const stat = parseStat(text.replace(') R ', `) ${letter} `));
+      expect([stat.state, stat.stateName]).toEqual([letter, name]);
+    }
+  });
+});
+
+describe('parseStat errors', () => {
+  const distinctText = new TextDecoder().decode(fixture('distinct-fields.stat'));
+  // Replaces field n (n >= 4) of the crafted distinct-fields line.
+  const withField = (n: number, value: string) => {
+    const fields = distinctText.slice(0, -1).split(' ');
+    fields[n - 1] = value;
+    return `${fields.join(' ')}\n`;
+  };
+
+  it('names the first missing field of a truncated file', () => {
+    const bytes = fixture('truncated.stat');
+    const error = parseErrorOf(() => parseStat(bytes));
+    expect(error.message).toContain('field 31 (signal) is missing');
+    expect(error.kind).toBe('stat');
+    expect(error.offset).toBe(bytes.length - 1);
+  });
+
+  it('says an empty file is missing the pid', () => {
+    expect(parseErrorOf(() => parseStat(fixture('empty.stat'))).message).toContain(
+      'field 1 (pid) is missing: the input is empty',
+    );
+    expect(parseErrorOf(() => parseStat('\n')).message).toContain('field 1 (pid) is missing');
+  });
+
+  it('rejects an unknown state letter', () => {
+    const error = parseErrorOf(() => parseStat(fixture('unknown-state.stat')));
+    expect(error.message).toContain('field 3 (state) is an unknown state "Q"');
+    expect(error.offset).toBe(13);
+  });
+
+  it('rejects a comm with no closing parenthesis', () => {
+    const error = parseErrorOf(() => parseStat(fixture('unclosed-comm.stat')));
+    expect(error.message).toContain('field 2 (comm) has no closing ")"');
+    expect(error.offset).toBe(5);
+  });
+
+  it('names what is wrong around comm and the state', () => {
+    const cases: [string, string][] = [
+      ['1234', 'field 2 (comm) is missing: no "("'],
+      ['(a) S', 'expected " (" between field 1 (pid) and comm'],
+      ['1(a) S', 'expected " (" between field 1 (pid) and comm'],
+      [' (a) S', 'field 1 (pid) is empty'],
+      ['-1 (a) S', 'field 1 (pid) is not an unsigned decimal number'],
+      ['1 (a)', 'field 3 (state) is missing'],
+      ['1 (a) ', 'field 3 (state) is missing'],
+      ['1 (a) \n', 'field 3 (state) is missing'],
+      ['1 (a)S 2', 'expected a space after comm\'s closing ")"'],
+      ['1 (a) SS 2', 'field 3 (state) must be a single letter'],
+      ['1 (a) S', 'field 4 (ppid) is missing'],
+      ['1 (a) S ', 'field 4 (ppid) is missing'],
+      ['1 (a) \u00e9 2', 'field 3 (state) must be a single letter'],
+      ['1 (a) \x01 2', 'field 3 (state) is an unknown state byte 0x1'],
+    ];
+    for (const [input, message] of cases) {
+      expect(parseErrorOf(() => parseStat(input)).message).toContain(message);
+    }
+  });
+
+  it('names the malformed numeric field and points at the bad byte', () => {
+    const cases: [string, string, number][] = [
+      [withField(10, '-1'), 'field 10 (minflt) is not an unsigned decimal number', 0],
+      [withField(19, '-'), 'field 19 (nice) has no digits', 1],
+      [withField(19, '1-'), 'field 19 (nice) is not a decimal number', 1],
+      [withField(14, '99999999999999999'), 'field 14 (utime) is too large to be exact', 0],
+      [withField(23, '1'.repeat(40)), 'field 23 (vsize) is larger than 64 bits', 0],
+      [withField(31, '0x10'), 'field 31 (signal) is not an unsigned decimal number', 1],
+      [withField(40, ''), 'field 40 (rtPriority) is empty', 0],
+      [withField(52, '52\r'), 'field 52 (exitCode) is not a decimal number', 2],
+    ];
+    for (const [input, message, into] of cases) {
+      const error = parseErrorOf(() => parseStat(input));
+      expect(error.message).toContain(message);
+      const n = Number(message.slice(6, message.indexOf(' ', 6)));
+      // Offset of the field's first byte: after "1 (distinct) R " and fields 4..n-1 with their spaces.
+      let fieldStart = '1 (distinct) R '.length;
+      for (let k = 4; k < n; k++) fieldStart += String(k).length + 1;
+      expect(error.offset).toBe(fieldStart + into);
+    }
+  });
+
+  it('reads negative values of signed fields', () => {
+    expect(parseStat(withField(16, '-3')).cutime).toBe(-3);
+    expect(parseStat(withField(44, '-7')).cguestTime).toBe(-7);
+    expect(parseStat(withField(52, '-9')).exitCode).toBe(-9);
+  });
+
+  it('fails on every proper prefix of a real file', () => {
+    const bytes = fixture('zombie.stat');
+    // The last byte is the newline and the one before it is field 52 ("0").
+    for (let length = 0; length < bytes.length - 1; length++) {
+      expect(() => parseStat(bytes.subarray(0, length))).toThrow(ParseError);
+    }
+  });
+
+  it('rejects input that is neither bytes nor text, and an unknown decoding', () => {
+    expect(() => parseStat(42 as unknown as string)).toThrow(ParseError);
+    expect(() => parseStat(null as unknown as string)).toThrow(ParseError);
+    expect(() => parseStat('1 (a) S', { decoding: 'utf-16' as unknown as 'strict' })).toThrow(
+      ParseError,
+    );
+  });
+});
+
+describe('statStartTime', () => {
+  it('adds the start ticks to the boot time, in milliseconds', () => {
+    expect(statStartTime(weirdComm, { clockTicks: 100, bootTimeSeconds: 1_700_000_000 })).toBe(
+      1_700_000_422_740,
+    );
+    expect(statStartTime({ starttime: 0 }, { clockTicks: 100, bootTimeSeconds: 5 })).toBe(5000);
+  });
+
+  it('keeps the fraction when the tick rate does not divide 1000', () => {
+    expect(statStartTime({ starttime: 1 }, { clockTicks: 300, bootTimeSeconds: 0 })).toBe(
+      1000 / 300,
+    );
+  });
+
+  it('rejects clock ticks and boot times that are not usable numbers', () => {
+    const bad: [number, number, string][] = [
+      [0, 0, 'clockTicks'],
+      [-100, 0, 'clockTicks'],
+      [Number.NaN, 0, 'clockTicks'],
+      [Number.POSITIVE_INFINITY, 0, 'clockTicks'],
+      [100, -1, 'bootTimeSeconds'],
+      [100, Number.NaN, 'bootTimeSeconds'],
+    ];
+    for (const [clockTicks, bootTimeSeconds, option] of bad) {
+      const error = parseErrorOf(() =>
+        statStartTime({ starttime: 1 }, { clockTicks, bootTimeSeconds }),
+      );
+      expect(error.message).toContain(`option ${option}`);
+    }
+    expect(() =>
+      statStartTime(
+        { starttime: 1 },
+        undefined as unknown as { clockTicks: 1; bootTimeSeconds: 1 },
+      ),
+    ).toThrow(ParseError);
+  });
+});
+
+type Outcome = { value: Stat } | { error: string };
+const outcome = (run: () => Stat): Outcome => {
+  try {
+    return { value: run() };
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    return { error: error.message };
+  }
+};
+
+describe('parseStat properties', () => {
+  it('returns a value or throws ParseError for any bytes, in every decoding', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.constantFrom<TextDecoding[]>('escape', 'strict', 'replace', 'latin1'),
+        (bytes, decoding) => {
+          outcome(() => parseStat(bytes, { decoding }));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('returns a value or throws ParseError for mutations of a real file', () => {
+    const base = fixture('shell.stat');
+    fc.assert(
+      fc.property(
+        fc.nat({ max: base.length - 1 }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.nat({ max: base.length }),
+        (at, byte, cut) => {
+          const bytes = base.slice(0, cut);
+          if (at < bytes.length) bytes[at] = byte;
+          outcome(() => parseStat(bytes));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives the same result for a string as for its UTF-8 bytes', () => {
+    const prefix = fc.constantFrom('', '1 (', '1 (a) S ', '7658 (');
+    fc.assert(
+      fc.property(prefix, fc.string({ unit: 'binary', maxLength: 400 }), (head, text) => {
+        const input = head + text;
+        expect(outcome(() => parseStat(input))).toEqual(
+          outcome(() => parseStat(encoder.encode(input))),
+        );
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('reads back every field of any well-formed line', () => {
+    const uint = fc.nat();
+    const int = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
+    const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
+    const comm = fc.uint8Array({ maxLength: 64 }).filter((b) => !b.includes(0));
+    const letter = fc.constantFrom(...'RSDZTtXxKWPI');
+    // Fields 4..52 in order, each with the arbitrary for its type.
+    const kinds = 'uuuiiuuuuuuuiiiiiuububbbbbbbbbbbuuiiuuuuibbbbbbbi';
+    expect(kinds.length).toBe(49);
+    const columns = fc.tuple(...[...kinds].map((k) => (k === 'u' ? uint : k === 'i' ? int : u64)));
+    fc.assert(
+      fc.property(uint, comm, letter, columns, (pid, commBytes, state, values) => {
+        const line = encoder.encode(`${pid} (`);
+        const rest = encoder.encode(`) ${state} ${values.map(String).join(' ')}\n`);
+        const bytes = new Uint8Array(line.length + commBytes.length + rest.length);
+        bytes.set(line);
+        bytes.set(commBytes, line.length);
+        bytes.set(rest, line.length + commBytes.length);
+        const stat = parseStat(bytes, { decoding: 'latin1' });
+        expect(stat.pid).toBe(pid);
+        expect(stat.comm).toBe(String.fromCharCode(...commBytes));
+        expect(stat.state).toBe(state);
+        const { pid: _p, comm: _c, state: _s, stateName: _n, ...numbers } = stat;
+        expect(Object.values(numbers)).toEqual(values);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
