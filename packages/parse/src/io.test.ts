@@ -137,11 +137,17 @@ describe('parseIo crafted', () => {
       [`rchar: \n${VALID.slice(9)}`, 'line 1 (rchar): the value is empty'],
       [`rchar:  1\n${VALID.slice(9)}`, 'line 1 (rchar): the value is not an unsigned decimal'],
       [`rchar: -1\n${VALID.slice(9)}`, 'line 1 (rchar): the value is not an unsigned decimal'],
-      [`rchar: ${'9'.repeat(40)}\n${VALID.slice(9)}`, 'line 1 (rchar): the value is larger than 64 bits'],
+      [
+        `rchar: ${'9'.repeat(40)}\n${VALID.slice(9)}`,
+        'line 1 (rchar): the value is larger than 64 bits',
+      ],
       [`${VALID}\n`, 'line 8 is empty'],
       [`rchar: 1\n\nwchar: 2`, 'line 2 is empty'],
       [`: 5\n${VALID}`, 'line 1 has no key'],
-      [`rchar: 18446744073709551616\n${VALID.slice(9)}`, 'line 1 (rchar): the value is larger than 64 bits'],
+      [
+        `rchar: 18446744073709551616\n${VALID.slice(9)}`,
+        'line 1 (rchar): the value is larger than 64 bits',
+      ],
       [`future\n${VALID}`, 'line 1 is not "key: value" (no ":")'],
       [`${VALID}rchar: 1`, 'line 8 repeats the key rchar'],
     ];

@@ -91,6 +91,7 @@ export function readHexBig(
     const chunkEnd = Math.min(end, i + 13);
     value = (value << BigInt((chunkEnd - i) * 4)) | BigInt(readHex(kind, bytes, i, chunkEnd));
   }
-  if (value > U64_MAX) throw new ParseError(kind, 'hex number is larger than 64 bits', bytes, start);
+  if (value > U64_MAX)
+    throw new ParseError(kind, 'hex number is larger than 64 bits', bytes, start);
   return value;
 }
