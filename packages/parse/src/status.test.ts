@@ -125,6 +125,7 @@ describe('parseStatus on real captures', () => {
       parseStatus(fixture('renamed-setuid.status'), { decoding: 'strict' }),
     );
     expect(error.kind).toBe('status');
+    expect(error.offset).toBe(15);
   });
 
   it('reads a kernel thread, which has no memory lines', () => {
@@ -412,8 +413,9 @@ describe('parseStatus on crafted files', () => {
     expect(error.message).toContain('Uid: expected 4 ids');
     expect(error.message).toContain('found 3');
     expect(error.offset).toBe(74);
-    expect(parseErrorOf(() => parseStatus(withLine('Foo:\t1').replace('Uid:\t0', 'Uid:\tx'))).message)
-      .toContain('Uid: expected an unsigned decimal');
+    expect(
+      parseErrorOf(() => parseStatus(withLine('Foo:\t1').replace('Uid:\t0', 'Uid:\tx'))).message,
+    ).toContain('Uid: expected an unsigned decimal');
   });
 
   it('names the line without a colon', () => {
@@ -495,6 +497,11 @@ describe('parseStatus on crafted files', () => {
     const status = parseStatus(BASE.replace('Name:\tx', 'Name:\t1 kB'));
     expect(status.name).toBe('1 kB');
     expect(status.sizesBytes.size).toBe(0);
+  });
+
+  it('reads 128-bit signal masks (MIPS has 128 signals)', () => {
+    const status = parseStatus(withLine('SigBlk:\t0000000000000001fffffffffffffffe'));
+    expect(status.sigBlk).toBe(0x1fffffffffffffffen);
   });
 
   it('reads sizes past 2^53 bytes exactly', () => {

@@ -1,6 +1,6 @@
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
-import { readHexBig, readUint } from './numbers.js';
+import { readHex, readHexBig, readUint } from './numbers.js';
 import { decodeText, type TextDecoding } from './text.js';
 
 const KIND = 'status';
@@ -30,13 +30,14 @@ export interface StatusSignalQueue {
 /**
  * `/proc/<pid>/status`, parsed.
  *
- * Every `Key:\tvalue` line is in `fields`, and every line whose value ends in ` kB` is also in
+ * Every `Key:\tvalue` line is in `fields`, and every line whose value is `<number> kB` is also in
  * `sizesBytes` (as bytes). The typed properties are conveniences over the same lines. Only the
- * lines that every Linux kernel (and gVisor) writes are required; everything else is optional,
+ * lines that every Linux kernel since 2.6 writes are required; everything else is optional,
  * because kernels omit them for good reasons: a zombie or a kernel thread has no memory map (no
- * `Vm*`/`Rss*` lines) and a zombie has no `Umask`, older kernels lack newer lines (`NStgid`
- * since 4.1, `CapAmb` 4.3, `NoNewPrivs` 4.10, `Kthread` 6.?), and config options remove others
- * (`Seccomp`, `Mems_allowed*`).
+ * `Vm*`/`Rss*` lines) and a zombie has no `Umask`; older kernels lack newer lines (`NStgid`
+ * before 4.1, `CapAmb` before 4.3, `Umask` before 4.7, `NoNewPrivs` before 4.10, `Kthread`
+ * before 2024); config options remove others (`Seccomp`, `Mems_allowed*`). Emulated `/proc`s
+ * (gVisor) write fewer lines still, and may fail the required ones.
  */
 export interface Status {
   /**
@@ -417,9 +418,19 @@ function uint(key: string, bytes: Uint8Array, start: number, end: number): numbe
   }
 }
 
+/**
+ * A hex mask of any width: signal sets are 128 bits on MIPS (_NSIG 128), so this does not stop
+ * at 64 bits as `readHexBig` does.
+ */
 function hexBig(key: string, bytes: Uint8Array, start: number, end: number): bigint {
   try {
-    return readHexBig(KIND, bytes, start, end);
+    if (end - start <= 16) return readHexBig(KIND, bytes, start, end);
+    let value = 0n;
+    for (let i = start; i < end; i += 12) {
+      const chunkEnd = Math.min(end, i + 12);
+      value = (value << BigInt((chunkEnd - i) * 4)) | BigInt(readHex(KIND, bytes, i, chunkEnd));
+    }
+    return value;
   } catch (error) {
     throw keyError(error, key, 'a hex number', bytes);
   }
