@@ -16,6 +16,24 @@ export {
   type MapsOptions,
   parseMaps,
 } from './maps.js';
+export { formatIPv4, formatIPv6 } from './net-address.js';
+export {
+  INET_SOCKET_STATE_NAMES,
+  type InetFamily,
+  type InetProtocol,
+  type InetSocketEntry,
+  type InetSocketStateName,
+  inetSocketStateName,
+  type ParseNetInetOptions,
+  parseNetInet,
+} from './net-inet.js';
+export {
+  type ParseNetUnixOptions,
+  parseNetUnix,
+  type UnixSocketEntry,
+  type UnixSocketStateName,
+  type UnixSocketTypeName,
+} from './net-unix.js';
 export {
   type ParseStatOptions,
   parseStat,

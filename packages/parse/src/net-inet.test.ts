@@ -1,0 +1,775 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ParseError } from './errors.js';
+import { formatIPv6 } from './net-address.js';
+import {
+  INET_SOCKET_STATE_NAMES,
+  type InetFamily,
+  type InetProtocol,
+  type InetSocketEntry,
+  inetSocketStateName,
+  type ParseNetInetOptions,
+  parseNetInet,
+} from './net-inet.js';
+import { parseNetUnix } from './net-unix.js';
+
+// The live-* fixtures come from test/net-capture.sh: a fresh network namespace in which
+// test/net-sockets.mjs (uid 65534) and test/net-sockets.py (uid 0) opened known sockets; the
+// ports, addresses and states below are the ones those scripts asked for, and the inodes are
+// the ones `ls -l /proc/<pid>/fd` showed (live-fds-*.txt).
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(new URL(`../test/fixtures/net/${name}`, import.meta.url)));
+
+const TCP_HEADER =
+  '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+const TCP6_HEADER =
+  '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+const UDP_HEADER =
+  '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n';
+const UDP6_HEADER =
+  '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n';
+
+/** Columns that are zero on every idle socket in the live fixtures. */
+const idle = {
+  txQueue: 0,
+  rxQueue: 0,
+  timerActive: 0,
+  timerExpiresTicks: 0,
+  retransmits: 0,
+  timeout: 0,
+};
+const tcp4 = { family: 'inet', protocol: 'tcp' } as const;
+const tcp6 = { family: 'inet6', protocol: 'tcp' } as const;
+
+const parseError = (run: () => unknown): ParseError => {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ParseError);
+    return error as ParseError;
+  }
+  throw new Error('expected a ParseError, got a value');
+};
+
+describe('parseNetInet on live tables', () => {
+  it('reads /proc/<pid>/net/tcp: listener, open, half-closed and orphaned connections', () => {
+    expect(parseNetInet(fixture('live-tcp'), tcp4)).toStrictEqual([
+      {
+        ...tcp4,
+        slot: 0,
+        localAddress: '127.0.0.1',
+        localPort: 47011,
+        remoteAddress: '0.0.0.0',
+        remotePort: 0,
+        state: 10,
+        stateName: 'LISTEN',
+        ...idle,
+        uid: 65534,
+        inode: 14444,
+        refCount: 1,
+      },
+      {
+        // The client side of the dual-stack connection: plain IPv4 here.
+        ...tcp4,
+        slot: 1,
+        localAddress: '127.0.0.1',
+        localPort: 47105,
+        remoteAddress: '127.0.0.1',
+        remotePort: 47013,
+        state: 1,
+        stateName: 'ESTABLISHED',
+        ...idle,
+        uid: 65534,
+        inode: 14458,
+        refCount: 2,
+      },
+      {
+        ...tcp4,
+        slot: 2,
+        localAddress: '127.0.0.1',
+        localPort: 47101,
+        remoteAddress: '127.0.0.1',
+        remotePort: 47011,
+        state: 1,
+        stateName: 'ESTABLISHED',
+        ...idle,
+        uid: 65534,
+        inode: 14445,
+        refCount: 2,
+      },
+      {
+        // end() without close: FIN sent and acknowledged, the socket still held.
+        ...tcp4,
+        slot: 3,
+        localAddress: '127.0.0.1',
+        localPort: 47102,
+        remoteAddress: '127.0.0.1',
+        remotePort: 47011,
+        state: 5,
+        stateName: 'FIN_WAIT2',
+        ...idle,
+        uid: 65534,
+        inode: 14447,
+        refCount: 1,
+      },
+      {
+        // destroy() in FIN_WAIT2: a timewait socket, written in the short form (no inode, no
+        // uid, timer 3 with 0x174D ticks left, nothing after the pointer).
+        ...tcp4,
+        slot: 4,
+        localAddress: '127.0.0.1',
+        localPort: 47103,
+        remoteAddress: '127.0.0.1',
+        remotePort: 47011,
+        state: 5,
+        stateName: 'FIN_WAIT2',
+        txQueue: 0,
+        rxQueue: 0,
+        timerActive: 3,
+        timerExpiresTicks: 5965,
+        retransmits: 0,
+        uid: 0,
+        timeout: 0,
+        inode: 0,
+        refCount: 3,
+      },
+      {
+        ...tcp4,
+        slot: 5,
+        localAddress: '127.0.0.1',
+        localPort: 47011,
+        remoteAddress: '127.0.0.1',
+        remotePort: 47103,
+        state: 8,
+        stateName: 'CLOSE_WAIT',
+        ...idle,
+        uid: 65534,
+        inode: 14450,
+        refCount: 1,
+      },
+      {
+        ...tcp4,
+        slot: 6,
+        localAddress: '127.0.0.1',
+        localPort: 47011,
+        remoteAddress: '127.0.0.1',
+        remotePort: 47101,
+        state: 1,
+        stateName: 'ESTABLISHED',
+        ...idle,
+        uid: 65534,
+        inode: 14446,
+        refCount: 1,
+      },
+      {
+        ...tcp4,
+        slot: 7,
+        localAddress: '127.0.0.1',
+        localPort: 47011,
+        remoteAddress: '127.0.0.1',
+        remotePort: 47102,
+        state: 8,
+        stateName: 'CLOSE_WAIT',
+        ...idle,
+        uid: 65534,
+        inode: 14448,
+        refCount: 1,
+      },
+    ]);
+  });
+
+  it('reads /proc/<pid>/net/tcp6: zero-tailed, tied-run, loopback, any and mapped addresses', () => {
+    const listener = (slot: number, localAddress: string, localPort: number, inode: number) => ({
+      ...tcp6,
+      slot,
+      localAddress,
+      localPort,
+      remoteAddress: '::',
+      remotePort: 0,
+      state: 10,
+      stateName: 'LISTEN',
+      ...idle,
+      uid: 65534,
+      inode,
+      refCount: 1,
+    });
+    expect(parseNetInet(fixture('live-tcp6'), tcp6)).toStrictEqual([
+      listener(0, '2001:db8::', 47021, 14460),
+      listener(1, '2001:db8:0:1:1:1:1:1', 47023, 14464),
+      listener(2, '2001:db8::1:0:0:1', 47022, 14463),
+      listener(3, '::1', 47012, 14452),
+      // The dual-stack listener on [::]:47013.
+      listener(4, '::', 47013, 14457),
+      {
+        ...tcp6,
+        slot: 5,
+        localAddress: '2001:db8::',
+        localPort: 47106,
+        remoteAddress: '2001:db8::',
+        remotePort: 47021,
+        state: 1,
+        stateName: 'ESTABLISHED',
+        ...idle,
+        uid: 65534,
+        inode: 14461,
+        refCount: 2,
+      },
+      {
+        ...tcp6,
+        slot: 6,
+        localAddress: '::1',
+        localPort: 47012,
+        remoteAddress: '::1',
+        remotePort: 47104,
+        state: 1,
+        stateName: 'ESTABLISHED',
+        ...idle,
+        uid: 65534,
+        inode: 14456,
+        refCount: 1,
+      },
+      {
+        ...tcp6,
+        slot: 7,
+        localAddress: '::1',
+        localPort: 47104,
+        remoteAddress: '::1',
+        remotePort: 47012,
+        state: 1,
+        stateName: 'ESTABLISHED',
+        ...idle,
+        uid: 65534,
+        inode: 14455,
+        refCount: 2,
+      },
+      {
+        ...tcp6,
+        slot: 8,
+        localAddress: '2001:db8::',
+        localPort: 47021,
+        remoteAddress: '2001:db8::',
+        remotePort: 47106,
+        state: 1,
+        stateName: 'ESTABLISHED',
+        ...idle,
+        uid: 65534,
+        inode: 14462,
+        refCount: 1,
+      },
+      {
+        // Accepted by the [::] listener from 127.0.0.1: the kernel keeps it IPv6, mapped.
+        ...tcp6,
+        slot: 9,
+        localAddress: '::ffff:127.0.0.1',
+        localPort: 47013,
+        remoteAddress: '::ffff:127.0.0.1',
+        remotePort: 47105,
+        state: 1,
+        stateName: 'ESTABLISHED',
+        ...idle,
+        uid: 65534,
+        inode: 14459,
+        refCount: 1,
+      },
+    ]);
+  });
+
+  it('reads udp and udp6: unconnected sockets are CLOSE, connected ones ESTABLISHED', () => {
+    const udp = { family: 'inet', protocol: 'udp' } as const;
+    const udp6 = { family: 'inet6', protocol: 'udp' } as const;
+    const quiet = { ...idle, uid: 65534, refCount: 2, drops: 0 };
+    expect(parseNetInet(fixture('live-udp'), udp)).toStrictEqual([
+      {
+        ...udp,
+        slot: 9989,
+        localAddress: '127.0.0.1',
+        localPort: 47014,
+        remoteAddress: '0.0.0.0',
+        remotePort: 0,
+        state: 7,
+        stateName: 'CLOSE',
+        ...quiet,
+        inode: 14465,
+      },
+      {
+        ...udp,
+        slot: 9990,
+        localAddress: '127.0.0.1',
+        localPort: 47015,
+        remoteAddress: '127.0.0.1',
+        remotePort: 47014,
+        state: 1,
+        stateName: 'ESTABLISHED',
+        ...quiet,
+        inode: 14466,
+      },
+    ]);
+    expect(parseNetInet(fixture('live-udp6'), udp6)).toStrictEqual([
+      {
+        ...udp6,
+        slot: 9991,
+        localAddress: '::1',
+        localPort: 47016,
+        remoteAddress: '::',
+        remotePort: 0,
+        state: 7,
+        stateName: 'CLOSE',
+        ...quiet,
+        inode: 14467,
+      },
+      {
+        ...udp6,
+        slot: 9992,
+        localAddress: '2001:db8::',
+        localPort: 47017,
+        remoteAddress: '::1',
+        remotePort: 47016,
+        state: 1,
+        stateName: 'ESTABLISHED',
+        ...quiet,
+        inode: 14468,
+      },
+    ]);
+  });
+
+  it('reads raw and raw6, where the local port is the IP protocol number', () => {
+    const raw = { family: 'inet', protocol: 'raw' } as const;
+    const rest = { ...idle, uid: 0, refCount: 2, drops: 0 };
+    expect(parseNetInet(fixture('live-raw'), raw)).toStrictEqual([
+      {
+        ...raw,
+        slot: 82,
+        localAddress: '127.0.0.1',
+        localPort: 17, // IPPROTO_UDP
+        remoteAddress: '0.0.0.0',
+        remotePort: 0,
+        state: 7,
+        stateName: 'CLOSE',
+        ...rest,
+        inode: 14488,
+      },
+      {
+        ...raw,
+        slot: 111,
+        localAddress: '0.0.0.0',
+        localPort: 1, // IPPROTO_ICMP
+        remoteAddress: '0.0.0.0',
+        remotePort: 0,
+        state: 7,
+        stateName: 'CLOSE',
+        ...rest,
+        inode: 14487,
+      },
+    ]);
+    expect(parseNetInet(fixture('live-raw6'), { family: 'inet6', protocol: 'raw' })).toStrictEqual([
+      {
+        family: 'inet6',
+        protocol: 'raw',
+        slot: 27,
+        localAddress: '::1',
+        localPort: 58, // IPPROTO_ICMPV6
+        remoteAddress: '::',
+        remotePort: 0,
+        state: 7,
+        stateName: 'CLOSE',
+        ...rest,
+        inode: 14489,
+      },
+    ]);
+  });
+
+  it('reads udplite and udplite6', () => {
+    const lite = { family: 'inet', protocol: 'udplite' } as const;
+    const rest = { ...idle, uid: 0, refCount: 2, drops: 0 };
+    expect(parseNetInet(fixture('live-udplite'), lite)).toStrictEqual([
+      {
+        ...lite,
+        slot: 10006,
+        localAddress: '127.0.0.1',
+        localPort: 47031,
+        remoteAddress: '0.0.0.0',
+        remotePort: 0,
+        state: 7,
+        stateName: 'CLOSE',
+        ...rest,
+        inode: 14490,
+      },
+      {
+        ...lite,
+        slot: 10007,
+        localAddress: '127.0.0.1',
+        localPort: 47032,
+        remoteAddress: '127.0.0.1',
+        remotePort: 47031,
+        state: 1,
+        stateName: 'ESTABLISHED',
+        ...rest,
+        inode: 14491,
+      },
+    ]);
+    const lite6 = { family: 'inet6', protocol: 'udplite' } as const;
+    expect(parseNetInet(fixture('live-udplite6'), lite6)).toStrictEqual([
+      {
+        ...lite6,
+        slot: 10008,
+        localAddress: '::',
+        localPort: 47033,
+        remoteAddress: '::',
+        remotePort: 0,
+        state: 7,
+        stateName: 'CLOSE',
+        ...rest,
+        inode: 14492,
+      },
+    ]);
+  });
+
+  it('finds every socket the capturing processes held, each in exactly one row', () => {
+    const tables: [string, ParseNetInetOptions][] = [
+      ['live-tcp', tcp4],
+      ['live-tcp6', tcp6],
+      ['live-udp', { family: 'inet', protocol: 'udp' }],
+      ['live-udp6', { family: 'inet6', protocol: 'udp' }],
+      ['live-raw', { family: 'inet', protocol: 'raw' }],
+      ['live-raw6', { family: 'inet6', protocol: 'raw' }],
+      ['live-udplite', { family: 'inet', protocol: 'udplite' }],
+      ['live-udplite6', { family: 'inet6', protocol: 'udplite' }],
+    ];
+    const inodes = [
+      ...tables.flatMap(([name, options]) => parseNetInet(fixture(name), options)),
+      ...parseNetUnix(fixture('live-unix')),
+    ]
+      .map((entry) => entry.inode)
+      .filter((inode) => inode !== 0);
+    const held = ['live-fds-node.txt', 'live-fds-python.txt'].flatMap((name) =>
+      new TextDecoder()
+        .decode(fixture(name))
+        .trim()
+        .split('\n')
+        .map((line) => Number(line.split(' ')[1])),
+    );
+    expect(held).toHaveLength(25 + 11);
+    expect([...inodes].sort()).toEqual([...held].sort());
+  });
+
+  it('reads a string the same as its bytes', () => {
+    const bytes = fixture('live-tcp6');
+    expect(parseNetInet(new TextDecoder().decode(bytes), tcp6)).toStrictEqual(
+      parseNetInet(bytes, tcp6),
+    );
+  });
+});
+
+describe('parseNetInet on crafted tables', () => {
+  const row = (state: string, tail = '') =>
+    `   0: 0100007F:1F90 0100007F:D431 ${state} 00000010:00000020 02:0000012C 00000003  1000        5 4242 1 0000000000000000${tail}\n`;
+
+  it('returns nothing for a table with only its header', () => {
+    expect(parseNetInet(TCP_HEADER, tcp4)).toEqual([]);
+    expect(parseNetInet(UDP6_HEADER, { family: 'inet6', protocol: 'udp' })).toEqual([]);
+  });
+
+  it('names NEW_SYN_RECV (12) and keeps an unknown state number as UNKNOWN', () => {
+    const [synRecv, unknown, zero] = parseNetInet(
+      TCP_HEADER + row('0C') + row('FE', ' 20 4 0 10 -1') + row('00'),
+      tcp4,
+    );
+    expect(synRecv).toStrictEqual({
+      ...tcp4,
+      slot: 0,
+      localAddress: '127.0.0.1',
+      localPort: 8080,
+      remoteAddress: '127.0.0.1',
+      remotePort: 54321,
+      state: 12,
+      stateName: 'NEW_SYN_RECV',
+      txQueue: 16,
+      rxQueue: 32,
+      timerActive: 2,
+      timerExpiresTicks: 300,
+      retransmits: 3,
+      uid: 1000,
+      timeout: 5,
+      inode: 4242,
+      refCount: 1,
+    });
+    expect([unknown?.state, unknown?.stateName]).toEqual([254, 'UNKNOWN']);
+    expect([zero?.state, zero?.stateName]).toEqual([0, 'UNKNOWN']);
+  });
+
+  it('reads addresses as big-endian words when told, and little-endian by default', () => {
+    const v4 = `${TCP_HEADER}   0: 7F000001:0050 C0000201:01BB 01 00000000:00000000 00:00000000 00000000     0        0 7 1 0\n`;
+    const bigEndian = parseNetInet(v4, { ...tcp4, littleEndian: false })[0];
+    expect(bigEndian).toMatchObject({
+      localAddress: '127.0.0.1',
+      localPort: 80,
+      remoteAddress: '192.0.2.1',
+      remotePort: 443,
+    });
+    // Ports are converted to host order by the kernel before printing: the same either way.
+    expect(parseNetInet(v4, tcp4)[0]).toMatchObject({
+      localAddress: '1.0.0.127',
+      localPort: 80,
+      remoteAddress: '1.2.0.192',
+      remotePort: 443,
+    });
+    const v6 = `${TCP6_HEADER}   0: 20010DB8000000000000000000000001:0016 0000000000000000000000000000FFFF:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7 1 0\n`;
+    expect(parseNetInet(v6, { ...tcp6, littleEndian: false })[0]).toMatchObject({
+      localAddress: '2001:db8::1',
+      localPort: 22,
+      remoteAddress: '::ffff',
+    });
+    expect(parseNetInet(v6, tcp6)[0]).toMatchObject({
+      localAddress: 'b80d:120::100:0',
+      remoteAddress: '::ffff:0',
+    });
+  });
+
+  it('takes the family from the options, never from how an address looks', () => {
+    // All zero, IPv4-mapped and zero-tailed addresses in a tcp6 table are IPv6.
+    const text = `${TCP6_HEADER}   0: 00000000000000000000000000000000:0016 0000000000000000FFFF00000100007F:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7 1 0\n`;
+    expect(parseNetInet(text, tcp6)[0]).toMatchObject({
+      family: 'inet6',
+      localAddress: '::',
+      remoteAddress: '::ffff:127.0.0.1',
+    });
+  });
+
+  it('accepts rows longer than the header (tcp writes rto, ato, qack, cwnd, ssthresh)', () => {
+    const entry = parseNetInet(TCP_HEADER + row('01', ' 20 4 0 10 -1'), tcp4)[0];
+    expect(entry?.inode).toBe(4242);
+    expect(entry).not.toHaveProperty('drops');
+  });
+
+  it('rejects a row that stops before a column, naming the line and column', () => {
+    const truncated = `${TCP_HEADER}   0: 0100007F:1F90 0100007F:D431 01 00000010:00000020 02:0000012C 00000003  1000\n`;
+    const error = parseError(() => parseNetInet(truncated, tcp4));
+    expect(error.kind).toBe('net/tcp');
+    expect(error.message).toContain('line 2: column "timeout" is missing');
+    // A udp row must have its drops column.
+    const udp4 = { family: 'inet', protocol: 'udp' } as const;
+    const noDrops = `${UDP_HEADER}  1: 0100007F:1F90 00000000:0000 07 00000000:00000000 00:00000000 00000000  1000        0 99 2 0000000000000000\n`;
+    expect(parseNetInet(noDrops.replace(/\n$/, ' 7\n'), udp4)[0]?.drops).toBe(7);
+    expect(parseError(() => parseNetInet(noDrops, udp4)).message).toContain(
+      'line 2: column "drops" is missing',
+    );
+  });
+
+  it('rejects malformed columns, naming the line and column', () => {
+    const cases: [string, string][] = [
+      [row('0G'), 'line 2: column "st" is not a hex number'],
+      [row('01').replace('0100007F:1F90', '0100007G:1F90'), 'column "local_address" has a byte'],
+      [row('01').replace('0100007F:1F90', '100007F:1F90'), 'column "local_address" is not 8'],
+      [row('01').replace('0100007F:D431', '0100007F:D4311'), 'column "rem_address" is not 8'],
+      [row('01').replace(':D431', ':D43Z'), 'column "rem_address" is not a hex number'],
+      [row('01').replace('00000010:00000020', '0000001000000020'), 'column "tx_queue" has no ":"'],
+      [row('01').replace('00000010:00000020', '00000010:'), 'column "rx_queue" is not a hex'],
+      [row('01').replace('02:0000012C', '02:-12C'), 'column "tm->when" is not a hex number'],
+      [row('01').replace('  1000', ' -1000'), 'column "uid" is not a decimal number'],
+      [row('01').replace(' 4242 ', ' 0x10 '), 'column "inode" is not a decimal number'],
+      [row('01').replace(' 4242 ', ' 99999999999999999999 '), 'column "inode" is too large'],
+      [row('01').replace('   0:', '   0 '), 'column "sl" does not end with ":"'],
+      [row('01').replace('   0:', '  -1:'), 'column "sl" is not a decimal number'],
+      [`${row('01')}\n`, 'line 3: column "sl" is missing'],
+    ];
+    for (const [rows, message] of cases) {
+      expect(parseError(() => parseNetInet(TCP_HEADER + rows, tcp4)).message).toContain(message);
+    }
+  });
+
+  it('rejects a table whose last line has no newline: it was cut short', () => {
+    expect(
+      parseError(() => parseNetInet(TCP_HEADER + row('01').trimEnd(), tcp4)).message,
+    ).toContain('line 2 has no newline');
+    expect(parseError(() => parseNetInet(TCP_HEADER.trimEnd(), tcp4)).message).toContain(
+      'line 1 has no newline',
+    );
+    expect(parseError(() => parseNetInet('', tcp4)).message).toContain('input is empty');
+  });
+
+  it('rejects a header that is not the one for the protocol and family asked for', () => {
+    const udp4 = { family: 'inet', protocol: 'udp' } as const;
+    expect(parseError(() => parseNetInet(TCP6_HEADER, tcp4)).message).toContain(
+      'header: expected column "rem_address"',
+    );
+    expect(parseError(() => parseNetInet(TCP_HEADER, tcp6)).message).toContain(
+      'header: expected column "remote_address"',
+    );
+    expect(parseError(() => parseNetInet(TCP_HEADER, udp4)).message).toContain(
+      'header: expected column "ref"',
+    );
+    expect(parseError(() => parseNetInet(UDP_HEADER, tcp4)).message).toContain(
+      'header: unexpected column after the last',
+    );
+    expect(parseError(() => parseNetInet('Num RefCount Protocol\n', tcp4)).message).toContain(
+      'header: expected column "sl"',
+    );
+    expect(parseError(() => parseNetInet(`\n${TCP_HEADER}`, tcp4)).offset).toBe(0);
+    expect(parseError(() => parseNetInet(fixture('live-tcp'), udp4)).message).toContain(
+      'header: expected column "ref"',
+    );
+    // udp, udplite and raw tables share one header: between those, the caller's word is all.
+    expect(parseNetInet(fixture('live-raw'), udp4)[0]?.protocol).toBe('udp');
+  });
+
+  it('rejects options it does not know, and input that is not bytes or text', () => {
+    const bad = (options: unknown) => parseError(() => parseNetInet(TCP_HEADER, options as never));
+    expect(bad({ family: 'inet', protocol: 'sctp' }).message).toContain('unknown protocol "sctp"');
+    expect(bad({ family: 'inet4', protocol: 'tcp' }).message).toContain('unknown family "inet4"');
+    expect(bad(undefined).message).toContain('unknown protocol "undefined"');
+    expect(bad({ family: 'inet', protocol: 'toString' }).message).toContain('unknown protocol');
+    expect(parseError(() => parseNetInet(42 as never, tcp4)).kind).toBe('net/tcp');
+    expect(parseError(() => parseNetInet(null as never, { ...tcp4, protocol: 'raw' })).kind).toBe(
+      'net/raw',
+    );
+  });
+});
+
+describe('inetSocketStateName', () => {
+  it('names the kernel states and nothing else', () => {
+    expect(inetSocketStateName(1)).toBe('ESTABLISHED');
+    expect(inetSocketStateName(7)).toBe('CLOSE');
+    expect(inetSocketStateName(10)).toBe('LISTEN');
+    expect(inetSocketStateName(12)).toBe('NEW_SYN_RECV');
+    expect(inetSocketStateName(13)).toBe('BOUND_INACTIVE');
+    for (const other of [0, 14, 255, -1, 1.5, Number.NaN]) {
+      expect(inetSocketStateName(other)).toBe('UNKNOWN');
+    }
+    expect(Object.keys(INET_SOCKET_STATE_NAMES)).toHaveLength(13);
+    expect(INET_SOCKET_STATE_NAMES[6]).toBe('TIME_WAIT');
+    expect(Object.isFrozen(INET_SOCKET_STATE_NAMES)).toBe(true);
+  });
+});
+
+describe('parseNetInet properties', () => {
+  const allOptions: ParseNetInetOptions[] = (['tcp', 'udp', 'raw', 'udplite'] as const).flatMap(
+    (protocol) => (['inet', 'inet6'] as const).map((family) => ({ protocol, family })),
+  );
+
+  const valueOrParseError = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ParseError);
+    }
+  };
+
+  it('returns a value or throws ParseError for any bytes and any text', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.uint8Array({ maxLength: 2000 }), fc.string({ maxLength: 2000 })),
+        fc.constantFrom(...allOptions),
+        (input, options) => valueOrParseError(() => parseNetInet(input, options)),
+      ),
+    );
+  });
+
+  it('returns a value or throws ParseError for damaged real tables', () => {
+    const tables = allOptions.map((options) => ({
+      options,
+      bytes: fixture(`live-${options.protocol}${options.family === 'inet6' ? '6' : ''}`),
+    }));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...tables),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: -1, max: 255 })), { maxLength: 8 }),
+        ({ options, bytes }, edits) => {
+          const damaged = Array.from(bytes);
+          for (const [position, value] of edits) {
+            const at = position % (damaged.length + 1);
+            // -1 deletes a byte; otherwise replace it (or append at the end).
+            if (value < 0) damaged.splice(at, 1);
+            else damaged[at] = value;
+          }
+          valueOrParseError(() => parseNetInet(Uint8Array.from(damaged), options));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  type Generated = Omit<InetSocketEntry, 'localAddress' | 'remoteAddress' | 'stateName'> & {
+    local: Uint8Array;
+    remote: Uint8Array;
+  };
+
+  /** A row as the kernel's seq_printf writes it, for the entry's protocol and family. */
+  const kernelRow = (entry: Generated, littleEndian: boolean) => {
+    const hex = (value: number, width: number) =>
+      value.toString(16).toUpperCase().padStart(width, '0');
+    const address = (bytes: Uint8Array) => {
+      let out = '';
+      for (let i = 0; i < bytes.length; i += 4) {
+        const word = littleEndian
+          ? (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0
+          : ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>>
+            0;
+        out += hex(word, 8);
+      }
+      return out;
+    };
+    const slot = String(entry.slot).padStart(entry.protocol === 'udp' ? 5 : 4, ' ');
+    const head = `${slot}: ${address(entry.local)}:${hex(entry.localPort, 4)} ${address(entry.remote)}:${hex(entry.remotePort, 4)} ${hex(entry.state, 2)} ${hex(entry.txQueue, 8)}:${hex(entry.rxQueue, 8)} ${hex(entry.timerActive, 2)}:${hex(entry.timerExpiresTicks, 8)} ${hex(entry.retransmits, 8)} ${String(entry.uid).padStart(5, ' ')} ${String(entry.timeout).padStart(8, ' ')} ${entry.inode} ${entry.refCount} 00000000deadbeef`;
+    return entry.protocol === 'tcp' ? `${head} 20 4 0 10 -1` : `${head} ${entry.drops}`;
+  };
+
+  it('reads back every field of rows written the way the kernel writes them', () => {
+    const u32 = fc.integer({ min: 0, max: 0xffffffff });
+    const ipv4Text = (b: Uint8Array) => `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+    const entry = fc.record({
+      protocol: fc.constantFrom<InetProtocol>('tcp', 'udp', 'raw', 'udplite'),
+      family: fc.constantFrom<InetFamily>('inet', 'inet6'),
+      slot: fc.nat({ max: 100000 }),
+      local: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+      remote: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+      localPort: fc.nat({ max: 0xffff }),
+      remotePort: fc.nat({ max: 0xffff }),
+      state: fc.nat({ max: 0xff }),
+      txQueue: u32,
+      rxQueue: u32,
+      timerActive: fc.nat({ max: 4 }),
+      timerExpiresTicks: u32,
+      retransmits: u32,
+      uid: u32,
+      timeout: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+      inode: u32,
+      refCount: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+      drops: u32,
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 5 }), fc.boolean(), (rows, le) => {
+        const { protocol, family } = rows[0]!;
+        // One table holds one protocol and family.
+        const width = family === 'inet' ? 4 : 16;
+        const same: Generated[] = rows.map((row) => ({
+          ...row,
+          protocol,
+          family,
+          local: row.local.slice(0, width),
+          remote: row.remote.slice(0, width),
+        }));
+        const header =
+          protocol === 'tcp'
+            ? family === 'inet'
+              ? TCP_HEADER
+              : TCP6_HEADER
+            : family === 'inet'
+              ? UDP_HEADER
+              : UDP6_HEADER;
+        const text = header + same.map((row) => `${kernelRow(row, le)}\n`).join('');
+        const parsed = parseNetInet(text, { protocol, family, littleEndian: le });
+        expect(parsed).toStrictEqual(
+          same.map(({ local, remote, drops, ...rest }) => ({
+            ...rest,
+            localAddress: family === 'inet' ? ipv4Text(local) : formatIPv6(local),
+            remoteAddress: family === 'inet' ? ipv4Text(remote) : formatIPv6(remote),
+            stateName: inetSocketStateName(rest.state),
+            ...(protocol === 'tcp' ? {} : { drops }),
+          })),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
