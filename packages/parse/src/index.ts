@@ -1,3 +1,17 @@
+export {
+  type CmdlineBytesOptions,
+  type CmdlineOptions,
+  parseCmdline,
+  parseCmdlineBytes,
+  serializeCmdline,
+} from './cmdline.js';
+export {
+  type EnvironEntryBytes,
+  type EnvironOptions,
+  parseEnviron,
+  parseEnvironEntries,
+  serializeEnviron,
+} from './environ.js';
 export { ParseError, type ProcFileKind } from './errors.js';
 export {
   type FdTarget,

@@ -1,0 +1,174 @@
+import { ParseError } from './errors.js';
+import { checkInput, type ProcInput, toBytes } from './input.js';
+import { decodeText, encodeText, type TextDecoding } from './text.js';
+
+/** Options of `parseCmdlineBytes`. */
+export interface CmdlineBytesOptions {
+  /**
+   * Whether to split a rewritten process title on spaces, as psutil does (see `parseCmdline`).
+   * `true` unless set; with `false` the result is exactly the NUL-separated arguments.
+   */
+  splitRewrittenTitle?: boolean;
+}
+
+/** Options of `parseCmdline`. */
+export interface CmdlineOptions extends CmdlineBytesOptions {
+  /** How arguments become strings; `'escape'` (lossless) unless set. See `TextDecoding`. */
+  decoding?: TextDecoding;
+}
+
+const NUL = 0x00;
+const SPACE = 0x20;
+
+/**
+ * The arguments of a process from `/proc/<pid>/cmdline`: the kernel writes them NUL-separated
+ * and NUL-terminated. Empty arguments and spaces inside an argument are kept. An empty file
+ * (kernel thread, zombie) gives `[]`.
+ *
+ * A process can rewrite its title (Chrome, nginx, `setproctitle`): the file is then one string
+ * with spaces instead of NULs, with no NUL at all or a single final one. With
+ * `splitRewrittenTitle` (the default) this follows psutil's heuristic exactly:
+ * - a file that does not end in NUL is split on spaces (after dropping one final space);
+ * - a file that ends in NUL is split on NULs (after dropping the final NUL), and if that gives a
+ *   single argument containing a space, that argument is split on spaces instead.
+ *
+ * The heuristic is ambiguous: a genuine single argument containing spaces (`execve` of
+ * `["my prog"]`, saved as `my prog\0`) looks exactly like a rewritten title and is split too.
+ * A title padded with many NULs (Node's `process.title`) is not recognised: it reads as the title
+ * followed by empty arguments. Pass `splitRewrittenTitle: false` to get exactly the NUL-separated
+ * arguments (a missing final NUL tolerated).
+ *
+ * Decoding is `'escape'` unless `options.decoding` says otherwise: UTF-8, where each byte that is
+ * not valid UTF-8 becomes the lone surrogate U+DC80 + byte; `encodeText` gives back the exact
+ * bytes and `hasEscapedBytes` tells whether a string holds any. `'strict'` refuses a file with
+ * any byte that is not UTF-8; `'replace'` and `'latin1'` are as in `TextDecoding`.
+ *
+ * @throws ParseError if the input is neither bytes nor a string, if `decoding` is `'strict'` and
+ *   an argument is not UTF-8 (the message names it), or if `decoding` is unknown.
+ */
+export function parseCmdline(input: ProcInput, options?: CmdlineOptions): string[] {
+  checkInput('cmdline', input);
+  const bytes = toBytes(input);
+  const text = decodeCmdline(bytes, options?.decoding ?? 'escape');
+  const splitTitle = options?.splitRewrittenTitle ?? true;
+  const length = text.length;
+  if (length === 0) return [];
+  const terminated = text.charCodeAt(length - 1) === NUL;
+  if (!splitTitle) return splitText(text, '\0', terminated ? length - 1 : length);
+  if (!terminated) {
+    return splitText(text, ' ', text.charCodeAt(length - 1) === SPACE ? length - 1 : length);
+  }
+  const args = splitText(text, '\0', length - 1);
+  if (args.length === 1 && text.indexOf(' ') !== -1) return splitText(text, ' ', length - 1);
+  return args;
+}
+
+/**
+ * The arguments of a process from `/proc/<pid>/cmdline` as raw bytes, nothing decoded: the same
+ * rules as `parseCmdline`, including the rewritten-title heuristic unless `splitRewrittenTitle`
+ * is `false`. The arrays are copies, safe to keep when the input buffer is reused.
+ *
+ * @throws ParseError if the input is neither bytes nor a string.
+ */
+export function parseCmdlineBytes(input: ProcInput, options?: CmdlineBytesOptions): Uint8Array[] {
+  checkInput('cmdline', input);
+  const bytes = toBytes(input);
+  const splitTitle = options?.splitRewrittenTitle ?? true;
+  const length = bytes.length;
+  if (length === 0) return [];
+  const terminated = bytes[length - 1] === NUL;
+  if (!splitTitle) return splitBytes(bytes, NUL, terminated ? length - 1 : length);
+  if (!terminated) {
+    return splitBytes(bytes, SPACE, bytes[length - 1] === SPACE ? length - 1 : length);
+  }
+  const args = splitBytes(bytes, NUL, length - 1);
+  if (args.length === 1 && bytes.indexOf(SPACE) !== -1) return splitBytes(bytes, SPACE, length - 1);
+  return args;
+}
+
+/**
+ * The bytes of a cmdline file holding these arguments: each encoded with `encodeText` (so escaped
+ * bytes come back as themselves) and terminated by a NUL; `[]` gives an empty file. The inverse of
+ * `parseCmdline(..., { splitRewrittenTitle: false })`, and of the default too unless `args` is a
+ * single argument containing a space.
+ *
+ * @throws TypeError naming the argument if one contains NUL, or holds a lone surrogate that is
+ *   not an escaped byte.
+ */
+export function serializeCmdline(args: readonly string[]): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (typeof arg !== 'string')
+      throw new TypeError(`serializeCmdline: argument ${i} is not a string`);
+    if (arg.includes('\0')) throw new TypeError(`serializeCmdline: argument ${i} contains NUL`);
+    let chunk: Uint8Array;
+    try {
+      chunk = encodeText(`${arg}\0`);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new TypeError(`serializeCmdline: argument ${i}: ${reason}`);
+    }
+    chunks.push(chunk);
+    total += chunk.length;
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+// Decoding the whole file once and splitting the text gives the same strings as decoding each
+// argument: NUL and space are ASCII, so no UTF-8 sequence, valid or not, spans them.
+function decodeCmdline(bytes: Uint8Array, decoding: TextDecoding): string {
+  if (decoding !== 'strict') return decodeText('cmdline', bytes, 0, bytes.length, decoding);
+  try {
+    return decodeText('cmdline', bytes, 0, bytes.length, 'strict');
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    let index = 0;
+    for (let i = 0; i < error.offset; i++) if (bytes[i] === NUL) index++;
+    throw new ParseError('cmdline', `argument ${index} is not valid UTF-8`, bytes, error.offset);
+  }
+}
+
+/** `text[0, end)` split on `separator`, as Python's `str.split(sep)`: at least one piece. */
+function splitText(text: string, separator: string, end: number): string[] {
+  const pieces: string[] = [];
+  let count = 0;
+  let start = 0;
+  for (;;) {
+    const next = text.indexOf(separator, start);
+    if (next === -1 || next >= end) {
+      pieces[count] = text.slice(start, end);
+      return pieces;
+    }
+    pieces[count++] = text.slice(start, next);
+    start = next + 1;
+  }
+}
+
+// A plain Uint8Array copy, also for a Node Buffer (whose `slice` returns a view, not a copy).
+function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bytes.subarray(start, end));
+}
+
+/** `bytes[0, end)` split on `separator`, as `splitText`; the pieces are copies. */
+function splitBytes(bytes: Uint8Array, separator: number, end: number): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  let count = 0;
+  let start = 0;
+  for (;;) {
+    const next = bytes.indexOf(separator, start);
+    if (next === -1 || next >= end) {
+      pieces[count] = copyBytes(bytes, start, end);
+      return pieces;
+    }
+    pieces[count++] = copyBytes(bytes, start, next);
+    start = next + 1;
+  }
+}
