@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseEnviron, parseEnvironEntries, serializeEnviron } from './environ.js';
+import { Environ, parseEnviron, parseEnvironEntries, serializeEnviron } from './environ.js';
 import { ParseError } from './errors.js';
 import { decodeText, encodeText, hasEscapedBytes, type TextDecoding } from './text.js';
 
@@ -11,7 +11,8 @@ const fixture = (name: string): Uint8Array =>
 const encoder = new TextEncoder();
 const bytesOf = (text: string): Uint8Array => encoder.encode(text);
 const latin1Bytes = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const entriesOf = (environ: Map<string, string>) => [...environ];
+// The environment as the process sees it: each name once, with its first definition.
+const entriesOf = (environ: Environ) => [...environ.toMap()];
 
 function parseErrorOf(run: () => unknown): ParseError {
   try {
@@ -191,7 +192,7 @@ describe('parseEnviron on real captures', () => {
 
   it.each(cases)('%s', (name, expected) => {
     const environ = parseEnviron(fixture(name));
-    expect(environ).toBeInstanceOf(Map);
+    expect(environ).toBeInstanceOf(Environ);
     expect(entriesOf(environ)).toEqual(expected);
   });
 
@@ -246,11 +247,41 @@ describe('parseEnviron on crafted files', () => {
 
   it('lets the first of repeated names win, as getenv does, and keeps the first position', () => {
     const environ = parseEnviron(bytesOf('X=1\0Y=2\0X=3\0Z=4\0Y=5\0'));
+    expect(environ.get('X')).toBe('1');
+    expect(environ.get('Y')).toBe('2');
+    expect(environ.has('Z')).toBe(true);
+    expect(environ.get('W')).toBeUndefined();
+    expect(environ.has('W')).toBe(false);
     expect(entriesOf(environ)).toEqual([
       ['X', '1'],
       ['Y', '2'],
       ['Z', '4'],
     ]);
+    expect(Object.entries(environ.toObject())).toEqual([
+      ['X', '1'],
+      ['Y', '2'],
+      ['Z', '4'],
+    ]);
+  });
+
+  it('iterates every definition, repeats included, so none can hide', () => {
+    const environ = parseEnviron(bytesOf('X=1\0Y=2\0X=3\0'));
+    const all = [
+      ['X', '1'],
+      ['Y', '2'],
+      ['X', '3'],
+    ];
+    expect(environ.size).toBe(3);
+    expect([...environ]).toEqual(all);
+    expect([...environ.entries()]).toEqual(all);
+    expect([...environ.keys()]).toEqual(['X', 'Y', 'X']);
+    expect([...environ.values()]).toEqual(['1', '2', '3']);
+    const seen: string[][] = [];
+    environ.forEach((value, name, self) => {
+      expect(self).toBe(environ);
+      seen.push([name, value]);
+    });
+    expect(seen).toEqual(all);
   });
 
   it('reads a string input as the UTF-8 text of the file', () => {
@@ -264,7 +295,17 @@ describe('parseEnviron on crafted files', () => {
 describe('parseEnviron and prototype keys', () => {
   it('stores __proto__ and friends as plain keys without touching any prototype', () => {
     const environ = parseEnviron(fixture('proto-keys'));
-    expect(Object.getPrototypeOf(environ)).toBe(Map.prototype);
+    expect(Object.getPrototypeOf(environ)).toBe(Environ.prototype);
+    const object = environ.toObject();
+    expect(Object.getPrototypeOf(object)).toBeNull();
+    expect(Object.keys(object)).toEqual([
+      '__proto__',
+      'constructor',
+      'hasOwnProperty',
+      'toString',
+      'prototype',
+    ]);
+    expect(Object.getOwnPropertyDescriptor(object, '__proto__')?.value).toBe('polluted');
     expect(environ.get('__proto__')).toBe('polluted');
     expect(environ.get('constructor')).toBe('c');
     expect(environ.get('hasOwnProperty')).toBe('h');
@@ -500,11 +541,11 @@ const text = (options: { minLength?: number; maxLength?: number }) =>
   fc.array(textUnit, options).map((units) => units.join(''));
 
 describe('parseEnviron properties', () => {
-  it('returns a Map or throws a ParseError for any bytes, in every decoding', () => {
+  it('returns an Environ or throws a ParseError for any bytes, in every decoding', () => {
     fc.assert(
       fc.property(anyBytes, fc.constantFrom(...decodings), (input, decoding) => {
         try {
-          expect(parseEnviron(input, { decoding })).toBeInstanceOf(Map);
+          expect(parseEnviron(input, { decoding })).toBeInstanceOf(Environ);
         } catch (error) {
           expect(error).toBeInstanceOf(ParseError);
         }
@@ -513,11 +554,11 @@ describe('parseEnviron properties', () => {
     );
   });
 
-  it('returns a Map or throws a ParseError for any string', () => {
+  it('returns an Environ or throws a ParseError for any string', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 500 }), (input) => {
         try {
-          expect(parseEnviron(input)).toBeInstanceOf(Map);
+          expect(parseEnviron(input)).toBeInstanceOf(Environ);
         } catch (error) {
           expect(error).toBeInstanceOf(ParseError);
         }
@@ -614,7 +655,10 @@ describe('parseEnviron on large and hostile input', () => {
 
   it('handles many repeated names', () => {
     const repeated = bytesOf('K=first\0'.concat('K=again\0'.repeat(100_000)));
-    expect(entriesOf(parseEnviron(repeated))).toEqual([['K', 'first']]);
+    const environ = parseEnviron(repeated);
+    expect(entriesOf(environ)).toEqual([['K', 'first']]);
+    expect(environ.get('K')).toBe('first');
+    expect(environ.size).toBe(100_001);
     expect(parseEnvironEntries(repeated)).toHaveLength(100_001);
   });
 });

@@ -18,18 +18,105 @@ const NUL = 0x00;
 const EQUALS = 0x3d;
 
 /**
- * The environment a process was started with, from `/proc/<pid>/environ` (NUL-separated
- * `NAME=value` entries, normally NUL-terminated).
+ * The environment of a process as `/proc/<pid>/environ` holds it: every `NAME=value`
+ * definition in file order. Read it like a `Map`:
+ *
+ * - `get(name)` and `has(name)` see the FIRST definition of a name: what `getenv()` inside the
+ *   process returns. (OpenSnitch keeps the last one, a value the process never sees.)
+ * - Iteration (`entries()`, `keys()`, `values()`, `forEach`, `for...of`) and `size` cover every
+ *   definition, repeated names included, so a second `LD_PRELOAD=` cannot hide. Do not build
+ *   an object from the iteration (the last repeat would win): use `toMap()` or `toObject()`,
+ *   which keep the first.
+ *
+ * Lookups scan the names in order, as `getenv()` does; for many lookups in a large environment,
+ * take `toMap()` once.
+ */
+export class Environ implements Iterable<[string, string]> {
+  private readonly names: string[];
+  private readonly definitions: string[];
+
+  /** Built by `parseEnviron`: names and values are parallel arrays in file order. */
+  constructor(names: string[], values: string[]) {
+    this.names = names;
+    this.definitions = values;
+  }
+
+  /** How many definitions there are, repeated names counted each time. */
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** The value of the first definition of `name`, or `undefined`. */
+  get(name: string): string | undefined {
+    const index = this.names.indexOf(name);
+    return index === -1 ? undefined : this.definitions[index];
+  }
+
+  /** Whether `name` is defined. */
+  has(name: string): boolean {
+    return this.names.indexOf(name) !== -1;
+  }
+
+  /** Every definition as `[name, value]`, in file order. */
+  *entries(): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.names.length; i++) {
+      yield [this.names[i] as string, this.definitions[i] as string];
+    }
+  }
+
+  /** Every defined name, in file order (a repeated name appears each time). */
+  keys(): IterableIterator<string> {
+    return this.names.values();
+  }
+
+  /** Every value, in file order. */
+  values(): IterableIterator<string> {
+    return this.definitions.values();
+  }
+
+  /** Calls `callback(value, name)` for every definition, in file order. */
+  forEach(callback: (value: string, name: string, environ: Environ) => void): void {
+    for (let i = 0; i < this.names.length; i++) {
+      callback(this.definitions[i] as string, this.names[i] as string, this);
+    }
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+
+  /** A `Map` of each name to its first definition, in the order names first appear. */
+  toMap(): Map<string, string> {
+    const map = new Map<string, string>();
+    for (let i = 0; i < this.names.length; i++) {
+      const name = this.names[i] as string;
+      if (!map.has(name)) map.set(name, this.definitions[i] as string);
+    }
+    return map;
+  }
+
+  /**
+   * A plain object of each name to its first definition. It has no prototype, so names such as
+   * `__proto__` and `constructor` are ordinary keys.
+   */
+  toObject(): Record<string, string> {
+    const object: Record<string, string> = Object.create(null);
+    for (let i = 0; i < this.names.length; i++) {
+      const name = this.names[i] as string;
+      if (!(name in object)) object[name] = this.definitions[i] as string;
+    }
+    return object;
+  }
+}
+
+/**
+ * Parses `/proc/<pid>/environ` (NUL-separated `NAME=value` entries, normally NUL-terminated).
  *
  * - The name is everything before the first `=`; the value everything after it, `=` included,
  *   byte for byte: nothing is trimmed (`\r`, `\n`, `\t` and spaces stay where they are).
  *   `NAME=` gives an empty value; `=value` gives the empty name.
  * - Entries without `=` (and the empty entries of doubled or trailing NULs) are skipped.
- * - When a name repeats, the FIRST entry wins: that is what `getenv()` inside the process
- *   returns. (Keeping the last one, as OpenSnitch does, shows a value the process never sees.)
- *   `parseEnvironEntries` keeps every entry.
- * - Returns a `Map` in file order, so names such as `__proto__` or `constructor` are ordinary
- *   keys and cannot touch any prototype.
+ * - See `Environ` for how repeated names read: lookups see the first, as `getenv()` does.
  *
  * Decoding is `'escape'` unless `options.decoding` says otherwise: UTF-8, where each byte that is
  * not valid UTF-8 becomes the lone surrogate U+DC80 + byte. Nothing is lost: `encodeText` turns
@@ -40,13 +127,29 @@ const EQUALS = 0x3d;
  * @throws ParseError if the input is neither bytes nor a string, if `decoding` is `'strict'` and
  *   a name or value is not UTF-8 (the message names the entry), or if `decoding` is unknown.
  */
-export function parseEnviron(input: ProcInput, options?: EnvironOptions): Map<string, string> {
+export function parseEnviron(input: ProcInput, options?: EnvironOptions): Environ {
   checkInput('environ', input);
   const bytes = toBytes(input);
   const text = decodeEnviron(bytes, options?.decoding ?? 'escape');
-  // Repeated names are rare, so the first pass does not look names up before setting them; if
-  // it meets a repeat it gives up and the careful pass runs (at most twice the work, never more).
-  return environFromText(text, false) ?? (environFromText(text, true) as Map<string, string>);
+  const names: string[] = [];
+  const values: string[] = [];
+  const end = text.length;
+  let start = 0;
+  let equals = -1; // as in parseEnvironEntries
+  while (start < end) {
+    if (equals < start) {
+      equals = text.indexOf('=', start);
+      if (equals === -1) break;
+    }
+    let nul = text.indexOf('\0', start);
+    if (nul === -1) nul = end;
+    if (equals < nul) {
+      names.push(text.slice(start, equals));
+      values.push(text.slice(equals + 1, nul));
+    }
+    start = nul + 1;
+  }
+  return new Environ(names, values);
 }
 
 /**
@@ -93,9 +196,7 @@ export function parseEnvironEntries(input: ProcInput): EnvironEntryBytes[] {
  *   contains NUL (none of these could be read back), or if a string holds a lone surrogate that
  *   is not an escaped byte.
  */
-export function serializeEnviron(
-  entries: Iterable<readonly [string, string]> | Map<string, string>,
-): Uint8Array {
+export function serializeEnviron(entries: Iterable<readonly [string, string]>): Uint8Array {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (const [key, value] of entries) {
@@ -168,32 +269,4 @@ function describeInvalid(bytes: Uint8Array, offset: number): string {
   // Everything before `offset` is valid UTF-8, so the name decodes.
   const name = decodeText('environ', bytes, start, equals, 'strict');
   return `value of ${JSON.stringify(name)} (entry ${index}) is not valid UTF-8`;
-}
-
-function environFromText(text: string, keepFirst: boolean): Map<string, string> | undefined {
-  const environ = new Map<string, string>();
-  const end = text.length;
-  let count = 0;
-  let start = 0;
-  let equals = -1; // as in parseEnvironEntries
-  while (start < end) {
-    if (equals < start) {
-      equals = text.indexOf('=', start);
-      if (equals === -1) break;
-    }
-    let nul = text.indexOf('\0', start);
-    if (nul === -1) nul = end;
-    if (equals < nul) {
-      const key = text.slice(start, equals);
-      if (keepFirst) {
-        if (!environ.has(key)) environ.set(key, text.slice(equals + 1, nul));
-      } else {
-        environ.set(key, text.slice(equals + 1, nul));
-        if (environ.size === count) return undefined; // a repeated name overwrote the first
-        count++;
-      }
-    }
-    start = nul + 1;
-  }
-  return environ;
 }
