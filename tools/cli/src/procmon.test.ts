@@ -1,0 +1,97 @@
+// Runs the built `procmon` binary against processes this test starts, and checks what it
+// prints against the arguments, environment and working directory the test gave them.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
+
+function procmon(...args: string[]) {
+  return spawnSync(process.execPath, [binary, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+}
+
+describe('procmon inspect', () => {
+  let child: ChildProcess;
+  let workdir: string;
+  // A Node child that idles: it accepts any arguments after the script and keeps them in its
+  // cmdline exactly.
+  const script = "process.stdout.write('ready'); setTimeout(() => {}, 60_000)";
+  const args = ['1000', '', 'two words', 'naïve'];
+  const nodePath = realpathSync(process.execPath);
+
+  beforeAll(async () => {
+    workdir = realpathSync(mkdtempSync(join(tmpdir(), 'procmon cli ')));
+    child = spawn(process.execPath, ['-e', script, ...args], {
+      cwd: workdir,
+      env: { PROCMON_TEST: 'a=b', ['__proto__']: 'x', EMPTY: '' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    // Until it says ready, the child may still be a fork of this process that has not exec'd.
+    await new Promise((resolve) => child.stdout?.once('data', resolve));
+  });
+
+  afterAll(() => {
+    child.kill();
+    rmSync(workdir, { recursive: true, force: true });
+  });
+
+  it('reports the identity, arguments, environment and cwd the test set', () => {
+    const result = procmon('inspect', String(child.pid), '--json', '--env');
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.pid).toBe(child.pid);
+    expect(report.comm).toBe('node');
+    expect(report.ppid).toBe(process.pid);
+    expect(report.exe).toBe(nodePath);
+    expect(report.cwd).toBe(workdir);
+    expect(report.args).toEqual([process.execPath, '-e', script, ...args]);
+    expect(report.env).toEqual({ PROCMON_TEST: 'a=b', ['__proto__']: 'x', EMPTY: '' });
+    expect(report.uid).toEqual({
+      real: process.getuid?.(),
+      effective: process.geteuid?.(),
+      saved: process.geteuid?.(),
+      filesystem: process.geteuid?.(),
+    });
+    expect(report.failures).toEqual([]);
+  });
+
+  it('prints a readable layout with the arguments quoted', () => {
+    const result = procmon('inspect', String(child.pid));
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(
+      new RegExp(`^process ${child.pid}  node  [SR] \\((sleeping|running)\\)\n`),
+    );
+    expect(result.stdout).toContain(
+      `args     ${process.execPath} -e 'process.stdout.write('\\''ready'\\''); setTimeout(() => {}, 60_000)' 1000 '' 'two words' 'naïve'`,
+    );
+    expect(result.stdout).not.toContain('\u001b[');
+  });
+
+  it('inspects itself when no pid is given', () => {
+    const result = procmon('--json');
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.exe).toBe(realpathSync(process.execPath));
+    expect(report.args).toEqual([process.execPath, binary, '--json']);
+  });
+
+  it('says a process does not exist, with a non-zero exit', () => {
+    const result = procmon('inspect', '999999999');
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('procmon: process 999999999 does not exist');
+  });
+
+  it.each(['-1', '../1', '1.5', 'abc', '0'])(
+    'rejects %j as a pid before reading anything',
+    (pid) => {
+      const result = procmon('inspect', '--', pid);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain(`"${pid}" is not a process id`);
+    },
+  );
+});
