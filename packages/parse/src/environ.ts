@@ -58,10 +58,8 @@ export class Environ implements Iterable<[string, string]> {
   }
 
   /** Every definition as `[name, value]`, in file order. */
-  *entries(): IterableIterator<[string, string]> {
-    for (let i = 0; i < this.names.length; i++) {
-      yield [this.names[i] as string, this.definitions[i] as string];
-    }
+  entries(): IterableIterator<[string, string]> {
+    return new EnvironEntries(this.names, this.definitions);
   }
 
   /** Every defined name, in file order (a repeated name appears each time). */
@@ -106,6 +104,28 @@ export class Environ implements Iterable<[string, string]> {
       if (!(name in object)) object[name] = this.definitions[i] as string;
     }
     return object;
+  }
+}
+
+// A plain iterator object rather than a generator: V8 inlines its `next` into `for...of`, which
+// makes iterating an environment several times cheaper.
+class EnvironEntries implements IterableIterator<[string, string]> {
+  private index = 0;
+
+  constructor(
+    private readonly names: string[],
+    private readonly values: string[],
+  ) {}
+
+  next(): IteratorResult<[string, string]> {
+    const index = this.index;
+    if (index >= this.names.length) return { done: true, value: undefined };
+    this.index = index + 1;
+    return { done: false, value: [this.names[index] as string, this.values[index] as string] };
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this;
   }
 }
 

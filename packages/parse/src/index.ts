@@ -6,6 +6,7 @@ export {
   serializeCmdline,
 } from './cmdline.js';
 export {
+  Environ,
   type EnvironEntryBytes,
   type EnvironOptions,
   parseEnviron,

@@ -76,3 +76,11 @@ describe('64-bit limit', () => {
     expect(whole(readHexBig)('ffffffffffffffff')).toBe(2n ** 64n - 1n);
   });
 });
+
+describe('readUintBig on long inputs', () => {
+  it('reads leading zeros past 30 digits and still names a stray byte', () => {
+    expect(whole(readUintBig)(`${'0'.repeat(40)}18446744073709551615`)).toBe(2n ** 64n - 1n);
+    expect(() => whole(readUintBig)('1'.repeat(40))).toThrow(/larger than 64 bits/);
+    expect(() => whole(readUintBig)(`${'1'.repeat(35)}x`)).toThrow(/decimal digit/);
+  });
+});

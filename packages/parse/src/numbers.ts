@@ -43,16 +43,30 @@ export function readUintBig(
   start: number,
   end: number,
 ): bigint {
-  // Up to 15 digits fit a double exactly: the common case avoids bigint arithmetic per digit.
-  if (end - start <= 15) return BigInt(readUint(kind, bytes, start, end));
-  let value = 0n;
-  for (let i = start; i < end; i += 15) {
-    const chunkEnd = Math.min(end, i + 15);
-    value = value * 10n ** BigInt(chunkEnd - i) + BigInt(readUint(kind, bytes, i, chunkEnd));
+  // Up to 15 digits fit a double exactly: the common case avoids bigint arithmetic.
+  const digits = end - start;
+  if (digits <= 15) return BigInt(readUint(kind, bytes, start, end));
+  // Up to 30 digits: two exact halves, one multiply (RLIM_INFINITY in every stat has 20).
+  if (digits <= 30) {
+    const high = BigInt(readUint(kind, bytes, start, end - 15));
+    const value = high * TEN_TO_15 + BigInt(readUint(kind, bytes, end - 15, end));
+    if (value > U64_MAX) throw new ParseError(kind, 'number is larger than 64 bits', bytes, start);
+    return value;
   }
-  if (value > U64_MAX) throw new ParseError(kind, 'number is larger than 64 bits', bytes, start);
-  return value;
+  // Longer is only valid with leading zeros: skip them, or fail naming the number.
+  let first = start;
+  while (first < end - 1 && bytes[first] === ZERO) first++;
+  if (end - first > 30) {
+    for (let i = start; i < end; i++) {
+      const digit = (bytes[i] as number) - ZERO;
+      if (digit < 0 || digit > 9) throw new ParseError(kind, 'expected a decimal digit', bytes, i);
+    }
+    throw new ParseError(kind, 'number is larger than 64 bits', bytes, start);
+  }
+  return readUintBig(kind, bytes, first, end);
 }
+
+const TEN_TO_15 = 1_000_000_000_000_000n;
 
 /** Value of one hexadecimal digit (either case), or -1. */
 export function hexDigit(byte: number): number {

@@ -883,4 +883,20 @@ describe('parseStat properties', () => {
       { numRuns: 500 },
     );
   });
+
+  it('reads the same through the fast path and the careful one', () => {
+    // A field of more than 15 digits (here: leading zeros) sends the line down the careful path.
+    const fields = new TextDecoder().decode(fixture('shell.stat')).trimEnd().split(' ');
+    const commEnd = fields.findIndex((field) => field.endsWith(')'));
+    fc.assert(
+      fc.property(fc.integer({ min: commEnd + 2, max: fields.length - 1 }), (index) => {
+        const padded = [...fields];
+        const field = padded[index] as string;
+        const negative = field.startsWith('-');
+        padded[index] =
+          (negative ? '-' : '') + (negative ? field.slice(1) : field).padStart(18, '0');
+        expect(parseStat(padded.join(' '))).toEqual(parseStat(fields.join(' ')));
+      }),
+    );
+  });
 });

@@ -83,3 +83,25 @@ describe('decodeText', () => {
     expect(() => encodeText('a\ud800b')).toThrow(TypeError);
   });
 });
+
+describe('decodeText on short input', () => {
+  it('reads short ASCII the same in every decoding and still refuses an unknown decoding', () => {
+    const short = new TextEncoder().encode('sleep');
+    for (const mode of ['escape', 'strict', 'replace', 'latin1'] as const) {
+      expect(decode(short, mode)).toBe('sleep');
+    }
+    expect(() => decode(short, 'utf-16' as never)).toThrow(ParseError);
+  });
+
+  it('agrees with the decoder path for every short input', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 12 }), (input) => {
+        const padded = new Uint8Array(40);
+        padded.set(input);
+        // The same bytes read as a long slice take the decoder path.
+        const long = decodeText('text', padded, 0, 40);
+        expect(long.slice(0, decode(input).length)).toBe(decode(input));
+      }),
+    );
+  });
+});
