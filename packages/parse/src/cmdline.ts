@@ -1,6 +1,6 @@
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
-import { decodeText, encodeText, type TextDecoding } from './text.js';
+import { decodeText, encodeNulTerminated, type TextDecoding } from './text.js';
 
 /** Options of `parseCmdlineBytes`. */
 export interface CmdlineBytesOptions {
@@ -96,30 +96,13 @@ export function parseCmdlineBytes(input: ProcInput, options?: CmdlineBytesOption
  *   not an escaped byte.
  */
 export function serializeCmdline(args: readonly string[]): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (typeof arg !== 'string')
       throw new TypeError(`serializeCmdline: argument ${i} is not a string`);
     if (arg.includes('\0')) throw new TypeError(`serializeCmdline: argument ${i} contains NUL`);
-    let chunk: Uint8Array;
-    try {
-      chunk = encodeText(`${arg}\0`);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new TypeError(`serializeCmdline: argument ${i}: ${reason}`);
-    }
-    chunks.push(chunk);
-    total += chunk.length;
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return encodeNulTerminated(args, (i) => `serializeCmdline: argument ${i}`);
 }
 
 // Decoding the whole file once and splitting the text gives the same strings as decoding each

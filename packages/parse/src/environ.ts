@@ -1,6 +1,6 @@
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
-import { decodeText, encodeText, type TextDecoding } from './text.js';
+import { decodeText, encodeNulTerminated, type TextDecoding } from './text.js';
 
 /** Options of `parseEnviron`. */
 export interface EnvironOptions {
@@ -217,8 +217,8 @@ export function parseEnvironEntries(input: ProcInput): EnvironEntryBytes[] {
  *   is not an escaped byte.
  */
 export function serializeEnviron(entries: Iterable<readonly [string, string]>): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  const lines: string[] = [];
+  const names: string[] = [];
   for (const [key, value] of entries) {
     if (typeof key !== 'string' || typeof value !== 'string') {
       throw new TypeError(
@@ -235,23 +235,13 @@ export function serializeEnviron(entries: Iterable<readonly [string, string]>): 
     if (value.includes('\0')) {
       throw new TypeError(`serializeEnviron: value of ${JSON.stringify(key)} contains NUL`);
     }
-    let chunk: Uint8Array;
-    try {
-      chunk = encodeText(`${key}=${value}\0`);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new TypeError(`serializeEnviron: variable ${JSON.stringify(key)}: ${reason}`);
-    }
-    chunks.push(chunk);
-    total += chunk.length;
+    lines.push(`${key}=${value}`);
+    names.push(key);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return encodeNulTerminated(
+    lines,
+    (i) => `serializeEnviron: variable ${JSON.stringify(names[i])}`,
+  );
 }
 
 // A plain Uint8Array copy, also for a Node Buffer (whose `slice` returns a view, not a copy).

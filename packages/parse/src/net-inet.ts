@@ -278,30 +278,7 @@ class RowReader {
     const refCount = this.signedColumn('ref');
     // The socket's kernel address, hashed or zeroed by kptr_restrict: present, never read.
     this.next('pointer');
-    if (this.protocol === 'tcp') {
-      return {
-        family: this.family,
-        protocol: this.protocol,
-        slot,
-        localAddress,
-        localPort,
-        remoteAddress,
-        remotePort,
-        state,
-        stateName: inetSocketStateName(state),
-        txQueue,
-        rxQueue,
-        timerActive,
-        timerExpiresTicks,
-        retransmits,
-        uid,
-        timeout,
-        inode,
-        refCount,
-      };
-    }
-    const drops = this.decimalColumn('drops');
-    return {
+    const entry: InetSocketEntry = {
       family: this.family,
       protocol: this.protocol,
       slot,
@@ -320,8 +297,10 @@ class RowReader {
       timeout,
       inode,
       refCount,
-      drops,
     };
+    // udp, udplite and raw rows end with a drop count; tcp rows go on with columns not read.
+    if (this.protocol !== 'tcp') entry.drops = this.decimalColumn('drops');
+    return entry;
   }
 
   /** Skips to the next column and returns its start; `this.pos` becomes its end. */

@@ -208,3 +208,34 @@ function decodeEscaped(bytes: Uint8Array): string {
   }
   return fromCodeUnits(units);
 }
+
+/**
+ * The NUL-terminated encodings of `items`, one after the other, as environ and cmdline files
+ * hold them. A string that cannot be encoded is a TypeError whose message starts with
+ * `describe(index)`.
+ */
+export function encodeNulTerminated(
+  items: readonly string[],
+  describe: (index: number) => string,
+): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (let index = 0; index < items.length; index++) {
+    let chunk: Uint8Array;
+    try {
+      chunk = encodeText(`${items[index]}\0`);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new TypeError(`${describe(index)}: ${reason}`);
+    }
+    chunks.push(chunk);
+    total += chunk.length;
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
