@@ -1,0 +1,48 @@
+// The facts about the machine that parsers need to turn pages and clock ticks into bytes and
+// times. Node exposes neither sysconf(_SC_PAGESIZE) nor sysconf(_SC_CLK_TCK); the kernel hands
+// both to every process in its auxiliary vector, readable as <root>/self/auxv.
+import { arch, endianness } from 'node:os';
+
+export interface MachineFacts {
+  /** Bytes per page (`AT_PAGESZ`), for statm and the rss field of stat. */
+  pageSize: number;
+  /** Clock ticks per second (`AT_CLKTCK`, USER_HZ), for the times in stat. */
+  clockTicks: number;
+  /** When the machine booted, in whole seconds since the epoch (`btime` in <root>/stat). */
+  bootTimeSeconds: number;
+}
+
+const AT_NULL = 0;
+const AT_PAGESZ = 6;
+const AT_CLKTCK = 17;
+const WORD_BYTES = ['arm', 'ia32', 'mips', 'mipsel', 'ppc'].includes(arch()) ? 4 : 8;
+
+/** Page size and clock ticks from the bytes of an auxv file, or undefined if either is absent. */
+export function factsFromAuxv(
+  auxv: Uint8Array,
+): Pick<MachineFacts, 'pageSize' | 'clockTicks'> | undefined {
+  const view = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
+  const little = endianness() === 'LE';
+  const word = (offset: number) =>
+    WORD_BYTES === 8 ? Number(view.getBigUint64(offset, little)) : view.getUint32(offset, little);
+  let pageSize: number | undefined;
+  let clockTicks: number | undefined;
+  for (let offset = 0; offset + 2 * WORD_BYTES <= auxv.length; offset += 2 * WORD_BYTES) {
+    const type = word(offset);
+    if (type === AT_NULL) break;
+    if (type === AT_PAGESZ) pageSize = word(offset + WORD_BYTES);
+    else if (type === AT_CLKTCK) clockTicks = word(offset + WORD_BYTES);
+  }
+  if (!pageSize || !clockTicks) return undefined;
+  return { pageSize, clockTicks };
+}
+
+/** The `btime` line of <root>/stat, or undefined if it has none. */
+export function bootTimeFromStat(stat: Uint8Array): number | undefined {
+  const text = new TextDecoder('latin1').decode(stat);
+  const start = text.startsWith('btime ') ? 0 : text.indexOf('\nbtime ') + 1;
+  if (start === 0 && !text.startsWith('btime ')) return undefined;
+  const end = text.indexOf('\n', start);
+  const value = Number(text.slice(start + 6, end === -1 ? undefined : end));
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}

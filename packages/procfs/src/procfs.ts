@@ -1,0 +1,444 @@
+import { readdir, readdirSync, readlink, readlinkSync, statSync } from 'node:fs';
+import { checkFd, checkFileName, checkMaxBytes, checkPid } from './arguments.js';
+import { ProcessGoneError, ProcfsError, toProcfsError } from './errors.js';
+import { bootTimeFromStat, factsFromAuxv, type MachineFacts } from './machine-facts.js';
+import { readFileToEnd, readFileToEndAsync } from './read-file.js';
+
+export interface ProcFSOptions {
+  /**
+   * Where procfs is mounted: `/proc` by default, `/host/proc` in a container that watches its
+   * host, a fixture folder in tests. Every path is built from it.
+   */
+  root?: string;
+  /**
+   * The largest file a read returns, in bytes, unless a call says otherwise: a larger one is a
+   * ProcfsError (code EFBIG) instead of unbounded memory. 64 MiB by default: `environ` and
+   * `cmdline` stay under ARG_MAX (a few MiB), a large process's `maps` can pass 10 MiB.
+   */
+  maxBytes?: number;
+}
+
+export interface ReadOptions {
+  /** This read's size cap, in bytes; the ProcFS default when absent. */
+  maxBytes?: number;
+}
+
+/** One open descriptor: its number and its link target, raw (`socket:[123]`, a path, ...). */
+export interface FdEntry {
+  fd: number;
+  target: Uint8Array;
+}
+
+/**
+ * Whether a pid names a process: `alive` (running, sleeping, stopped, ...), `zombie` (exited,
+ * not yet reaped by its parent: its folder exists, its files are mostly empty), `gone`.
+ */
+export type ProcessState = 'alive' | 'zombie' | 'gone';
+
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+const LINK_ENCODING = { encoding: 'buffer' } as const;
+
+/**
+ * Raw reads of procfs under one mount point: bytes of a file, a link's target as bytes, a
+ * folder's entries. Nothing is parsed here (that is @procmon/parse's job). Every method is
+ * synchronous; `promises` has the same methods, with the same results, on the asynchronous fs
+ * calls.
+ *
+ * Errors are the closed set of errors.ts: ProcessGoneError, PermissionDeniedError, ProcfsError.
+ * A bad argument (a pid like -1 or "../1", a file name with "/") is a TypeError before any I/O.
+ */
+export class ProcFS {
+  readonly root: string;
+  readonly maxBytes: number;
+  /** The same reads, asynchronous. */
+  readonly promises: ProcFSPromises;
+  private facts: MachineFacts | undefined;
+
+  constructor(options: ProcFSOptions = {}) {
+    const root = options.root ?? '/proc';
+    if (typeof root !== 'string' || root === '') {
+      throw new TypeError(`root must be a folder path, got ${String(root)}`);
+    }
+    let isFolder = false;
+    try {
+      isFolder = statSync(root).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!isFolder) throw new TypeError(`root must be a folder, and ${root} is not one`);
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    checkMaxBytes(maxBytes);
+    this.root = root.length > 1 && root.endsWith('/') ? root.slice(0, -1) : root;
+    this.maxBytes = maxBytes;
+    this.promises = new ProcFSPromises(this);
+  }
+
+  /** `<root>/<pid>/<name>`, e.g. `readFile(pid, 'environ')`. */
+  readFile(pid: number, name: string, options?: ReadOptions): Uint8Array {
+    checkPid(pid);
+    checkFileName(name);
+    return this.read(`${this.root}/${pid}/${name}`, pid, options);
+  }
+
+  /** `<root>/<pid>/task/<tid>/<name>`: one thread's file. */
+  readTaskFile(pid: number, tid: number, name: string, options?: ReadOptions): Uint8Array {
+    checkPid(pid);
+    checkPid(tid, 'tid');
+    checkFileName(name);
+    return this.read(`${this.root}/${pid}/task/${tid}/${name}`, pid, options);
+  }
+
+  /** `<root>/<name>`: a machine-wide file such as `stat`, `uptime`, `loadavg`. */
+  readSystemFile(name: string, options?: ReadOptions): Uint8Array {
+    checkFileName(name);
+    return this.read(`${this.root}/${name}`, undefined, options);
+  }
+
+  /**
+   * A socket table such as `tcp6` or `unix`: `<root>/net/<name>` (this process's network
+   * namespace), or `<root>/<pid>/net/<name>` (that process's namespace) when a pid is given.
+   */
+  readNetFile(name: string, pid?: number, options?: ReadOptions): Uint8Array {
+    checkFileName(name, 'net file name');
+    if (pid === undefined) return this.read(`${this.root}/net/${name}`, undefined, options);
+    checkPid(pid);
+    return this.read(`${this.root}/${pid}/net/${name}`, pid, options);
+  }
+
+  /**
+   * The target of a link of the process, raw: `exe`, `cwd` or `root` (a path, with the kernel's
+   * ` (deleted)` suffix kept if it wrote one).
+   */
+  readLink(pid: number, name: 'exe' | 'cwd' | 'root' | (string & {})): Uint8Array {
+    checkPid(pid);
+    checkFileName(name, 'link name');
+    return this.link(`${this.root}/${pid}/${name}`, pid);
+  }
+
+  /** The target of `<root>/<pid>/fd/<fd>`, raw (`socket:[123]`, `pipe:[456]`, a path, ...). */
+  readFdLink(pid: number, fd: number): Uint8Array {
+    checkPid(pid);
+    checkFd(fd);
+    return this.link(`${this.root}/${pid}/fd/${fd}`, pid);
+  }
+
+  /** Every pid under the root, in the kernel's order. */
+  listPids(): number[] {
+    return numericNames(this.list(this.root, undefined));
+  }
+
+  /** The thread ids of a process (`<root>/<pid>/task/`); the first is the pid itself. */
+  listTasks(pid: number): number[] {
+    checkPid(pid);
+    return numericNames(this.list(`${this.root}/${pid}/task`, pid));
+  }
+
+  /**
+   * Every open descriptor of a process with its target, in one pass over `<root>/<pid>/fd/`.
+   * A descriptor closed between the listing and its readlink is left out: it no longer exists.
+   */
+  listFds(pid: number): FdEntry[] {
+    checkPid(pid);
+    return this.fds(`${this.root}/${pid}/fd`, pid);
+  }
+
+  /**
+   * The descriptors as one thread sees them (`<root>/<pid>/task/<tid>/fd/`). Threads created
+   * with `CLONE_FILES` unset (unshare, some runtimes) hold descriptors the main thread's `fd/`
+   * does not list.
+   */
+  listTaskFds(pid: number, tid: number): FdEntry[] {
+    checkPid(pid);
+    checkPid(tid, 'tid');
+    return this.fds(`${this.root}/${pid}/task/${tid}/fd`, pid);
+  }
+
+  /**
+   * `alive`, `zombie` or `gone`, from the state letter in `<root>/<pid>/stat`. A folder that is
+   * still there is not enough: a zombie keeps its folder, and a process that exits between two
+   * reads leaves one whose files fail.
+   */
+  processState(pid: number): ProcessState {
+    checkPid(pid);
+    let stat: Uint8Array;
+    try {
+      stat = readFileToEnd({ path: `${this.root}/${pid}/stat`, pid, maxBytes: 4096 });
+    } catch (error) {
+      const mapped = toProcfsError(error, pid, `${this.root}/${pid}/stat`, 'read');
+      if (mapped instanceof ProcessGoneError) return 'gone';
+      throw mapped;
+    }
+    return stateFromStat(stat);
+  }
+
+  /**
+   * Page size, clock ticks per second and boot time, read once from `<root>/self/auxv` and
+   * `<root>/stat`, then kept.
+   */
+  machineFacts(): MachineFacts {
+    if (this.facts) return this.facts;
+    const auxvPath = `${this.root}/self/auxv`;
+    const auxv = factsFromAuxv(this.read(auxvPath, undefined));
+    const bootTimeSeconds = bootTimeFromStat(this.readSystemFile('stat'));
+    if (!auxv || bootTimeSeconds === undefined) {
+      throw new ProcfsError(
+        `cannot tell the machine facts: ${auxv ? `${this.root}/stat has no btime line` : `${auxvPath} has no page size or clock ticks`}`,
+        { pid: undefined, path: auxv ? `${this.root}/stat` : auxvPath, code: 'EINVAL' },
+      );
+    }
+    this.facts = { ...auxv, bootTimeSeconds };
+    return this.facts;
+  }
+
+  /** @internal The path a per-process error came from, checked for a zombie owner. */
+  zombieAware(error: unknown, pid: number | undefined, path: string, action: string): ProcfsError {
+    const mapped = toProcfsError(error, pid, path, action);
+    if (!(mapped instanceof ProcessGoneError) || pid === undefined || mapped.zombie) return mapped;
+    // A zombie's folder stays, but its links and fd/ are gone: say so rather than "gone".
+    let state: ProcessState;
+    try {
+      state = this.processState(pid);
+    } catch {
+      return mapped;
+    }
+    if (state !== 'zombie') return mapped;
+    return new ProcessGoneError(`cannot ${action} ${path}: process ${pid} is a zombie`, {
+      pid,
+      path,
+      code: mapped.code,
+      cause: mapped.cause,
+      zombie: true,
+    });
+  }
+
+  /** @internal */
+  capFor(options: ReadOptions | undefined): number {
+    const maxBytes = options?.maxBytes ?? this.maxBytes;
+    checkMaxBytes(maxBytes);
+    return maxBytes;
+  }
+
+  private read(path: string, pid: number | undefined, options?: ReadOptions): Uint8Array {
+    const maxBytes = this.capFor(options);
+    try {
+      return readFileToEnd({ path, pid, maxBytes });
+    } catch (error) {
+      throw this.zombieAware(error, pid, path, 'read');
+    }
+  }
+
+  private link(path: string, pid: number): Uint8Array {
+    try {
+      return readlinkSync(path, LINK_ENCODING);
+    } catch (error) {
+      throw this.zombieAware(error, pid, path, 'read the link');
+    }
+  }
+
+  private list(path: string, pid: number | undefined): string[] {
+    try {
+      return readdirSync(path);
+    } catch (error) {
+      throw this.zombieAware(error, pid, path, 'list');
+    }
+  }
+
+  private fds(folder: string, pid: number): FdEntry[] {
+    const entries: FdEntry[] = [];
+    for (const name of this.list(folder, pid)) {
+      const fd = Number(name);
+      try {
+        entries.push({ fd, target: readlinkSync(`${folder}/${name}`, LINK_ENCODING) });
+      } catch (error) {
+        if (!isGone(error))
+          throw this.zombieAware(error, pid, `${folder}/${name}`, 'read the link');
+      }
+    }
+    return entries;
+  }
+}
+
+/** The asynchronous twin of ProcFS: the same methods, the same results, as Promises. */
+export class ProcFSPromises {
+  constructor(private readonly procfs: ProcFS) {}
+
+  /** See ProcFS.readFile. */
+  async readFile(pid: number, name: string, options?: ReadOptions): Promise<Uint8Array> {
+    checkPid(pid);
+    checkFileName(name);
+    return this.read(`${this.procfs.root}/${pid}/${name}`, pid, options);
+  }
+
+  /** See ProcFS.readTaskFile. */
+  async readTaskFile(
+    pid: number,
+    tid: number,
+    name: string,
+    options?: ReadOptions,
+  ): Promise<Uint8Array> {
+    checkPid(pid);
+    checkPid(tid, 'tid');
+    checkFileName(name);
+    return this.read(`${this.procfs.root}/${pid}/task/${tid}/${name}`, pid, options);
+  }
+
+  /** See ProcFS.readSystemFile. */
+  async readSystemFile(name: string, options?: ReadOptions): Promise<Uint8Array> {
+    checkFileName(name);
+    return this.read(`${this.procfs.root}/${name}`, undefined, options);
+  }
+
+  /** See ProcFS.readNetFile. */
+  async readNetFile(name: string, pid?: number, options?: ReadOptions): Promise<Uint8Array> {
+    checkFileName(name, 'net file name');
+    if (pid === undefined) return this.read(`${this.procfs.root}/net/${name}`, undefined, options);
+    checkPid(pid);
+    return this.read(`${this.procfs.root}/${pid}/net/${name}`, pid, options);
+  }
+
+  /** See ProcFS.readLink. */
+  async readLink(pid: number, name: 'exe' | 'cwd' | 'root' | (string & {})): Promise<Uint8Array> {
+    checkPid(pid);
+    checkFileName(name, 'link name');
+    return this.link(`${this.procfs.root}/${pid}/${name}`, pid);
+  }
+
+  /** See ProcFS.readFdLink. */
+  async readFdLink(pid: number, fd: number): Promise<Uint8Array> {
+    checkPid(pid);
+    checkFd(fd);
+    return this.link(`${this.procfs.root}/${pid}/fd/${fd}`, pid);
+  }
+
+  /** See ProcFS.listPids. */
+  async listPids(): Promise<number[]> {
+    return numericNames(await this.list(this.procfs.root, undefined));
+  }
+
+  /** See ProcFS.listTasks. */
+  async listTasks(pid: number): Promise<number[]> {
+    checkPid(pid);
+    return numericNames(await this.list(`${this.procfs.root}/${pid}/task`, pid));
+  }
+
+  /** See ProcFS.listFds. */
+  async listFds(pid: number): Promise<FdEntry[]> {
+    checkPid(pid);
+    return this.fds(`${this.procfs.root}/${pid}/fd`, pid);
+  }
+
+  /** See ProcFS.listTaskFds. */
+  async listTaskFds(pid: number, tid: number): Promise<FdEntry[]> {
+    checkPid(pid);
+    checkPid(tid, 'tid');
+    return this.fds(`${this.procfs.root}/${pid}/task/${tid}/fd`, pid);
+  }
+
+  /** See ProcFS.processState. */
+  async processState(pid: number): Promise<ProcessState> {
+    checkPid(pid);
+    const path = `${this.procfs.root}/${pid}/stat`;
+    let stat: Uint8Array;
+    try {
+      stat = await readFileToEndAsync({ path, pid, maxBytes: 4096 });
+    } catch (error) {
+      const mapped = toProcfsError(error, pid, path, 'read');
+      if (mapped instanceof ProcessGoneError) return 'gone';
+      throw mapped;
+    }
+    return stateFromStat(stat);
+  }
+
+  /** See ProcFS.machineFacts (the facts are small and read once: this shares the sync read). */
+  async machineFacts(): Promise<MachineFacts> {
+    return this.procfs.machineFacts();
+  }
+
+  private async read(
+    path: string,
+    pid: number | undefined,
+    options?: ReadOptions,
+  ): Promise<Uint8Array> {
+    const maxBytes = this.procfs.capFor(options);
+    try {
+      return await readFileToEndAsync({ path, pid, maxBytes });
+    } catch (error) {
+      throw this.procfs.zombieAware(error, pid, path, 'read');
+    }
+  }
+
+  private link(path: string, pid: number): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      readlink(path, LINK_ENCODING, (error, target) => {
+        if (error) reject(this.procfs.zombieAware(error, pid, path, 'read the link'));
+        else resolve(target);
+      });
+    });
+  }
+
+  private list(path: string, pid: number | undefined): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      readdir(path, (error, names) => {
+        if (error) reject(this.procfs.zombieAware(error, pid, path, 'list'));
+        else resolve(names);
+      });
+    });
+  }
+
+  private async fds(folder: string, pid: number): Promise<FdEntry[]> {
+    const names = await this.list(folder, pid);
+    const targets = await Promise.all(
+      names.map(
+        (name) =>
+          new Promise<Uint8Array | undefined>((resolve, reject) => {
+            readlink(`${folder}/${name}`, LINK_ENCODING, (error, target) => {
+              if (!error) resolve(target);
+              else if (isGone(error)) resolve(undefined);
+              else
+                reject(this.procfs.zombieAware(error, pid, `${folder}/${name}`, 'read the link'));
+            });
+          }),
+      ),
+    );
+    const entries: FdEntry[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const target = targets[i];
+      if (target !== undefined) entries.push({ fd: Number(names[i]), target });
+    }
+    return entries;
+  }
+}
+
+function isGone(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'ESRCH';
+}
+
+/** The names that are decimal numbers, as numbers (pids, tids), in listing order. */
+function numericNames(names: string[]): number[] {
+  const numbers: number[] = [];
+  for (const name of names) {
+    if (isPidName(name)) numbers.push(Number(name));
+  }
+  return numbers;
+}
+
+function isPidName(name: string): boolean {
+  if (name.length === 0 || name.length > 15 || name.charCodeAt(0) === 0x30) return false;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
+const CLOSE_PAREN = 0x29;
+
+/** The state letter after comm's last ")": Z is a zombie, X (dead) is as good as gone. */
+function stateFromStat(stat: Uint8Array): ProcessState {
+  const close = stat.lastIndexOf(CLOSE_PAREN);
+  const letter = close === -1 ? undefined : stat[close + 2];
+  if (letter === 0x5a) return 'zombie'; // Z
+  if (letter === 0x58 || letter === 0x78) return 'gone'; // X, x
+  return 'alive';
+}
