@@ -1,37 +1,20 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  bytesOf,
+  decodings,
+  fixtures,
+  latin1Bytes,
+  latin1Text,
+  parseErrorOf,
+  safeEscapes,
+  typeErrorOf,
+  valueOrParseError,
+} from '../test/helpers.js';
 import { parseCmdline, parseCmdlineBytes, serializeCmdline } from './cmdline.js';
-import { ParseError } from './errors.js';
 import { decodeText, encodeText, hasEscapedBytes, type TextDecoding } from './text.js';
 
-const fixtureUrl = new URL('../test/fixtures/cmdline/', import.meta.url);
-const fixture = (name: string): Uint8Array =>
-  new Uint8Array(readFileSync(new URL(name, fixtureUrl)));
-const encoder = new TextEncoder();
-const bytesOf = (text: string): Uint8Array => encoder.encode(text);
-const latin1Bytes = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const latin1Text = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
-
-function parseErrorOf(run: () => unknown): ParseError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ParseError);
-    return error as ParseError;
-  }
-  throw new Error('expected a ParseError, got a value');
-}
-
-function typeErrorOf(run: () => unknown): TypeError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TypeError);
-    return error as TypeError;
-  }
-  throw new Error('expected a TypeError, got a value');
-}
+const fixture = fixtures('cmdline');
 
 const BASH_ARGS = [
   'bash',
@@ -241,15 +224,7 @@ const cmdlineBytes = fc
   )
   .map(([words, separator, end]) => latin1Bytes(words.join(separator) + end));
 const anyBytes = fc.oneof(fc.uint8Array({ maxLength: 2000 }), structuredBytes, cmdlineBytes);
-const decodings: TextDecoding[] = ['escape', 'strict', 'replace', 'latin1'];
 
-// Escaped bytes that can never combine into valid UTF-8 with what follows (see environ tests).
-const safeEscapes = [
-  ...Array.from({ length: 0x40 }, (_, i) => 0x80 + i),
-  0xc0,
-  0xc1,
-  ...Array.from({ length: 11 }, (_, i) => 0xf5 + i),
-].map((byte) => String.fromCharCode(0xdc00 + byte));
 const argument = fc
   .array(
     fc.oneof(
@@ -280,12 +255,10 @@ describe('parseCmdline properties', () => {
         fc.constantFrom(...decodings),
         fc.boolean(),
         (input, decoding, split) => {
-          try {
+          valueOrParseError(() => {
             const args = parseCmdline(input, { decoding, splitRewrittenTitle: split });
             expect(args.every((arg) => typeof arg === 'string')).toBe(true);
-          } catch (error) {
-            expect(error).toBeInstanceOf(ParseError);
-          }
+          });
           const raw = parseCmdlineBytes(input, { splitRewrittenTitle: split });
           expect(raw.every((arg) => arg instanceof Uint8Array)).toBe(true);
         },
@@ -296,11 +269,7 @@ describe('parseCmdline properties', () => {
   it('returns strings or throws a ParseError for any string', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 500 }), (input) => {
-        try {
-          expect(Array.isArray(parseCmdline(input))).toBe(true);
-        } catch (error) {
-          expect(error).toBeInstanceOf(ParseError);
-        }
+        valueOrParseError(() => expect(Array.isArray(parseCmdline(input))).toBe(true));
       }),
     );
   });

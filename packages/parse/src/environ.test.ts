@@ -1,38 +1,22 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  bytesOf,
+  decodings,
+  fixtures,
+  latin1Bytes,
+  latin1Text,
+  parseErrorOf,
+  safeEscapes,
+  typeErrorOf,
+  valueOrParseError,
+} from '../test/helpers.js';
 import { Environ, parseEnviron, parseEnvironEntries, serializeEnviron } from './environ.js';
-import { ParseError } from './errors.js';
 import { decodeText, encodeText, hasEscapedBytes, type TextDecoding } from './text.js';
 
-const fixtureUrl = new URL('../test/fixtures/environ/', import.meta.url);
-const fixture = (name: string): Uint8Array =>
-  new Uint8Array(readFileSync(new URL(name, fixtureUrl)));
-const encoder = new TextEncoder();
-const bytesOf = (text: string): Uint8Array => encoder.encode(text);
-const latin1Bytes = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const fixture = fixtures('environ');
 // The environment as the process sees it: each name once, with its first definition.
 const entriesOf = (environ: Environ) => [...environ.toMap()];
-
-function parseErrorOf(run: () => unknown): ParseError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ParseError);
-    return error as ParseError;
-  }
-  throw new Error('expected a ParseError, got a value');
-}
-
-function typeErrorOf(run: () => unknown): TypeError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TypeError);
-    return error as TypeError;
-  }
-  throw new Error('expected a TypeError, got a value');
-}
 
 // What `env -i` (or a raw execve) was given when the fixture was captured, in order.
 const DESKTOP_4K: [string, string][] = [
@@ -396,9 +380,8 @@ describe('parseEnviron decodings', () => {
 });
 
 describe('parseEnvironEntries', () => {
-  const text = (bytes: Uint8Array) => String.fromCharCode(...bytes);
   const asText = (entries: { key: Uint8Array; value: Uint8Array }[]) =>
-    entries.map(({ key, value }) => [text(key), text(value)]);
+    entries.map(({ key, value }) => [latin1Text(key), latin1Text(value)]);
 
   it('keeps every entry with "=", repeats included, in order', () => {
     expect(asText(parseEnvironEntries(fixture('duplicates')))).toEqual([
@@ -436,8 +419,8 @@ describe('parseEnvironEntries', () => {
     const [entry] = parseEnvironEntries(buffer);
     buffer.fill(0x21);
     expect(Object.getPrototypeOf(entry!.key)).toBe(Uint8Array.prototype);
-    expect(text(entry!.key)).toBe('KEY');
-    expect(text(entry!.value)).toBe('value');
+    expect(latin1Text(entry!.key)).toBe('KEY');
+    expect(latin1Text(entry!.value)).toBe('value');
   });
 });
 
@@ -519,20 +502,10 @@ const environBytes = fc
   )
   .map(([entries, terminated]) => {
     const file = entries.join('\0') + (terminated && entries.length > 0 ? '\0' : '');
-    return Uint8Array.from(file, (c) => c.charCodeAt(0));
+    return latin1Bytes(file);
   });
 const anyBytes = fc.oneof(fc.uint8Array({ maxLength: 2000 }), structuredBytes, environBytes);
-const decodings: TextDecoding[] = ['escape', 'strict', 'replace', 'latin1'];
 
-// Escaped bytes that can never combine into valid UTF-8 with what follows: continuation bytes
-// and bytes that never start a sequence. (An escaped lead byte followed by escaped continuation
-// bytes would encode to valid UTF-8 and read back as a different string.)
-const safeEscapes = [
-  ...Array.from({ length: 0x40 }, (_, i) => 0x80 + i),
-  0xc0,
-  0xc1,
-  ...Array.from({ length: 11 }, (_, i) => 0xf5 + i),
-].map((byte) => String.fromCharCode(0xdc00 + byte));
 const textUnit = fc.oneof(
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 3 }),
   fc.constantFrom(...safeEscapes),
@@ -544,11 +517,7 @@ describe('parseEnviron properties', () => {
   it('returns an Environ or throws a ParseError for any bytes, in every decoding', () => {
     fc.assert(
       fc.property(anyBytes, fc.constantFrom(...decodings), (input, decoding) => {
-        try {
-          expect(parseEnviron(input, { decoding })).toBeInstanceOf(Environ);
-        } catch (error) {
-          expect(error).toBeInstanceOf(ParseError);
-        }
+        valueOrParseError(() => expect(parseEnviron(input, { decoding })).toBeInstanceOf(Environ));
         expect(Array.isArray(parseEnvironEntries(input))).toBe(true);
       }),
     );
@@ -557,11 +526,7 @@ describe('parseEnviron properties', () => {
   it('returns an Environ or throws a ParseError for any string', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 500 }), (input) => {
-        try {
-          expect(parseEnviron(input)).toBeInstanceOf(Environ);
-        } catch (error) {
-          expect(error).toBeInstanceOf(ParseError);
-        }
+        valueOrParseError(() => expect(parseEnviron(input)).toBeInstanceOf(Environ));
       }),
     );
   });

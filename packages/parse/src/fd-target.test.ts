@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ParseError } from './errors.js';
+import { fixtureBytes, parseErrorOf, valueOrParseError } from '../test/helpers.js';
 import { type FdTarget, formatFdTarget, type NamespaceType, parseFdTarget } from './fd-target.js';
 import { decodeText, encodeText } from './text.js';
 
 /** The fixture's lines as bytes (targets hold no newline here; the last line ends in one). */
 const lines = (name: string): Uint8Array[] => {
-  const bytes = new Uint8Array(
-    readFileSync(new URL(`../test/fixtures/fd-target/${name}`, import.meta.url)),
-  );
+  const bytes = fixtureBytes('fd-target', name);
   const out: Uint8Array[] = [];
   let start = 0;
   for (let i = 0; i < bytes.length; i++) {
@@ -20,16 +17,6 @@ const lines = (name: string): Uint8Array[] => {
   }
   expect(start).toBe(bytes.length);
   return out;
-};
-
-const parseErrorOf = (run: () => unknown): ParseError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ParseError) return error;
-    throw error;
-  }
-  throw new Error('expected a ParseError, got a value');
 };
 
 describe('parseFdTarget on real link targets', () => {
@@ -183,11 +170,7 @@ describe('parseFdTarget properties', () => {
   it('returns a target or throws a ParseError for any bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), (input) => {
-        try {
-          expect(typeof parseFdTarget(input).type).toBe('string');
-        } catch (error) {
-          expect(error).toBeInstanceOf(ParseError);
-        }
+        valueOrParseError(() => expect(typeof parseFdTarget(input).type).toBe('string'));
       }),
     );
   });
@@ -206,11 +189,7 @@ describe('parseFdTarget properties', () => {
         ),
         fc.constantFrom('escape', 'strict', 'replace', 'latin1' as const),
         (input, decoding) => {
-          try {
-            parseFdTarget(input, { decoding });
-          } catch (error) {
-            expect(error).toBeInstanceOf(ParseError);
-          }
+          valueOrParseError(() => parseFdTarget(input, { decoding }));
         },
       ),
     );

@@ -1,23 +1,10 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytesOf, fixtures, outcome, parseErrorOf } from '../test/helpers.js';
 import { ParseError } from './errors.js';
 import { type Io, parseIo } from './io.js';
 
-const fixtureUrl = new URL('../test/fixtures/io/', import.meta.url);
-const fixture = (name: string): Uint8Array =>
-  new Uint8Array(readFileSync(new URL(name, fixtureUrl)));
-const encoder = new TextEncoder();
-
-function parseErrorOf(run: () => unknown): ParseError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ParseError);
-    return error as ParseError;
-  }
-  throw new Error('expected a ParseError, got a value');
-}
+const fixture = fixtures('io');
 
 const VALID =
   'rchar: 1\nwchar: 2\nsyscr: 3\nsyscw: 4\nread_bytes: 5\nwrite_bytes: 6\ncancelled_write_bytes: 7\n';
@@ -173,16 +160,6 @@ describe('parseIo crafted', () => {
   });
 });
 
-type Outcome = { value: Io } | { error: string };
-const outcome = (run: () => Io): Outcome => {
-  try {
-    return { value: run() };
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-    return { error: error.message };
-  }
-};
-
 describe('parseIo properties', () => {
   it('returns a value or throws ParseError for any bytes', () => {
     fc.assert(
@@ -213,9 +190,7 @@ describe('parseIo properties', () => {
     );
     fc.assert(
       fc.property(text, (input) => {
-        expect(outcome(() => parseIo(input))).toEqual(
-          outcome(() => parseIo(encoder.encode(input))),
-        );
+        expect(outcome(() => parseIo(input))).toEqual(outcome(() => parseIo(bytesOf(input))));
       }),
       { numRuns: 2000 },
     );

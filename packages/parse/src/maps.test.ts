@@ -1,22 +1,10 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ParseError } from './errors.js';
+import { fixtures, parseErrorOf, valueOrParseError } from '../test/helpers.js';
 import { type MapsEntry, type MapsEntryKind, parseMaps } from './maps.js';
 import { encodeText } from './text.js';
 
-const fixture = (name: string): Uint8Array =>
-  new Uint8Array(readFileSync(new URL(`../test/fixtures/maps/${name}`, import.meta.url)));
-
-const parseErrorOf = (run: () => unknown): ParseError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ParseError) return error;
-    throw error;
-  }
-  throw new Error('expected a ParseError, got a value');
-};
+const fixture = fixtures('maps');
 
 // Permission columns and what they mean, written out once.
 const PERMS = {
@@ -738,11 +726,7 @@ describe('parseMaps properties', () => {
   it('returns entries or throws a ParseError for any bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), (input) => {
-        try {
-          expect(Array.isArray(parseMaps(input))).toBe(true);
-        } catch (error) {
-          expect(error).toBeInstanceOf(ParseError);
-        }
+        valueOrParseError(() => expect(Array.isArray(parseMaps(input))).toBe(true));
       }),
     );
   });
@@ -753,11 +737,7 @@ describe('parseMaps properties', () => {
         fc.string({ unit: 'binary', maxLength: 500 }),
         fc.constantFrom('escape', 'strict', 'replace', 'latin1' as const),
         (input, decoding) => {
-          try {
-            parseMaps(input, { decoding });
-          } catch (error) {
-            expect(error).toBeInstanceOf(ParseError);
-          }
+          valueOrParseError(() => parseMaps(input, { decoding }));
         },
       ),
     );
@@ -774,11 +754,7 @@ describe('parseMaps properties', () => {
         (edits, cut) => {
           const input = real.slice(0, cut);
           for (const [at, byte] of edits) if (at < input.length) input[at] = byte;
-          try {
-            parseMaps(input);
-          } catch (error) {
-            expect(error).toBeInstanceOf(ParseError);
-          }
+          valueOrParseError(() => parseMaps(input));
         },
       ),
     );

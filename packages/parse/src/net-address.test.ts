@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytes } from '../test/helpers.js';
 import { formatIPv4, formatIPv6 } from './net-address.js';
-
-const bytes = (...values: number[]) => Uint8Array.from(values);
 
 /** 16 bytes from eight 16-bit groups, as an address is written. */
 const groups = (...words: number[]) => {

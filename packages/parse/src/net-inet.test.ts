@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ParseError } from './errors.js';
+import { fixtures, parseErrorOf, valueOrParseError } from '../test/helpers.js';
 import { formatIPv6 } from './net-address.js';
 import {
   INET_SOCKET_STATE_NAMES,
@@ -18,8 +17,7 @@ import { parseNetUnix } from './net-unix.js';
 // test/net-sockets.mjs (uid 65534) and test/net-sockets.py (uid 0) opened known sockets; the
 // ports, addresses and states below are the ones those scripts asked for, and the inodes are
 // the ones `ls -l /proc/<pid>/fd` showed (live-fds-*.txt).
-const fixture = (name: string) =>
-  new Uint8Array(readFileSync(new URL(`../test/fixtures/net/${name}`, import.meta.url)));
+const fixture = fixtures('net');
 
 const TCP_HEADER =
   '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
@@ -41,16 +39,6 @@ const idle = {
 };
 const tcp4 = { family: 'inet', protocol: 'tcp' } as const;
 const tcp6 = { family: 'inet6', protocol: 'tcp' } as const;
-
-const parseError = (run: () => unknown): ParseError => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ParseError);
-    return error as ParseError;
-  }
-  throw new Error('expected a ParseError, got a value');
-};
 
 describe('parseNetInet on live tables', () => {
   it('reads /proc/<pid>/net/tcp: listener, open, half-closed and orphaned connections', () => {
@@ -544,14 +532,14 @@ describe('parseNetInet on crafted tables', () => {
 
   it('rejects a row that stops before a column, naming the line and column', () => {
     const truncated = `${TCP_HEADER}   0: 0100007F:1F90 0100007F:D431 01 00000010:00000020 02:0000012C 00000003  1000\n`;
-    const error = parseError(() => parseNetInet(truncated, tcp4));
+    const error = parseErrorOf(() => parseNetInet(truncated, tcp4));
     expect(error.kind).toBe('net/tcp');
     expect(error.message).toContain('line 2: column "timeout" is missing');
     // A udp row must have its drops column.
     const udp4 = { family: 'inet', protocol: 'udp' } as const;
     const noDrops = `${UDP_HEADER}  1: 0100007F:1F90 00000000:0000 07 00000000:00000000 00:00000000 00000000  1000        0 99 2 0000000000000000\n`;
     expect(parseNetInet(noDrops.replace(/\n$/, ' 7\n'), udp4)[0]?.drops).toBe(7);
-    expect(parseError(() => parseNetInet(noDrops, udp4)).message).toContain(
+    expect(parseErrorOf(() => parseNetInet(noDrops, udp4)).message).toContain(
       'line 2: column "drops" is missing',
     );
   });
@@ -574,39 +562,39 @@ describe('parseNetInet on crafted tables', () => {
       [`${row('01')}\n`, 'line 3: column "sl" is missing'],
     ];
     for (const [rows, message] of cases) {
-      expect(parseError(() => parseNetInet(TCP_HEADER + rows, tcp4)).message).toContain(message);
+      expect(parseErrorOf(() => parseNetInet(TCP_HEADER + rows, tcp4)).message).toContain(message);
     }
   });
 
   it('rejects a table whose last line has no newline: it was cut short', () => {
     expect(
-      parseError(() => parseNetInet(TCP_HEADER + row('01').trimEnd(), tcp4)).message,
+      parseErrorOf(() => parseNetInet(TCP_HEADER + row('01').trimEnd(), tcp4)).message,
     ).toContain('line 2 has no newline');
-    expect(parseError(() => parseNetInet(TCP_HEADER.trimEnd(), tcp4)).message).toContain(
+    expect(parseErrorOf(() => parseNetInet(TCP_HEADER.trimEnd(), tcp4)).message).toContain(
       'line 1 has no newline',
     );
-    expect(parseError(() => parseNetInet('', tcp4)).message).toContain('input is empty');
+    expect(parseErrorOf(() => parseNetInet('', tcp4)).message).toContain('input is empty');
   });
 
   it('rejects a header that is not the one for the protocol and family asked for', () => {
     const udp4 = { family: 'inet', protocol: 'udp' } as const;
-    expect(parseError(() => parseNetInet(TCP6_HEADER, tcp4)).message).toContain(
+    expect(parseErrorOf(() => parseNetInet(TCP6_HEADER, tcp4)).message).toContain(
       'header: expected column "rem_address"',
     );
-    expect(parseError(() => parseNetInet(TCP_HEADER, tcp6)).message).toContain(
+    expect(parseErrorOf(() => parseNetInet(TCP_HEADER, tcp6)).message).toContain(
       'header: expected column "remote_address"',
     );
-    expect(parseError(() => parseNetInet(TCP_HEADER, udp4)).message).toContain(
+    expect(parseErrorOf(() => parseNetInet(TCP_HEADER, udp4)).message).toContain(
       'header: expected column "ref"',
     );
-    expect(parseError(() => parseNetInet(UDP_HEADER, tcp4)).message).toContain(
+    expect(parseErrorOf(() => parseNetInet(UDP_HEADER, tcp4)).message).toContain(
       'header: unexpected column after the last',
     );
-    expect(parseError(() => parseNetInet('Num RefCount Protocol\n', tcp4)).message).toContain(
+    expect(parseErrorOf(() => parseNetInet('Num RefCount Protocol\n', tcp4)).message).toContain(
       'header: expected column "sl"',
     );
-    expect(parseError(() => parseNetInet(`\n${TCP_HEADER}`, tcp4)).offset).toBe(0);
-    expect(parseError(() => parseNetInet(fixture('live-tcp'), udp4)).message).toContain(
+    expect(parseErrorOf(() => parseNetInet(`\n${TCP_HEADER}`, tcp4)).offset).toBe(0);
+    expect(parseErrorOf(() => parseNetInet(fixture('live-tcp'), udp4)).message).toContain(
       'header: expected column "ref"',
     );
     // udp, udplite and raw tables share one header: between those, the caller's word is all.
@@ -614,13 +602,14 @@ describe('parseNetInet on crafted tables', () => {
   });
 
   it('rejects options it does not know, and input that is not bytes or text', () => {
-    const bad = (options: unknown) => parseError(() => parseNetInet(TCP_HEADER, options as never));
+    const bad = (options: unknown) =>
+      parseErrorOf(() => parseNetInet(TCP_HEADER, options as never));
     expect(bad({ family: 'inet', protocol: 'sctp' }).message).toContain('unknown protocol "sctp"');
     expect(bad({ family: 'inet4', protocol: 'tcp' }).message).toContain('unknown family "inet4"');
     expect(bad(undefined).message).toContain('unknown protocol "undefined"');
     expect(bad({ family: 'inet', protocol: 'toString' }).message).toContain('unknown protocol');
-    expect(parseError(() => parseNetInet(42 as never, tcp4)).kind).toBe('net/tcp');
-    expect(parseError(() => parseNetInet(null as never, { ...tcp4, protocol: 'raw' })).kind).toBe(
+    expect(parseErrorOf(() => parseNetInet(42 as never, tcp4)).kind).toBe('net/tcp');
+    expect(parseErrorOf(() => parseNetInet(null as never, { ...tcp4, protocol: 'raw' })).kind).toBe(
       'net/raw',
     );
   });
@@ -646,14 +635,6 @@ describe('parseNetInet properties', () => {
   const allOptions: ParseNetInetOptions[] = (['tcp', 'udp', 'raw', 'udplite'] as const).flatMap(
     (protocol) => (['inet', 'inet6'] as const).map((family) => ({ protocol, family })),
   );
-
-  const valueOrParseError = (run: () => unknown) => {
-    try {
-      run();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ParseError);
-    }
-  };
 
   it('returns a value or throws ParseError for any bytes and any text', () => {
     fc.assert(

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ParseError } from './errors.js';
+import { fixtures, parseErrorOf, valueOrParseError } from '../test/helpers.js';
 import { parseNetUnix, type UnixSocketEntry } from './net-unix.js';
 import type { TextDecoding } from './text.js';
 
@@ -10,21 +9,10 @@ import type { TextDecoding } from './text.js';
 // test/net-sockets.py opened a datagram socket at a path with a 0xff byte, a seqpacket listener
 // and a datagram socket with abstract names holding a NUL and a newline, and a socketpair.
 // Inodes are those `ls -l /proc/<pid>/fd` showed (live-fds-*.txt).
-const fixture = (name: string) =>
-  new Uint8Array(readFileSync(new URL(`../test/fixtures/net/${name}`, import.meta.url)));
+const fixture = fixtures('net');
 
 const HEADER = 'Num       RefCount Protocol Flags    Type St Inode Path\n';
 const LISTEN_PATH = '/tmp/procmon-net-fixture/listen sock here';
-
-const parseError = (run: () => unknown): ParseError => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ParseError);
-    return error as ParseError;
-  }
-  throw new Error('expected a ParseError, got a value');
-};
 
 const connectedStream = (inode: number, path: string | null = null): UnixSocketEntry => ({
   refCount: 3,
@@ -124,7 +112,7 @@ describe('parseNetUnix on a live table', () => {
       parseNetUnix(fixture('live-unix'), { decoding }).find((entry) => entry.inode === 14493)?.path;
     expect(dgram('latin1')).toBe('/tmp/procmon-net-fixture/dgram-\u00ff.sock');
     expect(dgram('replace')).toBe('/tmp/procmon-net-fixture/dgram-\ufffd.sock');
-    expect(parseError(() => dgram('strict')).message).toContain('not valid UTF-8');
+    expect(parseErrorOf(() => dgram('strict')).message).toContain('not valid UTF-8');
     // Not taken for the rest of the name before it.
     const afterNamed = new Uint8Array([
       ...new TextEncoder().encode(
@@ -133,12 +121,12 @@ describe('parseNetUnix on a live table', () => {
       0xff,
       0x0a,
     ]);
-    expect(parseError(() => parseNetUnix(afterNamed, { decoding: 'strict' })).offset).toBe(
+    expect(parseErrorOf(() => parseNetUnix(afterNamed, { decoding: 'strict' })).offset).toBe(
       afterNamed.length - 2,
     );
     expect(parseNetUnix(afterNamed)[1]?.path).toBe('/b\udcff');
     expect(
-      parseError(() => parseNetUnix(HEADER, { decoding: 'utf16' as never })).message,
+      parseErrorOf(() => parseNetUnix(HEADER, { decoding: 'utf16' as never })).message,
     ).toContain('unknown text decoding');
   });
 });
@@ -232,25 +220,25 @@ describe('parseNetUnix on crafted tables', () => {
       [`${row('0001 01 5')}\n`, 'line 3: column "Num" is missing'],
     ];
     for (const [rows, message] of cases) {
-      expect(parseError(() => parseNetUnix(HEADER + rows)).message).toContain(message);
+      expect(parseErrorOf(() => parseNetUnix(HEADER + rows)).message).toContain(message);
     }
   });
 
   it('rejects a cut-short table, a wrong header, and input that is not bytes or text', () => {
-    expect(parseError(() => parseNetUnix(HEADER + row('0001 01 5 /a/b').trimEnd())).message).toBe(
+    expect(parseErrorOf(() => parseNetUnix(HEADER + row('0001 01 5 /a/b').trimEnd())).message).toBe(
       'net/unix: line 2 has no newline: the table is truncated at offset 115 near " 00000000 0001 01 5 /a/b"',
     );
-    expect(parseError(() => parseNetUnix('')).message).toContain('input is empty');
+    expect(parseErrorOf(() => parseNetUnix('')).message).toContain('input is empty');
     expect(
-      parseError(() => parseNetUnix('Num RefCount Protocol Flags Type St Inode\n')).message,
+      parseErrorOf(() => parseNetUnix('Num RefCount Protocol Flags Type St Inode\n')).message,
     ).toContain('header: expected column "Path"');
-    expect(parseError(() => parseNetUnix(`${HEADER.trimEnd()} Extra\n`)).message).toContain(
+    expect(parseErrorOf(() => parseNetUnix(`${HEADER.trimEnd()} Extra\n`)).message).toContain(
       'header: unexpected column after the last',
     );
-    expect(parseError(() => parseNetUnix(fixture('live-tcp'))).message).toContain(
+    expect(parseErrorOf(() => parseNetUnix(fixture('live-tcp'))).message).toContain(
       'header: expected column "Num"',
     );
-    expect(parseError(() => parseNetUnix(undefined as never)).kind).toBe('net/unix');
+    expect(parseErrorOf(() => parseNetUnix(undefined as never)).kind).toBe('net/unix');
   });
 
   it('reads a string the same as its bytes', () => {
@@ -262,14 +250,6 @@ describe('parseNetUnix on crafted tables', () => {
 });
 
 describe('parseNetUnix properties', () => {
-  const valueOrParseError = (run: () => unknown) => {
-    try {
-      run();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ParseError);
-    }
-  };
-
   it('returns a value or throws ParseError for any bytes and any text', () => {
     fc.assert(
       fc.property(

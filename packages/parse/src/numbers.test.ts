@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytesOf } from '../test/helpers.js';
 import { ParseError } from './errors.js';
 import { readHex, readHexBig, readInt, readUint, readUintBig } from './numbers.js';
 
-const ascii = (text: string) => new TextEncoder().encode(text);
 const whole =
   <T>(read: (kind: 'text', bytes: Uint8Array, start: number, end: number) => T) =>
   (text: string) => {
-    const bytes = ascii(text);
+    const bytes = bytesOf(text);
     return read('text', bytes, 0, bytes.length);
   };
 

@@ -1,24 +1,11 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytesOf, fixtures, outcome, parseErrorOf } from '../test/helpers.js';
 import { ParseError } from './errors.js';
 import { parseStat, type Stat, statStartTime } from './stat.js';
 import type { TextDecoding } from './text.js';
 
-const fixtureUrl = new URL('../test/fixtures/stat/', import.meta.url);
-const fixture = (name: string): Uint8Array =>
-  new Uint8Array(readFileSync(new URL(name, fixtureUrl)));
-const encoder = new TextEncoder();
-
-function parseErrorOf(run: () => unknown): ParseError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ParseError);
-    return error as ParseError;
-  }
-  throw new Error('expected a ParseError, got a value');
-}
+const fixture = fixtures('stat');
 
 // Captured on this machine: `cat /proc/1/stat` (pid 1 of this VM, not ptrace-able even by root,
 // so the kernel hides addresses: startcode = endcode = 1, the rest 0).
@@ -801,16 +788,6 @@ describe('statStartTime', () => {
   });
 });
 
-type Outcome = { value: Stat } | { error: string };
-const outcome = (run: () => Stat): Outcome => {
-  try {
-    return { value: run() };
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-    return { error: error.message };
-  }
-};
-
 describe('parseStat properties', () => {
   it('returns a value or throws ParseError for any bytes, in every decoding', () => {
     fc.assert(
@@ -847,9 +824,7 @@ describe('parseStat properties', () => {
     fc.assert(
       fc.property(prefix, fc.string({ unit: 'binary', maxLength: 400 }), (head, text) => {
         const input = head + text;
-        expect(outcome(() => parseStat(input))).toEqual(
-          outcome(() => parseStat(encoder.encode(input))),
-        );
+        expect(outcome(() => parseStat(input))).toEqual(outcome(() => parseStat(bytesOf(input))));
       }),
       { numRuns: 1000 },
     );
@@ -867,8 +842,8 @@ describe('parseStat properties', () => {
     const columns = fc.tuple(...[...kinds].map((k) => (k === 'u' ? uint : k === 'i' ? int : u64)));
     fc.assert(
       fc.property(uint, comm, letter, columns, (pid, commBytes, state, values) => {
-        const line = encoder.encode(`${pid} (`);
-        const rest = encoder.encode(`) ${state} ${values.map(String).join(' ')}\n`);
+        const line = bytesOf(`${pid} (`);
+        const rest = bytesOf(`) ${state} ${values.map(String).join(' ')}\n`);
         const bytes = new Uint8Array(line.length + commBytes.length + rest.length);
         bytes.set(line);
         bytes.set(commBytes, line.length);

@@ -1,24 +1,11 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytesOf, fixtures, outcome, parseErrorOf } from '../test/helpers.js';
 import { ParseError } from './errors.js';
 import { parseStatm, type Statm } from './statm.js';
 
-const fixtureUrl = new URL('../test/fixtures/statm/', import.meta.url);
-const fixture = (name: string): Uint8Array =>
-  new Uint8Array(readFileSync(new URL(name, fixtureUrl)));
-const encoder = new TextEncoder();
+const fixture = fixtures('statm');
 const PAGE = { pageSize: 4096 };
-
-function parseErrorOf(run: () => unknown): ParseError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ParseError);
-    return error as ParseError;
-  }
-  throw new Error('expected a ParseError, got a value');
-}
 
 describe('parseStatm on real captures (page size 4096)', () => {
   const cases: [string, Statm][] = [
@@ -178,16 +165,6 @@ describe('parseStatm crafted', () => {
   });
 });
 
-type Outcome = { value: Statm } | { error: string };
-const outcome = (run: () => Statm): Outcome => {
-  try {
-    return { value: run() };
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-    return { error: error.message };
-  }
-};
-
 describe('parseStatm properties', () => {
   it('returns a value or throws ParseError for any bytes', () => {
     fc.assert(
@@ -208,7 +185,7 @@ describe('parseStatm properties', () => {
     fc.assert(
       fc.property(text, (input) => {
         expect(outcome(() => parseStatm(input, PAGE))).toEqual(
-          outcome(() => parseStatm(encoder.encode(input), PAGE)),
+          outcome(() => parseStatm(bytesOf(input), PAGE)),
         );
       }),
       { numRuns: 2000 },

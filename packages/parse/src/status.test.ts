@@ -1,26 +1,14 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ParseError } from './errors.js';
+import { fixtures, parseErrorOf, valueOrParseError } from '../test/helpers.js';
 import { parseStatus, type Status } from './status.js';
 
-const fixture = (name: string): Uint8Array =>
-  new Uint8Array(readFileSync(new URL(`../test/fixtures/status/${name}`, import.meta.url)));
+const fixture = fixtures('status');
 
 /** The typed properties only, so `toEqual` also catches a property that should not be there. */
 const typed = (status: Status) => {
   const { fields: _fields, sizesBytes: _sizes, ...rest } = status;
   return rest;
-};
-
-const parseErrorOf = (run: () => unknown): ParseError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ParseError) return error;
-    throw error;
-  }
-  throw new Error('expected a ParseError, got a value');
 };
 
 const ROOT_IDS = { real: 0, effective: 0, saved: 0, filesystem: 0 };
@@ -528,11 +516,7 @@ describe('parseStatus properties', () => {
   it('returns a value or throws a ParseError for any bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), (input) => {
-        try {
-          parseStatus(input);
-        } catch (error) {
-          expect(error).toBeInstanceOf(ParseError);
-        }
+        valueOrParseError(() => parseStatus(input));
       }),
     );
   });
@@ -543,11 +527,7 @@ describe('parseStatus properties', () => {
         fc.string({ unit: 'binary', maxLength: 500 }),
         fc.constantFrom('escape', 'strict', 'replace', 'latin1' as const),
         (input, decoding) => {
-          try {
-            parseStatus(input, { decoding });
-          } catch (error) {
-            expect(error).toBeInstanceOf(ParseError);
-          }
+          valueOrParseError(() => parseStatus(input, { decoding }));
         },
       ),
     );
@@ -564,11 +544,7 @@ describe('parseStatus properties', () => {
         (edits, cut) => {
           const input = real.slice(0, cut);
           for (const [at, byte] of edits) if (at < input.length) input[at] = byte;
-          try {
-            parseStatus(input);
-          } catch (error) {
-            expect(error).toBeInstanceOf(ParseError);
-          }
+          valueOrParseError(() => parseStatus(input));
         },
       ),
     );

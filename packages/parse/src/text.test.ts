@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytes } from '../test/helpers.js';
 import { ParseError } from './errors.js';
 import { decodeText, encodeText, hasEscapedBytes } from './text.js';
 
-const bytes = (...values: number[]) => Uint8Array.from(values);
 const decode = (b: Uint8Array, mode?: Parameters<typeof decodeText>[4]) =>
   decodeText('text', b, 0, b.length, mode);
 
