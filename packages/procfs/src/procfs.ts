@@ -190,25 +190,36 @@ export class ProcFS {
     return this.facts;
   }
 
-  /** @internal The path a per-process error came from, checked for a zombie owner. */
+  /**
+   * @internal Maps an fs error on a per-process path. A missing file does not always mean a
+   * missing process: a zombie keeps its folder but loses its links and fd/, and a kernel thread
+   * is alive with no `exe`. So on ENOENT the process's state decides: gone, zombie (still
+   * ProcessGoneError, with `zombie` set), or alive (a plain ProcfsError: the process is there,
+   * the file is not).
+   */
   zombieAware(error: unknown, pid: number | undefined, path: string, action: string): ProcfsError {
     const mapped = toProcfsError(error, pid, path, action);
-    if (!(mapped instanceof ProcessGoneError) || pid === undefined || mapped.zombie) return mapped;
-    // A zombie's folder stays, but its links and fd/ are gone: say so rather than "gone".
+    if (!(mapped instanceof ProcessGoneError) || pid === undefined) return mapped;
     let state: ProcessState;
     try {
       state = this.processState(pid);
     } catch {
       return mapped;
     }
-    if (state !== 'zombie') return mapped;
-    return new ProcessGoneError(`cannot ${action} ${path}: process ${pid} is a zombie`, {
-      pid,
-      path,
-      code: mapped.code,
-      cause: mapped.cause,
-      zombie: true,
-    });
+    const details = { pid, path, code: mapped.code, cause: mapped.cause };
+    if (state === 'zombie') {
+      return new ProcessGoneError(`cannot ${action} ${path}: process ${pid} is a zombie`, {
+        ...details,
+        zombie: true,
+      });
+    }
+    if (state === 'alive') {
+      return new ProcfsError(
+        `cannot ${action} ${path}: process ${pid} is alive but has no such file (${mapped.code})${path.endsWith('/exe') ? ': kernel threads have no executable' : ''}`,
+        details,
+      );
+    }
+    return mapped;
   }
 
   /** @internal */

@@ -1,6 +1,7 @@
 // Collects what `procmon inspect` shows about one process. Each field is read on its own: a
 // field that fails is recorded with the reason, and the others are still shown.
 import {
+  decodeText,
   type Environ,
   ParseError,
   parseCmdline,
@@ -11,7 +12,10 @@ import {
   parseStatus,
   statStartTime,
 } from '@procmon/parse';
-import { type ProcTarget, readMachineFacts, readProcFile, readProcLink } from './read-proc.js';
+import { PermissionDeniedError, ProcessGoneError, ProcFS } from '@procmon/procfs';
+
+/** A pid, or `self` for the procmon process itself. */
+export type ProcTarget = number | 'self';
 
 export type FailureReason = 'gone' | 'permission' | 'parse' | 'other';
 
@@ -45,15 +49,20 @@ export class ProcessNotFoundError extends Error {
   }
 }
 
-export function inspectProcess(pid: ProcTarget, options: { env: boolean }): InspectReport {
-  const facts = readMachineFacts();
+export function inspectProcess(target: ProcTarget, options: { env: boolean }): InspectReport {
+  const procfs = new ProcFS();
+  const pid = target === 'self' ? process.pid : target;
+  const facts = procfs.machineFacts();
+  const readFile = (name: string) => procfs.readFile(pid, name);
+  const readLink = (name: string) => {
+    const bytes = procfs.readLink(pid, name);
+    return decodeText('text', bytes, 0, bytes.length);
+  };
   let stat: ReturnType<typeof parseStat>;
   try {
-    stat = parseStat(readProcFile(pid, 'stat'));
+    stat = parseStat(readFile('stat'));
   } catch (error) {
-    if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ESRCH') {
-      throw new ProcessNotFoundError(pid);
-    }
+    if (error instanceof ProcessGoneError) throw new ProcessNotFoundError(target);
     throw error;
   }
   const report: InspectReport = {
@@ -73,34 +82,32 @@ export function inspectProcess(pid: ProcTarget, options: { env: boolean }): Insp
       return undefined;
     }
   };
-  const status = field('status', () => parseStatus(readProcFile(pid, 'status')));
+  const status = field('status', () => parseStatus(readFile('status')));
   if (status?.uid) report.uid = status.uid;
   if (status?.gid) report.gid = status.gid;
   assign(
     report,
     'exe',
-    field('exe', () => readProcLink(pid, 'exe')),
+    field('exe', () => readLink('exe')),
   );
   assign(
     report,
     'cwd',
-    field('cwd', () => readProcLink(pid, 'cwd')),
+    field('cwd', () => readLink('cwd')),
   );
   assign(
     report,
     'args',
-    field('cmdline', () => parseCmdline(readProcFile(pid, 'cmdline'))),
+    field('cmdline', () => parseCmdline(readFile('cmdline'))),
   );
   if (options.env) {
     assign(
       report,
       'env',
-      field('environ', () => parseEnviron(readProcFile(pid, 'environ'))),
+      field('environ', () => parseEnviron(readFile('environ'))),
     );
   }
-  const statm = field('statm', () =>
-    parseStatm(readProcFile(pid, 'statm'), { pageSize: facts.pageSize }),
-  );
+  const statm = field('statm', () => parseStatm(readFile('statm'), { pageSize: facts.pageSize }));
   if (statm) {
     report.memory = {
       virtualBytes: statm.bytes.size,
@@ -108,7 +115,7 @@ export function inspectProcess(pid: ProcTarget, options: { env: boolean }): Insp
       sharedBytes: statm.bytes.shared,
     };
   }
-  const io = field('io', () => parseIo(readProcFile(pid, 'io')));
+  const io = field('io', () => parseIo(readFile('io')));
   if (io) {
     report.io = {
       readBytes: io.readBytes,
@@ -128,17 +135,10 @@ function assign<K extends keyof InspectReport>(
   if (value !== undefined) report[key] = value;
 }
 
-function errnoOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? String((error as { code: unknown }).code)
-    : undefined;
-}
-
 function describeFailure(error: unknown): { reason: FailureReason; message: string } {
-  if (error instanceof ParseError) return { reason: 'parse', message: error.message };
-  const code = errnoOf(error);
   const message = error instanceof Error ? error.message : String(error);
-  if (code === 'EACCES' || code === 'EPERM') return { reason: 'permission', message };
-  if (code === 'ENOENT' || code === 'ESRCH') return { reason: 'gone', message };
+  if (error instanceof ParseError) return { reason: 'parse', message };
+  if (error instanceof PermissionDeniedError) return { reason: 'permission', message };
+  if (error instanceof ProcessGoneError) return { reason: 'gone', message };
   return { reason: 'other', message };
 }

@@ -1,7 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { formatReport, toJson } from './format.js';
-import { inspectProcess, ProcessNotFoundError } from './inspect.js';
-import type { ProcTarget } from './read-proc.js';
+import { inspectProcess, ProcessNotFoundError, type ProcTarget } from './inspect.js';
 
 function parsePid(value: string): ProcTarget {
   if (value === 'self') return 'self';
