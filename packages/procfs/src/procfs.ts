@@ -36,7 +36,11 @@ export interface FdEntry {
 export type ProcessState = 'alive' | 'zombie' | 'gone';
 
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
-const LINK_ENCODING = { encoding: 'buffer' } as const;
+// Link targets are read as latin1 strings (one character per byte, so nothing is lost) and
+// turned back into bytes with Buffer.from, which carves small buffers out of a shared pool:
+// cheaper than a fresh ArrayBuffer per link when a process holds thousands of descriptors.
+const LINK_ENCODING = 'latin1';
+const linkBytes = (target: string): Uint8Array => Buffer.from(target, LINK_ENCODING);
 
 /**
  * Raw reads of procfs under one mount point: bytes of a file, a link's target as bytes, a
@@ -240,7 +244,7 @@ export class ProcFS {
 
   private link(path: string, pid: number): Uint8Array {
     try {
-      return readlinkSync(path, LINK_ENCODING);
+      return linkBytes(readlinkSync(path, LINK_ENCODING));
     } catch (error) {
       throw this.zombieAware(error, pid, path, 'read the link');
     }
@@ -259,7 +263,7 @@ export class ProcFS {
     for (const name of this.list(folder, pid)) {
       const fd = Number(name);
       try {
-        entries.push({ fd, target: readlinkSync(`${folder}/${name}`, LINK_ENCODING) });
+        entries.push({ fd, target: linkBytes(readlinkSync(`${folder}/${name}`, LINK_ENCODING)) });
       } catch (error) {
         if (!isGone(error))
           throw this.zombieAware(error, pid, `${folder}/${name}`, 'read the link');
@@ -382,7 +386,7 @@ export class ProcFSPromises {
     return new Promise((resolve, reject) => {
       readlink(path, LINK_ENCODING, (error, target) => {
         if (error) reject(this.procfs.zombieAware(error, pid, path, 'read the link'));
-        else resolve(target);
+        else resolve(linkBytes(target));
       });
     });
   }
@@ -403,7 +407,7 @@ export class ProcFSPromises {
         (name) =>
           new Promise<Uint8Array | undefined>((resolve, reject) => {
             readlink(`${folder}/${name}`, LINK_ENCODING, (error, target) => {
-              if (!error) resolve(target);
+              if (!error) resolve(linkBytes(target));
               else if (isGone(error)) resolve(undefined);
               else
                 reject(this.procfs.zombieAware(error, pid, `${folder}/${name}`, 'read the link'));
