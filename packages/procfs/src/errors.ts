@@ -63,12 +63,11 @@ export function toProcfsError(
   const details = { pid, path, code, cause };
   const what = pid === undefined ? path : `${path} (process ${pid})`;
   if (GONE_CODES.has(code)) {
-    return new ProcessGoneError(
-      pid === undefined
-        ? `cannot ${action} ${path}: it does not exist (${code})`
-        : `cannot ${action} ${what}: the process is gone (${code})`,
-      details,
-    );
+    // A machine-wide file that is missing (net/tcp6 without IPv6) says nothing about a process.
+    if (pid === undefined) {
+      return new ProcfsError(`cannot ${action} ${path}: it does not exist (${code})`, details);
+    }
+    return new ProcessGoneError(`cannot ${action} ${what}: the process is gone (${code})`, details);
   }
   if (PERMISSION_CODES.has(code)) {
     return new PermissionDeniedError(

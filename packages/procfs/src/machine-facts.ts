@@ -43,6 +43,8 @@ export function bootTimeFromStat(stat: Uint8Array): number | undefined {
   const start = text.startsWith('btime ') ? 0 : text.indexOf('\nbtime ') + 1;
   if (start === 0 && !text.startsWith('btime ')) return undefined;
   const end = text.indexOf('\n', start);
-  const value = Number(text.slice(start + 6, end === -1 ? undefined : end));
-  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+  const digits = text.slice(start + 6, end === -1 ? undefined : end);
+  if (!/^[1-9][0-9]{0,15}$/.test(digits)) return undefined;
+  const value = Number(digits);
+  return Number.isSafeInteger(value) ? value : undefined;
 }

@@ -37,10 +37,27 @@ export type ProcessState = 'alive' | 'zombie' | 'gone';
 
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 // Link targets are read as latin1 strings (one character per byte, so nothing is lost) and
-// turned back into bytes with Buffer.from, which carves small buffers out of a shared pool:
-// cheaper than a fresh ArrayBuffer per link when a process holds thousands of descriptors.
+// written into one fresh ArrayBuffer per call: no fresh buffer per link when a process holds
+// thousands of descriptors, and no view into Node's shared Buffer pool, where a target's
+// `.buffer` would reach other data of this process.
 const LINK_ENCODING = 'latin1';
-const linkBytes = (target: string): Uint8Array => Buffer.from(target, LINK_ENCODING);
+
+/** Plain Uint8Arrays over one new ArrayBuffer holding the bytes of each latin1 string. */
+function latin1Bytes(targets: readonly string[]): Uint8Array[] {
+  let total = 0;
+  for (const target of targets) total += target.length;
+  const all = new Uint8Array(total);
+  const views: Uint8Array[] = [];
+  let offset = 0;
+  for (const target of targets) {
+    for (let i = 0; i < target.length; i++) all[offset + i] = target.charCodeAt(i);
+    views.push(all.subarray(offset, offset + target.length));
+    offset += target.length;
+  }
+  return views;
+}
+
+const linkBytes = (target: string): Uint8Array => latin1Bytes([target])[0] as Uint8Array;
 
 /**
  * Raw reads of procfs under one mount point: bytes of a file, a link's target as bytes, a
@@ -172,7 +189,7 @@ export class ProcFS {
       if (mapped instanceof ProcessGoneError) return 'gone';
       throw mapped;
     }
-    return stateFromStat(stat);
+    return stateFromStat(stat, pid, `${this.root}/${pid}/stat`);
   }
 
   /**
@@ -259,17 +276,25 @@ export class ProcFS {
   }
 
   private fds(folder: string, pid: number): FdEntry[] {
-    const entries: FdEntry[] = [];
-    for (const name of this.list(folder, pid)) {
-      const fd = Number(name);
+    const numbers: number[] = [];
+    const targets: string[] = [];
+    let vanished = false;
+    const names = this.list(folder, pid);
+    for (const name of names) {
       try {
-        entries.push({ fd, target: linkBytes(readlinkSync(`${folder}/${name}`, LINK_ENCODING)) });
+        targets.push(readlinkSync(`${folder}/${name}`, LINK_ENCODING));
+        numbers.push(Number(name));
       } catch (error) {
         if (!isGone(error))
           throw this.zombieAware(error, pid, `${folder}/${name}`, 'read the link');
+        vanished = true;
       }
     }
-    return entries;
+    if (names.length === 0 || vanished) {
+      const gone = goneMeanwhile(pid, folder, this.processState(pid));
+      if (gone) throw gone;
+    }
+    return fdEntries(numbers, targets);
   }
 }
 
@@ -361,7 +386,7 @@ export class ProcFSPromises {
       if (mapped instanceof ProcessGoneError) return 'gone';
       throw mapped;
     }
-    return stateFromStat(stat);
+    return stateFromStat(stat, pid, path);
   }
 
   /** See ProcFS.machineFacts (the facts are small and read once: this shares the sync read). */
@@ -405,9 +430,9 @@ export class ProcFSPromises {
     const targets = await Promise.all(
       names.map(
         (name) =>
-          new Promise<Uint8Array | undefined>((resolve, reject) => {
+          new Promise<string | undefined>((resolve, reject) => {
             readlink(`${folder}/${name}`, LINK_ENCODING, (error, target) => {
-              if (!error) resolve(linkBytes(target));
+              if (!error) resolve(target);
               else if (isGone(error)) resolve(undefined);
               else
                 reject(this.procfs.zombieAware(error, pid, `${folder}/${name}`, 'read the link'));
@@ -415,13 +440,44 @@ export class ProcFSPromises {
           }),
       ),
     );
-    const entries: FdEntry[] = [];
+    const numbers: number[] = [];
+    const found: string[] = [];
     for (let i = 0; i < names.length; i++) {
       const target = targets[i];
-      if (target !== undefined) entries.push({ fd: Number(names[i]), target });
+      if (target === undefined) continue;
+      numbers.push(Number(names[i]));
+      found.push(target);
     }
-    return entries;
+    if (names.length === 0 || found.length < names.length) {
+      const gone = goneMeanwhile(pid, folder, await this.processState(pid));
+      if (gone) throw gone;
+    }
+    return fdEntries(numbers, found);
   }
+}
+
+/**
+ * After an empty fd listing or a vanished link: a closed descriptor is normal, but a process
+ * that exited or became a zombie meanwhile (a zombie's fd/ lists nothing) must not read as one
+ * that holds no descriptors.
+ */
+function goneMeanwhile(
+  pid: number,
+  path: string,
+  state: ProcessState,
+): ProcessGoneError | undefined {
+  if (state === 'alive') return undefined;
+  return new ProcessGoneError(
+    state === 'zombie'
+      ? `cannot list ${path}: process ${pid} is a zombie`
+      : `cannot list ${path}: process ${pid} exited while it was read`,
+    { pid, path, code: 'ENOENT', zombie: state === 'zombie' },
+  );
+}
+
+function fdEntries(numbers: number[], targets: string[]): FdEntry[] {
+  const bytes = latin1Bytes(targets);
+  return numbers.map((fd, i) => ({ fd, target: bytes[i] as Uint8Array }));
 }
 
 function isGone(error: unknown): boolean {
@@ -449,10 +505,20 @@ function isPidName(name: string): boolean {
 
 const CLOSE_PAREN = 0x29;
 
-/** The state letter after comm's last ")": Z is a zombie, X (dead) is as good as gone. */
-function stateFromStat(stat: Uint8Array): ProcessState {
+/**
+ * The state letter after comm's last ")": Z is a zombie, X (dead) is as good as gone. A stat
+ * without one is not something to guess about.
+ */
+function stateFromStat(stat: Uint8Array, pid: number, path: string): ProcessState {
   const close = stat.lastIndexOf(CLOSE_PAREN);
   const letter = close === -1 ? undefined : stat[close + 2];
+  if (letter === undefined || stat[close + 1] !== 0x20) {
+    throw new ProcfsError(`cannot tell the state of process ${pid}: ${path} has no state letter`, {
+      pid,
+      path,
+      code: 'EINVAL',
+    });
+  }
   if (letter === 0x5a) return 'zombie'; // Z
   if (letter === 0x58 || letter === 0x78) return 'gone'; // X, x
   return 'alive';

@@ -1,0 +1,155 @@
+// Machine facts: page size and clock ticks from auxv, boot time from the btime line of stat.
+// Live values are checked against getconf and /proc/stat; the fixture's against what the capture
+// recorded (getconf and the btime line at capture time).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  apiOf,
+  bytesOf,
+  call,
+  cleanup,
+  errorOf,
+  expected,
+  expectProcfsError,
+  fixtureBytes,
+  fixtureProcFS,
+  modes,
+  tempRoot,
+} from '../test/helpers.js';
+import { ProcfsError } from './errors.js';
+import { bootTimeFromStat, factsFromAuxv } from './machine-facts.js';
+import { ProcFS } from './procfs.js';
+
+afterAll(cleanup);
+
+const getconf = (name: string): number => Number(execFileSync('getconf', [name]).toString().trim());
+const liveBtime = (): number => {
+  const match = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'));
+  if (!match) throw new Error('/proc/stat has no btime line');
+  return Number(match[1]);
+};
+
+/** An auxv of 64-bit (type, value) pairs, in this machine's byte order, ending with AT_NULL. */
+function auxvOf(pairs: [number, number][]): Uint8Array {
+  const bytes = new Uint8Array((pairs.length + 1) * 16);
+  const view = new DataView(bytes.buffer);
+  const little = endianness() === 'LE';
+  pairs.forEach(([type, value], index) => {
+    view.setBigUint64(index * 16, BigInt(type), little);
+    view.setBigUint64(index * 16 + 8, BigInt(value), little);
+  });
+  return bytes;
+}
+const AT_PAGESZ = 6;
+const AT_CLKTCK = 17;
+const AT_UID = 11;
+
+describe.each(modes)('machineFacts (%s)', (mode) => {
+  it('reads the live page size, clock ticks and boot time', async () => {
+    const facts = await call(mode, () => apiOf(new ProcFS(), mode).machineFacts());
+    expect(facts).toEqual({
+      pageSize: getconf('PAGESIZE'),
+      clockTicks: getconf('CLK_TCK'),
+      bootTimeSeconds: liveBtime(),
+    });
+  });
+
+  it('reads the facts of the fixture root (a real auxv and stat)', async () => {
+    const facts = await call(mode, () => apiOf(fixtureProcFS(), mode).machineFacts());
+    expect(facts).toEqual(expected.machine);
+  });
+
+  it('refuses an auxv without a clock tick entry (EINVAL, naming self/auxv)', async () => {
+    const root = tempRoot({
+      'self/auxv': auxvOf([
+        [AT_UID, 0],
+        [AT_PAGESZ, 4096],
+      ]),
+      stat: fixtureBytes('stat'),
+    });
+    const error = await errorOf(mode, () => apiOf(new ProcFS({ root }), mode).machineFacts());
+    expectProcfsError(error, {
+      type: ProcfsError,
+      pid: undefined,
+      path: `${root}/self/auxv`,
+      code: 'EINVAL',
+    });
+  });
+
+  it('refuses a stat without a btime line (EINVAL, naming stat)', async () => {
+    const root = tempRoot({
+      'self/auxv': fixtureBytes('self/auxv'),
+      stat: 'cpu  1 2 3\nctxt 5\nprocesses 7\n',
+    });
+    const error = await errorOf(mode, () => apiOf(new ProcFS({ root }), mode).machineFacts());
+    expectProcfsError(error, {
+      type: ProcfsError,
+      pid: undefined,
+      path: `${root}/stat`,
+      code: 'EINVAL',
+    });
+  });
+
+  it('takes the values from a crafted root, not from this machine', async () => {
+    const root = tempRoot({
+      'self/auxv': auxvOf([
+        [AT_CLKTCK, 250],
+        [AT_UID, 0],
+        [AT_PAGESZ, 65536],
+      ]),
+      stat: 'cpu  1 2 3\nbtime 1234567890\nprocesses 7\n',
+    });
+    const facts = await call(mode, () => apiOf(new ProcFS({ root }), mode).machineFacts());
+    expect(facts).toEqual({ pageSize: 65536, clockTicks: 250, bootTimeSeconds: 1234567890 });
+  });
+});
+
+describe('factsFromAuxv', () => {
+  it('reads the real auxv bytes of the fixture', () => {
+    expect(factsFromAuxv(fixtureBytes('self/auxv'))).toEqual({
+      pageSize: expected.machine.pageSize,
+      clockTicks: expected.machine.clockTicks,
+    });
+  });
+
+  it('stops at AT_NULL and needs both entries', () => {
+    const early = auxvOf([[AT_PAGESZ, 4096]]);
+    const after = auxvOf([[AT_CLKTCK, 100]]);
+    const joined = new Uint8Array(early.length + after.length);
+    joined.set(early);
+    joined.set(after, early.length);
+    expect(factsFromAuxv(joined)).toBeUndefined();
+    expect(factsFromAuxv(auxvOf([[AT_CLKTCK, 100]]))).toBeUndefined();
+    expect(factsFromAuxv(new Uint8Array())).toBeUndefined();
+  });
+
+  it('reads an auxv that sits at an offset in a larger buffer', () => {
+    const auxv = auxvOf([
+      [AT_PAGESZ, 16384],
+      [AT_CLKTCK, 1000],
+    ]);
+    const larger = new Uint8Array(auxv.length + 8);
+    larger.set(auxv, 8);
+    expect(factsFromAuxv(larger.subarray(8))).toEqual({ pageSize: 16384, clockTicks: 1000 });
+  });
+});
+
+describe('bootTimeFromStat', () => {
+  it.each([
+    ['in the middle', 'cpu  1\nbtime 1700000000\nprocesses 2\n', 1700000000],
+    ['on the first line', 'btime 1700000001\ncpu  1\n', 1700000001],
+    ['last, without a newline', 'cpu  1\nbtime 1700000002', 1700000002],
+    ['absent', 'cpu  1\nprocesses 2\n', undefined],
+    ['empty', 'cpu  1\nbtime \n', undefined],
+    ['not a number', 'cpu  1\nbtime soon\n', undefined],
+    ['only as part of a longer name', 'cpu  1\nxbtime 5\n', undefined],
+  ])('finds btime %s', (_, text, seconds) => {
+    expect(bootTimeFromStat(bytesOf(text))).toBe(seconds);
+  });
+
+  it('finds the btime of the live /proc/stat', () => {
+    expect(bootTimeFromStat(new Uint8Array(readFileSync('/proc/stat')))).toBe(liveBtime());
+  });
+});
