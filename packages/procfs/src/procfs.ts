@@ -198,14 +198,31 @@ export class ProcFS {
    */
   machineFacts(): MachineFacts {
     if (this.facts) return this.facts;
-    const auxvPath = `${this.root}/self/auxv`;
-    const auxv = factsFromAuxv(this.read(auxvPath, undefined));
-    const bootTimeSeconds = bootTimeFromStat(this.readSystemFile('stat'));
+    return this.rememberFacts(this.read(this.auxvPath(), undefined), this.readSystemFile('stat'));
+  }
+
+  /** @internal The facts if a call already read them. */
+  knownFacts(): MachineFacts | undefined {
+    return this.facts;
+  }
+
+  /** @internal */
+  auxvPath(): string {
+    return `${this.root}/self/auxv`;
+  }
+
+  /** @internal Machine facts from the bytes of `self/auxv` and `stat`, kept for later calls. */
+  rememberFacts(auxvBytes: Uint8Array, statBytes: Uint8Array): MachineFacts {
+    const auxv = factsFromAuxv(auxvBytes);
+    const bootTimeSeconds = bootTimeFromStat(statBytes);
     if (!auxv || bootTimeSeconds === undefined) {
-      throw new ProcfsError(
-        `cannot tell the machine facts: ${auxv ? `${this.root}/stat has no btime line` : `${auxvPath} has no page size or clock ticks`}`,
-        { pid: undefined, path: auxv ? `${this.root}/stat` : auxvPath, code: 'EINVAL' },
-      );
+      const path = auxv ? `${this.root}/stat` : this.auxvPath();
+      const problem = auxv ? 'has no btime line' : 'has no page size or clock ticks';
+      throw new ProcfsError(`cannot tell the machine facts: ${path} ${problem}`, {
+        pid: undefined,
+        path,
+        code: 'EINVAL',
+      });
     }
     this.facts = { ...auxv, bootTimeSeconds };
     return this.facts;
@@ -389,9 +406,15 @@ export class ProcFSPromises {
     return stateFromStat(stat, pid, path);
   }
 
-  /** See ProcFS.machineFacts (the facts are small and read once: this shares the sync read). */
+  /** See ProcFS.machineFacts; the facts are kept on the ProcFS, shared by both call styles. */
   async machineFacts(): Promise<MachineFacts> {
-    return this.procfs.machineFacts();
+    const known = this.procfs.knownFacts();
+    if (known) return known;
+    const [auxv, stat] = await Promise.all([
+      this.read(this.procfs.auxvPath(), undefined),
+      this.readSystemFile('stat'),
+    ]);
+    return this.procfs.rememberFacts(auxv, stat);
   }
 
   private async read(
