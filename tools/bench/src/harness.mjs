@@ -96,17 +96,39 @@ export function environmentLine() {
   return `node ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.release()}, ${cpu}, ${os.cpus().length} cpus, flags: ${process.execArgv.join(' ') || '(none)'}`;
 }
 
+// Targets. `ratio` is the row's median over ours (row 0): above 1, ours is faster.
+/** Ours must be at least `x` times as fast as this row. */
+export const fasterBy = (x) => ({
+  text: `≥${x}x faster`,
+  met: (ratio) => ratio >= x,
+  missed: (ratio, row) => `ours ${ratio.toFixed(2)}x as fast as ${row}, target ≥${x}x`,
+});
+/** Ours may take at most `x` times this row's time (a floor ours cannot beat). */
+export const oursWithin = (x) => ({
+  text: `ours within ${x}x`,
+  met: (ratio) => 1 / ratio <= x,
+  missed: (ratio, row) => `ours takes ${(1 / ratio).toFixed(2)}x the time of ${row}, target ≤${x}x`,
+});
+/** This row (another call style of ours) may take at most `x` times ours' time. */
+export const rowWithin = (x, what) => ({
+  text: `within ${x}x of ${what}`,
+  met: (ratio) => ratio <= x,
+  missed: (ratio, row) => `${row} takes ${ratio.toFixed(2)}x the time of ${what}, target ≤${x}x`,
+});
+
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const ns = (n) => (n < 100 ? n.toFixed(1) : int(n));
+const times = (r) => (r >= 10 ? r.toFixed(0) : r.toFixed(2));
 
 function ratioText(ratio) {
-  if (ratio >= 1) return `ours ${ratio.toFixed(1)}x faster`;
-  return `ours ${(1 / ratio).toFixed(1)}x slower`;
+  if (ratio >= 1) return `ours ${times(ratio)}x faster`;
+  return `ours ${times(1 / ratio)}x slower`;
 }
 
 /**
- * One case as a markdown table. `rows[0]` is ours; a row's `target` is the speed-up over it that
- * ours must reach.
+ * One case as a markdown table. `rows[0]` is ours; a row's `target` is
+ * one of the target objects above; `bytes` null prints "—" (not measurable in this process, or
+ * not at all: the row's `bytesNote` says why, in the target column when it has no target).
  */
 export function formatTable(name, title, rows) {
   const ours = rows[0];
@@ -120,22 +142,18 @@ export function formatTable(name, title, rows) {
   for (const row of rows) {
     const ratio = row.time.median / ours.time.median;
     let vs = '—';
-    let target = '';
+    let target = row.note ?? '';
     if (row !== ours) {
       vs = ratioText(ratio);
-      if (row.target !== undefined) {
-        const met = ratio >= row.target;
-        target = `target ≥${row.target}x: ${met ? 'met' : 'MISSED'}`;
-        if (!met)
-          missed.push(
-            `${name}: ours ${ratio.toFixed(2)}x as fast as ${row.name}, target ${row.target}x`,
-          );
-      } else if (row.note) {
-        target = row.note;
+      if (row.target) {
+        const met = row.target.met(ratio);
+        target = `target ${row.target.text}: ${met ? 'met' : 'MISSED'}`;
+        if (!met) missed.push(`${name}: ${row.target.missed(ratio, row.name)}`);
       }
     }
+    const bytes = row.bytes === null || row.bytes === undefined ? '—' : int(row.bytes);
     lines.push(
-      `| ${row.name} | ${ns(row.time.median)} | ${int(1e9 / row.time.median)} | ${int(row.bytes)} | ${vs} | ${target} |`,
+      `| ${row.name} | ${ns(row.time.median)} | ${int(1e9 / row.time.median)} | ${bytes} | ${vs} | ${target} |`,
     );
   }
   return { text: lines.join('\n'), missed };

@@ -11,6 +11,7 @@ import {
   bytesPerOp,
   calibrate,
   environmentLine,
+  fasterBy,
   formatTable,
   sinkValue,
   timePerOp,
@@ -70,13 +71,13 @@ function environCase(bytes, count) {
       },
       {
         name: 'naive split (TextDecoder + split + indexOf)',
-        target: 4,
+        target: fasterBy(4),
         run: () => sumObject(naiveSplitEnviron(bytes)),
         view: () => Object.entries(naiveSplitEnviron(bytes)),
       },
       {
         name: '@stroncium/procfs processEnviron (bytes in, its utf8 decode)',
-        target: 2,
+        target: fasterBy(2),
         run: () => sumPairs(processEnviron(buf.toString('utf8'))),
         view: () => processEnviron(buf.toString('utf8')),
       },
@@ -146,7 +147,7 @@ function statCase(bytes) {
       },
       {
         name: '@stroncium/procfs processStat (bytes in, its utf8 decode)',
-        target: 3,
+        target: fasterBy(3),
         run: () => sumStat(processStat(buf.toString('utf8')), STRONCIUM_STAT),
         view: () => statView(processStat(buf.toString('utf8')), STRONCIUM_STAT),
       },
@@ -184,7 +185,7 @@ function statmCase(bytes) {
       },
       {
         name: '@stroncium/procfs processStatm (bytes in, its utf8 decode)',
-        target: 3,
+        target: fasterBy(3),
         run: () => sum(processStatm(buf.toString('utf8'))),
         view: () => pages(processStatm(buf.toString('utf8'))),
       },
@@ -249,7 +250,7 @@ function ioCase(bytes) {
       },
       {
         name: '@stroncium/procfs processIo (bytes in, its utf8 decode)',
-        target: 3,
+        target: fasterBy(3),
         run: () => sumIo(processIo(buf.toString('utf8')), STRONCIUM_IO),
         view: () => ioView(processIo(buf.toString('utf8')), STRONCIUM_IO),
       },
@@ -282,7 +283,7 @@ function cmdlineCase(bytes) {
       },
       {
         name: '@stroncium/procfs processCmdline (bytes in, its utf8 decode)',
-        target: 3,
+        target: fasterBy(3),
         run: () => sum(processCmdline(buf.toString('utf8'))),
         view: () => processCmdline(buf.toString('utf8')),
       },

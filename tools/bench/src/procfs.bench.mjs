@@ -11,6 +11,10 @@ import {
   bytesPerOp,
   calibrate,
   environmentLine,
+  fasterBy,
+  formatTable,
+  oursWithin,
+  rowWithin,
   sinkValue,
   timePerOp,
   timingPlan,
@@ -18,13 +22,9 @@ import {
 import { makeEnviron } from './inputs.mjs';
 import {
   bytesPerCall,
-  fasterBy,
   floorBytes,
   floorRead,
   floorReadCopy,
-  formatIoTable,
-  oursWithin,
-  rowWithin,
   timeFromSamples,
   timePerOpAsync,
 } from './io-harness.mjs';
@@ -312,7 +312,7 @@ async function main() {
       console.log(`### ${result.title}\n\nSKIPPED: the methods disagree (see below).\n`);
       return;
     }
-    const table = formatIoTable(result.name, result.title, result.rows);
+    const table = formatTable(result.name, result.title, result.rows);
     missed.push(...table.missed);
     measured++;
     console.log(`${[table.text, ...extra].join('\n')}\n`);
