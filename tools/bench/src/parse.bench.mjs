@@ -13,7 +13,7 @@ import {
   environmentLine,
   fasterBy,
   formatTable,
-  sinkValue,
+  printSummary,
   timePerOp,
   timingPlan,
 } from './harness.mjs';
@@ -365,14 +365,7 @@ async function main() {
     console.log(`${table.text}\n`);
   }
 
-  if (measured === 0) console.log('No case measured.');
-  else if (missed.length === 0) console.log('All speed targets met.');
-  else console.log(`Speed targets missed:\n- ${missed.join('\n- ')}`);
-  if (problems.length > 0) {
-    console.log(`\nProblems:\n- ${problems.join('\n- ')}`);
-    process.exitCode = 1;
-  }
-  console.log(`\n(checksum ${sinkValue()})`);
+  printSummary(measured, missed, problems);
 }
 
 await main();

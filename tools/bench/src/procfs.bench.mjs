@@ -14,8 +14,8 @@ import {
   fasterBy,
   formatTable,
   oursWithin,
+  printSummary,
   rowWithin,
-  sinkValue,
   timePerOp,
   timingPlan,
 } from './harness.mjs';
@@ -354,14 +354,7 @@ async function main() {
     }
   }
 
-  if (measured === 0) console.log('No case measured.');
-  else if (missed.length === 0) console.log('All speed targets met.');
-  else console.log(`Speed targets missed:\n- ${missed.join('\n- ')}`);
-  if (problems.length > 0) {
-    console.log(`\nProblems:\n- ${problems.join('\n- ')}`);
-    process.exitCode = 1;
-  }
-  console.log(`\n(checksum ${sinkValue()})`);
+  printSummary(measured, missed, problems);
 }
 
 await main();
