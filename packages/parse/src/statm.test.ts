@@ -212,3 +212,21 @@ describe('parseStatm properties', () => {
     );
   });
 });
+
+describe('parseStatm paths', () => {
+  it('reads the same through the one-pass path and the careful one', () => {
+    // More than 15 digits (leading zeros here) sends a line down the careful path.
+    const columns = fc.array(fc.nat({ max: 2 ** 40 }), { minLength: 7, maxLength: 7 });
+    fc.assert(
+      fc.property(columns, fc.nat({ max: 6 }), (values, padded) => {
+        const plain = values.join(' ');
+        const long = values
+          .map((value, i) => (i === padded ? String(value).padStart(18, '0') : String(value)))
+          .join(' ');
+        expect(parseStatm(`${long}\n`, { pageSize: 4096 })).toEqual(
+          parseStatm(`${plain}\n`, { pageSize: 4096 }),
+        );
+      }),
+    );
+  });
+});

@@ -62,9 +62,64 @@ export function parseStatm(input: ProcInput, options: ParseStatmOptions): Statm 
     );
   }
   const bytes = toBytes(input);
+  const pages = readInOnePass(bytes) ?? readCarefully(bytes);
+  return {
+    pages,
+    bytes: {
+      size: pages.size * pageSize,
+      resident: pages.resident * pageSize,
+      shared: pages.shared * pageSize,
+      text: pages.text * pageSize,
+      lib: pages.lib * pageSize,
+      data: pages.data * pageSize,
+      dt: pages.dt * pageSize,
+    },
+  };
+}
+
+const scratch = new Float64Array(7);
+
+/**
+ * The fast path: seven columns of up to 15 digits, single spaces, an optional final newline,
+ * read in one loop. Anything else gives undefined and `readCarefully` reads the same bytes
+ * again, naming the column that is wrong; both accept exactly the same input.
+ */
+function readInOnePass(bytes: Uint8Array): StatmFields | undefined {
   let end = bytes.length;
   if (end > 0 && bytes[end - 1] === NEWLINE) end--;
+  let pos = 0;
+  for (let field = 0; field < 7; field++) {
+    const start = pos;
+    let value = 0;
+    while (pos < end) {
+      const digit = (bytes[pos] as number) - 0x30;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
+      pos++;
+    }
+    if (pos === start || pos - start > 15) return undefined;
+    scratch[field] = value;
+    if (field < 6) {
+      if (bytes[pos] !== SPACE) return undefined;
+      pos++;
+    }
+  }
+  if (pos !== end) return undefined;
+  return {
+    size: scratch[0] as number,
+    resident: scratch[1] as number,
+    shared: scratch[2] as number,
+    text: scratch[3] as number,
+    lib: scratch[4] as number,
+    data: scratch[5] as number,
+    dt: scratch[6] as number,
+  };
+}
 
+/** The careful path: column by column, with a message that names what is wrong. */
+function readCarefully(bytes: Uint8Array): StatmFields {
+  let end = bytes.length;
+  if (end > 0 && bytes[end - 1] === NEWLINE) end--;
   const values = [0, 0, 0, 0, 0, 0, 0];
   let pos = 0;
   for (let field = 0; field < 7; field++) {
@@ -85,7 +140,6 @@ export function parseStatm(input: ProcInput, options: ParseStatmOptions): Statm 
       pos - 1,
     );
   }
-
   const [size, resident, shared, text, lib, data, dt] = values as [
     number,
     number,
@@ -95,22 +149,12 @@ export function parseStatm(input: ProcInput, options: ParseStatmOptions): Statm 
     number,
     number,
   ];
-  return {
-    pages: { size, resident, shared, text, lib, data, dt },
-    bytes: {
-      size: size * pageSize,
-      resident: resident * pageSize,
-      shared: shared * pageSize,
-      text: text * pageSize,
-      lib: lib * pageSize,
-      data: data * pageSize,
-      dt: dt * pageSize,
-    },
-  };
+  return { size, resident, shared, text, lib, data, dt };
 }
 
 function isPowerOfTwo(value: unknown): value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) return false;
+  if (value <= 2 ** 30) return (value & (value - 1)) === 0;
   let rest = value;
   while (rest > 1) {
     if (rest % 2 !== 0) return false;
