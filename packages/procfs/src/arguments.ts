@@ -41,3 +41,23 @@ export function checkMaxBytes(maxBytes: unknown): asserts maxBytes is number {
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
+
+/** Throws a TypeError unless every range has a bigint `start` >= 0 and a safe `length` >= 0. */
+export function checkRanges(
+  ranges: unknown,
+): asserts ranges is { start: bigint; length: number }[] {
+  if (!Array.isArray(ranges)) throw new TypeError('ranges must be an array of { start, length }');
+  ranges.forEach((range: { start?: unknown; length?: unknown } | null, index) => {
+    if (
+      typeof range?.start !== 'bigint' ||
+      range.start < 0n ||
+      typeof range.length !== 'number' ||
+      !Number.isSafeInteger(range.length) ||
+      range.length < 0
+    ) {
+      throw new TypeError(
+        `ranges[${index}] must be { start: bigint >= 0, length: integer >= 0 }, got ${JSON.stringify(range, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`,
+      );
+    }
+  });
+}

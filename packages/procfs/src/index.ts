@@ -6,10 +6,12 @@ export {
 } from './errors.js';
 export type { MachineFacts } from './machine-facts.js';
 export {
+  type ByteRange,
   type FdEntry,
   type ProcessState,
   ProcFS,
   type ProcFSOptions,
   ProcFSPromises,
+  type RangeResult,
   type ReadOptions,
 } from './procfs.js';

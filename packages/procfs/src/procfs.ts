@@ -1,8 +1,14 @@
 import { readdir, readdirSync, readlink, readlinkSync, statSync } from 'node:fs';
-import { checkFd, checkFileName, checkMaxBytes, checkPid } from './arguments.js';
+import { checkFd, checkFileName, checkMaxBytes, checkPid, checkRanges } from './arguments.js';
 import { ProcessGoneError, ProcfsError, toProcfsError } from './errors.js';
 import { bootTimeFromStat, factsFromAuxv, type MachineFacts } from './machine-facts.js';
 import { readFileToEnd, readFileToEndAsync } from './read-file.js';
+import {
+  type ByteRange,
+  type RawRangeResult,
+  readRangesAsync,
+  readRangesSync,
+} from './read-ranges.js';
 
 export interface ProcFSOptions {
   /**
@@ -28,6 +34,14 @@ export interface FdEntry {
   fd: number;
   target: Uint8Array;
 }
+
+export type { ByteRange };
+
+/**
+ * One range of `readRanges`: its bytes (fewer than asked if the file ended first), or why it
+ * could not be read (a ProcfsError, e.g. code EIO for a region of `mem` the kernel refuses).
+ */
+export type RangeResult = { bytes: Uint8Array } | { error: ProcfsError };
 
 /**
  * Whether a pid names a process: `alive` (running, sleeping, stopped, ...), `zombie` (exited,
@@ -141,6 +155,31 @@ export class ProcFS {
     checkPid(pid);
     checkFd(fd);
     return this.link(`${this.root}/${pid}/fd/${fd}`, pid);
+  }
+
+  /**
+   * Byte ranges of `<root>/<pid>/<name>` read at their positions, with one open: for `mem`,
+   * whose readable parts are the mapped regions at their addresses. A range that fails is
+   * reported in its slot; failing to open the file throws (PermissionDeniedError for another
+   * user's `mem`).
+   */
+  readRanges(pid: number, name: string, ranges: readonly ByteRange[]): RangeResult[] {
+    checkPid(pid);
+    checkFileName(name);
+    checkRanges(ranges);
+    const path = `${this.root}/${pid}/${name}`;
+    let results: RawRangeResult[];
+    try {
+      results = readRangesSync(path, ranges);
+    } catch (error) {
+      throw this.zombieAware(error, pid, path, 'read');
+    }
+    return results.map((result) => this.rangeResult(result, pid, path));
+  }
+
+  /** @internal */
+  rangeResult(result: RawRangeResult, pid: number, path: string): RangeResult {
+    return 'error' in result ? { error: toProcfsError(result.error, pid, path, 'read') } : result;
   }
 
   /** Every pid under the root, in the kernel's order. */
@@ -365,6 +404,25 @@ export class ProcFSPromises {
     checkPid(pid);
     checkFd(fd);
     return this.link(`${this.procfs.root}/${pid}/fd/${fd}`, pid);
+  }
+
+  /** See ProcFS.readRanges. */
+  async readRanges(
+    pid: number,
+    name: string,
+    ranges: readonly ByteRange[],
+  ): Promise<RangeResult[]> {
+    checkPid(pid);
+    checkFileName(name);
+    checkRanges(ranges);
+    const path = `${this.procfs.root}/${pid}/${name}`;
+    let results: RawRangeResult[];
+    try {
+      results = await readRangesAsync(path, ranges);
+    } catch (error) {
+      throw this.procfs.zombieAware(error, pid, path, 'read');
+    }
+    return results.map((result) => this.procfs.rangeResult(result, pid, path));
   }
 
   /** See ProcFS.listPids. */

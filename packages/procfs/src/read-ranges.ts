@@ -1,0 +1,77 @@
+// Positional reads of several byte ranges of one file, for /proc/<pid>/mem: it cannot be read
+// from the start (unmapped addresses fail), only at the addresses of mapped regions.
+import { close, closeSync, open, openSync, read, readSync } from 'node:fs';
+
+/** A range to read: `length` bytes at `start` (a bigint: addresses can pass 2^53). */
+export interface ByteRange {
+  start: bigint;
+  length: number;
+}
+
+/** The bytes of one range, or the fs error reading it gave (EIO for an unreadable region). */
+export type RawRangeResult = { bytes: Uint8Array } | { error: NodeJS.ErrnoException };
+
+/** One open, then each range read in full (short reads continued), then one close. */
+export function readRangesSync(path: string, ranges: readonly ByteRange[]): RawRangeResult[] {
+  const fd = openSync(path, 'r');
+  try {
+    return ranges.map((range) => {
+      const bytes = new Uint8Array(range.length);
+      try {
+        let done = 0;
+        while (done < range.length) {
+          const count = readSync(fd, bytes, done, range.length - done, range.start + BigInt(done));
+          if (count === 0) break; // past the end of what the kernel will give
+          done += count;
+        }
+        return { bytes: done === range.length ? bytes : bytes.slice(0, done) };
+      } catch (error) {
+        return { error: error as NodeJS.ErrnoException };
+      }
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The same with the asynchronous fs calls, one range after another. */
+export function readRangesAsync(
+  path: string,
+  ranges: readonly ByteRange[],
+): Promise<RawRangeResult[]> {
+  return new Promise((resolve, reject) => {
+    open(path, 'r', (openError, fd) => {
+      if (openError) {
+        reject(openError);
+        return;
+      }
+      const results: RawRangeResult[] = [];
+      const readRange = (index: number) => {
+        const range = ranges[index];
+        if (range === undefined) {
+          close(fd, () => resolve(results));
+          return;
+        }
+        const bytes = new Uint8Array(range.length);
+        const step = (done: number) => {
+          if (done === range.length) {
+            results.push({ bytes });
+            readRange(index + 1);
+            return;
+          }
+          read(fd, bytes, done, range.length - done, range.start + BigInt(done), (error, count) => {
+            if (error) {
+              results.push({ error });
+              readRange(index + 1);
+            } else if (count === 0) {
+              results.push({ bytes: bytes.slice(0, done) });
+              readRange(index + 1);
+            } else step(done + count);
+          });
+        };
+        step(0);
+      };
+      readRange(0);
+    });
+  });
+}
