@@ -20,7 +20,7 @@ export function checkAlgorithms(algorithms: readonly string[]): readonly string[
   for (const algorithm of algorithms) {
     if (typeof algorithm !== 'string' || !known.has(algorithm.toLowerCase())) {
       throw new TypeError(
-        `unknown hash algorithm ${JSON.stringify(algorithm)}; node:crypto offers ${[...known].slice(0, 12).join(', ')}, ...`,
+        `unknown hash algorithm ${JSON.stringify(algorithm)}: use a name node:crypto offers, such as md5, sha1, sha256, sha512, sha3-256 or blake2b512 (crypto.getHashes() lists them all)`,
       );
     }
     if (seen.has(algorithm.toLowerCase())) {

@@ -33,6 +33,11 @@ export function formatReport(report: InspectReport): string {
   row('uid', report.uid && idsText(report.uid));
   row('gid', report.gid && idsText(report.gid));
   row('threads', report.threads?.toString());
+  if (report.checksums) {
+    for (const [algorithm, digest] of Object.entries(report.checksums)) {
+      row(algorithm, `${digest}  ${pc.dim(`(from ${report.checksumSource})`)}`);
+    }
+  }
   row('started', report.startedAt);
   if (report.memory) {
     row(

@@ -1,5 +1,7 @@
 // Collects what `procmon inspect` shows about one process. Each field is read on its own: a
 // field that fails is recorded with the reason, and the others are still shown.
+
+import { type ChecksumSource, type Checksums, processChecksum } from '@procmon/hash';
 import {
   decodeText,
   type Environ,
@@ -38,6 +40,9 @@ export interface InspectReport {
   cwd?: string;
   args?: string[];
   env?: Environ;
+  /** Checksums of the binary it runs, and which source of the fallback chain gave them. */
+  checksums?: Checksums;
+  checksumSource?: ChecksumSource;
   memory?: { virtualBytes: number; residentBytes: number; sharedBytes: number };
   io?: { readBytes: bigint; writeBytes: bigint; rchar: bigint; wchar: bigint };
   failures: FieldFailure[];
@@ -49,7 +54,13 @@ export class ProcessNotFoundError extends Error {
   }
 }
 
-export function inspectProcess(target: ProcTarget, options: { env: boolean }): InspectReport {
+export interface InspectOptions {
+  env: boolean;
+  /** Algorithms for the binary's checksums; none skips hashing. */
+  algorithms: readonly string[];
+}
+
+export function inspectProcess(target: ProcTarget, options: InspectOptions): InspectReport {
   const procfs = new ProcFS();
   const pid = target === 'self' ? process.pid : target;
   const facts = procfs.machineFacts();
@@ -107,6 +118,13 @@ export function inspectProcess(target: ProcTarget, options: { env: boolean }): I
       field('environ', () => parseEnviron(readFile('environ'))),
     );
   }
+  if (options.algorithms.length > 0) {
+    const checksum = field('checksums', () => processChecksum(pid, options.algorithms, { procfs }));
+    if (checksum) {
+      report.checksums = checksum.checksums;
+      report.checksumSource = checksum.source;
+    }
+  }
   const statm = field('statm', () => parseStatm(readFile('statm'), { pageSize: facts.pageSize }));
   if (statm) {
     report.memory = {
@@ -138,6 +156,7 @@ function assign<K extends keyof InspectReport>(
 function describeFailure(error: unknown): { reason: FailureReason; message: string } {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof ParseError) return { reason: 'parse', message };
+  if (error instanceof Error && error.name === 'HashError') return { reason: 'other', message };
   if (error instanceof PermissionDeniedError) return { reason: 'permission', message };
   if (error instanceof ProcessGoneError) return { reason: 'gone', message };
   return { reason: 'other', message };
