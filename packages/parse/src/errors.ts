@@ -18,7 +18,7 @@ const EXCERPT_RADIUS = 24;
 
 /**
  * The one error every parser throws: the input did not have the shape the kernel writes.
- * It names the file kind, the byte (or character, for string input) offset of the problem, and
+ * It names the file kind, the byte offset of the problem (a string input is read as its UTF-8 bytes), and
  * an excerpt around it with control and non-ASCII characters escaped so it prints on one line.
  */
 export class ParseError extends Error {

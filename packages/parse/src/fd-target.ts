@@ -89,9 +89,9 @@ export interface FdTargetOptions {
  * that is not `[<decimal inode>]` (those prefixes belong to the kernel's pseudo-filesystems,
  * so anything else after them is damage, not a new form).
  */
-export function parseFdTarget(input: ProcInput, options: FdTargetOptions = {}): FdTarget {
+export function parseFdTarget(input: ProcInput, options?: FdTargetOptions): FdTarget {
   checkInput(KIND, input);
-  const decoding = options.decoding ?? 'escape';
+  const decoding = options?.decoding ?? 'escape';
   const bytes = toBytes(input);
   const length = bytes.length;
   if (length === 0) throw new ParseError(KIND, 'empty link target', bytes, 0);

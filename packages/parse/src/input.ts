@@ -1,13 +1,15 @@
 import { ParseError, type ProcFileKind } from './errors.js';
+import { encodeInput } from './text.js';
 
 /** What every parser accepts: the file's bytes as read, or its text. */
 export type ProcInput = Uint8Array | string;
 
-const encoder = new TextEncoder();
-
-/** Bytes of the input; strings are UTF-8 encoded (the slow path, kept for offline tools). */
+/**
+ * Bytes of the input. A string is the file's text: UTF-8, with escaped bytes (U+DC80 to
+ * U+DCFF, as the `'escape'` decoding writes them) turned back into the bytes they stand for.
+ */
 export function toBytes(input: ProcInput): Uint8Array {
-  return typeof input === 'string' ? encoder.encode(input) : input;
+  return typeof input === 'string' ? encodeInput(input) : input;
 }
 
 /** Rejects anything that is neither bytes nor a string, as a ParseError rather than a TypeError. */

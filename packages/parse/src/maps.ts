@@ -82,9 +82,9 @@ export interface MapsOptions {
  * `start-end perms offset major:minor inode [pathname]`, a number past 64 bits, or an area
  * whose end is not above its start.
  */
-export function parseMaps(input: ProcInput, options: MapsOptions = {}): MapsEntry[] {
+export function parseMaps(input: ProcInput, options?: MapsOptions): MapsEntry[] {
   checkInput(KIND, input);
-  const decoding = options.decoding ?? 'escape';
+  const decoding = options?.decoding ?? 'escape';
   const bytes = toBytes(input);
   const length = bytes.length;
   const entries: MapsEntry[] = [];

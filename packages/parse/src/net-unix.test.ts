@@ -351,3 +351,16 @@ describe('parseNetUnix properties', () => {
     );
   });
 });
+
+describe('parseNetUnix on hostile continuation lines', () => {
+  it('refuses lines past the longest possible name instead of growing it (and stays linear)', () => {
+    const header = 'Num       RefCount Protocol Flags    Type St Inode Path\n';
+    const row = '0000000000000000: 00000002 00000000 00010000 0001 01 12345 /x\n';
+    const input = new Uint8Array([
+      ...new TextEncoder().encode(header + row),
+      ...Array.from({ length: 80_000 }, () => [0xff, 0x0a]).flat(),
+    ]);
+    const error = parseErrorOf(() => parseNetUnix(input));
+    expect(error.kind).toBe('net/unix');
+  });
+});

@@ -84,6 +84,9 @@ const STATE_NAMES: readonly (UnixSocketStateName | undefined)[] = [
   'DISCONNECTING',
 ];
 
+// sun_path holds 108 bytes; an abstract name is printed with a leading "@".
+const MAX_PRINTED_NAME_BYTES = 108 + 1;
+
 /**
  * Parses `/proc/net/unix` (or `/proc/<pid>/net/unix`, the table of that process's network
  * namespace). Paths may hold any byte but NUL and are decoded as `options.decoding` says.
@@ -107,7 +110,10 @@ export function parseNetUnix(input: ProcInput, options?: ParseNetUnixOptions): U
   for (let start = headerEnd + 1; start < bytes.length; line++) {
     const end = lineEnd(bytes, start, line);
     let entry: UnixSocketEntry;
-    reader.probing = lastPathStart >= 0;
+    // A line that is not a row may continue the name above (a name holding a newline), but no
+    // name is longer than sun_path: past that, such a line is an error. This also keeps the
+    // re-decoding of a growing name linear.
+    reader.probing = lastPathStart >= 0 && end - lastPathStart <= MAX_PRINTED_NAME_BYTES;
     try {
       entry = reader.read(start, end, line);
     } catch (error) {

@@ -339,8 +339,6 @@ function readFieldsFast(
       pos++; // the space
     else if (field < FIELD_COUNT - 1) return undefined;
   }
-  // A space at the very end would be an empty 53rd field; the careful path rejects it.
-  if (bytes[end - 1] === SPACE) return undefined;
   const big = (field: number): bigint => {
     const value = values[field - 4] as number;
     if (value >= 0) return BigInt(value);
@@ -495,6 +493,15 @@ export function statStartTime(
   stat: Pick<Stat, 'starttime'>,
   machine: StatStartTimeOptions,
 ): number {
+  const starttime = stat?.starttime;
+  if (typeof starttime !== 'number' || !Number.isSafeInteger(starttime) || starttime < 0) {
+    throw new ParseError(
+      KIND,
+      `stat.starttime must be a tick count, got ${String(starttime)}`,
+      '',
+      0,
+    );
+  }
   const clockTicks = machine?.clockTicks;
   const bootTimeSeconds = machine?.bootTimeSeconds;
   if (typeof clockTicks !== 'number' || !Number.isFinite(clockTicks) || clockTicks <= 0) {
@@ -517,7 +524,7 @@ export function statStartTime(
       0,
     );
   }
-  return bootTimeSeconds * 1000 + (stat.starttime * 1000) / clockTicks;
+  return bootTimeSeconds * 1000 + (starttime * 1000) / clockTicks;
 }
 
 const STATE_NAMES: { readonly [letter in StatState]: StatStateName } = {

@@ -58,7 +58,7 @@ describe('parseStatus on real captures', () => {
       thpEnabled: true,
       untagMask: 0xffffffffffffffffn,
       threads: 1,
-      sigQ: { queued: 0, limit: 96365 },
+      sigQ: { queued: 0, limit: 96365n },
       sigPnd: 0n,
       shdPnd: 0n,
       sigBlk: 0n,
@@ -138,7 +138,7 @@ describe('parseStatus on real captures', () => {
       nsSid: [0],
       kthread: true,
       threads: 1,
-      sigQ: { queued: 0, limit: 96365 },
+      sigQ: { queued: 0, limit: 96365n },
       sigPnd: 0n,
       shdPnd: 0n,
       sigBlk: 0n,
@@ -185,7 +185,7 @@ describe('parseStatus on real captures', () => {
       nsSid: [2647],
       kthread: false,
       threads: 1,
-      sigQ: { queued: 0, limit: 96365 },
+      sigQ: { queued: 0, limit: 96365n },
       sigPnd: 0n,
       shdPnd: 0n,
       sigBlk: 0n,
@@ -230,7 +230,7 @@ describe('parseStatus on real captures', () => {
       capEff: 0x1ffffffffffn,
       capBnd: 0x1fffeffffffn,
       vmLckBytes: 42772 * KB,
-      sigQ: { queued: 1, limit: 96365 },
+      sigQ: { queued: 1, limit: 96365n },
       rssFileBytes: 8 * KB,
       voluntaryCtxtSwitches: 360,
       nonvoluntaryCtxtSwitches: 56,
@@ -374,7 +374,7 @@ describe('parseStatus on crafted files', () => {
       vmSwapBytes: 0,
       hugetlbPagesBytes: 0,
       threads: 1,
-      sigQ: { queued: 0, limit: 7862 },
+      sigQ: { queued: 0, limit: 7862n },
       sigPnd: 0n,
       shdPnd: 0n,
       sigBlk: 0n,
@@ -598,6 +598,25 @@ describe('parseStatus properties', () => {
           expect(status.sigCgt).toBe(sigCgt);
         },
       ),
+    );
+  });
+});
+
+describe('parseStatus on limits and hostile widths', () => {
+  const base = fixture('shell.status');
+  const withLine = (line: string) => new TextDecoder().decode(base).replace(/^SigQ:.*$/m, line);
+
+  it('reads an unlimited RLIMIT_SIGPENDING (2^64-1) exactly', () => {
+    const status = parseStatus(withLine('SigQ:\t0/18446744073709551615'));
+    expect(status.sigQ).toEqual({ queued: 0, limit: 18446744073709551615n });
+  });
+
+  it('refuses a mask wider than 128 bits at once instead of reading it', () => {
+    const text = new TextDecoder()
+      .decode(base)
+      .replace(/^SigPnd:.*$/m, `SigPnd:\t${'f'.repeat(1_000_000)}`);
+    expect(parseErrorOf(() => parseStatus(text)).message).toContain(
+      'SigPnd: a mask of more than 128 bits',
     );
   });
 });

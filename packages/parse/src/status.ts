@@ -1,6 +1,6 @@
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
-import { readHex, readHexBig, readUint } from './numbers.js';
+import { readHex, readHexBig, readUint, readUintBig } from './numbers.js';
 import { decodeText, type TextDecoding } from './text.js';
 
 const KIND = 'status';
@@ -24,7 +24,8 @@ export interface StatusIds {
 /** The `SigQ` line: signals queued to the task's real user, and that user's queue limit. */
 export interface StatusSignalQueue {
   queued: number;
-  limit: number;
+  /** RLIMIT_SIGPENDING: 18446744073709551615n (2^64-1) when unlimited, hence a bigint. */
+  limit: bigint;
 }
 
 /**
@@ -240,9 +241,9 @@ const REQUIRED_KEYS: ReadonlyArray<readonly [RequiredProperty, string]> = [
  * does not have the kernel's shape (the message names the key), or a missing `Name`, `State`,
  * `Tgid`, `Pid`, `PPid`, `TracerPid`, `Uid` or `Gid` line.
  */
-export function parseStatus(input: ProcInput, options: StatusOptions = {}): Status {
+export function parseStatus(input: ProcInput, options?: StatusOptions): Status {
   checkInput(KIND, input);
-  const decoding = options.decoding ?? 'escape';
+  const decoding = options?.decoding ?? 'escape';
   const bytes = toBytes(input);
   const length = bytes.length;
   const fields = new Map<string, string>();
@@ -418,11 +419,14 @@ function uint(key: string, bytes: Uint8Array, start: number, end: number): numbe
   }
 }
 
-/**
- * A hex mask of any width: signal sets are 128 bits on MIPS (_NSIG 128), so this does not stop
- * at 64 bits as `readHexBig` does.
- */
+// Signal sets are 128 bits on MIPS (_NSIG 128): 32 hex digits, past readHexBig's 64 bits.
+const MAX_MASK_DIGITS = 32;
+
+/** A hex mask of up to 128 bits; a longer one is no kernel's and is refused, not read. */
 function hexBig(key: string, bytes: Uint8Array, start: number, end: number): bigint {
+  if (end - start > MAX_MASK_DIGITS) {
+    throw new ParseError(KIND, `${key}: a mask of more than 128 bits`, bytes, start);
+  }
   try {
     if (end - start <= 16) return readHexBig(KIND, bytes, start, end);
     let value = 0n;
@@ -521,7 +525,13 @@ function signalQueue(
     }
   }
   if (slash < 0) throw new ParseError(KIND, `${key}: expected "<queued>/<limit>"`, bytes, start);
-  return { queued: uint(key, bytes, start, slash), limit: uint(key, bytes, slash + 1, end) };
+  let limit: bigint;
+  try {
+    limit = readUintBig(KIND, bytes, slash + 1, end);
+  } catch (error) {
+    throw keyError(error, key, 'an unsigned decimal limit', bytes);
+  }
+  return { queued: uint(key, bytes, start, slash), limit };
 }
 
 function readState(

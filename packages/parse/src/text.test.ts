@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytes } from '../test/helpers.js';
 import { ParseError } from './errors.js';
+import { toBytes } from './input.js';
 import { decodeText, encodeText, hasEscapedBytes } from './text.js';
 
 const decode = (b: Uint8Array, mode?: Parameters<typeof decodeText>[4]) =>
@@ -103,5 +104,20 @@ describe('decodeText on short input', () => {
         expect(long.slice(0, decode(input).length)).toBe(decode(input));
       }),
     );
+  });
+});
+
+describe('string input', () => {
+  it('turns escaped bytes back into their bytes, so a string round-trips losslessly', () => {
+    // What a parser decoded with 'escape' reads the same when given back as a string.
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (input) => {
+        expect(toBytes(decode(input))).toEqual(input);
+      }),
+    );
+  });
+
+  it('encodes other lone surrogates as U+FFFD, as TextEncoder does', () => {
+    expect(toBytes('a\ud800b')).toEqual(new TextEncoder().encode('a\ufffdb'));
   });
 });

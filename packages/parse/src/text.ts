@@ -82,6 +82,22 @@ export function hasEscapedBytes(text: string): boolean {
  * A lone surrogate outside that range stands for no bytes and is a TypeError.
  */
 export function encodeText(text: string): Uint8Array {
+  return encode(text, true);
+}
+
+const textEncoder = new TextEncoder();
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * The bytes of a string given to a parser: as `encodeText`, except that a lone surrogate that is
+ * not an escaped byte (no file's bytes decode to one) becomes U+FFFD, as TextEncoder does,
+ * instead of an error. Strings without surrogates take TextEncoder's fast path.
+ */
+export function encodeInput(text: string): Uint8Array {
+  return SURROGATE.test(text) ? encode(text, false) : textEncoder.encode(text);
+}
+
+function encode(text: string, strict: boolean): Uint8Array {
   const out = new Uint8Array(text.length * 3);
   let n = 0;
   for (let i = 0; i < text.length; i++) {
@@ -107,7 +123,10 @@ export function encodeText(text: string): Uint8Array {
       }
     }
     if (code >= 0xd800 && code <= 0xdfff) {
-      throw new TypeError(`encodeText: lone surrogate U+${code.toString(16)} at index ${i}`);
+      if (strict) {
+        throw new TypeError(`encodeText: lone surrogate U+${code.toString(16)} at index ${i}`);
+      }
+      code = 0xfffd;
     }
     if (code < 0x800) {
       out[n++] = 0xc0 | (code >> 6);
