@@ -1,6 +1,8 @@
 // Checksums remembered by what identifies a file's content without reading it: device, inode,
-// size and modification time. Hundreds of processes of one binary then cost one hash, and a
-// binary changed on disk (new inode, or new size or mtime) is hashed afresh.
+// size, modification time and change time. Hundreds of processes of one binary then cost one
+// hash, and a binary changed on disk is hashed afresh. The change time matters: an owner can
+// rewrite a file at the same size and put its mtime back (touch -r), but no one can set ctime.
+import type { BigIntStats } from 'node:fs';
 import { closeSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { type Checksums, checkAlgorithms, MultiHash } from './algorithms.js';
@@ -10,11 +12,19 @@ import { hashDescriptor, statDescriptor } from './hash-file.js';
 export interface ChecksumCacheOptions {
   /** The most checksums kept; the least recently used goes first. 4096 by default. */
   maxEntries?: number;
+  /**
+   * A file changed less than this many milliseconds before it was hashed is hashed but not
+   * cached: timestamps can be as coarse as a scheduler tick (up to 10 ms), so a second change
+   * within it could leave every timestamp as it was (git's "racy" check). 50 by default.
+   */
+  settleMs?: number;
 }
 
 /** A bounded cache of checksums keyed by (device, inode, size, mtime, algorithm). */
 export class ChecksumCache {
   readonly maxEntries: number;
+  /** @internal */
+  readonly settleNs: bigint;
   /** Lookups answered from the cache, and files that had to be read. */
   hits = 0;
   misses = 0;
@@ -26,6 +36,13 @@ export class ChecksumCache {
       throw new TypeError(`maxEntries must be a positive integer, got ${String(maxEntries)}`);
     }
     this.maxEntries = maxEntries;
+    const settleMs = options.settleMs ?? 50;
+    if (!Number.isSafeInteger(settleMs) || settleMs < 0) {
+      throw new TypeError(
+        `settleMs must be a whole number of milliseconds, got ${String(settleMs)}`,
+      );
+    }
+    this.settleNs = BigInt(settleMs) * 1_000_000n;
   }
 
   get size(): number {
@@ -89,7 +106,7 @@ export function hashOpenFileCached(
   cache: ChecksumCache,
 ): Checksums {
   const before = statDescriptor(fd);
-  const identity = `${before.dev}:${before.ino}:${before.size}:${before.mtimeNs}`;
+  const identity = identityOf(before);
   const checksums: Checksums = {};
   const missing: string[] = [];
   for (const algorithm of algorithms) {
@@ -105,7 +122,7 @@ export function hashOpenFileCached(
   const fresh = hashDescriptor(fd, missing);
   // A file written while it was read has no single checksum: keep the result out of the cache.
   const after = statDescriptor(fd);
-  const unchanged = after.size === before.size && after.mtimeNs === before.mtimeNs;
+  const unchanged = cacheable(before, after, cache.settleNs);
   for (const algorithm of missing) {
     const digest = fresh[algorithm] as string;
     checksums[algorithm] = digest;
@@ -132,7 +149,7 @@ export async function hashFileCachedAsync(
   }
   try {
     const before = await handle.stat({ bigint: true });
-    const identity = `${before.dev}:${before.ino}:${before.size}:${before.mtimeNs}`;
+    const identity = identityOf(before);
     const cached = algorithms.map((algorithm) =>
       cache.get(`${identity}:${algorithm.toLowerCase()}`),
     );
@@ -154,7 +171,7 @@ export async function hashFileCachedAsync(
     }
     const checksums = hash.digest();
     const after = await handle.stat({ bigint: true });
-    if (after.size === before.size && after.mtimeNs === before.mtimeNs) {
+    if (cacheable(before, after, cache.settleNs)) {
       for (const algorithm of algorithms) {
         cache.set(`${identity}:${algorithm.toLowerCase()}`, checksums[algorithm] as string);
       }
@@ -165,4 +182,20 @@ export async function hashFileCachedAsync(
   } finally {
     await handle.close();
   }
+}
+
+function identityOf(stats: BigIntStats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+}
+
+/**
+ * Whether a checksum read between these two stats may be kept: the file did not change while
+ * it was read, and its last change is older than the settle time (see ChecksumCacheOptions).
+ */
+function cacheable(before: BigIntStats, after: BigIntStats, settleNs: bigint): boolean {
+  if (identityOf(before) !== identityOf(after)) return false;
+  if (settleNs === 0n) return true;
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const lastChange = after.ctimeNs > after.mtimeNs ? after.ctimeNs : after.mtimeNs;
+  return now - lastChange >= settleNs;
 }

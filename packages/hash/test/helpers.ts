@@ -1,0 +1,244 @@
+// Helpers shared by the tests in src/*.test.ts: the system tools that give the known checksums,
+// copies of /bin/sleep started as children that are ready to be inspected, independent reads of
+// /proc/<pid>/maps, mem and pagemap (the truth a dump must equal), temp folders, error capture.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { type MapsEntry, parseMaps } from '@procmon/parse';
+import { expect } from 'vitest';
+
+/** Checksums of empty input, as every tool prints them. */
+export const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
+
+/** The system tool that prints each algorithm's checksum; the rest go through `openssl dgst`. */
+const TOOLS: Record<string, string> = {
+  md5: 'md5sum',
+  sha1: 'sha1sum',
+  sha224: 'sha224sum',
+  sha256: 'sha256sum',
+  sha384: 'sha384sum',
+  sha512: 'sha512sum',
+  blake2b512: 'b2sum',
+};
+
+/**
+ * The checksum of each file by the system tool for `algorithm` (`md5sum`, `sha256sum`, ...,
+ * else `openssl dgst -<algorithm> -r`), in one run of the tool. Names must not hold a newline
+ * or a backslash (the tools escape those).
+ */
+export function toolDigests(algorithm: string, files: readonly string[]): string[] {
+  const tool = TOOLS[algorithm];
+  const [command, args] = tool
+    ? [tool, [...files]]
+    : ['openssl', ['dgst', `-${algorithm}`, '-r', ...files]];
+  return parseToolOutput(execFileSync(command, args, { encoding: 'utf8' }), files.length);
+}
+
+/** The checksum of one file by the system tool for `algorithm`. */
+export const toolDigest = (algorithm: string, file: string): string =>
+  toolDigests(algorithm, [file])[0] as string;
+
+/** `<hex>  <name>` (coreutils) or `<hex> *<name>` (openssl -r), one line per file. */
+export function parseToolOutput(output: string, count: number): string[] {
+  const lines = output.split('\n').filter((line) => line !== '');
+  expect(lines).toHaveLength(count);
+  return lines.map((line) => {
+    const hex = line.slice(0, line.indexOf(' '));
+    expect(hex).toMatch(/^[0-9a-f]{32,}$/);
+    return hex;
+  });
+}
+
+const temps: string[] = [];
+
+/** A fresh temp folder (its real path), removed by `cleanup()`. */
+export function tempFolder(prefix = 'procmon-hash-test-'): string {
+  const folder = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  temps.push(folder);
+  return folder;
+}
+
+/** The real path of the sleep binary (/bin/sleep is often a symlink into /usr/bin). */
+export const sleepBinary = realpathSync('/bin/sleep');
+
+/** A copy of the sleep binary at `folder/name`, executable; returns its path. */
+export function copySleep(folder: string, name = 'sleep'): string {
+  const path = join(folder, name);
+  copyFileSync(sleepBinary, path);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+const children: ChildProcess[] = [];
+
+/**
+ * Starts `binary 60` and resolves with its pid once it sleeps: exec done, the dynamic loader
+ * finished (relocations applied, RELRO protected), the process parked in nanosleep. Nothing
+ * about its maps changes after that.
+ */
+export async function startSleeper(
+  binary: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; pid: number }> {
+  const child = spawn(binary, ['60'], { stdio: 'ignore', env });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  const pid = child.pid as number;
+  await eventually(() => (isSleeping(pid) ? true : undefined), `${binary} (pid ${pid}) to sleep`);
+  return { child, pid };
+}
+
+/** x86_64 nanosleep, clock_nanosleep; arm64 nanosleep, clock_nanosleep. */
+const SLEEP_SYSCALLS = new Set(['35', '230', '101', '115']);
+
+function isSleeping(pid: number): boolean {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  if (state !== 'S') return false;
+  const wchan = readFileSync(`/proc/${pid}/wchan`, 'latin1');
+  if (wchan.includes('nanosleep')) return true;
+  try {
+    const syscall = readFileSync(`/proc/${pid}/syscall`, 'latin1').split(' ')[0] as string;
+    return SLEEP_SYSCALLS.has(syscall);
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves when `child` has exited and been reaped (Node reaps before 'exit'). */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Kills every child started here and removes every temp folder. */
+export async function cleanup(): Promise<void> {
+  const running = children.splice(0);
+  for (const child of running)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await Promise.all(running.map(exited));
+  for (const folder of temps.splice(0)) rmSync(folder, { recursive: true, force: true });
+}
+
+/** A pid that named a process a moment ago and names none now (the child exited and was reaped). */
+export function gonePid(): number {
+  const pid = spawnSyncPid();
+  expect(() => readFileSync(`/proc/${pid}/stat`)).toThrow(/ENOENT/);
+  return pid;
+}
+
+function spawnSyncPid(): number {
+  // execFileSync returns after the child exited and was reaped; its pid is in its own output.
+  return Number(execFileSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).trim());
+}
+
+/** Polls `test` (at most `tries` times, 20 ms apart) until it returns a value. Never about time. */
+export async function eventually<T>(
+  test: () => T | undefined,
+  what: string,
+  tries = 500,
+): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const value = test();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/** /proc/<pid>/maps, read with plain fs and parsed by @procmon/parse. */
+export const readMaps = (pid: number): MapsEntry[] =>
+  parseMaps(new Uint8Array(readFileSync(`/proc/${pid}/maps`)));
+
+/** `length` bytes of /proc/<pid>/mem at `address`, read with plain fs (short reads continued). */
+export function readMem(pid: number, address: bigint, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  const fd = openSync(`/proc/${pid}/mem`, 'r');
+  try {
+    let done = 0;
+    while (done < length) {
+      const count = readSync(fd, bytes, done, length - done, address + BigInt(done));
+      if (count === 0) throw new Error(`mem of ${pid} ended at ${address + BigInt(done)}`);
+      done += count;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+}
+
+export const pageSize = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }));
+
+/**
+ * Whether the page at `address` in process `pid` is an anonymous page (bit 61 of its pagemap
+ * entry clear while bit 63, present, is set): a private file mapping's page that was written
+ * (copy-on-write), e.g. the RELRO page the dynamic loader relocated before making it read-only.
+ * Its bytes are no longer the file's. Needs root (or the process's owner) for the flags.
+ */
+export function isAnonymousPage(pid: number, address: bigint): boolean {
+  const entry = new Uint8Array(8);
+  const fd = openSync(`/proc/${pid}/pagemap`, 'r');
+  try {
+    readSync(fd, entry, 0, 8, (address / BigInt(pageSize)) * 8n);
+  } finally {
+    closeSync(fd);
+  }
+  const flags = Buffer.from(entry).readBigUInt64LE(0);
+  const present = (flags >> 63n) & 1n;
+  const file = (flags >> 61n) & 1n;
+  return present === 1n && file === 0n;
+}
+
+/**
+ * Asserts `actual` holds exactly the bytes of `expected`, fast for megabytes (toEqual walks
+ * large arrays element by element); a failure names the lengths and the first differing offset.
+ */
+export function expectSameBytes(actual: Uint8Array, expected: Uint8Array, what = 'bytes'): void {
+  expect(actual).toBeInstanceOf(Uint8Array);
+  const a = Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength);
+  const b = Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength);
+  if (a.equals(b)) return;
+  let offset = 0;
+  while (offset < a.length && offset < b.length && a[offset] === b[offset]) offset++;
+  throw new Error(`${what} differ: lengths ${a.length}/${b.length}, first difference at ${offset}`);
+}
+
+/** The error `run` throws or rejects with; fails the test if there is none. */
+export async function errorOf(run: () => unknown): Promise<unknown> {
+  let value: unknown;
+  try {
+    value = await run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected the call to fail, and it returned ${inspect(value, { depth: 1 })}`);
+}
+
+/** The error a synchronous `run` throws; fails the test if there is none. */
+export function syncErrorOf(run: () => unknown): unknown {
+  let value: unknown;
+  try {
+    value = run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected the call to throw, and it returned ${inspect(value, { depth: 1 })}`);
+}
+
+/** The errno code of an error (or of its cause), for assertions. */
+export const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
