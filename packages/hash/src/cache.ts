@@ -196,6 +196,6 @@ function cacheable(before: BigIntStats, after: BigIntStats, settleNs: bigint): b
   if (identityOf(before) !== identityOf(after)) return false;
   if (settleNs === 0n) return true;
   const now = BigInt(Date.now()) * 1_000_000n;
-  const lastChange = after.ctimeNs > after.mtimeNs ? after.ctimeNs : after.mtimeNs;
-  return now - lastChange >= settleNs;
+  // Every change of content or of mtime sets ctime to the present: it is the last change.
+  return now - after.ctimeNs >= settleNs;
 }
