@@ -29,6 +29,8 @@ export class ChecksumCache {
   hits = 0;
   misses = 0;
   private readonly entries = new Map<string, string>();
+  /** @internal Reads under way, by file identity and algorithms, shared by overlapping calls. */
+  readonly pending = new Map<string, Promise<string[]>>();
 
   constructor(options: ChecksumCacheOptions = {}) {
     const maxEntries = options.maxEntries ?? 4096;
@@ -75,6 +77,20 @@ export class ChecksumCache {
       this.entries.delete(oldest);
     }
   }
+}
+
+async function hashHandle(
+  handle: Awaited<ReturnType<typeof open>>,
+  algorithms: readonly string[],
+): Promise<Checksums> {
+  const hash = new MultiHash(algorithms);
+  const buffer = new Uint8Array(1024 * 1024);
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+    if (bytesRead === 0) break;
+    hash.update(buffer.subarray(0, bytesRead));
+  }
+  return hash.digest();
 }
 
 /** The checksums of a file through a cache: an unchanged file is not read again. */
@@ -161,15 +177,30 @@ export async function hashFileCachedAsync(
       });
       return checksums;
     }
-    cache.misses++;
-    const hash = new MultiHash(algorithms);
-    const buffer = new Uint8Array(1024 * 1024);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
+    // Calls that overlap on the same file share one read: the first hashes, the others wait.
+    const pendingKey = `${identity}:${algorithms.map((name) => name.toLowerCase()).join(',')}`;
+    const pending = cache.pending.get(pendingKey);
+    if (pending) {
+      cache.hits++;
+      const shared = await pending;
+      const checksums: Checksums = {};
+      algorithms.forEach((algorithm, i) => {
+        checksums[algorithm] = shared[i] as string;
+      });
+      return checksums;
     }
-    const checksums = hash.digest();
+    cache.misses++;
+    const reading = hashHandle(handle, algorithms);
+    cache.pending.set(
+      pendingKey,
+      reading.then((result) => algorithms.map((algorithm) => result[algorithm] as string)),
+    );
+    let checksums: Checksums;
+    try {
+      checksums = await reading;
+    } finally {
+      cache.pending.delete(pendingKey);
+    }
     const after = await handle.stat({ bigint: true });
     if (cacheable(before, after, cache.settleNs)) {
       for (const algorithm of algorithms) {

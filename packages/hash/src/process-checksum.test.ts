@@ -115,6 +115,19 @@ describe('20 processes of one binary with a shared cache', () => {
     expect({ misses: cache.misses, hits: cache.hits }).toEqual({ misses: 1, hits: 19 });
   });
 
+  it('(async, all at once) overlapping calls share one read of the binary', async () => {
+    const binary = copySleep(tempFolder());
+    const sha256 = toolDigest('sha256', binary);
+    const sleepers = await Promise.all(Array.from({ length: 20 }, () => startSleeper(binary)));
+    const cache = freshFilesCache();
+    const results = await Promise.all(
+      sleepers.map(({ pid }) => processChecksumAsync(pid, ['sha256'], { cache })),
+    );
+    for (const result of results) expect(result.checksums).toEqual({ sha256 });
+    expect({ misses: cache.misses, hits: cache.hits }).toEqual({ misses: 1, hits: 19 });
+    expect(cache.pending.size).toBe(0);
+  });
+
   it('a replaced binary is not answered from the cache entry of the old one', async () => {
     const folder = tempFolder();
     const binary = copySleep(folder);
