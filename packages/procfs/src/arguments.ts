@@ -42,22 +42,38 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-/** Throws a TypeError unless every range has a bigint `start` >= 0 and a safe `length` >= 0. */
-export function checkRanges(
-  ranges: unknown,
-): asserts ranges is { start: bigint; length: number }[] {
+const MAX_POSITION = 2n ** 63n - 1n;
+
+/**
+ * Throws a TypeError unless every range has a bigint `start` >= 0 and a safe `length` >= 0
+ * whose end (`start + length`) fits a signed 64-bit file position. Returns a copy of the
+ * ranges, each field read once: the ranges read are the ones checked, even if the caller's
+ * array or objects change while the read runs.
+ */
+export function checkRanges(ranges: unknown): { start: bigint; length: number }[] {
   if (!Array.isArray(ranges)) throw new TypeError('ranges must be an array of { start, length }');
-  ranges.forEach((range: { start?: unknown; length?: unknown } | null, index) => {
+  const copy: { start: bigint; length: number }[] = [];
+  for (let index = 0; index < ranges.length; index++) {
+    const range = ranges[index] as { start?: unknown; length?: unknown } | null | undefined;
+    const start = range?.start;
+    const length = range?.length;
     if (
-      typeof range?.start !== 'bigint' ||
-      range.start < 0n ||
-      typeof range.length !== 'number' ||
-      !Number.isSafeInteger(range.length) ||
-      range.length < 0
+      typeof start !== 'bigint' ||
+      start < 0n ||
+      typeof length !== 'number' ||
+      !Number.isSafeInteger(length) ||
+      length < 0
     ) {
       throw new TypeError(
         `ranges[${index}] must be { start: bigint >= 0, length: integer >= 0 }, got ${JSON.stringify(range, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`,
       );
     }
-  });
+    if (start + BigInt(length) > MAX_POSITION) {
+      throw new TypeError(
+        `ranges[${index}] ends past 2^63 - 1, the largest file position: start ${start}n, length ${length}`,
+      );
+    }
+    copy.push({ start, length });
+  }
+  return copy;
 }

@@ -69,11 +69,18 @@ describe.each(modes)('ProcFS over the fixture tree (%s)', (mode) => {
   const api = apiOf(procfs, mode);
 
   describe('readFile', () => {
-    it('returns the bytes of every captured file', async () => {
+    it('returns the bytes of every captured file (an empty one of a zombie is gone)', async () => {
       for (const process of [node, zombie, kthread, deleted]) {
         for (const name of process.files.filter((file) => !file.includes('/'))) {
+          const bytes = fixtureBytes(`${process.pid}/${name}`);
+          if (process === zombie && bytes.length === 0) {
+            const error = await errorOf(mode, () => api.readFile(process.pid, name));
+            expect(error, `${process.pid}/${name}`).toBeInstanceOf(ProcessGoneError);
+            expect((error as ProcessGoneError).zombie).toBe(true);
+            continue;
+          }
           const data = await call(mode, () => api.readFile(process.pid, name));
-          expect(data, `${process.pid}/${name}`).toEqual(fixtureBytes(`${process.pid}/${name}`));
+          expect(data, `${process.pid}/${name}`).toEqual(bytes);
         }
       }
     });
@@ -110,8 +117,14 @@ describe.each(modes)('ProcFS over the fixture tree (%s)', (mode) => {
       expect([deletedStat.pid, deletedStat.comm]).toEqual([deleted.pid, 'x']);
     });
 
-    it('returns an empty cmdline for a zombie and a kernel thread, not an error', async () => {
-      expect(await call(mode, () => api.readFile(zombie.pid, 'cmdline'))).toEqual(new Uint8Array());
+    it("returns an empty cmdline for a kernel thread, and a zombie's is gone", async () => {
+      const error = await errorOf(mode, () => api.readFile(zombie.pid, 'cmdline'));
+      expect(error).toBeInstanceOf(ProcessGoneError);
+      expect(error).toMatchObject({
+        pid: zombie.pid,
+        path: `${root}/${zombie.pid}/cmdline`,
+        zombie: true,
+      });
       expect(await call(mode, () => api.readFile(kthread.pid, 'cmdline'))).toEqual(
         new Uint8Array(),
       );

@@ -204,8 +204,12 @@ describe('an unreaped child (zombie)', () => {
     expect(procfs.processState(pid)).toBe('zombie');
     expect(await procfs.promises.processState(pid)).toBe('zombie');
     expect(parseStat(procfs.readFile(pid, 'stat')).ppid).toBe(parent);
-    expect(procfs.readFile(pid, 'cmdline')).toEqual(new Uint8Array());
-    expect(await procfs.promises.readFile(pid, 'cmdline')).toEqual(new Uint8Array());
+    // Its cmdline is empty: not data, the process is gone.
+    for (const mode of modes) {
+      const error = await errorOf(mode, () => apiOf(procfs, mode).readFile(pid, 'cmdline'));
+      expect(error).toBeInstanceOf(ProcessGoneError);
+      expect((error as ProcessGoneError).zombie).toBe(true);
+    }
   });
 
   it.each(modes)('is gone with zombie === true for its exe, cwd and environ (%s)', async (mode) => {

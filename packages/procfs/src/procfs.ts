@@ -29,10 +29,17 @@ export interface ReadOptions {
   maxBytes?: number;
 }
 
-/** One open descriptor: its number and its link target, raw (`socket:[123]`, a path, ...). */
+/**
+ * One open descriptor: its number and its link target, raw (`socket:[123]`, a path, ...). When
+ * the target could not be read (ENAMETOOLONG for a path past PATH_MAX, EACCES, ...), `error`
+ * says why and `target` is empty: one unreadable descriptor does not hide the others. The
+ * targets of one listing are views of one shared ArrayBuffer.
+ */
 export interface FdEntry {
   fd: number;
   target: Uint8Array;
+  /** Why the target could not be read; `target` is then empty. */
+  error?: ProcfsError;
 }
 
 export type { ByteRange };
@@ -112,7 +119,14 @@ export class ProcFS {
   readFile(pid: number, name: string, options?: ReadOptions): Uint8Array {
     checkPid(pid);
     checkFileName(name);
-    return this.read(`${this.root}/${pid}/${name}`, pid, options);
+    const path = `${this.root}/${pid}/${name}`;
+    const bytes = this.read(path, pid, options);
+    if (bytes.length === 0) {
+      // A zombie's cmdline, maps, environ are empty: empty is data only for a live process.
+      const gone = emptyButGone(pid, path, this.processState(pid));
+      if (gone) throw gone;
+    }
+    return bytes;
   }
 
   /** `<root>/<pid>/task/<tid>/<name>`: one thread's file. */
@@ -120,7 +134,7 @@ export class ProcFS {
     checkPid(pid);
     checkPid(tid, 'tid');
     checkFileName(name);
-    return this.read(`${this.root}/${pid}/task/${tid}/${name}`, pid, options);
+    return this.read(`${this.root}/${pid}/task/${tid}/${name}`, pid, options, tid);
   }
 
   /** `<root>/<name>`: a machine-wide file such as `stat`, `uptime`, `loadavg`. */
@@ -147,7 +161,16 @@ export class ProcFS {
   readLink(pid: number, name: 'exe' | 'cwd' | 'root' | (string & {})): Uint8Array {
     checkPid(pid);
     checkFileName(name, 'link name');
-    return this.link(`${this.root}/${pid}/${name}`, pid);
+    const path = `${this.root}/${pid}/${name}`;
+    try {
+      return linkBytes(readlinkSync(path, LINK_ENCODING));
+    } catch (error) {
+      // The main thread called pthread_exit while others run: its links are gone, the
+      // process's are still there through a live thread.
+      const tid = isGone(error) && TASK_LINKS.has(name) ? this.liveTaskOfZombie(pid) : undefined;
+      if (tid !== undefined) return this.link(`${this.root}/${pid}/task/${tid}/${name}`, pid, tid);
+      throw this.zombieAware(error, pid, path, 'read the link');
+    }
   }
 
   /** The target of `<root>/<pid>/fd/<fd>`, raw (`socket:[123]`, `pipe:[456]`, a path, ...). */
@@ -161,20 +184,47 @@ export class ProcFS {
    * Byte ranges of `<root>/<pid>/<name>` read at their positions, with one open: for `mem`,
    * whose readable parts are the mapped regions at their addresses. A range that fails is
    * reported in its slot; failing to open the file throws (PermissionDeniedError for another
-   * user's `mem`).
+   * user's `mem`). A range that came back shorter than asked from a process that is no longer
+   * alive is a ProcessGoneError in its slot. The total length asked is capped by `maxBytes`
+   * (the ProcFS default when absent): past it, a ProcfsError (code EFBIG) before any read.
    */
-  readRanges(pid: number, name: string, ranges: readonly ByteRange[]): RangeResult[] {
+  readRanges(
+    pid: number,
+    name: string,
+    ranges: readonly ByteRange[],
+    options?: ReadOptions,
+  ): RangeResult[] {
     checkPid(pid);
     checkFileName(name);
-    checkRanges(ranges);
+    const checked = checkRanges(ranges);
     const path = `${this.root}/${pid}/${name}`;
+    this.checkRangesTotal(checked, pid, path, options);
     let results: RawRangeResult[];
     try {
-      results = readRangesSync(path, ranges);
+      results = readRangesSync(path, checked);
     } catch (error) {
       throw this.zombieAware(error, pid, path, 'read');
     }
-    return results.map((result) => this.rangeResult(result, pid, path));
+    const state = anyShort(results, checked) ? this.processState(pid) : 'alive';
+    return rangeResults(results, checked, pid, path, state);
+  }
+
+  /** @internal EFBIG before any read when the ranges ask for more than the cap. */
+  checkRangesTotal(
+    ranges: readonly ByteRange[],
+    pid: number,
+    path: string,
+    options: ReadOptions | undefined,
+  ): void {
+    const maxBytes = this.capFor(options);
+    let total = 0;
+    for (const range of ranges) total += range.length;
+    if (total > maxBytes) {
+      throw new ProcfsError(
+        `cannot read ${path}: the ranges ask for ${total} bytes, more than the ${maxBytes}-byte cap (raise maxBytes to read them)`,
+        { pid, path, code: 'EFBIG' },
+      );
+    }
   }
 
   /** @internal */
@@ -196,10 +246,13 @@ export class ProcFS {
   /**
    * Every open descriptor of a process with its target, in one pass over `<root>/<pid>/fd/`.
    * A descriptor closed between the listing and its readlink is left out: it no longer exists.
+   * A descriptor whose target cannot be read is an entry with `error` set and an empty target.
+   * When the main thread has exited (pthread_exit) while other threads run, the descriptors are
+   * read through a live thread.
    */
   listFds(pid: number): FdEntry[] {
     checkPid(pid);
-    return this.fds(`${this.root}/${pid}/fd`, pid);
+    return this.fds(`${this.root}/${pid}/fd`, pid, undefined, true);
   }
 
   /**
@@ -210,25 +263,20 @@ export class ProcFS {
   listTaskFds(pid: number, tid: number): FdEntry[] {
     checkPid(pid);
     checkPid(tid, 'tid');
-    return this.fds(`${this.root}/${pid}/task/${tid}/fd`, pid);
+    return this.fds(`${this.root}/${pid}/task/${tid}/fd`, pid, tid, false);
   }
 
   /**
    * `alive`, `zombie` or `gone`, from the state letter in `<root>/<pid>/stat`. A folder that is
    * still there is not enough: a zombie keeps its folder, and a process that exits between two
-   * reads leaves one whose files fail.
+   * reads leaves one whose files fail. A main thread that called pthread_exit reads as a zombie
+   * while other threads run: the process is then `alive` if any of `<root>/<pid>/task/*` is.
    */
   processState(pid: number): ProcessState {
     checkPid(pid);
-    let stat: Uint8Array;
-    try {
-      stat = readFileToEnd({ path: `${this.root}/${pid}/stat`, pid, maxBytes: 4096 });
-    } catch (error) {
-      const mapped = toProcfsError(error, pid, `${this.root}/${pid}/stat`, 'read');
-      if (mapped instanceof ProcessGoneError) return 'gone';
-      throw mapped;
-    }
-    return stateFromStat(stat, pid, `${this.root}/${pid}/stat`);
+    const state = statStateSync(`${this.root}/${pid}/stat`, pid);
+    if (state !== 'zombie') return state;
+    return this.firstLiveTask(pid) === undefined ? 'zombie' : 'alive';
   }
 
   /**
@@ -268,35 +316,31 @@ export class ProcFS {
   }
 
   /**
-   * @internal Maps an fs error on a per-process path. A missing file does not always mean a
-   * missing process: a zombie keeps its folder but loses its links and fd/, and a kernel thread
-   * is alive with no `exe`. So on ENOENT the process's state decides: gone, zombie (still
-   * ProcessGoneError, with `zombie` set), or alive (a plain ProcfsError: the process is there,
-   * the file is not).
+   * @internal Maps an fs error on a per-process path (see `classifyError`), reading the
+   * process's state (and the thread's, for a task path) when the error says "gone".
    */
-  zombieAware(error: unknown, pid: number | undefined, path: string, action: string): ProcfsError {
-    const mapped = toProcfsError(error, pid, path, action);
-    if (!(mapped instanceof ProcessGoneError) || pid === undefined) return mapped;
-    let state: ProcessState;
+  zombieAware(
+    error: unknown,
+    pid: number | undefined,
+    path: string,
+    action: string,
+    tid?: number,
+  ): ProcfsError {
+    if (pid === undefined || !isGone(error)) return classifyError(error, pid, path, action);
+    let state: ProcessState | undefined;
     try {
-      state = this.processState(pid);
+      state = this.stateOf(pid, tid);
     } catch {
-      return mapped;
+      state = undefined;
     }
-    const details = { pid, path, code: mapped.code, cause: mapped.cause };
-    if (state === 'zombie') {
-      return new ProcessGoneError(`cannot ${action} ${path}: process ${pid} is a zombie`, {
-        ...details,
-        zombie: true,
-      });
-    }
-    if (state === 'alive') {
-      return new ProcfsError(
-        `cannot ${action} ${path}: process ${pid} is alive but has no such file (${mapped.code})${path.endsWith('/exe') ? ': kernel threads have no executable' : ''}`,
-        details,
-      );
-    }
-    return mapped;
+    return classifyError(error, pid, path, action, state, tid);
+  }
+
+  /** @internal The process's state, narrowed to the thread's own when a tid is given. */
+  stateOf(pid: number, tid: number | undefined): ProcessState {
+    const state = this.processState(pid);
+    if (state !== 'alive' || tid === undefined) return state;
+    return statStateSync(`${this.root}/${pid}/task/${tid}/stat`, pid);
   }
 
   /** @internal */
@@ -306,48 +350,98 @@ export class ProcFS {
     return maxBytes;
   }
 
-  private read(path: string, pid: number | undefined, options?: ReadOptions): Uint8Array {
+  /** A thread other than the main one that is not a zombie, or undefined. */
+  private firstLiveTask(pid: number): number | undefined {
+    let names: string[];
+    try {
+      names = readdirSync(`${this.root}/${pid}/task`);
+    } catch {
+      return undefined;
+    }
+    for (const tid of numericNames(names)) {
+      if (tid === pid) continue;
+      try {
+        if (statStateSync(`${this.root}/${pid}/task/${tid}/stat`, pid) === 'alive') return tid;
+      } catch {
+        // a thread whose state cannot be told is not evidence of life
+      }
+    }
+    return undefined;
+  }
+
+  /** A live thread when the main thread is a zombie (it called pthread_exit), or undefined. */
+  private liveTaskOfZombie(pid: number): number | undefined {
+    try {
+      if (statStateSync(`${this.root}/${pid}/stat`, pid) !== 'zombie') return undefined;
+    } catch {
+      return undefined;
+    }
+    return this.firstLiveTask(pid);
+  }
+
+  private read(
+    path: string,
+    pid: number | undefined,
+    options?: ReadOptions,
+    tid?: number,
+  ): Uint8Array {
     const maxBytes = this.capFor(options);
     try {
       return readFileToEnd({ path, pid, maxBytes });
     } catch (error) {
-      throw this.zombieAware(error, pid, path, 'read');
+      throw this.zombieAware(error, pid, path, 'read', tid);
     }
   }
 
-  private link(path: string, pid: number): Uint8Array {
+  private link(path: string, pid: number, tid?: number): Uint8Array {
     try {
       return linkBytes(readlinkSync(path, LINK_ENCODING));
     } catch (error) {
-      throw this.zombieAware(error, pid, path, 'read the link');
+      throw this.zombieAware(error, pid, path, 'read the link', tid);
     }
   }
 
-  private list(path: string, pid: number | undefined): string[] {
+  private list(path: string, pid: number | undefined, tid?: number): string[] {
     try {
       return readdirSync(path);
     } catch (error) {
-      throw this.zombieAware(error, pid, path, 'list');
+      throw this.zombieAware(error, pid, path, 'list', tid);
     }
   }
 
-  private fds(folder: string, pid: number): FdEntry[] {
+  private fds(folder: string, pid: number, tid: number | undefined, main: boolean): FdEntry[] {
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch (error) {
+      const live = main && isGone(error) ? this.liveTaskOfZombie(pid) : undefined;
+      if (live !== undefined)
+        return this.fds(`${this.root}/${pid}/task/${live}/fd`, pid, live, false);
+      throw this.zombieAware(error, pid, folder, 'list', tid);
+    }
+    if (main && names.length === 0) {
+      const live = this.liveTaskOfZombie(pid);
+      if (live !== undefined)
+        return this.fds(`${this.root}/${pid}/task/${live}/fd`, pid, live, false);
+    }
     const numbers: number[] = [];
-    const targets: string[] = [];
+    const targets: (string | ProcfsError)[] = [];
     let vanished = false;
-    const names = this.list(folder, pid);
     for (const name of names) {
+      const path = `${folder}/${name}`;
       try {
-        targets.push(readlinkSync(`${folder}/${name}`, LINK_ENCODING));
+        targets.push(readlinkSync(path, LINK_ENCODING));
         numbers.push(Number(name));
       } catch (error) {
-        if (!isGone(error))
-          throw this.zombieAware(error, pid, `${folder}/${name}`, 'read the link');
-        vanished = true;
+        if (isGone(error)) vanished = true;
+        else {
+          targets.push(toProcfsError(error, pid, path, 'read the link'));
+          numbers.push(Number(name));
+        }
       }
     }
     if (names.length === 0 || vanished) {
-      const gone = goneMeanwhile(pid, folder, this.processState(pid));
+      const gone = goneMeanwhile(pid, folder, this.stateOf(pid, tid));
       if (gone) throw gone;
     }
     return fdEntries(numbers, targets);
@@ -362,7 +456,13 @@ export class ProcFSPromises {
   async readFile(pid: number, name: string, options?: ReadOptions): Promise<Uint8Array> {
     checkPid(pid);
     checkFileName(name);
-    return this.read(`${this.procfs.root}/${pid}/${name}`, pid, options);
+    const path = `${this.procfs.root}/${pid}/${name}`;
+    const bytes = await this.read(path, pid, options);
+    if (bytes.length === 0) {
+      const gone = emptyButGone(pid, path, await this.processState(pid));
+      if (gone) throw gone;
+    }
+    return bytes;
   }
 
   /** See ProcFS.readTaskFile. */
@@ -375,7 +475,7 @@ export class ProcFSPromises {
     checkPid(pid);
     checkPid(tid, 'tid');
     checkFileName(name);
-    return this.read(`${this.procfs.root}/${pid}/task/${tid}/${name}`, pid, options);
+    return this.read(`${this.procfs.root}/${pid}/task/${tid}/${name}`, pid, options, tid);
   }
 
   /** See ProcFS.readSystemFile. */
@@ -396,7 +496,17 @@ export class ProcFSPromises {
   async readLink(pid: number, name: 'exe' | 'cwd' | 'root' | (string & {})): Promise<Uint8Array> {
     checkPid(pid);
     checkFileName(name, 'link name');
-    return this.link(`${this.procfs.root}/${pid}/${name}`, pid);
+    const path = `${this.procfs.root}/${pid}/${name}`;
+    try {
+      return linkBytes(await readlinkAsync(path));
+    } catch (error) {
+      const tid =
+        isGone(error) && TASK_LINKS.has(name) ? await this.liveTaskOfZombie(pid) : undefined;
+      if (tid !== undefined) {
+        return this.link(`${this.procfs.root}/${pid}/task/${tid}/${name}`, pid, tid);
+      }
+      throw await this.zombieAware(error, pid, path, 'read the link');
+    }
   }
 
   /** See ProcFS.readFdLink. */
@@ -411,18 +521,21 @@ export class ProcFSPromises {
     pid: number,
     name: string,
     ranges: readonly ByteRange[],
+    options?: ReadOptions,
   ): Promise<RangeResult[]> {
     checkPid(pid);
     checkFileName(name);
-    checkRanges(ranges);
+    const checked = checkRanges(ranges);
     const path = `${this.procfs.root}/${pid}/${name}`;
+    this.procfs.checkRangesTotal(checked, pid, path, options);
     let results: RawRangeResult[];
     try {
-      results = await readRangesAsync(path, ranges);
+      results = await readRangesAsync(path, checked);
     } catch (error) {
-      throw this.procfs.zombieAware(error, pid, path, 'read');
+      throw await this.zombieAware(error, pid, path, 'read');
     }
-    return results.map((result) => this.procfs.rangeResult(result, pid, path));
+    const state = anyShort(results, checked) ? await this.processState(pid) : 'alive';
+    return rangeResults(results, checked, pid, path, state);
   }
 
   /** See ProcFS.listPids. */
@@ -439,29 +552,22 @@ export class ProcFSPromises {
   /** See ProcFS.listFds. */
   async listFds(pid: number): Promise<FdEntry[]> {
     checkPid(pid);
-    return this.fds(`${this.procfs.root}/${pid}/fd`, pid);
+    return this.fds(`${this.procfs.root}/${pid}/fd`, pid, undefined, true);
   }
 
   /** See ProcFS.listTaskFds. */
   async listTaskFds(pid: number, tid: number): Promise<FdEntry[]> {
     checkPid(pid);
     checkPid(tid, 'tid');
-    return this.fds(`${this.procfs.root}/${pid}/task/${tid}/fd`, pid);
+    return this.fds(`${this.procfs.root}/${pid}/task/${tid}/fd`, pid, tid, false);
   }
 
   /** See ProcFS.processState. */
   async processState(pid: number): Promise<ProcessState> {
     checkPid(pid);
-    const path = `${this.procfs.root}/${pid}/stat`;
-    let stat: Uint8Array;
-    try {
-      stat = await readFileToEndAsync({ path, pid, maxBytes: 4096 });
-    } catch (error) {
-      const mapped = toProcfsError(error, pid, path, 'read');
-      if (mapped instanceof ProcessGoneError) return 'gone';
-      throw mapped;
-    }
-    return stateFromStat(stat, pid, path);
+    const state = await statStateAsync(`${this.procfs.root}/${pid}/stat`, pid);
+    if (state !== 'zombie') return state;
+    return (await this.firstLiveTask(pid)) === undefined ? 'zombie' : 'alive';
   }
 
   /** See ProcFS.machineFacts; the facts are kept on the ProcFS, shared by both call styles. */
@@ -475,54 +581,127 @@ export class ProcFSPromises {
     return this.procfs.rememberFacts(auxv, stat);
   }
 
+  /**
+   * @internal ProcFS.zombieAware with the state read asynchronously: no sync I/O hides in an
+   * async error path.
+   */
+  async zombieAware(
+    error: unknown,
+    pid: number | undefined,
+    path: string,
+    action: string,
+    tid?: number,
+  ): Promise<ProcfsError> {
+    if (pid === undefined || !isGone(error)) return classifyError(error, pid, path, action);
+    let state: ProcessState | undefined;
+    try {
+      state = await this.stateOf(pid, tid);
+    } catch {
+      state = undefined;
+    }
+    return classifyError(error, pid, path, action, state, tid);
+  }
+
+  private async stateOf(pid: number, tid: number | undefined): Promise<ProcessState> {
+    const state = await this.processState(pid);
+    if (state !== 'alive' || tid === undefined) return state;
+    return statStateAsync(`${this.procfs.root}/${pid}/task/${tid}/stat`, pid);
+  }
+
+  private async firstLiveTask(pid: number): Promise<number | undefined> {
+    let names: string[];
+    try {
+      names = await readdirAsync(`${this.procfs.root}/${pid}/task`);
+    } catch {
+      return undefined;
+    }
+    for (const tid of numericNames(names)) {
+      if (tid === pid) continue;
+      try {
+        const path = `${this.procfs.root}/${pid}/task/${tid}/stat`;
+        if ((await statStateAsync(path, pid)) === 'alive') return tid;
+      } catch {
+        // a thread whose state cannot be told is not evidence of life
+      }
+    }
+    return undefined;
+  }
+
+  private async liveTaskOfZombie(pid: number): Promise<number | undefined> {
+    try {
+      const state = await statStateAsync(`${this.procfs.root}/${pid}/stat`, pid);
+      if (state !== 'zombie') return undefined;
+    } catch {
+      return undefined;
+    }
+    return this.firstLiveTask(pid);
+  }
+
   private async read(
     path: string,
     pid: number | undefined,
     options?: ReadOptions,
+    tid?: number,
   ): Promise<Uint8Array> {
     const maxBytes = this.procfs.capFor(options);
     try {
       return await readFileToEndAsync({ path, pid, maxBytes });
     } catch (error) {
-      throw this.procfs.zombieAware(error, pid, path, 'read');
+      throw await this.zombieAware(error, pid, path, 'read', tid);
     }
   }
 
-  private link(path: string, pid: number): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      readlink(path, LINK_ENCODING, (error, target) => {
-        if (error) reject(this.procfs.zombieAware(error, pid, path, 'read the link'));
-        else resolve(linkBytes(target));
-      });
-    });
+  private async link(path: string, pid: number, tid?: number): Promise<Uint8Array> {
+    try {
+      return linkBytes(await readlinkAsync(path));
+    } catch (error) {
+      throw await this.zombieAware(error, pid, path, 'read the link', tid);
+    }
   }
 
-  private list(path: string, pid: number | undefined): Promise<string[]> {
-    return new Promise((resolve, reject) => {
-      readdir(path, (error, names) => {
-        if (error) reject(this.procfs.zombieAware(error, pid, path, 'list'));
-        else resolve(names);
-      });
-    });
+  private async list(path: string, pid: number | undefined, tid?: number): Promise<string[]> {
+    try {
+      return await readdirAsync(path);
+    } catch (error) {
+      throw await this.zombieAware(error, pid, path, 'list', tid);
+    }
   }
 
-  private async fds(folder: string, pid: number): Promise<FdEntry[]> {
-    const names = await this.list(folder, pid);
+  private async fds(
+    folder: string,
+    pid: number,
+    tid: number | undefined,
+    main: boolean,
+  ): Promise<FdEntry[]> {
+    let names: string[];
+    try {
+      names = await readdirAsync(folder);
+    } catch (error) {
+      const live = main && isGone(error) ? await this.liveTaskOfZombie(pid) : undefined;
+      if (live !== undefined) {
+        return this.fds(`${this.procfs.root}/${pid}/task/${live}/fd`, pid, live, false);
+      }
+      throw await this.zombieAware(error, pid, folder, 'list', tid);
+    }
+    if (main && names.length === 0) {
+      const live = await this.liveTaskOfZombie(pid);
+      if (live !== undefined) {
+        return this.fds(`${this.procfs.root}/${pid}/task/${live}/fd`, pid, live, false);
+      }
+    }
     const targets = await Promise.all(
-      names.map(
-        (name) =>
-          new Promise<string | undefined>((resolve, reject) => {
-            readlink(`${folder}/${name}`, LINK_ENCODING, (error, target) => {
-              if (!error) resolve(target);
-              else if (isGone(error)) resolve(undefined);
-              else
-                reject(this.procfs.zombieAware(error, pid, `${folder}/${name}`, 'read the link'));
-            });
-          }),
+      names.map((name) =>
+        readlinkAsync(`${folder}/${name}`).then(
+          (target): string | ProcfsError | undefined => target,
+          (error: unknown) =>
+            isGone(error)
+              ? undefined
+              : toProcfsError(error, pid, `${folder}/${name}`, 'read the link'),
+        ),
       ),
     );
     const numbers: number[] = [];
-    const found: string[] = [];
+    const found: (string | ProcfsError)[] = [];
     for (let i = 0; i < names.length; i++) {
       const target = targets[i];
       if (target === undefined) continue;
@@ -530,11 +709,139 @@ export class ProcFSPromises {
       found.push(target);
     }
     if (names.length === 0 || found.length < names.length) {
-      const gone = goneMeanwhile(pid, folder, await this.processState(pid));
+      const gone = goneMeanwhile(pid, folder, await this.stateOf(pid, tid));
       if (gone) throw gone;
     }
     return fdEntries(numbers, found);
   }
+}
+
+/** The links a thread's folder has too, read through a live thread when the main one exited. */
+const TASK_LINKS = new Set(['exe', 'cwd', 'root']);
+
+function readlinkAsync(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    readlink(path, LINK_ENCODING, (error, target) => (error ? reject(error) : resolve(target)));
+  });
+}
+
+function readdirAsync(path: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    readdir(path, (error, names) => (error ? reject(error) : resolve(names)));
+  });
+}
+
+/**
+ * Maps an fs error on a path, given what is known of the process's state (a pure function: the
+ * caller reads the state, synchronously or not). A missing file does not always mean a missing
+ * process: a zombie keeps its folder but loses its links and fd/, and a kernel thread is alive
+ * with no `exe`. So on ENOENT/ESRCH the state decides: gone, zombie (still ProcessGoneError,
+ * with `zombie` set), or alive (a plain ProcfsError: the process is there, the file is not).
+ * With a `tid`, the state is the thread's (a thread that exited is gone). An unknown state
+ * (undefined) leaves the errno's verdict.
+ */
+export function classifyError(
+  error: unknown,
+  pid: number | undefined,
+  path: string,
+  action: string,
+  state?: ProcessState,
+  tid?: number,
+): ProcfsError {
+  const mapped = toProcfsError(error, pid, path, action);
+  if (!(mapped instanceof ProcessGoneError) || pid === undefined || state === undefined) {
+    return mapped;
+  }
+  const who = tid === undefined ? `process ${pid}` : `thread ${tid} of process ${pid}`;
+  const details = { pid, path, code: mapped.code, cause: mapped.cause };
+  if (state === 'zombie') {
+    return new ProcessGoneError(`cannot ${action} ${path}: ${who} is a zombie`, {
+      ...details,
+      zombie: true,
+    });
+  }
+  if (state === 'alive') {
+    return new ProcfsError(
+      `cannot ${action} ${path}: ${who} is alive but has no such file (${mapped.code})${path.endsWith('/exe') ? ': kernel threads have no executable' : ''}`,
+      details,
+    );
+  }
+  if (tid !== undefined) {
+    return new ProcessGoneError(
+      `cannot ${action} ${path}: ${who} is gone (${mapped.code})`,
+      details,
+    );
+  }
+  return mapped;
+}
+
+/** The state letter of a stat file; a missing one is `gone`. */
+function statStateSync(path: string, pid: number): ProcessState {
+  let stat: Uint8Array;
+  try {
+    stat = readFileToEnd({ path, pid, maxBytes: 4096 });
+  } catch (error) {
+    const mapped = toProcfsError(error, pid, path, 'read');
+    if (mapped instanceof ProcessGoneError) return 'gone';
+    throw mapped;
+  }
+  return stateFromStat(stat, pid, path);
+}
+
+async function statStateAsync(path: string, pid: number): Promise<ProcessState> {
+  let stat: Uint8Array;
+  try {
+    stat = await readFileToEndAsync({ path, pid, maxBytes: 4096 });
+  } catch (error) {
+    const mapped = toProcfsError(error, pid, path, 'read');
+    if (mapped instanceof ProcessGoneError) return 'gone';
+    throw mapped;
+  }
+  return stateFromStat(stat, pid, path);
+}
+
+/** An empty read of a process that is not alive: its files were empty because it is gone. */
+function emptyButGone(
+  pid: number,
+  path: string,
+  state: ProcessState,
+): ProcessGoneError | undefined {
+  if (state === 'alive') return undefined;
+  return new ProcessGoneError(
+    state === 'zombie'
+      ? `cannot read ${path}: process ${pid} is a zombie (the file is empty)`
+      : `cannot read ${path}: process ${pid} exited while it was read (the file is empty)`,
+    { pid, path, code: 'ENOENT', zombie: state === 'zombie' },
+  );
+}
+
+/** Whether any range came back with fewer bytes than asked. */
+function anyShort(results: readonly RawRangeResult[], ranges: readonly ByteRange[]): boolean {
+  return results.some(
+    (result, i) => 'bytes' in result && result.bytes.length < (ranges[i]?.length ?? 0),
+  );
+}
+
+/** Raw range results as RangeResults; short ranges of a process not alive are gone. */
+function rangeResults(
+  results: readonly RawRangeResult[],
+  ranges: readonly ByteRange[],
+  pid: number,
+  path: string,
+  state: ProcessState,
+): RangeResult[] {
+  return results.map((result, i) => {
+    if ('error' in result) return { error: toProcfsError(result.error, pid, path, 'read') };
+    if (state === 'alive' || result.bytes.length >= (ranges[i]?.length ?? 0)) return result;
+    return {
+      error: new ProcessGoneError(
+        state === 'zombie'
+          ? `cannot read ${path}: process ${pid} is a zombie (the range came back short)`
+          : `cannot read ${path}: process ${pid} exited while it was read (the range came back short)`,
+        { pid, path, code: 'ESRCH', zombie: state === 'zombie' },
+      ),
+    };
+  });
 }
 
 /**
@@ -556,9 +863,13 @@ function goneMeanwhile(
   );
 }
 
-function fdEntries(numbers: number[], targets: string[]): FdEntry[] {
-  const bytes = latin1Bytes(targets);
-  return numbers.map((fd, i) => ({ fd, target: bytes[i] as Uint8Array }));
+function fdEntries(numbers: number[], targets: (string | ProcfsError)[]): FdEntry[] {
+  const bytes = latin1Bytes(targets.map((target) => (typeof target === 'string' ? target : '')));
+  return numbers.map((fd, i) => {
+    const target = targets[i];
+    if (target instanceof ProcfsError) return { fd, target: new Uint8Array(0), error: target };
+    return { fd, target: bytes[i] as Uint8Array };
+  });
 }
 
 function isGone(error: unknown): boolean {

@@ -46,7 +46,13 @@ const sizes = [
 const files = Object.fromEntries(
   sizes.map((size, index) => [`1/size-${size}`, patternBytes(size, index)]),
 );
-const root = tempRoot({ ...files, '1/small': 'small\n', '1/other': 'other\n' });
+// A stat that says alive: an empty file of a live process is its data.
+const root = tempRoot({
+  ...files,
+  '1/small': 'small\n',
+  '1/other': 'other\n',
+  '1/stat': '1 (init) S 0 1 1 0 -1\n',
+});
 const contentOf = (name: string): Uint8Array => new Uint8Array(readFileSync(`${root}/1/${name}`));
 
 describe.each(modes)('the size cap (%s)', (mode) => {

@@ -11,13 +11,16 @@ export interface ByteRange {
 /** The bytes of one range, or the fs error reading it gave (EIO for an unreadable region). */
 export type RawRangeResult = { bytes: Uint8Array } | { error: NodeJS.ErrnoException };
 
-/** One open, then each range read in full (short reads continued), then one close. */
+/**
+ * One open, then each range read in full (short reads continued), then one close. Each range's
+ * buffer is allocated only when that range is read.
+ */
 export function readRangesSync(path: string, ranges: readonly ByteRange[]): RawRangeResult[] {
   const fd = openSync(path, 'r');
   try {
     return ranges.map((range) => {
-      const bytes = new Uint8Array(range.length);
       try {
+        const bytes = new Uint8Array(range.length);
         let done = 0;
         while (done < range.length) {
           const count = readSync(fd, bytes, done, range.length - done, range.start + BigInt(done));
@@ -34,7 +37,11 @@ export function readRangesSync(path: string, ranges: readonly ByteRange[]): RawR
   }
 }
 
-/** The same with the asynchronous fs calls, one range after another. */
+/**
+ * The same with the asynchronous fs calls, one range after another. Whatever throws inside an
+ * fs callback (an allocation, a position Node refuses) closes the descriptor and rejects: it
+ * never escapes as an uncaught exception.
+ */
 export function readRangesAsync(
   path: string,
   ranges: readonly ByteRange[],
@@ -45,33 +52,48 @@ export function readRangesAsync(
         reject(openError);
         return;
       }
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        close(fd, () => reject(error));
+      };
       const results: RawRangeResult[] = [];
-      const readRange = (index: number) => {
+      const readRange = (index: number): void => {
         const range = ranges[index];
         if (range === undefined) {
+          settled = true;
           close(fd, () => resolve(results));
           return;
         }
         const bytes = new Uint8Array(range.length);
-        const step = (done: number) => {
+        const step = (done: number): void => {
           if (done === range.length) {
             results.push({ bytes });
             readRange(index + 1);
             return;
           }
           read(fd, bytes, done, range.length - done, range.start + BigInt(done), (error, count) => {
-            if (error) {
-              results.push({ error });
-              readRange(index + 1);
-            } else if (count === 0) {
-              results.push({ bytes: bytes.slice(0, done) });
-              readRange(index + 1);
-            } else step(done + count);
+            try {
+              if (error) {
+                results.push({ error });
+                readRange(index + 1);
+              } else if (count === 0) {
+                results.push({ bytes: bytes.slice(0, done) });
+                readRange(index + 1);
+              } else step(done + count);
+            } catch (thrown) {
+              fail(thrown);
+            }
           });
         };
         step(0);
       };
-      readRange(0);
+      try {
+        readRange(0);
+      } catch (thrown) {
+        fail(thrown);
+      }
     });
   });
 }

@@ -1,6 +1,6 @@
 // Helpers shared by the tests in src/*.test.ts: the fixture tree and what it holds, both call
 // styles behind one interface, error capture, children that say when they are ready, temp roots.
-import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -273,4 +273,19 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`gave up waiting for ${what}`);
+}
+
+/**
+ * Compiles `test/<name>.c` (with pthreads) into a temp folder and returns the binary's path, or
+ * undefined when there is no `cc` (tests then skip, unless CI is set: there it must work).
+ */
+export function compileC(name: string): string | undefined {
+  const output = join(tempFolder('procfs-cc-'), name);
+  const result = spawnSync('cc', ['-O1', '-pthread', '-o', output, join(here, `${name}.c`)], {
+    encoding: 'utf8',
+  });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT' && !process.env.CI)
+    return undefined;
+  if (result.status !== 0) throw new Error(`cc ${name}.c failed: ${result.error ?? result.stderr}`);
+  return output;
 }
