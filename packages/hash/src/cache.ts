@@ -4,10 +4,10 @@
 // rewrite a file at the same size and put its mtime back (touch -r), but no one can set ctime.
 import type { BigIntStats } from 'node:fs';
 import { closeSync, openSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { type Checksums, checkAlgorithms, MultiHash } from './algorithms.js';
+import { type FileHandle, open } from 'node:fs/promises';
+import { type Checksums, checkAlgorithms } from './algorithms.js';
 import { toHashError } from './errors.js';
-import { hashDescriptor, statDescriptor } from './hash-file.js';
+import { hashStableAsync, hashStableSync, type StableRead, statDescriptor } from './hash-file.js';
 
 export interface ChecksumCacheOptions {
   /** The most checksums kept; the least recently used goes first. 4096 by default. */
@@ -20,7 +20,7 @@ export interface ChecksumCacheOptions {
   settleMs?: number;
 }
 
-/** A bounded cache of checksums keyed by (device, inode, size, mtime, algorithm). */
+/** A bounded cache of checksums keyed by (device, inode, size, mtime, ctime, algorithm). */
 export class ChecksumCache {
   readonly maxEntries: number;
   /** @internal */
@@ -79,20 +79,6 @@ export class ChecksumCache {
   }
 }
 
-async function hashHandle(
-  handle: Awaited<ReturnType<typeof open>>,
-  algorithms: readonly string[],
-): Promise<Checksums> {
-  const hash = new MultiHash(algorithms);
-  const buffer = new Uint8Array(1024 * 1024);
-  for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-    if (bytesRead === 0) break;
-    hash.update(buffer.subarray(0, bytesRead));
-  }
-  return hash.digest();
-}
-
 /** The checksums of a file through a cache: an unchanged file is not read again. */
 export function hashFileCached(
   path: string | Buffer,
@@ -107,7 +93,7 @@ export function hashFileCached(
     throw toHashError(error, path);
   }
   try {
-    return hashOpenFileCached(fd, algorithms, cache);
+    return hashOpenFileCached(fd, algorithms, cache, path);
   } catch (error) {
     throw toHashError(error, path);
   } finally {
@@ -120,6 +106,7 @@ export function hashOpenFileCached(
   fd: number,
   algorithms: readonly string[],
   cache: ChecksumCache,
+  path: string | Uint8Array,
 ): Checksums {
   const before = statDescriptor(fd);
   const identity = identityOf(before);
@@ -135,14 +122,15 @@ export function hashOpenFileCached(
     return checksums;
   }
   cache.misses++;
-  const fresh = hashDescriptor(fd, missing);
-  // A file written while it was read has no single checksum: keep the result out of the cache.
-  const after = statDescriptor(fd);
-  const unchanged = cacheable(before, after, cache.settleNs);
+  // A file written while it was read is read again, then refused (ECHANGED): what comes back
+  // was read while the file stood still, under the stat it had then.
+  const fresh = hashStableSync(fd, missing, path);
+  const keep = settled(fresh.stats, cache.settleNs);
+  const freshIdentity = identityOf(fresh.stats);
   for (const algorithm of missing) {
-    const digest = fresh[algorithm] as string;
+    const digest = fresh.checksums[algorithm] as string;
     checksums[algorithm] = digest;
-    if (unchanged) cache.set(`${identity}:${algorithm.toLowerCase()}`, digest);
+    if (keep) cache.set(`${freshIdentity}:${algorithm.toLowerCase()}`, digest);
   }
   // The caller's order, whatever came from the cache.
   const ordered: Checksums = {};
@@ -157,57 +145,14 @@ export async function hashFileCachedAsync(
   cache: ChecksumCache,
 ): Promise<Checksums> {
   checkAlgorithms(algorithms);
-  let handle: Awaited<ReturnType<typeof open>>;
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (error) {
     throw toHashError(error, path);
   }
   try {
-    const before = await handle.stat({ bigint: true });
-    const identity = identityOf(before);
-    const cached = algorithms.map((algorithm) =>
-      cache.get(`${identity}:${algorithm.toLowerCase()}`),
-    );
-    if (cached.every((digest) => digest !== undefined)) {
-      cache.hits++;
-      const checksums: Checksums = {};
-      algorithms.forEach((algorithm, i) => {
-        checksums[algorithm] = cached[i] as string;
-      });
-      return checksums;
-    }
-    // Calls that overlap on the same file share one read: the first hashes, the others wait.
-    const pendingKey = `${identity}:${algorithms.map((name) => name.toLowerCase()).join(',')}`;
-    const pending = cache.pending.get(pendingKey);
-    if (pending) {
-      cache.hits++;
-      const shared = await pending;
-      const checksums: Checksums = {};
-      algorithms.forEach((algorithm, i) => {
-        checksums[algorithm] = shared[i] as string;
-      });
-      return checksums;
-    }
-    cache.misses++;
-    const reading = hashHandle(handle, algorithms);
-    cache.pending.set(
-      pendingKey,
-      reading.then((result) => algorithms.map((algorithm) => result[algorithm] as string)),
-    );
-    let checksums: Checksums;
-    try {
-      checksums = await reading;
-    } finally {
-      cache.pending.delete(pendingKey);
-    }
-    const after = await handle.stat({ bigint: true });
-    if (cacheable(before, after, cache.settleNs)) {
-      for (const algorithm of algorithms) {
-        cache.set(`${identity}:${algorithm.toLowerCase()}`, checksums[algorithm] as string);
-      }
-    }
-    return checksums;
+    return await hashOpenHandleCached(handle, algorithms, cache, path);
   } catch (error) {
     throw toHashError(error, path);
   } finally {
@@ -215,18 +160,74 @@ export async function hashFileCachedAsync(
   }
 }
 
+/** @internal The cached path for a FileHandle that is already open. */
+export async function hashOpenHandleCached(
+  handle: FileHandle,
+  algorithms: readonly string[],
+  cache: ChecksumCache,
+  path: string | Uint8Array,
+): Promise<Checksums> {
+  const before = await handle.stat({ bigint: true });
+  const identity = identityOf(before);
+  const cached = algorithms.map((algorithm) => cache.get(`${identity}:${algorithm.toLowerCase()}`));
+  if (cached.every((digest) => digest !== undefined)) {
+    cache.hits++;
+    const checksums: Checksums = {};
+    algorithms.forEach((algorithm, i) => {
+      checksums[algorithm] = cached[i] as string;
+    });
+    return checksums;
+  }
+  // Calls that overlap on the same file share one read: the first hashes, the others wait.
+  const pendingKey = `${identity}:${algorithms.map((name) => name.toLowerCase()).join(',')}`;
+  const pending = cache.pending.get(pendingKey);
+  if (pending) {
+    cache.hits++;
+    const shared = await pending;
+    const checksums: Checksums = {};
+    algorithms.forEach((algorithm, i) => {
+      checksums[algorithm] = shared[i] as string;
+    });
+    return checksums;
+  }
+  cache.misses++;
+  const reading = hashStableAsync(handle, algorithms, path);
+  const shared = reading.then((result) =>
+    algorithms.map((algorithm) => result.checksums[algorithm] as string),
+  );
+  // Waiters (if any) see the rejection through their own await; with none, a failed read
+  // must not become an unhandled rejection that ends the process.
+  shared.catch(() => {});
+  cache.pending.set(pendingKey, shared);
+  let fresh: StableRead;
+  try {
+    fresh = await reading;
+  } finally {
+    cache.pending.delete(pendingKey);
+  }
+  if (settled(fresh.stats, cache.settleNs)) {
+    const freshIdentity = identityOf(fresh.stats);
+    for (const algorithm of algorithms) {
+      cache.set(
+        `${freshIdentity}:${algorithm.toLowerCase()}`,
+        fresh.checksums[algorithm] as string,
+      );
+    }
+  }
+  return fresh.checksums;
+}
+
 function identityOf(stats: BigIntStats): string {
   return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
 }
 
 /**
- * Whether a checksum read between these two stats may be kept: the file did not change while
- * it was read, and its last change is older than the settle time (see ChecksumCacheOptions).
+ * Whether a checksum read while the file stood still (see hashStableSync) may be kept: its last
+ * change is older than the settle time (see ChecksumCacheOptions).
  */
-function cacheable(before: BigIntStats, after: BigIntStats, settleNs: bigint): boolean {
-  if (identityOf(before) !== identityOf(after)) return false;
+function settled(stats: BigIntStats, settleNs: bigint): boolean {
   if (settleNs === 0n) return true;
   const now = BigInt(Date.now()) * 1_000_000n;
   // Every change of content or of mtime sets ctime to the present: it is the last change.
-  return now - after.ctimeNs >= settleNs;
+  return now - stats.ctimeNs >= settleNs;
 }

@@ -1,4 +1,11 @@
-/** A file could not be hashed: it names the path, the errno `code` and the `cause`. */
+/**
+ * A file could not be hashed: it names the path, the `code` and the `cause`. `code` is the errno
+ * of the failed call (ENOENT, EISDIR, ...) or one of this package's own: ENOSOURCE (no source of
+ * a process's binary could be hashed; `cause` lists the attempts), ECHANGED (the file changed
+ * during two reads in a row), EFBIG (a memory image past its cap), EIO (a memory image that
+ * could not be read whole), EMISMATCH (the file at the binary's path is not the one the process
+ * maps).
+ */
 export class HashError extends Error {
   override name = 'HashError';
   readonly path: string;

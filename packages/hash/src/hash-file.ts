@@ -1,7 +1,8 @@
 // Checksums of files, bytes and streams: all requested algorithms in one pass over the data.
-import { close, closeSync, fstatSync, open, openSync, read, readSync } from 'node:fs';
+import { type BigIntStats, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { type Checksums, checkAlgorithms, MultiHash } from './algorithms.js';
-import { toHashError } from './errors.js';
+import { HashError, shownPath, toHashError } from './errors.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 // Sync hashing runs one file at a time, so it can reuse one buffer.
@@ -9,7 +10,9 @@ const shared = new Uint8Array(CHUNK_BYTES);
 
 /**
  * The checksums of a file, read synchronously in 1 MiB chunks into a reused buffer. The path
- * may be raw bytes (a Buffer), for names that are not UTF-8.
+ * may be raw bytes (a Buffer), for names that are not UTF-8. A file that changes while it is
+ * read (size, mtime or ctime differ before and after) is read once more; if it changes again,
+ * HashError with code ECHANGED.
  */
 export function hashFile(path: string | Buffer, algorithms: readonly string[]): Checksums {
   checkAlgorithms(algorithms);
@@ -20,7 +23,7 @@ export function hashFile(path: string | Buffer, algorithms: readonly string[]): 
     throw toHashError(error, path);
   }
   try {
-    return hashDescriptor(fd, algorithms);
+    return hashStableSync(fd, algorithms, path).checksums;
   } catch (error) {
     throw toHashError(error, path);
   } finally {
@@ -28,13 +31,15 @@ export function hashFile(path: string | Buffer, algorithms: readonly string[]): 
   }
 }
 
-/** @internal The checksums of an open descriptor, from its current position to EOF. */
+/** @internal The checksums of an open descriptor, from its start to EOF (positional reads). */
 export function hashDescriptor(fd: number, algorithms: readonly string[]): Checksums {
   const hash = new MultiHash(algorithms);
+  let position = 0;
   for (;;) {
-    const count = readSync(fd, shared, 0, CHUNK_BYTES, null);
+    const count = readSync(fd, shared, 0, CHUNK_BYTES, position);
     if (count === 0) break;
     hash.update(shared.subarray(0, count));
+    position += count;
   }
   return hash.digest();
 }
@@ -42,37 +47,94 @@ export function hashDescriptor(fd: number, algorithms: readonly string[]): Check
 /** @internal fstat of an open descriptor, as bigints (inode numbers can pass 2^53). */
 export const statDescriptor = (fd: number) => fstatSync(fd, { bigint: true });
 
+/** @internal A read that saw no change: its checksums and the file's stat during it. */
+export interface StableRead {
+  checksums: Checksums;
+  stats: BigIntStats;
+}
+
+/** @internal Whether two fstats of one descriptor say the file did not change between them. */
+export function sameContent(before: BigIntStats, after: BigIntStats): boolean {
+  return (
+    before.size === after.size &&
+    before.mtimeNs === after.mtimeNs &&
+    before.ctimeNs === after.ctimeNs
+  );
+}
+
+function changedError(path: string | Uint8Array): HashError {
+  const shown = shownPath(path);
+  return new HashError(
+    `cannot hash ${shown}: it changed while it was read, twice (size, mtime or ctime moved); it has no single checksum`,
+    { path: shown, code: 'ECHANGED' },
+  );
+}
+
+/**
+ * @internal The checksums of an open descriptor, with fstat before and after the read: a change
+ * means one more read, a second change a HashError with code ECHANGED.
+ */
+export function hashStableSync(
+  fd: number,
+  algorithms: readonly string[],
+  path: string | Uint8Array,
+): StableRead {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const before = statDescriptor(fd);
+    const checksums = hashDescriptor(fd, algorithms);
+    const after = statDescriptor(fd);
+    if (sameContent(before, after)) return { checksums, stats: after };
+  }
+  throw changedError(path);
+}
+
+/** @internal The same as hashStableSync for a FileHandle. */
+export async function hashStableAsync(
+  handle: FileHandle,
+  algorithms: readonly string[],
+  path: string | Uint8Array,
+): Promise<StableRead> {
+  const buffer = new Uint8Array(CHUNK_BYTES);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const before = await handle.stat({ bigint: true });
+    const hash = new MultiHash(algorithms);
+    let position = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+    const checksums = hash.digest();
+    const after = await handle.stat({ bigint: true });
+    if (sameContent(before, after)) return { checksums, stats: after };
+  }
+  throw changedError(path);
+}
+
 /**
  * The checksums of a file, read with the asynchronous fs calls in 1 MiB chunks: the event loop
- * stays free and the file is never held whole in memory.
+ * stays free and the file is never held whole in memory. A file that changes while it is read
+ * is read once more; if it changes again, HashError with code ECHANGED.
  */
-export function hashFileAsync(
+export async function hashFileAsync(
   path: string | Buffer,
   algorithms: readonly string[],
 ): Promise<Checksums> {
   checkAlgorithms(algorithms);
-  return new Promise((resolve, reject) => {
-    open(path, 'r', (openError, fd) => {
-      if (openError) {
-        reject(toHashError(openError, path));
-        return;
-      }
-      const hash = new MultiHash(algorithms);
-      const buffer = new Uint8Array(CHUNK_BYTES);
-      const finish = (error: unknown, result?: Checksums) =>
-        close(fd, () => (error ? reject(toHashError(error, path)) : resolve(result as Checksums)));
-      const next = () =>
-        read(fd, buffer, 0, CHUNK_BYTES, null, (readError, count) => {
-          if (readError) finish(readError);
-          else if (count === 0) finish(undefined, hash.digest());
-          else {
-            hash.update(buffer.subarray(0, count));
-            next();
-          }
-        });
-      next();
-    });
-  });
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw toHashError(error, path);
+  }
+  try {
+    return (await hashStableAsync(handle, algorithms, path)).checksums;
+  } catch (error) {
+    throw toHashError(error, path);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The checksums of bytes in memory. */

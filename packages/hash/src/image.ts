@@ -2,7 +2,14 @@
 // exact file, read from /proc/<pid>/mem at their addresses. The fallback for a binary that
 // cannot be opened (an AppImage on a FUSE mount, a file gone or replaced while running).
 import { parseMaps } from '@procmon/parse';
-import { ProcFS, type ProcfsError } from '@procmon/procfs';
+import {
+  ProcessGoneError,
+  type ProcessState,
+  ProcFS,
+  type ProcfsError,
+  type RangeResult,
+} from '@procmon/procfs';
+import { type Checksums, checkAlgorithms, MultiHash } from './algorithms.js';
 import { HashError } from './errors.js';
 
 export interface ImageRegion {
@@ -38,28 +45,35 @@ export interface DumpImageOptions {
 
 const DEFAULT_MAX_IMAGE_BYTES = 1024 * 1024 * 1024;
 
+type MapsEntries = ReturnType<typeof parseMaps>;
+
+/** A cap on bytes read: a positive safe integer, else a TypeError before any I/O. */
+function checkMaxBytes(maxBytes: number | undefined): number {
+  if (maxBytes === undefined) return DEFAULT_MAX_IMAGE_BYTES;
+  if (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+    throw new TypeError(
+      `maxBytes must be a positive whole number of bytes, got ${String(maxBytes)}`,
+    );
+  }
+  return maxBytes;
+}
+
 /**
  * The regions of `<root>/<pid>/maps` whose pathname is exactly `path` (not a substring:
  * `/usr/bin/python3` does not match `/usr/bin/python3.11`), read from `<root>/<pid>/mem`.
  *
- * @throws PermissionDeniedError when `mem` may not be read (another user's process),
- *   ProcessGoneError when the process is gone, HashError (EFBIG) past `maxBytes`, HashError
- *   (ENOENT) when no region maps `path`.
+ * @throws TypeError when `maxBytes` is not a positive safe integer (before any I/O);
+ *   PermissionDeniedError when `mem` may not be read (another user's process);
+ *   ProcessGoneError when the process is gone or a zombie; HashError (EFBIG) past `maxBytes`,
+ *   HashError (ENOENT) when no region of a live process maps `path`.
  */
 export function dumpImage(pid: number, path: string, options: DumpImageOptions = {}): MemoryImage {
+  const maxBytes = checkMaxBytes(options.maxBytes);
   const procfs = options.procfs ?? new ProcFS();
-  const regions = selectRegions(
-    parseMaps(procfs.readFile(pid, 'maps')),
-    pid,
-    path,
-    procfs,
-    options,
-  );
-  const results = procfs.readRanges(
-    pid,
-    'mem',
-    regions.map((region) => ({ start: region.start, length: Number(region.end - region.start) })),
-  );
+  const entries = parseMaps(procfs.readFile(pid, 'maps'));
+  const regions = selectRegions(entries, pid, path, procfs, options, maxBytes, false);
+  if (regions === undefined) throw noRegion(pid, path, procfs, options, procfs.processState(pid));
+  const results = regions.map((region) => joinPieces([...pieces(procfs, pid, region)]));
   return assemble(path, regions, results);
 }
 
@@ -69,40 +83,199 @@ export async function dumpImageAsync(
   path: string,
   options: DumpImageOptions = {},
 ): Promise<MemoryImage> {
+  const maxBytes = checkMaxBytes(options.maxBytes);
   const procfs = options.procfs ?? new ProcFS();
-  const regions = parseMaps(await procfs.promises.readFile(pid, 'maps'));
-  const matching = selectRegions(regions, pid, path, procfs, options);
-  const results = await procfs.promises.readRanges(
-    pid,
-    'mem',
-    matching.map((region) => ({ start: region.start, length: Number(region.end - region.start) })),
-  );
-  return assemble(path, matching, results);
+  const entries = parseMaps(await procfs.promises.readFile(pid, 'maps'));
+  const regions = selectRegions(entries, pid, path, procfs, options, maxBytes, false);
+  if (regions === undefined) {
+    throw noRegion(pid, path, procfs, options, await procfs.promises.processState(pid));
+  }
+  const results: RangeResult[] = [];
+  for (const region of regions) {
+    const read: RangeResult[] = [];
+    for await (const piece of piecesAsync(procfs, pid, region)) read.push(piece);
+    results.push(joinPieces(read));
+  }
+  return assemble(path, regions, results);
 }
 
+/**
+ * The checksums of a binary's executable regions in a process's memory (maps entries of exactly
+ * `path` whose perms hold `x`, e.g. `r-xp`), in address order, each region fed to the hash as it
+ * is read (never a copy of the whole image). The writable and RELRO regions are left out: the
+ * dynamic loader writes ASLR-dependent addresses into them, so they differ in every process.
+ * The result is therefore comparable between processes of the same binary, and never equal to
+ * the checksum of the binary's file.
+ *
+ * @throws as dumpImage; HashError (EIO) when any region cannot be read or comes back short:
+ *   a partial image is never hashed as a whole one.
+ */
+export function hashImage(
+  pid: number,
+  path: string,
+  algorithms: readonly string[],
+  options: DumpImageOptions = {},
+): Checksums {
+  checkAlgorithms(algorithms);
+  const maxBytes = checkMaxBytes(options.maxBytes);
+  const procfs = options.procfs ?? new ProcFS();
+  const entries = parseMaps(procfs.readFile(pid, 'maps'));
+  const regions = selectRegions(entries, pid, path, procfs, options, maxBytes, true);
+  if (regions === undefined) throw noRegion(pid, path, procfs, options, procfs.processState(pid));
+  const hash = new MultiHash(algorithms);
+  const failed: string[] = [];
+  for (const region of regions) {
+    // One piece at a time: never more than PIECE_BYTES of the image are held.
+    let fed = 0;
+    for (const piece of pieces(procfs, pid, region)) {
+      if (!feed(hash, region, piece, failed)) break;
+      fed += (piece as { bytes: Uint8Array }).bytes.length;
+    }
+    checkWhole(region, fed, failed);
+  }
+  return finish(hash, pid, path, procfs, failed);
+}
+
+/** The same as hashImage, with the asynchronous reads of `procfs.promises`. */
+export async function hashImageAsync(
+  pid: number,
+  path: string,
+  algorithms: readonly string[],
+  options: DumpImageOptions = {},
+): Promise<Checksums> {
+  checkAlgorithms(algorithms);
+  const maxBytes = checkMaxBytes(options.maxBytes);
+  const procfs = options.procfs ?? new ProcFS();
+  const entries = parseMaps(await procfs.promises.readFile(pid, 'maps'));
+  const regions = selectRegions(entries, pid, path, procfs, options, maxBytes, true);
+  if (regions === undefined) {
+    throw noRegion(pid, path, procfs, options, await procfs.promises.processState(pid));
+  }
+  const hash = new MultiHash(algorithms);
+  const failed: string[] = [];
+  for (const region of regions) {
+    let fed = 0;
+    for await (const piece of piecesAsync(procfs, pid, region)) {
+      if (!feed(hash, region, piece, failed)) break;
+      fed += (piece as { bytes: Uint8Array }).bytes.length;
+    }
+    checkWhole(region, fed, failed);
+  }
+  return finish(hash, pid, path, procfs, failed);
+}
+
+const isExecutable = (entry: MapsEntries[number]) => entry.perms.includes('x');
+
+/** The most bytes of `mem` asked for in one read (procfs caps one call's total). */
+const PIECE_BYTES = 16 * 1024 * 1024;
+
+/** A region's byte ranges, each at most PIECE_BYTES. */
+function rangesOf(region: ImageRegion): { start: bigint; length: number }[] {
+  const ranges: { start: bigint; length: number }[] = [];
+  for (let start = region.start; start < region.end; start += BigInt(PIECE_BYTES)) {
+    const left = region.end - start;
+    ranges.push({ start, length: left < BigInt(PIECE_BYTES) ? Number(left) : PIECE_BYTES });
+  }
+  return ranges;
+}
+
+/** A region read piece by piece, one readRanges call each; stops at a failed or short piece. */
+function* pieces(procfs: ProcFS, pid: number, region: ImageRegion): Generator<RangeResult> {
+  for (const range of rangesOf(region)) {
+    const result = procfs.readRanges(pid, 'mem', [range])[0] as RangeResult;
+    yield result;
+    if ('error' in result || result.bytes.length !== range.length) return;
+  }
+}
+
+async function* piecesAsync(
+  procfs: ProcFS,
+  pid: number,
+  region: ImageRegion,
+): AsyncGenerator<RangeResult> {
+  for (const range of rangesOf(region)) {
+    const result = (await procfs.promises.readRanges(pid, 'mem', [range]))[0] as RangeResult;
+    yield result;
+    if ('error' in result || result.bytes.length !== range.length) return;
+  }
+}
+
+/** A region's pieces as one result: its bytes, or the error of the piece that failed. */
+function joinPieces(read: RangeResult[]): RangeResult {
+  const failed = read.find((piece) => 'error' in piece);
+  if (failed) return failed;
+  const parts = read.map((piece) => (piece as { bytes: Uint8Array }).bytes);
+  if (parts.length === 1) return { bytes: parts[0] as Uint8Array };
+  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  return { bytes };
+}
+
+/** Records a region that came back short (its mapping ended early, e.g. a truncated file). */
+function checkWhole(region: ImageRegion, fed: number, failed: string[]): void {
+  const length = Number(region.end - region.start);
+  if (failed.length === 0 && fed !== length) {
+    failed.push(`${regionName(region)}: ${fed} of ${length} bytes`);
+  }
+}
+
+const regionName = (region: ImageRegion) =>
+  `${region.start.toString(16)}-${region.end.toString(16)} ${region.perms}`;
+
+/**
+ * Feeds one piece of `region` to the hash; a failed or short piece is recorded in `failed`
+ * (and then nothing more is fed). Returns whether the read may go on.
+ */
+function feed(hash: MultiHash, region: ImageRegion, piece: RangeResult, failed: string[]): boolean {
+  if (failed.length > 0) return false;
+  if ('error' in piece) {
+    failed.push(`${regionName(region)}: ${piece.error.code} (${piece.error.message})`);
+    return false;
+  }
+  hash.update(piece.bytes);
+  return true;
+}
+
+function finish(
+  hash: MultiHash,
+  pid: number,
+  path: string,
+  procfs: ProcFS,
+  failed: string[],
+): Checksums {
+  if (failed.length > 0) {
+    throw new HashError(
+      `the image of ${path} in process ${pid} could not be read whole, so it is not hashed: ${failed.join('; ')}`,
+      { path: `${procfs.root}/${pid}/mem`, code: 'EIO' },
+    );
+  }
+  return hash.digest();
+}
+
+/** The regions of `path` (with the deleted flag; executable ones only if asked), or undefined for none. */
 function selectRegions(
-  entries: ReturnType<typeof parseMaps>,
+  entries: MapsEntries,
   pid: number,
   path: string,
   procfs: ProcFS,
   options: DumpImageOptions,
-): ImageRegion[] {
+  maxBytes: number,
+  executableOnly: boolean,
+): ImageRegion[] | undefined {
   const deleted = options.deleted ?? false;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES;
   const regions: ImageRegion[] = [];
   let total = 0n;
   for (const entry of entries) {
     if (entry.pathname !== path || entry.deleted !== deleted) continue;
+    if (executableOnly && !isExecutable(entry)) continue;
     total += entry.end - entry.start;
     regions.push({ start: entry.start, end: entry.end, offset: entry.offset, perms: entry.perms });
   }
-  const mapsPath = `${procfs.root}/${pid}/maps`;
-  if (regions.length === 0) {
-    throw new HashError(`no region of ${mapsPath} maps ${path}${deleted ? ' (deleted)' : ''}`, {
-      path: mapsPath,
-      code: 'ENOENT',
-    });
-  }
+  if (regions.length === 0) return undefined;
   if (total > BigInt(maxBytes)) {
     throw new HashError(
       `the image of ${path} in process ${pid} is ${total} bytes, past the ${maxBytes}-byte cap (raise maxBytes)`,
@@ -112,11 +285,33 @@ function selectRegions(
   return regions;
 }
 
-function assemble(
+/** No region maps `path`: a zombie or a gone process says so; a live one is ENOENT. */
+function noRegion(
+  pid: number,
   path: string,
-  regions: ImageRegion[],
-  results: ReturnType<ProcFS['readRanges']>,
-): MemoryImage {
+  procfs: ProcFS,
+  options: DumpImageOptions,
+  state: ProcessState,
+): Error {
+  const mapsPath = `${procfs.root}/${pid}/maps`;
+  if (state !== 'alive') {
+    return new ProcessGoneError(
+      `cannot read the image of ${path} in process ${pid}: it is ${state}`,
+      {
+        pid,
+        path: mapsPath,
+        code: 'ESRCH',
+        zombie: state === 'zombie',
+      },
+    );
+  }
+  return new HashError(
+    `no region of ${mapsPath} maps ${path}${options.deleted ? ' (deleted)' : ''}`,
+    { path: mapsPath, code: 'ENOENT' },
+  );
+}
+
+function assemble(path: string, regions: ImageRegion[], results: RangeResult[]): MemoryImage {
   let total = 0;
   results.forEach((result, i) => {
     const region = regions[i] as ImageRegion;

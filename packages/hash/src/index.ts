@@ -11,6 +11,8 @@ export {
   type DumpImageOptions,
   dumpImage,
   dumpImageAsync,
+  hashImage,
+  hashImageAsync,
   type ImageRegion,
   type MemoryImage,
 } from './image.js';

@@ -1,13 +1,15 @@
 // The checksum of what a process runs, with the reference's fallback chain, and its known bugs
 // fixed: the memory image is really hashed (the reference hashes empty input), matched on the
 // exact path, and a deleted or replaced binary is never answered with the file now at its path.
-import { decodeText } from '@procmon/parse';
+import { type BigIntStats, closeSync, openSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { decodeText, type MapsEntry, parseMaps, parseStat } from '@procmon/parse';
 import { ProcessGoneError, ProcFS } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
-import { type ChecksumCache, hashFileCached, hashFileCachedAsync } from './cache.js';
-import { HashError } from './errors.js';
-import { hashBytes, hashFile, hashFileAsync } from './hash-file.js';
-import { dumpImage, dumpImageAsync, type MemoryImage } from './image.js';
+import { type ChecksumCache, hashOpenFileCached, hashOpenHandleCached } from './cache.js';
+import { HashError, shownPath, toHashError } from './errors.js';
+import { hashStableAsync, hashStableSync, statDescriptor } from './hash-file.js';
+import { hashImage, hashImageAsync } from './image.js';
 
 /**
  * Where a checksum came from: `exe` (<root>/<pid>/exe: the very file the process runs, even if
@@ -29,9 +31,13 @@ export interface ProcessChecksum {
 
 export interface ProcessChecksumOptions {
   procfs?: ProcFS;
-  /** Checksums by (device, inode, size, mtime): processes of one binary cost one hash. */
+  /** Checksums by (device, inode, size, mtime, ctime): processes of one binary cost one hash. */
   cache?: ChecksumCache;
-  /** The most bytes of memory the `memory` source reads; 1 GiB by default. */
+  /**
+   * The most bytes of memory the `memory` source reads; 1 GiB by default. The memory checksum
+   * covers the binary's executable regions only: comparable between processes of the same
+   * binary, never equal to the checksum of its file.
+   */
   maxImageBytes?: number;
 }
 
@@ -43,8 +49,11 @@ const DELETED = ' (deleted)';
  * then `memory`.
  *
  * @throws TypeError for an unknown algorithm or a bad pid (before any I/O); ProcessGoneError or
- *   PermissionDeniedError when the exe link cannot be read; HashError (code ENOSOURCE) when no
- *   source could be hashed, its message listing why each failed.
+ *   PermissionDeniedError when the exe link cannot be read; ProcessGoneError when the process
+ *   exited or its pid was reused while it was hashed (start time read before and after);
+ *   HashError (code ENOSOURCE) when no source could be hashed, its message listing why each
+ *   failed. The `root` and `path` sources count only if the opened file is the one the process
+ *   maps (device and inode); the `memory` checksum covers the executable regions only.
  */
 export function processChecksum(
   pid: number,
@@ -53,24 +62,58 @@ export function processChecksum(
 ): ProcessChecksum {
   checkAlgorithms(algorithms);
   const procfs = options.procfs ?? new ProcFS();
+  let started: number;
+  try {
+    started = startTime(procfs.readFile(pid, 'stat'));
+  } catch (error) {
+    // A gone process: the exe link's own error says so as it always did.
+    if (error instanceof ProcessGoneError) procfs.readLink(pid, 'exe');
+    throw error;
+  }
   const binary = binaryOf(procfs.readLink(pid, 'exe'));
   const attempts: ProcessChecksum['attempts'] = [];
+  let maps: MapsEntry[] | Error | undefined;
+  const mapsOf = () => {
+    if (maps === undefined) {
+      try {
+        maps = parseMaps(procfs.readFile(pid, 'maps'));
+      } catch (error) {
+        maps = error as Error;
+      }
+    }
+    return maps;
+  };
+  const confirm = (result: ProcessChecksum) => {
+    sameProcess(pid, started, () => procfs.readFile(pid, 'stat'), procfs);
+    return result;
+  };
   for (const [source, target] of fileSources(procfs, pid, binary)) {
+    let fd: number;
     try {
-      const checksums = options.cache
-        ? hashFileCached(target, algorithms, options.cache)
-        : hashFile(target, algorithms);
-      return { checksums, source, path: binary.path, deleted: binary.deleted, attempts };
+      fd = openSync(target, 'r');
     } catch (error) {
-      attempts.push({ source, error: error as Error });
+      attempts.push({ source, error: toHashError(error, target) });
+      continue;
+    }
+    try {
+      if (source !== 'exe') checkMapped(statDescriptor(fd), binary, mapsOf(), target, pid);
+      const checksums = options.cache
+        ? hashOpenFileCached(fd, algorithms, options.cache, target)
+        : hashStableSync(fd, algorithms, target).checksums;
+      return confirm({ checksums, source, path: binary.path, deleted: binary.deleted, attempts });
+    } catch (error) {
+      attempts.push({ source, error: toHashError(error, target) });
+    } finally {
+      closeSync(fd);
     }
   }
+  let image: Checksums | undefined;
   try {
-    const image = dumpImage(pid, binary.path, imageOptions(procfs, binary, options));
-    return fromImage(image, algorithms, binary, attempts);
+    image = hashImage(pid, binary.path, algorithms, imageOptions(procfs, binary, options));
   } catch (error) {
     attempts.push({ source: 'memory', error: error as Error });
   }
+  if (image) return confirm(fromImage(image, binary, attempts));
   throw noSource(pid, procfs.processState(pid), attempts, procfs);
 }
 
@@ -82,24 +125,76 @@ export async function processChecksumAsync(
 ): Promise<ProcessChecksum> {
   checkAlgorithms(algorithms);
   const procfs = options.procfs ?? new ProcFS();
+  let started: number;
+  try {
+    started = startTime(await procfs.promises.readFile(pid, 'stat'));
+  } catch (error) {
+    // A gone process: the exe link's own error says so as it always did.
+    if (error instanceof ProcessGoneError) await procfs.promises.readLink(pid, 'exe');
+    throw error;
+  }
   const binary = binaryOf(await procfs.promises.readLink(pid, 'exe'));
   const attempts: ProcessChecksum['attempts'] = [];
-  for (const [source, target] of fileSources(procfs, pid, binary)) {
-    try {
-      const checksums = options.cache
-        ? await hashFileCachedAsync(target, algorithms, options.cache)
-        : await hashFileAsync(target, algorithms);
-      return { checksums, source, path: binary.path, deleted: binary.deleted, attempts };
-    } catch (error) {
-      attempts.push({ source, error: error as Error });
+  let maps: MapsEntry[] | Error | undefined;
+  const mapsOf = async () => {
+    if (maps === undefined) {
+      try {
+        maps = parseMaps(await procfs.promises.readFile(pid, 'maps'));
+      } catch (error) {
+        maps = error as Error;
+      }
     }
+    return maps;
+  };
+  const confirm = async (result: ProcessChecksum) => {
+    const stat = await procfs.promises.readFile(pid, 'stat').catch((error: unknown) => error);
+    sameProcess(
+      pid,
+      started,
+      () => {
+        if (stat instanceof Uint8Array) return stat;
+        throw stat;
+      },
+      procfs,
+    );
+    return result;
+  };
+  for (const [source, target] of fileSources(procfs, pid, binary)) {
+    let handle: FileHandle;
+    try {
+      handle = await open(target, 'r');
+    } catch (error) {
+      attempts.push({ source, error: toHashError(error, target) });
+      continue;
+    }
+    let result: ProcessChecksum | undefined;
+    try {
+      if (source !== 'exe') {
+        checkMapped(await handle.stat({ bigint: true }), binary, await mapsOf(), target, pid);
+      }
+      const checksums = options.cache
+        ? await hashOpenHandleCached(handle, algorithms, options.cache, target)
+        : (await hashStableAsync(handle, algorithms, target)).checksums;
+      result = { checksums, source, path: binary.path, deleted: binary.deleted, attempts };
+    } catch (error) {
+      attempts.push({ source, error: toHashError(error, target) });
+    } finally {
+      await handle.close();
+    }
+    if (result) return confirm(result);
   }
+  let image: Checksums | undefined;
   try {
-    const image = await dumpImageAsync(pid, binary.path, imageOptions(procfs, binary, options));
-    return fromImage(image, algorithms, binary, attempts);
+    image = await hashImageAsync(
+      pid,
+      binary.path,
+      algorithms,
+      imageOptions(procfs, binary, options),
+    );
   } catch (error) {
     attempts.push({ source: 'memory', error: error as Error });
   }
+  if (image) return confirm(fromImage(image, binary, attempts));
   throw noSource(pid, await procfs.promises.processState(pid), attempts, procfs);
 }
 
@@ -142,25 +237,96 @@ function imageOptions(procfs: ProcFS, binary: Binary, options: ProcessChecksumOp
 }
 
 function fromImage(
-  image: MemoryImage,
-  algorithms: readonly string[],
+  checksums: Checksums,
   binary: Binary,
   attempts: ProcessChecksum['attempts'],
 ): ProcessChecksum {
-  if (image.bytes.length === 0) {
-    const reasons = image.regions.map((region) => region.error?.message).join('; ');
-    throw new HashError(`no region of ${image.path} in memory could be read: ${reasons}`, {
-      path: image.path,
-      code: 'EIO',
-    });
+  return { checksums, source: 'memory', path: binary.path, deleted: binary.deleted, attempts };
+}
+
+/** The start time (field 22 of stat, in clock ticks) that with the pid names one process. */
+function startTime(stat: Uint8Array): number {
+  return parseStat(stat).starttime;
+}
+
+/**
+ * Throws ProcessGoneError unless `pid` still names the process that started at `started`: a
+ * checksum read while the process exited, or after its pid went to another, is not returned.
+ */
+function sameProcess(
+  pid: number,
+  started: number,
+  readStat: () => Uint8Array,
+  procfs: ProcFS,
+): void {
+  const path = `${procfs.root}/${pid}/stat`;
+  let now: number;
+  try {
+    now = startTime(readStat());
+  } catch (error) {
+    if (error instanceof ProcessGoneError) throw error;
+    throw new ProcessGoneError(
+      `process ${pid} could not be confirmed after its binary was hashed: ${(error as Error).message}`,
+      { pid, path, code: 'ESRCH', cause: error },
+    );
   }
+  if (now !== started) {
+    throw new ProcessGoneError(
+      `process ${pid} exited while its binary was hashed: its pid now names a process started at ${now}, not ${started}`,
+      { pid, path, code: 'ESRCH' },
+    );
+  }
+}
+
+/** The glibc encoding of a dev_t: major and minor, as maps writes them. */
+function deviceOf(dev: bigint): { major: number; minor: number } {
   return {
-    checksums: hashBytes(image.bytes, algorithms),
-    source: 'memory',
-    path: binary.path,
-    deleted: binary.deleted,
-    attempts,
+    major: Number((dev >> 8n) & 0xfffn) | Number((dev >> 32n) & ~0xfffn),
+    minor: Number(dev & 0xffn) | Number((dev >> 12n) & ~0xffn),
   };
+}
+
+/**
+ * A `root` or `path` source is the binary only if the opened file is the one the process maps
+ * (same device and inode, at the binary's path, not deleted); anything else (a file of another
+ * mount namespace at the same path, a process that exited meanwhile) throws.
+ */
+function checkMapped(
+  stats: BigIntStats,
+  binary: Binary,
+  maps: MapsEntry[] | Error,
+  target: Uint8Array,
+  pid: number,
+): void {
+  const shown = shownPath(target);
+  if (maps instanceof Error) {
+    throw new HashError(
+      `cannot tell whether ${shown} is the binary process ${pid} runs: its maps could not be read (${maps.message})`,
+      {
+        path: shown,
+        code:
+          typeof (maps as Error & { code?: unknown }).code === 'string'
+            ? String((maps as Error & { code?: unknown }).code)
+            : 'EMISMATCH',
+        cause: maps,
+      },
+    );
+  }
+  const { major, minor } = deviceOf(stats.dev);
+  const mapped = maps.some(
+    (entry) =>
+      entry.pathname === binary.path &&
+      !entry.deleted &&
+      entry.inode === stats.ino &&
+      entry.device.major === major &&
+      entry.device.minor === minor,
+  );
+  if (!mapped) {
+    throw new HashError(
+      `${shown} (device ${major}:${minor}, inode ${stats.ino}) is not the binary process ${pid} maps at ${binary.path}: not hashed`,
+      { path: shown, code: 'EMISMATCH' },
+    );
+  }
 }
 
 function noSource(

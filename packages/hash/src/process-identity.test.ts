@@ -1,0 +1,124 @@
+// processChecksum must hash the binary of the process it was asked about, or fail. When exe
+// cannot be opened (the process exited, or runs in another mount namespace), the file found at
+// the binary's path under root or on the host is taken only if it is the file the process maps
+// (device and inode in maps); and a process whose start time changed while it was hashed (its
+// pid now names another process) is ProcessGoneError, not a checksum.
+import { readFileSync, statSync, symlinkSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ProcessGoneError, ProcFS } from '@procmon/procfs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup, errorOf, tempFolder, toolDigest } from '../test/helpers.js';
+import { HashError, processChecksum, processChecksumAsync } from './index.js';
+
+afterAll(cleanup);
+
+type Style = 'sync' | 'async';
+const run = (style: Style, pid: number, procfs: ProcFS) =>
+  style === 'sync'
+    ? processChecksum(pid, ['sha256'], { procfs })
+    : processChecksumAsync(pid, ['sha256'], { procfs });
+
+/** A procfs root for this process whose exe does not resolve, with the given maps. */
+async function fixtureRoot(exeTarget: string, rootFolder: string, maps: string): Promise<ProcFS> {
+  const root = tempFolder('procmon-hash-root-');
+  const folder = join(root, String(process.pid));
+  await mkdir(folder);
+  symlinkSync(exeTarget, join(folder, 'exe'));
+  symlinkSync(rootFolder, join(folder, 'root'));
+  await writeFile(join(folder, 'maps'), maps);
+  for (const name of ['mem', 'stat', 'status']) {
+    symlinkSync(`/proc/${process.pid}/${name}`, join(folder, name));
+  }
+  return new ProcFS({ root });
+}
+
+function mapsLine(file: string, pathname: string, inodeDelta = 0n): string {
+  const { dev, ino } = statSync(file, { bigint: true });
+  const major = Number((dev >> 8n) & 0xfffn) | Number((dev >> 32n) & ~0xfffn);
+  const minor = Number(dev & 0xffn) | Number((dev >> 12n) & ~0xffn);
+  const hex = (n: number) => n.toString(16).padStart(2, '0');
+  return `7f0000000000-7f0000001000 r-xp 00000000 ${hex(major)}:${hex(minor)} ${ino + inodeDelta} ${pathname}\n`;
+}
+
+describe.each(['sync', 'async'] as Style[])('the root and path sources (%s)', (style) => {
+  it('refuse the file under root when the process maps another file at that path', async () => {
+    // The file at the binary's path (under root) is not the one the process maps: another inode.
+    const folder = tempFolder();
+    const inside = '/procmon-hash-test-not-on-the-host/bin/prog';
+    await mkdir(join(folder, 'procmon-hash-test-not-on-the-host/bin'), { recursive: true });
+    await writeFile(join(folder, inside), 'another file at that path\n');
+    const procfs = await fixtureRoot(inside, folder, mapsLine(join(folder, inside), inside, 1n));
+    const error = await errorOf(() => run(style, process.pid, procfs));
+    expect(error).toBeInstanceOf(HashError);
+    expect((error as HashError).code).toBe('ENOSOURCE');
+    const attempts = (error as HashError).cause as { source: string; error: HashError }[];
+    expect(attempts.map((attempt) => attempt.source)).toEqual(['exe', 'root', 'path', 'memory']);
+    expect(attempts[1]?.error.code).toBe('EMISMATCH');
+  });
+
+  it('refuse a file when maps cannot be read', async () => {
+    const folder = tempFolder();
+    const inside = '/procmon-hash-test-not-on-the-host/bin/app';
+    await mkdir(join(folder, 'procmon-hash-test-not-on-the-host/bin'), { recursive: true });
+    await writeFile(join(folder, inside), 'a file under root\n');
+    const procfs = await fixtureRoot(inside, folder, '');
+    const error = await errorOf(() => run(style, process.pid, procfs));
+    expect(error).toBeInstanceOf(HashError);
+    const attempts = (error as HashError).cause as { source: string; error: HashError }[];
+    expect(attempts[1]).toMatchObject({ source: 'root' });
+    expect(attempts[1]?.error.code).toBe('EMISMATCH');
+  });
+
+  it('take the file under root when it is the one maps names (device and inode)', async () => {
+    const folder = tempFolder();
+    const inside = '/procmon-hash-test-not-on-the-host/bin/app';
+    await mkdir(join(folder, 'procmon-hash-test-not-on-the-host/bin'), { recursive: true });
+    await writeFile(join(folder, inside), 'a file under root\n');
+    const procfs = await fixtureRoot(inside, folder, mapsLine(join(folder, inside), inside));
+    const result = await run(style, process.pid, procfs);
+    expect(result).toMatchObject({
+      source: 'root',
+      checksums: { sha256: toolDigest('sha256', join(folder, inside)) },
+    });
+  });
+});
+
+/** A procfs whose stat, from the `n`th read on, says the process started at another time. */
+class ReusedPid extends ProcFS {
+  reads = 0;
+  override readFile(pid: number, name: string): Uint8Array {
+    const bytes = super.readFile(pid, name);
+    return name === 'stat' && ++this.reads >= 2 ? shifted(bytes) : bytes;
+  }
+}
+
+function shifted(stat: Uint8Array): Uint8Array {
+  const text = Buffer.from(stat).toString('latin1');
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  // Fields after comm start at 3 (state): starttime (22) is index 19.
+  fields[19] = String(Number(fields[19]) + 1);
+  return new Uint8Array(Buffer.from(`${text.slice(0, close + 2)}${fields.join(' ')}`, 'latin1'));
+}
+
+describe('a pid that names another process by the time the binary is hashed', () => {
+  it('is ProcessGoneError, sync', () => {
+    const procfs = new ReusedPid();
+    expect(() => processChecksum(process.pid, ['sha256'], { procfs })).toThrow(ProcessGoneError);
+  });
+
+  it('is ProcessGoneError, async', async () => {
+    const procfs = new ReusedPid();
+    procfs.promises.readFile = async (pid: number, name: string) => procfs.readFile(pid, name);
+    await expect(processChecksumAsync(process.pid, ['sha256'], { procfs })).rejects.toBeInstanceOf(
+      ProcessGoneError,
+    );
+  });
+
+  it('the same process gives its checksum (the control)', () => {
+    const binary = readFileSync(`/proc/${process.pid}/exe`);
+    expect(binary.length).toBeGreaterThan(0);
+    expect(processChecksum(process.pid, ['sha256']).source).toBe('exe');
+  });
+});
