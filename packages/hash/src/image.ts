@@ -1,15 +1,17 @@
 // The image of a binary in a process's memory: the regions of /proc/<pid>/maps that map that
 // exact file, read from /proc/<pid>/mem at their addresses. The fallback for a binary that
 // cannot be opened (an AppImage on a FUSE mount, a file gone or replaced while running).
+
 import { parseMaps } from '@procmon/parse';
 import {
   ProcessGoneError,
   type ProcessState,
-  ProcFS,
+  type ProcFS,
   type ProcfsError,
   type RangeResult,
 } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms, MultiHash } from './algorithms.js';
+import { defaultProcFS } from './default-procfs.js';
 import { HashError } from './errors.js';
 
 export interface ImageRegion {
@@ -69,7 +71,7 @@ function checkMaxBytes(maxBytes: number | undefined): number {
  */
 export function dumpImage(pid: number, path: string, options: DumpImageOptions = {}): MemoryImage {
   const maxBytes = checkMaxBytes(options.maxBytes);
-  const procfs = options.procfs ?? new ProcFS();
+  const procfs = options.procfs ?? defaultProcFS();
   const entries = parseMaps(procfs.readFile(pid, 'maps'));
   const regions = selectRegions(entries, pid, path, procfs, options, maxBytes, false);
   if (regions === undefined) throw noRegion(pid, path, procfs, options, procfs.processState(pid));
@@ -84,7 +86,7 @@ export async function dumpImageAsync(
   options: DumpImageOptions = {},
 ): Promise<MemoryImage> {
   const maxBytes = checkMaxBytes(options.maxBytes);
-  const procfs = options.procfs ?? new ProcFS();
+  const procfs = options.procfs ?? defaultProcFS();
   const entries = parseMaps(await procfs.promises.readFile(pid, 'maps'));
   const regions = selectRegions(entries, pid, path, procfs, options, maxBytes, false);
   if (regions === undefined) {
@@ -118,7 +120,7 @@ export function hashImage(
 ): Checksums {
   checkAlgorithms(algorithms);
   const maxBytes = checkMaxBytes(options.maxBytes);
-  const procfs = options.procfs ?? new ProcFS();
+  const procfs = options.procfs ?? defaultProcFS();
   const entries = parseMaps(procfs.readFile(pid, 'maps'));
   const regions = selectRegions(entries, pid, path, procfs, options, maxBytes, true);
   if (regions === undefined) throw noRegion(pid, path, procfs, options, procfs.processState(pid));
@@ -145,7 +147,7 @@ export async function hashImageAsync(
 ): Promise<Checksums> {
   checkAlgorithms(algorithms);
   const maxBytes = checkMaxBytes(options.maxBytes);
-  const procfs = options.procfs ?? new ProcFS();
+  const procfs = options.procfs ?? defaultProcFS();
   const entries = parseMaps(await procfs.promises.readFile(pid, 'maps'));
   const regions = selectRegions(entries, pid, path, procfs, options, maxBytes, true);
   if (regions === undefined) {

@@ -1,12 +1,14 @@
 // The checksum of what a process runs, with the reference's fallback chain, and its known bugs
 // fixed: the memory image is really hashed (the reference hashes empty input), matched on the
 // exact path, and a deleted or replaced binary is never answered with the file now at its path.
+
 import { type BigIntStats, closeSync, openSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { decodeText, type MapsEntry, parseMaps, parseStat } from '@procmon/parse';
-import { ProcessGoneError, ProcFS } from '@procmon/procfs';
+import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
 import { type ChecksumCache, hashOpenFileCached, hashOpenHandleCached } from './cache.js';
+import { defaultProcFS } from './default-procfs.js';
 import { HashError, shownPath, toHashError } from './errors.js';
 import { hashStableAsync, hashStableSync, statDescriptor } from './hash-file.js';
 import { hashImage, hashImageAsync } from './image.js';
@@ -61,7 +63,7 @@ export function processChecksum(
   options: ProcessChecksumOptions = {},
 ): ProcessChecksum {
   checkAlgorithms(algorithms);
-  const procfs = options.procfs ?? new ProcFS();
+  const procfs = options.procfs ?? defaultProcFS();
   let started: number;
   try {
     started = startTime(procfs.readFile(pid, 'stat'));
@@ -124,7 +126,7 @@ export async function processChecksumAsync(
   options: ProcessChecksumOptions = {},
 ): Promise<ProcessChecksum> {
   checkAlgorithms(algorithms);
-  const procfs = options.procfs ?? new ProcFS();
+  const procfs = options.procfs ?? defaultProcFS();
   let started: number;
   try {
     started = startTime(await procfs.promises.readFile(pid, 'stat'));
