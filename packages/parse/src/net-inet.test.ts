@@ -556,6 +556,10 @@ describe('parseNetInet on crafted tables', () => {
       [row('01').replace('02:0000012C', '02:-12C'), 'column "tm->when" is not a hex number'],
       [row('01').replace('  1000', ' -1000'), 'column "uid" is not a decimal number'],
       [row('01').replace(' 4242 ', ' 0x10 '), 'column "inode" is not a decimal number'],
+      [
+        row('01').replace(' 4242 ', ' 99999999999999999 '),
+        'column "inode" is too large to be exact',
+      ],
       [row('01').replace(' 4242 ', ' 99999999999999999999 '), 'column "inode" is too large'],
       [row('01').replace('   0:', '   0 '), 'column "sl" does not end with ":"'],
       [row('01').replace('   0:', '  -1:'), 'column "sl" is not a decimal number'],

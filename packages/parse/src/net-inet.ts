@@ -1,7 +1,7 @@
 import { ParseError, type ProcFileKind } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { formatIPv6 } from './net-address.js';
-import { hexDigit, readHex, readInt, readUint } from './numbers.js';
+import { hexDigit, NumberTooLargeError, readHex, readInt, readUint } from './numbers.js';
 
 /** The transport of an inet socket table: `/proc/net/{tcp,udp,raw,udplite}` and their `6` twins. */
 export type InetProtocol = 'tcp' | 'udp' | 'raw' | 'udplite';
@@ -415,7 +415,7 @@ class RowReader {
 
   private rethrow(error: unknown, column: string, problem: string): unknown {
     if (!(error instanceof ParseError)) return error;
-    const tooLarge = error.message.includes('too large');
+    const tooLarge = error instanceof NumberTooLargeError;
     return this.error(column, error.offset, tooLarge ? 'is too large to be exact' : problem);
   }
 

@@ -1,6 +1,6 @@
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
-import { hexDigit, readHex, readUint } from './numbers.js';
+import { hexDigit, NumberTooLargeError, readHex, readUint } from './numbers.js';
 import { decodeText, type TextDecoding } from './text.js';
 
 /** A unix socket's type by name: `SOCK_STREAM` (1), `SOCK_DGRAM` (2), `SOCK_SEQPACKET` (5). */
@@ -257,7 +257,7 @@ class UnixRowReader {
   private rethrow(error: unknown, column: string, problem: string): unknown {
     if (!(error instanceof ParseError)) return error;
     if (this.probing) return NOT_A_ROW;
-    const tooLarge = error.message.includes('too large');
+    const tooLarge = error instanceof NumberTooLargeError;
     return this.error(column, error.offset, tooLarge ? 'is too large to be exact' : problem);
   }
 

@@ -4,6 +4,12 @@ import { ParseError, type ProcFileKind } from './errors.js';
 // (no substring, no regex) and refuse what would lose precision: a number past 2^53 is an error
 // where the caller asked for a `number`, and bigint readers exist for fields that can pass it.
 
+/**
+ * The ParseError of a number whose digits are fine but whose value does not fit: callers that
+ * name the field in their own message tell this case apart by class, not by wording.
+ */
+export class NumberTooLargeError extends ParseError {}
+
 const ZERO = 0x30;
 const NINE = 0x39;
 const MINUS = 0x2d;
@@ -23,7 +29,12 @@ export function readUint(
     value = value * 10 + digit;
   }
   if (value > Number.MAX_SAFE_INTEGER) {
-    throw new ParseError(kind, 'number is too large to be exact as a number', bytes, start);
+    throw new NumberTooLargeError(
+      kind,
+      'number is too large to be exact as a number',
+      bytes,
+      start,
+    );
   }
   return value;
 }
@@ -50,7 +61,8 @@ export function readUintBig(
   if (digits <= 30) {
     const high = BigInt(readUint(kind, bytes, start, end - 15));
     const value = high * TEN_TO_15 + BigInt(readUint(kind, bytes, end - 15, end));
-    if (value > U64_MAX) throw new ParseError(kind, 'number is larger than 64 bits', bytes, start);
+    if (value > U64_MAX)
+      throw new NumberTooLargeError(kind, 'number is larger than 64 bits', bytes, start);
     return value;
   }
   // Longer is only valid with leading zeros: skip them, or fail naming the number.
@@ -61,7 +73,7 @@ export function readUintBig(
       const digit = (bytes[i] as number) - ZERO;
       if (digit < 0 || digit > 9) throw new ParseError(kind, 'expected a decimal digit', bytes, i);
     }
-    throw new ParseError(kind, 'number is larger than 64 bits', bytes, start);
+    throw new NumberTooLargeError(kind, 'number is larger than 64 bits', bytes, start);
   }
   return readUintBig(kind, bytes, first, end);
 }
@@ -87,7 +99,12 @@ export function readHex(kind: ProcFileKind, bytes: Uint8Array, start: number, en
     value = value * 16 + digit;
   }
   if (value > Number.MAX_SAFE_INTEGER) {
-    throw new ParseError(kind, 'hex number is too large to be exact as a number', bytes, start);
+    throw new NumberTooLargeError(
+      kind,
+      'hex number is too large to be exact as a number',
+      bytes,
+      start,
+    );
   }
   return value;
 }
@@ -106,6 +123,6 @@ export function readHexBig(
     value = (value << BigInt((chunkEnd - i) * 4)) | BigInt(readHex(kind, bytes, i, chunkEnd));
   }
   if (value > U64_MAX)
-    throw new ParseError(kind, 'hex number is larger than 64 bits', bytes, start);
+    throw new NumberTooLargeError(kind, 'hex number is larger than 64 bits', bytes, start);
   return value;
 }
