@@ -6,18 +6,24 @@ import {
   chmodSync,
   closeSync,
   copyFileSync,
-  mkdtempSync,
   openSync,
   readFileSync,
   readSync,
   realpathSync,
-  rmSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { type MapsEntry, parseMaps } from '@procmon/parse';
 import { expect } from 'vitest';
+import {
+  cleanup,
+  eventually,
+  exited,
+  tempFolder as sharedTempFolder,
+  trackChild,
+} from '../../../test-support/processes.js';
+
+export { cleanup, eventually, exited };
 
 /** Checksums of empty input, as every tool prints them. */
 export const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
@@ -61,14 +67,8 @@ export function parseToolOutput(output: string, count: number): string[] {
   });
 }
 
-const temps: string[] = [];
-
 /** A fresh temp folder (its real path), removed by `cleanup()`. */
-export function tempFolder(prefix = 'procmon-hash-test-'): string {
-  const folder = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
-  temps.push(folder);
-  return folder;
-}
+export const tempFolder = (prefix = 'procmon-hash-test-'): string => sharedTempFolder(prefix);
 
 /** The real path of the sleep binary (/bin/sleep is often a symlink into /usr/bin). */
 export const sleepBinary = realpathSync('/bin/sleep');
@@ -81,8 +81,6 @@ export function copySleep(folder: string, name = 'sleep'): string {
   return path;
 }
 
-const children: ChildProcess[] = [];
-
 /**
  * Starts `binary 60` and resolves with its pid once it sleeps: exec done, the dynamic loader
  * finished (relocations applied, RELRO protected), the process parked in nanosleep. Nothing
@@ -92,8 +90,7 @@ export async function startSleeper(
   binary: string,
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ child: ChildProcess; pid: number }> {
-  const child = spawn(binary, ['60'], { stdio: 'ignore', env });
-  children.push(child);
+  const child = trackChild(spawn(binary, ['60'], { stdio: 'ignore', env }));
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', reject);
@@ -120,21 +117,6 @@ function isSleeping(pid: number): boolean {
   }
 }
 
-/** Resolves when `child` has exited and been reaped (Node reaps before 'exit'). */
-export function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-/** Kills every child started here and removes every temp folder. */
-export async function cleanup(): Promise<void> {
-  const running = children.splice(0);
-  for (const child of running)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await Promise.all(running.map(exited));
-  for (const folder of temps.splice(0)) rmSync(folder, { recursive: true, force: true });
-}
-
 /** A pid that named a process a moment ago and names none now (the child exited and was reaped). */
 export function gonePid(): number {
   const pid = spawnSyncPid();
@@ -145,20 +127,6 @@ export function gonePid(): number {
 function spawnSyncPid(): number {
   // execFileSync returns after the child exited and was reaped; its pid is in its own output.
   return Number(execFileSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).trim());
-}
-
-/** Polls `test` (at most `tries` times, 20 ms apart) until it returns a value. Never about time. */
-export async function eventually<T>(
-  test: () => T | undefined,
-  what: string,
-  tries = 500,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = test();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 /** /proc/<pid>/maps, read with plain fs and parsed by @procmon/parse. */

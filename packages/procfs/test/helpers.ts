@@ -1,14 +1,22 @@
 // Helpers shared by the tests in src/*.test.ts: the fixture tree and what it holds, both call
 // styles behind one interface, error capture, children that say when they are ready, temp roots.
 import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { expect } from 'vitest';
+import {
+  cleanup,
+  eventually,
+  exited,
+  tempFolder as sharedTempFolder,
+  trackChild,
+} from '../../../test-support/processes.js';
 import { ProcessGoneError, ProcfsError } from '../src/errors.js';
 import { ProcFS, type ProcFSOptions, type ProcFSPromises } from '../src/procfs.js';
+
+export { cleanup, eventually, exited };
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -194,13 +202,8 @@ export const sorted = (numbers: readonly number[]): number[] => [...numbers].sor
 /** How many descriptors this process has open. */
 export const openFdCount = (): number => readdirSync('/proc/self/fd').length;
 
-/** A fresh temp folder, removed by `cleanup()`. */
-const temps: string[] = [];
-export function tempFolder(prefix = 'procfs-test-'): string {
-  const folder = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(folder);
-  return folder;
-}
+/** A fresh temp folder (its real path), removed by `cleanup()`. */
+export const tempFolder = (prefix = 'procfs-test-'): string => sharedTempFolder(prefix);
 
 /** A temp procfs root holding `files` (path under the root to content). */
 export function tempRoot(files: Record<string, Uint8Array | string>): string {
@@ -219,8 +222,6 @@ export function patternBytes(length: number, seed = 0): Uint8Array {
   return bytes;
 }
 
-const children: ChildProcess[] = [];
-
 /**
  * Spawns a child and resolves once it has written its first line to stdout (the child says it
  * is ready); resolves with the child and that line. stdout must be a pipe.
@@ -230,8 +231,7 @@ export function spawnReady(
   args: readonly string[],
   options: SpawnOptions = {},
 ): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'], ...options });
-  children.push(child);
+  const child = trackChild(spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'], ...options }));
   return new Promise((resolve, reject) => {
     let text = '';
     child.once('error', reject);
@@ -244,35 +244,6 @@ export function spawnReady(
       if (newline !== -1) resolve({ child, line: text.slice(0, newline) });
     });
   });
-}
-
-/** Resolves when `child` has exited and been reaped (Node reaps before 'exit'). */
-export function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-/** Kills every child spawned here and removes every temp folder. */
-export async function cleanup(): Promise<void> {
-  const running = children.splice(0);
-  for (const child of running)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await Promise.all(running.map(exited));
-  for (const folder of temps.splice(0)) rmSync(folder, { recursive: true, force: true });
-}
-
-/** Polls `test` (at most `tries` times, 20 ms apart) until it returns a value. Never about time. */
-export async function eventually<T>(
-  test: () => T | undefined,
-  what: string,
-  tries = 500,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = test();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 /**

@@ -1,0 +1,51 @@
+// Test support shared by the packages' tests: temp folders and child processes that are always
+// cleaned up, and a poll that waits for a condition without asserting on time.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const temps: string[] = [];
+const children: ChildProcess[] = [];
+
+/** A fresh temp folder (its real path), removed by `cleanup()`. */
+export function tempFolder(prefix: string): string {
+  const folder = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  temps.push(folder);
+  return folder;
+}
+
+/** Registers a child for `cleanup()` to kill, and returns it. */
+export function trackChild<T extends ChildProcess>(child: T): T {
+  children.push(child);
+  return child;
+}
+
+/** Resolves when `child` has exited and been reaped (Node reaps before 'exit'). */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Kills every tracked child, waits until each is reaped, and removes every temp folder. */
+export async function cleanup(): Promise<void> {
+  const running = children.splice(0);
+  for (const child of running)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await Promise.all(running.map(exited));
+  for (const folder of temps.splice(0)) rmSync(folder, { recursive: true, force: true });
+}
+
+/** Polls `test` (at most `tries` times, 20 ms apart) until it returns a value. Never about time. */
+export async function eventually<T>(
+  test: () => T | undefined,
+  what: string,
+  tries = 500,
+): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const value = test();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
