@@ -1,0 +1,62 @@
+export { ProcessCache, type ProcessCacheOptions } from './cache.js';
+export type { ProcessDetails } from './details.js';
+export {
+  type FieldFailure,
+  type FieldFailureReason,
+  PidReusedError,
+} from './errors.js';
+export {
+  type DescriptorInfo,
+  EXTRA_INFO_FIELDS,
+  type ExtraInfo,
+  type ExtraInfoField,
+  type ExtraInfoOptions,
+} from './extra-info.js';
+export { KERNEL_CONNECTION, type PathSource, type ResolvedPath } from './path.js';
+export {
+  type DetailsOptions,
+  Process,
+  type ProcessOptions,
+  type TreeEntry,
+} from './process.js';
+export {
+  type Descriptor,
+  type ReaderOptions,
+  readCmdline,
+  readCmdlineAsync,
+  readComm,
+  readCommAsync,
+  readCwd,
+  readCwdAsync,
+  readEnviron,
+  readEnvironAsync,
+  readExe,
+  readExeAsync,
+  readFds,
+  readFdsAsync,
+  readIo,
+  readIoAsync,
+  readMaps,
+  readMapsAsync,
+  readRoot,
+  readRootAsync,
+  readStack,
+  readStackAsync,
+  readStat,
+  readStatAsync,
+  readStatm,
+  readStatmAsync,
+  readStatus,
+  readStatusAsync,
+  type StatmReaderOptions,
+  type TextReaderOptions,
+} from './readers.js';
+export {
+  SCAN_FIELDS,
+  type ScanField,
+  type ScannedProcess,
+  type ScanOptions,
+  scanProcesses,
+  scanProcessesAsync,
+} from './scan.js';
+export type { SocketInfo, SocketLookup } from './sockets.js';

@@ -1,0 +1,131 @@
+// Which binary a process runs, resolved as the reference (OpenSnitch's ReadPath, SetPath and
+// CleanPath) does, with its loops and lost fallbacks fixed.
+
+import { decodeText } from '@procmon/parse';
+import { type FieldFailure, fieldFailure } from './errors.js';
+import { exists, type Flow, readFile, readLink } from './flow.js';
+
+/** The path the reference gives a kernel task: no binary, no memory map of its own. */
+export const KERNEL_CONNECTION = 'Kernel connection';
+
+const DELETED = ' (deleted)';
+
+/** Where `path` came from: the exe link, the first argument, the command name, or none (kernel). */
+export type PathSource = 'exe' | 'args' | 'comm' | 'kernel';
+
+export interface ResolvedPath {
+  /** Absolute path of the binary; else the first argument or comm; `Kernel connection` for a kernel task. */
+  path: string;
+  /**
+   * The binary as the host reaches it: `<proc root>/<pid>/root<path>` when that exists (a
+   * process in a container or chroot runs a file its own root names), else `path`.
+   */
+  realPath: string;
+  /** The exe link ended in ` (deleted)`: the binary was deleted or replaced while it runs. */
+  deleted: boolean;
+  /** `exe` could not be read and `maps` is empty: a kernel thread, not a program. */
+  kernelTask: boolean;
+  source: PathSource;
+  /** Why the exe link could not give the path (the path then came from another source). */
+  failure?: FieldFailure;
+}
+
+/**
+ * Resolves the path of `pid`. `comm` and `args` are what the caller already read, for the
+ * fallbacks; `procRoot` is the ProcFS root, for `realPath`.
+ */
+export function* resolvePath(
+  pid: number,
+  procRoot: string,
+  comm: string,
+  args: readonly string[] | undefined,
+  withRealPath = true,
+): Flow<ResolvedPath> {
+  let link: string;
+  try {
+    link = yield* readExe(pid);
+  } catch (error) {
+    return yield* withoutExe(pid, comm, fieldFailure('path', error));
+  }
+  let deleted = link.endsWith(DELETED);
+  let path = deleted ? link.slice(0, -DELETED.length) : link;
+  let source: PathSource = 'exe';
+  let failure: FieldFailure | undefined;
+
+  // A path under /proc (such as /proc/self/exe) names no binary: any process could show it.
+  if (path.startsWith('/proc/')) {
+    const again = yield* rereadExe(pid);
+    if (again !== undefined && !again.path.startsWith('/proc/')) {
+      ({ path, deleted } = again);
+    } else if (args?.[0] && !args[0].startsWith('/proc/')) {
+      path = args[0];
+      source = 'args';
+    } else {
+      path = comm;
+      source = 'comm';
+    }
+  }
+  // The kernel may give a relative path; a process's path must be absolute, so read it again
+  // (once: the reference re-reads until it is absolute, which can loop for ever).
+  if (source === 'exe' && !path.startsWith('/')) {
+    const again = yield* rereadExe(pid);
+    if (again?.path.startsWith('/')) ({ path, deleted } = again);
+    else {
+      failure = fieldFailure(
+        'path',
+        new Error(`the exe link of process ${pid} is not absolute: ${path}`),
+      );
+    }
+  }
+  const realPath = withRealPath ? yield* realPathOf(pid, procRoot, path, source) : path;
+  const resolved: ResolvedPath = { path, realPath, deleted, kernelTask: false, source };
+  if (failure) resolved.failure = failure;
+  return resolved;
+}
+
+function* readExe(pid: number): Flow<string> {
+  const bytes = yield* readLink(pid, 'exe');
+  return decodeText('text', bytes, 0, bytes.length);
+}
+
+function* rereadExe(pid: number): Flow<{ path: string; deleted: boolean } | undefined> {
+  try {
+    const link = yield* readExe(pid);
+    const deleted = link.endsWith(DELETED);
+    return { path: deleted ? link.slice(0, -DELETED.length) : link, deleted };
+  } catch {
+    return undefined;
+  }
+}
+
+// The reference's RealPath: the binary through the process's own root, when it exists there.
+function* realPathOf(
+  pid: number,
+  procRoot: string,
+  path: string,
+  source: PathSource,
+): Flow<string> {
+  if (!path.startsWith('/') || source === 'comm') return path;
+  const throughRoot = `${procRoot}/${pid}/root${path}`;
+  return (yield* exists(throughRoot)) ? throughRoot : path;
+}
+
+// No exe link: a kernel task when its maps is empty (the reference's test), else comm.
+function* withoutExe(pid: number, comm: string, failure: FieldFailure): Flow<ResolvedPath> {
+  let kernelTask = false;
+  try {
+    kernelTask = (yield* readFile(pid, 'maps')).length === 0;
+  } catch {
+    // maps unreadable too: nothing says it is a kernel task.
+  }
+  if (kernelTask) {
+    return {
+      path: KERNEL_CONNECTION,
+      realPath: KERNEL_CONNECTION,
+      deleted: false,
+      kernelTask,
+      source: 'kernel',
+    };
+  }
+  return { path: comm, realPath: comm, deleted: false, kernelTask, source: 'comm', failure };
+}

@@ -1,0 +1,429 @@
+// The process model: one process, known by (pid, start time), with the reference's collectors
+// (details, parent chain and tree, extra info, checksums) in a sync and an async form.
+
+import {
+  type ChecksumCache,
+  type ChecksumSource,
+  type Checksums,
+  dumpImage,
+  dumpImageAsync,
+  type MemoryImage,
+  processChecksum,
+  processChecksumAsync,
+} from '@procmon/hash';
+import { parseStat, type Stat } from '@procmon/parse';
+import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
+import type { ProcessCache } from './cache.js';
+import { procfsOf } from './default-procfs.js';
+import { detailsFlow, type ProcessDetails } from './details.js';
+import { PidReusedError } from './errors.js';
+import {
+  EXTRA_INFO_FIELDS,
+  type ExtraInfo,
+  type ExtraInfoOptions,
+  extraInfoFlow,
+} from './extra-info.js';
+import { exists, type Flow, type FlowContext, readFile, runAsync, runSync } from './flow.js';
+import { type ResolvedPath, resolvePath } from './path.js';
+import type { SocketLookup } from './sockets.js';
+
+export interface ProcessOptions {
+  /** Where to read; a shared ProcFS on /proc unless given. */
+  procfs?: ProcFS;
+  /** Parents are looked up here first, and parents read from /proc are added to it. */
+  cache?: ProcessCache;
+  /** Resolves the sockets behind descriptors (a @procmon/netsock SocketResolver fits). */
+  sockets?: SocketLookup;
+  /** Checksums of binaries by (device, inode, size, mtime, ctime), shared between processes. */
+  checksumCache?: ChecksumCache;
+}
+
+export interface DetailsOptions {
+  /**
+   * Return undefined for the calling process itself, as the reference does (a firewall does not
+   * ask about its own connections). False unless set.
+   */
+  skipSelf?: boolean;
+}
+
+/** One line of a process tree: the process, then each ancestor, nearest first. */
+export interface TreeEntry {
+  pid: number;
+  path: string;
+}
+
+/** A tree deeper than this is not a real one (pid_max is 4 million, chains are short). */
+const MAX_TREE_DEPTH = 1024;
+
+export class Process {
+  readonly pid: number;
+  /** Clock ticks after boot when it started (stat field 22): with pid, its identity. */
+  readonly startTime: number;
+  /** The parent pid when it was opened (a parent's exit reparents it: `parent()` reads it anew). */
+  readonly ppid: number;
+  /** The command name when it was opened. */
+  readonly comm: string;
+  readonly options: ProcessOptions;
+  readonly #checksums: Checksums = {};
+  #checksumSource: ChecksumSource | undefined;
+
+  /**
+   * Opens a process: reads its stat for the start time. Throws TypeError for a pid that is not
+   * a positive integer, ProcessGoneError when it does not exist.
+   */
+  static open(pid: number, options: ProcessOptions = {}): Process {
+    return new Process(readStatOf(procfsOf(options), pid), options);
+  }
+
+  static async openAsync(pid: number, options: ProcessOptions = {}): Promise<Process> {
+    const procfs = procfsOf(options);
+    return new Process(parseStat(await procfs.promises.readFile(pid, 'stat')), options);
+  }
+
+  /** A process from a stat the caller already read (a scan, a cache). */
+  constructor(stat: Stat, options: ProcessOptions = {}) {
+    this.pid = stat.pid;
+    this.startTime = stat.starttime;
+    this.ppid = stat.ppid;
+    this.comm = stat.comm;
+    this.options = options;
+  }
+
+  get procfs(): ProcFS {
+    return procfsOf(this.options);
+  }
+
+  /** Throws PidReusedError if the pid now belongs to another process, ProcessGoneError if it exited. */
+  verify(): Stat {
+    return this.run(this.currentStat());
+  }
+
+  verifyAsync(): Promise<Stat> {
+    return this.runAsync(this.currentStat());
+  }
+
+  /** Running, and still this process: a zombie, an exited process or a reused pid is not alive. */
+  isAlive(): boolean {
+    try {
+      return this.verify().state !== 'Z';
+    } catch (error) {
+      if (error instanceof ProcessGoneError) return false;
+      throw error;
+    }
+  }
+
+  async isAliveAsync(): Promise<boolean> {
+    try {
+      return (await this.verifyAsync()).state !== 'Z';
+    } catch (error) {
+      if (error instanceof ProcessGoneError) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Path, comm, arguments, cwd and environment (the reference's GetDetails). A field that could
+   * not be read is missing and listed in `failures`. Throws PidReusedError when the pid changed
+   * hands during the reads (nothing of two processes is mixed), ProcessGoneError when the process
+   * exited before anything was read.
+   */
+  details(options: DetailsOptions & { skipSelf: true }): ProcessDetails | undefined;
+  details(options?: DetailsOptions): ProcessDetails;
+  details(options: DetailsOptions = {}): ProcessDetails | undefined {
+    if (options.skipSelf && this.isSelf()) return undefined;
+    return this.run(this.collected(this.detailsFlow(), detailsReadNothing));
+  }
+
+  detailsAsync(options: DetailsOptions & { skipSelf: true }): Promise<ProcessDetails | undefined>;
+  detailsAsync(options?: DetailsOptions): Promise<ProcessDetails>;
+  async detailsAsync(options: DetailsOptions = {}): Promise<ProcessDetails | undefined> {
+    if (options.skipSelf && this.isSelf()) return undefined;
+    return this.runAsync(this.collected(this.detailsFlow(), detailsReadNothing));
+  }
+
+  /** The binary's path alone, resolved as in `details()` (no arguments: no args[0] fallback). */
+  path(): ResolvedPath {
+    return this.run(this.checked(this.pathFlow()));
+  }
+
+  pathAsync(): Promise<ResolvedPath> {
+    return this.runAsync(this.checked(this.pathFlow()));
+  }
+
+  /**
+   * The parent, read from stat now (a parent's exit reparents a process). Undefined for pid 1
+   * and kernel threads' root (ppid 0), and when the parent exited: a parent that started after
+   * this process is a reused pid, not the parent.
+   */
+  parent(): Process | undefined {
+    return this.run(this.parentFlow());
+  }
+
+  parentAsync(): Promise<Process | undefined> {
+    return this.runAsync(this.parentFlow());
+  }
+
+  /**
+   * The reference's BuildTree: this process, then each ancestor up to pid 1, nearest first, each
+   * with its path. A parent that exited ends the chain; a loop cannot happen.
+   */
+  tree(): TreeEntry[] {
+    return this.run(this.treeFlow());
+  }
+
+  treeAsync(): Promise<TreeEntry[]> {
+    return this.runAsync(this.treeFlow());
+  }
+
+  /**
+   * The reference's GetExtraInfo: environment, descriptors (with sockets when a lookup is set),
+   * io, status, stat, kernel stack, maps and statm. Failures per field, as in `details()`.
+   */
+  extraInfo(options: ExtraInfoOptions = {}): ExtraInfo {
+    return this.run(this.collected(this.extraInfoFlow(options), extraInfoReadNothing));
+  }
+
+  extraInfoAsync(options: ExtraInfoOptions = {}): Promise<ExtraInfo> {
+    return this.runAsync(this.collected(this.extraInfoFlow(options), extraInfoReadNothing));
+  }
+
+  /**
+   * As the reference: the parent runs the same binary and is alive, or this pid is one of the
+   * parent's tasks (`<root>/<ppid>/task/<pid>` exists).
+   */
+  isChild(): boolean {
+    return this.run(this.isChildFlow());
+  }
+
+  isChildAsync(): Promise<boolean> {
+    return this.runAsync(this.isChildFlow());
+  }
+
+  /** The checksums computed so far, by algorithm. */
+  get checksums(): Readonly<Checksums> {
+    return { ...this.#checksums };
+  }
+
+  /** Which source of the fallback chain gave the checksums (exe, root, path, memory). */
+  get checksumSource(): ChecksumSource | undefined {
+    return this.#checksumSource;
+  }
+
+  get checksumsCount(): number {
+    return Object.keys(this.#checksums).length;
+  }
+
+  resetChecksums(): void {
+    for (const algorithm of Object.keys(this.#checksums)) delete this.#checksums[algorithm];
+    this.#checksumSource = undefined;
+  }
+
+  /**
+   * Computes the checksums of the binary this process runs, for each algorithm not computed yet
+   * (through @procmon/hash's fallback chain: exe, root, path, memory). Returns them all. Throws
+   * PidReusedError if the pid is not this process's any more, HashError when nothing could be
+   * hashed.
+   */
+  computeChecksums(algorithms: readonly string[]): Checksums {
+    this.verify();
+    const missing = algorithms.filter((algorithm) => !(algorithm in this.#checksums));
+    if (missing.length > 0) this.keep(processChecksum(this.pid, missing, this.hashOptions()));
+    this.verify();
+    return this.checksums;
+  }
+
+  async computeChecksumsAsync(algorithms: readonly string[]): Promise<Checksums> {
+    await this.verifyAsync();
+    const missing = algorithms.filter((algorithm) => !(algorithm in this.#checksums));
+    if (missing.length > 0) {
+      this.keep(await processChecksumAsync(this.pid, missing, this.hashOptions()));
+    }
+    await this.verifyAsync();
+    return this.checksums;
+  }
+
+  /** The binary's readable regions in memory (the reference's DumpImage). */
+  dumpImage(options: { maxBytes?: number } = {}): MemoryImage {
+    const { path, deleted } = this.exePath(this.path());
+    const image = dumpImage(this.pid, path, { ...options, procfs: this.procfs, deleted });
+    this.verify();
+    return image;
+  }
+
+  async dumpImageAsync(options: { maxBytes?: number } = {}): Promise<MemoryImage> {
+    const { path, deleted } = this.exePath(await this.pathAsync());
+    const image = await dumpImageAsync(this.pid, path, {
+      ...options,
+      procfs: this.procfs,
+      deleted,
+    });
+    await this.verifyAsync();
+    return image;
+  }
+
+  toString(): string {
+    return `process ${this.pid} (${this.comm}, started at tick ${this.startTime})`;
+  }
+
+  // ---- flows: each collector written once, run by the sync or the async runner ----
+
+  private *currentStat(): Flow<Stat> {
+    const stat = parseStat(yield* readFile(this.pid, 'stat'));
+    if (stat.starttime !== this.startTime) {
+      throw new PidReusedError(
+        this.pid,
+        `${this.procfs.root}/${this.pid}/stat`,
+        this.startTime,
+        stat.starttime,
+      );
+    }
+    return stat;
+  }
+
+  /** Runs `flow`, then checks the pid still is this process: a reused pid's data is never returned. */
+  private *checked<T>(flow: Flow<T>): Flow<T> {
+    const result = yield* flow;
+    yield* this.currentStat();
+    return result;
+  }
+
+  /**
+   * Runs a collector, then checks the pid: a reused pid throws PidReusedError (nothing of two
+   * processes is mixed). A process that exited during the reads keeps what was read before, the
+   * rest marked `gone`; one that was gone before anything was read throws ProcessGoneError.
+   */
+  private *collected<T>(flow: Flow<T>, readNothing: (result: T) => boolean): Flow<T> {
+    const result = yield* flow;
+    try {
+      yield* this.currentStat();
+    } catch (error) {
+      if (error instanceof PidReusedError || !(error instanceof ProcessGoneError)) throw error;
+      if (readNothing(result)) throw error;
+    }
+    return result;
+  }
+
+  private detailsFlow(): Flow<ProcessDetails> {
+    return detailsFlow(this.pid, this.startTime, this.procfs.root, this.comm);
+  }
+
+  private pathFlow(): Flow<ResolvedPath> {
+    return resolvePath(this.pid, this.procfs.root, this.comm, undefined);
+  }
+
+  private extraInfoFlow(options: ExtraInfoOptions): Flow<ExtraInfo> {
+    const pageSize = this.procfs.machineFacts().pageSize;
+    return extraInfoFlow(this.pid, this.procfs.root, pageSize, options.fields ?? EXTRA_INFO_FIELDS);
+  }
+
+  private *parentFlow(): Flow<Process | undefined> {
+    const { ppid } = yield* this.currentStat();
+    if (ppid === 0) return undefined;
+    const cached = this.options.cache?.peek(ppid);
+    let stat: Stat;
+    try {
+      stat = parseStat(yield* readFile(ppid, 'stat'));
+    } catch (error) {
+      if (error instanceof ProcessGoneError) return undefined;
+      throw error;
+    }
+    // Started after its child: the parent exited and its pid went to someone else.
+    if (stat.starttime > this.startTime) return undefined;
+    if (cached && cached.startTime === stat.starttime) return cached;
+    const parent = new Process(stat, this.options);
+    this.options.cache?.add(parent);
+    return parent;
+  }
+
+  private *treeFlow(): Flow<TreeEntry[]> {
+    const entries: TreeEntry[] = [
+      { pid: this.pid, path: (yield* this.checked(this.pathFlow())).path },
+    ];
+    const seen = new Set([this.pid]);
+    let current: Process = this;
+    while (current.pid !== 1 && entries.length < MAX_TREE_DEPTH) {
+      let parent: Process | undefined;
+      try {
+        parent = yield* current.parentFlow();
+      } catch (error) {
+        // An ancestor that exited while the chain was read ends the chain; this process's own
+        // exit (the first step) is an error.
+        if (current !== this && error instanceof ProcessGoneError) break;
+        throw error;
+      }
+      if (parent === undefined || seen.has(parent.pid)) break;
+      seen.add(parent.pid);
+      entries.push({ pid: parent.pid, path: (yield* parent.pathFlow()).path });
+      current = parent;
+    }
+    return entries;
+  }
+
+  private *isChildFlow(): Flow<boolean> {
+    const { ppid } = yield* this.currentStat();
+    if (ppid === 0) return false;
+    if (yield* exists(`${this.procfs.root}/${ppid}/task/${this.pid}`)) return true;
+    const parent = yield* this.parentFlow();
+    if (parent === undefined) return false;
+    const [own, theirs] = [yield* this.pathFlow(), yield* parent.pathFlow()];
+    if (own.source !== 'exe' || theirs.path !== own.path) return false;
+    try {
+      return (yield* parent.currentStat()).state !== 'Z';
+    } catch (error) {
+      if (error instanceof ProcessGoneError) return false;
+      throw error;
+    }
+  }
+
+  private isSelf(): boolean {
+    // The procfs root may be another machine's /proc (a fixture, /host/proc): only /proc is ours.
+    return this.pid === process.pid && this.procfs.root === '/proc';
+  }
+
+  private hashOptions() {
+    const options: { procfs: ProcFS; cache?: ChecksumCache } = { procfs: this.procfs };
+    if (this.options.checksumCache) options.cache = this.options.checksumCache;
+    return options;
+  }
+
+  private keep(result: { checksums: Checksums; source: ChecksumSource }): void {
+    Object.assign(this.#checksums, result.checksums);
+    this.#checksumSource = result.source;
+  }
+
+  private exePath(resolved: ResolvedPath): { path: string; deleted: boolean } {
+    if (resolved.source !== 'exe') {
+      throw resolved.failure?.error ?? new Error(`process ${this.pid} has no binary path to dump`);
+    }
+    return resolved;
+  }
+
+  private context(): FlowContext {
+    return { procfs: this.procfs, sockets: this.options.sockets };
+  }
+
+  private run<T>(flow: Flow<T>): T {
+    return runSync(flow, this.context());
+  }
+
+  private runAsync<T>(flow: Flow<T>): Promise<T> {
+    return runAsync(flow, this.context());
+  }
+}
+
+function detailsReadNothing(details: ProcessDetails): boolean {
+  return (
+    details.comm === undefined &&
+    details.args === undefined &&
+    details.cwd === undefined &&
+    details.environ === undefined
+  );
+}
+
+function extraInfoReadNothing(info: ExtraInfo): boolean {
+  return Object.keys(info).every((key) => key === 'failures');
+}
+
+function readStatOf(procfs: ProcFS, pid: number): Stat {
+  return parseStat(procfs.readFile(pid, 'stat'));
+}

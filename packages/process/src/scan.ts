@@ -1,0 +1,172 @@
+// Every process on the machine with a chosen set of fields: what `procmon ps` shows. Processes
+// that exit during the scan are absent (gone before their stat was read) or marked `gone`.
+
+import {
+  decodeText,
+  type Environ,
+  parseCmdline,
+  parseEnviron,
+  parseStat,
+  parseStatus,
+  type Stat,
+  type StatusIds,
+} from '@procmon/parse';
+import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
+import { procfsOf } from './default-procfs.js';
+import { type FieldFailure, fieldFailure, PidReusedError } from './errors.js';
+import { type Flow, readFile, readLink, runAsync, runSync } from './flow.js';
+import { resolvePath } from './path.js';
+
+/** Fields a scan can read besides the stat it always reads (pid, ppid, comm, state, start time). */
+export type ScanField = 'path' | 'args' | 'cwd' | 'environ' | 'uids';
+
+export const SCAN_FIELDS: readonly ScanField[] = ['path', 'args', 'cwd', 'environ', 'uids'];
+
+export interface ScanOptions {
+  procfs?: ProcFS;
+  /** Which fields to read; `path` and `args` unless given. */
+  fields?: readonly ScanField[];
+  /** Processes read at once by `scanProcessesAsync`; 32 unless set. */
+  concurrency?: number;
+}
+
+export interface ScannedProcess {
+  pid: number;
+  ppid: number;
+  comm: string;
+  /** The state letter (R, S, D, Z, ...). */
+  state: string;
+  startTime: number;
+  /** As `Process.details().path`: the binary, else comm, or `Kernel connection`. */
+  path?: string;
+  /** The binary was deleted or replaced while it runs. */
+  deleted?: boolean;
+  kernelTask?: boolean;
+  args?: string[];
+  /** The arguments joined by one space. */
+  command?: string;
+  cwd?: string;
+  environ?: Environ;
+  uids?: StatusIds;
+  /** It exited during the scan: the fields read before are kept, the rest are in `failures`. */
+  gone: boolean;
+  failures: FieldFailure[];
+}
+
+const DEFAULT_FIELDS: readonly ScanField[] = ['path', 'args'];
+
+/** Scans every process under the ProcFS root, in pid order. */
+export function scanProcesses(options: ScanOptions = {}): ScannedProcess[] {
+  const procfs = procfsOf(options);
+  const fields = checkFields(options.fields ?? DEFAULT_FIELDS);
+  const scanned: ScannedProcess[] = [];
+  for (const pid of procfs.listPids()) {
+    const result = runSync(scanOne(pid, procfs.root, fields), { procfs });
+    if (result) scanned.push(result);
+  }
+  return scanned;
+}
+
+/** The same with asynchronous reads, `concurrency` processes at a time; still in pid order. */
+export async function scanProcessesAsync(options: ScanOptions = {}): Promise<ScannedProcess[]> {
+  const procfs = procfsOf(options);
+  const fields = checkFields(options.fields ?? DEFAULT_FIELDS);
+  const concurrency = options.concurrency ?? 32;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`);
+  }
+  const pids = await procfs.promises.listPids();
+  const results: (ScannedProcess | undefined)[] = new Array(pids.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < pids.length) {
+      const index = next++;
+      results[index] = await runAsync(scanOne(pids[index] as number, procfs.root, fields), {
+        procfs,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, pids.length) }, worker));
+  return results.filter((result): result is ScannedProcess => result !== undefined);
+}
+
+function* scanOne(
+  pid: number,
+  procRoot: string,
+  fields: ReadonlySet<ScanField>,
+): Flow<ScannedProcess | undefined> {
+  let stat: Stat;
+  try {
+    stat = parseStat(yield* readFile(pid, 'stat'));
+  } catch (error) {
+    // Exited between the listing and its stat: not a process any more.
+    if (error instanceof ProcessGoneError) return undefined;
+    throw error;
+  }
+  const failures: FieldFailure[] = [];
+  const scanned: ScannedProcess = {
+    pid,
+    ppid: stat.ppid,
+    comm: stat.comm,
+    state: stat.state,
+    startTime: stat.starttime,
+    gone: false,
+    failures,
+  };
+  const field = function* (name: ScanField, read: () => Flow<void>): Flow<void> {
+    if (!fields.has(name)) return;
+    try {
+      yield* read();
+    } catch (error) {
+      failures.push(fieldFailure(name, error));
+    }
+  };
+  let args: string[] | undefined;
+  yield* field('args', function* () {
+    args = parseCmdline(yield* readFile(pid, 'cmdline'));
+  });
+  yield* field('path', function* () {
+    const resolved = yield* resolvePath(pid, procRoot, stat.comm, args, false);
+    scanned.path = resolved.path;
+    scanned.deleted = resolved.deleted;
+    scanned.kernelTask = resolved.kernelTask;
+    if (resolved.kernelTask) args = [stat.comm];
+    if (resolved.failure) failures.push(resolved.failure);
+  });
+  if (args !== undefined) {
+    if (args[0] === '/proc/self/exe' && scanned.path !== undefined)
+      args = [scanned.path, ...args.slice(1)];
+    scanned.args = args;
+    scanned.command = args.join(' ');
+  }
+  yield* field('cwd', function* () {
+    const bytes = yield* readLink(pid, 'cwd');
+    scanned.cwd = decodeText('text', bytes, 0, bytes.length);
+  });
+  yield* field('environ', function* () {
+    scanned.environ = parseEnviron(yield* readFile(pid, 'environ'));
+  });
+  yield* field('uids', function* () {
+    scanned.uids = parseStatus(yield* readFile(pid, 'status')).uid;
+  });
+  // Still the same process? A reused pid's fields would mix two processes: drop it.
+  try {
+    const now = parseStat(yield* readFile(pid, 'stat'));
+    if (now.starttime !== stat.starttime)
+      throw new PidReusedError(pid, `${procRoot}/${pid}/stat`, stat.starttime, now.starttime);
+  } catch (error) {
+    if (error instanceof PidReusedError) return undefined;
+    if (!(error instanceof ProcessGoneError)) throw error;
+    scanned.gone = true;
+  }
+  return scanned;
+}
+
+function checkFields(fields: readonly ScanField[]): ReadonlySet<ScanField> {
+  for (const name of fields) {
+    if (!SCAN_FIELDS.includes(name)) {
+      throw new TypeError(`unknown scan field "${String(name)}"; known: ${SCAN_FIELDS.join(', ')}`);
+    }
+  }
+  return new Set(fields);
+}
