@@ -1,0 +1,217 @@
+/*
+ * The whole native part of @procmon/netsock: a NETLINK_SOCK_DIAG socket, opened in the caller's
+ * network namespace or in another one, and raw send/recv of bytes. Every netlink message is
+ * built and parsed in TypeScript (src/netlink/); this file knows no message layout.
+ *
+ *   open(nsPath?: string): number          a NETLINK_SOCK_DIAG socket (close-on-exec)
+ *   send(fd: number, bytes: Uint8Array): number
+ *   recv(fd: number, buffer: Uint8Array): number   bytes of one datagram (its full length,
+ *                                          even when it was longer than the buffer: MSG_TRUNC)
+ *   close(fd: number): undefined
+ *
+ * Errors are thrown as Error objects with `code` ('EPERM', ...) and `errno` (a positive number).
+ *
+ * open(nsPath) runs setns(CLONE_NEWNET) on a short-lived pthread, never on the caller's thread:
+ * the socket created there stays bound to that namespace after the thread exits, and the
+ * Node thread's own namespace never changes. setns needs CAP_SYS_ADMIN (EPERM otherwise).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <node_api.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef NETLINK_SOCK_DIAG
+#define NETLINK_SOCK_DIAG 4
+#endif
+
+static napi_value throw_errno(napi_env env, int err, const char *what) {
+  char message[160];
+  snprintf(message, sizeof message, "%s: %s", what, strerror(err));
+  const char *name = NULL;
+  switch (err) {
+    case EPERM: name = "EPERM"; break;
+    case EACCES: name = "EACCES"; break;
+    case ENOENT: name = "ENOENT"; break;
+    case EBADF: name = "EBADF"; break;
+    case EINVAL: name = "EINVAL"; break;
+    case ENOMEM: name = "ENOMEM"; break;
+    case ENOBUFS: name = "ENOBUFS"; break;
+    case EMFILE: name = "EMFILE"; break;
+    case ENFILE: name = "ENFILE"; break;
+    case EAGAIN: name = "EAGAIN"; break;
+    case EPROTONOSUPPORT: name = "EPROTONOSUPPORT"; break;
+    case EAFNOSUPPORT: name = "EAFNOSUPPORT"; break;
+    case ENOTSOCK: name = "ENOTSOCK"; break;
+    case EOPNOTSUPP: name = "EOPNOTSUPP"; break;
+    default: name = "EUNKNOWN"; break;
+  }
+  napi_value code, msg, error, errnum;
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg);
+  napi_create_error(env, code, msg, &error);
+  napi_create_int32(env, err, &errnum);
+  napi_set_named_property(env, error, "errno", errnum);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static int open_here(void) {
+  return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+}
+
+struct ns_job {
+  const char *path;
+  int fd;
+  int err;
+  const char *step;
+};
+
+static void *open_in_namespace(void *arg) {
+  struct ns_job *job = arg;
+  int ns = open(job->path, O_RDONLY | O_CLOEXEC);
+  if (ns < 0) {
+    job->err = errno;
+    job->step = "open the namespace";
+    return NULL;
+  }
+  /* setns(CLONE_NEWNET) changes this thread's network namespace only, and the thread ends
+     right after creating the socket. */
+  if (setns(ns, CLONE_NEWNET) != 0) {
+    job->err = errno;
+    job->step = "setns";
+    close(ns);
+    return NULL;
+  }
+  close(ns);
+  job->fd = open_here();
+  if (job->fd < 0) {
+    job->err = errno;
+    job->step = "socket";
+  }
+  return NULL;
+}
+
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_valuetype type = napi_undefined;
+  if (argc >= 1) napi_typeof(env, argv[0], &type);
+  int fd;
+  if (type == napi_string) {
+    char path[4096];
+    size_t length = 0;
+    if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok ||
+        length >= sizeof path - 1) {
+      napi_throw_type_error(env, NULL, "open: the namespace path is too long");
+      return NULL;
+    }
+    struct ns_job job = {path, -1, 0, NULL};
+    pthread_t thread;
+    int err = pthread_create(&thread, NULL, open_in_namespace, &job);
+    if (err != 0) return throw_errno(env, err, "pthread_create");
+    pthread_join(thread, NULL);
+    if (job.fd < 0) return throw_errno(env, job.err, job.step);
+    fd = job.fd;
+  } else if (type == napi_undefined || type == napi_null) {
+    fd = open_here();
+    if (fd < 0) return throw_errno(env, errno, "socket");
+  } else {
+    napi_throw_type_error(env, NULL, "open: the namespace must be a path or undefined");
+    return NULL;
+  }
+  napi_value result;
+  napi_create_int32(env, fd, &result);
+  return result;
+}
+
+static int get_fd(napi_env env, napi_value value, int *fd) {
+  if (napi_get_value_int32(env, value, fd) != napi_ok || *fd < 0) {
+    napi_throw_type_error(env, NULL, "the descriptor must be a non-negative integer");
+    return 0;
+  }
+  return 1;
+}
+
+static int get_bytes(napi_env env, napi_value value, void **data, size_t *length) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, value, &type, length, data, &buffer, &offset) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "expected a Uint8Array");
+    return 0;
+  }
+  return 1;
+}
+
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int fd;
+  void *data;
+  size_t length;
+  if (argc < 2 || !get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &length))
+    return NULL;
+  struct sockaddr_nl kernel;
+  memset(&kernel, 0, sizeof kernel);
+  kernel.nl_family = AF_NETLINK;
+  ssize_t sent;
+  do {
+    sent = sendto(fd, data, length, 0, (struct sockaddr *)&kernel, sizeof kernel);
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0) return throw_errno(env, errno, "sendto");
+  napi_value result;
+  napi_create_int64(env, sent, &result);
+  return result;
+}
+
+static napi_value js_recv(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int fd;
+  void *data;
+  size_t length;
+  if (argc < 2 || !get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &length))
+    return NULL;
+  ssize_t got;
+  do {
+    got = recv(fd, data, length, MSG_TRUNC);
+  } while (got < 0 && errno == EINTR);
+  if (got < 0) return throw_errno(env, errno, "recv");
+  napi_value result;
+  napi_create_int64(env, got, &result);
+  return result;
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int fd;
+  if (argc < 1 || !get_fd(env, argv[0], &fd)) return NULL;
+  if (close(fd) != 0) return throw_errno(env, errno, "close");
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"recv", NULL, js_recv, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

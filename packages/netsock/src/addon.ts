@@ -1,0 +1,45 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { errnoName } from './netlink/errno.js';
+import { NetlinkError } from './netlink/errors.js';
+
+/** The functions of build/Release/netsock.node (native/netsock.c). */
+export interface NetsockAddon {
+  open(namespacePath?: string): number;
+  send(fd: number, bytes: Uint8Array): number;
+  recv(fd: number, buffer: Uint8Array): number;
+  close(fd: number): void;
+}
+
+/** Where the addon is: build/Release beside dist/ (and beside src/ for tests), out of tsup's reach. */
+export const ADDON_PATH = fileURLToPath(new URL('../build/Release/netsock.node', import.meta.url));
+
+let loaded: { addon: NetsockAddon } | { error: string } | undefined;
+
+/** The addon, or why it cannot be loaded (loaded once per process). */
+export function loadAddon(): { addon: NetsockAddon } | { error: string } {
+  if (loaded === undefined) {
+    try {
+      const addon = createRequire(import.meta.url)(ADDON_PATH) as NetsockAddon;
+      loaded = { addon };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      loaded = {
+        error:
+          code === 'MODULE_NOT_FOUND'
+            ? `the native addon is not built (${ADDON_PATH} is missing; run \`node scripts/build-addon.mjs\` in the package)`
+            : `the native addon does not load: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+  }
+  return loaded;
+}
+
+/** A socket-call failure of the addon as a NetlinkError with the errno and its name. */
+export function addonError(error: unknown, what: string): unknown {
+  const errno = (error as { errno?: unknown }).errno;
+  if (typeof errno !== 'number') return error;
+  const code = errnoName(errno);
+  const message = error instanceof Error ? error.message : String(error);
+  return new NetlinkError(`${what}: ${message}`, errno, code, { cause: error });
+}

@@ -1,0 +1,239 @@
+import type { ProcFileKind } from '@procmon/parse';
+import {
+  NLM_F_DUMP,
+  NLM_F_DUMP_INTR,
+  NLM_F_MULTI,
+  NLM_F_REQUEST,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_HDRLEN,
+  NLMSG_NOOP,
+  NLMSG_OVERRUN,
+  NLMSGERR_MIN_LEN,
+} from './constants.js';
+import { errnoName } from './errno.js';
+import { NetlinkError, NetlinkParseError } from './errors.js';
+
+/** Whether this machine stores numbers little-endian: netlink headers are in host order. */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** How bytes reach the kernel and back: the addon's socket, or captured replies in tests. */
+export interface NetlinkTransport {
+  send(bytes: Uint8Array): void;
+  /** Receives one datagram into `buffer`; returns its full length (more than the buffer if cut). */
+  recv(buffer: Uint8Array): number;
+}
+
+/** A request: struct nlmsghdr followed by `payload`, padded to 4 bytes. */
+export function encodeRequest(
+  type: number,
+  flags: number,
+  seq: number,
+  payload: Uint8Array,
+): Uint8Array {
+  const length = NLMSG_HDRLEN + payload.length;
+  const bytes = new Uint8Array((length + 3) & ~3);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, length, HOST_LITTLE_ENDIAN);
+  view.setUint16(4, type, HOST_LITTLE_ENDIAN);
+  view.setUint16(6, flags, HOST_LITTLE_ENDIAN);
+  view.setUint32(8, seq, HOST_LITTLE_ENDIAN);
+  view.setUint32(12, 0, HOST_LITTLE_ENDIAN); // nlmsg_pid: 0, the kernel fills in the port
+  bytes.set(payload, NLMSG_HDRLEN);
+  return bytes;
+}
+
+/** The flags of a dump request, and of a request for one object. */
+export const DUMP_FLAGS = NLM_F_REQUEST | NLM_F_DUMP;
+export const GET_FLAGS = NLM_F_REQUEST;
+
+/**
+ * Called for each data message of a reply: its type and where its payload lies in `bytes`
+ * (`view` is a DataView over the same buffer).
+ */
+export type MessageHandler = (
+  bytes: Uint8Array,
+  view: DataView,
+  type: number,
+  start: number,
+  length: number,
+) => void;
+
+/** What a finished exchange tells beyond its messages. */
+export interface ExchangeResult {
+  /** Some message carried NLM_F_DUMP_INTR: the table changed during the dump. */
+  interrupted: boolean;
+  /** Data messages handed to the handler. */
+  messages: number;
+}
+
+/**
+ * One request and its whole reply: sends `request` (sequence number `seq`), then receives
+ * datagrams into `buffer` until the reply ends: NLMSG_DONE for a dump; for a single get, the
+ * first message that is not part of a multipart reply. Messages with another sequence number
+ * (left over from an earlier exchange) are skipped. NLMSG_ERROR with an error, or NLMSG_DONE
+ * carrying a negative status, throws NetlinkError; a malformed reply throws NetlinkParseError.
+ */
+export function exchange(
+  transport: NetlinkTransport,
+  request: Uint8Array,
+  seq: number,
+  kind: ProcFileKind,
+  buffer: Uint8Array,
+  view: DataView,
+  expectedType: number,
+  onMessage: MessageHandler,
+): ExchangeResult {
+  transport.send(request);
+  const result: ExchangeResult = { interrupted: false, messages: 0 };
+  for (;;) {
+    const received = transport.recv(buffer);
+    if (received > buffer.length) {
+      throw new NetlinkParseError(
+        kind,
+        `a ${received}-byte datagram does not fit the ${buffer.length}-byte receive buffer`,
+        buffer,
+        buffer.length,
+      );
+    }
+    if (received === 0) {
+      throw new NetlinkParseError(kind, 'empty datagram before the end of the reply', buffer, 0);
+    }
+    if (walkDatagram(buffer, view, received, seq, kind, expectedType, onMessage, result)) {
+      return result;
+    }
+  }
+}
+
+/** Walks the messages of one datagram; true when the reply ended in it. */
+export function walkDatagram(
+  bytes: Uint8Array,
+  view: DataView,
+  end: number,
+  seq: number,
+  kind: ProcFileKind,
+  expectedType: number,
+  onMessage: MessageHandler,
+  result: ExchangeResult,
+): boolean {
+  let offset = 0;
+  while (offset < end) {
+    if (end - offset < NLMSG_HDRLEN) {
+      throw new NetlinkParseError(
+        kind,
+        `${end - offset} bytes left, less than a message header`,
+        bytes.subarray(0, end),
+        offset,
+      );
+    }
+    const length = view.getUint32(offset, HOST_LITTLE_ENDIAN);
+    if (length < NLMSG_HDRLEN || length > end - offset) {
+      throw new NetlinkParseError(
+        kind,
+        `message length ${length} does not fit the ${end - offset} bytes left`,
+        bytes.subarray(0, end),
+        offset,
+      );
+    }
+    const type = view.getUint16(offset + 4, HOST_LITTLE_ENDIAN);
+    const flags = view.getUint16(offset + 6, HOST_LITTLE_ENDIAN);
+    const messageSeq = view.getUint32(offset + 8, HOST_LITTLE_ENDIAN);
+    const next = offset + ((length + 3) & ~3);
+    if (messageSeq !== seq) {
+      offset = next;
+      continue;
+    }
+    if (flags & NLM_F_DUMP_INTR) result.interrupted = true;
+    const payload = offset + NLMSG_HDRLEN;
+    switch (type) {
+      case NLMSG_DONE: {
+        // Since Linux 4.x the DONE message carries the dump's status, an int.
+        if (length >= NLMSG_HDRLEN + 4) {
+          const status = view.getInt32(payload, HOST_LITTLE_ENDIAN);
+          if (status < 0) throw netlinkError(-status, 'the dump ended with an error');
+        }
+        return true;
+      }
+      case NLMSG_ERROR: {
+        if (length < NLMSGERR_MIN_LEN) {
+          throw new NetlinkParseError(
+            kind,
+            `NLMSG_ERROR of ${length} bytes, shorter than struct nlmsgerr`,
+            bytes.subarray(0, end),
+            offset,
+          );
+        }
+        const error = view.getInt32(payload, HOST_LITTLE_ENDIAN);
+        if (error === 0) return true; // an acknowledgement
+        throw netlinkError(-error, 'the kernel refused the request');
+      }
+      case NLMSG_NOOP:
+        break;
+      case NLMSG_OVERRUN:
+        throw new NetlinkError(
+          'the kernel dropped part of the reply (NLMSG_OVERRUN)',
+          105,
+          'ENOBUFS',
+        );
+      default: {
+        if (type !== expectedType) {
+          throw new NetlinkParseError(
+            kind,
+            `message type ${type}, expected ${expectedType}`,
+            bytes.subarray(0, end),
+            offset + 4,
+          );
+        }
+        result.messages++;
+        onMessage(bytes, view, type, payload, length - NLMSG_HDRLEN);
+        if ((flags & NLM_F_MULTI) === 0) return true; // the one answer of a get
+      }
+    }
+    offset = next;
+  }
+  return false;
+}
+
+function netlinkError(errno: number, what: string): NetlinkError {
+  const code = errnoName(errno);
+  return new NetlinkError(`${what}: ${code} (errno ${errno})`, errno, code);
+}
+
+/**
+ * Walks the attributes (struct nlattr / rtattr: u16 length, u16 type, value, padded to 4) in
+ * `bytes[start, end)`, calling `onAttribute` with each one's type and value range. An attribute
+ * whose length runs past `end` or is shorter than its header is a NetlinkParseError.
+ */
+export function walkAttributes(
+  bytes: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+  kind: ProcFileKind,
+  onAttribute: (type: number, valueStart: number, valueLength: number) => void,
+): void {
+  let offset = start;
+  while (end - offset >= 4) {
+    const length = view.getUint16(offset, HOST_LITTLE_ENDIAN);
+    if (length < 4 || length > end - offset) {
+      throw new NetlinkParseError(
+        kind,
+        `attribute length ${length} does not fit the ${end - offset} bytes left of its message`,
+        bytes,
+        offset,
+      );
+    }
+    // The top two bits are NLA_F_NESTED and NLA_F_NET_BYTEORDER.
+    const type = view.getUint16(offset + 2, HOST_LITTLE_ENDIAN) & 0x3fff;
+    onAttribute(type, offset + 4, length - 4);
+    offset += (length + 3) & ~3;
+  }
+  if (offset < end) {
+    throw new NetlinkParseError(
+      kind,
+      `${end - offset} stray bytes after the attributes`,
+      bytes,
+      offset,
+    );
+  }
+}

@@ -1,0 +1,193 @@
+import type { ProcFileKind } from '@procmon/parse';
+import type { SocketEntry, SocketProtocol } from '../types.js';
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  IPPROTO_RAW,
+  IPPROTO_SCTP,
+  IPPROTO_UDP,
+  IPPROTO_UDPLITE,
+  SOCK_DIAG_BY_FAMILY,
+  TCPDIAG_GETSOCK,
+} from './constants.js';
+import { NetlinkError } from './errors.js';
+import {
+  checkInetMessage,
+  decodeInetMessage,
+  encodeInetDiagRequest,
+  encodeTcpDiagCompatRequest,
+  inetMessageInode,
+} from './inet.js';
+import {
+  DUMP_FLAGS,
+  type ExchangeResult,
+  encodeRequest,
+  exchange,
+  type NetlinkTransport,
+} from './message.js';
+import {
+  checkUnixMessage,
+  decodeUnixMessage,
+  encodeUnixDiagRequest,
+  UNIX_SHOW,
+  unixMessageInode,
+} from './unix.js';
+
+/** The socket tables, in the order a lookup asks them (commonest first). */
+export type TableName = 'tcp' | 'unix' | 'udp' | 'udplite' | 'raw' | 'sctp';
+export const TABLE_ORDER: readonly TableName[] = ['tcp', 'unix', 'udp', 'udplite', 'raw', 'sctp'];
+
+/** One netlink request of a table: a table may take two (one per inet family). */
+interface TableRequest {
+  type: number;
+  family: number;
+  payload: (states: number) => Uint8Array;
+}
+
+interface TableSpec {
+  kind: ProcFileKind;
+  protocol: SocketProtocol;
+  requests: readonly TableRequest[];
+  /** Asked when the first form answers an error (tcp: the per-family requests). */
+  fallback?: readonly TableRequest[];
+}
+
+const v2 = (family: number, protocol: number): TableRequest => ({
+  type: SOCK_DIAG_BY_FAMILY,
+  family,
+  payload: (states) => encodeInetDiagRequest({ family: family as 2 | 10, protocol, states }),
+});
+const both = (protocol: number) => [v2(AF_INET, protocol), v2(AF_INET6, protocol)];
+
+export const TABLES: Readonly<Record<TableName, TableSpec>> = {
+  tcp: {
+    kind: 'net/tcp',
+    protocol: 'tcp',
+    requests: [
+      {
+        type: TCPDIAG_GETSOCK,
+        family: 0,
+        payload: (states) => encodeTcpDiagCompatRequest(states),
+      },
+    ],
+    fallback: both(6),
+  },
+  unix: {
+    kind: 'net/unix',
+    protocol: 'unix',
+    requests: [
+      {
+        type: SOCK_DIAG_BY_FAMILY,
+        family: AF_UNIX,
+        payload: (states) => encodeUnixDiagRequest({ states, show: UNIX_SHOW }),
+      },
+    ],
+  },
+  udp: { kind: 'net/udp', protocol: 'udp', requests: both(IPPROTO_UDP) },
+  udplite: { kind: 'net/udp', protocol: 'udplite', requests: both(IPPROTO_UDPLITE) },
+  raw: { kind: 'net/raw', protocol: 'raw', requests: both(IPPROTO_RAW) },
+  sctp: { kind: 'net/tcp', protocol: 'sctp', requests: both(IPPROTO_SCTP) },
+};
+
+/** Receives each decoded-or-not socket of a dump. */
+export interface DumpSink {
+  /** Whether to decode the socket with this inode (and cookie); decoding costs, skipping does not. */
+  wants(inode: number): boolean;
+  add(entry: SocketEntry): void;
+}
+
+/** A transport that also hands out sequence numbers and its receive buffer. */
+export interface DiagChannel extends NetlinkTransport {
+  nextSeq(): number;
+  readonly buffer: Uint8Array;
+  readonly view: DataView;
+  /** Tables (or request forms) the kernel answered ENOENT for on this channel. */
+  readonly unsupported: Set<string>;
+}
+
+/**
+ * Dumps one table over `channel` into `sink`. Returns whether any part was interrupted
+ * (NLM_F_DUMP_INTR), or `unsupported` when the kernel has no diag handler for it (ENOENT: the
+ * raw_diag or sctp_diag module is absent); other errors throw.
+ */
+export function dumpTable(
+  channel: DiagChannel,
+  table: TableName,
+  states: number,
+  sink: DumpSink,
+): { interrupted: boolean } | 'unsupported' {
+  const spec = TABLES[table];
+  if (channel.unsupported.has(table)) return 'unsupported';
+  let requests = spec.requests;
+  if (spec.fallback !== undefined && channel.unsupported.has(`${table}:compat`)) {
+    requests = spec.fallback;
+  }
+  let interrupted = false;
+  for (let i = 0; i < requests.length; i++) {
+    const request = requests[i] as TableRequest;
+    let result: ExchangeResult;
+    try {
+      result = dumpOne(channel, spec, request, states, sink);
+    } catch (error) {
+      if (!(error instanceof NetlinkError)) throw error;
+      if (requests === spec.requests && spec.fallback !== undefined) {
+        channel.unsupported.add(`${table}:compat`);
+        return dumpTable(channel, table, states, sink);
+      }
+      // ENOENT: no handler for this family/protocol (a module not loaded, IPv6 disabled).
+      if (error.code !== 'ENOENT') throw error;
+      if (i === 0) {
+        channel.unsupported.add(table);
+        return 'unsupported';
+      }
+      continue;
+    }
+    interrupted ||= result.interrupted;
+  }
+  return { interrupted };
+}
+
+function dumpOne(
+  channel: DiagChannel,
+  spec: TableSpec,
+  request: TableRequest,
+  states: number,
+  sink: DumpSink,
+): ExchangeResult {
+  const seq = channel.nextSeq();
+  const bytes = encodeRequest(request.type, DUMP_FLAGS, seq, request.payload(states));
+  const { kind, protocol } = spec;
+  if (protocol === 'unix') {
+    return exchange(
+      channel,
+      bytes,
+      seq,
+      kind,
+      channel.buffer,
+      channel.view,
+      request.type,
+      (b, view, _t, start, length) => {
+        checkUnixMessage(b, start, length);
+        if (sink.wants(unixMessageInode(view, start))) {
+          sink.add(decodeUnixMessage(b, view, start, length));
+        }
+      },
+    );
+  }
+  return exchange(
+    channel,
+    bytes,
+    seq,
+    kind,
+    channel.buffer,
+    channel.view,
+    request.type,
+    (b, view, _t, start, length) => {
+      checkInetMessage(b, view, start, length, kind);
+      if (sink.wants(inetMessageInode(view, start))) {
+        sink.add(decodeInetMessage(b, view, start, protocol));
+      }
+    },
+  );
+}

@@ -1,0 +1,407 @@
+import { readlinkSync } from 'node:fs';
+import { parseFdTarget } from '@procmon/parse';
+import { ProcFS } from '@procmon/procfs';
+import { loadAddon, type NetsockAddon } from './addon.js';
+import { type BackendChoice, NetlinkChannel, netsockBackend } from './backend.js';
+import { formatSocket } from './format.js';
+import { ALL_STATES, SOCK_DIAG_BY_FAMILY, TCP_TIME_WAIT } from './netlink/constants.js';
+import { DumpInterruptedError, NetlinkError } from './netlink/errors.js';
+import { encodeRequest, exchange, GET_FLAGS } from './netlink/message.js';
+import { type DumpSink, dumpTable, TABLE_ORDER, type TableName } from './netlink/tables.js';
+import {
+  checkUnixMessage,
+  decodeUnixMessage,
+  encodeUnixDiagRequest,
+  UNIX_SHOW,
+} from './netlink/unix.js';
+import { hasProcFiles, readProcTable, readProcTableAsync } from './procfs-tables.js';
+import type {
+  ResolveOptions,
+  SocketBackendName,
+  SocketEntry,
+  SocketResolverOptions,
+} from './types.js';
+
+// A socket in TIME_WAIT (and a connection request, NEW_SYN_RECV) has no inode and so no
+// descriptor: a lookup by inode leaves them out of the dump.
+const NEW_SYN_RECV = 12;
+const RESOLVE_STATES = ALL_STATES & ~(1 << TCP_TIME_WAIT) & ~(1 << NEW_SYN_RECV);
+// At most this many sockets in other network namespaces stay open (least recently used closes).
+const MAX_FOREIGN_CHANNELS = 16;
+
+/** Where one call reads its tables: a netlink channel, or `/proc/<pid>/net`. */
+type Source =
+  | { backend: 'netlink'; channel: NetlinkChannel; pid: number | undefined; reason: string }
+  | { backend: 'procfs'; pid: number | undefined; reason: string };
+
+/** One descriptor of {@link SocketResolver.describeDescriptors}. */
+export interface DescribedDescriptor {
+  fd: number;
+  /** The link target as text (`socket:[123]`, a path, ...). */
+  target: string;
+  /** The socket behind it, when it is one this package resolves. */
+  socket?: SocketEntry;
+  /** `formatSocket(socket)` for a resolved socket, else the target. */
+  text: string;
+}
+
+let defaultProcFS: ProcFS | undefined;
+
+/**
+ * Resolves socket inodes (from `socket:[N]` descriptor links) to the sockets behind them, with
+ * one dump per socket table for a whole set of inodes, stopping as soon as every inode is found.
+ * Keeps its netlink socket(s) open between calls: `close()` releases them.
+ */
+export class SocketResolver {
+  /** The backend in use (after `auto`). */
+  readonly backend: SocketBackendName;
+  /** Why that backend. */
+  readonly reason: string;
+  readonly procfs: ProcFS;
+  private readonly resolveHost: ((address: string) => string | undefined) | undefined;
+  private readonly addon: NetsockAddon | undefined;
+  private home: NetlinkChannel | undefined;
+  // Channels into other network namespaces, by the namespace's link text (`net:[4026532290]`);
+  // 'denied' when setns is not allowed (no CAP_SYS_ADMIN): /proc/<pid>/net is read instead.
+  private readonly foreign = new Map<string, NetlinkChannel | 'denied'>();
+
+  constructor(options: SocketResolverOptions = {}) {
+    const wanted = options.backend ?? 'auto';
+    if (wanted !== 'auto' && wanted !== 'netlink' && wanted !== 'procfs') {
+      throw new TypeError(`backend must be 'auto', 'netlink' or 'procfs', got ${String(wanted)}`);
+    }
+    if (options.procfs === undefined) defaultProcFS ??= new ProcFS();
+    this.procfs = options.procfs ?? (defaultProcFS as ProcFS);
+    this.resolveHost = options.resolveHost;
+    let choice: BackendChoice;
+    if (wanted === 'procfs') {
+      choice = { name: 'procfs', reason: "backend 'procfs' was asked for" };
+    } else {
+      choice = netsockBackend();
+      if (wanted === 'netlink' && choice.name !== 'netlink') {
+        throw new Error(`the netlink backend is not available: ${choice.reason}`);
+      }
+    }
+    this.backend = choice.name;
+    this.reason = choice.reason;
+    if (choice.name === 'netlink') {
+      const loaded = loadAddon();
+      this.addon = 'addon' in loaded ? loaded.addon : undefined;
+    }
+  }
+
+  /**
+   * The socket of each inode, with one dump per table (tcp, unix, udp, udplite, raw, sctp, in
+   * that order, stopping once all are found), in the network namespace of `options.pid` when
+   * given (else the caller's). Inodes that are no socket of these tables (netlink, packet
+   * sockets; gone meanwhile) are simply absent. Throws NetlinkError when the kernel refuses a
+   * dump, ParseError for a malformed reply, DumpInterruptedError when a table changed during its
+   * dump twice in a row, ProcessGoneError / PermissionDeniedError from /proc reads.
+   */
+  resolve(inodes: Iterable<number>, options?: ResolveOptions): Map<number, SocketEntry> {
+    const wanted = inodeSet(inodes);
+    const found = new Map<number, SocketEntry>();
+    if (wanted.size === 0) return found;
+    const source = this.sourceFor(options?.pid);
+    const sink = resolveSink(wanted, found);
+    for (const table of TABLE_ORDER) {
+      if (found.size === wanted.size) break;
+      this.readTable(source, table, RESOLVE_STATES, sink, found);
+    }
+    return found;
+  }
+
+  /**
+   * `resolve`, asynchronously. With the procfs backend the table files are read with async I/O.
+   * With the netlink backend the exchange itself runs synchronously inside this call (a dump of
+   * thousands of sockets takes a few milliseconds, less than handing it to a thread would cost);
+   * the promise is there so one call style serves both backends.
+   */
+  async resolveAsync(
+    inodes: Iterable<number>,
+    options?: ResolveOptions,
+  ): Promise<Map<number, SocketEntry>> {
+    const source = this.sourceFor(options?.pid);
+    if (source.backend === 'netlink') return this.resolve(inodes, options);
+    const wanted = inodeSet(inodes);
+    const found = new Map<number, SocketEntry>();
+    const sink = resolveSink(wanted, found);
+    for (const table of TABLE_ORDER) {
+      if (found.size === wanted.size) break;
+      await readProcTableAsync(this.procfs, table, source.pid, sink);
+    }
+    return found;
+  }
+
+  /**
+   * One socket by inode. A unix socket is asked for by inode alone (unix_diag's exact lookup,
+   * `udiag_ino` with no cookie); sock_diag cannot find an inet socket by inode (its exact lookup
+   * needs addresses and ports), so the inet tables are dumped, one after another, until it is
+   * found. undefined when no table has it.
+   */
+  lookup(inode: number, options?: ResolveOptions): SocketEntry | undefined {
+    const wanted = inodeSet([inode]);
+    if (wanted.size === 0) return undefined;
+    const source = this.sourceFor(options?.pid);
+    if (source.backend === 'netlink') {
+      const unix = this.lookupUnix(source.channel, inode);
+      if (unix !== undefined) return unix;
+    }
+    const found = new Map<number, SocketEntry>();
+    const sink = resolveSink(wanted, found);
+    for (const table of TABLE_ORDER) {
+      if (found.size > 0) break;
+      if (table === 'unix' && source.backend === 'netlink') continue;
+      this.readTable(source, table, RESOLVE_STATES, sink, found);
+    }
+    return found.get(inode);
+  }
+
+  /**
+   * Every socket of the given tables (all by default) in the namespace of `options.pid`, in every
+   * state (TIME_WAIT and connection requests too, with inode 0). A socket seen twice in a dump is
+   * listed once (same inode, or same cookie for inode 0).
+   */
+  list(options?: ResolveOptions & { tables?: readonly TableName[] }): SocketEntry[] {
+    const source = this.sourceFor(options?.pid);
+    const entries: SocketEntry[] = [];
+    const seen = new Set<number | bigint>();
+    const sink: DumpSink = {
+      wants: () => true,
+      add(entry) {
+        const key = entry.inode !== 0 ? entry.inode : entry.cookie;
+        if (key !== undefined) {
+          if (seen.has(key)) return;
+          seen.add(key);
+        }
+        entries.push(entry);
+      },
+    };
+    for (const table of options?.tables ?? TABLE_ORDER) {
+      this.readTable(source, table, ALL_STATES, sink, undefined);
+    }
+    return entries;
+  }
+
+  /**
+   * Every descriptor of a process with a one-line text: `formatSocket` for its sockets (resolved
+   * with one `resolve` call, in the process's namespace), the link target for the others.
+   */
+  describeDescriptors(pid: number): DescribedDescriptor[] {
+    const fds = this.procfs.listFds(pid);
+    const inodes: number[] = [];
+    const targets: { fd: number; target: string; inode: number }[] = [];
+    for (const entry of fds) {
+      if (entry.error !== undefined) continue;
+      const parsed = parseFdTarget(entry.target);
+      const inode = parsed.type === 'socket' ? parsed.inode : 0;
+      if (inode !== 0) inodes.push(inode);
+      targets.push({ fd: entry.fd, target: latin1(entry.target), inode });
+    }
+    const sockets = this.resolve(inodes, { pid });
+    return targets.map(({ fd, target, inode }) => {
+      const socket = inode !== 0 ? sockets.get(inode) : undefined;
+      return socket === undefined
+        ? { fd, target, text: target }
+        : { fd, target, socket, text: this.format(socket) };
+    });
+  }
+
+  /** `formatSocket` with this resolver's `resolveHost`. */
+  format(entry: SocketEntry): string {
+    return this.resolveHost === undefined
+      ? formatSocket(entry)
+      : formatSocket(entry, { resolveHost: this.resolveHost });
+  }
+
+  /**
+   * Which backend a call for `pid` uses and why: netlink in the caller's namespace, netlink
+   * inside the process's own namespace (setns), or `/proc/<pid>/net` (the procfs backend, setns
+   * not allowed, or the namespace link unreadable).
+   */
+  backendFor(pid?: number): { name: SocketBackendName; reason: string } {
+    const source = this.sourceFor(pid);
+    return { name: source.backend, reason: source.reason };
+  }
+
+  /** Closes the netlink socket(s) this resolver keeps open; a later call opens them again. */
+  close(): void {
+    this.home?.close();
+    this.home = undefined;
+    for (const channel of this.foreign.values()) if (channel !== 'denied') channel.close();
+    this.foreign.clear();
+  }
+
+  private readTable(
+    source: Source,
+    table: TableName,
+    states: number,
+    sink: DumpSink,
+    found: Map<number, SocketEntry> | undefined,
+  ): void {
+    if (source.backend === 'procfs') {
+      readProcTable(this.procfs, table, source.pid, sink);
+      return;
+    }
+    for (let attempt = 0; ; attempt++) {
+      let result: ReturnType<typeof dumpTable>;
+      try {
+        result = dumpTable(source.channel, table, states, sink);
+      } catch (error) {
+        // A dump cut short leaves the kernel's side of it running: start over on a new socket.
+        if (!(error instanceof NetlinkError && error.code === 'EPERM'))
+          this.dropChannel(source.channel);
+        throw error;
+      }
+      if (result === 'unsupported') {
+        // No diag handler here (raw_diag, sctp_diag absent): /proc/<pid>/net has the same sockets.
+        if (hasProcFiles(table)) readProcTable(this.procfs, table, source.pid, sink);
+        return;
+      }
+      if (!result.interrupted) return;
+      if (attempt === 1) throw new DumpInterruptedError(table, new Map(found));
+    }
+  }
+
+  private lookupUnix(channel: NetlinkChannel, inode: number): SocketEntry | undefined {
+    const seq = channel.nextSeq();
+    const request = encodeRequest(
+      SOCK_DIAG_BY_FAMILY,
+      GET_FLAGS,
+      seq,
+      encodeUnixDiagRequest({ states: ALL_STATES, show: UNIX_SHOW, inode }),
+    );
+    let entry: SocketEntry | undefined;
+    try {
+      exchange(
+        channel,
+        request,
+        seq,
+        'net/unix',
+        channel.buffer,
+        channel.view,
+        SOCK_DIAG_BY_FAMILY,
+        (bytes, view, _type, start, length) => {
+          checkUnixMessage(bytes, start, length);
+          entry = decodeUnixMessage(bytes, view, start, length);
+        },
+      );
+    } catch (error) {
+      if (error instanceof NetlinkError && error.code === 'ENOENT') return undefined;
+      this.dropChannel(channel);
+      throw error;
+    }
+    return entry !== undefined && entry.inode === inode ? entry : undefined;
+  }
+
+  private sourceFor(pid: number | undefined): Source {
+    if (pid !== undefined && (!Number.isSafeInteger(pid) || pid <= 0)) {
+      throw new TypeError(`pid must be a positive integer, got ${String(pid)}`);
+    }
+    if (this.backend === 'procfs' || this.addon === undefined) {
+      return { backend: 'procfs', pid, reason: this.reason };
+    }
+    if (pid === undefined)
+      return this.homeSource(undefined, "netlink in this process's network namespace");
+    const root = this.procfs.root;
+    let theirs: string;
+    let ours: string;
+    try {
+      theirs = readlinkSync(`${root}/${pid}/ns/net`);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'an error';
+      return {
+        backend: 'procfs',
+        pid,
+        reason: `${root}/${pid}/ns/net cannot be read (${code}): its namespace is unknown, so /proc/${pid}/net is read`,
+      };
+    }
+    try {
+      ours = readlinkSync(`${root}/self/ns/net`);
+    } catch {
+      ours = readlinkSync('/proc/self/ns/net');
+    }
+    if (theirs === ours)
+      return this.homeSource(pid, 'netlink: the process shares this network namespace');
+    let channel = this.foreign.get(theirs);
+    if (channel === undefined || (channel !== 'denied' && channel.closed)) {
+      try {
+        channel = new NetlinkChannel(this.addon, `${root}/${pid}/ns/net`);
+      } catch (error) {
+        if (
+          !(error instanceof NetlinkError) ||
+          (error.code !== 'EPERM' && error.code !== 'EACCES')
+        ) {
+          const code = error instanceof NetlinkError ? error.code : 'an error';
+          return {
+            backend: 'procfs',
+            pid,
+            reason: `cannot open a netlink socket in ${theirs} (${code}), so /proc/${pid}/net is read`,
+          };
+        }
+        channel = 'denied';
+      }
+      this.foreign.set(theirs, channel);
+      if (this.foreign.size > MAX_FOREIGN_CHANNELS) {
+        const [oldestKey, oldest] = this.foreign.entries().next().value as [
+          string,
+          NetlinkChannel | 'denied',
+        ];
+        if (oldest !== 'denied') oldest.close();
+        this.foreign.delete(oldestKey);
+      }
+    } else {
+      // Most recently used last.
+      this.foreign.delete(theirs);
+      this.foreign.set(theirs, channel);
+    }
+    if (channel === 'denied') {
+      return {
+        backend: 'procfs',
+        pid,
+        reason: `process ${pid} is in another network namespace (${theirs}) and setns is not allowed (needs CAP_SYS_ADMIN): /proc/${pid}/net is read`,
+      };
+    }
+    return {
+      backend: 'netlink',
+      channel,
+      pid,
+      reason: `netlink inside the process's network namespace (${theirs}, opened with setns)`,
+    };
+  }
+
+  private homeSource(pid: number | undefined, reason: string): Source {
+    if (this.home === undefined || this.home.closed) {
+      this.home = new NetlinkChannel(this.addon as NetsockAddon);
+    }
+    return { backend: 'netlink', channel: this.home, pid, reason };
+  }
+
+  private dropChannel(channel: NetlinkChannel): void {
+    channel.close();
+    if (this.home === channel) this.home = undefined;
+    for (const [key, value] of this.foreign) if (value === channel) this.foreign.delete(key);
+  }
+}
+
+function inodeSet(inodes: Iterable<number>): Set<number> {
+  const set = new Set<number>();
+  for (const inode of inodes) {
+    if (Number.isSafeInteger(inode) && inode > 0) set.add(inode);
+  }
+  return set;
+}
+
+function resolveSink(wanted: Set<number>, found: Map<number, SocketEntry>): DumpSink {
+  return {
+    // The first sighting of an inode wins: a socket seen twice in one dump is added once.
+    wants: (inode) => wanted.has(inode) && !found.has(inode),
+    add: (entry) => {
+      found.set(entry.inode, entry);
+    },
+  };
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+}

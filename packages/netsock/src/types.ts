@@ -1,0 +1,78 @@
+import type { ProcFS } from '@procmon/procfs';
+
+/** Where socket tables come from: sock_diag over netlink (the addon), or `/proc/<pid>/net/*`. */
+export type SocketBackendName = 'netlink' | 'procfs';
+
+/** The socket families this package resolves. */
+export type SocketFamily = 'inet' | 'inet6' | 'unix';
+
+/** The transports this package resolves. */
+export type SocketProtocol = 'tcp' | 'udp' | 'udplite' | 'raw' | 'sctp' | 'unix';
+
+/** A unix socket's type. */
+export type UnixSocketType = 'stream' | 'dgram' | 'seqpacket';
+
+/**
+ * One socket, the same from either backend (the fields one backend cannot know are absent, see
+ * the README's table). Addresses are text: `127.0.0.1`, RFC 5952 IPv6 (`::1`,
+ * `::ffff:127.0.0.1`).
+ */
+export interface SocketEntry {
+  family: SocketFamily;
+  protocol: SocketProtocol;
+  /** The socket's inode: the `N` of a `socket:[N]` descriptor link; 0 for TIME_WAIT and requests. */
+  inode: number;
+  /**
+   * The owner's uid as seen from this process's user namespace. -1 when unknown: `/proc/net/unix`
+   * has no uid column, so unix entries of the procfs backend say -1.
+   */
+  uid: number;
+  /**
+   * The state by name. inet: the kernel's TCP state names (`ESTABLISHED`, `LISTEN`, `SYN_SENT`,
+   * ..., `NEW_SYN_RECV`, `UNKNOWN`); an unconnected UDP or raw socket is `CLOSE`. unix: `LISTEN`,
+   * `ESTABLISHED` (connected), `UNCONNECTED`, `CONNECTING`, `DISCONNECTING`.
+   */
+  state: string;
+  localAddress?: string;
+  /** Local port; for raw sockets the IP protocol number the socket was opened for. */
+  localPort?: number;
+  remoteAddress?: string;
+  remotePort?: number;
+  /** unix: the bound name (without the leading NUL of an abstract name); absent when unnamed. */
+  path?: string;
+  /** unix: whether `path` is an abstract name (shown as `@name`). */
+  abstract?: boolean;
+  /** unix: the socket type. */
+  type?: UnixSocketType;
+  /** unix: the inode of the connected peer (netlink only). */
+  peerInode?: number;
+  /**
+   * Bytes received and not yet read; for a listener, connections waiting for `accept`. Absent for
+   * unix sockets of the procfs backend.
+   */
+  rxQueue?: number;
+  /** Bytes queued to send (tcp: not yet acknowledged); 0 for a listener. */
+  txQueue?: number;
+  /** A listener's backlog limit (`listen(fd, n)`), netlink only. */
+  backlog?: number;
+  /** The interface the socket is bound to (SO_BINDTODEVICE), 0 for none; netlink only. */
+  interfaceIndex?: number;
+  /** The kernel's socket cookie, unique while the machine runs; netlink only. */
+  cookie?: bigint;
+}
+
+/** Options of a {@link SocketResolver}. */
+export interface SocketResolverOptions {
+  /** Where `/proc` is (`new ProcFS({ root: '/host/proc' })` in a container); `/proc` by default. */
+  procfs?: ProcFS;
+  /** `auto` (default): netlink when the addon loads and a netlink socket opens, else procfs. */
+  backend?: 'auto' | SocketBackendName;
+  /** Names for remote addresses in {@link SocketResolver.format} (a DNS cache's lookup). */
+  resolveHost?: (address: string) => string | undefined;
+}
+
+/** Options of one resolve call. */
+export interface ResolveOptions {
+  /** Resolve in the network namespace of this process (default: the caller's). */
+  pid?: number;
+}

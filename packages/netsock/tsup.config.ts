@@ -1,0 +1,5 @@
+import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.shared.js';
+
+// shims: the CJS build gets import.meta.url, which locates build/Release/netsock.node.
+export default defineConfig({ ...libraryBuild('node'), shims: true });
