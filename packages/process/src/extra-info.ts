@@ -129,7 +129,8 @@ export function* descriptorsFlow(
   procRoot: string,
   failures: FieldFailure[],
 ): Flow<DescriptorInfo[]> {
-  const entries = yield* listFds(pid);
+  // In fd order (the folder lists them in hash order).
+  const entries = (yield* listFds(pid)).sort((a, b) => a.fd - b.fd);
   const descriptors: DescriptorInfo[] = [];
   const socketInodes: number[] = [];
   for (const entry of entries) {

@@ -3,6 +3,7 @@ export type { ProcessDetails } from './details.js';
 export {
   type FieldFailure,
   type FieldFailureReason,
+  fieldFailure,
   PidReusedError,
 } from './errors.js';
 export {

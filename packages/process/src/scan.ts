@@ -60,7 +60,7 @@ export function scanProcesses(options: ScanOptions = {}): ScannedProcess[] {
   const procfs = procfsOf(options);
   const fields = checkFields(options.fields ?? DEFAULT_FIELDS);
   const scanned: ScannedProcess[] = [];
-  for (const pid of procfs.listPids()) {
+  for (const pid of procfs.listPids().sort(byNumber)) {
     const result = runSync(scanOne(pid, procfs.root, fields), { procfs });
     if (result) scanned.push(result);
   }
@@ -75,7 +75,7 @@ export async function scanProcessesAsync(options: ScanOptions = {}): Promise<Sca
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`);
   }
-  const pids = await procfs.promises.listPids();
+  const pids = (await procfs.promises.listPids()).sort(byNumber);
   const results: (ScannedProcess | undefined)[] = new Array(pids.length);
   let next = 0;
   const worker = async () => {
@@ -160,6 +160,10 @@ function* scanOne(
     scanned.gone = true;
   }
   return scanned;
+}
+
+function byNumber(a: number, b: number): number {
+  return a - b;
 }
 
 function checkFields(fields: readonly ScanField[]): ReadonlySet<ScanField> {

@@ -1,7 +1,7 @@
-// Turns an inspect report into text: aligned columns for people, JSON for machines.
+// Text helpers shared by the commands: JSON for machines; aligned columns, quoting and sizes for
+// people. Colour comes from picocolors, which turns itself off when output is piped or NO_COLOR.
 import { Environ, encodeText, hasEscapedBytes } from '@procmon/parse';
 import pc from 'picocolors';
-import type { InspectReport } from './inspect.js';
 
 /**
  * JSON with bigints as decimal strings; an environment becomes an object of each name's first
@@ -19,64 +19,36 @@ export function toJson(value: unknown): string {
   );
 }
 
-export function formatReport(report: InspectReport): string {
-  const lines: string[] = [];
-  lines.push(`${pc.bold(`process ${report.pid}`)}  ${report.comm ?? '?'}  ${report.state ?? ''}`);
-  const rows: [string, string][] = [];
-  const row = (label: string, value: string | undefined) => {
-    if (value !== undefined) rows.push([label, value]);
-  };
-  row('exe', report.exe && printable(report.exe));
-  row('cwd', report.cwd && printable(report.cwd));
-  row('args', report.args?.map(shellQuote).join(' '));
-  row('ppid', report.ppid?.toString());
-  row('uid', report.uid && idsText(report.uid));
-  row('gid', report.gid && idsText(report.gid));
-  row('threads', report.threads?.toString());
-  if (report.checksums) {
-    for (const [algorithm, digest] of Object.entries(report.checksums)) {
-      row(algorithm, `${digest}  ${pc.dim(`(from ${report.checksumSource})`)}`);
-    }
-  }
-  row('started', report.startedAt);
-  if (report.memory) {
-    row(
-      'memory',
-      `virtual ${bytesText(report.memory.virtualBytes)}, resident ${bytesText(report.memory.residentBytes)}, shared ${bytesText(report.memory.sharedBytes)}`,
-    );
-  }
-  if (report.io) {
-    row(
-      'io',
-      `read ${bytesText(Number(report.io.readBytes))} (${report.io.rchar} chars), written ${bytesText(Number(report.io.writeBytes))} (${report.io.wchar} chars)`,
-    );
-  }
-  lines.push(...aligned(rows));
-  if (report.env) {
-    lines.push(pc.bold(`environment (${report.env.size})`));
-    for (const [key, value] of report.env) lines.push(`  ${printable(key)}=${printable(value)}`);
-  }
-  if (report.failures.length > 0) {
-    lines.push(pc.bold(pc.yellow('not read')));
-    lines.push(
-      ...aligned(
-        report.failures.map((f) => [f.field, `${f.reason}: ${f.message}`] as [string, string]),
-      ),
-    );
-  }
-  return lines.join('\n');
-}
-
-function aligned(rows: [string, string][]): string[] {
+/** `label  value` rows with the labels padded to one width. */
+export function aligned(rows: readonly (readonly [string, string])[]): string[] {
   const width = Math.max(0, ...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `  ${pc.dim(label.padEnd(width))}  ${value}`);
 }
 
-function idsText(ids: { real: number; effective: number; saved: number; filesystem: number }) {
-  return `${ids.real} ${pc.dim('(effective')} ${ids.effective}${pc.dim(', saved')} ${ids.saved}${pc.dim(', fs')} ${ids.filesystem}${pc.dim(')')}`;
+/**
+ * A table: a header row, then one row per item, each column padded to its widest cell; the last
+ * column is not padded (it holds commands, which may be long).
+ */
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  rightAligned: ReadonlySet<number> = new Set(),
+): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => {
+        if (column === cells.length - 1) return cell;
+        const width = widths[column] ?? 0;
+        return rightAligned.has(column) ? cell.padStart(width) : cell.padEnd(width);
+      })
+      .join('  ');
+  return [pc.bold(line(header)), ...rows.map(line)];
 }
 
-function bytesText(bytes: number): string {
+export function bytesText(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let value = bytes;
   let unit = 0;
@@ -87,21 +59,44 @@ function bytesText(bytes: number): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** Bytes that were not UTF-8 (kept as escapes by the parser) shown as \xNN for a terminal. */
-function printable(text: string): string {
-  if (!hasEscapedBytes(text)) return text;
+/** Bytes that were not UTF-8 (kept as escapes by the parser) shown as \xNN; control characters escaped. */
+export function printable(text: string): string {
+  if (!hasEscapedBytes(text) && !hasControlCharacters(text)) return text;
   let out = '';
   for (const char of text) {
     const code = char.charCodeAt(0);
-    out +=
-      code >= 0xdc80 && code <= 0xdcff
-        ? `\\x${encodeText(char)[0]?.toString(16).padStart(2, '0')}`
-        : char;
+    if (code >= 0xdc80 && code <= 0xdcff) {
+      out += `\\x${encodeText(char)[0]?.toString(16).padStart(2, '0')}`;
+    } else if (code < 0x20 || code === 0x7f) {
+      out += `\\x${code.toString(16).padStart(2, '0')}`;
+    } else {
+      out += char;
+    }
   }
   return out;
 }
 
-function shellQuote(arg: string): string {
+function hasControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** An argument as a shell would need it: bare when safe, else in single quotes. */
+export function shellQuote(arg: string): string {
   if (/^[\w@%+=:,./-]+$/.test(arg)) return printable(arg);
   return `'${printable(arg).replaceAll("'", `'\\''`)}'`;
+}
+
+/** Failures as a `not read` section: which field, and why. */
+export function failureLines(
+  failures: readonly { field: string; reason: string; message: string }[],
+): string[] {
+  if (failures.length === 0) return [];
+  return [
+    pc.bold(pc.yellow('not read')),
+    ...aligned(failures.map((f) => [f.field, `${f.reason}: ${f.message}`] as const)),
+  ];
 }

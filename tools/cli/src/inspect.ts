@@ -1,57 +1,51 @@
-// Collects what `procmon inspect` shows about one process. Each field is read on its own: a
-// field that fails is recorded with the reason, and the others are still shown.
+// Collects what `procmon inspect` shows about one process, through the process model: each part
+// is read on its own, and a part that fails is listed with the reason while the others are shown.
 
-import { type ChecksumSource, type Checksums, processChecksum } from '@procmon/hash';
-import {
-  decodeText,
-  type Environ,
-  ParseError,
-  parseCmdline,
-  parseEnviron,
-  parseIo,
-  parseStat,
-  parseStatm,
-  parseStatus,
-  statStartTime,
-} from '@procmon/parse';
-import { PermissionDeniedError, ProcessGoneError, ProcFS } from '@procmon/procfs';
+import type { ChecksumSource, Checksums } from '@procmon/hash';
+import { type Environ, statStartTime } from '@procmon/parse';
+import { type FieldFailure, fieldFailure, type Process, type TreeEntry } from '@procmon/process';
+import pc from 'picocolors';
+import { type DescriptorLine, describeDescriptor, descriptorLines } from './descriptors.js';
+import { aligned, bytesText, failureLines, printable, shellQuote } from './format.js';
+import { treeLines } from './tree-command.js';
+import { userName } from './users.js';
 
-/** A pid, or `self` for the procmon process itself. */
-export type ProcTarget = number | 'self';
-
-export type FailureReason = 'gone' | 'permission' | 'parse' | 'other';
-
-export interface FieldFailure {
-  field: string;
-  reason: FailureReason;
-  message: string;
+export interface Ids {
+  real: number;
+  effective: number;
+  saved: number;
+  filesystem: number;
 }
 
 export interface InspectReport {
   pid: number;
-  comm?: string;
+  /** Clock ticks after boot (stat field 22): with pid, the process's identity. */
+  startTime: number;
+  startedAt: string;
+  comm: string;
   state?: string;
   ppid?: number;
-  uid?: { real: number; effective: number; saved: number; filesystem: number };
-  gid?: { real: number; effective: number; saved: number; filesystem: number };
-  threads?: number;
-  startedAt?: string;
-  exe?: string;
-  cwd?: string;
+  path: string;
+  realPath: string;
+  deleted: boolean;
+  kernelTask: boolean;
   args?: string[];
+  command?: string;
+  cwd?: string;
+  uid?: Ids;
+  user?: string;
+  gid?: Ids;
+  threads?: number;
+  /** This process, then each ancestor up to pid 1, nearest first. */
+  tree?: TreeEntry[];
   env?: Environ;
+  descriptors?: DescriptorLine[];
+  memory?: { virtualBytes: number; residentBytes: number; sharedBytes: number };
+  io?: { readBytes: bigint; writeBytes: bigint; rchar: bigint; wchar: bigint };
   /** Checksums of the binary it runs, and which source of the fallback chain gave them. */
   checksums?: Checksums;
   checksumSource?: ChecksumSource;
-  memory?: { virtualBytes: number; residentBytes: number; sharedBytes: number };
-  io?: { readBytes: bigint; writeBytes: bigint; rchar: bigint; wchar: bigint };
-  failures: FieldFailure[];
-}
-
-export class ProcessNotFoundError extends Error {
-  constructor(readonly pid: ProcTarget) {
-    super(`process ${pid} does not exist`);
-  }
+  failures: { field: string; reason: FieldFailure['reason']; message: string }[];
 }
 
 export interface InspectOptions {
@@ -60,104 +54,130 @@ export interface InspectOptions {
   algorithms: readonly string[];
 }
 
-export function inspectProcess(target: ProcTarget, options: InspectOptions): InspectReport {
-  const procfs = new ProcFS();
-  const pid = target === 'self' ? process.pid : target;
-  const facts = procfs.machineFacts();
-  const readFile = (name: string) => procfs.readFile(pid, name);
-  const readLink = (name: string) => {
-    const bytes = procfs.readLink(pid, name);
-    return decodeText('text', bytes, 0, bytes.length);
-  };
-  let stat: ReturnType<typeof parseStat>;
-  try {
-    stat = parseStat(readFile('stat'));
-  } catch (error) {
-    if (error instanceof ProcessGoneError) throw new ProcessNotFoundError(target);
-    throw error;
-  }
+export function inspectProcess(process: Process, options: InspectOptions): InspectReport {
+  const details = process.details();
+  const facts = process.procfs.machineFacts();
+  const failures: FieldFailure[] = [...details.failures];
+  const extra = process.extraInfo({ fields: ['stat', 'status', 'descriptors', 'statm', 'io'] });
+  failures.push(...extra.failures);
   const report: InspectReport = {
-    pid: stat.pid,
-    comm: stat.comm,
-    state: `${stat.state} (${stat.stateName})`,
-    ppid: stat.ppid,
-    threads: stat.numThreads,
-    startedAt: new Date(statStartTime(stat, facts)).toISOString(),
+    pid: process.pid,
+    startTime: process.startTime,
+    startedAt: new Date(statStartTime({ starttime: process.startTime }, facts)).toISOString(),
+    comm: details.comm ?? process.comm,
+    path: details.path,
+    realPath: details.realPath,
+    deleted: details.deleted,
+    kernelTask: details.kernelTask,
     failures: [],
   };
-  const field = <T>(name: string, read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch (error) {
-      report.failures.push({ field: name, ...describeFailure(error) });
-      return undefined;
-    }
-  };
-  const status = field('status', () => parseStatus(readFile('status')));
-  if (status?.uid) report.uid = status.uid;
-  if (status?.gid) report.gid = status.gid;
-  assign(
-    report,
-    'exe',
-    field('exe', () => readLink('exe')),
-  );
-  assign(
-    report,
-    'cwd',
-    field('cwd', () => readLink('cwd')),
-  );
-  assign(
-    report,
-    'args',
-    field('cmdline', () => parseCmdline(readFile('cmdline'))),
-  );
-  if (options.env) {
-    assign(
-      report,
-      'env',
-      field('environ', () => parseEnviron(readFile('environ'))),
-    );
+  if (extra.stat) {
+    report.state = `${extra.stat.state} (${extra.stat.stateName})`;
+    report.ppid = extra.stat.ppid;
+    report.threads = extra.stat.numThreads;
   }
-  if (options.algorithms.length > 0) {
-    const checksum = field('checksums', () => processChecksum(pid, options.algorithms, { procfs }));
-    if (checksum) {
-      report.checksums = checksum.checksums;
-      report.checksumSource = checksum.source;
-    }
+  if (details.args) {
+    report.args = details.args;
+    report.command = details.command ?? details.args.join(' ');
   }
-  const statm = field('statm', () => parseStatm(readFile('statm'), { pageSize: facts.pageSize }));
-  if (statm) {
+  if (details.cwd !== undefined) report.cwd = details.cwd;
+  if (extra.status) {
+    report.uid = extra.status.uid;
+    report.gid = extra.status.gid;
+    const name = userName(extra.status.uid.effective);
+    if (name !== undefined) report.user = name;
+  }
+  try {
+    report.tree = process.tree();
+  } catch (error) {
+    failures.push(fieldFailure('tree', error));
+  }
+  if (options.env && details.environ) report.env = details.environ;
+  if (extra.descriptors) report.descriptors = extra.descriptors.map(describeDescriptor);
+  if (extra.statm) {
     report.memory = {
-      virtualBytes: statm.bytes.size,
-      residentBytes: statm.bytes.resident,
-      sharedBytes: statm.bytes.shared,
+      virtualBytes: extra.statm.bytes.size,
+      residentBytes: extra.statm.bytes.resident,
+      sharedBytes: extra.statm.bytes.shared,
     };
   }
-  const io = field('io', () => parseIo(readFile('io')));
-  if (io) {
-    report.io = {
-      readBytes: io.readBytes,
-      writeBytes: io.writeBytes,
-      rchar: io.rchar,
-      wchar: io.wchar,
-    };
+  if (extra.io) {
+    const { readBytes, writeBytes, rchar, wchar } = extra.io;
+    report.io = { readBytes, writeBytes, rchar, wchar };
   }
+  if (options.algorithms.length > 0 && !details.kernelTask) {
+    try {
+      report.checksums = process.computeChecksums(options.algorithms);
+      const source = process.checksumSource;
+      if (source) report.checksumSource = source;
+    } catch (error) {
+      failures.push(fieldFailure('checksums', error));
+    }
+  }
+  // The environment was read by details; without --env its failure is not news.
+  report.failures = failures
+    .filter((failure) => options.env || failure.field !== 'environ')
+    .map(({ field, reason, message }) => ({ field, reason, message }));
   return report;
 }
 
-function assign<K extends keyof InspectReport>(
-  report: InspectReport,
-  key: K,
-  value: InspectReport[K] | undefined,
-): void {
-  if (value !== undefined) report[key] = value;
+export function formatInspectReport(report: InspectReport): string {
+  const lines: string[] = [];
+  lines.push(
+    `${pc.bold(`process ${report.pid}`)}  ${printable(report.comm)}  ${report.state ?? ''}`,
+  );
+  const rows: [string, string][] = [];
+  const row = (label: string, value: string | undefined) => {
+    if (value !== undefined) rows.push([label, value]);
+  };
+  row('path', printable(report.path) + (report.deleted ? pc.red(' (deleted)') : ''));
+  if (report.realPath !== report.path) row('real path', printable(report.realPath));
+  row('cwd', report.cwd && printable(report.cwd));
+  row('args', report.args?.map(shellQuote).join(' '));
+  row('ppid', report.ppid?.toString());
+  row(
+    'user',
+    report.uid && `${report.user ?? report.uid.effective} ${pc.dim(idsText(report.uid))}`,
+  );
+  row('gid', report.gid && idsText(report.gid));
+  row('threads', report.threads?.toString());
+  row('started', `${report.startedAt} ${pc.dim(`(tick ${report.startTime})`)}`);
+  if (report.checksums) {
+    for (const [algorithm, digest] of Object.entries(report.checksums)) {
+      row(algorithm, `${digest}  ${pc.dim(`(from ${report.checksumSource})`)}`);
+    }
+  }
+  if (report.memory) {
+    const { virtualBytes, residentBytes, sharedBytes } = report.memory;
+    row(
+      'memory',
+      `virtual ${bytesText(virtualBytes)}, resident ${bytesText(residentBytes)}, shared ${bytesText(sharedBytes)}`,
+    );
+  }
+  if (report.io) {
+    const { readBytes, writeBytes, rchar, wchar } = report.io;
+    row(
+      'io',
+      `read ${bytesText(Number(readBytes))} (${rchar} chars), written ${bytesText(Number(writeBytes))} (${wchar} chars)`,
+    );
+  }
+  lines.push(...aligned(rows));
+  if (report.tree) {
+    lines.push(pc.bold('tree'));
+    lines.push(...treeLines(report.tree));
+  }
+  if (report.descriptors) {
+    lines.push(pc.bold(`descriptors (${report.descriptors.length})`));
+    lines.push(...descriptorLines(report.descriptors));
+  }
+  if (report.env) {
+    lines.push(pc.bold(`environment (${report.env.size})`));
+    for (const [key, value] of report.env) lines.push(`  ${printable(key)}=${printable(value)}`);
+  }
+  lines.push(...failureLines(report.failures));
+  return lines.join('\n');
 }
 
-function describeFailure(error: unknown): { reason: FailureReason; message: string } {
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof ParseError) return { reason: 'parse', message };
-  if (error instanceof Error && error.name === 'HashError') return { reason: 'other', message };
-  if (error instanceof PermissionDeniedError) return { reason: 'permission', message };
-  if (error instanceof ProcessGoneError) return { reason: 'gone', message };
-  return { reason: 'other', message };
+function idsText(ids: Ids): string {
+  return `(real ${ids.real}, effective ${ids.effective}, saved ${ids.saved}, fs ${ids.filesystem})`;
 }

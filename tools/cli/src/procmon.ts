@@ -1,24 +1,31 @@
-import { Command, InvalidArgumentError } from 'commander';
-import { formatReport, toJson } from './format.js';
+import { Command } from 'commander';
+import { envOf, formatEnv } from './env-command.js';
+import { fdsOf, formatFds } from './fds-command.js';
+import { toJson } from './format.js';
 import { algorithmList, formatHashReport, hashTarget } from './hash-command.js';
-import { inspectProcess, ProcessNotFoundError, type ProcTarget } from './inspect.js';
+import { formatInspectReport, inspectProcess } from './inspect.js';
+import { formatPs, listProcesses } from './ps-command.js';
+import { processOptions } from './sockets.js';
+import { openTarget, ProcessNotFoundError, type ProcTarget, parsePid } from './target.js';
+import { formatTree, treeOf } from './tree-command.js';
 
-function parsePid(value: string): ProcTarget {
-  if (value === 'self') return 'self';
-  if (!/^[1-9]\d{0,9}$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new InvalidArgumentError(`"${value}" is not a process id (a positive integer, or self)`);
-  }
-  return Number(value);
+interface JsonOption {
+  json?: boolean;
 }
 
 const program = new Command()
   .name('procmon')
-  .description('Inspect Linux processes through /proc')
+  .description('Inspect Linux processes through /proc: who they are, what they hold, what they run')
   .showHelpAfterError();
+
+/** Prints `report` as JSON with --json, else as text for people. */
+function print<T>(report: T, options: JsonOption, format: (report: T) => string): void {
+  console.log(options.json ? toJson(report) : format(report));
+}
 
 program
   .command('inspect', { isDefault: true })
-  .description('show what /proc says about a process (the procmon process itself by default)')
+  .description('everything about a process (the procmon process itself by default)')
   .argument('[pid]', 'process id, or self', parsePid, 'self')
   .option('--env', 'include the environment')
   .option('--algo <list>', 'checksums of its binary, comma-separated', 'sha256')
@@ -27,13 +34,51 @@ program
   .action(
     (
       pid: ProcTarget,
-      options: { env?: boolean; json?: boolean; algo: string; checksums: boolean },
+      options: JsonOption & { env?: boolean; algo: string; checksums: boolean },
     ) => {
       const algorithms = options.checksums ? algorithmList(options.algo) : [];
-      const report = inspectProcess(pid, { env: options.env === true, algorithms });
-      console.log(options.json ? toJson(report) : formatReport(report));
+      const report = inspectProcess(openTarget(pid, processOptions()), {
+        env: options.env === true,
+        algorithms,
+      });
+      print(report, options, formatInspectReport);
     },
   );
+
+program
+  .command('tree')
+  .description('a process and its ancestors up to pid 1, nearest first')
+  .argument('[pid]', 'process id, or self', parsePid, 'self')
+  .option('--json', 'print JSON for machines')
+  .action((pid: ProcTarget, options: JsonOption) => {
+    print(treeOf(openTarget(pid)), options, formatTree);
+  });
+
+program
+  .command('fds')
+  .description('the open descriptors of a process, with the file or connection behind each')
+  .argument('[pid]', 'process id, or self', parsePid, 'self')
+  .option('--json', 'print JSON for machines')
+  .action((pid: ProcTarget, options: JsonOption) => {
+    print(fdsOf(openTarget(pid, processOptions())), options, formatFds);
+  });
+
+program
+  .command('env')
+  .description('the environment a process started with, every definition in order')
+  .argument('[pid]', 'process id, or self', parsePid, 'self')
+  .option('--json', 'print JSON for machines')
+  .action((pid: ProcTarget, options: JsonOption) => {
+    print(envOf(openTarget(pid)), options, formatEnv);
+  });
+
+program
+  .command('ps')
+  .description('every process, one line each: pid, ppid, user, path, command')
+  .option('--json', 'print JSON for machines')
+  .action((options: JsonOption) => {
+    print(listProcesses(), options, formatPs);
+  });
 
 program
   .command('hash')
@@ -45,9 +90,8 @@ program
     'md5,sha1,sha256',
   )
   .option('--json', 'print JSON for machines')
-  .action((target: string, options: { algo: string; json?: boolean }) => {
-    const report = hashTarget(target, algorithmList(options.algo));
-    console.log(options.json ? toJson(report) : formatHashReport(report));
+  .action((target: string, options: JsonOption & { algo: string }) => {
+    print(hashTarget(target, algorithmList(options.algo)), options, formatHashReport);
   });
 
 try {
@@ -67,7 +111,9 @@ function isExpectedFailure(error: unknown): boolean {
     error instanceof TypeError ||
     name === 'HashError' ||
     name === 'ProcessGoneError' ||
+    name === 'PidReusedError' ||
     name === 'PermissionDeniedError' ||
-    name === 'ProcfsError'
+    name === 'ProcfsError' ||
+    name === 'ParseError'
   );
 }
