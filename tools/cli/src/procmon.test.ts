@@ -47,15 +47,28 @@ describe('procmon inspect', () => {
     expect(report.pid).toBe(child.pid);
     expect(report.comm).toBe('node');
     expect(report.ppid).toBe(process.pid);
-    expect(report.exe).toBe(nodePath);
+    expect(report.path).toBe(nodePath);
+    expect(report.realPath).toBe(`/proc/${child.pid}/root${nodePath}`);
+    expect(report.deleted).toBe(false);
     expect(report.cwd).toBe(workdir);
     expect(report.args).toEqual([process.execPath, '-e', script, ...args]);
+    expect(report.command).toBe([process.execPath, '-e', script, ...args].join(' '));
     expect(report.env).toEqual({ PROCMON_TEST: 'a=b', ['__proto__']: 'x', EMPTY: '' });
     expect(report.uid).toEqual({
       real: process.getuid?.(),
       effective: process.geteuid?.(),
       saved: process.geteuid?.(),
       filesystem: process.geteuid?.(),
+    });
+    expect(report.tree.slice(0, 2)).toEqual([
+      { pid: child.pid, path: nodePath },
+      { pid: process.pid, path: nodePath },
+    ]);
+    expect(report.tree.at(-1).pid).toBe(1);
+    // The child's stdout is what this test reads: Node gives a child a socket pair for a pipe.
+    expect(report.descriptors.find((d: { fd: number }) => d.fd === 1)).toMatchObject({
+      fd: 1,
+      type: 'socket',
     });
     expect(report.failures).toEqual([]);
   });
@@ -67,7 +80,7 @@ describe('procmon inspect', () => {
       new RegExp(`^process ${child.pid}  node  [SR] \\((sleeping|running)\\)\n`),
     );
     expect(result.stdout).toContain(
-      `args     ${process.execPath} -e 'process.stdout.write('\\''ready'\\''); setTimeout(() => {}, 60_000)' 1000 '' 'two words' 'naïve'`,
+      `args       ${process.execPath} -e 'process.stdout.write('\\''ready'\\''); setTimeout(() => {}, 60_000)' 1000 '' 'two words' 'naïve'`,
     );
     expect(result.stdout).not.toContain('\u001b[');
   });
@@ -76,7 +89,7 @@ describe('procmon inspect', () => {
     const result = procmon('--json');
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.exe).toBe(realpathSync(process.execPath));
+    expect(report.path).toBe(realpathSync(process.execPath));
     expect(report.args).toEqual([process.execPath, binary, '--json']);
   });
 

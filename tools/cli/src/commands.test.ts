@@ -1,0 +1,185 @@
+// `procmon tree`, `fds`, `env` and `ps`, run as the built binary against a process this test
+// starts, checked against the file, environment and arguments the test gave it.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, tempFolder, trackChild } from '../../../test-support/processes.js';
+
+const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
+const nodePath = realpathSync(process.execPath);
+
+function procmon(args: string[], prefix: string[] = []) {
+  const [command, ...rest] = [...prefix, process.execPath, binary, ...args];
+  return spawnSync(command as string, rest, {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+}
+
+let child: ChildProcess;
+let pid: number;
+let logPath: string;
+const script = "process.stdout.write('ready'); setTimeout(() => {}, 60_000)";
+const childArgs = ['-e', script, 'first arg', ''];
+
+beforeAll(async () => {
+  const folder = tempFolder('procmon-commands-');
+  logPath = join(folder, 'child log.txt');
+  writeFileSync(logPath, 'twelve bytes');
+  const log = openSync(logPath, 'a');
+  child = trackChild(
+    spawn(process.execPath, childArgs, {
+      cwd: folder,
+      env: { GREETING: 'hello=world', ['__proto__']: 'kept', EMPTY: '' },
+      stdio: ['ignore', 'pipe', log],
+    }),
+  );
+  closeSync(log);
+  // Until it says ready, the child may still be a fork of this process that has not exec'd.
+  await new Promise((resolve) => child.stdout?.once('data', resolve));
+  pid = child.pid as number;
+});
+
+afterAll(cleanup);
+
+describe('procmon tree', () => {
+  it('lists the process, then this test process, then the rest up to pid 1', () => {
+    const result = procmon(['tree', String(pid), '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.pid).toBe(pid);
+    expect(report.tree.slice(0, 2)).toEqual([
+      { pid, path: nodePath },
+      { pid: process.pid, path: nodePath },
+    ]);
+    expect(report.tree.at(-1).pid).toBe(1);
+    expect(new Set(report.tree.map((entry: { pid: number }) => entry.pid)).size).toBe(
+      report.tree.length,
+    );
+  });
+
+  it('prints one line per process, each ancestor indented under the one before', () => {
+    const result = procmon(['tree', String(pid)]);
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]?.trim()).toBe(`${pid}  ${nodePath}`);
+    expect(lines[1]?.trim()).toBe(`${process.pid}  └─${nodePath}`);
+  });
+});
+
+describe('procmon fds', () => {
+  it('shows the file the test opened as stderr, with its size and mtime, and the stdout socket', () => {
+    const result = procmon(['fds', String(pid), '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    const stats = statSync(logPath);
+    const fds = report.descriptors.map((d: { fd: number }) => d.fd);
+    expect(fds).toEqual([...fds].sort((a, b) => a - b));
+    expect(report.descriptors.find((d: { fd: number }) => d.fd === 2)).toEqual({
+      fd: 2,
+      type: 'file',
+      target: logPath,
+      size: stats.size,
+      modified: stats.mtime.toISOString(),
+    });
+    // Node gives a child a socket pair where a pipe was asked for.
+    expect(report.descriptors.find((d: { fd: number }) => d.fd === 1)).toMatchObject({
+      type: 'socket',
+      target: expect.stringMatching(/^socket:\[\d+\]$/),
+    });
+  });
+
+  it('prints a table with the file path', () => {
+    const result = procmon(['fds', String(pid)]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.split('\n')[0]).toMatch(/^\s+fd\s+type\s+size\s+modified\s+target$/);
+    expect(result.stdout).toMatch(new RegExp(`\\n\\s+2\\s+file\\s+12 B\\s+\\S+\\s+${logPath}\\n`));
+  });
+});
+
+describe('procmon env', () => {
+  it('lists every definition the test set, in order', () => {
+    const result = procmon(['env', String(pid), '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      pid,
+      entries: [
+        ['GREETING', 'hello=world'],
+        ['__proto__', 'kept'],
+        ['EMPTY', ''],
+      ],
+    });
+  });
+
+  it('prints NAME=value lines', () => {
+    const result = procmon(['env', String(pid)]);
+    expect(result.stdout).toBe('GREETING=hello=world\n__proto__=kept\nEMPTY=\n');
+  });
+
+  it('names the file and the reason when another user may not read it', () => {
+    const result = procmon(
+      ['env', '1'],
+      ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'procmon: cannot read /proc/1/environ (process 1): permission denied (EACCES)',
+    );
+  });
+});
+
+describe('procmon ps', () => {
+  it('lists the test child with its ppid, user, path and command', () => {
+    const result = procmon(['ps', '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    const lines = JSON.parse(result.stdout);
+    const pids = lines.map((line: { pid: number }) => line.pid);
+    expect(pids).toEqual([...pids].sort((a, b) => a - b));
+    expect(lines.find((line: { pid: number }) => line.pid === pid)).toEqual({
+      pid,
+      ppid: process.pid,
+      uid: process.geteuid?.(),
+      user: 'root',
+      comm: 'node',
+      state: expect.stringMatching(/^[RS]$/),
+      path: nodePath,
+      command: [process.execPath, ...childArgs].join(' '),
+    });
+  });
+
+  it('prints one aligned line per process under a header', () => {
+    const result = procmon(['ps']);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\s*PID\s+PPID\s+USER\s+PATH\s+COMMAND$/);
+    const line = lines.find((text) => text.trimStart().startsWith(`${pid} `));
+    expect(line).toMatch(new RegExp(`^\\s*${pid}\\s+${process.pid}\\s+root\\s+${nodePath}\\s+`));
+  });
+});
+
+describe('errors and help', () => {
+  it.each(['tree', 'fds', 'env'])(
+    '%s says a process does not exist, with a non-zero exit',
+    (command) => {
+      const result = procmon([command, '999999999']);
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toBe('procmon: process 999999999 does not exist');
+    },
+  );
+
+  it.each(['tree', 'fds', 'env'])('%s rejects ../1 as a pid', (command) => {
+    const result = procmon([command, '--', '../1']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('"../1" is not a process id');
+  });
+
+  it.each(['inspect', 'tree', 'fds', 'env', 'ps', 'hash'])(
+    '%s --help describes the command',
+    (command) => {
+      const result = procmon([command, '--help']);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain(`Usage: procmon ${command}`);
+      expect(result.stdout).toContain('--json');
+    },
+  );
+});
