@@ -16,7 +16,8 @@ export interface FormatSocketOptions {
  * - unix: `socket:[4243] - unix stream @bus -> socket:[4244], state: ESTABLISHED`
  *   (name `/path`, `@abstract` or `(unnamed)`; `-> socket:[peer]` when the peer is known).
  *
- * Control characters in a unix name are written `\xNN`, so the text stays on one line.
+ * NUL bytes in an abstract name are written `@` (as `ss` and `/proc/net/unix` do), other control
+ * characters in a unix name `\xNN`, so the text stays on one line.
  */
 export function formatSocket(entry: SocketEntry, options?: FormatSocketOptions): string {
   const head = `socket:[${entry.inode}] - `;
@@ -25,7 +26,7 @@ export function formatSocket(entry: SocketEntry, options?: FormatSocketOptions):
       entry.path === undefined
         ? '(unnamed)'
         : entry.abstract
-          ? `@${printable(entry.path)}`
+          ? `@${printable(entry.path.replaceAll('\0', '@'))}`
           : printable(entry.path);
     const peer = entry.peerInode ? ` -> socket:[${entry.peerInode}]` : '';
     return `${head}unix ${entry.type ?? 'unknown'} ${name}${peer}, state: ${entry.state}`;

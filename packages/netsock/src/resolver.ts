@@ -7,7 +7,14 @@ import { formatSocket } from './format.js';
 import { ALL_STATES, SOCK_DIAG_BY_FAMILY, TCP_TIME_WAIT } from './netlink/constants.js';
 import { DumpInterruptedError, NetlinkError } from './netlink/errors.js';
 import { encodeRequest, exchange, GET_FLAGS } from './netlink/message.js';
-import { type DumpSink, dumpTable, TABLE_ORDER, type TableName } from './netlink/tables.js';
+import {
+  type DumpSink,
+  dumpTableRetrying,
+  listSink,
+  resolveSink,
+  TABLE_ORDER,
+  type TableName,
+} from './netlink/tables.js';
 import {
   checkUnixMessage,
   decodeUnixMessage,
@@ -165,18 +172,7 @@ export class SocketResolver {
   list(options?: ResolveOptions & { tables?: readonly TableName[] }): SocketEntry[] {
     const source = this.sourceFor(options?.pid);
     const entries: SocketEntry[] = [];
-    const seen = new Set<number | bigint>();
-    const sink: DumpSink = {
-      wants: () => true,
-      add(entry) {
-        const key = entry.inode !== 0 ? entry.inode : entry.cookie;
-        if (key !== undefined) {
-          if (seen.has(key)) return;
-          seen.add(key);
-        }
-        entries.push(entry);
-      },
-    };
+    const sink = listSink(entries);
     for (const table of options?.tables ?? TABLE_ORDER) {
       this.readTable(source, table, ALL_STATES, sink, undefined);
     }
@@ -243,23 +239,17 @@ export class SocketResolver {
       readProcTable(this.procfs, table, source.pid, sink);
       return;
     }
-    for (let attempt = 0; ; attempt++) {
-      let result: ReturnType<typeof dumpTable>;
-      try {
-        result = dumpTable(source.channel, table, states, sink);
-      } catch (error) {
-        // A dump cut short leaves the kernel's side of it running: start over on a new socket.
-        if (!(error instanceof NetlinkError && error.code === 'EPERM'))
-          this.dropChannel(source.channel);
-        throw error;
-      }
-      if (result === 'unsupported') {
-        // No diag handler here (raw_diag, sctp_diag absent): /proc/<pid>/net has the same sockets.
-        if (hasProcFiles(table)) readProcTable(this.procfs, table, source.pid, sink);
-        return;
-      }
-      if (!result.interrupted) return;
-      if (attempt === 1) throw new DumpInterruptedError(table, new Map(found));
+    let result: 'done' | 'unsupported';
+    try {
+      result = dumpTableRetrying(source.channel, table, states, sink, () => new Map(found));
+    } catch (error) {
+      // A dump cut short may leave the kernel's side of it running: go on with a new socket.
+      if (!(error instanceof DumpInterruptedError)) this.dropChannel(source.channel);
+      throw error;
+    }
+    // No diag handler here (raw_diag, sctp_diag absent): /proc/<pid>/net has the same sockets.
+    if (result === 'unsupported' && hasProcFiles(table)) {
+      readProcTable(this.procfs, table, source.pid, sink);
     }
   }
 
@@ -390,16 +380,6 @@ function inodeSet(inodes: Iterable<number>): Set<number> {
     if (Number.isSafeInteger(inode) && inode > 0) set.add(inode);
   }
   return set;
-}
-
-function resolveSink(wanted: Set<number>, found: Map<number, SocketEntry>): DumpSink {
-  return {
-    // The first sighting of an inode wins: a socket seen twice in one dump is added once.
-    wants: (inode) => wanted.has(inode) && !found.has(inode),
-    add: (entry) => {
-      found.set(entry.inode, entry);
-    },
-  };
 }
 
 function latin1(bytes: Uint8Array): string {

@@ -11,7 +11,7 @@ import {
   SOCK_DIAG_BY_FAMILY,
   TCPDIAG_GETSOCK,
 } from './constants.js';
-import { NetlinkError } from './errors.js';
+import { DumpInterruptedError, NetlinkError } from './errors.js';
 import {
   checkInetMessage,
   decodeInetMessage,
@@ -90,6 +90,9 @@ export const TABLES: Readonly<Record<TableName, TableSpec>> = {
   sctp: { kind: 'net/tcp', protocol: 'sctp', requests: both(IPPROTO_SCTP) },
 };
 
+// What a kernel without the legacy TCPDIAG_GETSOCK path answers it.
+const COMPAT_MISSING = new Set(['EOPNOTSUPP', 'EINVAL', 'ENOENT']);
+
 /** Receives each decoded-or-not socket of a dump. */
 export interface DumpSink {
   /** Whether to decode the socket with this inode (and cookie); decoding costs, skipping does not. */
@@ -131,7 +134,11 @@ export function dumpTable(
       result = dumpOne(channel, spec, request, states, sink);
     } catch (error) {
       if (!(error instanceof NetlinkError)) throw error;
-      if (requests === spec.requests && spec.fallback !== undefined) {
+      if (
+        requests === spec.requests &&
+        spec.fallback !== undefined &&
+        COMPAT_MISSING.has(error.code)
+      ) {
         channel.unsupported.add(`${table}:compat`);
         return dumpTable(channel, table, states, sink);
       }
@@ -190,4 +197,55 @@ function dumpOne(
       }
     },
   );
+}
+
+/**
+ * `dumpTable`, once more when the dump was interrupted (NLM_F_DUMP_INTR); interrupted again, a
+ * DumpInterruptedError carrying `partial()` (what was read, deduplicated).
+ */
+export function dumpTableRetrying(
+  channel: DiagChannel,
+  table: TableName,
+  states: number,
+  sink: DumpSink,
+  partial: () => Map<number, SocketEntry>,
+): 'done' | 'unsupported' {
+  for (let attempt = 0; ; attempt++) {
+    const result = dumpTable(channel, table, states, sink);
+    if (result === 'unsupported') return result;
+    if (!result.interrupted) return 'done';
+    if (attempt === 1) throw new DumpInterruptedError(table, partial());
+  }
+}
+
+/**
+ * A sink for a lookup: decodes only the wanted inodes, each once (the first sighting wins, so a
+ * socket seen twice in a dump, or in two tables, is added once).
+ */
+export function resolveSink(wanted: Set<number>, found: Map<number, SocketEntry>): DumpSink {
+  return {
+    wants: (inode) => wanted.has(inode) && !found.has(inode),
+    add: (entry) => {
+      found.set(entry.inode, entry);
+    },
+  };
+}
+
+/**
+ * A sink for a whole table: every socket, a repeat (same inode, or same cookie for the inode-0
+ * sockets of TIME_WAIT and connection requests) left out.
+ */
+export function listSink(entries: SocketEntry[]): DumpSink {
+  const seen = new Set<number | bigint>();
+  return {
+    wants: () => true,
+    add(entry) {
+      const key = entry.inode !== 0 ? entry.inode : entry.cookie;
+      if (key !== undefined) {
+        if (seen.has(key)) return;
+        seen.add(key);
+      }
+      entries.push(entry);
+    },
+  };
 }
