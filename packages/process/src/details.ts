@@ -5,7 +5,6 @@ import { decodeText, type Environ, parseCmdline, parseEnviron } from '@procmon/p
 import { type FieldFailure, fieldFailure } from './errors.js';
 import { type Flow, readFile, readLink } from './flow.js';
 import { type PathSource, resolvePath } from './path.js';
-import { decodeComm } from './readers.js';
 
 /** What `/proc/self/exe` in `args[0]` means: AppImages re-exec themselves through it. */
 const PROC_SELF_EXE = '/proc/self/exe';
@@ -20,7 +19,10 @@ export interface ProcessDetails {
   deleted: boolean;
   kernelTask: boolean;
   pathSource: PathSource;
-  /** Missing when `comm` could not be read (see `failures`). */
+  /**
+   * The command name, from the stat read that checks the identity after the other reads (the
+   * same text as the `comm` file). Missing when the process exited before it (see `failures`).
+   */
   comm?: string;
   /** Split on NUL. A kernel task's one argument is its comm. Missing when unreadable. */
   args?: string[];
@@ -33,14 +35,16 @@ export interface ProcessDetails {
 }
 
 /**
- * Reads the details. `statComm` is the comm from the stat read that opened the process, the
- * last fallback for the path when even the comm file cannot be read.
+ * Reads the details but comm, which the caller takes from the stat it reads afterwards to check
+ * the identity (one read fewer). `statComm`, from the stat read that opened the process, is the
+ * path's last fallback and a kernel thread's argument.
  */
 export function* detailsFlow(
   pid: number,
   startTime: number,
   procRoot: string,
   statComm: string,
+  kernelThread: boolean,
 ): Flow<ProcessDetails> {
   const failures: FieldFailure[] = [];
   const field = function* <T>(name: string, read: () => Flow<T>): Flow<T | undefined> {
@@ -52,17 +56,14 @@ export function* detailsFlow(
     }
   };
 
-  const comm = yield* field('comm', function* () {
-    return decodeComm(yield* readFile(pid, 'comm'));
-  });
   // Arguments come before the path: a path under /proc falls back to args[0].
   let args = yield* field('args', function* () {
     return parseCmdline(yield* readFile(pid, 'cmdline'));
   });
-  const resolved = yield* resolvePath(pid, procRoot, comm ?? statComm, args);
+  const resolved = yield* resolvePath(pid, procRoot, statComm, args, true, kernelThread);
   if (resolved.failure) failures.push(resolved.failure);
   if (resolved.kernelTask) {
-    args = [comm ?? statComm];
+    args = [statComm];
     // A kernel thread's empty cmdline is what it is, not a failure.
     removeFailure(failures, 'args');
   }
@@ -86,7 +87,6 @@ export function* detailsFlow(
     pathSource: resolved.source,
     failures,
   };
-  if (comm !== undefined) details.comm = comm;
   if (args !== undefined) {
     details.args = args;
     details.command = args.join(' ');

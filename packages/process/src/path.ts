@@ -40,7 +40,11 @@ export function* resolvePath(
   comm: string,
   args: readonly string[] | undefined,
   withRealPath = true,
+  kernelThread = false,
 ): Flow<ResolvedPath> {
+  // The kernel's own flag says what the reference's test (no exe, empty maps) would find, with
+  // no reads and no failed readlink.
+  if (kernelThread) return kernelTaskPath();
   let link: string;
   try {
     link = yield* readExe(pid);
@@ -108,6 +112,23 @@ function* realPathOf(
   if (!path.startsWith('/') || source === 'comm') return path;
   const throughRoot = `${procRoot}/${pid}/root${path}`;
   return (yield* exists(throughRoot)) ? throughRoot : path;
+}
+
+/** PF_KTHREAD in stat's flags (field 9): a kernel thread, which has no binary. */
+const PF_KTHREAD = 0x00200000;
+
+export function isKernelThread(stat: { flags: number }): boolean {
+  return (stat.flags & PF_KTHREAD) !== 0;
+}
+
+function kernelTaskPath(): ResolvedPath {
+  return {
+    path: KERNEL_CONNECTION,
+    realPath: KERNEL_CONNECTION,
+    deleted: false,
+    kernelTask: true,
+    source: 'kernel',
+  };
 }
 
 // No exe link: a kernel task when its maps is empty (the reference's test), else comm.

@@ -16,7 +16,7 @@ import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import type { ProcessCache } from './cache.js';
 import { procfsOf } from './default-procfs.js';
 import { detailsFlow, type ProcessDetails } from './details.js';
-import { PidReusedError } from './errors.js';
+import { type FieldFailure, fieldFailure, PidReusedError } from './errors.js';
 import {
   EXTRA_INFO_FIELDS,
   type ExtraInfo,
@@ -24,7 +24,7 @@ import {
   extraInfoFlow,
 } from './extra-info.js';
 import { exists, type Flow, type FlowContext, readFile, runAsync, runSync } from './flow.js';
-import { type ResolvedPath, resolvePath } from './path.js';
+import { isKernelThread, type ResolvedPath, resolvePath } from './path.js';
 import type { SocketLookup } from './sockets.js';
 
 export interface ProcessOptions {
@@ -64,6 +64,8 @@ export class Process {
   /** The command name when it was opened. */
   readonly comm: string;
   readonly options: ProcessOptions;
+  /** PF_KTHREAD: a kernel thread (fixed for its life). */
+  readonly kernelThread: boolean;
   readonly #checksums: Checksums = {};
   #checksumSource: ChecksumSource | undefined;
 
@@ -86,6 +88,7 @@ export class Process {
     this.startTime = stat.starttime;
     this.ppid = stat.ppid;
     this.comm = stat.comm;
+    this.kernelThread = isKernelThread(stat);
     this.options = options;
   }
 
@@ -131,14 +134,14 @@ export class Process {
   details(options?: DetailsOptions): ProcessDetails;
   details(options: DetailsOptions = {}): ProcessDetails | undefined {
     if (options.skipSelf && this.isSelf()) return undefined;
-    return this.run(this.collected(this.detailsFlow(), detailsReadNothing));
+    return this.run(this.collected(this.detailsFlow(), detailsReadNothing, addComm));
   }
 
   detailsAsync(options: DetailsOptions & { skipSelf: true }): Promise<ProcessDetails | undefined>;
   detailsAsync(options?: DetailsOptions): Promise<ProcessDetails>;
   async detailsAsync(options: DetailsOptions = {}): Promise<ProcessDetails | undefined> {
     if (options.skipSelf && this.isSelf()) return undefined;
-    return this.runAsync(this.collected(this.detailsFlow(), detailsReadNothing));
+    return this.runAsync(this.collected(this.detailsFlow(), detailsReadNothing, addComm));
   }
 
   /** The binary's path alone, resolved as in `details()` (no arguments: no args[0] fallback). */
@@ -292,23 +295,31 @@ export class Process {
    * processes is mixed). A process that exited during the reads keeps what was read before, the
    * rest marked `gone`; one that was gone before anything was read throws ProcessGoneError.
    */
-  private *collected<T>(flow: Flow<T>, readNothing: (result: T) => boolean): Flow<T> {
+  private *collected<T extends { failures: FieldFailure[] }>(
+    flow: Flow<T>,
+    readNothing: (result: T) => boolean,
+    finish?: (result: T, stat: Stat) => void,
+  ): Flow<T> {
     const result = yield* flow;
+    let stat: Stat;
     try {
-      yield* this.currentStat();
+      stat = yield* this.currentStat();
     } catch (error) {
       if (error instanceof PidReusedError || !(error instanceof ProcessGoneError)) throw error;
       if (readNothing(result)) throw error;
+      if (finish) result.failures.push(fieldFailure('comm', error));
+      return result;
     }
+    finish?.(result, stat);
     return result;
   }
 
   private detailsFlow(): Flow<ProcessDetails> {
-    return detailsFlow(this.pid, this.startTime, this.procfs.root, this.comm);
+    return detailsFlow(this.pid, this.startTime, this.procfs.root, this.comm, this.kernelThread);
   }
 
   private pathFlow(): Flow<ResolvedPath> {
-    return resolvePath(this.pid, this.procfs.root, this.comm, undefined);
+    return resolvePath(this.pid, this.procfs.root, this.comm, undefined, true, this.kernelThread);
   }
 
   private extraInfoFlow(options: ExtraInfoOptions): Flow<ExtraInfo> {
@@ -411,13 +422,12 @@ export class Process {
   }
 }
 
+function addComm(details: ProcessDetails, stat: Stat): void {
+  details.comm = stat.comm;
+}
+
 function detailsReadNothing(details: ProcessDetails): boolean {
-  return (
-    details.comm === undefined &&
-    details.args === undefined &&
-    details.cwd === undefined &&
-    details.environ === undefined
-  );
+  return details.args === undefined && details.cwd === undefined && details.environ === undefined;
 }
 
 function extraInfoReadNothing(info: ExtraInfo): boolean {

@@ -15,7 +15,7 @@ import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import { procfsOf } from './default-procfs.js';
 import { type FieldFailure, fieldFailure, PidReusedError } from './errors.js';
 import { type Flow, readFile, readLink, runAsync, runSync } from './flow.js';
-import { resolvePath } from './path.js';
+import { isKernelThread, resolvePath } from './path.js';
 
 /** Fields a scan can read besides the stat it always reads (pid, ppid, comm, state, start time). */
 export type ScanField = 'path' | 'args' | 'cwd' | 'environ' | 'uids';
@@ -126,7 +126,14 @@ function* scanOne(
     args = parseCmdline(yield* readFile(pid, 'cmdline'));
   });
   yield* field('path', function* () {
-    const resolved = yield* resolvePath(pid, procRoot, stat.comm, args, false);
+    const resolved = yield* resolvePath(
+      pid,
+      procRoot,
+      stat.comm,
+      args,
+      false,
+      isKernelThread(stat),
+    );
     scanned.path = resolved.path;
     scanned.deleted = resolved.deleted;
     scanned.kernelTask = resolved.kernelTask;
