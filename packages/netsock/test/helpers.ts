@@ -1,0 +1,72 @@
+// Live-test support: a Python process holding known sockets (test/socket-holder.py), optionally
+// started in a new network namespace, and the inode behind each of its descriptors.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { cleanup, tempFolder, trackChild } from '../../../test-support/processes.js';
+
+export { cleanup };
+
+const holderScript = fileURLToPath(new URL('./socket-holder.py', import.meta.url));
+export const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+/** One socket the holder opened. */
+export interface HeldSocket {
+  fd: number;
+  inode: number;
+  local?: [string, number];
+  remote?: [string, number] | null;
+  path?: string;
+  abstract?: string;
+}
+
+export interface Holder {
+  child: ChildProcess;
+  pid: number;
+  sockets: Record<string, HeldSocket>;
+}
+
+export const isRoot = process.getuid?.() === 0;
+/** Whether `unshare -n` works here (root, and a kernel that allows new network namespaces). */
+export const canUnshare =
+  isRoot && spawnSync('unshare', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * Starts the holder (inside a new network namespace with loopback up when `newNetns`), waits for
+ * its JSON line and reads each socket's inode from /proc/<pid>/fd.
+ */
+export async function startHolder(newNetns = false): Promise<Holder> {
+  const folder = tempFolder('netsock-');
+  const child = trackChild(
+    newNetns
+      ? spawn(
+          'unshare',
+          ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', PYTHON, holderScript, folder],
+          { stdio: ['pipe', 'pipe', 'pipe'] },
+        )
+      : spawn(PYTHON, [holderScript, folder], { stdio: ['pipe', 'pipe', 'pipe'] }),
+  );
+  let errors = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    errors += chunk;
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const end = out.indexOf('\n');
+      if (end >= 0) resolve(out.slice(0, end));
+    });
+    child.once('exit', (code) => reject(new Error(`socket holder exited (${code}): ${errors}`)));
+  });
+  const described = JSON.parse(line) as Record<string, Omit<HeldSocket, 'inode'>>;
+  const pid = child.pid as number;
+  const sockets: Record<string, HeldSocket> = {};
+  for (const [name, socket] of Object.entries(described)) {
+    const target = readlinkSync(`/proc/${pid}/fd/${socket.fd}`);
+    const match = /^socket:\[(\d+)\]$/.exec(target);
+    if (!match) throw new Error(`fd ${socket.fd} of the holder is ${target}, not a socket`);
+    sockets[name] = { ...socket, inode: Number(match[1]) };
+  }
+  return { child, pid, sockets };
+}
