@@ -1,0 +1,225 @@
+// Helpers shared by the tests in src/*.test.ts: C helpers compiled into temp folders, children
+// that say when they are ready, copies of the hand-written fixture tree, independent reads of
+// /proc (the truth the library must equal), error capture, both call styles.
+import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
+import { parseStat, type Stat } from '@procmon/parse';
+import { ProcFS } from '@procmon/procfs';
+import {
+  cleanup,
+  eventually,
+  exited,
+  tempFolder as sharedTempFolder,
+  trackChild,
+} from '../../../test-support/processes.js';
+
+export { cleanup, eventually, exited, trackChild };
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** The hand-written procfs tree (see test/fixtures/README.md). */
+export const fixtureRoot = join(here, 'fixtures', 'proc');
+
+/** A fresh temp folder (its real path), removed by `cleanup()`. */
+export const tempFolder = (prefix = 'procmon-process-test-'): string => sharedTempFolder(prefix);
+
+/** The page size the fixture copies' `self/auxv` states. */
+export const FIXTURE_PAGE_SIZE = 4096;
+
+/**
+ * An auxiliary vector as the kernel writes it (pairs of 64-bit little-endian words): AT_PAGESZ
+ * (6) = 4096, AT_CLKTCK (17) = 100, AT_NULL.
+ */
+function fixtureAuxv(): Uint8Array {
+  const words = [6n, BigInt(FIXTURE_PAGE_SIZE), 17n, 100n, 0n, 0n];
+  const bytes = Buffer.alloc(words.length * 8);
+  words.forEach((word, index) => {
+    bytes.writeBigUInt64LE(word, index * 8);
+  });
+  return new Uint8Array(bytes);
+}
+
+export interface FixtureCopy {
+  /** The copy's proc root. */
+  root: string;
+  procfs: ProcFS;
+  /** The folder the `root` links of pids 100 and 101 point at: it holds /opt/app/bin/app. */
+  rootfs: string;
+}
+
+/**
+ * A writable copy of the fixture tree (links kept as links), with what the committed tree cannot
+ * hold: `self/auxv` and `stat` for the machine facts, and `root` links of pids 100 and 101 to a
+ * folder holding `opt/app/bin/app` (a committed link must not lead to an existing folder).
+ */
+export function copyFixture(): FixtureCopy {
+  const folder = tempFolder('procmon-process-fixture-');
+  const root = join(folder, 'proc');
+  cpSync(fixtureRoot, root, { recursive: true, verbatimSymlinks: true });
+  mkdirSync(join(root, 'self'));
+  writeFileSync(join(root, 'self', 'auxv'), fixtureAuxv());
+  writeFileSync(join(root, 'stat'), 'cpu  1 2 3 4 5 6 7 0 0 0\nbtime 1700000000\n');
+  const rootfs = join(folder, 'rootfs');
+  mkdirSync(join(rootfs, 'opt', 'app', 'bin'), { recursive: true });
+  writeFileSync(join(rootfs, 'opt', 'app', 'bin', 'app'), 'not really a binary\n');
+  symlinkSync(rootfs, join(root, '100', 'root'));
+  symlinkSync(rootfs, join(root, '101', 'root'));
+  return { root, procfs: new ProcFS({ root }), rootfs };
+}
+
+/** Rewrites the start time (field 22) of `<root>/<pid>/stat`: the pid now names another process. */
+export function rewriteStartTime(root: string, pid: number, startTime: number): void {
+  const path = join(root, String(pid), 'stat');
+  const text = readFileSync(path, 'latin1');
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  // Field 3 (state) is fields[0]: field 22 is fields[19].
+  fields[19] = String(startTime);
+  writeFileSync(path, `${text.slice(0, close + 2)}${fields.join(' ')}`, 'latin1');
+}
+
+const compiled = new Map<string, string>();
+
+/**
+ * Compiles `test/<name>.c` into a temp folder and returns the binary's path (once per test
+ * file: the folder lives until `cleanup()`, which the files run in afterAll).
+ */
+export function compileC(name: string): string {
+  const known = compiled.get(name);
+  if (known) return known;
+  const output = join(tempFolder('procmon-process-cc-'), name);
+  const result = spawnSync('cc', ['-O1', '-o', output, join(here, `${name}.c`)], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`cc ${name}.c failed: ${result.error ?? result.stderr}`);
+  compiled.set(name, output);
+  return output;
+}
+
+/** Forgets the compiled helpers (their folders are gone after `cleanup()`). */
+export async function cleanupAll(): Promise<void> {
+  compiled.clear();
+  await cleanup();
+}
+
+/** A copy of `binary` at `folder/name`, executable; returns its path. */
+export function copyBinary(binary: string, folder: string, name: string): string {
+  const path = join(folder, name);
+  copyFileSync(binary, path);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/**
+ * Spawns a child (stdin and stdout pipes unless `stdio` says otherwise) and resolves once it has
+ * written `count` lines to stdout: the child says it is ready. Resolves with the child and them.
+ */
+export function spawnLines(
+  file: string,
+  args: readonly string[],
+  options: SpawnOptions = {},
+  count = 1,
+): Promise<{ child: ChildProcess; lines: string[] }> {
+  const child = trackChild(spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'], ...options }));
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${file} exited (${code ?? signal}) before it was ready: ${text}`)),
+    );
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      const lines = text.split('\n');
+      if (lines.length > count) resolve({ child, lines: lines.slice(0, count) });
+    });
+  });
+}
+
+/** Spawns the `hold` helper (or a copy of it): it prints "ready" and waits for stdin to close. */
+export async function startHold(
+  binary: string,
+  args: readonly string[],
+  options: SpawnOptions = {},
+): Promise<{ child: ChildProcess; pid: number }> {
+  const { child } = await spawnLines(binary, args, options);
+  return { child, pid: child.pid as number };
+}
+
+/** Closes the child's stdin (the helpers then exit by themselves) and waits until it is reaped. */
+export async function release(child: ChildProcess): Promise<void> {
+  child.stdin?.end();
+  await exited(child);
+}
+
+/** /proc/<pid>/stat read with plain fs, parsed by @procmon/parse. */
+export const statOf = (pid: number): Stat =>
+  parseStat(new Uint8Array(readFileSync(`/proc/${pid}/stat`)));
+
+/** The exe link of `pid` with plain fs, ` (deleted)` dropped: the path a tree entry must show. */
+export function exePathOf(pid: number): string {
+  const link = readlinkSync(`/proc/${pid}/exe`);
+  return link.endsWith(' (deleted)') ? link.slice(0, -' (deleted)'.length) : link;
+}
+
+/**
+ * This test process's own chain, read with plain fs: each ancestor up to pid 1 (or to a parent
+ * outside this pid namespace, ppid 0), nearest first, with its exe path.
+ */
+export function ownAncestry(): { pid: number; path: string }[] {
+  const chain: { pid: number; path: string }[] = [];
+  let pid = process.pid;
+  while (pid !== 1) {
+    const { ppid } = statOf(pid);
+    if (ppid === 0) break;
+    chain.push({ pid: ppid, path: exePathOf(ppid) });
+    pid = ppid;
+  }
+  return chain;
+}
+
+/** The error `run` throws or rejects with; fails the test if there is none. */
+export async function errorOf(run: () => unknown): Promise<unknown> {
+  let value: unknown;
+  try {
+    value = await run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected the call to fail, and it returned ${inspect(value, { depth: 2 })}`);
+}
+
+/** The two call styles. */
+export type Style = 'sync' | 'async';
+export const styles: Style[] = ['sync', 'async'];
+
+/** Calls the twin of `style`, checking that a sync call returns a value and an async one a Promise. */
+export async function twin<T>(style: Style, sync: () => T, async: () => Promise<T>): Promise<T> {
+  if (style === 'sync') {
+    const value = sync();
+    if (value instanceof Promise) throw new Error('the sync call returned a Promise');
+    return value;
+  }
+  const promise = async();
+  if (!(promise instanceof Promise)) throw new Error('the async call returned no Promise');
+  return await promise;
+}
+
+/** Field names and reasons of a collector's failures, sorted by field: what a test compares. */
+export const failureSummary = (
+  failures: readonly { field: string; reason: string }[],
+): { field: string; reason: string }[] =>
+  failures
+    .map(({ field, reason }) => ({ field, reason }))
+    .sort((a, b) => a.field.localeCompare(b.field));
