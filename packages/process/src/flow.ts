@@ -21,7 +21,8 @@ export type Flow<T> = Generator<Request, T, unknown>;
 /** What the runners need besides the generator: where to read, and who resolves sockets. */
 export interface FlowContext {
   procfs: ProcFS;
-  sockets?: SocketLookup | undefined;
+  /** Called when sockets must be resolved, so a lookup is made only when one is needed. */
+  sockets: () => SocketLookup | undefined;
 }
 
 export function* readFile(pid: number, name: string): Flow<Uint8Array> {
@@ -101,8 +102,10 @@ function performSync(request: Request, { procfs, sockets }: FlowContext): unknow
       return existsSync(request.path);
     case 'stat':
       return statSync(request.path, { bigint: true });
-    case 'sockets':
-      return sockets ? sockets.resolve(request.inodes, { pid: request.pid }) : new Map();
+    case 'sockets': {
+      const lookup = sockets();
+      return lookup ? lookup.resolve(request.inodes, { pid: request.pid }) : new Map();
+    }
   }
 }
 
@@ -121,7 +124,9 @@ async function performAsync(request: Request, { procfs, sockets }: FlowContext):
       );
     case 'stat':
       return statAsync(request.path, { bigint: true });
-    case 'sockets':
-      return sockets ? sockets.resolveAsync(request.inodes, { pid: request.pid }) : new Map();
+    case 'sockets': {
+      const lookup = sockets();
+      return lookup ? lookup.resolveAsync(request.inodes, { pid: request.pid }) : new Map();
+    }
   }
 }

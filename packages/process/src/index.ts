@@ -60,4 +60,4 @@ export {
   scanProcesses,
   scanProcessesAsync,
 } from './scan.js';
-export type { SocketInfo, SocketLookup } from './sockets.js';
+export { defaultSocketLookup, type SocketInfo, type SocketLookup } from './sockets.js';

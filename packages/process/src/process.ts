@@ -25,15 +25,18 @@ import {
 } from './extra-info.js';
 import { exists, type Flow, type FlowContext, readFile, runAsync, runSync } from './flow.js';
 import { isKernelThread, type ResolvedPath, resolvePath } from './path.js';
-import type { SocketLookup } from './sockets.js';
+import { defaultSocketLookup, type SocketLookup } from './sockets.js';
 
 export interface ProcessOptions {
   /** Where to read; a shared ProcFS on /proc unless given. */
   procfs?: ProcFS;
   /** Parents are looked up here first, and parents read from /proc are added to it. */
   cache?: ProcessCache;
-  /** Resolves the sockets behind descriptors (a @procmon/netsock SocketResolver fits). */
-  sockets?: SocketLookup;
+  /**
+   * Resolves the sockets behind descriptors: a shared @procmon/netsock SocketResolver unless
+   * given (on /proc only; see `defaultSocketLookup`); `false` leaves sockets unresolved.
+   */
+  sockets?: SocketLookup | false;
   /** Checksums of binaries by (device, inode, size, mtime, ctime), shared between processes. */
   checksumCache?: ChecksumCache;
 }
@@ -410,7 +413,12 @@ export class Process {
   }
 
   private context(): FlowContext {
-    return { procfs: this.procfs, sockets: this.options.sockets };
+    const { sockets } = this.options;
+    return {
+      procfs: this.procfs,
+      sockets: () =>
+        sockets === false ? undefined : (sockets ?? defaultSocketLookup(this.procfs)),
+    };
   }
 
   private run<T>(flow: Flow<T>): T {

@@ -61,7 +61,7 @@ export function scanProcesses(options: ScanOptions = {}): ScannedProcess[] {
   const fields = checkFields(options.fields ?? DEFAULT_FIELDS);
   const scanned: ScannedProcess[] = [];
   for (const pid of procfs.listPids().sort(byNumber)) {
-    const result = runSync(scanOne(pid, procfs.root, fields), { procfs });
+    const result = runSync(scanOne(pid, procfs.root, fields), { procfs, sockets: noSockets });
     if (result) scanned.push(result);
   }
   return scanned;
@@ -81,9 +81,8 @@ export async function scanProcessesAsync(options: ScanOptions = {}): Promise<Sca
   const worker = async () => {
     while (next < pids.length) {
       const index = next++;
-      results[index] = await runAsync(scanOne(pids[index] as number, procfs.root, fields), {
-        procfs,
-      });
+      const flow = scanOne(pids[index] as number, procfs.root, fields);
+      results[index] = await runAsync(flow, { procfs, sockets: noSockets });
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, pids.length) }, worker));
@@ -168,6 +167,9 @@ function* scanOne(
   }
   return scanned;
 }
+
+// A scan reads no descriptors.
+const noSockets = () => undefined;
 
 function byNumber(a: number, b: number): number {
   return a - b;

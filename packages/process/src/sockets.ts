@@ -1,19 +1,12 @@
-// The extension point for sockets behind descriptors. @procmon/netsock's SocketResolver fits it;
-// any object with the same two methods does (a test double, a resolver with its own cache).
+// The sockets behind descriptors. By default a shared @procmon/netsock SocketResolver answers
+// (netlink sock_diag, else /proc/<pid>/net); any object with the same two methods can replace it
+// (a resolver with a DNS hook, a test double), and `sockets: false` turns the lookup off.
 
-/** What the process model needs to know of a socket; @procmon/netsock's SocketEntry has it all. */
-export interface SocketInfo {
-  family: string;
-  protocol: string;
-  inode: number;
-  state: string;
-  uid?: number;
-  localAddress?: string;
-  localPort?: number;
-  remoteAddress?: string;
-  remotePort?: number;
-  path?: string;
-}
+import { type SocketEntry, SocketResolver } from '@procmon/netsock';
+import type { ProcFS } from '@procmon/procfs';
+
+/** A socket's connection: @procmon/netsock's entry. */
+export type SocketInfo = SocketEntry;
 
 /** Resolves socket inodes to connections, in the network namespace of `pid`. */
 export interface SocketLookup {
@@ -22,4 +15,18 @@ export interface SocketLookup {
     inodes: Iterable<number>,
     options?: { pid?: number },
   ): Promise<Map<number, SocketInfo>>;
+}
+
+let shared: SocketResolver | undefined;
+
+/**
+ * The lookup a Process uses when its options name none: one SocketResolver for the whole
+ * program, made on first use (it keeps a netlink socket open). Only for the machine's own /proc:
+ * a ProcFS on another root (a fixture, /host/proc) gets no default, since the kernel this program
+ * asks would not be the one that wrote those files.
+ */
+export function defaultSocketLookup(procfs: ProcFS): SocketLookup | undefined {
+  if (procfs.root !== '/proc') return undefined;
+  shared ??= new SocketResolver({ procfs });
+  return shared;
 }

@@ -9,6 +9,10 @@ import { cleanup, tempFolder, trackChild } from '../../../test-support/processes
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const nodePath = realpathSync(process.execPath);
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[[\]()\\.*+?^$|{}]/g, '\\$&');
+}
+
 function procmon(args: string[], prefix: string[] = []) {
   const [command, ...rest] = [...prefix, process.execPath, binary, ...args];
   return spawnSync(command as string, rest, {
@@ -20,7 +24,10 @@ function procmon(args: string[], prefix: string[] = []) {
 let child: ChildProcess;
 let pid: number;
 let logPath: string;
-const script = "process.stdout.write('ready'); setTimeout(() => {}, 60_000)";
+// Listens on a loopback port, says which, and idles.
+const script =
+  "const s = require('net').createServer().listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port)))";
+let port: number;
 const childArgs = ['-e', script, 'first arg', ''];
 
 beforeAll(async () => {
@@ -37,7 +44,7 @@ beforeAll(async () => {
   );
   closeSync(log);
   // Until it says ready, the child may still be a fork of this process that has not exec'd.
-  await new Promise((resolve) => child.stdout?.once('data', resolve));
+  port = Number(await new Promise((resolve) => child.stdout?.once('data', resolve)));
   pid = child.pid as number;
 });
 
@@ -73,21 +80,44 @@ describe('procmon fds', () => {
     const result = procmon(['fds', String(pid), '--json']);
     expect(result.status, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
-    const stats = statSync(logPath);
+    // Whole milliseconds, truncated from the nanoseconds (statSync's float mtime can round up).
+    const stats = statSync(logPath, { bigint: true });
+    const modified = new Date(Number(stats.mtimeNs / 1_000_000n));
     const fds = report.descriptors.map((d: { fd: number }) => d.fd);
     expect(fds).toEqual([...fds].sort((a, b) => a - b));
     expect(report.descriptors.find((d: { fd: number }) => d.fd === 2)).toEqual({
       fd: 2,
       type: 'file',
       target: logPath,
-      size: stats.size,
-      modified: stats.mtime.toISOString(),
+      size: Number(stats.size),
+      modified: modified.toISOString(),
     });
-    // Node gives a child a socket pair where a pipe was asked for.
-    expect(report.descriptors.find((d: { fd: number }) => d.fd === 1)).toMatchObject({
-      type: 'socket',
-      target: expect.stringMatching(/^socket:\[\d+\]$/),
+    // Node gives a child a socket pair where a pipe was asked for: its stdout is a unix socket.
+    const stdout = report.descriptors.find((d: { fd: number }) => d.fd === 1);
+    expect(stdout.target).toMatch(/^socket:\[\d+\]$/);
+    expect(stdout.socket).toMatch(
+      new RegExp(
+        `^${escapeRegExp(stdout.target)} - unix stream \\(unnamed\\) -> socket:\\[\\d+\\], state: ESTABLISHED$`,
+      ),
+    );
+  });
+
+  it('shows the connection behind the listening socket the child opened', () => {
+    const report = JSON.parse(procmon(['fds', String(pid), '--json']).stdout);
+    const listeners = report.descriptors.filter(
+      (d: { connection?: { state: string } }) => d.connection?.state === 'LISTEN',
+    );
+    expect(listeners).toHaveLength(1);
+    const [listener] = listeners;
+    expect(listener.connection).toMatchObject({
+      family: 'inet',
+      protocol: 'tcp',
+      localAddress: '127.0.0.1',
+      localPort: port,
     });
+    expect(listener.socket).toBe(
+      `${listener.target} - ${port}:127.0.0.1 -> 0.0.0.0:0, state: LISTEN`,
+    );
   });
 
   it('prints a table with the file path', () => {

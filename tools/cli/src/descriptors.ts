@@ -1,5 +1,6 @@
 // One descriptor as `procmon inspect` and `procmon fds` show it: the target as the kernel
 // writes it, a file's size and mtime, a socket's connection.
+import { formatSocket } from '@procmon/netsock';
 import { type FdTarget, formatFdTarget } from '@procmon/parse';
 import type { DescriptorInfo, SocketInfo } from '@procmon/process';
 import pc from 'picocolors';
@@ -27,15 +28,11 @@ export function describeDescriptor(info: DescriptorInfo): DescriptorLine {
   if (info.size !== undefined) line.size = info.size;
   if (info.modified) line.modified = info.modified.toISOString();
   if (info.socket) {
-    line.socket = socketLine(info.socket);
+    line.socket = formatSocket(info.socket);
     line.connection = info.socket;
   }
   if (info.failure) line.failure = `${info.failure.reason}: ${info.failure.message}`;
   return line;
-}
-
-function socketLine(socket: SocketInfo): string {
-  return `socket:[${socket.inode}] - ${socket.localPort}:${socket.localAddress} -> ${socket.remoteAddress}:${socket.remotePort}, state: ${socket.state}`;
 }
 
 /** Descriptors as an aligned table: fd, type, target (or the socket's connection), size, mtime. */

@@ -5,7 +5,6 @@ import { toJson } from './format.js';
 import { algorithmList, formatHashReport, hashTarget } from './hash-command.js';
 import { formatInspectReport, inspectProcess } from './inspect.js';
 import { formatPs, listProcesses } from './ps-command.js';
-import { processOptions } from './sockets.js';
 import { openTarget, ProcessNotFoundError, type ProcTarget, parsePid } from './target.js';
 import { formatTree, treeOf } from './tree-command.js';
 
@@ -37,7 +36,7 @@ program
       options: JsonOption & { env?: boolean; algo: string; checksums: boolean },
     ) => {
       const algorithms = options.checksums ? algorithmList(options.algo) : [];
-      const report = inspectProcess(openTarget(pid, processOptions()), {
+      const report = inspectProcess(openTarget(pid), {
         env: options.env === true,
         algorithms,
       });
@@ -60,7 +59,7 @@ program
   .argument('[pid]', 'process id, or self', parsePid, 'self')
   .option('--json', 'print JSON for machines')
   .action((pid: ProcTarget, options: JsonOption) => {
-    print(fdsOf(openTarget(pid, processOptions())), options, formatFds);
+    print(fdsOf(openTarget(pid)), options, formatFds);
   });
 
 program
