@@ -130,34 +130,37 @@ describe.each(styles)('details (%s) of this test process', (style) => {
   });
 });
 
-describe.each(styles)('details (%s) of a child whose title or argv[0] is not its binary', (style) => {
-  it('shows the rewritten comm (prctl PR_SET_NAME) and command line', async () => {
-    const title = 'procmon rewritten title';
-    const { child } = await spawnLines(compileC('title'), ['newcomm', title, 'x'.repeat(64)]);
-    const result = await details(style, Process.open(child.pid as number));
-    expect(result.comm).toBe('newcomm');
-    expect(result.command).toBe(title);
-    expect(result.path).toBe(compileC('title'));
-  });
+describe.each(styles)(
+  'details (%s) of a child whose title or argv[0] is not its binary',
+  (style) => {
+    it('shows the rewritten comm (prctl PR_SET_NAME) and command line', async () => {
+      const title = 'procmon rewritten title';
+      const { child } = await spawnLines(compileC('title'), ['newcomm', title, 'x'.repeat(64)]);
+      const result = await details(style, Process.open(child.pid as number));
+      expect(result.comm).toBe('newcomm');
+      expect(result.command).toBe(title);
+      expect(result.path).toBe(compileC('title'));
+    });
 
-  it('shows an argv[0] set at exec (exec -a): args exact, path still the binary', async () => {
-    const hold = compileC('hold');
-    const { pid } = await startHold(hold, ['600', 'x y'], { argv0: 'fake name' });
-    const result = await details(style, Process.open(pid));
-    expect(result.args).toEqual(['fake name', '600', 'x y']);
-    expect(result.command).toBe('fake name 600 x y');
-    expect(result.path).toBe(hold);
-  });
+    it('shows an argv[0] set at exec (exec -a): args exact, path still the binary', async () => {
+      const hold = compileC('hold');
+      const { pid } = await startHold(hold, ['600', 'x y'], { argv0: 'fake name' });
+      const result = await details(style, Process.open(pid));
+      expect(result.args).toEqual(['fake name', '600', 'x y']);
+      expect(result.command).toBe('fake name 600 x y');
+      expect(result.path).toBe(hold);
+    });
 
-  it('keeps a lone argument with spaces whole: args are split on NUL', async () => {
-    const hold = compileC('hold');
-    const { pid } = await startHold(hold, [], { argv0: 'my prog' });
-    expect(readFileSync(`/proc/${pid}/cmdline`, 'latin1')).toBe('my prog\0');
-    const result = await details(style, Process.open(pid));
-    expect(result.args).toEqual(['my prog']);
-    expect(result.command).toBe('my prog');
-  });
-});
+    it('keeps a lone argument with spaces whole: args are split on NUL', async () => {
+      const hold = compileC('hold');
+      const { pid } = await startHold(hold, [], { argv0: 'my prog' });
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'latin1')).toBe('my prog\0');
+      const result = await details(style, Process.open(pid));
+      expect(result.args).toEqual(['my prog']);
+      expect(result.command).toBe('my prog');
+    });
+  },
+);
 
 describe.each(styles)('details (%s) of kthreadd (pid 2)', (style) => {
   it('is a kernel task: Kernel connection, its comm as the only argument', async () => {

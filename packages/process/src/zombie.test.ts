@@ -56,7 +56,15 @@ describe.each(styles)('a zombie (%s)', (style) => {
       ),
     ).toBe(false);
     // verify() still passes: the pid is this process, only it is dead.
-    expect((await twin(style, () => process.verify(), () => process.verifyAsync())).state).toBe('Z');
+    expect(
+      (
+        await twin(
+          style,
+          () => process.verify(),
+          () => process.verifyAsync(),
+        )
+      ).state,
+    ).toBe('Z');
   });
 
   it('has details with comm, and `gone` for the arguments, path, cwd and environment, no throw', async () => {
@@ -66,7 +74,12 @@ describe.each(styles)('a zombie (%s)', (style) => {
       () => process.details(),
       () => process.detailsAsync(),
     );
-    expect(details).toMatchObject({ pid: zombie, comm: 'zombie', path: 'zombie', kernelTask: false });
+    expect(details).toMatchObject({
+      pid: zombie,
+      comm: 'zombie',
+      path: 'zombie',
+      kernelTask: false,
+    });
     expect(details.args).toBeUndefined();
     expect(details.cwd).toBeUndefined();
     expect(details.environ).toBeUndefined();
