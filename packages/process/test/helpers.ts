@@ -174,8 +174,29 @@ export function exePathOf(pid: number): string {
 }
 
 /**
+ * The path a tree entry must show for a live process, by the rules: the exe link without
+ * " (deleted)"; when the link cannot be read and maps cannot be read either (pid 1 of a sandbox
+ * may refuse even root: EACCES), its comm. Throws for any other case (none in these tests).
+ */
+export function treePathOf(pid: number): string {
+  try {
+    return exePathOf(pid);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+    let mapsReadable = true;
+    try {
+      readFileSync(`/proc/${pid}/maps`);
+    } catch {
+      mapsReadable = false;
+    }
+    if (mapsReadable) throw error;
+    return statOf(pid).comm;
+  }
+}
+
+/**
  * This test process's own chain, read with plain fs: each ancestor up to pid 1 (or to a parent
- * outside this pid namespace, ppid 0), nearest first, with its exe path.
+ * outside this pid namespace, ppid 0), nearest first, with its path (see `treePathOf`).
  */
 export function ownAncestry(): { pid: number; path: string }[] {
   const chain: { pid: number; path: string }[] = [];
@@ -183,7 +204,7 @@ export function ownAncestry(): { pid: number; path: string }[] {
   while (pid !== 1) {
     const { ppid } = statOf(pid);
     if (ppid === 0) break;
-    chain.push({ pid: ppid, path: exePathOf(ppid) });
+    chain.push({ pid: ppid, path: treePathOf(ppid) });
     pid = ppid;
   }
   return chain;
