@@ -8,6 +8,12 @@
  *   recv(fd: number, buffer: Uint8Array): number   bytes of one datagram (its full length,
  *                                          even when it was longer than the buffer: MSG_TRUNC)
  *   close(fd: number): undefined
+ *   readlinks(dirPath: string, buffer: Uint8Array): number
+ *                                          every link of a folder (a /proc/<pid>/fd), read with
+ *                                          getdents64 + readlinkat: records of u32 name (the
+ *                                          entry's name as a number), u32 length, the target's
+ *                                          bytes, padded to 4; -1 when the buffer is too small.
+ *                                          Entries gone meanwhile (ENOENT) are left out.
  *
  * Errors are thrown as Error objects with `code` ('EPERM', ...) and `errno` (a positive number).
  *
@@ -24,7 +30,10 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef NETLINK_SOCK_DIAG
@@ -203,12 +212,82 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+struct linux_dirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+static napi_value js_readlinks(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char path[4096];
+  size_t path_length = 0;
+  uint8_t *out;
+  size_t capacity;
+  if (argc < 2 ||
+      napi_get_value_string_utf8(env, argv[0], path, sizeof path, &path_length) != napi_ok ||
+      path_length >= sizeof path - 1) {
+    napi_throw_type_error(env, NULL, "readlinks: expected a folder path");
+    return NULL;
+  }
+  if (!get_bytes(env, argv[1], (void **)&out, &capacity)) return NULL;
+  int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return throw_errno(env, errno, "open the folder");
+  char entries[32768];
+  size_t used = 0;
+  int too_small = 0;
+  for (;;) {
+    long count = syscall(SYS_getdents64, dir, entries, sizeof entries);
+    if (count < 0) {
+      int err = errno;
+      close(dir);
+      return throw_errno(env, err, "getdents64");
+    }
+    if (count == 0) break;
+    for (long at = 0; at < count;) {
+      struct linux_dirent64 *entry = (struct linux_dirent64 *)(entries + at);
+      at += entry->d_reclen;
+      if (entry->d_name[0] == '.') continue;
+      if (capacity - used < 8 + 256) {
+        too_small = 1;
+        break;
+      }
+      ssize_t length = readlinkat(dir, entry->d_name, (char *)out + used + 8, capacity - used - 8);
+      if (length < 0) {
+        if (errno == ENOENT) continue; /* closed since the listing */
+        int err = errno;
+        close(dir);
+        return throw_errno(env, err, "readlinkat");
+      }
+      if ((size_t)length >= capacity - used - 8) {
+        too_small = 1;
+        break;
+      }
+      uint32_t name = (uint32_t)strtoul(entry->d_name, NULL, 10);
+      uint32_t size = (uint32_t)length;
+      memcpy(out + used, &name, 4);
+      memcpy(out + used + 4, &size, 4);
+      used += (8 + (size_t)length + 3) & ~(size_t)3;
+    }
+    if (too_small) break;
+  }
+  close(dir);
+  napi_value result;
+  napi_create_int64(env, too_small ? -1 : (int64_t)used, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"recv", NULL, js_recv, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readlinks", NULL, js_readlinks, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

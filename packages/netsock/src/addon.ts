@@ -9,6 +9,7 @@ export interface NetsockAddon {
   send(fd: number, bytes: Uint8Array): number;
   recv(fd: number, buffer: Uint8Array): number;
   close(fd: number): void;
+  readlinks(folder: string, buffer: Uint8Array): number;
 }
 
 /** Where the addon is: build/Release beside dist/ (and beside src/ for tests), out of tsup's reach. */

@@ -1,4 +1,5 @@
 export { type BackendChoice, netsockBackend } from './backend.js';
+export { listSocketDescriptors, type SocketDescriptor } from './descriptors.js';
 export { type FormatSocketOptions, formatSocket } from './format.js';
 export {
   DumpInterruptedError,
@@ -22,7 +23,7 @@ export {
 } from './netlink/message.js';
 export { TABLE_ORDER, type TableName } from './netlink/tables.js';
 export { decodeUnixMessage, encodeUnixDiagRequest, type UnixDiagRequest } from './netlink/unix.js';
-export { type DescribedDescriptor, SocketResolver } from './resolver.js';
+export { type DescribedDescriptor, type SocketOfProcess, SocketResolver } from './resolver.js';
 export type {
   ResolveOptions,
   SocketBackendName,

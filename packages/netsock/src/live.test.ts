@@ -141,6 +141,18 @@ describe.each(backends)('the %s backend', (backend) => {
     expect(resolver.resolve([]).size).toBe(0);
   });
 
+  test('socketsOf: every socket descriptor of the process with its socket, sync and async', async () => {
+    const sync = resolver.socketsOf(holder.pid);
+    const async = await resolver.socketsOfAsync(holder.pid);
+    for (const list of [sync, async]) {
+      for (const socket of Object.values(holder.sockets)) {
+        const entry = list.find((d) => d.fd === socket.fd);
+        expect(entry).toMatchObject({ inode: socket.inode, socket: { inode: socket.inode } });
+      }
+    }
+    expect(sync.map((d) => d.fd)).toEqual(async.map((d) => d.fd));
+  });
+
   test('resolveAsync gives the same map', async () => {
     const map = await resolver.resolveAsync(inodes(), { pid: holder.pid });
     expect(strip(map)).toEqual(strip(found));

@@ -3,6 +3,7 @@ import { parseFdTarget } from '@procmon/parse';
 import { ProcFS } from '@procmon/procfs';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { type BackendChoice, NetlinkChannel, netsockBackend } from './backend.js';
+import { socketDescriptors, socketDescriptorsAsync } from './descriptors.js';
 import { formatSocket } from './format.js';
 import { ALL_STATES, SOCK_DIAG_BY_FAMILY, TCP_TIME_WAIT } from './netlink/constants.js';
 import { DumpInterruptedError, NetlinkError } from './netlink/errors.js';
@@ -50,6 +51,14 @@ export interface DescribedDescriptor {
   socket?: SocketEntry;
   /** `formatSocket(socket)` for a resolved socket, else the target. */
   text: string;
+}
+
+/** One socket descriptor of {@link SocketResolver.socketsOf}. */
+export interface SocketOfProcess {
+  fd: number;
+  inode: number;
+  /** The socket, when a table has it. */
+  socket?: SocketEntry;
 }
 
 let defaultProcFS: ProcFS | undefined;
@@ -177,6 +186,31 @@ export class SocketResolver {
       this.readTable(source, table, ALL_STATES, sink, undefined);
     }
     return entries;
+  }
+
+  /**
+   * Every socket descriptor of a process with the socket behind it (`socket` absent when no table
+   * has it: a netlink or packet socket, or one closed meanwhile), resolved in the process's
+   * network namespace with one `resolve`. The descriptors are listed in one native pass
+   * (getdents64 + readlinkat) when the addon is loaded, else with `procfs.listFds`.
+   */
+  socketsOf(pid: number): SocketOfProcess[] {
+    const descriptors = socketDescriptors(this.procfs, this.loadedAddon(), pid);
+    const found = this.resolve(
+      descriptors.map((d) => d.inode),
+      { pid },
+    );
+    return descriptors.map(({ fd, inode }) => withSocket(fd, inode, found.get(inode)));
+  }
+
+  /** `socketsOf`, asynchronously (the same caveat as `resolveAsync` for the netlink exchange). */
+  async socketsOfAsync(pid: number): Promise<SocketOfProcess[]> {
+    const descriptors = await socketDescriptorsAsync(this.procfs, this.loadedAddon(), pid);
+    const found = await this.resolveAsync(
+      descriptors.map((d) => d.inode),
+      { pid },
+    );
+    return descriptors.map(({ fd, inode }) => withSocket(fd, inode, found.get(inode)));
   }
 
   /**
@@ -360,6 +394,13 @@ export class SocketResolver {
     };
   }
 
+  /** The addon for the fd listing: loaded whichever backend reads the tables. */
+  private loadedAddon(): NetsockAddon | undefined {
+    if (this.addon !== undefined) return this.addon;
+    const loaded = loadAddon();
+    return 'addon' in loaded ? loaded.addon : undefined;
+  }
+
   private homeSource(pid: number | undefined, reason: string): Source {
     if (this.home === undefined || this.home.closed) {
       this.home = new NetlinkChannel(this.addon as NetsockAddon);
@@ -380,6 +421,10 @@ function inodeSet(inodes: Iterable<number>): Set<number> {
     if (Number.isSafeInteger(inode) && inode > 0) set.add(inode);
   }
   return set;
+}
+
+function withSocket(fd: number, inode: number, socket: SocketEntry | undefined): SocketOfProcess {
+  return socket === undefined ? { fd, inode } : { fd, inode, socket };
 }
 
 function latin1(bytes: Uint8Array): string {

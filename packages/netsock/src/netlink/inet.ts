@@ -91,13 +91,8 @@ export function encodeTcpDiagCompatRequest(states: number, extensions = 0): Uint
 
 // Most sockets share a few IPv4 addresses: each 32-bit value is formatted once.
 const ipv4Text = new Map<number, string>();
-function ipv4(bytes: Uint8Array, at: number): string {
-  const key =
-    ((bytes[at] as number) * 0x1000000 +
-      ((bytes[at + 1] as number) << 16) +
-      ((bytes[at + 2] as number) << 8) +
-      (bytes[at + 3] as number)) >>>
-    0;
+function ipv4(bytes: Uint8Array, view: DataView, at: number): string {
+  const key = view.getUint32(at, false);
   let text = ipv4Text.get(key);
   if (text === undefined) {
     text = `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
@@ -159,10 +154,25 @@ export function checkInetMessage(
   if (family !== AF_INET && family !== AF_INET6) {
     throw new NetlinkParseError(kind, `inet_diag_msg of family ${family}`, bytes, start);
   }
-  walkAttributes(bytes, view, start + INET_DIAG_MSG_LEN, start + length, kind, noop);
+  // The attributes' bounds, checked inline (no value is read): the common case costs a few loads.
+  const end = start + length;
+  let at = start + INET_DIAG_MSG_LEN;
+  while (end - at >= 4) {
+    const size = view.getUint16(at, HOST_LITTLE_ENDIAN);
+    if (size < 4 || size > end - at) break;
+    at += (size + 3) & ~3;
+  }
+  // Anything off: the careful walk names the problem.
+  if (at < end) walkAttributes(bytes, view, start + INET_DIAG_MSG_LEN, end, kind, noop);
 }
 
 const noop = () => {};
+
+/** The u32[2] cookie at `at` (word 0 the low half, in host order) as one 64-bit number. */
+export function readCookie(view: DataView, at: number): bigint {
+  if (HOST_LITTLE_ENDIAN) return view.getBigUint64(at, true);
+  return (BigInt(view.getUint32(at + 4, false)) << 32n) | BigInt(view.getUint32(at, false));
+}
 
 /** Decodes a checked struct inet_diag_msg into an entry. */
 export function decodeInetMessage(
@@ -175,12 +185,10 @@ export function decodeInetMessage(
   const state = bytes[start + 1] as number;
   const localPort = view.getUint16(start + 4, false);
   const remotePort = view.getUint16(start + 6, false);
-  const localAddress = inet6 ? ipv6(bytes, start + 8) : ipv4(bytes, start + 8);
-  const remoteAddress = inet6 ? ipv6(bytes, start + 24) : ipv4(bytes, start + 24);
+  const localAddress = inet6 ? ipv6(bytes, start + 8) : ipv4(bytes, view, start + 8);
+  const remoteAddress = inet6 ? ipv6(bytes, start + 24) : ipv4(bytes, view, start + 24);
   const interfaceIndex = view.getUint32(start + 40, HOST_LITTLE_ENDIAN);
-  const cookie =
-    (BigInt(view.getUint32(start + 48, HOST_LITTLE_ENDIAN)) << 32n) |
-    BigInt(view.getUint32(start + 44, HOST_LITTLE_ENDIAN));
+  const cookie = readCookie(view, start + 44);
   const rqueue = view.getUint32(start + 56, HOST_LITTLE_ENDIAN);
   const wqueue = view.getUint32(start + 60, HOST_LITTLE_ENDIAN);
   const uid = view.getUint32(start + 64, HOST_LITTLE_ENDIAN);

@@ -19,6 +19,7 @@ import {
   UNIX_DIAG_UID,
 } from './constants.js';
 import { NetlinkParseError } from './errors.js';
+import { readCookie } from './inet.js';
 import { HOST_LITTLE_ENDIAN, walkAttributes } from './message.js';
 
 const KIND: ProcFileKind = 'net/unix';
@@ -119,9 +120,7 @@ export function decodeUnixMessage(
   const type = bytes[start + 1] as number;
   const state = bytes[start + 2] as number;
   const inode = view.getUint32(start + 4, HOST_LITTLE_ENDIAN);
-  const cookie =
-    (BigInt(view.getUint32(start + 12, HOST_LITTLE_ENDIAN)) << 32n) |
-    BigInt(view.getUint32(start + 8, HOST_LITTLE_ENDIAN));
+  const cookie = readCookie(view, start + 8);
   const entry: SocketEntry = {
     family: 'unix',
     protocol: 'unix',

@@ -1,0 +1,117 @@
+import { parseFdTarget } from '@procmon/parse';
+import { type ProcFS, ProcFS as ProcFSClass } from '@procmon/procfs';
+import { loadAddon, type NetsockAddon } from './addon.js';
+import { HOST_LITTLE_ENDIAN } from './netlink/message.js';
+
+/** A socket descriptor of a process: its number and the socket's inode. */
+export interface SocketDescriptor {
+  fd: number;
+  inode: number;
+}
+
+// "socket:[" in bytes.
+const PREFIX = [0x73, 0x6f, 0x63, 0x6b, 0x65, 0x74, 0x3a, 0x5b];
+let buffer = new Uint8Array(256 * 1024);
+let defaultProcFS: ProcFS | undefined;
+let view = new DataView(buffer.buffer);
+
+/**
+ * The socket descriptors of a process. With the addon, one getdents64 + readlinkat pass over
+ * `/proc/<pid>/fd` in native code (the link targets come back raw and are read here); without
+ * it, or when that fails, `procfs.listFds` (whose typed errors then say what went wrong: the
+ * process is gone, permission denied).
+ */
+export function socketDescriptors(
+  procfs: ProcFS,
+  addon: NetsockAddon | undefined,
+  pid: number,
+): SocketDescriptor[] {
+  if (addon !== undefined) {
+    const native = nativeList(addon, `${procfs.root}/${pid}/fd`);
+    if (native !== undefined) return native;
+  }
+  return fromEntries(procfs.listFds(pid));
+}
+
+/** The same with procfs's asynchronous listing (the addon's pass is synchronous). */
+export async function socketDescriptorsAsync(
+  procfs: ProcFS,
+  addon: NetsockAddon | undefined,
+  pid: number,
+): Promise<SocketDescriptor[]> {
+  if (addon !== undefined) {
+    const native = nativeList(addon, `${procfs.root}/${pid}/fd`);
+    if (native !== undefined) return native;
+  }
+  return fromEntries(await procfs.promises.listFds(pid));
+}
+
+function fromEntries(
+  entries: { fd: number; target: Uint8Array; error?: unknown }[],
+): SocketDescriptor[] {
+  const out: SocketDescriptor[] = [];
+  for (const entry of entries) {
+    if (entry.error !== undefined) continue;
+    const target = parseFdTarget(entry.target);
+    if (target.type === 'socket') out.push({ fd: entry.fd, inode: target.inode });
+  }
+  return out;
+}
+
+function nativeList(addon: NetsockAddon, folder: string): SocketDescriptor[] | undefined {
+  let used: number;
+  try {
+    for (;;) {
+      used = addon.readlinks(folder, buffer);
+      if (used >= 0) break;
+      if (buffer.length >= 64 * 1024 * 1024) return undefined;
+      buffer = new Uint8Array(buffer.length * 2);
+      view = new DataView(buffer.buffer);
+    }
+  } catch {
+    return undefined; // procfs.listFds reads it again and names the error
+  }
+  const out: SocketDescriptor[] = [];
+  for (let at = 0; at < used; ) {
+    const fd = view.getUint32(at, HOST_LITTLE_ENDIAN);
+    const length = view.getUint32(at + 4, HOST_LITTLE_ENDIAN);
+    const start = at + 8;
+    const end = start + length;
+    at = (end + 3) & ~3;
+    const inode = socketInode(start, end);
+    if (inode > 0) out.push({ fd, inode });
+  }
+  return out;
+}
+
+/** The N of `socket:[N]` in buffer[start, end), or 0 for any other target. */
+function socketInode(start: number, end: number): number {
+  if (end - start < 10 || buffer[end - 1] !== 0x5d) return 0;
+  for (let i = 0; i < 8; i++) if (buffer[start + i] !== PREFIX[i]) return 0;
+  let inode = 0;
+  for (let i = start + 8; i < end - 1; i++) {
+    const digit = (buffer[i] as number) - 0x30;
+    if (digit < 0 || digit > 9) return 0;
+    inode = inode * 10 + digit;
+  }
+  // Anything odd (leading zeros, past 2^53) is read the careful way.
+  if (inode > Number.MAX_SAFE_INTEGER || (buffer[start + 8] === 0x30 && end - start > 10)) {
+    const target = parseFdTarget(buffer.subarray(start, end));
+    return target.type === 'socket' ? target.inode : 0;
+  }
+  return inode;
+}
+
+/**
+ * The socket descriptors (`{ fd, inode }`) of a process: the listing `SocketResolver.socketsOf`
+ * starts with, natively when the addon is loaded, else through `procfs.listFds`.
+ */
+export function listSocketDescriptors(
+  pid: number,
+  options?: { procfs?: ProcFS },
+): SocketDescriptor[] {
+  const loaded = loadAddon();
+  if (options?.procfs === undefined) defaultProcFS ??= new ProcFSClass();
+  const procfs = options?.procfs ?? (defaultProcFS as ProcFS);
+  return socketDescriptors(procfs, 'addon' in loaded ? loaded.addon : undefined, pid);
+}
