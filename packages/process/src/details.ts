@@ -6,6 +6,9 @@ import { type FieldFailure, fieldFailure } from './errors.js';
 import { type Flow, readFile, readLink } from './flow.js';
 import { type PathSource, resolvePath } from './path.js';
 
+// Arguments are exactly the NUL-separated strings: an argument with spaces is one argument.
+export const NUL_SEPARATED = { splitRewrittenTitle: false } as const;
+
 /** What `/proc/self/exe` in `args[0]` means: AppImages re-exec themselves through it. */
 const PROC_SELF_EXE = '/proc/self/exe';
 
@@ -58,7 +61,7 @@ export function* detailsFlow(
 
   // Arguments come before the path: a path under /proc falls back to args[0].
   let args = yield* field('args', function* () {
-    return parseCmdline(yield* readFile(pid, 'cmdline'));
+    return parseCmdline(yield* readFile(pid, 'cmdline'), NUL_SEPARATED);
   });
   const resolved = yield* resolvePath(pid, procRoot, statComm, args, true, kernelThread);
   if (resolved.failure) failures.push(resolved.failure);

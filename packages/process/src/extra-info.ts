@@ -77,7 +77,7 @@ export const EXTRA_INFO_FIELDS: readonly ExtraInfoField[] = [
 export function* extraInfoFlow(
   pid: number,
   procRoot: string,
-  pageSize: number,
+  pageSize: () => number,
   fields: readonly ExtraInfoField[],
 ): Flow<ExtraInfo> {
   const failures: FieldFailure[] = [];
@@ -115,7 +115,7 @@ export function* extraInfoFlow(
     return parseMaps(yield* readFile(pid, 'maps'));
   });
   yield* field('statm', function* () {
-    return parseStatm(yield* readFile(pid, 'statm'), { pageSize });
+    return parseStatm(yield* readFile(pid, 'statm'), { pageSize: pageSize() });
   });
   return info;
 }
@@ -152,8 +152,8 @@ export function* descriptorsFlow(
       try {
         // Through the fd link: the open file itself, even deleted or in another mount namespace.
         const stats = yield* statPath(`${procRoot}/${pid}/fd/${entry.fd}`);
-        info.size = Number(stats.size);
-        info.modified = new Date(Number(stats.mtimeMs));
+        info.size = stats.size;
+        info.modified = stats.mtime; // as fs.statSync gives it (rounded to the millisecond)
       } catch (error) {
         info.failure = fieldFailure(`descriptors[${entry.fd}]`, error);
       }

@@ -2,7 +2,7 @@
 // yield the reads they need; a sync runner and an async runner carry the reads out. So the sync
 // and async APIs cannot drift apart, and a test can replay a collector against any ProcFS.
 
-import { type BigIntStats, statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { stat as statAsync } from 'node:fs/promises';
 import type { FdEntry, ProcFS } from '@procmon/procfs';
 import type { SocketInfo, SocketLookup } from './sockets.js';
@@ -41,8 +41,8 @@ export function* exists(path: string): Flow<boolean> {
   return (yield { kind: 'exists', path }) as boolean;
 }
 
-export function* statPath(path: string): Flow<BigIntStats> {
-  return (yield { kind: 'stat', path }) as BigIntStats;
+export function* statPath(path: string): Flow<Stats> {
+  return (yield { kind: 'stat', path }) as Stats;
 }
 
 export function* resolveSockets(pid: number, inodes: number[]): Flow<Map<number, SocketInfo>> {
@@ -101,7 +101,7 @@ function performSync(request: Request, { procfs, sockets }: FlowContext): unknow
     case 'exists':
       return existsSync(request.path);
     case 'stat':
-      return statSync(request.path, { bigint: true });
+      return statSync(request.path);
     case 'sockets': {
       const lookup = sockets();
       return lookup ? lookup.resolve(request.inodes, { pid: request.pid }) : new Map();
@@ -123,7 +123,7 @@ async function performAsync(request: Request, { procfs, sockets }: FlowContext):
         () => false,
       );
     case 'stat':
-      return statAsync(request.path, { bigint: true });
+      return statAsync(request.path);
     case 'sockets': {
       const lookup = sockets();
       return lookup ? lookup.resolveAsync(request.inodes, { pid: request.pid }) : new Map();

@@ -16,7 +16,7 @@ import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import type { ProcessCache } from './cache.js';
 import { procfsOf } from './default-procfs.js';
 import { detailsFlow, type ProcessDetails } from './details.js';
-import { type FieldFailure, fieldFailure, PidReusedError } from './errors.js';
+import { type FieldFailure, PidReusedError } from './errors.js';
 import {
   EXTRA_INFO_FIELDS,
   type ExtraInfo,
@@ -137,14 +137,14 @@ export class Process {
   details(options?: DetailsOptions): ProcessDetails;
   details(options: DetailsOptions = {}): ProcessDetails | undefined {
     if (options.skipSelf && this.isSelf()) return undefined;
-    return this.run(this.collected(this.detailsFlow(), detailsReadNothing, addComm));
+    return this.run(this.collected(this.detailsFlow(), detailsReadNothing, this.addComm));
   }
 
   detailsAsync(options: DetailsOptions & { skipSelf: true }): Promise<ProcessDetails | undefined>;
   detailsAsync(options?: DetailsOptions): Promise<ProcessDetails>;
   async detailsAsync(options: DetailsOptions = {}): Promise<ProcessDetails | undefined> {
     if (options.skipSelf && this.isSelf()) return undefined;
-    return this.runAsync(this.collected(this.detailsFlow(), detailsReadNothing, addComm));
+    return this.runAsync(this.collected(this.detailsFlow(), detailsReadNothing, this.addComm));
   }
 
   /** The binary's path alone, resolved as in `details()` (no arguments: no args[0] fallback). */
@@ -301,7 +301,7 @@ export class Process {
   private *collected<T extends { failures: FieldFailure[] }>(
     flow: Flow<T>,
     readNothing: (result: T) => boolean,
-    finish?: (result: T, stat: Stat) => void,
+    finish?: (result: T, stat: Stat | undefined) => void,
   ): Flow<T> {
     const result = yield* flow;
     let stat: Stat;
@@ -310,12 +310,18 @@ export class Process {
     } catch (error) {
       if (error instanceof PidReusedError || !(error instanceof ProcessGoneError)) throw error;
       if (readNothing(result)) throw error;
-      if (finish) result.failures.push(fieldFailure('comm', error));
+      finish?.(result, undefined);
       return result;
     }
     finish?.(result, stat);
     return result;
   }
+
+  // comm as the identity check's stat read it; if the process exited before that read, as the
+  // stat that opened it said (the same process: the name it had then).
+  private readonly addComm = (details: ProcessDetails, stat: Stat | undefined): void => {
+    details.comm = stat?.comm ?? this.comm;
+  };
 
   private detailsFlow(): Flow<ProcessDetails> {
     return detailsFlow(this.pid, this.startTime, this.procfs.root, this.comm, this.kernelThread);
@@ -326,7 +332,8 @@ export class Process {
   }
 
   private extraInfoFlow(options: ExtraInfoOptions): Flow<ExtraInfo> {
-    const pageSize = this.procfs.machineFacts().pageSize;
+    // Read only when statm is: a root without auxv fails statm alone, not the whole collector.
+    const pageSize = () => this.procfs.machineFacts().pageSize;
     return extraInfoFlow(this.pid, this.procfs.root, pageSize, options.fields ?? EXTRA_INFO_FIELDS);
   }
 
@@ -428,10 +435,6 @@ export class Process {
   private runAsync<T>(flow: Flow<T>): Promise<T> {
     return runAsync(flow, this.context());
   }
-}
-
-function addComm(details: ProcessDetails, stat: Stat): void {
-  details.comm = stat.comm;
 }
 
 function detailsReadNothing(details: ProcessDetails): boolean {

@@ -13,6 +13,7 @@ import {
 } from '@procmon/parse';
 import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import { procfsOf } from './default-procfs.js';
+import { NUL_SEPARATED } from './details.js';
 import { type FieldFailure, fieldFailure, PidReusedError } from './errors.js';
 import { type Flow, readFile, readLink, runAsync, runSync } from './flow.js';
 import { isKernelThread, resolvePath } from './path.js';
@@ -122,7 +123,7 @@ function* scanOne(
   };
   let args: string[] | undefined;
   yield* field('args', function* () {
-    args = parseCmdline(yield* readFile(pid, 'cmdline'));
+    args = parseCmdline(yield* readFile(pid, 'cmdline'), NUL_SEPARATED);
   });
   yield* field('path', function* () {
     const resolved = yield* resolvePath(

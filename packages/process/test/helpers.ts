@@ -32,6 +32,11 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 /** The hand-written procfs tree (see test/fixtures/README.md). */
 export const fixtureRoot = join(here, 'fixtures', 'proc');
 
+/** `<link path under proc/>: <target>` of every link of the fixture tree. */
+function fixtureLinks(): Record<string, string> {
+  return JSON.parse(readFileSync(join(here, 'fixtures', 'proc-links.json'), 'utf8'));
+}
+
 /** A fresh temp folder (its real path), removed by `cleanup()`. */
 export const tempFolder = (prefix = 'procmon-process-test-'): string => sharedTempFolder(prefix);
 
@@ -60,14 +65,18 @@ export interface FixtureCopy {
 }
 
 /**
- * A writable copy of the fixture tree (links kept as links), with what the committed tree cannot
+ * A writable copy of the fixture tree (its links made from `proc-links.json`), with what the committed tree cannot
  * hold: `self/auxv` and `stat` for the machine facts, and `root` links of pids 100 and 101 to a
  * folder holding `opt/app/bin/app` (a committed link must not lead to an existing folder).
  */
 export function copyFixture(): FixtureCopy {
   const folder = tempFolder('procmon-process-fixture-');
   const root = join(folder, 'proc');
-  cpSync(fixtureRoot, root, { recursive: true, verbatimSymlinks: true });
+  cpSync(fixtureRoot, root, { recursive: true });
+  // The tree's links (exe, cwd, fd/N) are kept in a manifest, not in git: most lead nowhere,
+  // as in a real /proc, and a dangling link stops turbo's walk of the package.
+  for (const [path, target] of Object.entries(fixtureLinks()))
+    symlinkSync(target, join(root, path));
   mkdirSync(join(root, 'self'));
   writeFileSync(join(root, 'self', 'auxv'), fixtureAuxv());
   writeFileSync(join(root, 'stat'), 'cpu  1 2 3 4 5 6 7 0 0 0\nbtime 1700000000\n');
