@@ -75,8 +75,11 @@ export function copyFixture(): FixtureCopy {
   cpSync(fixtureRoot, root, { recursive: true });
   // The tree's links (exe, cwd, fd/N) are kept in a manifest, not in git: most lead nowhere,
   // as in a real /proc, and a dangling link stops turbo's walk of the package.
-  for (const [path, target] of Object.entries(fixtureLinks()))
+  for (const [path, target] of Object.entries(fixtureLinks())) {
+    // A folder holding only links (fd/) is not in git either.
+    mkdirSync(dirname(join(root, path)), { recursive: true });
     symlinkSync(target, join(root, path));
+  }
   mkdirSync(join(root, 'self'));
   writeFileSync(join(root, 'self', 'auxv'), fixtureAuxv());
   writeFileSync(join(root, 'stat'), 'cpu  1 2 3 4 5 6 7 0 0 0\nbtime 1700000000\n');
