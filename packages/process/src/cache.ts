@@ -9,13 +9,13 @@ import { Process, type ProcessOptions } from './process.js';
 
 export interface ProcessCacheOptions {
   /** How long an entry lives after it was last added or found, in ms; 60 s unless set. */
-  ttlMs?: number;
+  ttlMs?: number | undefined;
   /** The most entries kept; the least recently used leave first. 4096 unless set. */
-  maxSize?: number;
+  maxSize?: number | undefined;
   /** Where `get` reads a pid's start time; a shared ProcFS on /proc unless given. */
-  procfs?: ProcFS;
+  procfs?: ProcFS | undefined;
   /** Milliseconds now; `Date.now` unless given (tests pass their own clock). */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 interface Entry {

@@ -1,5 +1,6 @@
 // A binary copied to a temp folder, started, then deleted: the path is the original one without
-// " (deleted)", the flag is set, realPath falls back to the path, and the checksums are those of
+// " (deleted)", the flag is set, realPath is the exe link (the file at the path, if any, is not
+// the one that runs), and the checksums are those of
 // the copy, computed by the system tools before it was deleted.
 import { execFileSync } from 'node:child_process';
 import { existsSync, unlinkSync } from 'node:fs';
@@ -35,7 +36,7 @@ async function startDeleted() {
 }
 
 describe.each(styles)('a child whose binary was deleted (%s)', (style) => {
-  it('has the original path, deleted: true, realPath = path', async () => {
+  it('has the original path, deleted: true, realPath through the exe link', async () => {
     const { binary, pid } = await startDeleted();
     const process = Process.open(pid);
     const details = await twin(
@@ -45,7 +46,7 @@ describe.each(styles)('a child whose binary was deleted (%s)', (style) => {
     );
     expect(details).toMatchObject({
       path: binary,
-      realPath: binary,
+      realPath: `/proc/${pid}/exe`,
       deleted: true,
       pathSource: 'exe',
       args: [binary],
@@ -59,7 +60,7 @@ describe.each(styles)('a child whose binary was deleted (%s)', (style) => {
     );
     expect(path).toEqual({
       path: binary,
-      realPath: binary,
+      realPath: `/proc/${pid}/exe`,
       deleted: true,
       kernelTask: false,
       source: 'exe',

@@ -12,6 +12,6 @@ export function defaultProcFS(): ProcFS {
 }
 
 /** The caller's ProcFS, else the shared one on /proc. */
-export function procfsOf(options: { procfs?: ProcFS } | undefined): ProcFS {
+export function procfsOf(options: { procfs?: ProcFS | undefined } | undefined): ProcFS {
   return options?.procfs ?? defaultProcFS();
 }

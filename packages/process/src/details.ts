@@ -24,9 +24,9 @@ export interface ProcessDetails {
   pathSource: PathSource;
   /**
    * The command name, from the stat read that checks the identity after the other reads (the
-   * same text as the `comm` file). Missing when the process exited before it (see `failures`).
+   * same text as the `comm` file); if the process exited before it, the name it had when opened.
    */
-  comm?: string;
+  comm: string;
   /** Split on NUL. A kernel task's one argument is its comm. Missing when unreadable. */
   args?: string[];
   /** The arguments joined by one space: the string firewall rules match on. */
@@ -88,6 +88,8 @@ export function* detailsFlow(
     deleted: resolved.deleted,
     kernelTask: resolved.kernelTask,
     pathSource: resolved.source,
+    // Replaced by the comm of the stat that checks the identity (see Process.details).
+    comm: statComm,
     failures,
   };
   if (args !== undefined) {

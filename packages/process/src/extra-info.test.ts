@@ -30,6 +30,7 @@ import {
 } from '../test/helpers.js';
 import {
   type ExtraInfo,
+  type ExtraInfoField,
   type ExtraInfoOptions,
   Process,
   type ProcessOptions,
@@ -333,5 +334,18 @@ describe.each(styles)('extraInfo (%s) on the fixture tree', (style) => {
     expect(info.environ?.get('EQ')).toBe('a=b=c');
     expect(info.statm).toBeUndefined();
     expect(failureSummary(info.failures)).toEqual([{ field: 'statm', reason: 'other' }]);
+  });
+});
+
+describe('extraInfo field names', () => {
+  it('refuses an unknown field before reading anything, sync and async', async () => {
+    const process = Process.open(globalThis.process.pid);
+    const fields = ['environ', 'stak'] as unknown as ExtraInfoField[];
+    expect(() => process.extraInfo({ fields })).toThrow(
+      new TypeError(
+        'unknown extra info field "stak"; known: environ, descriptors, io, status, stat, stack, maps, statm',
+      ),
+    );
+    await expect(process.extraInfoAsync({ fields })).rejects.toThrow(TypeError);
   });
 });

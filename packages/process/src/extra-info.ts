@@ -49,8 +49,8 @@ export interface ExtraInfo {
 }
 
 export interface ExtraInfoOptions {
-  /** Which parts to read; all unless given. */
-  fields?: readonly ExtraInfoField[];
+  /** Which parts to read; all unless given. An unknown name is a TypeError. */
+  fields?: readonly ExtraInfoField[] | undefined;
 }
 
 export type ExtraInfoField =
@@ -82,7 +82,7 @@ export function* extraInfoFlow(
 ): Flow<ExtraInfo> {
   const failures: FieldFailure[] = [];
   const info: ExtraInfo = { failures };
-  const wanted = new Set(fields);
+  const wanted = checkExtraInfoFields(fields);
   const field = function* <K extends ExtraInfoField>(
     name: K,
     read: () => Flow<NonNullable<ExtraInfo[K]>>,
@@ -118,6 +118,20 @@ export function* extraInfoFlow(
     return parseStatm(yield* readFile(pid, 'statm'), { pageSize: pageSize() });
   });
   return info;
+}
+
+/** The fields as a set; an unknown name is a TypeError (before any read). */
+export function checkExtraInfoFields(
+  fields: readonly ExtraInfoField[],
+): ReadonlySet<ExtraInfoField> {
+  for (const name of fields) {
+    if (!EXTRA_INFO_FIELDS.includes(name)) {
+      throw new TypeError(
+        `unknown extra info field "${String(name)}"; known: ${EXTRA_INFO_FIELDS.join(', ')}`,
+      );
+    }
+  }
+  return new Set(fields);
 }
 
 /**

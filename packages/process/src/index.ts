@@ -1,3 +1,22 @@
+// The errors and types this package's API throws and takes, so its users need no other import.
+export { HashError } from '@procmon/hash';
+export {
+  Environ,
+  type FdTarget,
+  type Io,
+  type MapsEntry,
+  ParseError,
+  type Stat,
+  type Statm,
+  type Status,
+} from '@procmon/parse';
+export {
+  PermissionDeniedError,
+  ProcessGoneError,
+  ProcFS,
+  type ProcFSOptions,
+  ProcfsError,
+} from '@procmon/procfs';
 export { ProcessCache, type ProcessCacheOptions } from './cache.js';
 export type { ProcessDetails } from './details.js';
 export {
@@ -13,7 +32,7 @@ export {
   type ExtraInfoField,
   type ExtraInfoOptions,
 } from './extra-info.js';
-export { KERNEL_CONNECTION, type PathSource, type ResolvedPath } from './path.js';
+export { isKernelThread, KERNEL_CONNECTION, type PathSource, type ResolvedPath } from './path.js';
 export {
   type DetailsOptions,
   Process,

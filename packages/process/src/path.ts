@@ -18,7 +18,9 @@ export interface ResolvedPath {
   path: string;
   /**
    * The binary as the host reaches it: `<proc root>/<pid>/root<path>` when that exists (a
-   * process in a container or chroot runs a file its own root names), else `path`.
+   * process in a container or chroot runs a file its own root names), else `path`. For a
+   * deleted or replaced binary, `<proc root>/<pid>/exe`: the file now at `path` (if any) is not
+   * the one that runs.
    */
   realPath: string;
   /** The exe link ended in ` (deleted)`: the binary was deleted or replaced while it runs. */
@@ -81,7 +83,15 @@ export function* resolvePath(
       );
     }
   }
-  const realPath = withRealPath ? yield* realPathOf(pid, procRoot, path, source) : path;
+  let realPath = path;
+  if (withRealPath) {
+    // A deleted or replaced binary is no longer at its path (another file may be): the running
+    // one is reached through the exe link alone.
+    realPath =
+      deleted && source === 'exe'
+        ? `${procRoot}/${pid}/exe`
+        : yield* realPathOf(pid, procRoot, path, source);
+  }
   const resolved: ResolvedPath = { path, realPath, deleted, kernelTask: false, source };
   if (failure) resolved.failure = failure;
   return resolved;

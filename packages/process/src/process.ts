@@ -18,27 +18,28 @@ import { procfsOf } from './default-procfs.js';
 import { detailsFlow, type ProcessDetails } from './details.js';
 import { type FieldFailure, PidReusedError } from './errors.js';
 import {
+  checkExtraInfoFields,
   EXTRA_INFO_FIELDS,
   type ExtraInfo,
   type ExtraInfoOptions,
   extraInfoFlow,
 } from './extra-info.js';
 import { exists, type Flow, type FlowContext, readFile, runAsync, runSync } from './flow.js';
-import { isKernelThread, type ResolvedPath, resolvePath } from './path.js';
+import { isKernelThread, type PathSource, type ResolvedPath, resolvePath } from './path.js';
 import { defaultSocketLookup, type SocketLookup } from './sockets.js';
 
 export interface ProcessOptions {
   /** Where to read; a shared ProcFS on /proc unless given. */
-  procfs?: ProcFS;
+  procfs?: ProcFS | undefined;
   /** Parents are looked up here first, and parents read from /proc are added to it. */
-  cache?: ProcessCache;
+  cache?: ProcessCache | undefined;
   /**
    * Resolves the sockets behind descriptors: a shared @procmon/netsock SocketResolver unless
    * given (on /proc only; see `defaultSocketLookup`); `false` leaves sockets unresolved.
    */
-  sockets?: SocketLookup | false;
+  sockets?: SocketLookup | false | undefined;
   /** Checksums of binaries by (device, inode, size, mtime, ctime), shared between processes. */
-  checksumCache?: ChecksumCache;
+  checksumCache?: ChecksumCache | undefined;
 }
 
 export interface DetailsOptions {
@@ -46,13 +47,23 @@ export interface DetailsOptions {
    * Return undefined for the calling process itself, as the reference does (a firewall does not
    * ask about its own connections). False unless set.
    */
-  skipSelf?: boolean;
+  skipSelf?: boolean | undefined;
 }
 
 /** One line of a process tree: the process, then each ancestor, nearest first. */
 export interface TreeEntry {
   pid: number;
+  /** As `ResolvedPath.path`: the binary, unless `pathSource` says it came from elsewhere. */
   path: string;
+  /**
+   * `exe` when `path` is the binary; `args` or `comm` when the exe link could not be read and
+   * the path is what the process calls itself (which it chooses); `kernel` for a kernel thread.
+   */
+  pathSource: PathSource;
+}
+
+function treeEntry(pid: number, resolved: ResolvedPath): TreeEntry {
+  return { pid, path: resolved.path, pathSource: resolved.source };
 }
 
 /** A tree deeper than this is not a real one (pid_max is 4 million, chains are short). */
@@ -104,7 +115,7 @@ export class Process {
     return this.run(this.currentStat());
   }
 
-  verifyAsync(): Promise<Stat> {
+  async verifyAsync(): Promise<Stat> {
     return this.runAsync(this.currentStat());
   }
 
@@ -134,14 +145,18 @@ export class Process {
    * exited before anything was read.
    */
   details(options: DetailsOptions & { skipSelf: true }): ProcessDetails | undefined;
-  details(options?: DetailsOptions): ProcessDetails;
+  details(options?: DetailsOptions & { skipSelf?: false | undefined }): ProcessDetails;
+  details(options?: DetailsOptions): ProcessDetails | undefined;
   details(options: DetailsOptions = {}): ProcessDetails | undefined {
     if (options.skipSelf && this.isSelf()) return undefined;
     return this.run(this.collected(this.detailsFlow(), detailsReadNothing, this.addComm));
   }
 
   detailsAsync(options: DetailsOptions & { skipSelf: true }): Promise<ProcessDetails | undefined>;
-  detailsAsync(options?: DetailsOptions): Promise<ProcessDetails>;
+  detailsAsync(
+    options?: DetailsOptions & { skipSelf?: false | undefined },
+  ): Promise<ProcessDetails>;
+  detailsAsync(options?: DetailsOptions): Promise<ProcessDetails | undefined>;
   async detailsAsync(options: DetailsOptions = {}): Promise<ProcessDetails | undefined> {
     if (options.skipSelf && this.isSelf()) return undefined;
     return this.runAsync(this.collected(this.detailsFlow(), detailsReadNothing, this.addComm));
@@ -152,7 +167,7 @@ export class Process {
     return this.run(this.checked(this.pathFlow()));
   }
 
-  pathAsync(): Promise<ResolvedPath> {
+  async pathAsync(): Promise<ResolvedPath> {
     return this.runAsync(this.checked(this.pathFlow()));
   }
 
@@ -165,7 +180,7 @@ export class Process {
     return this.run(this.parentFlow());
   }
 
-  parentAsync(): Promise<Process | undefined> {
+  async parentAsync(): Promise<Process | undefined> {
     return this.runAsync(this.parentFlow());
   }
 
@@ -177,7 +192,7 @@ export class Process {
     return this.run(this.treeFlow());
   }
 
-  treeAsync(): Promise<TreeEntry[]> {
+  async treeAsync(): Promise<TreeEntry[]> {
     return this.runAsync(this.treeFlow());
   }
 
@@ -189,7 +204,7 @@ export class Process {
     return this.run(this.collected(this.extraInfoFlow(options), extraInfoReadNothing));
   }
 
-  extraInfoAsync(options: ExtraInfoOptions = {}): Promise<ExtraInfo> {
+  async extraInfoAsync(options: ExtraInfoOptions = {}): Promise<ExtraInfo> {
     return this.runAsync(this.collected(this.extraInfoFlow(options), extraInfoReadNothing));
   }
 
@@ -201,7 +216,7 @@ export class Process {
     return this.run(this.isChildFlow());
   }
 
-  isChildAsync(): Promise<boolean> {
+  async isChildAsync(): Promise<boolean> {
     return this.runAsync(this.isChildFlow());
   }
 
@@ -332,6 +347,8 @@ export class Process {
   }
 
   private extraInfoFlow(options: ExtraInfoOptions): Flow<ExtraInfo> {
+    // Checked now, so a bad name throws before any read rather than at the first step.
+    checkExtraInfoFields(options.fields ?? EXTRA_INFO_FIELDS);
     // Read only when statm is: a root without auxv fails statm alone, not the whole collector.
     const pageSize = () => this.procfs.machineFacts().pageSize;
     return extraInfoFlow(this.pid, this.procfs.root, pageSize, options.fields ?? EXTRA_INFO_FIELDS);
@@ -357,24 +374,26 @@ export class Process {
   }
 
   private *treeFlow(): Flow<TreeEntry[]> {
-    const entries: TreeEntry[] = [
-      { pid: this.pid, path: (yield* this.checked(this.pathFlow())).path },
-    ];
+    const entries: TreeEntry[] = [treeEntry(this.pid, yield* this.checked(this.pathFlow()))];
     const seen = new Set([this.pid]);
     let current: Process = this;
     while (current.pid !== 1 && entries.length < MAX_TREE_DEPTH) {
       let parent: Process | undefined;
+      let path: ResolvedPath;
       try {
         parent = yield* current.parentFlow();
+        if (parent === undefined || seen.has(parent.pid)) break;
+        // Checked after the read: a parent whose pid changed hands meanwhile is not listed with
+        // the new holder's binary.
+        path = yield* parent.checked(parent.pathFlow());
       } catch (error) {
-        // An ancestor that exited while the chain was read ends the chain; this process's own
-        // exit (the first step) is an error.
-        if (current !== this && error instanceof ProcessGoneError) break;
+        // An ancestor that exited (or whose pid was reused) while the chain was read ends the
+        // chain; this process's own exit (the first step) is an error.
+        if ((current !== this || parent !== undefined) && error instanceof ProcessGoneError) break;
         throw error;
       }
-      if (parent === undefined || seen.has(parent.pid)) break;
       seen.add(parent.pid);
-      entries.push({ pid: parent.pid, path: (yield* parent.pathFlow()).path });
+      entries.push(treeEntry(parent.pid, path));
       current = parent;
     }
     return entries;
@@ -386,14 +405,18 @@ export class Process {
     if (yield* exists(`${this.procfs.root}/${ppid}/task/${this.pid}`)) return true;
     const parent = yield* this.parentFlow();
     if (parent === undefined) return false;
-    const [own, theirs] = [yield* this.pathFlow(), yield* parent.pathFlow()];
-    if (own.source !== 'exe' || theirs.path !== own.path) return false;
+    let theirs: ResolvedPath;
+    let alive: boolean;
     try {
-      return (yield* parent.currentStat()).state !== 'Z';
+      theirs = yield* parent.pathFlow();
+      // The parent's identity checked after its path was read; a zombie parent is not alive.
+      alive = (yield* parent.currentStat()).state !== 'Z';
     } catch (error) {
       if (error instanceof ProcessGoneError) return false;
       throw error;
     }
+    const own = yield* this.checked(this.pathFlow());
+    return alive && own.source === 'exe' && theirs.source === 'exe' && theirs.path === own.path;
   }
 
   private isSelf(): boolean {

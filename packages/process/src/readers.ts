@@ -4,11 +4,9 @@
 import {
   type CmdlineOptions,
   decodeText,
-  type Environ,
   type EnvironOptions,
   type FdTarget,
   type Io,
-  type MapsEntry,
   type MapsOptions,
   type ParseStatOptions,
   parseCmdline,
@@ -19,9 +17,6 @@ import {
   parseStat,
   parseStatm,
   parseStatus,
-  type Stat,
-  type Statm,
-  type Status,
   type StatusOptions,
   type TextDecoding,
 } from '@procmon/parse';
@@ -30,17 +25,17 @@ import { procfsOf } from './default-procfs.js';
 
 export interface ReaderOptions {
   /** Where to read; a shared ProcFS on /proc unless given. */
-  procfs?: ProcFS;
+  procfs?: ProcFS | undefined;
 }
 
 export interface TextReaderOptions extends ReaderOptions {
   /** How the bytes become a string; `'escape'` (lossless) unless set. */
-  decoding?: TextDecoding;
+  decoding?: TextDecoding | undefined;
 }
 
 export interface StatmReaderOptions extends ReaderOptions {
   /** Bytes per page; the machine's own (from auxv) unless given. */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 /** One open descriptor: its number and what it points at, or why its link could not be read. */
@@ -175,5 +170,3 @@ export function decodeComm(bytes: Uint8Array, decoding?: TextDecoding): string {
     bytes.length > 0 && bytes[bytes.length - 1] === 0x0a ? bytes.length - 1 : bytes.length;
   return decodeText('text', bytes, 0, end, decoding);
 }
-
-export type { Environ, MapsEntry, Stat, Statm, Status };

@@ -63,6 +63,7 @@ describe('a scan with 20 children of this process', () => {
     state: 'S',
     startTime,
     path: binary,
+    pathSource: 'exe',
     deleted: false,
     kernelTask: false,
     args: argsOf(index),

@@ -16,7 +16,7 @@ import { procfsOf } from './default-procfs.js';
 import { NUL_SEPARATED } from './details.js';
 import { type FieldFailure, fieldFailure, PidReusedError } from './errors.js';
 import { type Flow, readFile, readLink, runAsync, runSync } from './flow.js';
-import { isKernelThread, resolvePath } from './path.js';
+import { isKernelThread, type PathSource, resolvePath } from './path.js';
 
 /** Fields a scan can read besides the stat it always reads (pid, ppid, comm, state, start time). */
 export type ScanField = 'path' | 'args' | 'cwd' | 'environ' | 'uids';
@@ -24,11 +24,11 @@ export type ScanField = 'path' | 'args' | 'cwd' | 'environ' | 'uids';
 export const SCAN_FIELDS: readonly ScanField[] = ['path', 'args', 'cwd', 'environ', 'uids'];
 
 export interface ScanOptions {
-  procfs?: ProcFS;
+  procfs?: ProcFS | undefined;
   /** Which fields to read; `path` and `args` unless given. */
-  fields?: readonly ScanField[];
+  fields?: readonly ScanField[] | undefined;
   /** Processes read at once by `scanProcessesAsync`; 32 unless set. */
-  concurrency?: number;
+  concurrency?: number | undefined;
 }
 
 export interface ScannedProcess {
@@ -38,8 +38,13 @@ export interface ScannedProcess {
   /** The state letter (R, S, D, Z, ...). */
   state: string;
   startTime: number;
-  /** As `Process.details().path`: the binary, else comm, or `Kernel connection`. */
+  /** As `Process.details().path`: the binary, else args[0] or comm, or `Kernel connection`. */
   path?: string;
+  /**
+   * Where `path` came from: `exe` (the binary), `args` or `comm` (what the process calls itself,
+   * when its exe link could not be read), `kernel` (a kernel thread).
+   */
+  pathSource?: PathSource;
   /** The binary was deleted or replaced while it runs. */
   deleted?: boolean;
   kernelTask?: boolean;
@@ -135,6 +140,7 @@ function* scanOne(
       isKernelThread(stat),
     );
     scanned.path = resolved.path;
+    scanned.pathSource = resolved.source;
     scanned.deleted = resolved.deleted;
     scanned.kernelTask = resolved.kernelTask;
     if (resolved.kernelTask) args = [stat.comm];

@@ -3,6 +3,8 @@
 // fixture tree's chains: a parent that started after its child, a missing parent, a loop, and
 // the reference's isChild cases.
 import type { ChildProcess } from 'node:child_process';
+import { rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanupAll,
@@ -12,13 +14,14 @@ import {
   exePathOf,
   ownAncestry,
   release,
+  rewriteStartTime,
   spawnLines,
   statOf,
   styles,
   tempFolder,
   twin,
 } from '../test/helpers.js';
-import { Process, ProcessCache } from './index.js';
+import { Process, ProcessCache, ProcFS } from './index.js';
 
 interface Chain {
   child: ChildProcess;
@@ -74,10 +77,8 @@ describe.each(styles)('a live chain a → b → c (%s)', (style) => {
       () => process.treeAsync(),
     );
     expect(tree).toEqual([
-      c,
-      b,
-      a,
-      { pid: globalThis.process.pid, path: exePathOf(globalThis.process.pid) },
+      ...[c, b, a].map((member) => ({ ...member, pathSource: 'exe' })),
+      { pid: globalThis.process.pid, path: exePathOf(globalThis.process.pid), pathSource: 'exe' },
       ...ownAncestry(),
     ]);
   });
@@ -199,34 +200,34 @@ describe.each(styles)('chains in the fixture tree (%s)', (style) => {
 
   it('111 → 110 → 100 → 1, nearest first, each with its path', async () => {
     expect(await tree(111)).toEqual([
-      { pid: 111, path: '/opt/chain/leaf' },
-      { pid: 110, path: '/opt/chain/mid' },
-      { pid: 100, path: '/opt/app/bin/app' },
-      { pid: 1, path: '/sbin/init' },
+      { pid: 111, path: '/opt/chain/leaf', pathSource: 'exe' },
+      { pid: 110, path: '/opt/chain/mid', pathSource: 'exe' },
+      { pid: 100, path: '/opt/app/bin/app', pathSource: 'exe' },
+      { pid: 1, path: '/sbin/init', pathSource: 'exe' },
     ]);
   });
 
   it('pid 1 is a tree of one, with no parent', async () => {
-    expect(await tree(1)).toEqual([{ pid: 1, path: '/sbin/init' }]);
+    expect(await tree(1)).toEqual([{ pid: 1, path: '/sbin/init', pathSource: 'exe' }]);
     expect(await parentPid(1)).toBeUndefined();
   });
 
   it('a parent that started after its child is a reused pid: no parent, the chain ends', async () => {
     expect(await parentPid(112)).toBeUndefined();
-    expect(await tree(112)).toEqual([{ pid: 112, path: '/opt/orphan' }]);
+    expect(await tree(112)).toEqual([{ pid: 112, path: '/opt/orphan', pathSource: 'exe' }]);
   });
 
   it('a parent that does not exist ends the chain', async () => {
     expect(await parentPid(114)).toBeUndefined();
-    expect(await tree(114)).toEqual([{ pid: 114, path: '/opt/lost' }]);
+    expect(await tree(114)).toEqual([{ pid: 114, path: '/opt/lost', pathSource: 'exe' }]);
   });
 
   it('a loop ends when it comes back', async () => {
     expect(await parentPid(120)).toBe(121);
     expect(await parentPid(121)).toBe(120);
     expect(await tree(120)).toEqual([
-      { pid: 120, path: '/opt/loop/a' },
-      { pid: 121, path: '/opt/loop/b' },
+      { pid: 120, path: '/opt/loop/a', pathSource: 'exe' },
+      { pid: 121, path: '/opt/loop/b', pathSource: 'exe' },
     ]);
   });
 
@@ -241,3 +242,54 @@ describe.each(styles)('chains in the fixture tree (%s)', (style) => {
     expect(await isChild(1)).toBe(false);
   });
 });
+
+// A ProcFS on a fixture copy where `pid` changes hands right after its stat was first read: the
+// read that found it as a parent saw the old process, every later read sees the new one.
+class ReusedAfterStatProcFS extends ProcFS {
+  private reused = false;
+
+  constructor(
+    root: string,
+    private readonly pid: number,
+  ) {
+    super({ root });
+    const original = this.promises.readFile.bind(this.promises);
+    this.promises.readFile = async (pid, name, options) => {
+      const bytes = await original(pid, name, options);
+      this.reuseAfter(pid, name);
+      return bytes;
+    };
+  }
+
+  override readFile(pid: number, name: string, options?: { maxBytes?: number }): Uint8Array {
+    const bytes = super.readFile(pid, name, options);
+    this.reuseAfter(pid, name);
+    return bytes;
+  }
+
+  private reuseAfter(pid: number, name: string): void {
+    if (this.reused || pid !== this.pid || name !== 'stat') return;
+    this.reused = true;
+    // The new holder of the pid: a later start time and another binary.
+    rewriteStartTime(this.root, pid, 999_999);
+    rmSync(join(this.root, String(pid), 'exe'));
+    symlinkSync('/tmp/not-the-parent', join(this.root, String(pid), 'exe'));
+  }
+}
+
+describe.each(styles)(
+  'an ancestor whose pid changes hands while the tree is read (%s)',
+  (style) => {
+    it('ends the chain before it: the new holder and its binary are not listed', async () => {
+      // 111 → 110 → 100 → 1; 110 is reused right after 111's parent lookup read its stat.
+      const fixture = copyFixture();
+      const process = Process.open(111, { procfs: new ReusedAfterStatProcFS(fixture.root, 110) });
+      const tree = await twin(
+        style,
+        () => process.tree(),
+        () => process.treeAsync(),
+      );
+      expect(tree).toEqual([{ pid: 111, path: '/opt/chain/leaf', pathSource: 'exe' }]);
+    });
+  },
+);

@@ -190,9 +190,9 @@ export function exePathOf(pid: number): string {
  * " (deleted)"; when the link cannot be read and maps cannot be read either (pid 1 of a sandbox
  * may refuse even root: EACCES), its comm. Throws for any other case (none in these tests).
  */
-export function treePathOf(pid: number): string {
+export function treePathOf(pid: number): { path: string; pathSource: 'exe' | 'comm' } {
   try {
-    return exePathOf(pid);
+    return { path: exePathOf(pid), pathSource: 'exe' };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
     let mapsReadable = true;
@@ -202,7 +202,7 @@ export function treePathOf(pid: number): string {
       mapsReadable = false;
     }
     if (mapsReadable) throw error;
-    return statOf(pid).comm;
+    return { path: statOf(pid).comm, pathSource: 'comm' };
   }
 }
 
@@ -210,13 +210,13 @@ export function treePathOf(pid: number): string {
  * This test process's own chain, read with plain fs: each ancestor up to pid 1 (or to a parent
  * outside this pid namespace, ppid 0), nearest first, with its path (see `treePathOf`).
  */
-export function ownAncestry(): { pid: number; path: string }[] {
-  const chain: { pid: number; path: string }[] = [];
+export function ownAncestry(): { pid: number; path: string; pathSource: 'exe' | 'comm' }[] {
+  const chain: { pid: number; path: string; pathSource: 'exe' | 'comm' }[] = [];
   let pid = process.pid;
   while (pid !== 1) {
     const { ppid } = statOf(pid);
     if (ppid === 0) break;
-    chain.push({ pid: ppid, path: treePathOf(ppid) });
+    chain.push({ pid: ppid, ...treePathOf(ppid) });
     pid = ppid;
   }
   return chain;

@@ -57,13 +57,22 @@ describe('procmon tree', () => {
     const report = JSON.parse(result.stdout);
     expect(report.pid).toBe(pid);
     expect(report.tree.slice(0, 2)).toEqual([
-      { pid, path: nodePath },
-      { pid: process.pid, path: nodePath },
+      { pid, path: nodePath, pathSource: 'exe' },
+      { pid: process.pid, path: nodePath, pathSource: 'exe' },
     ]);
     expect(report.tree.at(-1).pid).toBe(1);
     expect(new Set(report.tree.map((entry: { pid: number }) => entry.pid)).size).toBe(
       report.tree.length,
     );
+  });
+
+  it("marks a name that is not the binary's path: another user's exe link cannot be read", () => {
+    const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+    const report = JSON.parse(procmon(['tree', String(pid), '--json'], asNobody).stdout);
+    // The comm, which the process can set to anything (PR_SET_NAME): never shown as a path.
+    expect(report.tree[0]).toEqual({ pid, path: 'node', pathSource: 'comm' });
+    const text = procmon(['tree', String(pid)], asNobody).stdout.split('\n')[0];
+    expect(text?.trim()).toBe(`${pid}  [node]`);
   });
 
   it('prints one line per process, each ancestor indented under the one before', () => {
@@ -172,6 +181,7 @@ describe('procmon ps', () => {
       comm: 'node',
       state: expect.stringMatching(/^[RS]$/),
       path: nodePath,
+      pathSource: 'exe',
       command: [process.execPath, ...childArgs].join(' '),
     });
   });
@@ -186,6 +196,42 @@ describe('procmon ps', () => {
 });
 
 describe('errors and help', () => {
+  it('refuses a mistyped checksum algorithm before reading anything', () => {
+    const result = procmon(['inspect', String(pid), '--algo', 'sha256,nope']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('unknown hash algorithm "nope"');
+  });
+
+  it('prints no colour when piped, even with CI set; FORCE_COLOR turns it on', () => {
+    const env = { ...process.env, CI: '1' };
+    delete env.NO_COLOR;
+    delete env.FORCE_COLOR;
+    const run = (extra: Record<string, string>) =>
+      spawnSync(process.execPath, [binary, 'tree', String(pid)], {
+        encoding: 'utf8',
+        env: { ...env, ...extra },
+      }).stdout;
+    expect(run({})).not.toContain('\u001b[');
+    expect(run({ FORCE_COLOR: '1' })).toContain('\u001b[');
+  });
+
+  it('says a pid to hash does not exist as the other commands do', () => {
+    const result = procmon(['hash', '999999999']);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('procmon: process 999999999 does not exist');
+  });
+
+  it('answers a pid that is not one in one line and a hint, not the whole help', () => {
+    const result = procmon(['inspect', 'abc']);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `error: command-argument value 'abc' is invalid for argument 'pid'. "abc" is not a process id (a positive integer, or self)`,
+      '(add --help for usage)',
+    ]);
+  });
+
   it.each(['tree', 'fds', 'env'])(
     '%s says a process does not exist, with a non-zero exit',
     (command) => {

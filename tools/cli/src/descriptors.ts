@@ -3,7 +3,7 @@
 import { formatSocket } from '@procmon/netsock';
 import { type FdTarget, formatFdTarget } from '@procmon/parse';
 import type { DescriptorInfo, SocketInfo } from '@procmon/process';
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import { bytesText, printable, table } from './format.js';
 
 export interface DescriptorLine {

@@ -1,6 +1,6 @@
 // `procmon env <pid>`: the environment a process started with, every definition in file order.
 import type { Process } from '@procmon/process';
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import { printable } from './format.js';
 
 export interface EnvReport {

@@ -1,18 +1,18 @@
 // Text helpers shared by the commands: JSON for machines; aligned columns, quoting and sizes for
 // people. Colour comes from picocolors, which turns itself off when output is piped or NO_COLOR.
 import { Environ, encodeText, hasEscapedBytes } from '@procmon/parse';
-import pc from 'picocolors';
+import { pc } from './colors.js';
 
 /**
- * JSON with bigints as decimal strings; an environment becomes an object of each name's first
- * definition (the value the process sees).
+ * JSON with bigints as decimal strings; an environment becomes its `[name, value]` definitions in
+ * file order, every one of them (an object would hide a second LD_PRELOAD behind the first).
  */
 export function toJson(value: unknown): string {
   return JSON.stringify(
     value,
     (_key, v) => {
       if (typeof v === 'bigint') return v.toString();
-      if (v instanceof Environ) return v.toObject();
+      if (v instanceof Environ) return [...v];
       return v;
     },
     2,
@@ -82,6 +82,17 @@ function hasControlCharacters(text: string): boolean {
     if (code < 0x20 || code === 0x7f) return true;
   }
   return false;
+}
+
+/**
+ * A path for people: as it is when it is the binary (`exe`); in brackets, as ps shows names
+ * that are not paths, when it is what the process calls itself (`args`, `comm`: it chooses
+ * them) or a kernel thread's name.
+ */
+export function pathText(path: string, source: string | undefined, comm?: string): string {
+  if (source === 'kernel' && comm !== undefined) return `[${printable(comm)}]`;
+  if (source === undefined || source === 'exe') return printable(path);
+  return `[${printable(path)}]`;
 }
 
 /** An argument as a shell would need it: bare when safe, else in single quotes. */

@@ -83,7 +83,7 @@ describe('procmon hash', () => {
   it.each([
     [['hash', '/no/such/file'], 'procmon: cannot hash /no/such/file: ENOENT'],
     [['hash', '/bin/ls', '--algo', 'sha257'], 'procmon: unknown hash algorithm "sha257"'],
-    [['hash', '999999999'], 'procmon: cannot read the link /proc/999999999/exe'],
+    [['hash', '999999999'], 'procmon: process 999999999 does not exist'],
   ])('fails with one clear line and status 1: %j', (args, message) => {
     const result = procmon(...args);
     expect(result.status).toBe(1);

@@ -6,7 +6,9 @@ import {
   hashFile,
   processChecksum,
 } from '@procmon/hash';
-import pc from 'picocolors';
+import { ProcessGoneError, ProcFS } from '@procmon/procfs';
+import { pc } from './colors.js';
+import { ProcessNotFoundError, type ProcTarget, pidOf } from './target.js';
 
 export interface HashReport {
   /** The process hashed, absent for a file. */
@@ -23,7 +25,7 @@ export function hashTarget(target: string, algorithms: readonly string[]): HashR
   checkAlgorithms(algorithms);
   if (target === 'self' || /^[1-9]\d{0,9}$/.test(target)) {
     const pid = target === 'self' ? process.pid : Number(target);
-    const result = processChecksum(pid, algorithms);
+    const result = checksumOf(target === 'self' ? 'self' : pid, algorithms);
     return {
       pid,
       path: result.path,
@@ -33,6 +35,26 @@ export function hashTarget(target: string, algorithms: readonly string[]): HashR
     };
   }
   return { path: target, checksums: hashFile(target, algorithms) };
+}
+
+function checksumOf(target: ProcTarget, algorithms: readonly string[]) {
+  try {
+    return processChecksum(pidOf(target), algorithms);
+  } catch (error) {
+    // Gone before anything was read: as every command says it.
+    if (error instanceof ProcessGoneError && processGone(pidOf(target))) {
+      throw new ProcessNotFoundError(target);
+    }
+    throw error;
+  }
+}
+
+function processGone(pid: number): boolean {
+  try {
+    return new ProcFS().processState(pid) === 'gone';
+  } catch {
+    return true;
+  }
 }
 
 export function formatHashReport(report: HashReport): string {

@@ -3,10 +3,16 @@
 
 import type { ChecksumSource, Checksums } from '@procmon/hash';
 import { type Environ, statStartTime } from '@procmon/parse';
-import { type FieldFailure, fieldFailure, type Process, type TreeEntry } from '@procmon/process';
-import pc from 'picocolors';
+import {
+  type FieldFailure,
+  fieldFailure,
+  type PathSource,
+  type Process,
+  type TreeEntry,
+} from '@procmon/process';
+import { pc } from './colors.js';
 import { type DescriptorLine, describeDescriptor, descriptorLines } from './descriptors.js';
-import { aligned, bytesText, failureLines, printable, shellQuote } from './format.js';
+import { aligned, bytesText, failureLines, pathText, printable, shellQuote } from './format.js';
 import { treeLines } from './tree-command.js';
 import { userName } from './users.js';
 
@@ -29,6 +35,8 @@ export interface InspectReport {
   realPath: string;
   deleted: boolean;
   kernelTask: boolean;
+  /** `exe` when `path` is the binary; `args` or `comm` when it is the process's own name for itself. */
+  pathSource: PathSource;
   args?: string[];
   command?: string;
   cwd?: string;
@@ -69,6 +77,7 @@ export function inspectProcess(process: Process, options: InspectOptions): Inspe
     realPath: details.realPath,
     deleted: details.deleted,
     kernelTask: details.kernelTask,
+    pathSource: details.pathSource,
     failures: [],
   };
   if (extra.stat) {
@@ -130,7 +139,11 @@ export function formatInspectReport(report: InspectReport): string {
   const row = (label: string, value: string | undefined) => {
     if (value !== undefined) rows.push([label, value]);
   };
-  row('path', printable(report.path) + (report.deleted ? pc.red(' (deleted)') : ''));
+  row(
+    'path',
+    pathText(report.path, report.pathSource, report.comm) +
+      (report.deleted ? pc.red(' (deleted)') : ''),
+  );
   if (report.realPath !== report.path) row('real path', printable(report.realPath));
   row('cwd', report.cwd && printable(report.cwd));
   row('args', report.args?.map(shellQuote).join(' '));

@@ -53,7 +53,13 @@ describe('procmon inspect', () => {
     expect(report.cwd).toBe(workdir);
     expect(report.args).toEqual([process.execPath, '-e', script, ...args]);
     expect(report.command).toBe([process.execPath, '-e', script, ...args].join(' '));
-    expect(report.env).toEqual({ PROCMON_TEST: 'a=b', ['__proto__']: 'x', EMPTY: '' });
+    // Every definition in file order: an object would hide a repeated name.
+    expect(report.env).toEqual([
+      ['PROCMON_TEST', 'a=b'],
+      ['__proto__', 'x'],
+      ['EMPTY', ''],
+    ]);
+    expect(report.pathSource).toBe('exe');
     expect(report.uid).toEqual({
       real: process.getuid?.(),
       effective: process.geteuid?.(),
@@ -61,8 +67,8 @@ describe('procmon inspect', () => {
       filesystem: process.geteuid?.(),
     });
     expect(report.tree.slice(0, 2)).toEqual([
-      { pid: child.pid, path: nodePath },
-      { pid: process.pid, path: nodePath },
+      { pid: child.pid, path: nodePath, pathSource: 'exe' },
+      { pid: process.pid, path: nodePath, pathSource: 'exe' },
     ]);
     expect(report.tree.at(-1).pid).toBe(1);
     // The child's stdout is what this test reads: Node gives a child a socket pair for a pipe.

@@ -1,3 +1,4 @@
+import { checkAlgorithms } from '@procmon/hash';
 import { Command } from 'commander';
 import { envOf, formatEnv } from './env-command.js';
 import { fdsOf, formatFds } from './fds-command.js';
@@ -15,7 +16,7 @@ interface JsonOption {
 const program = new Command()
   .name('procmon')
   .description('Inspect Linux processes through /proc: who they are, what they hold, what they run')
-  .showHelpAfterError();
+  .showHelpAfterError('(add --help for usage)');
 
 /** Prints `report` as JSON with --json, else as text for people. */
 function print<T>(report: T, options: JsonOption, format: (report: T) => string): void {
@@ -36,6 +37,8 @@ program
       options: JsonOption & { env?: boolean; algo: string; checksums: boolean },
     ) => {
       const algorithms = options.checksums ? algorithmList(options.algo) : [];
+      // A mistyped algorithm is the user's error: refused before anything is read.
+      if (algorithms.length > 0) checkAlgorithms(algorithms);
       const report = inspectProcess(openTarget(pid), {
         env: options.env === true,
         algorithms,

@@ -1,6 +1,6 @@
 // `procmon ps`: every process, one line each: pid, ppid, user, path (or comm), command.
-import { type ScannedProcess, scanProcesses } from '@procmon/process';
-import { printable, table } from './format.js';
+import { type PathSource, type ScannedProcess, scanProcesses } from '@procmon/process';
+import { pathText, printable, table } from './format.js';
 import { userName } from './users.js';
 
 export interface PsLine {
@@ -10,6 +10,8 @@ export interface PsLine {
   user?: string;
   comm: string;
   path?: string;
+  /** Where `path` came from: `exe` (the binary), `args` or `comm` (its own name for itself), `kernel`. */
+  pathSource?: PathSource;
   command?: string;
   state: string;
 }
@@ -31,6 +33,7 @@ function toLine(scanned: ScannedProcess): PsLine {
     if (name !== undefined) line.user = name;
   }
   if (scanned.path !== undefined) line.path = scanned.path;
+  if (scanned.pathSource !== undefined) line.pathSource = scanned.pathSource;
   if (scanned.command !== undefined) line.command = scanned.command;
   return line;
 }
@@ -40,7 +43,9 @@ export function formatPs(lines: readonly PsLine[]): string {
     String(line.pid),
     String(line.ppid),
     line.user ?? (line.uid === undefined ? '?' : String(line.uid)),
-    printable(line.path ?? line.comm),
+    line.path === undefined
+      ? `[${printable(line.comm)}]`
+      : pathText(line.path, line.pathSource, line.comm),
     printable(line.command ?? ''),
   ]);
   return table(['PID', 'PPID', 'USER', 'PATH', 'COMMAND'], rows, new Set([0, 1])).join('\n');

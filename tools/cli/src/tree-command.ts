@@ -1,7 +1,7 @@
 // `procmon tree <pid>`: the process, then each ancestor up to pid 1, nearest first.
 import type { Process, TreeEntry } from '@procmon/process';
-import pc from 'picocolors';
-import { printable } from './format.js';
+import { pc } from './colors.js';
+import { pathText } from './format.js';
 
 export interface TreeReport {
   pid: number;
@@ -21,6 +21,6 @@ export function treeLines(tree: readonly TreeEntry[]): string[] {
   const width = Math.max(0, ...tree.map((entry) => String(entry.pid).length));
   return tree.map((entry, depth) => {
     const marker = depth === 0 ? '' : `${' '.repeat(2 * (depth - 1))}${pc.dim('└─')}`;
-    return `  ${String(entry.pid).padStart(width)}  ${marker}${printable(entry.path)}`;
+    return `  ${String(entry.pid).padStart(width)}  ${marker}${pathText(entry.path, entry.pathSource)}`;
   });
 }
