@@ -3,10 +3,14 @@
  * network namespace or in another one, and raw send/recv of bytes. Every netlink message is
  * built and parsed in TypeScript (src/netlink/); this file knows no message layout.
  *
- *   open(nsPath?: string): number          a NETLINK_SOCK_DIAG socket (close-on-exec)
+ *   open(nsPath?: string): number          a NETLINK_SOCK_DIAG socket (close-on-exec), connected
+ *                                          to the kernel so no other sender reaches it
  *   send(fd: number, bytes: Uint8Array): number
  *   recv(fd: number, buffer: Uint8Array): number   bytes of one datagram (its full length,
- *                                          even when it was longer than the buffer: MSG_TRUNC)
+ *                                          even when it was longer than the buffer: MSG_TRUNC);
+ *                                          datagrams not sent by the kernel are dropped
+ *   portId(fd: number): number             the socket's netlink port id (getsockname), which the
+ *                                          kernel writes as nlmsg_pid in its replies
  *   close(fd: number): undefined
  *   readlinks(dirPath: string, buffer: Uint8Array): number
  *                                          every link of a folder (a /proc/<pid>/fd), read with
@@ -71,8 +75,22 @@ static napi_value throw_errno(napi_env env, int err, const char *what) {
   return NULL;
 }
 
+/* The socket is connected to the kernel (port id 0): the kernel then refuses datagrams from
+   any other sender (ECONNREFUSED), so nobody who can reach this namespace's netlink ports can
+   slip a forged reply in. connect() also binds the socket to a port id. */
 static int open_here(void) {
-  return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return -1;
+  struct sockaddr_nl kernel;
+  memset(&kernel, 0, sizeof kernel);
+  kernel.nl_family = AF_NETLINK;
+  if (connect(fd, (struct sockaddr *)&kernel, sizeof kernel) != 0) {
+    int err = errno;
+    close(fd);
+    errno = err;
+    return -1;
+  }
+  return fd;
 }
 
 struct ns_job {
@@ -193,12 +211,34 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   if (argc < 2 || !get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &length))
     return NULL;
   ssize_t got;
-  do {
-    got = recv(fd, data, length, MSG_TRUNC);
-  } while (got < 0 && errno == EINTR);
-  if (got < 0) return throw_errno(env, errno, "recv");
+  for (;;) {
+    struct sockaddr_nl from;
+    socklen_t from_length = sizeof from;
+    memset(&from, 0, sizeof from);
+    got = recvfrom(fd, data, length, MSG_TRUNC, (struct sockaddr *)&from, &from_length);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return throw_errno(env, errno, "recvfrom");
+    /* Only the kernel (port id 0) answers: anything else is dropped, never handed up. */
+    if (from_length >= sizeof from && from.nl_family == AF_NETLINK && from.nl_pid == 0) break;
+  }
   napi_value result;
   napi_create_int64(env, got, &result);
+  return result;
+}
+
+static napi_value js_port_id(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int fd;
+  if (argc < 1 || !get_fd(env, argv[0], &fd)) return NULL;
+  struct sockaddr_nl self;
+  socklen_t self_length = sizeof self;
+  memset(&self, 0, sizeof self);
+  if (getsockname(fd, (struct sockaddr *)&self, &self_length) != 0)
+    return throw_errno(env, errno, "getsockname");
+  napi_value result;
+  napi_create_uint32(env, self.nl_pid, &result);
   return result;
 }
 
@@ -286,6 +326,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"recv", NULL, js_recv, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"portId", NULL, js_port_id, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readlinks", NULL, js_readlinks, NULL, NULL, NULL, napi_enumerable, NULL},
   };

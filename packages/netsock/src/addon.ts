@@ -7,7 +7,10 @@ import { NetlinkError } from './netlink/errors.js';
 export interface NetsockAddon {
   open(namespacePath?: string): number;
   send(fd: number, bytes: Uint8Array): number;
+  /** One datagram from the kernel (datagrams of any other sender are dropped natively). */
   recv(fd: number, buffer: Uint8Array): number;
+  /** The socket's netlink port id (getsockname): the kernel's replies carry it as nlmsg_pid. */
+  portId(fd: number): number;
   close(fd: number): void;
   readlinks(folder: string, buffer: Uint8Array): number;
 }

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { addonError, loadAddon, type NetsockAddon } from './addon.js';
 import type { DiagChannel } from './netlink/tables.js';
 import type { SocketBackendName } from './types.js';
@@ -48,8 +49,11 @@ export class NetlinkChannel implements DiagChannel {
   readonly buffer = new Uint8Array(RECEIVE_BUFFER_BYTES);
   readonly view = new DataView(this.buffer.buffer);
   readonly unsupported = new Set<string>();
+  /** The socket's netlink port id: the nlmsg_pid of every reply the kernel sends it. */
+  readonly portId: number;
   private fd: number;
-  private seq = 0;
+  // Sequence numbers start at a random value, so a reply cannot be guessed from a count.
+  private seq = randomInt(0x100000000);
 
   constructor(
     private readonly addon: NetsockAddon,
@@ -59,6 +63,12 @@ export class NetlinkChannel implements DiagChannel {
       this.fd = namespacePath === undefined ? addon.open() : addon.open(namespacePath);
     } catch (error) {
       throw addonError(error, 'cannot open a NETLINK_SOCK_DIAG socket');
+    }
+    try {
+      this.portId = addon.portId(this.fd);
+    } catch (error) {
+      addon.close(this.fd);
+      throw addonError(error, 'cannot read the netlink port id');
     }
   }
 

@@ -22,6 +22,12 @@ export interface NetlinkTransport {
   send(bytes: Uint8Array): void;
   /** Receives one datagram into `buffer`; returns its full length (more than the buffer if cut). */
   recv(buffer: Uint8Array): number;
+  /**
+   * The port id of the socket (getsockname), when known: every message the kernel sends in
+   * answer to this socket's request carries it as nlmsg_pid, so a message with another one is
+   * not an answer to us and is skipped.
+   */
+  readonly portId?: number;
 }
 
 /** A request: struct nlmsghdr followed by `payload`, padded to 4 bytes. */
@@ -71,7 +77,8 @@ export interface ExchangeResult {
  * One request and its whole reply: sends `request` (sequence number `seq`), then receives
  * datagrams into `buffer` until the reply ends: NLMSG_DONE for a dump; for a single get, the
  * first message that is not part of a multipart reply. Messages with another sequence number
- * (left over from an earlier exchange) are skipped. NLMSG_ERROR with an error, or NLMSG_DONE
+ * (left over from an earlier exchange), or, when the transport knows its port id, with another
+ * nlmsg_pid (not an answer to this socket), are skipped. NLMSG_ERROR with an error, or NLMSG_DONE
  * carrying a negative status, throws NetlinkError; a malformed reply throws NetlinkParseError.
  */
 export function exchange(
@@ -99,13 +106,28 @@ export function exchange(
     if (received === 0) {
       throw new NetlinkParseError(kind, 'empty datagram before the end of the reply', buffer, 0);
     }
-    if (walkDatagram(buffer, view, received, seq, kind, expectedType, onMessage, result)) {
+    if (
+      walkDatagram(
+        buffer,
+        view,
+        received,
+        seq,
+        kind,
+        expectedType,
+        onMessage,
+        result,
+        transport.portId,
+      )
+    ) {
       return result;
     }
   }
 }
 
-/** Walks the messages of one datagram; true when the reply ended in it. */
+/**
+ * Walks the messages of one datagram; true when the reply ended in it. Messages whose sequence
+ * number is not `seq`, or whose nlmsg_pid is not `portId` (when given), are skipped.
+ */
 export function walkDatagram(
   bytes: Uint8Array,
   view: DataView,
@@ -115,6 +137,7 @@ export function walkDatagram(
   expectedType: number,
   onMessage: MessageHandler,
   result: ExchangeResult,
+  portId?: number,
 ): boolean {
   let offset = 0;
   while (offset < end) {
@@ -139,7 +162,10 @@ export function walkDatagram(
     const flags = view.getUint16(offset + 6, HOST_LITTLE_ENDIAN);
     const messageSeq = view.getUint32(offset + 8, HOST_LITTLE_ENDIAN);
     const next = offset + ((length + 3) & ~3);
-    if (messageSeq !== seq) {
+    if (
+      messageSeq !== seq ||
+      (portId !== undefined && view.getUint32(offset + 12, HOST_LITTLE_ENDIAN) !== portId)
+    ) {
       offset = next;
       continue;
     }
