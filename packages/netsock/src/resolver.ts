@@ -122,7 +122,7 @@ export class SocketResolver {
     const sink = resolveSink(wanted, found);
     for (const table of TABLE_ORDER) {
       if (found.size === wanted.size) break;
-      this.readTable(source, table, RESOLVE_STATES, sink, found);
+      this.readTable(source, table, RESOLVE_STATES, sink, () => [...found.values()]);
     }
     return found;
   }
@@ -168,7 +168,7 @@ export class SocketResolver {
     for (const table of TABLE_ORDER) {
       if (found.size > 0) break;
       if (table === 'unix' && source.backend === 'netlink') continue;
-      this.readTable(source, table, RESOLVE_STATES, sink, found);
+      this.readTable(source, table, RESOLVE_STATES, sink, () => [...found.values()]);
     }
     return found.get(inode);
   }
@@ -183,7 +183,7 @@ export class SocketResolver {
     const entries: SocketEntry[] = [];
     const sink = listSink(entries);
     for (const table of options?.tables ?? TABLE_ORDER) {
-      this.readTable(source, table, ALL_STATES, sink, undefined);
+      this.readTable(source, table, ALL_STATES, sink, () => entries.slice());
     }
     return entries;
   }
@@ -267,7 +267,7 @@ export class SocketResolver {
     table: TableName,
     states: number,
     sink: DumpSink,
-    found: Map<number, SocketEntry> | undefined,
+    partial: () => SocketEntry[],
   ): void {
     if (source.backend === 'procfs') {
       readProcTable(this.procfs, table, source.pid, sink);
@@ -275,7 +275,7 @@ export class SocketResolver {
     }
     let result: 'done' | 'unsupported';
     try {
-      result = dumpTableRetrying(source.channel, table, states, sink, () => new Map(found));
+      result = dumpTableRetrying(source.channel, table, states, sink, partial);
     } catch (error) {
       // A dump cut short may leave the kernel's side of it running: go on with a new socket.
       if (!(error instanceof DumpInterruptedError)) this.dropChannel(source.channel);

@@ -35,17 +35,20 @@ export class NetlinkParseError extends ParseError {
 
 /**
  * A dump carried NLM_F_DUMP_INTR: the table changed while the kernel walked it, so an entry may
- * be missing or seen twice. `partial` holds what was read (deduplicated) even so; the resolver
- * retries such a dump once before throwing this.
+ * be missing or seen twice. `partial` holds what the call had read when it gave up (deduplicated,
+ * earlier tables included), in the order read: for `resolve` the sockets found so far (one per
+ * wanted inode), for `list` every entry so far (an array, since the TIME_WAIT sockets and
+ * connection requests all have inode 0). The resolver retries such a dump once before throwing
+ * this.
  */
 export class DumpInterruptedError extends Error {
   override name = 'DumpInterruptedError';
-  readonly partial: Map<number, SocketEntry>;
+  readonly partial: SocketEntry[];
   readonly table: string;
 
-  constructor(table: string, partial: Map<number, SocketEntry>) {
+  constructor(table: string, partial: SocketEntry[]) {
     super(
-      `the ${table} dump was interrupted by a change of the table (NLM_F_DUMP_INTR), twice; ${partial.size} entries read`,
+      `the ${table} dump was interrupted by a change of the table (NLM_F_DUMP_INTR), twice; ${partial.length} entries read`,
     );
     this.table = table;
     this.partial = partial;

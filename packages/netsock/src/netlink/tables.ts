@@ -208,7 +208,7 @@ export function dumpTableRetrying(
   table: TableName,
   states: number,
   sink: DumpSink,
-  partial: () => Map<number, SocketEntry>,
+  partial: () => SocketEntry[],
 ): 'done' | 'unsupported' {
   for (let attempt = 0; ; attempt++) {
     const result = dumpTable(channel, table, states, sink);
