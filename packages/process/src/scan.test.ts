@@ -3,7 +3,6 @@
 // tree scans to the values written in it; processes that exit or change hands mid-scan.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProcFS } from '@procmon/procfs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanupAll,
@@ -13,6 +12,7 @@ import {
   errorOf,
   exited,
   failureSummary,
+  MutatingProcFS,
   rewriteStartTime,
   startHold,
   statOf,
@@ -213,25 +213,3 @@ describe.each(styles)('a scan of the fixture tree (%s)', (style) => {
     expect(scanned.find((entry) => entry.pid === 100)?.gone).toBe(false);
   });
 });
-
-/** A ProcFS that calls `after(pid, name)` once a file was read, sync or async. */
-class MutatingProcFS extends ProcFS {
-  constructor(
-    root: string,
-    private readonly after: (pid: number, name: string) => void,
-  ) {
-    super({ root });
-    const original = this.promises.readFile.bind(this.promises);
-    this.promises.readFile = async (pid, name, options) => {
-      const bytes = await original(pid, name, options);
-      this.after(pid, name);
-      return bytes;
-    };
-  }
-
-  override readFile(pid: number, name: string, options?: { maxBytes?: number }): Uint8Array {
-    const bytes = super.readFile(pid, name, options);
-    this.after(pid, name);
-    return bytes;
-  }
-}

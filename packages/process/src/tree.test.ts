@@ -12,6 +12,7 @@ import {
   copyBinary,
   copyFixture,
   exePathOf,
+  MutatingProcFS,
   ownAncestry,
   release,
   rewriteStartTime,
@@ -21,7 +22,7 @@ import {
   tempFolder,
   twin,
 } from '../test/helpers.js';
-import { Process, ProcessCache, ProcFS } from './index.js';
+import { Process, ProcessCache, type ProcFS } from './index.js';
 
 interface Chain {
   child: ChildProcess;
@@ -245,36 +246,16 @@ describe.each(styles)('chains in the fixture tree (%s)', (style) => {
 
 // A ProcFS on a fixture copy where `pid` changes hands right after its stat was first read: the
 // read that found it as a parent saw the old process, every later read sees the new one.
-class ReusedAfterStatProcFS extends ProcFS {
-  private reused = false;
-
-  constructor(
-    root: string,
-    private readonly pid: number,
-  ) {
-    super({ root });
-    const original = this.promises.readFile.bind(this.promises);
-    this.promises.readFile = async (pid, name, options) => {
-      const bytes = await original(pid, name, options);
-      this.reuseAfter(pid, name);
-      return bytes;
-    };
-  }
-
-  override readFile(pid: number, name: string, options?: { maxBytes?: number }): Uint8Array {
-    const bytes = super.readFile(pid, name, options);
-    this.reuseAfter(pid, name);
-    return bytes;
-  }
-
-  private reuseAfter(pid: number, name: string): void {
-    if (this.reused || pid !== this.pid || name !== 'stat') return;
-    this.reused = true;
+function reusedAfterStat(root: string, pid: number): ProcFS {
+  let reused = false;
+  return new MutatingProcFS(root, (readPid, name) => {
+    if (reused || readPid !== pid || name !== 'stat') return;
+    reused = true;
     // The new holder of the pid: a later start time and another binary.
-    rewriteStartTime(this.root, pid, 999_999);
-    rmSync(join(this.root, String(pid), 'exe'));
-    symlinkSync('/tmp/not-the-parent', join(this.root, String(pid), 'exe'));
-  }
+    rewriteStartTime(root, pid, 999_999);
+    rmSync(join(root, String(pid), 'exe'));
+    symlinkSync('/tmp/not-the-parent', join(root, String(pid), 'exe'));
+  });
 }
 
 describe.each(styles)(
@@ -283,7 +264,7 @@ describe.each(styles)(
     it('ends the chain before it: the new holder and its binary are not listed', async () => {
       // 111 → 110 → 100 → 1; 110 is reused right after 111's parent lookup read its stat.
       const fixture = copyFixture();
-      const process = Process.open(111, { procfs: new ReusedAfterStatProcFS(fixture.root, 110) });
+      const process = Process.open(111, { procfs: reusedAfterStat(fixture.root, 110) });
       const tree = await twin(
         style,
         () => process.tree(),

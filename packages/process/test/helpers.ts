@@ -256,3 +256,25 @@ export const failureSummary = (
   failures
     .map(({ field, reason }) => ({ field, reason }))
     .sort((a, b) => a.field.localeCompare(b.field));
+
+/** A ProcFS that calls `after(pid, name)` once a file was read, sync or async. */
+export class MutatingProcFS extends ProcFS {
+  constructor(
+    root: string,
+    private readonly after: (pid: number, name: string) => void,
+  ) {
+    super({ root });
+    const original = this.promises.readFile.bind(this.promises);
+    this.promises.readFile = async (pid, name, options) => {
+      const bytes = await original(pid, name, options);
+      this.after(pid, name);
+      return bytes;
+    };
+  }
+
+  override readFile(pid: number, name: string, options?: { maxBytes?: number }): Uint8Array {
+    const bytes = super.readFile(pid, name, options);
+    this.after(pid, name);
+    return bytes;
+  }
+}
