@@ -41,9 +41,29 @@ export function netsockBackend(): BackendChoice {
 
 const RECEIVE_BUFFER_BYTES = 64 * 1024;
 
+/** What closing a channel's socket needs, held apart from the channel so the channel can be collected. */
+interface SocketHandle {
+  addon: NetsockAddon;
+  fd: number;
+}
+
+// A channel that is dropped without close() (a SocketResolver never closed) has its socket
+// closed once the garbage collector takes it.
+const unclosed = new FinalizationRegistry<SocketHandle>((handle) => {
+  if (handle.fd < 0) return;
+  const fd = handle.fd;
+  handle.fd = -1;
+  try {
+    handle.addon.close(fd);
+  } catch {
+    // Nothing to report to: the socket is gone either way.
+  }
+});
+
 /**
  * One NETLINK_SOCK_DIAG socket: in the caller's network namespace, or (opened with a path to
- * `/proc/<pid>/ns/net`) bound for life to that namespace.
+ * `/proc/<pid>/ns/net`) bound for life to that namespace. `close()` closes the socket; a channel
+ * collected without it has its socket closed by a FinalizationRegistry.
  */
 export class NetlinkChannel implements DiagChannel {
   readonly buffer = new Uint8Array(RECEIVE_BUFFER_BYTES);
@@ -51,7 +71,7 @@ export class NetlinkChannel implements DiagChannel {
   readonly unsupported = new Set<string>();
   /** The socket's netlink port id: the nlmsg_pid of every reply the kernel sends it. */
   readonly portId: number;
-  private fd: number;
+  private readonly handle: SocketHandle;
   // Sequence numbers start at a random value, so a reply cannot be guessed from a count.
   private seq = randomInt(0x100000000);
 
@@ -59,21 +79,28 @@ export class NetlinkChannel implements DiagChannel {
     private readonly addon: NetsockAddon,
     namespacePath?: string,
   ) {
+    let fd: number;
     try {
-      this.fd = namespacePath === undefined ? addon.open() : addon.open(namespacePath);
+      fd = namespacePath === undefined ? addon.open() : addon.open(namespacePath);
     } catch (error) {
       throw addonError(error, 'cannot open a NETLINK_SOCK_DIAG socket');
     }
     try {
-      this.portId = addon.portId(this.fd);
+      this.portId = addon.portId(fd);
     } catch (error) {
-      addon.close(this.fd);
+      addon.close(fd);
       throw addonError(error, 'cannot read the netlink port id');
     }
+    this.handle = { addon, fd };
+    unclosed.register(this, this.handle, this.handle);
   }
 
   get closed(): boolean {
-    return this.fd < 0;
+    return this.handle.fd < 0;
+  }
+
+  private get fd(): number {
+    return this.handle.fd;
   }
 
   nextSeq(): number {
@@ -98,9 +125,10 @@ export class NetlinkChannel implements DiagChannel {
   }
 
   close(): void {
-    if (this.fd < 0) return;
-    const fd = this.fd;
-    this.fd = -1;
+    if (this.handle.fd < 0) return;
+    const fd = this.handle.fd;
+    this.handle.fd = -1;
+    unclosed.unregister(this.handle);
     this.addon.close(fd);
   }
 }

@@ -66,7 +66,8 @@ let defaultProcFS: ProcFS | undefined;
 /**
  * Resolves socket inodes (from `socket:[N]` descriptor links) to the sockets behind them, with
  * one dump per socket table for a whole set of inodes, stopping as soon as every inode is found.
- * Keeps its netlink socket(s) open between calls: `close()` releases them.
+ * Keeps its netlink socket(s) open between calls: `close()` releases them (a resolver dropped
+ * without it has them closed once the garbage collector takes it).
  */
 export class SocketResolver {
   /** The backend in use (after `auto`). */
