@@ -1,4 +1,5 @@
 import { checkAlgorithms } from '@procmon/hash';
+import type { Process } from '@procmon/process';
 import { Command } from 'commander';
 import { envOf, formatEnv } from './env-command.js';
 import { fdsOf, formatFds } from './fds-command.js';
@@ -47,32 +48,41 @@ program
     },
   );
 
-program
-  .command('tree')
-  .description('a process and its ancestors up to pid 1, nearest first')
-  .argument('[pid]', 'process id, or self', parsePid, 'self')
-  .option('--json', 'print JSON for machines')
-  .action((pid: ProcTarget, options: JsonOption) => {
-    print(treeOf(openTarget(pid)), options, formatTree);
-  });
+/** A command that reads one process (`[pid]`, self by default) and prints one report. */
+function processCommand<T>(
+  name: string,
+  description: string,
+  collect: (process: Process) => T,
+  format: (report: T) => string,
+): void {
+  program
+    .command(name)
+    .description(description)
+    .argument('[pid]', 'process id, or self', parsePid, 'self')
+    .option('--json', 'print JSON for machines')
+    .action((pid: ProcTarget, options: JsonOption) => {
+      print(collect(openTarget(pid)), options, format);
+    });
+}
 
-program
-  .command('fds')
-  .description('the open descriptors of a process, with the file or connection behind each')
-  .argument('[pid]', 'process id, or self', parsePid, 'self')
-  .option('--json', 'print JSON for machines')
-  .action((pid: ProcTarget, options: JsonOption) => {
-    print(fdsOf(openTarget(pid)), options, formatFds);
-  });
-
-program
-  .command('env')
-  .description('the environment a process started with, every definition in order')
-  .argument('[pid]', 'process id, or self', parsePid, 'self')
-  .option('--json', 'print JSON for machines')
-  .action((pid: ProcTarget, options: JsonOption) => {
-    print(envOf(openTarget(pid)), options, formatEnv);
-  });
+processCommand(
+  'tree',
+  'a process and its ancestors up to pid 1, nearest first',
+  treeOf,
+  formatTree,
+);
+processCommand(
+  'fds',
+  'the open descriptors of a process, with the file or connection behind each',
+  fdsOf,
+  formatFds,
+);
+processCommand(
+  'env',
+  'the environment a process started with, every definition in order',
+  envOf,
+  formatEnv,
+);
 
 program
   .command('ps')
