@@ -205,7 +205,7 @@ describe('errors and help', () => {
   });
 
   it('prints no colour when piped, even with CI set; FORCE_COLOR turns it on', () => {
-    const env = { ...process.env, CI: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: '1' };
     delete env.NO_COLOR;
     delete env.FORCE_COLOR;
     const run = (extra: Record<string, string>) =>
