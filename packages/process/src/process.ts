@@ -225,7 +225,10 @@ export class Process {
     return { ...this.#checksums };
   }
 
-  /** Which source of the fallback chain gave the checksums (exe, root, path, memory). */
+  /**
+   * Which source of the fallback chain (exe, root, path, memory) gave the checksums computed
+   * last; algorithms computed by an earlier call came from the source it found then.
+   */
   get checksumSource(): ChecksumSource | undefined {
     return this.#checksumSource;
   }
