@@ -108,9 +108,9 @@ export class SocketResolver {
   }
 
   /**
-   * The socket of each inode, with one dump per table (tcp, unix, udp, udplite, raw, sctp, in
-   * that order, stopping once all are found), in the network namespace of `options.pid` when
-   * given (else the caller's). Inodes that are no socket of these tables (netlink, packet
+   * The socket of each inode, with one dump per table (tcp, unix, udp, udplite, raw, icmp,
+   * sctp, in that order, stopping once all are found), in the network namespace of
+   * `options.pid` when given (else the caller's). Inodes that are no socket of these tables (netlink, packet
    * sockets; gone meanwhile) are simply absent. Throws NetlinkError when the kernel refuses a
    * dump, ParseError for a malformed reply, DumpInterruptedError when a table changed during its
    * dump twice in a row, ProcessGoneError / PermissionDeniedError from /proc reads.
@@ -282,7 +282,8 @@ export class SocketResolver {
       if (!(error instanceof DumpInterruptedError)) this.dropChannel(source.channel);
       throw error;
     }
-    // No diag handler here (raw_diag, sctp_diag absent): /proc/<pid>/net has the same sockets.
+    // No diag handler here (raw_diag, sctp_diag absent; none for ICMP ping sockets):
+    // /proc/<pid>/net has the same sockets.
     if (result === 'unsupported' && hasProcFiles(table)) {
       readProcTable(this.procfs, table, source.pid, sink);
     }

@@ -6,8 +6,11 @@ export type SocketBackendName = 'netlink' | 'procfs';
 /** The socket families this package resolves. */
 export type SocketFamily = 'inet' | 'inet6' | 'unix';
 
-/** The transports this package resolves. */
-export type SocketProtocol = 'tcp' | 'udp' | 'udplite' | 'raw' | 'sctp' | 'unix';
+/**
+ * The transports this package resolves. `icmp` is an ICMP "ping" socket (SOCK_DGRAM with
+ * IPPROTO_ICMP, or IPPROTO_ICMPV6 for family inet6), read from `/proc/<pid>/net/icmp{,6}`.
+ */
+export type SocketProtocol = 'tcp' | 'udp' | 'udplite' | 'raw' | 'icmp' | 'sctp' | 'unix';
 
 /** A unix socket's type. */
 export type UnixSocketType = 'stream' | 'dgram' | 'seqpacket';
@@ -34,7 +37,10 @@ export interface SocketEntry {
    */
   state: string;
   localAddress?: string;
-  /** Local port; for raw sockets the IP protocol number the socket was opened for. */
+  /**
+   * Local port; for raw sockets the IP protocol number the socket was opened for; for ICMP ping
+   * sockets the echo identifier (remotePort is then 0).
+   */
   localPort?: number;
   remoteAddress?: string;
   remotePort?: number;

@@ -35,8 +35,16 @@ import {
 } from './unix.js';
 
 /** The socket tables, in the order a lookup asks them (commonest first). */
-export type TableName = 'tcp' | 'unix' | 'udp' | 'udplite' | 'raw' | 'sctp';
-export const TABLE_ORDER: readonly TableName[] = ['tcp', 'unix', 'udp', 'udplite', 'raw', 'sctp'];
+export type TableName = 'tcp' | 'unix' | 'udp' | 'udplite' | 'raw' | 'icmp' | 'sctp';
+export const TABLE_ORDER: readonly TableName[] = [
+  'tcp',
+  'unix',
+  'udp',
+  'udplite',
+  'raw',
+  'icmp',
+  'sctp',
+];
 
 /** One netlink request of a table: a table may take two (one per inet family). */
 interface TableRequest {
@@ -87,6 +95,8 @@ export const TABLES: Readonly<Record<TableName, TableSpec>> = {
   udp: { kind: 'net/udp', protocol: 'udp', requests: both(IPPROTO_UDP) },
   udplite: { kind: 'net/udp', protocol: 'udplite', requests: both(IPPROTO_UDPLITE) },
   raw: { kind: 'net/raw', protocol: 'raw', requests: both(IPPROTO_RAW) },
+  // sock_diag has no handler for ICMP ping sockets: always read from /proc/<pid>/net/icmp{,6}.
+  icmp: { kind: 'net/udp', protocol: 'icmp', requests: [] },
   sctp: { kind: 'net/tcp', protocol: 'sctp', requests: both(IPPROTO_SCTP) },
 };
 
@@ -112,7 +122,7 @@ export interface DiagChannel extends NetlinkTransport {
 /**
  * Dumps one table over `channel` into `sink`. Returns whether any part was interrupted
  * (NLM_F_DUMP_INTR), or `unsupported` when the kernel has no diag handler for it (ENOENT: the
- * raw_diag or sctp_diag module is absent); other errors throw.
+ * raw_diag or sctp_diag module is absent; none exists for ICMP ping sockets); other errors throw.
  */
 export function dumpTable(
   channel: DiagChannel,
@@ -121,7 +131,7 @@ export function dumpTable(
   sink: DumpSink,
 ): { interrupted: boolean } | 'unsupported' {
   const spec = TABLES[table];
-  if (channel.unsupported.has(table)) return 'unsupported';
+  if (spec.requests.length === 0 || channel.unsupported.has(table)) return 'unsupported';
   let requests = spec.requests;
   if (spec.fallback !== undefined && channel.unsupported.has(`${table}:compat`)) {
     requests = spec.fallback;
