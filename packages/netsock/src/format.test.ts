@@ -55,4 +55,48 @@ describe('formatSocket', () => {
       'socket:[7] - unix dgram /tmp/a\\x0ab -> socket:[8], state: ESTABLISHED',
     );
   });
+
+  test('a unix name stays on one line: C1 controls, U+2028/U+2029 and the backslash escaped', () => {
+    const unix: SocketEntry = {
+      family: 'unix',
+      protocol: 'unix',
+      inode: 7,
+      uid: 0,
+      state: 'LISTEN',
+      type: 'stream',
+      abstract: false,
+    };
+    expect(formatSocket({ ...unix, path: '/tmp/a\u0085b\u009bc\u2028d\u2029e' })).toBe(
+      'socket:[7] - unix stream /tmp/a\\x85b\\x9bc\\u2028d\\u2029e, state: LISTEN',
+    );
+    // A backslash in the name is escaped too, so `\x0a` in the output can only mean a newline.
+    expect(formatSocket({ ...unix, path: '/tmp/\\x0a' })).toBe(
+      'socket:[7] - unix stream /tmp/\\x5cx0a, state: LISTEN',
+    );
+    // Printable text outside ASCII is kept as it is.
+    expect(formatSocket({ ...unix, path: '/tmp/é€😀\u00a0' })).toBe(
+      'socket:[7] - unix stream /tmp/é€😀\u00a0, state: LISTEN',
+    );
+  });
+
+  test('the host name resolveHost gives is escaped the same way', () => {
+    const evil = 'example.org:443, state: ESTABLISHED\nsocket:[1] - 1:1.1.1.1 -> x';
+    const line = formatSocket(tcp, { resolveHost: () => evil });
+    expect(line.split(/[\n\r\u0085\u2028\u2029]/)).toHaveLength(1);
+    expect(line).toBe(
+      'socket:[4242] - 41234:10.0.0.2 -> example.org:443, state: ESTABLISHED\\x0asocket:[1] - 1:1.1.1.1 -> x:443, state: ESTABLISHED',
+    );
+    for (const separator of ['\r', '\u0085', '\u2028', '\u2029', '\\']) {
+      expect(formatSocket(tcp, { resolveHost: () => `a${separator}b` })).toBe(
+        `socket:[4242] - 41234:10.0.0.2 -> a${separator === '\\' ? '\\x5c' : escapeOf(separator)}b:443, state: ESTABLISHED`,
+      );
+    }
+    // An empty name is no name: the address is shown.
+    expect(formatSocket(tcp, { resolveHost: () => '' })).toContain('-> 93.184.216.34:443');
+  });
 });
+
+function escapeOf(character: string): string {
+  const code = character.charCodeAt(0);
+  return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
+}

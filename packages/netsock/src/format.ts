@@ -16,8 +16,10 @@ export interface FormatSocketOptions {
  * - unix: `socket:[4243] - unix stream @bus -> socket:[4244], state: ESTABLISHED`
  *   (name `/path`, `@abstract` or `(unnamed)`; `-> socket:[peer]` when the peer is known).
  *
- * NUL bytes in an abstract name are written `@` (as `ss` and `/proc/net/unix` do), other control
- * characters in a unix name `\xNN`, so the text stays on one line.
+ * NUL bytes in an abstract name are written `@` (as `ss` and `/proc/net/unix` do). In a unix
+ * name and in the host name `resolveHost` gives, control characters (C0, DEL, C1 0x80-0x9f) are
+ * written `\xNN`, the line and paragraph separators U+2028/U+2029 `\u2028`/`\u2029`, and the
+ * backslash itself `\x5c`, so the text stays on one line and reads back unambiguously.
  */
 export function formatSocket(entry: SocketEntry, options?: FormatSocketOptions): string {
   const head = `socket:[${entry.inode}] - `;
@@ -32,7 +34,8 @@ export function formatSocket(entry: SocketEntry, options?: FormatSocketOptions):
     return `${head}unix ${entry.type ?? 'unknown'} ${name}${peer}, state: ${entry.state}`;
   }
   const remote = entry.remoteAddress ?? '';
-  const host = (remote !== '' && options?.resolveHost?.(remote)) || remote;
+  const name = remote !== '' ? options?.resolveHost?.(remote) : undefined;
+  const host = typeof name === 'string' && name !== '' ? printable(name) : remote;
   return `${head}${entry.localPort ?? 0}:${entry.localAddress ?? ''} -> ${host}:${entry.remotePort ?? 0}, state: ${entry.state}`;
 }
 
@@ -41,8 +44,11 @@ function printable(text: string): string {
   let from = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= 0x20 && code !== 0x7f) continue;
-    out += `${text.slice(from, i)}\\x${code.toString(16).padStart(2, '0')}`;
+    if (code >= 0x20 && code < 0x7f && code !== 0x5c) continue;
+    if (code > 0x9f && code !== 0x2028 && code !== 0x2029) continue;
+    const escaped =
+      code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
+    out += `${text.slice(from, i)}${escaped}`;
     from = i + 1;
   }
   return from === 0 ? text : out + text.slice(from);
