@@ -84,8 +84,27 @@ function main() {
   }
   const reason = run.error
     ? `${gyp.command} could not run (${run.error.code ?? run.error.message})`
-    : (run.stderr || run.stdout || `exit ${run.status}`).trim().split('\n').filter(Boolean).pop();
+    : firstProblem(`${run.stderr ?? ''}\n${run.stdout ?? ''}`) || `exit ${run.status}`;
   say(`addon not built (${reason}); using /proc/net`);
+}
+
+/**
+ * The line of a failed build that says what went wrong: the first compiler, make or shell line
+ * with an error (`error:`, `not found`, `No such file`), not node-gyp's own summary lines (`gyp
+ * ERR! not ok` comes last); else node-gyp's first error line; else the last line.
+ */
+function firstProblem(output) {
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const problem = /\berror\b|not found|No such file/i;
+  const fromGyp = (line) => /^gyp (ERR!|info|WARN)/.test(line);
+  const line =
+    lines.find((l) => !fromGyp(l) && problem.test(l)) ??
+    lines.find((l) => fromGyp(l) && problem.test(l)) ??
+    lines.at(-1);
+  return line && line.length > 300 ? `${line.slice(0, 300)}...` : line;
 }
 
 try {
