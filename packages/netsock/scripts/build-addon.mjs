@@ -1,6 +1,6 @@
 // Builds the native addon (build/Release/netsock.node) with node-gyp against the local Node
 // headers, offline: `--nodedir` points at the folder holding include/node/node_api.h, so node-gyp
-// downloads nothing. Run by the package's `install` script: it never fails the install. When the
+// downloads nothing. Run by the package's `install` script: it always exits 0. When the
 // addon cannot be built, it prints one line and exits 0, and the package uses its /proc/net
 // backend (netsockBackend() says why).
 import { spawnSync } from 'node:child_process';
