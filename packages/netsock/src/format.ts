@@ -39,7 +39,8 @@ export function formatSocket(entry: SocketEntry, options?: FormatSocketOptions):
   return `${head}${entry.localPort ?? 0}:${entry.localAddress ?? ''} -> ${host}:${entry.remotePort ?? 0}, state: ${entry.state}`;
 }
 
-function printable(text: string): string {
+/** `text` on one line: control characters, C1 controls, U+2028/U+2029 and `\\` escaped. */
+export function printable(text: string): string {
   let out = '';
   let from = 0;
   for (let i = 0; i < text.length; i++) {

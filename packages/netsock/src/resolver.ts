@@ -1,10 +1,10 @@
 import { readlinkSync } from 'node:fs';
-import { parseFdTarget } from '@procmon/parse';
+import { formatFdTarget, parseFdTarget } from '@procmon/parse';
 import { ProcFS } from '@procmon/procfs';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { type BackendChoice, NetlinkChannel, netsockBackend } from './backend.js';
 import { socketDescriptors, socketDescriptorsAsync } from './descriptors.js';
-import { formatSocket } from './format.js';
+import { formatSocket, printable } from './format.js';
 import { ALL_STATES, SOCK_DIAG_BY_FAMILY, TCP_TIME_WAIT } from './netlink/constants.js';
 import { DumpInterruptedError, NetlinkError } from './netlink/errors.js';
 import { encodeRequest, exchange, GET_FLAGS } from './netlink/message.js';
@@ -49,7 +49,7 @@ export interface DescribedDescriptor {
   target: string;
   /** The socket behind it, when it is one this package resolves. */
   socket?: SocketEntry;
-  /** `formatSocket(socket)` for a resolved socket, else the target. */
+  /** `formatSocket(socket)` for a resolved socket, else the target with control characters escaped: one line. */
   text: string;
 }
 
@@ -227,13 +227,14 @@ export class SocketResolver {
       const parsed = parseFdTarget(entry.target);
       const inode = parsed.type === 'socket' ? parsed.inode : 0;
       if (inode !== 0) inodes.push(inode);
-      targets.push({ fd: entry.fd, target: latin1(entry.target), inode });
+      // The kernel's text, decoded losslessly (bytes that are not UTF-8 kept as escapes).
+      targets.push({ fd: entry.fd, target: formatFdTarget(parsed), inode });
     }
     const sockets = this.resolve(inodes, { pid });
     return targets.map(({ fd, target, inode }) => {
       const socket = inode !== 0 ? sockets.get(inode) : undefined;
       return socket === undefined
-        ? { fd, target, text: target }
+        ? { fd, target, text: printable(target) }
         : { fd, target, socket, text: this.format(socket) };
     });
   }
@@ -427,8 +428,4 @@ function inodeSet(inodes: Iterable<number>): Set<number> {
 
 function withSocket(fd: number, inode: number, socket: SocketEntry | undefined): SocketOfProcess {
   return socket === undefined ? { fd, inode } : { fd, inode, socket };
-}
-
-function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 }
