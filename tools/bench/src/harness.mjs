@@ -14,12 +14,12 @@ export const sinkValue = () => sink;
 /**
  * How long each timing round runs per implementation, and how many rounds: the implementations of
  * a case take turns round by round, so a burst of load from elsewhere on the machine hits one
- * round, not one implementation. `--quick` is for trying the bench, not for numbers.
+ * round, not one implementation. `--quick` is for trying the bench, not for numbers. `minMs` is
+ * the same budget in milliseconds, for timing loops in another process (psutil's).
  */
 export function timingPlan(quick) {
-  return quick
-    ? { rounds: 1, options: { min_cpu_time: 100 * 1e6 } }
-    : { rounds: 3, options: { min_cpu_time: 300 * 1e6 } };
+  const minMs = quick ? 100 : 300;
+  return { rounds: quick ? 1 : 3, options: { min_cpu_time: minMs * 1e6 }, minMs };
 }
 
 /**
