@@ -6,24 +6,15 @@ import processEnviron from '@stroncium/procfs/lib/parsers/processEnviron.js';
 import processIo from '@stroncium/procfs/lib/parsers/processIo.js';
 import processStat from '@stroncium/procfs/lib/parsers/processStat.js';
 import processStatm from '@stroncium/procfs/lib/parsers/processStatm.js';
-import {
-  bestRound,
-  bytesPerOp,
-  calibrate,
-  environmentLine,
-  fasterBy,
-  formatTable,
-  printSummary,
-  timePerOp,
-  timingPlan,
-} from './harness.mjs';
+import { readBenchArgs } from './bench-args.mjs';
+import { bytesPerOp, fasterBy } from './harness.mjs';
 import { captureProcFiles, makeEnviron } from './inputs.mjs';
+import { measureInterleaved } from './interleaved.mjs';
 import { naiveSplitEnviron } from './naive.mjs';
+import { printHeading, Report } from './report.mjs';
 
 const PAGE_SIZE = 4096;
-const args = process.argv.slice(2);
-const plan = timingPlan(args.includes('--quick'));
-const only = args.filter((a) => !a.startsWith('--'));
+const { plan, wanted } = readBenchArgs(['environ', 'stat', 'statm', 'io', 'cmdline']);
 
 // @stroncium/procfs parses strings: its reader decodes the file with Buffer#toString('utf8') before
 // parsing. Every implementation starts from the same bytes, so the rows its targets are measured
@@ -307,31 +298,21 @@ async function main() {
     io: ioCase(proc.io),
     cmdline: cmdlineCase(proc.cmdline),
   };
-  for (const name of only) {
-    if (!(name in cases))
-      throw new Error(`unknown case "${name}"; cases: ${Object.keys(cases).join(' ')}`);
-  }
 
-  console.log('## @procmon/parse benchmarks\n');
-  console.log(environmentLine());
-  console.log(
+  printHeading(
+    '@procmon/parse benchmarks',
     `inputs: generated environ; stat, statm, io, cmdline of a live node process (pid ${proc.pid})`,
   );
-  console.log(calibrate());
   console.log(
     `ns/op is the median of mitata batch means, best of ${plan.rounds} interleaved round(s); ops/s is 1e9 / that median; bytes/op is heap + ArrayBuffer growth per call (median of 7 GC-free windows).\n`,
   );
 
-  const missed = [];
-  const problems = [];
-  let measured = 0;
+  const report = new Report();
   for (const [name, bench] of Object.entries(cases)) {
-    if (only.length > 0 && !only.includes(name)) continue;
+    if (!wanted(name)) continue;
     if (bench.missing) {
-      problems.push(`${name}: @procmon/parse does not export ${bench.missing} (yet)`);
-      console.log(
-        `### ${bench.title}\n\nSKIPPED: @procmon/parse does not export ${bench.missing}.\n`,
-      );
+      report.problem(`${name}: @procmon/parse does not export ${bench.missing} (yet)`);
+      report.skipped(bench.title, `@procmon/parse does not export ${bench.missing}.`);
       continue;
     }
     // Every implementation must read the same thing out of the bytes, or the race is meaningless.
@@ -339,33 +320,20 @@ async function main() {
     const disagree = bench.impls.filter((impl) => JSON.stringify(impl.view()) !== expected);
     if (disagree.length > 0) {
       for (const impl of disagree) {
-        problems.push(
+        report.problem(
           `${name}: ${impl.name} disagrees with ours:\n  ours:   ${expected}\n  theirs: ${JSON.stringify(impl.view())}`,
         );
       }
-      console.log(
-        `### ${bench.title}\n\nSKIPPED: implementations disagree on the result (see below).\n`,
-      );
+      report.skipped(bench.title, 'implementations disagree on the result (see below).');
       continue;
     }
-    const rounds = bench.impls.map(() => []);
-    for (let round = 0; round < plan.rounds; round++) {
-      for (const [i, impl] of bench.impls.entries()) {
-        rounds[i].push(await timePerOp(impl.run, plan.options));
-      }
-    }
-    const rows = bench.impls.map((impl, i) => ({
-      ...impl,
-      time: bestRound(rounds[i]),
-      bytes: bytesPerOp(impl.run),
-    }));
-    const table = formatTable(name, bench.title, rows);
-    missed.push(...table.missed);
-    measured++;
-    console.log(`${table.text}\n`);
+    const rows = await measureInterleaved(bench.impls, plan, {
+      allocation: (impl) => bytesPerOp(impl.run),
+    });
+    report.table(name, bench.title, rows);
   }
 
-  printSummary(measured, missed, problems);
+  report.finish();
 }
 
 await main();
