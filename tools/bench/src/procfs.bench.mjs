@@ -6,46 +6,25 @@ import { mkdtempSync, promises, readFileSync, rmSync, statSync, writeFileSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { ProcFS } from '@procmon/procfs';
-import {
-  bestRound,
-  bytesPerOp,
-  calibrate,
-  environmentLine,
-  fasterBy,
-  formatTable,
-  oursWithin,
-  printSummary,
-  rowWithin,
-  timePerOp,
-  timingPlan,
-} from './harness.mjs';
+import { readBenchArgs } from './bench-args.mjs';
+import { fasterBy, oursWithin, rowWithin } from './harness.mjs';
 import { makeEnviron } from './inputs.mjs';
+import { measureInterleaved, syncOrAsyncBytes } from './interleaved.mjs';
 import {
   bytesPerCall,
+  fileReadOptions,
   floorBytes,
   floorRead,
   floorReadCopy,
   timeFromSamples,
-  timePerOpAsync,
 } from './io-harness.mjs';
 import { psutilProblem, runPsutil, startFdHolder, startSleeper, stop } from './processes.mjs';
+import { printHeading, Report } from './report.mjs';
 
 const FILES = ['environ', 'stat', 'cmdline', 'statm', 'io'];
 const FD_COUNT = 5000;
 const READ_FILE_SYNC_TARGET = 1.6;
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const plan = timingPlan(quick);
-const only = args.filter((a) => !a.startsWith('--'));
-for (const name of only) {
-  if (![...FILES, 'fds'].includes(name))
-    throw new Error(`unknown case "${name}"; cases: ${[...FILES, 'fds'].join(' ')}`);
-}
-const wanted = (name) => only.length === 0 || only.includes(name);
-
-// File reads take microseconds: a sample is the mean of 256 calls (mitata's default 4,096 would
-// make the awaited async rows take seconds per round), for every row alike.
-const FILE_OPTIONS = { ...plan.options, batch_samples: 256 };
+const { plan, wanted } = readBenchArgs([...FILES, 'fds']);
 const procfs = new ProcFS();
 
 const same = (a, b) => a.length === b.length && a.every((byte, i) => byte === b[i]);
@@ -151,30 +130,10 @@ async function fileCase(name, pid, expectedEnviron) {
   const title = `${name} of \`sleep\` (${reference.length} B${name === 'environ' ? ', 65 variables, started with `env -i`' : ''}): one read of the whole file`;
   if (problems.length > 0) return { name, title, problems };
 
-  const rounds = impls.map(() => []);
-  for (let round = 0; round < plan.rounds; round++) {
-    for (const [i, impl] of impls.entries()) {
-      rounds[i].push(
-        await (impl.isAsync
-          ? timePerOpAsync(impl.run, FILE_OPTIONS)
-          : timePerOp(impl.run, FILE_OPTIONS)),
-      );
-    }
-  }
-  const rows = [];
-  for (const [i, impl] of impls.entries()) {
-    const bytes = impl.isAsync
-      ? await bytesPerCall(impl.run, { calls: 512, isAsync: true })
-      : bytesPerOp(impl.run);
-    // A call that does several reads (the in-flight row) is reported per read.
-    const per = impl.perCall ?? 1;
-    const time = bestRound(rounds[i]);
-    rows.push({
-      ...impl,
-      time: { ...time, median: time.median / per, mean: time.mean / per },
-      bytes: bytes === null || bytes === undefined ? bytes : bytes / per,
-    });
-  }
+  const rows = await measureInterleaved(impls, plan, {
+    options: fileReadOptions(plan),
+    allocation: syncOrAsyncBytes(512),
+  });
   const row = (prefix) => rows.find((r) => r.name.startsWith(prefix));
   // The reference row compares itself with both call styles of ours.
   const oursAsync = row('ours: `await');
@@ -266,57 +225,24 @@ async function fdsCase(pid, regularFile) {
       name: `psutil ${psutilInfo.version} \`Process(pid).num_fds()\` + \`open_files()\` (in one python3)`,
       external: true,
       note: `info: open_files() is ${regular} regular files, with offset and flags from fdinfo`,
+      time: () => timeFromSamples(runPsutil(pid, plan.minMs, 12).samples),
     });
   }
-  const minMs = plan.options.min_cpu_time / 1e6;
-  const rounds = impls.map(() => []);
-  for (let round = 0; round < plan.rounds; round++) {
-    for (const [i, impl] of impls.entries()) {
-      let time;
-      if (impl.external) time = timeFromSamples(runPsutil(pid, minMs, 12).samples);
-      else if (impl.isAsync) time = await timePerOpAsync(impl.run, plan.options);
-      else time = await timePerOp(impl.run, plan.options);
-      rounds[i].push(time);
-    }
-  }
-  const rows = [];
-  for (const [i, impl] of impls.entries()) {
-    let bytes = null;
-    if (!impl.external && i < 2)
-      bytes = await bytesPerCall(impl.run, { calls: 8, isAsync: impl.isAsync });
-    // A call that does several reads (the in-flight row) is reported per read.
-    const per = impl.perCall ?? 1;
-    const time = bestRound(rounds[i]);
-    rows.push({
-      ...impl,
-      time: { ...time, median: time.median / per, mean: time.mean / per },
-      bytes: bytes === null || bytes === undefined ? bytes : bytes / per,
-    });
-  }
+  // Only ours allocate in this process.
+  const rows = await measureInterleaved(impls, plan, {
+    allocation: (impl, i) =>
+      i < 2 ? bytesPerCall(impl.run, { calls: 8, isAsync: impl.isAsync }) : null,
+  });
   return { name: 'fds', title, rows, mix, psutilSkipped };
 }
 
 async function main() {
-  console.log('## @procmon/procfs benchmarks\n');
-  console.log(environmentLine());
-  console.log(calibrate());
+  printHeading('@procmon/procfs benchmarks');
   console.log(
     `ns/op is the median of mitata samples (a sample is the mean of a batch of 256 calls when a call takes under 65 µs, else one call; async rows use mitata's async support, each call awaited before the next), best of ${plan.rounds} interleaved round(s); psutil is timed inside its own python3 process (median of per-call perf_counter_ns samples, interpreter startup not counted); \`ls -l\` is timed per whole command. bytes/op is heap + ArrayBuffer growth per call in this process (— where the work happens in another process).\n`,
   );
-  const missed = [];
-  const problems = [];
-  let measured = 0;
-  const report = (result, extra = []) => {
-    if (result.problems) {
-      problems.push(...result.problems.map((p) => `${result.name}: ${p}`));
-      console.log(`### ${result.title}\n\nSKIPPED: the methods disagree (see below).\n`);
-      return;
-    }
-    const table = formatTable(result.name, result.title, result.rows);
-    missed.push(...table.missed);
-    measured++;
-    console.log(`${[table.text, ...extra].join('\n')}\n`);
-  };
+  const report = new Report();
+  const disagreeing = () => 'the methods disagree (see below).';
 
   if (FILES.some(wanted)) {
     const environ = makeEnviron(4096);
@@ -328,7 +254,7 @@ async function main() {
       for (const name of FILES) {
         if (!wanted(name)) continue;
         const result = await fileCase(name, sleeper.pid, name === 'environ' ? environ.bytes : null);
-        report(result, result.extra);
+        report.case(result, { skippedBecause: disagreeing });
       }
     } finally {
       await stop(sleeper);
@@ -347,14 +273,14 @@ async function main() {
       if (result.mix)
         extra.push('', `holder: python3 (pid ${holder.pid}); descriptors: ${result.mix}.`);
       if (result.psutilSkipped) extra.push('', `psutil: SKIPPED: ${result.psutilSkipped}.`);
-      report(result, extra);
+      report.case({ ...result, extra }, { skippedBecause: disagreeing });
     } finally {
       if (holder) await stop(holder);
       rmSync(folder, { recursive: true, force: true });
     }
   }
 
-  printSummary(measured, missed, problems);
+  report.finish();
 }
 
 await main();
