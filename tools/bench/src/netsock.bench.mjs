@@ -6,26 +6,17 @@ import { fileURLToPath } from 'node:url';
 import { listSocketDescriptors, netsockBackend, SocketResolver } from '@procmon/netsock';
 import { parseFdTarget } from '@procmon/parse';
 import { ProcFS } from '@procmon/procfs';
-import {
-  bestRound,
-  calibrate,
-  environmentLine,
-  fasterBy,
-  formatTable,
-  printSummary,
-  rowWithin,
-  timePerOp,
-  timingPlan,
-} from './harness.mjs';
-import { bytesPerCall, timeFromSamples, timePerOpAsync } from './io-harness.mjs';
+import { readBenchArgs } from './bench-args.mjs';
+import { bestRound, fasterBy, rowWithin, timePerOp } from './harness.mjs';
+import { measureInterleaved } from './interleaved.mjs';
+import { bytesPerCall, timeFromSamples } from './io-harness.mjs';
 import { PYTHON, psutilProblem } from './processes.mjs';
+import { printHeading, Report } from './report.mjs';
 
 const PAIRS = 2000;
 const UNIX = 500;
 const TCP = 2 * PAIRS + 1;
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const plan = timingPlan(quick);
+const { plan } = readBenchArgs();
 const here = (name) => fileURLToPath(new URL(name, import.meta.url));
 const procfs = new ProcFS();
 
@@ -86,16 +77,13 @@ function runPsutil(pid, minMs, minSamples) {
 }
 
 async function main() {
-  console.log('## @procmon/netsock benchmarks\n');
-  console.log(environmentLine());
-  console.log(calibrate());
+  printHeading('@procmon/netsock benchmarks');
   const backend = netsockBackend();
   console.log(`netsockBackend(): ${backend.name} (${backend.reason})\n`);
-  const problems = [];
-  const missed = [];
+  const report = new Report();
   if (backend.name !== 'netlink') {
-    problems.push(`the netlink backend is not available: ${backend.reason}`);
-    printSummary(0, missed, problems);
+    report.problem(`the netlink backend is not available: ${backend.reason}`);
+    report.finish();
     return;
   }
   const holder = await startHolder();
@@ -109,6 +97,7 @@ async function main() {
   // Correctness first: every row sees every socket of the holder (its stdin, stdout and stderr
   // are unix socket pairs too: Node's spawn makes its pipes so).
   const expected = TCP + UNIX + 3;
+  const problems = [];
   const inodes = socketInodes(procfs.listFds(pid));
   const ours = netlink.resolve(inodes, { pid });
   const theirs = proc.resolve(inodes, { pid });
@@ -150,7 +139,8 @@ async function main() {
   const title = `every socket descriptor of one process resolved: ${TCP.toLocaleString('en-US')} TCP sockets on loopback (a listener + ${PAIRS.toLocaleString('en-US')} connected pairs) and ${UNIX} unix sockets (+3 for stdio); list fds, collect socket inodes, resolve`;
   if (problems.length > 0) {
     console.log(`### ${title}\n`);
-    printSummary(0, missed, problems);
+    for (const problem of problems) report.problem(problem);
+    report.finish();
     holder.kill('SIGKILL');
     return;
   }
@@ -192,26 +182,14 @@ async function main() {
       name: `psutil ${psutilInfo.psutil} \`Process(pid).${psutilInfo.method}(kind='all')\` (in one python3)`,
       external: true,
       target: fasterBy(5),
+      time: () => timeFromSamples(runPsutil(pid, plan.minMs, 12).samples),
     });
   }
-  const minMs = plan.options.min_cpu_time / 1e6;
-  const rounds = impls.map(() => []);
-  for (let round = 0; round < plan.rounds; round++) {
-    for (const [i, impl] of impls.entries()) {
-      let time;
-      if (impl.external) time = timeFromSamples(runPsutil(pid, minMs, 12).samples);
-      else if (impl.isAsync) time = await timePerOpAsync(impl.run, plan.options);
-      else time = await timePerOp(impl.run, plan.options);
-      rounds[i].push(time);
-    }
-  }
-  const rows = [];
-  for (const [i, impl] of impls.entries()) {
-    let bytes = null;
-    if (!impl.external && i < 5)
-      bytes = await bytesPerCall(impl.run, { calls: 8, isAsync: impl.isAsync });
-    rows.push({ ...impl, time: bestRound(rounds[i]), bytes });
-  }
+  // The first five rows run in this process; the others' allocations are not ours to see.
+  const rows = await measureInterleaved(impls, plan, {
+    allocation: (impl, i) =>
+      i < 5 ? bytesPerCall(impl.run, { calls: 8, isAsync: impl.isAsync }) : null,
+  });
   // The fd listings the rows of ours start with, for scale.
   const listing = bestRound([
     await timePerOp(() => socketInodes(procfs.listFds(pid)).length, plan.options),
@@ -222,15 +200,13 @@ async function main() {
   console.log(
     `ns/op is the median of mitata samples, best of ${plan.rounds} interleaved round(s); psutil is timed inside its own python3 process (median of per-call perf_counter_ns samples, interpreter startup not counted); \`ss\` is timed per whole command (it also walks every process's descriptors for -p). bytes/op is heap + ArrayBuffer growth per call in this process (— where the work happens in another process).\n`,
   );
-  const table = formatTable('netsock', title, rows);
-  console.log(table.text);
-  console.log(
-    `\nof which listing the ${inodes.length.toLocaleString('en-US')} socket descriptors takes ${Math.round(listing.median).toLocaleString('en-US')} ns with procfs.listFds + parseFdTarget (one readlink a descriptor, from Node), ${Math.round(nativeListing.median).toLocaleString('en-US')} ns with the addon's one pass (getdents64 + readlinkat, \`listSocketDescriptors\`): the kernel's readlink of /proc/PID/fd/N is the floor of every row.\n`,
-  );
-  missed.push(...table.missed);
+  report.table('netsock', title, rows, [
+    '',
+    `of which listing the ${inodes.length.toLocaleString('en-US')} socket descriptors takes ${Math.round(listing.median).toLocaleString('en-US')} ns with procfs.listFds + parseFdTarget (one readlink a descriptor, from Node), ${Math.round(nativeListing.median).toLocaleString('en-US')} ns with the addon's one pass (getdents64 + readlinkat, \`listSocketDescriptors\`): the kernel's readlink of /proc/PID/fd/N is the floor of every row.`,
+  ]);
   netlink.close();
   holder.kill('SIGKILL');
-  printSummary(1, missed, problems);
+  report.finish();
 }
 
 await main();
