@@ -5,17 +5,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  bestRound,
-  calibrate,
-  environmentLine,
-  fasterBy,
-  formatTable,
-  oursWithin,
-  printSummary,
-  timePerOp,
-  timingPlan,
-} from './harness.mjs';
+import { readBenchArgs } from './bench-args.mjs';
+import { fasterBy, oursWithin } from './harness.mjs';
 import {
   copySleep,
   makeFolder,
@@ -27,7 +18,9 @@ import {
   versionOf,
 } from './hash-inputs.mjs';
 import { plainHashFile } from './hash-plain.mjs';
+import { measureInterleaved } from './interleaved.mjs';
 import { bytesPerCall, timeFromSamples } from './io-harness.mjs';
+import { printHeading, Report } from './report.mjs';
 
 const SINGLE = ['sha1', 'md5', 'sha256'];
 const MULTI = ['md5', 'sha1', 'sha256'];
@@ -38,17 +31,10 @@ const HERD = 200;
 const OPENSSL_TARGET = 1.25;
 const HERD_TARGET = 2;
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const plan = timingPlan(quick);
+const { quick, plan, wanted } = readBenchArgs(CASES);
 // Whole-command rows: one untimed run first (it checks the digests and warms the binaries), then
 // this many timed runs, taking turns row by row; the median counts.
 const RUNS = quick ? 3 : 5;
-const only = args.filter((a) => !a.startsWith('--'));
-for (const name of only) {
-  if (!CASES.includes(name)) throw new Error(`unknown case "${name}"; cases: ${CASES.join(' ')}`);
-}
-const wanted = (name) => only.length === 0 || only.includes(name);
 
 const cli = fileURLToPath(new URL('hash-cli.mjs', import.meta.url));
 const node = process.execPath;
@@ -355,19 +341,9 @@ async function processesCase(hash, binary, herd) {
       calls: 16,
     },
   ];
-  const rounds = impls.map(() => []);
-  for (let round = 0; round < plan.rounds; round++) {
-    for (const [i, impl] of impls.entries())
-      rounds[i].push(await timePerOp(impl.run, plan.options));
-  }
-  const rows = [];
-  for (const [i, impl] of impls.entries()) {
-    rows.push({
-      ...impl,
-      time: bestRound(rounds[i]),
-      bytes: await bytesPerCall(impl.run, { calls: impl.calls }),
-    });
-  }
+  const rows = await measureInterleaved(impls, plan, {
+    allocation: (impl) => bytesPerCall(impl.run, { calls: impl.calls }),
+  });
   const floor = rows[3].time.median / rows[1].time.median;
   const extra = [
     '',
@@ -378,34 +354,19 @@ async function processesCase(hash, binary, herd) {
 }
 
 async function main() {
-  console.log('## @procmon/hash benchmarks\n');
-  console.log(environmentLine());
-  console.log(calibrate());
+  printHeading('@procmon/hash benchmarks');
   console.log(
     `${versionOf('openssl', ['version'])}; ${versionOf('sha256sum')}; ${versionOf('sh', ['-c', 'readlink -f /bin/sh'])}`,
   );
   console.log(
     `Whole-process rows: each command is run once untimed (its digests checked, binaries and page cache warm), then ${RUNS} times, the rows taking turns run by run, each run timed whole around \`spawnSync\` (spawn, startup, hashing, exit); ns/op is the median run, bytes/op \`—\` (another process). In-process rows: one call per run, same turns. The ${HERD}-process case uses the harness's mitata timing (${plan.rounds} interleaved round(s), best round) and allocation windows.\n`,
   );
-  const missed = [];
-  const problems = [];
-  let measured = 0;
-  const report = (result) => {
-    if (result.problems) {
-      problems.push(...result.problems.map((p) => `${result.name}: ${p}`));
-      console.log(`### ${result.title}\n\nSKIPPED: ${result.problems.join('; ')}\n`);
-      return;
-    }
-    const table = formatTable(result.name, result.title, result.rows);
-    missed.push(...table.missed);
-    measured++;
-    console.log(`${[table.text, ...(result.extra ?? [])].join('\n')}\n`);
-  };
+  const report = new Report();
 
   const ours = await loadOurs();
   if (ours.problem) {
-    problems.push(ours.problem);
-    printSummary(measured, missed, problems);
+    report.problem(ours.problem);
+    report.finish();
     return;
   }
   const { hash } = ours;
@@ -421,15 +382,15 @@ async function main() {
       // A command that fails (exits non-zero, is not installed) skips its case, not the run.
       const attempt = (name, run) => {
         try {
-          report(run());
+          report.case(run());
         } catch (error) {
-          problems.push(`${name}: ${error.message}`);
-          console.log(`### ${name}\n\nSKIPPED: ${error.message}\n`);
+          report.problem(`${name}: ${error.message}`);
+          report.skipped(name, error.message);
         }
       };
       for (const algo of SINGLE)
         if (wanted(algo)) attempt(algo, () => singleCase(hash, file, algo));
-      if (wanted('multi')) attempt('multi', () => multiCase(hash, file, missed));
+      if (wanted('multi')) attempt('multi', () => multiCase(hash, file, report.missed));
       removeFolder(folder);
     }
     if (wanted('processes')) {
@@ -442,9 +403,9 @@ async function main() {
         console.log(
           `${HERD} processes: \`${copy} 1000\` (a copy of ${source}), started in ${Date.now() - started} ms. Target: all ${HERD} checksums within ${HERD_TARGET}x of hashing the binary once.\n`,
         );
-        report(await processesCase(hash, copy, herd));
+        report.case(await processesCase(hash, copy, herd));
       } catch (error) {
-        problems.push(`processes: ${error.message}`);
+        report.problem(`processes: ${error.message}`);
       } finally {
         await stopHerd(herd);
         removeFolder(binFolder);
@@ -453,7 +414,7 @@ async function main() {
   } finally {
     removeFolder(folder);
   }
-  printSummary(measured, missed, problems);
+  report.finish();
 }
 
 await main();
