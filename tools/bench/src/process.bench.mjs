@@ -9,23 +9,14 @@ import * as oursModule from '@procmon/process';
 import { Procfs } from '@stroncium/procfs';
 import psList from 'ps-list';
 import si from 'systeminformation';
-import {
-  addToSink,
-  bestRound,
-  bytesPerOp,
-  calibrate,
-  environmentLine,
-  fasterBy,
-  formatTable,
-  oursWithin,
-  printSummary,
-  timePerOp,
-  timingPlan,
-} from './harness.mjs';
+import { readBenchArgs } from './bench-args.mjs';
+import { addToSink, fasterBy, oursWithin } from './harness.mjs';
 import { makeEnviron } from './inputs.mjs';
-import { bytesPerCall, floorRead, timeFromSamples, timePerOpAsync } from './io-harness.mjs';
+import { measureInterleaved, syncOrAsyncBytes } from './interleaved.mjs';
+import { bytesPerCall, fileReadOptions, floorRead, timeFromSamples } from './io-harness.mjs';
 import { childrenOf, runPsutilMode, startCrowd, stopCrowd } from './process-children.mjs';
 import { psutilProblem, startSleeper, stop } from './processes.mjs';
+import { printHeading, Report } from './report.mjs';
 
 const FILES = ['environ', 'stat', 'statm', 'io', 'cmdline'];
 const CASES = [...FILES, 'details', 'scan'];
@@ -38,17 +29,7 @@ const PSUTIL_SCAN_TARGET = 3;
 // every timed call of it comes at least this long after the previous one ends.
 const SI_GAP_MS = 520;
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const plan = timingPlan(quick);
-const only = args.filter((a) => !a.startsWith('--'));
-for (const name of only) {
-  if (!CASES.includes(name)) throw new Error(`unknown case "${name}"; cases: ${CASES.join(' ')}`);
-}
-const wanted = (name) => only.length === 0 || only.includes(name);
-// File reads take microseconds: a sample is the mean of 256 calls, as in procfs.bench.mjs.
-const FILE_OPTIONS = { ...plan.options, batch_samples: 256 };
-const minMs = plan.options.min_cpu_time / 1e6;
+const { quick, plan, wanted } = readBenchArgs(CASES);
 const stroncium = new Procfs();
 // The exports of @procmon/process by name, looked up per case (a missing one is reported, not
 // thrown at import).
@@ -107,34 +88,13 @@ const timesText = (r) =>
   r >= 1 ? `${r.toFixed(2)}x faster than` : `${(1 / r).toFixed(2)}x slower than`;
 const eq = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Measures `impls` in interleaved rounds and returns the table rows (best round each). */
-async function measureRows(impls, { options = plan.options, allocation } = {}) {
-  const rounds = impls.map(() => []);
-  for (let round = 0; round < plan.rounds; round++) {
-    for (const [i, impl] of impls.entries()) {
-      let time;
-      if (impl.external) time = await impl.time();
-      else if (impl.isAsync) time = await timePerOpAsync(impl.run, options);
-      else time = await timePerOp(impl.run, options);
-      rounds[i].push(time);
-    }
-  }
-  const rows = [];
-  for (const [i, impl] of impls.entries()) {
-    let bytes = null;
-    if (!impl.external && impl.run && allocation) bytes = await allocation(impl);
-    rows.push({ ...impl, time: bestRound(rounds[i]), bytes });
-  }
-  return rows;
-}
-
 function psutilRow(mode, pid, name, target, note) {
   return {
     name,
     external: true,
     target,
     note,
-    time: async () => timeFromSamples(runPsutilMode(mode, pid, minMs, 12).samples),
+    time: async () => timeFromSamples(runPsutilMode(mode, pid, plan.minMs, 12).samples),
   };
 }
 
@@ -267,10 +227,9 @@ async function readerCase(name, pid, expectedPairs) {
       ),
     );
   }
-  const rows = await measureRows(impls, {
-    options: FILE_OPTIONS,
-    allocation: (impl) =>
-      impl.isAsync ? bytesPerCall(impl.run, { calls: 512, isAsync: true }) : bytesPerOp(impl.run),
+  const rows = await measureInterleaved(impls, plan, {
+    options: fileReadOptions(plan),
+    allocation: syncOrAsyncBytes(512),
   });
   const oursAsync = rows[3];
   oursAsync.note = `info: async call style, ${(oursAsync.time.median / rows[0].time.median).toFixed(2)}x the time of sync`;
@@ -405,10 +364,9 @@ async function detailsCase(pid, expectedPairs) {
       },
     );
   }
-  const rows = await measureRows(impls, {
-    options: FILE_OPTIONS,
-    allocation: (impl) =>
-      impl.isAsync ? bytesPerCall(impl.run, { calls: 256, isAsync: true }) : bytesPerOp(impl.run),
+  const rows = await measureInterleaved(impls, plan, {
+    options: fileReadOptions(plan),
+    allocation: syncOrAsyncBytes(256),
   });
   const floor = rows.find((row) => row.name.startsWith('floor')).time.median;
   const extra = [];
@@ -588,7 +546,7 @@ async function scanCase(crowd) {
       ),
     );
   }
-  const rows = await measureRows(impls, {
+  const rows = await measureInterleaved(impls, plan, {
     allocation: (impl) =>
       impl === impls[0] || impl.note?.startsWith('info: the async')
         ? bytesPerCall(impl.run, { calls: 4, isAsync: impl.isAsync })
@@ -614,27 +572,12 @@ async function scanCase(crowd) {
 
 async function main() {
   const started = Date.now();
-  console.log('## @procmon/process benchmarks\n');
-  console.log(environmentLine());
-  console.log(calibrate());
+  printHeading('@procmon/process benchmarks');
   console.log(
     `ns/op is the median of mitata samples (file reads: a sample is the mean of a batch of 256 calls; async rows await each call before the next), best of ${plan.rounds} interleaved round(s); psutil ${psutilSkipped ? '(skipped)' : psutilVersion()} runs in its own python3 (/usr/bin/python3), timed inside it per call with perf_counter_ns after 2 warm-up calls, interpreter startup not counted; \`ps\` is timed per whole command; systeminformation per call with \`process.hrtime\`. Every result is fully consumed (every key, value, argument and field read). bytes/op is heap + ArrayBuffer growth per call in this process (— where the work happens in another process or cannot be told apart from GC).\n`,
   );
-  const missed = [];
-  const problems = [];
-  let measured = 0;
-  const report = (result) => {
-    if (result.problems) {
-      problems.push(...result.problems.map((p) => `${result.name}: ${p}`));
-      console.log(`### ${result.title}\n\nSKIPPED: ${result.problems.join('; ')}\n`);
-      return;
-    }
-    const table = formatTable(result.name, result.title, result.rows);
-    missed.push(...table.missed);
-    measured++;
-    console.log(`${[table.text, ...(result.extra ?? [])].join('\n')}\n`);
-  };
-  if (psutilSkipped) problems.push(`psutil: ${psutilSkipped}`);
+  const report = new Report();
+  if (psutilSkipped) report.problem(`psutil: ${psutilSkipped}`);
 
   if (FILES.some(wanted) || wanted('details')) {
     const environ = makeEnviron(4096);
@@ -653,11 +596,11 @@ async function main() {
       );
       console.log('## 1. One-call readers\n');
       for (const name of FILES) {
-        if (wanted(name)) report(await readerCase(name, sleeper.pid, expectedPairs));
+        if (wanted(name)) report.case(await readerCase(name, sleeper.pid, expectedPairs));
       }
       if (wanted('details')) {
         console.log('## 2. Details of one process\n');
-        report(await detailsCase(sleeper.pid, expectedPairs));
+        report.case(await detailsCase(sleeper.pid, expectedPairs));
       }
     } finally {
       await stop(sleeper);
@@ -672,14 +615,14 @@ async function main() {
       `${CROWD.toLocaleString('en-US')} extra processes: \`sh\` (pid ${crowd.pid}) started ${CROWD.toLocaleString('en-US')} \`sleep 600 <i> 0.5\` in ${Date.now() - t0} ms; all killed when the case ends. Targets: faster than ps, ps-list and systeminformation, ≥${PSUTIL_SCAN_TARGET}x faster than psutil.\n`,
     );
     try {
-      report(await scanCase(crowd));
+      report.case(await scanCase(crowd));
     } finally {
       stopCrowd(crowd);
       for (let i = 0; i < 100 && childrenOf(crowd.pid, 'sleep').length > 0; i++) await sleep(20);
     }
   }
 
-  printSummary(measured, missed, problems);
+  report.finish();
   console.log(`(run took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
