@@ -1,4 +1,4 @@
-// Timing (mitata) and allocation measurement, and the markdown tables the bench prints.
+// Timing (mitata) and allocation measurement, and the markdown table of one case.
 import os from 'node:os';
 import v8 from 'node:v8';
 import { measure } from 'mitata';
@@ -157,20 +157,4 @@ export function formatTable(name, title, rows) {
     );
   }
   return { text: lines.join('\n'), missed };
-}
-
-/**
- * The closing lines of a bench run: missed targets (printed, never fatal: tests and benches do
- * not assert on time), problems (a case that could not run: exit code 1), and the checksum that
- * keeps the JIT from dropping the measured work.
- */
-export function printSummary(measured, missed, problems) {
-  if (measured === 0) console.log('No case measured.');
-  else if (missed.length === 0) console.log('All speed targets met.');
-  else console.log(`Speed targets missed:\n- ${missed.join('\n- ')}`);
-  if (problems.length > 0) {
-    console.log(`\nProblems:\n- ${problems.join('\n- ')}`);
-    process.exitCode = 1;
-  }
-  console.log(`\n(checksum ${sinkValue()})`);
 }
