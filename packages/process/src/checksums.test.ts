@@ -17,7 +17,7 @@ import {
   tempFolder,
   twin,
 } from '../test/helpers.js';
-import { PidReusedError, Process } from './index.js';
+import { PidReusedError, Process, ProcFS } from './index.js';
 
 afterAll(cleanupAll);
 
@@ -119,5 +119,54 @@ describe.each(styles)('checksums (%s) of a binary still on disk', (style) => {
     );
     expect(error).toBeInstanceOf(PidReusedError);
     expect(process.checksumsCount).toBe(0);
+  });
+});
+
+// /proc as it is, except that from the `reusedFrom`-th read of `pid`'s stat on, the start time is
+// another one: the pid changed hands after the checksum's own reads, before the model's check.
+class StatReusedAfterProcFS extends ProcFS {
+  private statReads = 0;
+
+  constructor(
+    private readonly pid: number,
+    private readonly reusedFrom: number,
+  ) {
+    super();
+    const original = this.promises.readFile.bind(this.promises);
+    this.promises.readFile = async (pid, name, options) =>
+      this.rewrite(pid, name, await original(pid, name, options));
+  }
+
+  override readFile(pid: number, name: string, options?: { maxBytes?: number }): Uint8Array {
+    return this.rewrite(pid, name, super.readFile(pid, name, options));
+  }
+
+  private rewrite(pid: number, name: string, bytes: Uint8Array): Uint8Array {
+    if (pid !== this.pid || name !== 'stat' || ++this.statReads < this.reusedFrom) return bytes;
+    const text = new TextDecoder().decode(bytes);
+    const close = text.lastIndexOf(')');
+    const fields = text.slice(close + 2).split(' ');
+    fields[19] = String(Number(fields[19]) + 1); // field 22: the start time
+    return new TextEncoder().encode(`${text.slice(0, close + 2)}${fields.join(' ')}`);
+  }
+}
+
+describe.each(styles)('checksums (%s) when the pid changes hands during them', (style) => {
+  it('are not kept: PidReusedError, and none is counted', async () => {
+    const binary = copyBinary(compileC('hold'), tempFolder(), 'procmon-reused');
+    const { pid } = await startHold(binary, []);
+    // Reads of stat: 1 opens the process, 2 and 3 are the checksum's own before and after, 4 is
+    // the model's check: from there on, another process holds the pid.
+    const process = Process.open(pid, { procfs: new StatReusedAfterProcFS(pid, 4) });
+    const error = await errorOf(() =>
+      twin(
+        style,
+        () => process.computeChecksums(['sha256']),
+        () => process.computeChecksumsAsync(['sha256']),
+      ),
+    );
+    expect(error).toBeInstanceOf(PidReusedError);
+    expect(process.checksumsCount).toBe(0);
+    expect(process.checksums).toEqual({});
   });
 });

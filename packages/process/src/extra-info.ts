@@ -10,7 +10,6 @@ import {
   parseEnviron,
   parseIo,
   parseMaps,
-  parseStat,
   parseStatm,
   parseStatus,
   type Stat,
@@ -104,9 +103,8 @@ export function* extraInfoFlow(
   yield* field('status', function* () {
     return parseStatus(yield* readFile(pid, 'status'));
   });
-  yield* field('stat', function* () {
-    return parseStat(yield* readFile(pid, 'stat'));
-  });
+  // `stat` is not read here: the caller takes it from the stat it reads afterwards to check the
+  // identity (see Process.extraInfo), one read fewer.
   yield* field('stack', function* () {
     const bytes = yield* readFile(pid, 'stack');
     return decodeText('text', bytes, 0, bytes.length);

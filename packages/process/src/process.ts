@@ -8,6 +8,7 @@ import {
   dumpImage,
   dumpImageAsync,
   type MemoryImage,
+  type ProcessChecksum,
   processChecksum,
   processChecksumAsync,
 } from '@procmon/hash';
@@ -16,7 +17,7 @@ import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import type { ProcessCache } from './cache.js';
 import { procfsOf } from './default-procfs.js';
 import { detailsFlow, type ProcessDetails } from './details.js';
-import { type FieldFailure, PidReusedError } from './errors.js';
+import { type FieldFailure, fieldFailure, PidReusedError } from './errors.js';
 import {
   checkExtraInfoFields,
   EXTRA_INFO_FIELDS,
@@ -201,11 +202,11 @@ export class Process {
    * io, status, stat, kernel stack, maps and statm. Failures per field, as in `details()`.
    */
   extraInfo(options: ExtraInfoOptions = {}): ExtraInfo {
-    return this.run(this.collected(this.extraInfoFlow(options), extraInfoReadNothing));
+    return this.run(this.collected(...this.extraInfoParts(options)));
   }
 
   async extraInfoAsync(options: ExtraInfoOptions = {}): Promise<ExtraInfo> {
-    return this.runAsync(this.collected(this.extraInfoFlow(options), extraInfoReadNothing));
+    return this.runAsync(this.collected(...this.extraInfoParts(options)));
   }
 
   /**
@@ -249,20 +250,34 @@ export class Process {
    * hashed.
    */
   computeChecksums(algorithms: readonly string[]): Checksums {
-    this.verify();
     const missing = algorithms.filter((algorithm) => !(algorithm in this.#checksums));
-    if (missing.length > 0) this.keep(processChecksum(this.pid, missing, this.hashOptions()));
+    if (missing.length === 0) return this.checksums;
+    let result: ProcessChecksum;
+    try {
+      result = processChecksum(this.pid, missing, this.hashOptions());
+    } catch (error) {
+      this.verify(); // a pid that changed hands says so, rather than the hash's own error
+      throw error;
+    }
+    // Kept only once the pid is known to be still this process. One check after is enough:
+    // processChecksum compares the start time before and after its own reads.
     this.verify();
+    this.keep(result);
     return this.checksums;
   }
 
   async computeChecksumsAsync(algorithms: readonly string[]): Promise<Checksums> {
-    await this.verifyAsync();
     const missing = algorithms.filter((algorithm) => !(algorithm in this.#checksums));
-    if (missing.length > 0) {
-      this.keep(await processChecksumAsync(this.pid, missing, this.hashOptions()));
+    if (missing.length === 0) return this.checksums;
+    let result: ProcessChecksum;
+    try {
+      result = await processChecksumAsync(this.pid, missing, this.hashOptions());
+    } catch (error) {
+      await this.verifyAsync();
+      throw error;
     }
     await this.verifyAsync();
+    this.keep(result);
     return this.checksums;
   }
 
@@ -319,7 +334,7 @@ export class Process {
   private *collected<T extends { failures: FieldFailure[] }>(
     flow: Flow<T>,
     readNothing: (result: T) => boolean,
-    finish?: (result: T, stat: Stat | undefined) => void,
+    finish?: (result: T, stat: Stat | undefined, error?: unknown) => void,
   ): Flow<T> {
     const result = yield* flow;
     let stat: Stat;
@@ -328,7 +343,7 @@ export class Process {
     } catch (error) {
       if (error instanceof PidReusedError || !(error instanceof ProcessGoneError)) throw error;
       if (readNothing(result)) throw error;
-      finish?.(result, undefined);
+      finish?.(result, undefined, error);
       return result;
     }
     finish?.(result, stat);
@@ -349,12 +364,27 @@ export class Process {
     return resolvePath(this.pid, this.procfs.root, this.comm, undefined, true, this.kernelThread);
   }
 
-  private extraInfoFlow(options: ExtraInfoOptions): Flow<ExtraInfo> {
+  /** The extra-info collector, and how its identity check's stat completes it. */
+  private extraInfoParts(
+    options: ExtraInfoOptions,
+  ): [
+    Flow<ExtraInfo>,
+    (info: ExtraInfo) => boolean,
+    (info: ExtraInfo, stat: Stat | undefined, error?: unknown) => void,
+  ] {
+    const fields = options.fields ?? EXTRA_INFO_FIELDS;
     // Checked now, so a bad name throws before any read rather than at the first step.
-    checkExtraInfoFields(options.fields ?? EXTRA_INFO_FIELDS);
+    const wanted = checkExtraInfoFields(fields);
     // Read only when statm is: a root without auxv fails statm alone, not the whole collector.
     const pageSize = () => this.procfs.machineFacts().pageSize;
-    return extraInfoFlow(this.pid, this.procfs.root, pageSize, options.fields ?? EXTRA_INFO_FIELDS);
+    const flow = extraInfoFlow(this.pid, this.procfs.root, pageSize, fields);
+    // stat is the identity check's own read; gone before it, stat is a `gone` failure.
+    const addStat = (info: ExtraInfo, stat: Stat | undefined, error?: unknown) => {
+      if (!wanted.has('stat')) return;
+      if (stat) info.stat = stat;
+      else info.failures.push(fieldFailure('stat', error));
+    };
+    return [flow, extraInfoReadNothing, addStat];
   }
 
   private *parentFlow(): Flow<Process | undefined> {
