@@ -213,3 +213,17 @@ describe.each(styles)('a scan of the fixture tree (%s)', (style) => {
     expect(scanned.find((entry) => entry.pid === 100)?.gone).toBe(false);
   });
 });
+
+describe.each(styles)('a scan of the fixture tree with the path alone (%s)', (style) => {
+  it('gives no arguments, not even a kernel thread comm as its argument', async () => {
+    const fixture = copyFixture();
+    const scanned = await twin(
+      style,
+      () => scanProcesses({ procfs: fixture.procfs, fields: ['path'] }),
+      () => scanProcessesAsync({ procfs: fixture.procfs, fields: ['path'] }),
+    );
+    const kernel = scanned.find((process) => process.pid === 105);
+    expect(kernel).toMatchObject({ path: 'Kernel connection', kernelTask: true });
+    expect(scanned.filter((process) => 'args' in process || 'command' in process)).toEqual([]);
+  });
+});

@@ -143,7 +143,8 @@ function* scanOne(
     scanned.pathSource = resolved.source;
     scanned.deleted = resolved.deleted;
     scanned.kernelTask = resolved.kernelTask;
-    if (resolved.kernelTask) args = [stat.comm];
+    // A kernel thread's one argument is its comm, as in details (when arguments were asked for).
+    if (resolved.kernelTask && fields.has('args')) args = [stat.comm];
     if (resolved.failure) failures.push(resolved.failure);
   });
   if (args !== undefined) {
