@@ -3,12 +3,18 @@ import { formatFdTarget, parseFdTarget } from '@procmon/parse';
 import { ProcFS } from '@procmon/procfs';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { type BackendChoice, NetlinkChannel, netsockBackend } from './backend.js';
-import { socketDescriptors, socketDescriptorsAsync } from './descriptors.js';
+import {
+  type SocketDescriptor,
+  socketDescriptors,
+  socketDescriptorsAsync,
+  startSocketDescriptors,
+} from './descriptors.js';
 import { formatSocket, printable } from './format.js';
 import { ALL_STATES, SOCK_DIAG_BY_FAMILY, TCP_TIME_WAIT } from './netlink/constants.js';
 import { DumpInterruptedError, NetlinkError } from './netlink/errors.js';
 import { encodeRequest, exchange, GET_FLAGS } from './netlink/message.js';
 import {
+  DumpRecording,
   type DumpSink,
   dumpTableRetrying,
   listSink,
@@ -37,10 +43,19 @@ const RESOLVE_STATES = ALL_STATES & ~(1 << TCP_TIME_WAIT) & ~(1 << NEW_SYN_RECV)
 // At most this many sockets in other network namespaces stay open (least recently used closes).
 const MAX_FOREIGN_CHANNELS = 16;
 
+// The tables socketsOf dumps while it lists descriptors: where nearly every socket is.
+const EARLY_TABLES: readonly TableName[] = ['tcp', 'unix'];
+
 /** Where one call reads its tables: a netlink channel, or `/proc/<pid>/net`. */
 type Source =
   | { backend: 'netlink'; channel: NetlinkChannel; pid: number | undefined; reason: string }
   | { backend: 'procfs'; pid: number | undefined; reason: string };
+
+/** What socketsOf dumped while the descriptors were being listed. */
+interface EarlyDump {
+  source: Source & { backend: 'netlink' };
+  recorded: Map<TableName, DumpRecording>;
+}
 
 /** One descriptor of {@link SocketResolver.describeDescriptors}. */
 export interface DescribedDescriptor {
@@ -81,6 +96,8 @@ export class SocketResolver {
   // Channels into other network namespaces, by the namespace's link text (`net:[4026532290]`);
   // 'denied' when setns is not allowed (no CAP_SYS_ADMIN): /proc/<pid>/net is read instead.
   private readonly foreign = new Map<string, NetlinkChannel | 'denied'>();
+  // Recordings of earlier early dumps (socketsOf), reused for their memory.
+  private readonly recordings: DumpRecording[] = [];
 
   constructor(options: SocketResolverOptions = {}) {
     const wanted = options.backend ?? 'auto';
@@ -192,26 +209,59 @@ export class SocketResolver {
   /**
    * Every socket descriptor of a process with the socket behind it (`socket` absent when no table
    * has it: a netlink or packet socket, or one closed meanwhile), resolved in the process's
-   * network namespace with one `resolve`. The descriptors are listed in one native pass
-   * (getdents64 + readlinkat) when the addon is loaded, else with `procfs.listFds`.
+   * network namespace as one `resolve` would. The descriptors are listed in one native pass
+   * (getdents64 + readlinkat) when the addon is loaded, else with `procfs.listFds`. With the
+   * netlink backend the listing runs on a native thread while the tcp and unix tables are dumped
+   * here (kept undecoded until the inodes are known); the other tables are dumped after it, only
+   * for inodes still missing. Errors are those of the listing first, then of `resolve`.
    */
   socketsOf(pid: number): SocketOfProcess[] {
-    const descriptors = socketDescriptors(this.procfs, this.loadedAddon(), pid);
-    const found = this.resolve(
-      descriptors.map((d) => d.inode),
-      { pid },
-    );
-    return descriptors.map(({ fd, inode }) => withSocket(fd, inode, found.get(inode)));
+    const addon = this.loadedAddon();
+    const pending =
+      addon !== undefined && this.overlaps(pid)
+        ? startSocketDescriptors(this.procfs, addon, pid)
+        : undefined;
+    if (pending === undefined) {
+      const descriptors = socketDescriptors(this.procfs, addon, pid);
+      return this.withSockets(descriptors, this.resolve(inodesOf(descriptors), { pid }));
+    }
+    let early: EarlyDump | undefined;
+    try {
+      early = this.dumpEarly(pid);
+    } catch {
+      // Not thrown from here: resolve() runs after the listing and says what is wrong, if it
+      // still is (and the listing's own errors come first, as they always did).
+      early = undefined;
+    }
+    const descriptors = pending.join(); // always joined: nothing above throws
+    return this.withSockets(descriptors, this.finishEarly(early, inodesOf(descriptors), pid));
   }
 
-  /** `socketsOf`, asynchronously (the same caveat as `resolveAsync` for the netlink exchange). */
+  /**
+   * `socketsOf`, asynchronously: the listing runs on libuv's thread pool (the event loop is free
+   * meanwhile), overlapped with the tcp and unix dumps as in `socketsOf`. The netlink exchanges
+   * themselves run synchronously, as in `resolveAsync`.
+   */
   async socketsOfAsync(pid: number): Promise<SocketOfProcess[]> {
-    const descriptors = await socketDescriptorsAsync(this.procfs, this.loadedAddon(), pid);
-    const found = await this.resolveAsync(
-      descriptors.map((d) => d.inode),
-      { pid },
-    );
-    return descriptors.map(({ fd, inode }) => withSocket(fd, inode, found.get(inode)));
+    const addon = this.loadedAddon();
+    const listing = socketDescriptorsAsync(this.procfs, addon, pid);
+    // Awaited below in every case; this only keeps a rejection from counting as unhandled first.
+    listing.catch(() => {});
+    let early: EarlyDump | undefined;
+    if (addon !== undefined && this.overlaps(pid)) {
+      try {
+        early = this.dumpEarly(pid);
+      } catch {
+        early = undefined;
+      }
+    }
+    const descriptors = await listing;
+    const inodes = inodesOf(descriptors);
+    const found =
+      early !== undefined
+        ? this.finishEarly(early, inodes, pid)
+        : await this.resolveAsync(inodes, { pid });
+    return this.withSockets(descriptors, found);
   }
 
   /**
@@ -288,6 +338,70 @@ export class SocketResolver {
     if (result === 'unsupported' && hasProcFiles(table)) {
       readProcTable(this.procfs, table, source.pid, sink);
     }
+  }
+
+  /** Whether socketsOf(pid) may dump while the descriptors are listed (else: as resolve does). */
+  private overlaps(pid: number): boolean {
+    return this.backend === 'netlink' && Number.isSafeInteger(pid) && pid > 0;
+  }
+
+  /**
+   * The tables most sockets are in (tcp, unix) dumped into recordings, in the namespace of `pid`,
+   * before the inodes wanted from them are known; undefined when its tables are read from
+   * /proc/<pid>/net (those reads wait for the listing, whose errors come first).
+   */
+  private dumpEarly(pid: number): EarlyDump | undefined {
+    const source = this.sourceFor(pid);
+    if (source.backend !== 'netlink') return undefined;
+    const recorded = new Map<TableName, DumpRecording>();
+    for (const table of EARLY_TABLES) {
+      const recording = this.recordings.pop() ?? new DumpRecording();
+      recording.reset();
+      let result: 'done' | 'unsupported';
+      try {
+        result = dumpTableRetrying(source.channel, table, RESOLVE_STATES, recording, () => []);
+      } catch (error) {
+        if (!(error instanceof DumpInterruptedError)) this.dropChannel(source.channel);
+        throw error;
+      }
+      // An unsupported table is read from /proc/<pid>/net after the listing, as resolve does.
+      if (result === 'done') recorded.set(table, recording);
+    }
+    return { source, recorded };
+  }
+
+  /**
+   * resolve(inodes, { pid }) on top of an early dump: the recorded tables are replayed (decoding
+   * the wanted sockets), the others dumped now, in the usual order, until every inode is found.
+   */
+  private finishEarly(
+    early: EarlyDump | undefined,
+    inodes: number[],
+    pid: number,
+  ): Map<number, SocketEntry> {
+    if (early === undefined) return this.resolve(inodes, { pid });
+    const wanted = inodeSet(inodes);
+    const found = new Map<number, SocketEntry>();
+    const sink = resolveSink(wanted, found);
+    try {
+      for (const table of TABLE_ORDER) {
+        if (found.size === wanted.size) break;
+        const recording = early.recorded.get(table);
+        if (recording !== undefined) recording.replay(sink);
+        else this.readTable(early.source, table, RESOLVE_STATES, sink, () => [...found.values()]);
+      }
+    } finally {
+      // Their memory serves the next call (a call in flight meanwhile took its own).
+      this.recordings.push(...early.recorded.values());
+    }
+    return found;
+  }
+
+  private withSockets(
+    descriptors: SocketDescriptor[],
+    found: Map<number, SocketEntry>,
+  ): SocketOfProcess[] {
+    return descriptors.map(({ fd, inode }) => withSocket(fd, inode, found.get(inode)));
   }
 
   private lookupUnix(channel: NetlinkChannel, inode: number): SocketEntry | undefined {
@@ -416,6 +530,10 @@ export class SocketResolver {
     if (this.home === channel) this.home = undefined;
     for (const [key, value] of this.foreign) if (value === channel) this.foreign.delete(key);
   }
+}
+
+function inodesOf(descriptors: SocketDescriptor[]): number[] {
+  return descriptors.map((d) => d.inode);
 }
 
 function inodeSet(inodes: Iterable<number>): Set<number> {

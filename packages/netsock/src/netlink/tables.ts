@@ -108,6 +108,11 @@ export interface DumpSink {
   /** Whether to decode the socket with this inode (and cookie); decoding costs, skipping does not. */
   wants(inode: number): boolean;
   add(entry: SocketEntry): void;
+  /**
+   * When present, called for every (checked) message instead of `wants` and `add`: the message is
+   * kept undecoded, to be decoded later (see DumpRecording).
+   */
+  keep?(protocol: SocketProtocol, bytes: Uint8Array, start: number, length: number): void;
 }
 
 /** A transport that also hands out sequence numbers and its receive buffer. */
@@ -186,7 +191,8 @@ function dumpOne(
       request.type,
       (b, view, _t, start, length) => {
         checkUnixMessage(b, start, length);
-        if (sink.wants(unixMessageInode(view, start))) {
+        if (sink.keep !== undefined) sink.keep(protocol, b, start, length);
+        else if (sink.wants(unixMessageInode(view, start))) {
           sink.add(decodeUnixMessage(b, view, start, length));
         }
       },
@@ -202,7 +208,8 @@ function dumpOne(
     request.type,
     (b, view, _t, start, length) => {
       checkInetMessage(b, view, start, length, kind);
-      if (sink.wants(inetMessageInode(view, start))) {
+      if (sink.keep !== undefined) sink.keep(protocol, b, start, length);
+      else if (sink.wants(inetMessageInode(view, start))) {
         sink.add(decodeInetMessage(b, view, start, protocol));
       }
     },
@@ -258,4 +265,64 @@ export function listSink(entries: SocketEntry[]): DumpSink {
       entries.push(entry);
     },
   };
+}
+
+/**
+ * A sink that decodes nothing: it copies each message out of the receive buffer, so a table can
+ * be dumped before the inodes wanted from it are known (while a process's descriptors are still
+ * being listed). `replay(sink)` then hands the messages to a real sink, in the order they came:
+ * the wanted ones are decoded then, exactly as a dump straight into that sink would have.
+ */
+export class DumpRecording implements DumpSink {
+  private bytes = new Uint8Array(64 * 1024);
+  private view = new DataView(this.bytes.buffer);
+  private used = 0;
+  // Three numbers a message: its start and length in `bytes`, and its index in `protocols`.
+  private readonly messages: number[] = [];
+  private readonly protocols: SocketProtocol[] = [];
+
+  wants(): boolean {
+    return false;
+  }
+
+  add(): void {}
+
+  keep(protocol: SocketProtocol, bytes: Uint8Array, start: number, length: number): void {
+    if (this.used + length > this.bytes.length) {
+      let size = this.bytes.length * 2;
+      while (size < this.used + length) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.bytes.subarray(0, this.used));
+      this.bytes = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    this.bytes.set(bytes.subarray(start, start + length), this.used);
+    let index = this.protocols.indexOf(protocol);
+    if (index < 0) index = this.protocols.push(protocol) - 1;
+    this.messages.push(this.used, length, index);
+    this.used += length;
+  }
+
+  /** Forgets every message, keeping the memory for the next dump. */
+  reset(): void {
+    this.used = 0;
+    this.messages.length = 0;
+  }
+
+  /** Each kept message to `sink`, decoded when the sink wants its inode. */
+  replay(sink: DumpSink): void {
+    const { bytes, view, messages, protocols } = this;
+    for (let i = 0; i < messages.length; i += 3) {
+      const start = messages[i] as number;
+      const length = messages[i + 1] as number;
+      const protocol = protocols[messages[i + 2] as number] as SocketProtocol;
+      if (protocol === 'unix') {
+        if (sink.wants(unixMessageInode(view, start))) {
+          sink.add(decodeUnixMessage(bytes, view, start, length));
+        }
+      } else if (sink.wants(inetMessageInode(view, start))) {
+        sink.add(decodeInetMessage(bytes, view, start, protocol));
+      }
+    }
+  }
 }
