@@ -1,6 +1,7 @@
 // Malformed, truncated, refused and interrupted replies: each a typed error or a reported flag,
 // never a crash or a silently shorter result.
 import { ParseError } from '@procmon/parse';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { fixture, replayChannel, replies } from '../../test/replay.js';
 import type { SocketEntry } from '../types.js';
@@ -237,5 +238,38 @@ describe('interrupted dumps and repeated entries', () => {
       479539, 479542, 479540, 479541,
     ]);
     expect(fixture('tcp-compat-dump', 'request.bin')).toHaveLength(76);
+  });
+});
+
+describe('any damage to a real reply', () => {
+  // Bytes overwritten anywhere in a captured TCP dump: the decoder gives entries or a typed error
+  // (ParseError, NetlinkError, DumpInterruptedError), never a TypeError or RangeError of its own.
+  test('gives entries or a typed error', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(FOUR.length - 1), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (edits) => {
+          const damaged = FOUR.slice();
+          for (const [at, value] of edits) damaged[at] = value;
+          try {
+            // What decodes is shaped as entries are: an inode and a family, whatever the bytes.
+            for (const entry of dumpOf([damaged, DONE])) {
+              expect(Number.isSafeInteger(entry.inode)).toBe(true);
+              expect(['inet', 'inet6']).toContain(entry.family);
+            }
+          } catch (error) {
+            const typed =
+              error instanceof ParseError ||
+              error instanceof NetlinkError ||
+              error instanceof DumpInterruptedError;
+            if (!typed) throw error;
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
