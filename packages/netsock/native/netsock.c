@@ -26,6 +26,8 @@
  *                                          returning their byte count (bigger than the buffer:
  *                                          nothing copied, call again with one that large).
  *                                          undefined: no thread could be started.
+ *                                          The thread has a 256 KiB stack; the handle is
+ *                                          type-tagged, and listJoin refuses any other value.
  *   listAsync(dirPath: string): Promise<ArrayBuffer>
  *                                          the same listing on libuv's thread pool
  *
@@ -40,6 +42,7 @@
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <node_api.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -436,6 +439,13 @@ struct pending {
   int joined;
 };
 
+/* Tags the handles listStart makes, so listJoin never takes another addon's external for one. */
+static const napi_type_tag PENDING_TAG = {0x6e6574736f636b21ULL, 0x6c6973745374617aULL};
+
+/* The listing thread's stack: list_links needs its 32 KiB getdents64 buffer and a few frames
+   (libc's included) on top; a default stack would be 8 MiB, mapped until the thread is joined. */
+#define LIST_THREAD_STACK (256u * 1024)
+
 static void *list_thread(void *arg) {
   list_links(arg);
   return NULL;
@@ -474,8 +484,20 @@ static napi_value js_list_start(napi_env env, napi_callback_info info) {
     free(l);
     return NULL;
   }
-  if (argc < 1 || !get_folder(env, argv[0], l, "listStart") ||
-      pthread_create(&p->thread, NULL, list_thread, l) != 0) {
+  if (argc < 1 || !get_folder(env, argv[0], l, "listStart")) {
+    free(p);
+    free(l);
+    return NULL;
+  }
+  pthread_attr_t attr;
+  int started = pthread_attr_init(&attr) == 0;
+  if (started) {
+    size_t stack = LIST_THREAD_STACK < PTHREAD_STACK_MIN ? PTHREAD_STACK_MIN : LIST_THREAD_STACK;
+    started = pthread_attr_setstacksize(&attr, stack) == 0 &&
+              pthread_create(&p->thread, &attr, list_thread, l) == 0;
+    pthread_attr_destroy(&attr);
+  }
+  if (!started) {
     free(p);
     free(l);
     return NULL;
@@ -484,6 +506,14 @@ static napi_value js_list_start(napi_env env, napi_callback_info info) {
   napi_value handle;
   if (napi_create_external(env, p, pending_finalize, NULL, &handle) != napi_ok) {
     pending_finalize(env, p, NULL);
+    return NULL;
+  }
+  /* Untagged, listJoin would refuse it: join the thread now and give no handle. */
+  if (napi_type_tag_object(env, handle, &PENDING_TAG) != napi_ok) {
+    pending_join(p);
+    pending_release(p);
+    p->joined = 1;
+    /* p itself is freed by the finalizer of the external. */
     return NULL;
   }
   return handle;
@@ -501,7 +531,9 @@ static napi_value js_list_join(napi_env env, napi_callback_info info) {
   struct pending *p = NULL;
   uint8_t *out;
   size_t capacity;
-  if (argc < 2 || napi_get_value_external(env, argv[0], (void **)&p) != napi_ok || p == NULL) {
+  bool ours = false;
+  if (argc < 2 || napi_check_object_type_tag(env, argv[0], &PENDING_TAG, &ours) != napi_ok ||
+      !ours || napi_get_value_external(env, argv[0], (void **)&p) != napi_ok || p == NULL) {
     napi_throw_type_error(env, NULL, "listJoin: expected a handle of listStart");
     return NULL;
   }

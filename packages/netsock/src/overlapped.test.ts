@@ -2,12 +2,14 @@
 // tables (socketsOfAsync: on libuv's thread pool). Whatever the overlap changes, the results and
 // errors must stay those of the sequential path: list, then resolve(inodes, { pid }).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProcFS } from '@procmon/procfs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { trackChild } from '../../../test-support/processes.js';
-import { cleanup, type Holder, isRoot, startHolder } from '../test/helpers.js';
+import { tempFolder, trackChild } from '../../../test-support/processes.js';
+import { canUnshare, cleanup, type Holder, isRoot, PYTHON, startHolder } from '../test/helpers.js';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
 import { listSocketDescriptors } from './descriptors.js';
@@ -165,6 +167,209 @@ describe.skipIf(!netlink)('socketsOf with the listing overlapped', () => {
     expect(native.listJoin?.(handle, copy)).toBe(used);
     expect(copy).toEqual(whole.subarray(0, used));
   });
+});
+
+/** A python3 that opens a unix socket pair and a loopback TCP connection after another, up to `cap` descriptors, never closing one. */
+async function startGrower(cap: number) {
+  const code = `
+import socket, resource, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (${cap + 64}, ${cap + 64}))
+listener = socket.socket(); listener.bind(('127.0.0.1', 0)); listener.listen(4096)
+keep = []
+print('ready', flush=True)
+while len(keep) < ${cap}:
+    keep.extend(socket.socketpair())
+    client = socket.create_connection(listener.getsockname())
+    keep.extend([client, listener.accept()[0]])
+sys.stdin.read()
+`;
+  const child = trackChild(spawn(PYTHON, ['-c', code], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  await new Promise((resolve) => child.stdout?.once('data', resolve));
+  return child;
+}
+
+/**
+ * The descriptors of a socketsOf result returned without a socket although resolve() finds one
+ * for them afterwards and they are still open (the same inode behind the same fd): with
+ * list-then-resolve there are none.
+ */
+function unresolvedButOpen(
+  resolver: SocketResolver,
+  pid: number,
+  result: SocketOfProcess[],
+): SocketOfProcess[] {
+  const missing = result.filter((d) => d.socket === undefined);
+  const found = resolver.resolve(
+    missing.map((d) => d.inode),
+    { pid },
+  );
+  return missing.filter((d) => {
+    if (!found.has(d.inode)) return false;
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${d.fd}`) === `socket:[${d.inode}]`;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The recordings a resolver keeps for the next socketsOf (a Map or an array). */
+function pooled(resolver: SocketResolver): number {
+  const pool = Reflect.get(resolver, 'recordings') as { size?: number; length?: number };
+  return pool.size ?? pool.length ?? 0;
+}
+
+/** This process's virtual memory size (kB). */
+function vmSize(): number {
+  return Number(/VmSize:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+}
+
+describe.skipIf(!netlink)('socketsOf while the process changes', () => {
+  test('a socket opened during the call and listed is resolved, as list-then-resolve does', async () => {
+    const cap = 12000;
+    const child = await startGrower(cap);
+    const pid = child.pid as number;
+    const resolver = new SocketResolver({ backend: 'netlink' });
+    const wrong: SocketOfProcess[] = [];
+    let calls = 0;
+    let last = 0;
+    // Until the process stops growing: every call below overlapped with sockets being opened.
+    for (;;) {
+      const sync = resolver.socketsOf(pid);
+      const async = await resolver.socketsOfAsync(pid);
+      calls += 2;
+      wrong.push(...unresolvedButOpen(resolver, pid, sync));
+      wrong.push(...unresolvedButOpen(resolver, pid, async));
+      if (async.length >= cap || async.length === last) break;
+      last = async.length;
+    }
+    child.kill('SIGKILL');
+    resolver.close();
+    expect(calls).toBeGreaterThanOrEqual(4);
+    expect(wrong).toEqual([]);
+  }, 60_000);
+
+  test('socketsOfAsync, then close() at once: the same result as without close()', async () => {
+    const resolver = new SocketResolver({ backend: 'netlink' });
+    const expected = sequential(resolver, holder.pid);
+    // The holder's UDP sockets are found after the listing, in a dump made after close().
+    expect(expected.some((d) => d.socket?.protocol === 'udp')).toBe(true);
+    const inFlight = resolver.socketsOfAsync(holder.pid);
+    resolver.close();
+    expect(await inFlight).toEqual(expected);
+    // Two at once, each closing the other's channel: neither notices.
+    const a = resolver.socketsOfAsync(holder.pid);
+    resolver.close();
+    const b = resolver.socketsOfAsync(holder.pid);
+    resolver.close();
+    expect(await Promise.all([a, b])).toEqual([expected, expected]);
+    resolver.close();
+  });
+
+  test('200 at once: the same results, and at most one recording per early table kept', async () => {
+    const resolver = new SocketResolver({ backend: 'netlink' });
+    const expected = sequential(resolver, holder.pid);
+    const calls = Array.from({ length: 200 }, () => resolver.socketsOfAsync(holder.pid));
+    // Issued, none settled: a bounded number of them hold early dumps (the others resolve later).
+    expect(Reflect.get(resolver, 'earlyInFlight')).toBeLessThanOrEqual(4);
+    const results = await Promise.all(calls);
+    for (const result of results) expect(result).toEqual(expected);
+    expect(pooled(resolver)).toBeLessThanOrEqual(2);
+    resolver.close();
+  });
+});
+
+describe.skipIf(!netlink || !canUnshare)(
+  'socketsOfAsync in more namespaces than channels kept',
+  () => {
+    test('17 namespaces at once: every call resolves its UDP socket', async () => {
+      const children = await Promise.all(
+        Array.from({ length: 17 }, async () => {
+          const code =
+            "import socket,sys\nu=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nu.bind(('0.0.0.0',0))\nprint('ready',flush=True)\nsys.stdin.read()";
+          const child = trackChild(
+            spawn('unshare', ['-n', PYTHON, '-c', code], { stdio: ['pipe', 'pipe', 'inherit'] }),
+          );
+          await new Promise((resolve) => child.stdout?.once('data', resolve));
+          return child;
+        }),
+      );
+      const resolver = new SocketResolver({ backend: 'netlink' });
+      const results = await Promise.allSettled(
+        children.map((c) => resolver.socketsOfAsync(c.pid as number)),
+      );
+      const protocols = results.map((r) =>
+        r.status === 'fulfilled'
+          ? r.value.map((d) => d.socket?.protocol).filter((p) => p === 'udp')
+          : String(r.reason),
+      );
+      expect(protocols).toEqual(children.map(() => ['udp']));
+      resolver.close();
+      for (const child of children) child.kill('SIGKILL');
+    }, 60_000);
+  },
+);
+
+describe.skipIf(!netlink)('listStart threads', () => {
+  test('a thread not yet joined keeps a small stack mapped, not 8 MiB', () => {
+    const native = addon();
+    const count = 64;
+    const finish = (handle: unknown) => native.listJoin?.(handle, new Uint8Array(1 << 20));
+    // Once first, so the malloc arenas the threads use exist before the count.
+    for (const handle of Array.from({ length: count }, () => native.listStart?.('/proc/self/fd')))
+      finish(handle);
+    const before = vmSize();
+    const handles = Array.from({ length: count }, () => native.listStart?.('/proc/self/fd'));
+    const grown = vmSize() - before;
+    for (const handle of handles) finish(handle);
+    expect(handles.every((h) => h !== undefined)).toBe(true);
+    // 8 MiB stacks would be 512 MiB here; 256 KiB ones are 16 MiB.
+    expect(grown).toBeLessThan(count * 1024);
+  });
+
+  const cc = spawnSync('cc', ['--version']).status === 0;
+  test.skipIf(!cc || !existsSync('/usr/include/node/node_api.h'))(
+    'listJoin refuses an external made by another addon',
+    () => {
+      const folder = tempFolder('netsock-foreign-');
+      // Shaped like a joined handle with nothing left: accepted, it would give 0.
+      writeFileSync(
+        join(folder, 'foreign.c'),
+        `#include <node_api.h>
+static unsigned long long fake[4] = {0, 0, 1, 0};
+static napi_value make(napi_env env, napi_callback_info info) {
+  napi_value v; napi_create_external(env, fake, NULL, NULL, &v); return v;
+}
+NAPI_MODULE_INIT() {
+  napi_value f; napi_create_function(env, "external", NAPI_AUTO_LENGTH, make, NULL, &f);
+  napi_set_named_property(env, exports, "external", f); return exports;
+}
+`,
+      );
+      const built = spawnSync(
+        'cc',
+        [
+          '-shared',
+          '-fPIC',
+          '-I/usr/include/node',
+          '-o',
+          join(folder, 'foreign.node'),
+          join(folder, 'foreign.c'),
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(built.stderr).toBe('');
+      const foreign = createRequire(import.meta.url)(join(folder, 'foreign.node')) as {
+        external(): unknown;
+      };
+      expect(() => addon().listJoin?.(foreign.external(), new Uint8Array(64))).toThrow(
+        new TypeError('listJoin: expected a handle of listStart'),
+      );
+      // A handle of listStart is still accepted.
+      const handle = addon().listStart?.('/proc/self/fd');
+      expect(addon().listJoin?.(handle, new Uint8Array(1 << 20))).toBeGreaterThan(0);
+    },
+  );
 });
 
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));

@@ -45,6 +45,9 @@ const MAX_FOREIGN_CHANNELS = 16;
 
 // The tables socketsOf dumps while it lists descriptors: where nearly every socket is.
 const EARLY_TABLES: readonly TableName[] = ['tcp', 'unix'];
+// At most this many socketsOf calls of one resolver hold early dumps at once (each holds a copy
+// of the tcp and unix tables until its listing is done); more list first, then resolve.
+const MAX_EARLY_IN_FLIGHT = 4;
 
 /** Where one call reads its tables: a netlink channel, or `/proc/<pid>/net`. */
 type Source =
@@ -53,6 +56,7 @@ type Source =
 
 /** What socketsOf dumped while the descriptors were being listed. */
 interface EarlyDump {
+  /** Where it was dumped: its channel may be closed by the time the listing is done. */
   source: Source & { backend: 'netlink' };
   recorded: Map<TableName, DumpRecording>;
 }
@@ -96,8 +100,11 @@ export class SocketResolver {
   // Channels into other network namespaces, by the namespace's link text (`net:[4026532290]`);
   // 'denied' when setns is not allowed (no CAP_SYS_ADMIN): /proc/<pid>/net is read instead.
   private readonly foreign = new Map<string, NetlinkChannel | 'denied'>();
-  // Recordings of earlier early dumps (socketsOf), reused for their memory.
-  private readonly recordings: DumpRecording[] = [];
+  // One recording per early table, kept from an earlier socketsOf for its memory (a call takes
+  // it, or makes its own when another call has it; only one goes back).
+  private readonly recordings = new Map<TableName, DumpRecording>();
+  // socketsOf calls holding early dumps now (at most MAX_EARLY_IN_FLIGHT).
+  private earlyInFlight = 0;
 
   constructor(options: SocketResolverOptions = {}) {
     const wanted = options.backend ?? 'auto';
@@ -213,7 +220,9 @@ export class SocketResolver {
    * (getdents64 + readlinkat) when the addon is loaded, else with `procfs.listFds`. With the
    * netlink backend the listing runs on a native thread while the tcp and unix tables are dumped
    * here (kept undecoded until the inodes are known); the other tables are dumped after it, only
-   * for inodes still missing. Errors are those of the listing first, then of `resolve`.
+   * for inodes still missing, and then tcp and unix once more for any inode still missing (a
+   * socket opened after their first dump but listed), so the result is the one of listing first,
+   * then resolving. Errors are those of the listing first, then of `resolve`.
    */
   socketsOf(pid: number): SocketOfProcess[] {
     const addon = this.loadedAddon();
@@ -233,14 +242,20 @@ export class SocketResolver {
       // still is (and the listing's own errors come first, as they always did).
       early = undefined;
     }
-    const descriptors = pending.join(); // always joined: nothing above throws
-    return this.withSockets(descriptors, this.finishEarly(early, inodesOf(descriptors), pid));
+    try {
+      const descriptors = pending.join(); // always joined: nothing above throws
+      return this.withSockets(descriptors, this.finishEarly(early, inodesOf(descriptors), pid));
+    } finally {
+      if (early !== undefined) this.releaseEarly(early);
+    }
   }
 
   /**
    * `socketsOf`, asynchronously: the listing runs on libuv's thread pool (the event loop is free
    * meanwhile), overlapped with the tcp and unix dumps as in `socketsOf`. The netlink exchanges
-   * themselves run synchronously, as in `resolveAsync`.
+   * themselves run synchronously, as in `resolveAsync`. A `close()` while the listing runs does
+   * not fail the call: the dumps still to do after it open a netlink socket again, as a call
+   * after `close()` does (close again to release it).
    */
   async socketsOfAsync(pid: number): Promise<SocketOfProcess[]> {
     const addon = this.loadedAddon();
@@ -255,13 +270,17 @@ export class SocketResolver {
         early = undefined;
       }
     }
-    const descriptors = await listing;
-    const inodes = inodesOf(descriptors);
-    const found =
-      early !== undefined
-        ? this.finishEarly(early, inodes, pid)
-        : await this.resolveAsync(inodes, { pid });
-    return this.withSockets(descriptors, found);
+    try {
+      const descriptors = await listing;
+      const inodes = inodesOf(descriptors);
+      const found =
+        early !== undefined
+          ? this.finishEarly(early, inodes, pid)
+          : await this.resolveAsync(inodes, { pid });
+      return this.withSockets(descriptors, found);
+    } finally {
+      if (early !== undefined) this.releaseEarly(early);
+    }
   }
 
   /**
@@ -348,31 +367,54 @@ export class SocketResolver {
   /**
    * The tables most sockets are in (tcp, unix) dumped into recordings, in the namespace of `pid`,
    * before the inodes wanted from them are known; undefined when its tables are read from
-   * /proc/<pid>/net (those reads wait for the listing, whose errors come first).
+   * /proc/<pid>/net (those reads wait for the listing, whose errors come first), or when
+   * MAX_EARLY_IN_FLIGHT calls already hold early dumps. Hand it to releaseEarly once done.
    */
   private dumpEarly(pid: number): EarlyDump | undefined {
+    if (this.earlyInFlight >= MAX_EARLY_IN_FLIGHT) return undefined;
     const source = this.sourceFor(pid);
     if (source.backend !== 'netlink') return undefined;
-    const recorded = new Map<TableName, DumpRecording>();
-    for (const table of EARLY_TABLES) {
-      const recording = this.recordings.pop() ?? new DumpRecording();
-      recording.reset();
-      let result: 'done' | 'unsupported';
-      try {
-        result = dumpTableRetrying(source.channel, table, RESOLVE_STATES, recording, () => []);
-      } catch (error) {
-        if (!(error instanceof DumpInterruptedError)) this.dropChannel(source.channel);
-        throw error;
+    const early: EarlyDump = { source, recorded: new Map() };
+    this.earlyInFlight++;
+    try {
+      for (const table of EARLY_TABLES) {
+        const recording = this.recordings.get(table) ?? new DumpRecording();
+        this.recordings.delete(table);
+        recording.reset();
+        let result: 'done' | 'unsupported';
+        try {
+          result = dumpTableRetrying(source.channel, table, RESOLVE_STATES, recording, () => []);
+        } catch (error) {
+          if (!(error instanceof DumpInterruptedError)) this.dropChannel(source.channel);
+          throw error;
+        }
+        // An unsupported table is read from /proc/<pid>/net after the listing, as resolve does.
+        if (result === 'done') early.recorded.set(table, recording);
       }
-      // An unsupported table is read from /proc/<pid>/net after the listing, as resolve does.
-      if (result === 'done') recorded.set(table, recording);
+    } catch (error) {
+      this.releaseEarly(early);
+      throw error;
     }
-    return { source, recorded };
+    return early;
+  }
+
+  /** The end of an early dump: its recordings go back to the pool, one per table at most. */
+  private releaseEarly(early: EarlyDump): void {
+    this.earlyInFlight--;
+    for (const [table, recording] of early.recorded) {
+      if (!this.recordings.has(table)) this.recordings.set(table, recording);
+    }
+    early.recorded.clear();
   }
 
   /**
    * resolve(inodes, { pid }) on top of an early dump: the recorded tables are replayed (decoding
    * the wanted sockets), the others dumped now, in the usual order, until every inode is found.
+   * An inode still missing may be a socket opened after the early dump (the listing found it
+   * later): the recorded tables are dumped once more, live, for those, so the result is the one
+   * resolve() gives after the listing. The live dumps go through the channel of the early dump
+   * while it is open, else through this.sourceFor(pid) again (close(), another call's failed
+   * dump or the namespace LRU may have closed it while the listing ran).
    */
   private finishEarly(
     early: EarlyDump | undefined,
@@ -383,16 +425,20 @@ export class SocketResolver {
     const wanted = inodeSet(inodes);
     const found = new Map<number, SocketEntry>();
     const sink = resolveSink(wanted, found);
-    try {
-      for (const table of TABLE_ORDER) {
-        if (found.size === wanted.size) break;
-        const recording = early.recorded.get(table);
-        if (recording !== undefined) recording.replay(sink);
-        else this.readTable(early.source, table, RESOLVE_STATES, sink, () => [...found.values()]);
-      }
-    } finally {
-      // Their memory serves the next call (a call in flight meanwhile took its own).
-      this.recordings.push(...early.recorded.values());
+    let source: Source | undefined;
+    const live = (table: TableName) => {
+      source ??= early.source.channel.closed ? this.sourceFor(pid) : early.source;
+      this.readTable(source, table, RESOLVE_STATES, sink, () => [...found.values()]);
+    };
+    for (const table of TABLE_ORDER) {
+      if (found.size === wanted.size) break;
+      const recording = early.recorded.get(table);
+      if (recording !== undefined) recording.replay(sink);
+      else live(table);
+    }
+    for (const table of TABLE_ORDER) {
+      if (found.size === wanted.size) break;
+      if (early.recorded.has(table)) live(table);
     }
     return found;
   }
