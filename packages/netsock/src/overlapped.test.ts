@@ -13,6 +13,7 @@ import { canUnshare, cleanup, type Holder, isRoot, PYTHON, startHolder } from '.
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
 import { listSocketDescriptors } from './descriptors.js';
+import { parseNonDiagInodes } from './proc-net-inodes.js';
 import { type SocketOfProcess, SocketResolver } from './resolver.js';
 
 const netlink = netsockBackend().name === 'netlink';
@@ -276,6 +277,96 @@ describe.skipIf(!netlink)('socketsOf while the process changes', () => {
     for (const result of results) expect(result).toEqual(expected);
     expect(pooled(resolver)).toBeLessThanOrEqual(2);
     resolver.close();
+  });
+});
+
+/**
+ * A python3 holding a loopback TCP connection, a unix socket pair, a netlink (rtnetlink) socket
+ * and, as root, a packet socket. The netlink socket is bound (a first send binds it too): one
+ * never bound is in no list, /proc/net/netlink included.
+ */
+async function startNonDiagHolder() {
+  const code = `
+import socket, sys
+listener = socket.socket(); listener.bind(('127.0.0.1', 0)); listener.listen(8)
+client = socket.create_connection(listener.getsockname())
+keep = [listener, client, listener.accept()[0], *socket.socketpair()]
+keep.append(socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE))
+keep[-1].bind((0, 0))
+try:
+    keep.append(socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, 0))
+except OSError:
+    pass
+print(' '.join(str(s.fileno()) for s in keep[5:]), flush=True)
+sys.stdin.read()
+`;
+  const child = trackChild(spawn(PYTHON, ['-c', code], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const line = await new Promise<string>((resolve) =>
+    child.stdout?.setEncoding('utf8').once('data', resolve),
+  );
+  return { child, pid: child.pid as number, nonDiagFds: line.trim().split(' ').map(Number) };
+}
+
+/** A resolver counting the tcp (AF_INET part) and unix dump requests it sends. */
+function countingResolver(): { resolver: SocketResolver; dumps: { tcp: number; unix: number } } {
+  const real = addon();
+  const dumps = { tcp: 0, unix: 0 };
+  const resolver = resolverWith({
+    send: (fd: number, bytes: Uint8Array) => {
+      // nlmsg_type at 4 (TCPDIAG_GETSOCK: the compat tcp request; else SOCK_DIAG_BY_FAMILY), then
+      // after the 16-byte nlmsghdr: the family and, for SOCK_DIAG_BY_FAMILY, the protocol.
+      const type = bytes[4];
+      if (type === 18 || (type === 20 && bytes[16] === 2 && bytes[17] === 6)) dumps.tcp++;
+      if (type === 20 && bytes[16] === 1) dumps.unix++;
+      return real.send(fd, bytes);
+    },
+  });
+  return { resolver, dumps };
+}
+
+describe.skipIf(!netlink)('socketsOf and sockets no table has', () => {
+  test('a netlink (and packet) socket: the sequential result, tcp and unix dumped once', async () => {
+    const { child, pid, nonDiagFds } = await startNonDiagHolder();
+    const { resolver, dumps } = countingResolver();
+    const expected = sequential(new SocketResolver({ backend: 'netlink' }), pid);
+    expect(nonDiagFds.length).toBe(isRoot ? 2 : 1);
+    // The netlink and packet descriptors are listed, without a socket, and their files list them.
+    const listed = (['netlink', 'packet'] as const).flatMap((file) =>
+      parseNonDiagInodes(file, new ProcFS().readNetFile(file, pid)),
+    );
+    for (const fd of nonDiagFds) {
+      const descriptor = expected.find((d) => d.fd === fd);
+      expect(descriptor).toEqual({ fd, inode: expect.any(Number) });
+      expect(listed).toContain(descriptor?.inode);
+    }
+    expect(expected.filter((d) => d.socket?.protocol === 'tcp').length).toBe(3);
+    expect(resolver.socketsOf(pid)).toEqual(expected);
+    expect(dumps).toEqual({ tcp: 1, unix: 1 });
+    dumps.tcp = 0;
+    dumps.unix = 0;
+    expect(await resolver.socketsOfAsync(pid)).toEqual(expected);
+    expect(dumps).toEqual({ tcp: 1, unix: 1 });
+    resolver.close();
+    child.kill('SIGKILL');
+  });
+
+  test('/proc/<pid>/net/netlink unreadable: tcp and unix dumped again, the same result', async () => {
+    const { child, pid } = await startNonDiagHolder();
+    const { resolver, dumps } = countingResolver();
+    const expected = sequential(new SocketResolver({ backend: 'netlink' }), pid);
+    const procfs = resolver.procfs;
+    Object.assign(resolver, {
+      procfs: Object.assign(Object.create(procfs), {
+        readNetFile: (name: string, pid?: number) =>
+          name === 'netlink' || name === 'packet'
+            ? new TextEncoder().encode('not the header\n')
+            : procfs.readNetFile(name, pid),
+      }),
+    });
+    expect(resolver.socketsOf(pid)).toEqual(expected);
+    expect(dumps).toEqual({ tcp: 2, unix: 2 });
+    resolver.close();
+    child.kill('SIGKILL');
   });
 });
 

@@ -28,6 +28,7 @@ import {
   encodeUnixDiagRequest,
   UNIX_SHOW,
 } from './netlink/unix.js';
+import { type NonDiagFile, parseNonDiagInodes } from './proc-net-inodes.js';
 import { hasProcFiles, readProcTable, readProcTableAsync } from './procfs-tables.js';
 import type {
   ResolveOptions,
@@ -48,6 +49,8 @@ const EARLY_TABLES: readonly TableName[] = ['tcp', 'unix'];
 // At most this many socketsOf calls of one resolver hold early dumps at once (each holds a copy
 // of the tcp and unix tables until its listing is done); more list first, then resolve.
 const MAX_EARLY_IN_FLIGHT = 4;
+// The /proc/<pid>/net files of the sockets no table has, read before tcp and unix are dumped again.
+const NON_DIAG_FILES: readonly NonDiagFile[] = ['netlink', 'packet'];
 
 /** Where one call reads its tables: a netlink channel, or `/proc/<pid>/net`. */
 type Source =
@@ -221,7 +224,8 @@ export class SocketResolver {
    * netlink backend the listing runs on a native thread while the tcp and unix tables are dumped
    * here (kept undecoded until the inodes are known); the other tables are dumped after it, only
    * for inodes still missing, and then tcp and unix once more for any inode still missing (a
-   * socket opened after their first dump but listed), so the result is the one of listing first,
+   * socket opened after their first dump but listed) and not listed by /proc/<pid>/net/netlink or
+   * /proc/<pid>/net/packet (sockets no table has), so the result is the one of listing first,
    * then resolving. Errors are those of the listing first, then of `resolve`.
    */
   socketsOf(pid: number): SocketOfProcess[] {
@@ -411,7 +415,8 @@ export class SocketResolver {
    * resolve(inodes, { pid }) on top of an early dump: the recorded tables are replayed (decoding
    * the wanted sockets), the others dumped now, in the usual order, until every inode is found.
    * An inode still missing may be a socket opened after the early dump (the listing found it
-   * later): the recorded tables are dumped once more, live, for those, so the result is the one
+   * later), unless /proc/<pid>/net/netlink or packet lists it (no table has those sockets): the
+   * recorded tables are dumped once more, live, for the others, so the result is the one
    * resolve() gives after the listing. The live dumps go through the channel of the early dump
    * while it is open, else through this.sourceFor(pid) again (close(), another call's failed
    * dump or the namespace LRU may have closed it while the listing ran).
@@ -436,11 +441,32 @@ export class SocketResolver {
       if (recording !== undefined) recording.replay(sink);
       else live(table);
     }
+    // Netlink and packet sockets are in no table: not looked for again (they stay absent).
+    if (found.size < wanted.size) this.dropNonDiag(wanted, found, pid);
     for (const table of TABLE_ORDER) {
       if (found.size === wanted.size) break;
       if (early.recorded.has(table)) live(table);
     }
     return found;
+  }
+
+  /**
+   * Removes from `wanted` the missing inodes that /proc/<pid>/net/netlink or /proc/<pid>/net/packet
+   * list (sockets no sock_diag table has, in the process's namespace). Any error reading or parsing
+   * them only means none are removed: the live dumps then look for them, as before (as for a
+   * netlink socket never bound, which /proc/net/netlink does not list).
+   */
+  private dropNonDiag(wanted: Set<number>, found: Map<number, SocketEntry>, pid: number): void {
+    for (const file of NON_DIAG_FILES) {
+      let inodes: number[];
+      try {
+        inodes = parseNonDiagInodes(file, this.procfs.readNetFile(file, pid));
+      } catch {
+        continue;
+      }
+      for (const inode of inodes) if (!found.has(inode)) wanted.delete(inode);
+      if (found.size === wanted.size) return;
+    }
   }
 
   private withSockets(
