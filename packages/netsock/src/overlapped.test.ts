@@ -170,15 +170,20 @@ describe.skipIf(!netlink)('socketsOf with the listing overlapped', () => {
   });
 });
 
-/** A python3 that opens a unix socket pair and a loopback TCP connection after another, up to `cap` descriptors, never closing one. */
+/**
+ * A python3 that opens a unix socket pair and a loopback TCP connection after another, up to
+ * `cap` descriptors, never closing one; it pauses a millisecond between rounds so that the
+ * growth spans many socketsOf calls rather than finishing before the second.
+ */
 async function startGrower(cap: number) {
   const code = `
-import socket, resource, sys
+import socket, resource, sys, time
 resource.setrlimit(resource.RLIMIT_NOFILE, (${cap + 64}, ${cap + 64}))
 listener = socket.socket(); listener.bind(('127.0.0.1', 0)); listener.listen(4096)
 keep = []
 print('ready', flush=True)
 while len(keep) < ${cap}:
+    time.sleep(0.001)
     keep.extend(socket.socketpair())
     client = socket.create_connection(listener.getsockname())
     keep.extend([client, listener.accept()[0]])
