@@ -8,7 +8,7 @@ import {
 } from '@procmon/parse';
 import { ProcessGoneError, type ProcFS, ProcfsError } from '@procmon/procfs';
 import type { DumpSink, TableName } from './netlink/tables.js';
-import type { SocketEntry, SocketProtocol, UnixSocketType } from './types.js';
+import type { SocketEntry, UnixSocketType } from './types.js';
 
 /** The /proc/net files of each table. */
 const FILES: Readonly<Record<TableName, readonly (readonly [string, InetFamily])[]>> = {
@@ -37,24 +37,11 @@ const FILES: Readonly<Record<TableName, readonly (readonly [string, InetFamily])
   sctp: [],
 };
 
-// How @procmon/parse reads each table's files: /proc/net/icmp{,6} (ping sockets) are written by
-// the same seq_printf format as udp, header and columns included.
-const PARSE_AS: Readonly<Record<Exclude<TableName, 'unix' | 'sctp'>, InetProtocol>> = {
-  tcp: 'tcp',
-  udp: 'udp',
-  udplite: 'udplite',
-  raw: 'raw',
-  icmp: 'udp',
-};
-
-/** An inet row as an entry (of `protocol`, the table's, which the row may name otherwise). */
-export function fromInetRow(
-  row: InetSocketEntry,
-  protocol: SocketProtocol = row.protocol,
-): SocketEntry {
+/** An inet row as an entry. */
+export function fromInetRow(row: InetSocketEntry): SocketEntry {
   return {
     family: row.family,
-    protocol,
+    protocol: row.protocol,
     inode: row.inode,
     uid: row.uid,
     state: row.stateName,
@@ -114,8 +101,8 @@ export function readProcTable(
   for (const [file, family] of FILES[table]) {
     const bytes = readNet(procfs, file, pid);
     if (bytes === undefined) continue;
-    for (const row of parseNetInet(bytes, { protocol: parseAs(table), family })) {
-      if (sink.wants(row.inode)) sink.add(fromInetRow(row, table as SocketProtocol));
+    for (const row of parseNetInet(bytes, { protocol: inetProtocol(table), family })) {
+      if (sink.wants(row.inode)) sink.add(fromInetRow(row));
     }
   }
 }
@@ -138,14 +125,15 @@ export async function readProcTableAsync(
   for (const [file, family] of FILES[table]) {
     const bytes = await readNetAsync(procfs, file, pid);
     if (bytes === undefined) continue;
-    for (const row of parseNetInet(bytes, { protocol: parseAs(table), family })) {
-      if (sink.wants(row.inode)) sink.add(fromInetRow(row, table as SocketProtocol));
+    for (const row of parseNetInet(bytes, { protocol: inetProtocol(table), family })) {
+      if (sink.wants(row.inode)) sink.add(fromInetRow(row));
     }
   }
 }
 
-const parseAs = (table: TableName): InetProtocol =>
-  PARSE_AS[table as keyof typeof PARSE_AS] ?? 'tcp';
+// Every table with /proc files but unix (tcp, udp, udplite, raw, icmp) is one of parse's inet
+// protocols, under the same name.
+const inetProtocol = (table: TableName): InetProtocol => table as InetProtocol;
 
 /** Whether a table has anything in /proc/net (sctp does not, for this package). */
 export const hasProcFiles = (table: TableName): boolean =>

@@ -11,6 +11,7 @@ export type ProcFileKind =
   | 'net/tcp'
   | 'net/udp'
   | 'net/raw'
+  | 'net/icmp'
   | 'net/unix'
   | 'text';
 

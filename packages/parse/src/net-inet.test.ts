@@ -367,6 +367,62 @@ describe('parseNetInet on live tables', () => {
     ]);
   });
 
+  it('reads icmp and icmp6: ping sockets, the local port being the echo identifier', () => {
+    // Captured with three ping sockets held: 127.0.0.1 id 501 (bound), ::1 id 502 (bound),
+    // 127.0.0.1 id 503 connected to 127.0.0.1; uid 0 (ping_group_range opened for the capture).
+    const icmp = { family: 'inet', protocol: 'icmp' } as const;
+    const rest = { ...idle, uid: 0, refCount: 2, drops: 0 };
+    expect(parseNetInet(fixture('live-icmp'), icmp)).toStrictEqual([
+      {
+        ...icmp,
+        slot: 25,
+        localAddress: '127.0.0.1',
+        localPort: 501,
+        remoteAddress: '0.0.0.0',
+        remotePort: 0,
+        state: 7,
+        stateName: 'CLOSE',
+        ...rest,
+        inode: 40502140,
+      },
+      {
+        ...icmp,
+        slot: 27,
+        localAddress: '127.0.0.1',
+        localPort: 503,
+        remoteAddress: '127.0.0.1',
+        remotePort: 0,
+        state: 1,
+        stateName: 'ESTABLISHED',
+        ...rest,
+        inode: 40502142,
+      },
+    ]);
+    const icmp6 = { family: 'inet6', protocol: 'icmp' } as const;
+    expect(parseNetInet(fixture('live-icmp6'), icmp6)).toStrictEqual([
+      {
+        ...icmp6,
+        slot: 26,
+        localAddress: '::1',
+        localPort: 502,
+        remoteAddress: '::',
+        remotePort: 0,
+        state: 7,
+        stateName: 'CLOSE',
+        ...rest,
+        inode: 40502141,
+      },
+    ]);
+  });
+
+  it('names /proc/net/icmp in the error of a damaged icmp table', () => {
+    const damaged = new TextDecoder()
+      .decode(fixture('live-icmp'))
+      .replace('0100007F:01F5', '0100007F:01G5');
+    const error = parseErrorOf(() => parseNetInet(damaged, { family: 'inet', protocol: 'icmp' }));
+    expect(error.kind).toBe('net/icmp');
+  });
+
   it('reads udplite and udplite6', () => {
     const lite = { family: 'inet', protocol: 'udplite' } as const;
     const rest = { ...idle, uid: 0, refCount: 2, drops: 0 };

@@ -3,8 +3,12 @@ import { checkInput, type ProcInput, toBytes } from './input.js';
 import { formatIPv6 } from './net-address.js';
 import { hexDigit, NumberTooLargeError, readHex, readInt, readUint } from './numbers.js';
 
-/** The transport of an inet socket table: `/proc/net/{tcp,udp,raw,udplite}` and their `6` twins. */
-export type InetProtocol = 'tcp' | 'udp' | 'raw' | 'udplite';
+/**
+ * The transport of an inet socket table: `/proc/net/{tcp,udp,raw,udplite}` and their `6` twins,
+ * and `/proc/net/icmp{,6}` (ICMP "ping" sockets: `SOCK_DGRAM` with `IPPROTO_ICMP`; the local port
+ * is the echo identifier).
+ */
+export type InetProtocol = 'tcp' | 'udp' | 'raw' | 'udplite' | 'icmp';
 
 /** Which table of a protocol: `inet` for `/proc/net/tcp`, `inet6` for `/proc/net/tcp6`. */
 export type InetFamily = 'inet' | 'inet6';
@@ -141,7 +145,12 @@ const HEADERS: Record<InetProtocol, Record<InetFamily, readonly string[]>> = {
   udp: headers(['ref', 'pointer', 'drops']),
   raw: headers(['ref', 'pointer', 'drops']),
   udplite: headers(['ref', 'pointer', 'drops']),
+  icmp: headers(['ref', 'pointer', 'drops']),
 };
+
+function isInetProtocol(value: unknown): value is InetProtocol {
+  return typeof value === 'string' && Object.hasOwn(KINDS, value);
+}
 
 function headers(tail: string[]): Record<InetFamily, readonly string[]> {
   const inet6 = BASE_HEADER.map((word) => (word === 'rem_address' ? 'remote_address' : word));
@@ -153,14 +162,15 @@ const KINDS: Record<InetProtocol, ProcFileKind> = {
   udp: 'net/udp',
   udplite: 'net/udp',
   raw: 'net/raw',
+  icmp: 'net/icmp',
 };
 
 /**
- * Parses an inet socket table: `/proc/net/{tcp,tcp6,udp,udp6,raw,raw6,udplite,udplite6}` or the
+ * Parses an inet socket table: `/proc/net/{tcp,tcp6,udp,udp6,raw,raw6,udplite,udplite6,icmp,icmp6}` or the
  * same file under `/proc/<pid>/net/`, which shows that process's network namespace. The family
  * and protocol come from `options`, never from the look of an address, and the header must be
- * the one the kernel writes for them (udp, udplite and raw tables share one header, so between
- * those three the protocol cannot be checked).
+ * the one the kernel writes for them (udp, udplite, raw and icmp tables share one header, so
+ * between those four the protocol cannot be checked).
  *
  * Returns one entry per row, in file order. Throws ParseError when the header is not the
  * expected one, when a row lacks a column or has a malformed one (the message names the line and
@@ -170,7 +180,7 @@ const KINDS: Record<InetProtocol, ProcFileKind> = {
 export function parseNetInet(input: ProcInput, options: ParseNetInetOptions): InetSocketEntry[] {
   const protocol = options?.protocol;
   const family = options?.family;
-  if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'raw' && protocol !== 'udplite') {
+  if (!isInetProtocol(protocol)) {
     throw new ParseError('net/tcp', `unknown protocol "${String(protocol)}"`, '', 0);
   }
   const kind = KINDS[protocol];
