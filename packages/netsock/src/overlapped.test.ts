@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseNetInodes } from '@procmon/parse';
 import { ProcFS } from '@procmon/procfs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tempFolder, trackChild } from '../../../test-support/processes.js';
@@ -13,7 +14,6 @@ import { canUnshare, cleanup, type Holder, isRoot, PYTHON, startHolder } from '.
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
 import { listSocketDescriptors } from './descriptors.js';
-import { parseNonDiagInodes } from './proc-net-inodes.js';
 import { type SocketOfProcess, SocketResolver } from './resolver.js';
 
 const netlink = netsockBackend().name === 'netlink';
@@ -337,7 +337,7 @@ describe.skipIf(!netlink)('socketsOf and sockets no table has', () => {
     expect(nonDiagFds.length).toBe(isRoot ? 2 : 1);
     // The netlink and packet descriptors are listed, without a socket, and their files list them.
     const listed = (['netlink', 'packet'] as const).flatMap((file) =>
-      parseNonDiagInodes(file, new ProcFS().readNetFile(file, pid)),
+      parseNetInodes(new ProcFS().readNetFile(file, pid), { table: file }),
     );
     for (const fd of nonDiagFds) {
       const descriptor = expected.find((d) => d.fd === fd);

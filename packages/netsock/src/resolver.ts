@@ -1,5 +1,5 @@
 import { readlinkSync } from 'node:fs';
-import { formatFdTarget, parseFdTarget } from '@procmon/parse';
+import { formatFdTarget, type NetInodeTable, parseFdTarget, parseNetInodes } from '@procmon/parse';
 import { ProcFS } from '@procmon/procfs';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { type BackendChoice, NetlinkChannel, netsockBackend } from './backend.js';
@@ -28,7 +28,6 @@ import {
   encodeUnixDiagRequest,
   UNIX_SHOW,
 } from './netlink/unix.js';
-import { type NonDiagFile, parseNonDiagInodes } from './proc-net-inodes.js';
 import { hasProcFiles, readProcTable, readProcTableAsync } from './procfs-tables.js';
 import type {
   ResolveOptions,
@@ -50,7 +49,7 @@ const EARLY_TABLES: readonly TableName[] = ['tcp', 'unix'];
 // of the tcp and unix tables until its listing is done); more list first, then resolve.
 const MAX_EARLY_IN_FLIGHT = 4;
 // The /proc/<pid>/net files of the sockets no table has, read before tcp and unix are dumped again.
-const NON_DIAG_FILES: readonly NonDiagFile[] = ['netlink', 'packet'];
+const NON_DIAG_FILES: readonly NetInodeTable[] = ['netlink', 'packet'];
 
 /** Where one call reads its tables: a netlink channel, or `/proc/<pid>/net`. */
 type Source =
@@ -460,7 +459,7 @@ export class SocketResolver {
     for (const file of NON_DIAG_FILES) {
       let inodes: number[];
       try {
-        inodes = parseNonDiagInodes(file, this.procfs.readNetFile(file, pid));
+        inodes = parseNetInodes(this.procfs.readNetFile(file, pid), { table: file });
       } catch {
         continue;
       }

@@ -12,6 +12,8 @@ export type ProcFileKind =
   | 'net/udp'
   | 'net/raw'
   | 'net/icmp'
+  | 'net/netlink'
+  | 'net/packet'
   | 'net/unix'
   | 'text';
 

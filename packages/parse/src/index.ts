@@ -42,6 +42,7 @@ export {
   type ParseNetInetOptions,
   parseNetInet,
 } from './net-inet.js';
+export { type NetInodeTable, type ParseNetInodesOptions, parseNetInodes } from './net-inodes.js';
 export {
   type ParseNetUnixOptions,
   parseNetUnix,

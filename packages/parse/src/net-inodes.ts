@@ -1,10 +1,18 @@
 // The inodes of the sockets no sock_diag table has, as /proc/<pid>/net/netlink and
 // /proc/<pid>/net/packet list them (net/netlink/af_netlink.c and net/packet/af_packet.c, their
-// seq_show functions). socketsOf reads them only to know which inodes not to look for again.
-import { ParseError } from '@procmon/parse';
+// seq_show functions): which descriptors of a process are netlink or packet sockets.
+import { ParseError } from './errors.js';
+import { checkInput, type ProcInput, toBytes } from './input.js';
+import { decodeText } from './text.js';
 
-/** The /proc/net files read here. */
-export type NonDiagFile = 'netlink' | 'packet';
+/** The /proc/net tables `parseNetInodes` reads. */
+export type NetInodeTable = 'netlink' | 'packet';
+
+/** Options of `parseNetInodes`. */
+export interface ParseNetInodesOptions {
+  /** Which file the input is: `/proc/net/netlink` or `/proc/net/packet`. */
+  table: NetInodeTable;
+}
 
 type Column = RegExp;
 const UNSIGNED = /^\d+$/;
@@ -17,7 +25,7 @@ interface Format {
   columns: readonly Column[];
 }
 
-const FORMATS: Readonly<Record<NonDiagFile, Format>> = {
+const FORMATS: Readonly<Record<NetInodeTable, Format>> = {
   // "%pK %-3d %-10u %08x %-8d %-8d %-5d %-8d %-8u %-8lu\n"
   netlink: {
     header: ['sk', 'Eth', 'Pid', 'Groups', 'Rmem', 'Wmem', 'Dump', 'Locks', 'Drops', 'Inode'],
@@ -52,17 +60,25 @@ const FORMATS: Readonly<Record<NonDiagFile, Format>> = {
 };
 
 /**
- * The Inode column of `/proc/net/netlink` or `/proc/net/packet`, in row order. Strict: the
- * header must be the kernel's, every row must have its columns in their formats, separated by
- * spaces, and end with a newline; anything else is a ParseError (kind `text`, the message
- * naming the file) with the byte offset of the problem.
+ * The Inode column of `/proc/net/netlink` or `/proc/net/packet` (or the same file under
+ * `/proc/<pid>/net/`), in row order. Strict: the header must be the kernel's, every row must
+ * have its columns in their formats, separated by spaces, and end with a newline; anything else
+ * is a ParseError of kind `net/netlink` or `net/packet` with the byte offset of the problem, as
+ * is a `table` that is neither.
  */
-export function parseNonDiagInodes(file: NonDiagFile, bytes: Uint8Array): number[] {
-  const format = FORMATS[file];
+export function parseNetInodes(input: ProcInput, options: ParseNetInodesOptions): number[] {
+  const table = options?.table;
+  if (table !== 'netlink' && table !== 'packet') {
+    throw new ParseError('net/netlink', `unknown table "${String(table)}"`, '', 0);
+  }
+  const kind = table === 'netlink' ? 'net/netlink' : 'net/packet';
+  checkInput(kind, input);
+  const bytes = toBytes(input);
+  const format = FORMATS[table];
   // latin1: one character per byte, so a string offset is a byte offset.
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const text = decodeText(kind, bytes, 0, bytes.length, 'latin1');
   const fail = (message: string, offset: number): never => {
-    throw new ParseError('text', `/proc/net/${file}: ${message}`, bytes, offset);
+    throw new ParseError(kind, message, bytes, offset);
   };
   if (text.length === 0) fail('empty, no header', 0);
   if (!text.endsWith('\n')) fail('the last line has no newline (cut short?)', text.length);

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { ParseError } from '@procmon/parse';
 import { describe, expect, test } from 'vitest';
-import { type NonDiagFile, parseNonDiagInodes } from './proc-net-inodes.js';
+import { fixtures } from '../test/helpers.js';
+import { ParseError } from './errors.js';
+import { type NetInodeTable, parseNetInodes } from './net-inodes.js';
 
 // Captured on Linux 6.18 (a python3 holding an rtnetlink socket and two packet sockets);
 // the kernel pads the Inode column to 8 (netlink) or 6 (packet) characters.
@@ -21,12 +21,18 @@ const PACKET = [
 ].join('\n');
 const EMPTY_PACKET = 'sk               RefCnt Type Proto  Iface R Rmem   User   Inode\n';
 
-const bytes = (text: string) => new TextEncoder().encode(text);
-const parse = (file: NonDiagFile, text: string) => parseNonDiagInodes(file, bytes(text));
+const fixture = fixtures('net');
+// The inodes of the rtnetlink and packet sockets held while live-netlink and live-packet were
+// captured (os.fstat of each).
+const NETLINK_HELD = 40505903;
+const PACKET_HELD = 40505904;
 
-function parseError(file: NonDiagFile, text: string): ParseError {
+const bytes = (text: string) => new TextEncoder().encode(text);
+const parse = (table: NetInodeTable, text: string) => parseNetInodes(bytes(text), { table });
+
+function parseError(table: NetInodeTable, text: string): ParseError {
   try {
-    parse(file, text);
+    parse(table, text);
   } catch (error) {
     expect(error).toBeInstanceOf(ParseError);
     return error as ParseError;
@@ -34,7 +40,7 @@ function parseError(file: NonDiagFile, text: string): ParseError {
   throw new Error(`no error for ${JSON.stringify(text)}`);
 }
 
-describe('parseNonDiagInodes', () => {
+describe('parseNetInodes', () => {
   test('the Inode column of captured /proc/net/netlink and /proc/net/packet', () => {
     expect(parse('netlink', NETLINK)).toEqual([38419026, 4, 562, 5]);
     expect(parse('packet', PACKET)).toEqual([38419027, 417]);
@@ -44,21 +50,19 @@ describe('parseNonDiagInodes', () => {
   test('a view into a larger buffer', () => {
     const whole = bytes(`xx${NETLINK}yy`);
     const view = whole.subarray(2, whole.length - 2);
-    expect(parseNonDiagInodes('netlink', view)).toEqual([38419026, 4, 562, 5]);
+    expect(parseNetInodes(view, { table: 'netlink' })).toEqual([38419026, 4, 562, 5]);
   });
 
-  test("this machine's files parse", () => {
-    for (const file of ['netlink', 'packet'] as const) {
-      let text: Uint8Array;
-      try {
-        text = readFileSync(`/proc/self/net/${file}`);
-      } catch {
-        continue;
-      }
-      for (const inode of parseNonDiagInodes(file, text)) {
-        expect(Number.isSafeInteger(inode)).toBe(true);
-      }
-    }
+  test('a live capture of this machine', () => {
+    // /proc/net/netlink and packet captured with a bound rtnetlink socket and a packet socket held.
+    expect(parseNetInodes(fixture('live-netlink'), { table: 'netlink' })).toContain(NETLINK_HELD);
+    expect(parseNetInodes(fixture('live-packet'), { table: 'packet' })).toEqual([PACKET_HELD]);
+  });
+
+  test('an unknown table is a ParseError', () => {
+    expect(() => parseNetInodes(bytes(EMPTY_PACKET), { table: 'route' as NetInodeTable })).toThrow(
+      ParseError,
+    );
   });
 
   const row = NETLINK.split('\n')[1] as string;
@@ -109,8 +113,7 @@ describe('parseNonDiagInodes', () => {
     ],
   ])('netlink: %s is a ParseError', (_what, text, offset) => {
     const error = parseError('netlink', text);
-    expect(error.kind).toBe('text');
-    expect(error.message).toMatch(/^text: \/proc\/net\/netlink: /);
+    expect(error.kind).toBe('net/netlink');
     expect(error.offset).toBe(offset);
   });
 
@@ -120,6 +123,6 @@ describe('parseNonDiagInodes', () => {
     ['a negative Rmem', PACKET.replace('1 0      0      38419027', '1 -1     0      38419027')],
     ['cut in a row', PACKET.slice(0, PACKET.indexOf('417'))],
   ])('packet: %s is a ParseError', (_what, text) => {
-    expect(parseError('packet', text).message).toMatch(/^text: \/proc\/net\/packet: /);
+    expect(parseError('packet', text).kind).toBe('net/packet');
   });
 });
