@@ -39,7 +39,8 @@ const withDecodings = (fn: string, options: Record<string, unknown> = {}): Call[
 
 // /proc/net tables, by the protocol in the fixture's file name (live-tcp6, crafted-udp-..., ...).
 // Inet tables are read as written on a little-endian machine (the default) and on a big-endian one.
-const INET_TABLE = /(?:^|[-_.])(tcp|udplite|udp|raw)(6?)(?:[-_.]|$)/;
+const INET_TABLE = /(?:^|[-_.])(tcp|udplite|udp|raw|icmp)(6?)(?:[-_.]|$)/;
+const INODE_TABLE = /(?:^|[-_.])(netlink|packet)(?:[-_.]|$)/;
 const UNIX_TABLE = /(?:^|[-_.])unix(?:[-_.]|$)/;
 function netTable(name: string): Call[] {
   const inet = INET_TABLE.exec(name);
@@ -50,6 +51,8 @@ function netTable(name: string): Call[] {
       { fn: 'parseNetInet', options: { ...options, littleEndian: false } },
     ];
   }
+  const inodes = INODE_TABLE.exec(name);
+  if (inodes) return [{ fn: 'parseNetInodes', options: { table: inodes[1] } }];
   return UNIX_TABLE.test(name) ? withDecodings('parseNetUnix') : [];
 }
 
