@@ -180,24 +180,21 @@ function dumpOne(
   const seq = channel.nextSeq();
   const bytes = encodeRequest(request.type, DUMP_FLAGS, seq, request.payload(states));
   const { kind, protocol } = spec;
-  if (protocol === 'unix') {
-    return exchange(
-      channel,
-      bytes,
-      seq,
-      kind,
-      channel.buffer,
-      channel.view,
-      request.type,
-      (b, view, _t, start, length) => {
-        checkUnixMessage(b, start, length);
-        if (sink.keep !== undefined) sink.keep(protocol, b, start, length);
-        else if (sink.wants(unixMessageInode(view, start))) {
-          sink.add(decodeUnixMessage(b, view, start, length));
-        }
-      },
-    );
-  }
+  // What differs between the unix and inet replies: the checks of a message, where its inode
+  // is, and how it decodes. The rest (keep it raw, or decode it when its inode is wanted) is one.
+  const check =
+    protocol === 'unix'
+      ? (b: Uint8Array, _view: DataView, start: number, length: number) =>
+          checkUnixMessage(b, start, length)
+      : (b: Uint8Array, view: DataView, start: number, length: number) =>
+          checkInetMessage(b, view, start, length, kind);
+  const inodeOf = protocol === 'unix' ? unixMessageInode : inetMessageInode;
+  const decode =
+    protocol === 'unix'
+      ? (b: Uint8Array, view: DataView, start: number, length: number) =>
+          decodeUnixMessage(b, view, start, length)
+      : (b: Uint8Array, view: DataView, start: number) =>
+          decodeInetMessage(b, view, start, protocol);
   return exchange(
     channel,
     bytes,
@@ -207,11 +204,9 @@ function dumpOne(
     channel.view,
     request.type,
     (b, view, _t, start, length) => {
-      checkInetMessage(b, view, start, length, kind);
+      check(b, view, start, length);
       if (sink.keep !== undefined) sink.keep(protocol, b, start, length);
-      else if (sink.wants(inetMessageInode(view, start))) {
-        sink.add(decodeInetMessage(b, view, start, protocol));
-      }
+      else if (sink.wants(inodeOf(view, start))) sink.add(decode(b, view, start, length));
     },
   );
 }
