@@ -1,7 +1,7 @@
 // `procmon tree`, `fds`, `env` and `ps`, run as the built binary against a process this test
 // starts, checked against the file, environment and arguments the test gave it.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, tempFolder, trackChild } from '../../../test-support/processes.js';
@@ -73,6 +73,26 @@ describe('procmon tree', () => {
     expect(report.tree[0]).toEqual({ pid, path: 'node', pathSource: 'comm' });
     const text = procmon(['tree', String(pid)], asNobody).stdout.split('\n')[0];
     expect(text?.trim()).toBe(`${pid}  [node]`);
+  });
+
+  const kthreadd = (() => {
+    try {
+      return readFileSync('/proc/2/stat', 'utf8').startsWith('2 (kthreadd) ');
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!kthreadd)('shows a kernel thread as one, not as a path', () => {
+    expect(procmon(['tree', '2']).stdout).toBe('  2  [kernel thread]\n');
+    const report = JSON.parse(procmon(['inspect', '2', '--json', '--no-checksums']).stdout);
+    expect(report).toMatchObject({
+      path: 'Kernel connection',
+      pathSource: 'kernel',
+      args: ['kthreadd'],
+    });
+    expect(procmon(['inspect', '2', '--no-checksums']).stdout).toContain(
+      '\n  path     [kthreadd]\n',
+    );
   });
 
   it('prints one line per process, each ancestor indented under the one before', () => {

@@ -90,7 +90,7 @@ function hasControlCharacters(text: string): boolean {
  * them) or a kernel thread's name.
  */
 export function pathText(path: string, source: string | undefined, comm?: string): string {
-  if (source === 'kernel' && comm !== undefined) return `[${printable(comm)}]`;
+  if (source === 'kernel') return comm === undefined ? '[kernel thread]' : `[${printable(comm)}]`;
   if (source === undefined || source === 'exe') return printable(path);
   return `[${printable(path)}]`;
 }
