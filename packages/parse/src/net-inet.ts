@@ -1,7 +1,8 @@
 import { ParseError, type ProcFileKind } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { formatIPv6 } from './net-address.js';
-import { hexDigit, NumberTooLargeError, readHex, readInt, readUint } from './numbers.js';
+import { ColumnCursor, checkHeader, lineEnd } from './net-columns.js';
+import { hexDigit, readInt } from './numbers.js';
 
 /**
  * The transport of an inet socket table: `/proc/net/{tcp,udp,raw,udplite}` and their `6` twins,
@@ -122,9 +123,9 @@ export interface ParseNetInetOptions {
   littleEndian?: boolean;
 }
 
-const SPACE = 0x20;
+const _SPACE = 0x20;
 const COLON = 0x3a;
-const NEWLINE = 0x0a;
+const _NEWLINE = 0x0a;
 
 const BASE_HEADER = [
   'sl',
@@ -202,66 +203,26 @@ export function parseNetInet(input: ProcInput, options: ParseNetInetOptions): In
   return entries;
 }
 
-/** Offset of the newline ending the line at `start`; a missing one means the input was cut. */
-function lineEnd(kind: ProcFileKind, bytes: Uint8Array, start: number, line: number): number {
-  const end = bytes.indexOf(NEWLINE, start);
-  if (end >= 0) return end;
-  const what = start === 0 && bytes.length === 0 ? 'input is empty' : `line ${line} has no newline`;
-  throw new ParseError(kind, `${what}: the table is truncated`, bytes, bytes.length);
-}
-
-function checkHeader(
-  kind: ProcFileKind,
-  bytes: Uint8Array,
-  end: number,
-  words: readonly string[],
-): void {
-  let pos = 0;
-  for (const word of words) {
-    while (pos < end && bytes[pos] === SPACE) pos++;
-    let wordEnd = pos;
-    while (wordEnd < end && bytes[wordEnd] !== SPACE) wordEnd++;
-    if (!asciiEquals(bytes, pos, wordEnd, word)) {
-      throw new ParseError(kind, `header: expected column "${word}"`, bytes, pos);
-    }
-    pos = wordEnd;
-  }
-  while (pos < end && bytes[pos] === SPACE) pos++;
-  if (pos < end) throw new ParseError(kind, 'header: unexpected column after the last', bytes, pos);
-}
-
-function asciiEquals(bytes: Uint8Array, start: number, end: number, text: string): boolean {
-  if (end - start !== text.length) return false;
-  for (let i = 0; i < text.length; i++) {
-    if (bytes[start + i] !== text.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/** Walks the space-separated columns of one row, naming the column in every error. */
-class RowReader {
-  private pos = 0;
-  private end = 0;
-  private line = 0;
+/** Reads one row of an inet table, column by column. */
+class RowReader extends ColumnCursor {
   private readonly addressDigits: number;
   private readonly scratch = new Uint8Array(16);
   // Most rows share a few IPv4 addresses (0.0.0.0, loopback, the host's own): format each once.
   private readonly ipv4Text = new Map<number, string>();
 
   constructor(
-    private readonly kind: ProcFileKind,
-    private readonly bytes: Uint8Array,
+    kind: ProcFileKind,
+    bytes: Uint8Array,
     private readonly protocol: InetProtocol,
     private readonly family: InetFamily,
     private readonly littleEndian: boolean,
   ) {
+    super(kind, bytes);
     this.addressDigits = family === 'inet' ? 8 : 32;
   }
 
   read(start: number, end: number, line: number): InetSocketEntry {
-    this.pos = start;
-    this.end = end;
-    this.line = line;
+    this.startRow(start, end, line);
     const slotStart = this.next('sl');
     if (this.pos - slotStart < 2 || this.bytes[this.pos - 1] !== COLON) {
       throw this.error('sl', this.pos - 1, 'does not end with ":"');
@@ -311,23 +272,6 @@ class RowReader {
     // udp, udplite and raw rows end with a drop count; tcp rows go on with columns not read.
     if (this.protocol !== 'tcp') entry.drops = this.decimalColumn('drops');
     return entry;
-  }
-
-  /** Skips to the next column and returns its start; `this.pos` becomes its end. */
-  private next(column: string): number {
-    const bytes = this.bytes;
-    let pos = this.pos;
-    while (pos < this.end && bytes[pos] === SPACE) pos++;
-    if (pos >= this.end) throw this.error(column, pos, 'is missing');
-    const start = pos;
-    while (pos < this.end && bytes[pos] !== SPACE) pos++;
-    this.pos = pos;
-    return start;
-  }
-
-  private hexColumn(column: string): number {
-    const start = this.next(column);
-    return this.hex(column, start, this.pos);
   }
 
   private decimalColumn(column: string): number {
@@ -405,36 +349,5 @@ class RowReader {
       value = value * 16 + digit;
     }
     return value;
-  }
-
-  private hex(column: string, start: number, end: number): number {
-    try {
-      return readHex(this.kind, this.bytes, start, end);
-    } catch (error) {
-      throw this.rethrow(error, column, 'is not a hex number');
-    }
-  }
-
-  private decimal(column: string, start: number, end: number): number {
-    try {
-      return readUint(this.kind, this.bytes, start, end);
-    } catch (error) {
-      throw this.rethrow(error, column, 'is not a decimal number');
-    }
-  }
-
-  private rethrow(error: unknown, column: string, problem: string): unknown {
-    if (!(error instanceof ParseError)) return error;
-    const tooLarge = error instanceof NumberTooLargeError;
-    return this.error(column, error.offset, tooLarge ? 'is too large to be exact' : problem);
-  }
-
-  private error(column: string, offset: number, problem: string): ParseError {
-    return new ParseError(
-      this.kind,
-      `line ${this.line}: column "${column}" ${problem}`,
-      this.bytes,
-      offset,
-    );
   }
 }

@@ -1,6 +1,6 @@
-import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
-import { hexDigit, NumberTooLargeError, readHex, readUint } from './numbers.js';
+import { ColumnCursor, checkHeader, lineEnd } from './net-columns.js';
+import { hexDigit, readUint } from './numbers.js';
 import { decodeText, type TextDecoding } from './text.js';
 
 /** A unix socket's type by name: `SOCK_STREAM` (1), `SOCK_DGRAM` (2), `SOCK_SEQPACKET` (5). */
@@ -61,9 +61,9 @@ export interface ParseNetUnixOptions {
 }
 
 const KIND = 'net/unix';
-const SPACE = 0x20;
+const _SPACE = 0x20;
 const COLON = 0x3a;
-const NEWLINE = 0x0a;
+const _NEWLINE = 0x0a;
 const AT = 0x40;
 const SO_ACCEPTCON = 0x10000;
 const HEADER = ['Num', 'RefCount', 'Protocol', 'Flags', 'Type', 'St', 'Inode', 'Path'];
@@ -101,14 +101,14 @@ export function parseNetUnix(input: ProcInput, options?: ParseNetUnixOptions): U
   const decoding = options?.decoding ?? 'escape';
   decodeText(KIND, new Uint8Array(0), 0, 0, decoding); // rejects an unknown decoding up front
   const bytes = toBytes(input);
-  const headerEnd = lineEnd(bytes, 0, 1);
-  checkHeader(bytes, headerEnd);
+  const headerEnd = lineEnd(KIND, bytes, 0, 1);
+  checkHeader(KIND, bytes, headerEnd, HEADER);
   const reader = new UnixRowReader(bytes, decoding);
   const entries: UnixSocketEntry[] = [];
   let lastPathStart = -1;
   let line = 2;
   for (let start = headerEnd + 1; start < bytes.length; line++) {
-    const end = lineEnd(bytes, start, line);
+    const end = lineEnd(KIND, bytes, start, line);
     let entry: UnixSocketEntry;
     // A line that is not a row may continue the name above (a name holding a newline), but no
     // name is longer than sun_path: past that, such a line is an error. This also keeps the
@@ -131,51 +131,26 @@ export function parseNetUnix(input: ProcInput, options?: ParseNetUnixOptions): U
   return entries;
 }
 
-function lineEnd(bytes: Uint8Array, start: number, line: number): number {
-  const end = bytes.indexOf(NEWLINE, start);
-  if (end >= 0) return end;
-  const what = start === 0 && bytes.length === 0 ? 'input is empty' : `line ${line} has no newline`;
-  throw new ParseError(KIND, `${what}: the table is truncated`, bytes, bytes.length);
-}
-
-function checkHeader(bytes: Uint8Array, end: number): void {
-  let pos = 0;
-  for (const word of HEADER) {
-    while (pos < end && bytes[pos] === SPACE) pos++;
-    let wordEnd = pos;
-    while (wordEnd < end && bytes[wordEnd] !== SPACE) wordEnd++;
-    let same = wordEnd - pos === word.length;
-    for (let i = 0; same && i < word.length; i++) same = bytes[pos + i] === word.charCodeAt(i);
-    if (!same) throw new ParseError(KIND, `header: expected column "${word}"`, bytes, pos);
-    pos = wordEnd;
-  }
-  while (pos < end && bytes[pos] === SPACE) pos++;
-  if (pos < end) throw new ParseError(KIND, 'header: unexpected column after the last', bytes, pos);
-}
-
 // Thrown instead of a ParseError while a line may still be the rest of a name: building an
 // error's message and stack for every such line would let names with many newlines slow the
 // parse down by microseconds a line.
 const NOT_A_ROW = Object.freeze({ notARow: true });
 
-class UnixRowReader {
+class UnixRowReader extends ColumnCursor {
   /** Where the last row's name starts (at its `@` if abstract), or -1 if it has none. */
   pathStart = -1;
   /** Whether a line that is not a row would continue the previous name rather than be an error. */
   probing = false;
-  private pos = 0;
-  private end = 0;
-  private line = 0;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     private readonly decoding: TextDecoding,
-  ) {}
+  ) {
+    super(KIND, bytes);
+  }
 
   read(start: number, end: number, line: number): UnixSocketEntry {
-    this.pos = start;
-    this.end = end;
-    this.line = line;
+    this.startRow(start, end, line);
     this.pathStart = -1;
     // The socket's kernel address (`%pK`: hashed, zeroed or, for the privileged, real, so it can
     // pass 2^53): only its shape is checked.
@@ -230,44 +205,8 @@ class UnixRowReader {
     return decodeText(KIND, this.bytes, abstract ? start + 1 : start, end, this.decoding);
   }
 
-  private next(column: string): number {
-    const bytes = this.bytes;
-    let pos = this.pos;
-    while (pos < this.end && bytes[pos] === SPACE) pos++;
-    if (pos >= this.end) throw this.error(column, pos, 'is missing');
-    const start = pos;
-    while (pos < this.end && bytes[pos] !== SPACE) pos++;
-    this.pos = pos;
-    return start;
-  }
-
-  private hexColumn(column: string): number {
-    const start = this.next(column);
-    return this.hex(column, start, this.pos);
-  }
-
-  private hex(column: string, start: number, end: number): number {
-    try {
-      return readHex(KIND, this.bytes, start, end);
-    } catch (error) {
-      throw this.rethrow(error, column, 'is not a hex number');
-    }
-  }
-
-  private rethrow(error: unknown, column: string, problem: string): unknown {
-    if (!(error instanceof ParseError)) return error;
-    if (this.probing) return NOT_A_ROW;
-    const tooLarge = error instanceof NumberTooLargeError;
-    return this.error(column, error.offset, tooLarge ? 'is too large to be exact' : problem);
-  }
-
-  private error(column: string, offset: number, problem: string): ParseError | typeof NOT_A_ROW {
-    if (this.probing) return NOT_A_ROW;
-    return new ParseError(
-      KIND,
-      `line ${this.line}: column "${column}" ${problem}`,
-      this.bytes,
-      offset,
-    );
+  // While probing, a line that is not a row is cheap to reject: no message, no stack.
+  protected override error(column: string, offset: number, problem: string): unknown {
+    return this.probing ? NOT_A_ROW : super.error(column, offset, problem);
   }
 }
