@@ -48,8 +48,12 @@ const EARLY_TABLES: readonly TableName[] = ['tcp', 'unix'];
 // At most this many socketsOf calls of one resolver hold early dumps at once (each holds a copy
 // of the tcp and unix tables until its listing is done); more list first, then resolve.
 const MAX_EARLY_IN_FLIGHT = 4;
-// The /proc/<pid>/net files of the sockets no table has, read before tcp and unix are dumped again.
+// The /proc/<pid>/net files of the sockets no table has, read before the tables are looked at again.
 const NON_DIAG_FILES: readonly NetInodeTable[] = ['netlink', 'packet'];
+// Up to this many inodes still missing after one pass are each asked of unix_diag by inode (one
+// short exchange each) rather than by dumping the unix table again.
+const MAX_UNIX_LOOKUPS = 32;
+const INET_TABLE_ORDER = TABLE_ORDER.filter((table) => table !== 'unix');
 
 /** Where one call reads its tables: a netlink channel, or `/proc/<pid>/net`. */
 type Source =
@@ -136,10 +140,13 @@ export class SocketResolver {
   /**
    * The socket of each inode, with one dump per table (tcp, unix, udp, udplite, raw, icmp,
    * sctp, in that order, stopping once all are found), in the network namespace of
-   * `options.pid` when given (else the caller's). Inodes that are no socket of these tables (netlink, packet
-   * sockets; gone meanwhile) are simply absent. Throws NetlinkError when the kernel refuses a
-   * dump, ParseError for a malformed reply, DumpInterruptedError when a table changed during its
-   * dump twice in a row, ProcessGoneError / PermissionDeniedError from /proc reads.
+   * `options.pid` when given (else the caller's). Inodes still missing after that pass are looked
+   * for once more (see "Dumps are not snapshots" in the README): a dump can skip a socket that
+   * exists throughout when others close meanwhile. Inodes that are no socket of these tables
+   * (netlink, packet sockets; gone meanwhile) are simply absent. Throws NetlinkError when the
+   * kernel refuses a dump, ParseError for a malformed reply, DumpInterruptedError when a table
+   * changed during its dump twice in a row, ProcessGoneError / PermissionDeniedError from /proc
+   * reads.
    */
   resolve(inodes: Iterable<number>, options?: ResolveOptions): Map<number, SocketEntry> {
     const wanted = inodeSet(inodes);
@@ -147,10 +154,8 @@ export class SocketResolver {
     if (wanted.size === 0) return found;
     const source = this.sourceFor(options?.pid);
     const sink = resolveSink(wanted, found);
-    for (const table of TABLE_ORDER) {
-      if (found.size === wanted.size) break;
-      this.readTable(source, table, RESOLVE_STATES, sink, () => [...found.values()]);
-    }
+    this.readTables(source, TABLE_ORDER, wanted, found, sink);
+    this.lookAgain(source, wanted, found, sink);
     return found;
   }
 
@@ -169,9 +174,21 @@ export class SocketResolver {
     const wanted = inodeSet(inodes);
     const found = new Map<number, SocketEntry>();
     const sink = resolveSink(wanted, found);
-    for (const table of TABLE_ORDER) {
-      if (found.size === wanted.size) break;
-      await readProcTableAsync(this.procfs, table, source.pid, sink);
+    await this.readProcTablesAsync(source.pid, wanted, found, sink);
+    // The second look of lookAgain, with async reads: /proc/net files skip sockets as dumps do.
+    if (found.size < wanted.size) {
+      const lists = await Promise.all(
+        NON_DIAG_FILES.map((file) =>
+          this.procfs.promises.readNetFile(file, source.pid).then(
+            (bytes) => ({ file, bytes }),
+            () => undefined,
+          ),
+        ),
+      );
+      for (const list of lists) {
+        if (list !== undefined) dropListed(wanted, found, list.file, list.bytes);
+      }
+      await this.readProcTablesAsync(source.pid, wanted, found, sink);
     }
     return found;
   }
@@ -180,7 +197,8 @@ export class SocketResolver {
    * One socket by inode. A unix socket is asked for by inode alone (unix_diag's exact lookup,
    * `udiag_ino` with no cookie); sock_diag cannot find an inet socket by inode (its exact lookup
    * needs addresses and ports), so the inet tables are dumped, one after another, until it is
-   * found. undefined when no table has it.
+   * found, and looked at once more when none had it (as in `resolve`). undefined when no table
+   * has it.
    */
   lookup(inode: number, options?: ResolveOptions): SocketEntry | undefined {
     const wanted = inodeSet([inode]);
@@ -192,18 +210,17 @@ export class SocketResolver {
     }
     const found = new Map<number, SocketEntry>();
     const sink = resolveSink(wanted, found);
-    for (const table of TABLE_ORDER) {
-      if (found.size > 0) break;
-      if (table === 'unix' && source.backend === 'netlink') continue;
-      this.readTable(source, table, RESOLVE_STATES, sink, () => [...found.values()]);
-    }
+    const tables = source.backend === 'netlink' ? INET_TABLE_ORDER : TABLE_ORDER;
+    this.readTables(source, tables, wanted, found, sink);
+    this.lookAgain(source, wanted, found, sink);
     return found.get(inode);
   }
 
   /**
    * Every socket of the given tables (all by default) in the namespace of `options.pid`, in every
    * state (TIME_WAIT and connection requests too, with inode 0). A socket seen twice in a dump is
-   * listed once (same inode, or same cookie for inode 0).
+   * listed once (same inode, or same cookie for inode 0). One read of each table: a socket the
+   * kernel skipped while others closed is not looked for again (see `resolve`).
    */
   list(options?: ResolveOptions & { tables?: readonly TableName[] }): SocketEntry[] {
     const source = this.sourceFor(options?.pid);
@@ -222,10 +239,9 @@ export class SocketResolver {
    * (getdents64 + readlinkat) when the addon is loaded, else with `procfs.listFds`. With the
    * netlink backend the listing runs on a native thread while the tcp and unix tables are dumped
    * here (kept undecoded until the inodes are known); the other tables are dumped after it, only
-   * for inodes still missing, and then tcp and unix once more for any inode still missing (a
-   * socket opened after their first dump but listed) and not listed by /proc/<pid>/net/netlink or
-   * /proc/<pid>/net/packet (sockets no table has), so the result is the one of listing first,
-   * then resolving. Errors are those of the listing first, then of `resolve`.
+   * for inodes still missing, which are then looked for once more as `resolve` does (a socket
+   * opened after the first dump but listed is found there), so the result is the one of listing
+   * first, then resolving. Errors are those of the listing first, then of `resolve`.
    */
   socketsOf(pid: number): SocketOfProcess[] {
     const addon = this.loadedAddon();
@@ -413,12 +429,11 @@ export class SocketResolver {
   /**
    * resolve(inodes, { pid }) on top of an early dump: the recorded tables are replayed (decoding
    * the wanted sockets), the others dumped now, in the usual order, until every inode is found.
-   * An inode still missing may be a socket opened after the early dump (the listing found it
-   * later), unless /proc/<pid>/net/netlink or packet lists it (no table has those sockets): the
-   * recorded tables are dumped once more, live, for the others, so the result is the one
-   * resolve() gives after the listing. The live dumps go through the channel of the early dump
-   * while it is open, else through this.sourceFor(pid) again (close(), another call's failed
-   * dump or the namespace LRU may have closed it while the listing ran).
+   * An inode still missing may also be a socket opened after the early dump (the listing found
+   * it later): lookAgain, as in resolve(), finds it, so the result is the one resolve() gives
+   * after the listing. The live reads go through the channel of the early dump while it is open,
+   * else through this.sourceFor(pid) again (close(), another call's failed dump or the namespace
+   * LRU may have closed it while the listing ran).
    */
   private finishEarly(
     early: EarlyDump | undefined,
@@ -429,42 +444,105 @@ export class SocketResolver {
     const wanted = inodeSet(inodes);
     const found = new Map<number, SocketEntry>();
     const sink = resolveSink(wanted, found);
-    let source: Source | undefined;
-    const live = (table: TableName) => {
-      source ??= early.source.channel.closed ? this.sourceFor(pid) : early.source;
-      this.readTable(source, table, RESOLVE_STATES, sink, () => [...found.values()]);
-    };
+    let live: Source | undefined;
     for (const table of TABLE_ORDER) {
       if (found.size === wanted.size) break;
       const recording = early.recorded.get(table);
-      if (recording !== undefined) recording.replay(sink);
-      else live(table);
+      if (recording !== undefined) {
+        recording.replay(sink);
+        continue;
+      }
+      live ??= this.liveSource(early, pid);
+      this.readTable(live, table, RESOLVE_STATES, sink, () => [...found.values()]);
     }
-    // Netlink and packet sockets are in no table: not looked for again (they stay absent).
-    if (found.size < wanted.size) this.dropNonDiag(wanted, found, pid);
-    for (const table of TABLE_ORDER) {
-      if (found.size === wanted.size) break;
-      if (early.recorded.has(table)) live(table);
+    if (found.size < wanted.size) {
+      this.lookAgain(live ?? this.liveSource(early, pid), wanted, found, sink);
     }
     return found;
   }
 
+  /** The channel of an early dump while it is open, else this.sourceFor(pid) again. */
+  private liveSource(early: EarlyDump, pid: number): Source {
+    return early.source.channel.closed ? this.sourceFor(pid) : early.source;
+  }
+
+  /** Reads `tables` in order into `sink`, stopping once every wanted inode is found. */
+  private readTables(
+    source: Source,
+    tables: readonly TableName[],
+    wanted: Set<number>,
+    found: Map<number, SocketEntry>,
+    sink: DumpSink,
+  ): void {
+    for (const table of tables) {
+      if (found.size === wanted.size) return;
+      this.readTable(source, table, RESOLVE_STATES, sink, () => [...found.values()]);
+    }
+  }
+
+  /** readTables for the procfs backend, with async reads. */
+  private async readProcTablesAsync(
+    pid: number | undefined,
+    wanted: Set<number>,
+    found: Map<number, SocketEntry>,
+    sink: DumpSink,
+  ): Promise<void> {
+    for (const table of TABLE_ORDER) {
+      if (found.size === wanted.size) return;
+      await readProcTableAsync(this.procfs, table, pid, sink);
+    }
+  }
+
+  /**
+   * The second look at the inodes one pass through the tables did not find. A dump is no
+   * snapshot, and neither is a /proc/net file: the kernel resumes each batch at a position in a
+   * hash bucket, so a socket is skipped when one before it in its bucket closes between two
+   * batches (and a socket opened after a table was read is not in it). The sockets no table has
+   * (netlink, packet: /proc/<pid>/net lists them) are left out; unix sockets are asked for by
+   * inode (an exact lookup finds a socket wherever it is; netlink backend, up to
+   * MAX_UNIX_LOOKUPS), and the tables dumped once more for the rest. A socket skipped twice in a
+   * row stays missing: that is rarer still, not impossible.
+   */
+  private lookAgain(
+    source: Source,
+    wanted: Set<number>,
+    found: Map<number, SocketEntry>,
+    sink: DumpSink,
+  ): void {
+    if (found.size === wanted.size) return;
+    this.dropNonDiag(wanted, found, source.pid);
+    let tables = TABLE_ORDER;
+    if (source.backend === 'netlink' && wanted.size - found.size <= MAX_UNIX_LOOKUPS) {
+      for (const inode of wanted) {
+        if (found.has(inode)) continue;
+        const entry = this.lookupUnix(source.channel, inode);
+        if (entry !== undefined) found.set(inode, entry);
+      }
+      tables = INET_TABLE_ORDER;
+    }
+    this.readTables(source, tables, wanted, found, sink);
+  }
+
   /**
    * Removes from `wanted` the missing inodes that /proc/<pid>/net/netlink or /proc/<pid>/net/packet
-   * list (sockets no sock_diag table has, in the process's namespace). Any error reading or parsing
-   * them only means none are removed: the live dumps then look for them, as before (as for a
-   * netlink socket never bound, which /proc/net/netlink does not list).
+   * (/proc/net/* without a pid) list: sockets no sock_diag table has, in that namespace. Any error
+   * reading or parsing them only means none are removed: the tables are then searched for them
+   * too, as for a netlink socket never bound, which /proc/net/netlink does not list.
    */
-  private dropNonDiag(wanted: Set<number>, found: Map<number, SocketEntry>, pid: number): void {
+  private dropNonDiag(
+    wanted: Set<number>,
+    found: Map<number, SocketEntry>,
+    pid: number | undefined,
+  ): void {
     for (const file of NON_DIAG_FILES) {
-      let inodes: number[];
+      if (found.size === wanted.size) return;
+      let bytes: Uint8Array;
       try {
-        inodes = parseNetInodes(this.procfs.readNetFile(file, pid), { table: file });
+        bytes = this.procfs.readNetFile(file, pid);
       } catch {
         continue;
       }
-      for (const inode of inodes) if (!found.has(inode)) wanted.delete(inode);
-      if (found.size === wanted.size) return;
+      dropListed(wanted, found, file, bytes);
     }
   }
 
@@ -613,6 +691,22 @@ function inodeSet(inodes: Iterable<number>): Set<number> {
     if (Number.isSafeInteger(inode) && inode > 0) set.add(inode);
   }
   return set;
+}
+
+/** Removes from `wanted` the inodes not found yet that a /proc/net/{netlink,packet} file lists. */
+function dropListed(
+  wanted: Set<number>,
+  found: Map<number, SocketEntry>,
+  file: NetInodeTable,
+  bytes: Uint8Array,
+): void {
+  let inodes: number[];
+  try {
+    inodes = parseNetInodes(bytes, { table: file });
+  } catch {
+    return;
+  }
+  for (const inode of inodes) if (!found.has(inode)) wanted.delete(inode);
 }
 
 function withSocket(fd: number, inode: number, socket: SocketEntry | undefined): SocketOfProcess {
