@@ -3,11 +3,10 @@
 // hash, and a binary changed on disk is hashed afresh. The change time matters: an owner can
 // rewrite a file at the same size and put its mtime back (touch -r), but no one can set ctime.
 import type { BigIntStats } from 'node:fs';
-import { closeSync, openSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
-import { toHashError } from './errors.js';
 import { hashStableAsync, hashStableSync, type StableRead, statDescriptor } from './hash-file.js';
+import { withOpenFile, withOpenHandle } from './open-file.js';
 
 export interface ChecksumCacheOptions {
   /** The most checksums kept; the least recently used goes first. 4096 by default. */
@@ -86,19 +85,7 @@ export function hashFileCached(
   cache: ChecksumCache,
 ): Checksums {
   checkAlgorithms(algorithms);
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw toHashError(error, path);
-  }
-  try {
-    return hashOpenFileCached(fd, algorithms, cache, path);
-  } catch (error) {
-    throw toHashError(error, path);
-  } finally {
-    closeSync(fd);
-  }
+  return withOpenFile(path, (fd) => hashOpenFileCached(fd, algorithms, cache, path));
 }
 
 /** @internal The cached path for a descriptor that is already open (e.g. /proc/<pid>/exe). */
@@ -145,19 +132,7 @@ export async function hashFileCachedAsync(
   cache: ChecksumCache,
 ): Promise<Checksums> {
   checkAlgorithms(algorithms);
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw toHashError(error, path);
-  }
-  try {
-    return await hashOpenHandleCached(handle, algorithms, cache, path);
-  } catch (error) {
-    throw toHashError(error, path);
-  } finally {
-    await handle.close();
-  }
+  return withOpenHandle(path, (handle) => hashOpenHandleCached(handle, algorithms, cache, path));
 }
 
 /** @internal The cached path for a FileHandle that is already open. */

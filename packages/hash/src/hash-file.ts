@@ -1,8 +1,9 @@
 // Checksums of files, bytes and streams: all requested algorithms in one pass over the data.
-import { type BigIntStats, closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { type BigIntStats, fstatSync, readSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { type Checksums, checkAlgorithms, MultiHash } from './algorithms.js';
-import { HashError, shownPath, toHashError } from './errors.js';
+import { HashError, shownPath } from './errors.js';
+import { withOpenFile, withOpenHandle } from './open-file.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 // Sync hashing runs one file at a time, so it can reuse one buffer.
@@ -16,19 +17,7 @@ const shared = new Uint8Array(CHUNK_BYTES);
  */
 export function hashFile(path: string | Buffer, algorithms: readonly string[]): Checksums {
   checkAlgorithms(algorithms);
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw toHashError(error, path);
-  }
-  try {
-    return hashStableSync(fd, algorithms, path).checksums;
-  } catch (error) {
-    throw toHashError(error, path);
-  } finally {
-    closeSync(fd);
-  }
+  return withOpenFile(path, (fd) => hashStableSync(fd, algorithms, path).checksums);
 }
 
 /** @internal The checksums of an open descriptor, from its start to EOF (positional reads). */
@@ -122,19 +111,10 @@ export async function hashFileAsync(
   algorithms: readonly string[],
 ): Promise<Checksums> {
   checkAlgorithms(algorithms);
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw toHashError(error, path);
-  }
-  try {
-    return (await hashStableAsync(handle, algorithms, path)).checksums;
-  } catch (error) {
-    throw toHashError(error, path);
-  } finally {
-    await handle.close();
-  }
+  return withOpenHandle(
+    path,
+    async (handle) => (await hashStableAsync(handle, algorithms, path)).checksums,
+  );
 }
 
 /** The checksums of bytes in memory. */
