@@ -172,6 +172,27 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * The call's first `count` arguments into argv; 0 (a TypeError naming the function thrown) when
+ * fewer were passed.
+ */
+static int get_args(napi_env env, napi_callback_info info, const char *who, size_t count,
+                    napi_value *argv) {
+  size_t argc = count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= count) return 1;
+  char message[64];
+  snprintf(message, sizeof message, "%s: expected %zu argument%s", who, count,
+           count == 1 ? "" : "s");
+  napi_throw_type_error(env, NULL, message);
+  return 0;
+}
+
+static napi_value int64_value(napi_env env, int64_t value) {
+  napi_value result;
+  napi_create_int64(env, value, &result);
+  return result;
+}
+
 static int get_fd(napi_env env, napi_value value, int *fd) {
   if (napi_get_value_int32(env, value, fd) != napi_ok || *fd < 0) {
     napi_throw_type_error(env, NULL, "the descriptor must be a non-negative integer");
@@ -193,13 +214,12 @@ static int get_bytes(napi_env env, napi_value value, void **data, size_t *length
 }
 
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (!get_args(env, info, "send", 2, argv)) return NULL;
   int fd;
   void *data;
   size_t length;
-  if (argc < 2 || !get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &length))
+  if (!get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &length))
     return NULL;
   struct sockaddr_nl kernel;
   memset(&kernel, 0, sizeof kernel);
@@ -209,19 +229,16 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
     sent = sendto(fd, data, length, 0, (struct sockaddr *)&kernel, sizeof kernel);
   } while (sent < 0 && errno == EINTR);
   if (sent < 0) return throw_errno(env, errno, "sendto");
-  napi_value result;
-  napi_create_int64(env, sent, &result);
-  return result;
+  return int64_value(env, sent);
 }
 
 static napi_value js_recv(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (!get_args(env, info, "recv", 2, argv)) return NULL;
   int fd;
   void *data;
   size_t length;
-  if (argc < 2 || !get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &length))
+  if (!get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &length))
     return NULL;
   ssize_t got;
   for (;;) {
@@ -234,17 +251,14 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
     /* Only the kernel (port id 0) answers: anything else is dropped, never handed up. */
     if (from_length >= sizeof from && from.nl_family == AF_NETLINK && from.nl_pid == 0) break;
   }
-  napi_value result;
-  napi_create_int64(env, got, &result);
-  return result;
+  return int64_value(env, got);
 }
 
 static napi_value js_port_id(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (!get_args(env, info, "portId", 1, argv)) return NULL;
   int fd;
-  if (argc < 1 || !get_fd(env, argv[0], &fd)) return NULL;
+  if (!get_fd(env, argv[0], &fd)) return NULL;
   struct sockaddr_nl self;
   socklen_t self_length = sizeof self;
   memset(&self, 0, sizeof self);
@@ -256,11 +270,10 @@ static napi_value js_port_id(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (!get_args(env, info, "close", 1, argv)) return NULL;
   int fd;
-  if (argc < 1 || !get_fd(env, argv[0], &fd)) return NULL;
+  if (!get_fd(env, argv[0], &fd)) return NULL;
   if (close(fd) != 0) return throw_errno(env, errno, "close");
   return NULL;
 }
@@ -404,14 +417,13 @@ static int get_folder(napi_env env, napi_value value, struct listing *l, const c
 
 /* readlinks(folder, buffer): the listing on this thread, copied into buffer (-1: too small). */
 static napi_value js_readlinks(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (!get_args(env, info, "readlinks", 2, argv)) return NULL;
   struct listing l;
   memset(&l, 0, sizeof l);
   uint8_t *out;
   size_t capacity;
-  if (argc < 2 || !get_folder(env, argv[0], &l, "readlinks")) return NULL;
+  if (!get_folder(env, argv[0], &l, "readlinks")) return NULL;
   if (!get_bytes(env, argv[1], (void **)&out, &capacity)) return NULL;
   if (list_links(&l) != 0) {
     listing_free(&l);
@@ -420,9 +432,7 @@ static napi_value js_readlinks(napi_env env, napi_callback_info info) {
   int64_t used = l.used <= capacity ? (int64_t)l.used : -1;
   if (used > 0) memcpy(out, l.data, l.used);
   listing_free(&l);
-  napi_value result;
-  napi_create_int64(env, used, &result);
-  return result;
+  return int64_value(env, used);
 }
 
 /*
@@ -474,9 +484,8 @@ static void pending_finalize(napi_env env, void *data, void *hint) {
 
 /* A handle, or undefined when no thread can be started (the caller lists on its own thread). */
 static napi_value js_list_start(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (!get_args(env, info, "listStart", 1, argv)) return NULL;
   struct pending *p = calloc(1, sizeof *p);
   struct listing *l = calloc(1, sizeof *l);
   if (p == NULL || l == NULL) {
@@ -484,7 +493,7 @@ static napi_value js_list_start(napi_env env, napi_callback_info info) {
     free(l);
     return NULL;
   }
-  if (argc < 1 || !get_folder(env, argv[0], l, "listStart")) {
+  if (!get_folder(env, argv[0], l, "listStart")) {
     free(p);
     free(l);
     return NULL;
@@ -525,14 +534,13 @@ static napi_value js_list_start(napi_env env, napi_callback_info info) {
  * with a buffer that large. Throws the listing's error. Called again after that: 0.
  */
 static napi_value js_list_join(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (!get_args(env, info, "listJoin", 2, argv)) return NULL;
   struct pending *p = NULL;
   uint8_t *out;
   size_t capacity;
   bool ours = false;
-  if (argc < 2 || napi_check_object_type_tag(env, argv[0], &PENDING_TAG, &ours) != napi_ok ||
+  if (napi_check_object_type_tag(env, argv[0], &PENDING_TAG, &ours) != napi_ok ||
       !ours || napi_get_value_external(env, argv[0], (void **)&p) != napi_ok || p == NULL) {
     napi_throw_type_error(env, NULL, "listJoin: expected a handle of listStart");
     return NULL;
@@ -551,9 +559,7 @@ static napi_value js_list_join(napi_env env, napi_callback_info info) {
     if (used > 0) memcpy(out, l->data, used);
     pending_release(p);
   }
-  napi_value result;
-  napi_create_int64(env, (int64_t)used, &result);
-  return result;
+  return int64_value(env, (int64_t)used);
 }
 
 /*
@@ -592,12 +598,11 @@ static void async_complete(napi_env env, napi_status status, void *data) {
 }
 
 static napi_value js_list_async(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (!get_args(env, info, "listAsync", 1, argv)) return NULL;
   struct async_listing *a = calloc(1, sizeof *a);
   if (a == NULL) return throw_errno(env, ENOMEM, "listAsync");
-  if (argc < 1 || !get_folder(env, argv[0], &a->listing, "listAsync")) {
+  if (!get_folder(env, argv[0], &a->listing, "listAsync")) {
     free(a);
     return NULL;
   }
