@@ -27,6 +27,34 @@ export function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+/**
+ * The first line `child` writes to its stdout (without the newline). A line can arrive in more
+ * than one chunk, so the first 'data' event is not enough: the rest would still be unread, in
+ * the child's socket queue, when the test looks at it. Rejects if the child exits first.
+ */
+export function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdout = child.stdout;
+    if (!stdout) {
+      reject(new Error('the child has no stdout pipe'));
+      return;
+    }
+    let text = '';
+    const onData = (chunk: string) => {
+      text += chunk;
+      const end = text.indexOf('\n');
+      if (end < 0) return;
+      stdout.off('data', onData);
+      child.off('exit', onExit);
+      resolve(text.slice(0, end));
+    };
+    const onExit = (code: number | null, signal: string | null) =>
+      reject(new Error(`the child exited (${code ?? signal}) before writing a line: ${text}`));
+    stdout.setEncoding('utf8').on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
 /** Kills every tracked child, waits until each is reaped, and removes every temp folder. */
 export async function cleanup(): Promise<void> {
   const running = children.splice(0);

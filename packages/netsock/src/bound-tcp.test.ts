@@ -2,7 +2,7 @@
 // sock_diag dumps it (state CLOSE), /proc/net/tcp does not list it (as the README says).
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { trackChild } from '../../../test-support/processes.js';
+import { firstLine, trackChild } from '../../../test-support/processes.js';
 import { cleanup, PYTHON } from '../test/helpers.js';
 import { netsockBackend } from './backend.js';
 import { SocketResolver } from './resolver.js';
@@ -17,9 +17,7 @@ sys.stdin.read()
 let held: { pid: number; inode: number; port: number };
 beforeAll(async () => {
   const child = trackChild(spawn(PYTHON, ['-c', HOLDER], { stdio: ['pipe', 'pipe', 'inherit'] }));
-  held = JSON.parse(
-    await new Promise<string>((resolve) => child.stdout?.setEncoding('utf8').once('data', resolve)),
-  );
+  held = JSON.parse(await firstLine(child));
 });
 afterAll(cleanup);
 

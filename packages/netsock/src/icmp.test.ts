@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { trackChild } from '../../../test-support/processes.js';
+import { firstLine, trackChild } from '../../../test-support/processes.js';
 import { cleanup, isRoot, PYTHON } from '../test/helpers.js';
 import { netsockBackend } from './backend.js';
 import { SocketResolver } from './resolver.js';
@@ -45,14 +45,7 @@ describe.skipIf(!canRun)(
       const child = trackChild(
         spawn(PYTHON, ['-c', HOLDER], { stdio: ['pipe', 'pipe', 'inherit'] }),
       );
-      held = JSON.parse(
-        await new Promise<string>((resolve, reject) => {
-          child.stdout?.setEncoding('utf8').once('data', resolve);
-          child.once('exit', (code) =>
-            reject(new Error(`the ping socket holder exited (${code})`)),
-          );
-        }),
-      ) as Held;
+      held = JSON.parse(await firstLine(child)) as Held;
     });
     afterAll(async () => {
       if (!allowed) writeFileSync(RANGE, original);

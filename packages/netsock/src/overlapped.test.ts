@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseNetInodes } from '@procmon/parse';
 import { ProcFS } from '@procmon/procfs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tempFolder, trackChild } from '../../../test-support/processes.js';
+import { firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
 import { canUnshare, cleanup, type Holder, isRoot, PYTHON, startHolder } from '../test/helpers.js';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
@@ -190,7 +190,7 @@ while len(keep) < ${cap}:
 sys.stdin.read()
 `;
   const child = trackChild(spawn(PYTHON, ['-c', code], { stdio: ['pipe', 'pipe', 'inherit'] }));
-  await new Promise((resolve) => child.stdout?.once('data', resolve));
+  await firstLine(child);
   return child;
 }
 
@@ -313,9 +313,7 @@ print(' '.join(str(s.fileno()) for s in keep[5:]), flush=True)
 sys.stdin.read()
 `;
   const child = trackChild(spawn(PYTHON, ['-c', code], { stdio: ['pipe', 'pipe', 'inherit'] }));
-  const line = await new Promise<string>((resolve) =>
-    child.stdout?.setEncoding('utf8').once('data', resolve),
-  );
+  const line = await firstLine(child);
   return { child, pid: child.pid as number, nonDiagFds: line.trim().split(' ').map(Number) };
 }
 
@@ -400,7 +398,7 @@ describe.skipIf(!netlink || !canUnshare)(
           const child = trackChild(
             spawn('unshare', ['-n', PYTHON, '-c', code], { stdio: ['pipe', 'pipe', 'inherit'] }),
           );
-          await new Promise((resolve) => child.stdout?.once('data', resolve));
+          await firstLine(child);
           return child;
         }),
       );

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { ProcFS } from '@procmon/procfs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { trackChild } from '../../../test-support/processes.js';
+import { firstLine, trackChild } from '../../../test-support/processes.js';
 import { cleanup, type Holder, PYTHON, startHolder } from '../test/helpers.js';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
@@ -199,7 +199,7 @@ async function startChurn(pairs: number, churners: number) {
   const holderChild = trackChild(
     spawn(PYTHON, ['-c', hold], { stdio: ['pipe', 'pipe', 'inherit'] }),
   );
-  await new Promise((resolve) => holderChild.stdout?.once('data', resolve));
+  await firstLine(holderChild);
   const others = Array.from({ length: churners }, () =>
     trackChild(spawn(PYTHON, ['-c', churn], { stdio: 'ignore' })),
   );

@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { cleanup, tempFolder, trackChild } from '../../../test-support/processes.js';
+import { cleanup, firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
 
 export { cleanup };
 
@@ -50,14 +50,8 @@ export async function startHolder(newNetns = false): Promise<Holder> {
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     errors += chunk;
   });
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const end = out.indexOf('\n');
-      if (end >= 0) resolve(out.slice(0, end));
-    });
-    child.once('exit', (code) => reject(new Error(`socket holder exited (${code}): ${errors}`)));
+  const line = await firstLine(child).catch((error: Error) => {
+    throw new Error(`socket holder: ${error.message}; stderr: ${errors}`);
   });
   const described = JSON.parse(line) as Record<string, Omit<HeldSocket, 'inode'>>;
   const pid = child.pid as number;

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { firstLine } from '../../../test-support/processes.js';
 import { ProcessGoneError, ProcfsError } from './errors.js';
 import { ProcFS } from './procfs.js';
 
@@ -51,12 +52,12 @@ function folderOfLength(length: number): string {
 async function childIn(folder: string): Promise<number> {
   const steps = folder.split('/').filter(Boolean);
   const script =
-    "process.chdir('/'); for (const d of process.argv.slice(1)) process.chdir(d); process.stdout.write('ready'); setTimeout(() => {}, 60_000);";
+    "process.chdir('/'); for (const d of process.argv.slice(1)) process.chdir(d); process.stdout.write('ready\\n'); setTimeout(() => {}, 60_000);";
   const child = spawn(process.execPath, ['-e', script, ...steps], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
-  await new Promise((resolve) => child.stdout?.once('data', resolve));
+  await firstLine(child);
   return child.pid as number;
 }
 

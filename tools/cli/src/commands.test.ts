@@ -4,7 +4,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, tempFolder, trackChild } from '../../../test-support/processes.js';
+import { cleanup, firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const nodePath = realpathSync(process.execPath);
@@ -26,7 +26,7 @@ let pid: number;
 let logPath: string;
 // Listens on a loopback port, says which, and idles.
 const script =
-  "const s = require('net').createServer().listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port)))";
+  "const s = require('net').createServer().listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'))";
 let port: number;
 const childArgs = ['-e', script, 'first arg', ''];
 
@@ -44,7 +44,7 @@ beforeAll(async () => {
   );
   closeSync(log);
   // Until it says ready, the child may still be a fork of this process that has not exec'd.
-  port = Number(await new Promise((resolve) => child.stdout?.once('data', resolve)));
+  port = Number(await firstLine(child));
   pid = child.pid as number;
 });
 

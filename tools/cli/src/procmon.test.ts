@@ -5,6 +5,7 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstLine } from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 
@@ -20,7 +21,7 @@ describe('procmon inspect', () => {
   let workdir: string;
   // A Node child that idles: it accepts any arguments after the script and keeps them in its
   // cmdline exactly.
-  const script = "process.stdout.write('ready'); setTimeout(() => {}, 60_000)";
+  const script = "process.stdout.write('ready\\n'); setTimeout(() => {}, 60_000)";
   const args = ['1000', '', 'two words', 'naïve'];
   const nodePath = realpathSync(process.execPath);
 
@@ -32,7 +33,7 @@ describe('procmon inspect', () => {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     // Until it says ready, the child may still be a fork of this process that has not exec'd.
-    await new Promise((resolve) => child.stdout?.once('data', resolve));
+    await firstLine(child);
   });
 
   afterAll(() => {
@@ -86,7 +87,7 @@ describe('procmon inspect', () => {
       new RegExp(`^process ${child.pid}  node  [SR] \\((sleeping|running)\\)\n`),
     );
     expect(result.stdout).toContain(
-      `args       ${process.execPath} -e 'process.stdout.write('\\''ready'\\''); setTimeout(() => {}, 60_000)' 1000 '' 'two words' 'naïve'`,
+      `args       ${process.execPath} -e 'process.stdout.write('\\''ready\\n'\\''); setTimeout(() => {}, 60_000)' 1000 '' 'two words' 'naïve'`,
     );
     expect(result.stdout).not.toContain('\u001b[');
   });
