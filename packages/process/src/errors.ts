@@ -24,8 +24,30 @@ export class PidReusedError extends ProcessGoneError {
   }
 }
 
+/**
+ * The process replaced its program (execve) during the reads, and again during the reads made
+ * again because of that: its fields could mix two programs, so none are returned. The pid and
+ * start time stay the same across an exec, so this is not a ProcessGoneError: reading it again
+ * later gives the program it runs then.
+ */
+export class ProgramChangedError extends Error {
+  override name = 'ProgramChangedError';
+  readonly pid: number;
+
+  constructor(pid: number) {
+    super(
+      `process ${pid} replaced its program (execve) while it was read, twice in a row: nothing of it is returned, read it again`,
+    );
+    this.pid = pid;
+  }
+}
+
 /** Why one field of a collector is missing. */
-export type FieldFailureReason = 'gone' | 'permission' | 'parse' | 'other';
+/**
+ * `changed`: the process replaced its program (execve) during the reads, twice in a row (a scan
+ * lists such a process with its stat alone).
+ */
+export type FieldFailureReason = 'gone' | 'permission' | 'parse' | 'changed' | 'other';
 
 /** One field a collector could not fill, and why; the other fields are still returned. */
 export interface FieldFailure {
@@ -47,5 +69,6 @@ export function failureReason(error: unknown): FieldFailureReason {
   if (error instanceof ProcessGoneError) return 'gone';
   if (error instanceof PermissionDeniedError) return 'permission';
   if (error instanceof ParseError) return 'parse';
+  if (error instanceof ProgramChangedError) return 'changed';
   return 'other';
 }

@@ -24,6 +24,7 @@ export {
   type FieldFailureReason,
   fieldFailure,
   PidReusedError,
+  ProgramChangedError,
 } from './errors.js';
 export {
   type DescriptorInfo,

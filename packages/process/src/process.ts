@@ -17,7 +17,7 @@ import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import type { ProcessCache } from './cache.js';
 import { procfsOf } from './default-procfs.js';
 import { detailsFlow, type ProcessDetails } from './details.js';
-import { type FieldFailure, fieldFailure, PidReusedError } from './errors.js';
+import { type FieldFailure, fieldFailure, PidReusedError, ProgramChangedError } from './errors.js';
 import {
   checkExtraInfoFields,
   EXTRA_INFO_FIELDS,
@@ -26,6 +26,7 @@ import {
   extraInfoFlow,
 } from './extra-info.js';
 import { exists, type Flow, type FlowContext, readFile, runAsync, runSync } from './flow.js';
+import { imageOf, type ProgramImage, sameImage } from './image.js';
 import { isKernelThread, type PathSource, type ResolvedPath, resolvePath } from './path.js';
 import { defaultSocketLookup, type SocketLookup } from './sockets.js';
 
@@ -83,6 +84,9 @@ export class Process {
   readonly kernelThread: boolean;
   readonly #checksums: Checksums = {};
   #checksumSource: ChecksumSource | undefined;
+  // The program it runs, as imageOf saw it at the last identity check (first: when opened). A
+  // new object only when the program changed, so `this.#image === before` means no exec seen.
+  #image: ProgramImage;
 
   /**
    * Opens a process: reads its stat for the start time. Throws TypeError for a pid that is not
@@ -105,6 +109,7 @@ export class Process {
     this.comm = stat.comm;
     this.kernelThread = isKernelThread(stat);
     this.options = options;
+    this.#image = imageOf(stat);
   }
 
   get procfs(): ProcFS {
@@ -150,7 +155,7 @@ export class Process {
   details(options?: DetailsOptions): ProcessDetails | undefined;
   details(options: DetailsOptions = {}): ProcessDetails | undefined {
     if (options.skipSelf && this.isSelf()) return undefined;
-    return this.run(this.collected(this.detailsFlow(), detailsReadNothing, this.addComm));
+    return this.run(this.collected(() => this.detailsFlow(), detailsReadNothing, this.addComm));
   }
 
   detailsAsync(options: DetailsOptions & { skipSelf: true }): Promise<ProcessDetails | undefined>;
@@ -160,16 +165,18 @@ export class Process {
   detailsAsync(options?: DetailsOptions): Promise<ProcessDetails | undefined>;
   async detailsAsync(options: DetailsOptions = {}): Promise<ProcessDetails | undefined> {
     if (options.skipSelf && this.isSelf()) return undefined;
-    return this.runAsync(this.collected(this.detailsFlow(), detailsReadNothing, this.addComm));
+    return this.runAsync(
+      this.collected(() => this.detailsFlow(), detailsReadNothing, this.addComm),
+    );
   }
 
   /** The binary's path alone, resolved as in `details()` (no arguments: no args[0] fallback). */
   path(): ResolvedPath {
-    return this.run(this.checked(this.pathFlow()));
+    return this.run(this.checkedPath());
   }
 
   async pathAsync(): Promise<ResolvedPath> {
-    return this.runAsync(this.checked(this.pathFlow()));
+    return this.runAsync(this.checkedPath());
   }
 
   /**
@@ -245,59 +252,87 @@ export class Process {
 
   /**
    * Computes the checksums of the binary this process runs, for each algorithm not computed yet
-   * (through @procmon/hash's fallback chain: exe, root, path, memory). Returns them all. Throws
-   * PidReusedError if the pid is not this process's any more, HashError when nothing could be
-   * hashed.
+   * (through @procmon/hash's fallback chain: exe, root, path, memory). Returns them all. The
+   * stat is read first: checksums computed before the process replaced its program (execve) are
+   * dropped and computed anew. Throws PidReusedError if the pid is not this process's any more,
+   * HashError when nothing could be hashed, ProgramChangedError when the program was replaced
+   * during the hash twice in a row.
    */
   computeChecksums(algorithms: readonly string[]): Checksums {
-    const missing = algorithms.filter((algorithm) => !(algorithm in this.#checksums));
-    if (missing.length === 0) return this.checksums;
-    let result: ProcessChecksum;
-    try {
-      result = processChecksum(this.pid, missing, this.hashOptions());
-    } catch (error) {
-      this.verify(); // a pid that changed hands says so, rather than the hash's own error
-      throw error;
+    for (let attempt = 0; ; attempt++) {
+      this.noteExec(() => this.verify());
+      const missing = algorithms.filter((algorithm) => !(algorithm in this.#checksums));
+      if (missing.length === 0) return this.checksums;
+      const image = this.#image;
+      let result: ProcessChecksum;
+      try {
+        result = processChecksum(this.pid, missing, this.hashOptions());
+      } catch (error) {
+        this.verify(); // a pid that changed hands says so, rather than the hash's own error
+        throw error;
+      }
+      // Kept only once the pid is known to be still this process. One check after is enough:
+      // processChecksum compares the start time before and after its own reads.
+      this.verify();
+      if (this.#image === image) {
+        this.keep(result);
+        return this.checksums;
+      }
+      // Replaced during the hash: which binary was hashed is unknown.
+      if (attempt > 0) throw new ProgramChangedError(this.pid);
     }
-    // Kept only once the pid is known to be still this process. One check after is enough:
-    // processChecksum compares the start time before and after its own reads.
-    this.verify();
-    this.keep(result);
-    return this.checksums;
   }
 
   async computeChecksumsAsync(algorithms: readonly string[]): Promise<Checksums> {
-    const missing = algorithms.filter((algorithm) => !(algorithm in this.#checksums));
-    if (missing.length === 0) return this.checksums;
-    let result: ProcessChecksum;
-    try {
-      result = await processChecksumAsync(this.pid, missing, this.hashOptions());
-    } catch (error) {
+    for (let attempt = 0; ; attempt++) {
+      await this.noteExecAsync(() => this.verifyAsync());
+      const missing = algorithms.filter((algorithm) => !(algorithm in this.#checksums));
+      if (missing.length === 0) return this.checksums;
+      const image = this.#image;
+      let result: ProcessChecksum;
+      try {
+        result = await processChecksumAsync(this.pid, missing, this.hashOptions());
+      } catch (error) {
+        await this.verifyAsync();
+        throw error;
+      }
       await this.verifyAsync();
-      throw error;
+      if (this.#image === image) {
+        this.keep(result);
+        return this.checksums;
+      }
+      if (attempt > 0) throw new ProgramChangedError(this.pid);
     }
-    await this.verifyAsync();
-    this.keep(result);
-    return this.checksums;
   }
 
-  /** The binary's readable regions in memory (the reference's DumpImage). */
+  /**
+   * The binary's readable regions in memory (the reference's DumpImage). Dumped again if the
+   * process replaced its program meanwhile; ProgramChangedError if it did so twice.
+   */
   dumpImage(options: { maxBytes?: number } = {}): MemoryImage {
-    const { path, deleted } = this.exePath(this.path());
-    const image = dumpImage(this.pid, path, { ...options, procfs: this.procfs, deleted });
-    this.verify();
-    return image;
+    for (let attempt = 0; ; attempt++) {
+      const image = this.#image;
+      const { path, deleted } = this.exePath(this.path());
+      const dump = dumpImage(this.pid, path, { ...options, procfs: this.procfs, deleted });
+      this.verify();
+      if (this.#image === image) return dump;
+      if (attempt > 0) throw new ProgramChangedError(this.pid);
+    }
   }
 
   async dumpImageAsync(options: { maxBytes?: number } = {}): Promise<MemoryImage> {
-    const { path, deleted } = this.exePath(await this.pathAsync());
-    const image = await dumpImageAsync(this.pid, path, {
-      ...options,
-      procfs: this.procfs,
-      deleted,
-    });
-    await this.verifyAsync();
-    return image;
+    for (let attempt = 0; ; attempt++) {
+      const image = this.#image;
+      const { path, deleted } = this.exePath(await this.pathAsync());
+      const dump = await dumpImageAsync(this.pid, path, {
+        ...options,
+        procfs: this.procfs,
+        deleted,
+      });
+      await this.verifyAsync();
+      if (this.#image === image) return dump;
+      if (attempt > 0) throw new ProgramChangedError(this.pid);
+    }
   }
 
   toString(): string {
@@ -306,6 +341,10 @@ export class Process {
 
   // ---- flows: each collector written once, run by the sync or the async runner ----
 
+  /**
+   * The stat now, checked to be this process's. A program replaced since the last check (execve)
+   * is noted, and the checksums of the one before are dropped: they describe another binary.
+   */
   private *currentStat(): Flow<Stat> {
     const stat = parseStat(yield* readFile(this.pid, 'stat'));
     if (stat.starttime !== this.startTime) {
@@ -316,38 +355,57 @@ export class Process {
         stat.starttime,
       );
     }
+    if (!sameImage(stat, this.#image)) {
+      this.#image = imageOf(stat);
+      this.resetChecksums();
+    }
     return stat;
   }
 
-  /** Runs `flow`, then checks the pid still is this process: a reused pid's data is never returned. */
-  private *checked<T>(flow: Flow<T>): Flow<T> {
-    const result = yield* flow;
-    yield* this.currentStat();
-    return result;
+  /**
+   * Runs `make()`'s flow, then checks the pid still is this process: a reused pid's data is never
+   * returned. A program replaced meanwhile (execve keeps pid and start time) may have given some
+   * fields of each program: the flow runs once more, and ProgramChangedError if that happens again.
+   */
+  private *checked<T>(make: () => Flow<T>): Flow<T> {
+    for (let attempt = 0; ; attempt++) {
+      const image = this.#image;
+      const result = yield* make();
+      yield* this.currentStat();
+      if (this.#image === image) return result;
+      if (attempt > 0) throw new ProgramChangedError(this.pid);
+    }
   }
 
   /**
    * Runs a collector, then checks the pid: a reused pid throws PidReusedError (nothing of two
-   * processes is mixed). A process that exited during the reads keeps what was read before, the
-   * rest marked `gone`; one that was gone before anything was read throws ProcessGoneError.
+   * processes is mixed), a program replaced meanwhile runs it again as in `checked`. A process
+   * that exited during the reads keeps what was read before, the rest marked `gone`; one that
+   * was gone before anything was read throws ProcessGoneError.
    */
   private *collected<T extends { failures: FieldFailure[] }>(
-    flow: Flow<T>,
+    make: () => Flow<T>,
     readNothing: (result: T) => boolean,
     finish?: (result: T, stat: Stat | undefined, error?: unknown) => void,
   ): Flow<T> {
-    const result = yield* flow;
-    let stat: Stat;
-    try {
-      stat = yield* this.currentStat();
-    } catch (error) {
-      if (error instanceof PidReusedError || !(error instanceof ProcessGoneError)) throw error;
-      if (readNothing(result)) throw error;
-      finish?.(result, undefined, error);
-      return result;
+    for (let attempt = 0; ; attempt++) {
+      const image = this.#image;
+      const result = yield* make();
+      let stat: Stat;
+      try {
+        stat = yield* this.currentStat();
+      } catch (error) {
+        if (error instanceof PidReusedError || !(error instanceof ProcessGoneError)) throw error;
+        if (readNothing(result)) throw error;
+        finish?.(result, undefined, error);
+        return result;
+      }
+      if (this.#image === image) {
+        finish?.(result, stat);
+        return result;
+      }
+      if (attempt > 0) throw new ProgramChangedError(this.pid);
     }
-    finish?.(result, stat);
-    return result;
   }
 
   // comm as the identity check's stat read it; if the process exited before that read, as the
@@ -360,6 +418,11 @@ export class Process {
     return detailsFlow(this.pid, this.startTime, this.procfs.root, this.comm, this.kernelThread);
   }
 
+  /** The path, with the identity check after it. */
+  private *checkedPath(): Flow<ResolvedPath> {
+    return yield* this.checked(() => this.pathFlow());
+  }
+
   private pathFlow(): Flow<ResolvedPath> {
     return resolvePath(this.pid, this.procfs.root, this.comm, undefined, true, this.kernelThread);
   }
@@ -368,7 +431,7 @@ export class Process {
   private extraInfoParts(
     options: ExtraInfoOptions,
   ): [
-    Flow<ExtraInfo>,
+    () => Flow<ExtraInfo>,
     (info: ExtraInfo) => boolean,
     (info: ExtraInfo, stat: Stat | undefined, error?: unknown) => void,
   ] {
@@ -377,7 +440,7 @@ export class Process {
     const wanted = checkExtraInfoFields(fields);
     // Read only when statm is: a root without auxv fails statm alone, not the whole collector.
     const pageSize = () => this.procfs.machineFacts().pageSize;
-    const flow = extraInfoFlow(this.pid, this.procfs.root, pageSize, fields);
+    const flow = () => extraInfoFlow(this.pid, this.procfs.root, pageSize, fields);
     // stat is the identity check's own read; gone before it, stat is a `gone` failure.
     const addStat = (info: ExtraInfo, stat: Stat | undefined, error?: unknown) => {
       if (!wanted.has('stat')) return;
@@ -407,7 +470,7 @@ export class Process {
   }
 
   private *treeFlow(): Flow<TreeEntry[]> {
-    const entries: TreeEntry[] = [treeEntry(this.pid, yield* this.checked(this.pathFlow()))];
+    const entries: TreeEntry[] = [treeEntry(this.pid, yield* this.checkedPath())];
     const seen = new Set([this.pid]);
     let current: Process = this;
     while (current.pid !== 1 && entries.length < MAX_TREE_DEPTH) {
@@ -418,7 +481,7 @@ export class Process {
         if (parent === undefined || seen.has(parent.pid)) break;
         // Checked after the read: a parent whose pid changed hands meanwhile is not listed with
         // the new holder's binary.
-        path = yield* parent.checked(parent.pathFlow());
+        path = yield* parent.checkedPath();
       } catch (error) {
         // An ancestor that exited (or whose pid was reused) while the chain was read ends the
         // chain; this process's own exit (the first step) is an error.
@@ -448,13 +511,33 @@ export class Process {
       if (error instanceof ProcessGoneError) return false;
       throw error;
     }
-    const own = yield* this.checked(this.pathFlow());
+    const own = yield* this.checkedPath();
     return alive && own.source === 'exe' && theirs.source === 'exe' && theirs.path === own.path;
   }
 
   private isSelf(): boolean {
     // The procfs root may be another machine's /proc (a fixture, /host/proc): only /proc is ours.
     return this.pid === process.pid && this.procfs.root === '/proc';
+  }
+
+  /**
+   * Runs an identity check only to notice an exec (which drops stale checksums): a process that
+   * exited, or whose pid was reused, keeps the checksums computed for it.
+   */
+  private noteExec(check: () => unknown): void {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof ProcessGoneError)) throw error;
+    }
+  }
+
+  private async noteExecAsync(check: () => Promise<unknown>): Promise<void> {
+    try {
+      await check();
+    } catch (error) {
+      if (!(error instanceof ProcessGoneError)) throw error;
+    }
   }
 
   private hashOptions() {

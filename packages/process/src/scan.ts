@@ -14,8 +14,9 @@ import {
 import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import { procfsOf } from './default-procfs.js';
 import { NUL_SEPARATED } from './details.js';
-import { type FieldFailure, fieldFailure, PidReusedError } from './errors.js';
+import { type FieldFailure, fieldFailure, PidReusedError, ProgramChangedError } from './errors.js';
 import { type Flow, readFile, readLink, runAsync, runSync } from './flow.js';
+import { sameImage } from './image.js';
 import { isKernelThread, type PathSource, resolvePath } from './path.js';
 
 /** Fields a scan can read besides the stat it always reads (pid, ppid, comm, state, start time). */
@@ -95,11 +96,34 @@ export async function scanProcessesAsync(options: ScanOptions = {}): Promise<Sca
   return results.filter((result): result is ScannedProcess => result !== undefined);
 }
 
+/**
+ * One process. One that replaced its program (execve) while its fields were read is read again,
+ * so they all come from one program; if it does so again, it is listed with its stat alone and
+ * each asked field a `changed` failure.
+ */
 function* scanOne(
   pid: number,
   procRoot: string,
   fields: ReadonlySet<ScanField>,
 ): Flow<ScannedProcess | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const read = yield* scanAttempt(pid, procRoot, fields);
+    if (read === undefined || read.programChanged === undefined) return read?.scanned;
+    if (attempt > 0) return changedTwice(read.programChanged, fields);
+  }
+}
+
+/** What one reading of a process gave: `programChanged` is the stat after, if the program changed. */
+interface ScanAttempt {
+  scanned: ScannedProcess;
+  programChanged?: Stat;
+}
+
+function* scanAttempt(
+  pid: number,
+  procRoot: string,
+  fields: ReadonlySet<ScanField>,
+): Flow<ScanAttempt | undefined> {
   let stat: Stat;
   try {
     stat = parseStat(yield* readFile(pid, 'stat'));
@@ -168,12 +192,28 @@ function* scanOne(
     const now = parseStat(yield* readFile(pid, 'stat'));
     if (now.starttime !== stat.starttime)
       throw new PidReusedError(pid, `${procRoot}/${pid}/stat`, stat.starttime, now.starttime);
+    // Still the same program? execve keeps the pid and start time, not the memory map.
+    if (!sameImage(now, stat)) return { scanned, programChanged: now };
   } catch (error) {
     if (error instanceof PidReusedError) return undefined;
     if (!(error instanceof ProcessGoneError)) throw error;
     scanned.gone = true;
   }
-  return scanned;
+  return { scanned };
+}
+
+/** A process that replaced its program during both readings: its last stat, no other field. */
+function changedTwice(stat: Stat, fields: ReadonlySet<ScanField>): ScannedProcess {
+  const error = new ProgramChangedError(stat.pid);
+  return {
+    pid: stat.pid,
+    ppid: stat.ppid,
+    comm: stat.comm,
+    state: stat.state,
+    startTime: stat.starttime,
+    gone: false,
+    failures: [...fields].map((field) => fieldFailure(field, error)),
+  };
 }
 
 // A scan reads no descriptors.

@@ -124,6 +124,7 @@ function isExpectedFailure(error: unknown): boolean {
     name === 'HashError' ||
     name === 'ProcessGoneError' ||
     name === 'PidReusedError' ||
+    name === 'ProgramChangedError' ||
     name === 'PermissionDeniedError' ||
     name === 'ProcfsError' ||
     name === 'ParseError'

@@ -1,0 +1,31 @@
+// Which program a process runs, as far as its stat shows it. execve keeps the pid and the start
+// time but gives the process a new memory map: with address space randomization, the addresses
+// stat lists (code, stack, arguments, environment) come out different. Comparing them before
+// and after a collector's reads tells whether the fields could come from two programs.
+//
+// They read as 0 (startcode and endcode as 1) when this process may not ptrace the other one
+// (another user's process, without root): then every image looks the same and an exec cannot
+// be seen. Nor can one of the same binary with randomization off (`setarch -R`).
+import type { Stat } from '@procmon/parse';
+
+/** The addresses of stat that an exec changes. */
+export type ProgramImage = Pick<
+  Stat,
+  'startcode' | 'endcode' | 'startstack' | 'argStart' | 'envStart'
+>;
+
+export function imageOf(stat: Stat): ProgramImage {
+  const { startcode, endcode, startstack, argStart, envStart } = stat;
+  return { startcode, endcode, startstack, argStart, envStart };
+}
+
+/** Whether two stats show the same program (see above for when an exec cannot be seen). */
+export function sameImage(a: ProgramImage, b: ProgramImage): boolean {
+  return (
+    a.startstack === b.startstack &&
+    a.startcode === b.startcode &&
+    a.endcode === b.endcode &&
+    a.argStart === b.argStart &&
+    a.envStart === b.envStart
+  );
+}
