@@ -69,6 +69,7 @@ export class NetlinkChannel implements DiagChannel {
   readonly buffer = new Uint8Array(RECEIVE_BUFFER_BYTES);
   readonly view = new DataView(this.buffer.buffer);
   readonly unsupported = new Set<string>();
+  readonly supported = new Set<string>();
   /** The socket's netlink port id: the nlmsg_pid of every reply the kernel sends it. */
   readonly portId: number;
   private readonly handle: SocketHandle;

@@ -116,6 +116,7 @@ describe.skipIf(netsockBackend().name !== 'netlink')('a live forger', () => {
         buffer: channel.buffer,
         view: channel.view,
         unsupported: channel.unsupported,
+        supported: channel.supported,
         portId: channel.portId,
         nextSeq: () => seq,
         send: (bytes) => channel.send(bytes),

@@ -1,6 +1,6 @@
 import { readlinkSync } from 'node:fs';
 import { formatFdTarget, type NetInodeTable, parseFdTarget, parseNetInodes } from '@procmon/parse';
-import { ProcFS } from '@procmon/procfs';
+import { ProcessGoneError, ProcFS } from '@procmon/procfs';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { type BackendChoice, NetlinkChannel, netsockBackend } from './backend.js';
 import {
@@ -188,7 +188,11 @@ export class SocketResolver {
       for (const list of lists) {
         if (list !== undefined) dropListed(wanted, found, list.file, list.bytes);
       }
-      await this.readProcTablesAsync(source.pid, wanted, found, sink);
+      try {
+        await this.readProcTablesAsync(source.pid, wanted, found, sink);
+      } catch (error) {
+        if (!(error instanceof ProcessGoneError)) throw error;
+      }
     }
     return found;
   }
@@ -204,15 +208,17 @@ export class SocketResolver {
     const wanted = inodeSet([inode]);
     if (wanted.size === 0) return undefined;
     const source = this.sourceFor(options?.pid);
+    let unixAsked = false;
     if (source.backend === 'netlink') {
       const unix = this.lookupUnix(source.channel, inode);
       if (unix !== undefined) return unix;
+      // "No such socket" from a kernel known to have unix_diag: the unix table is done.
+      unixAsked = source.channel.supported.has('unix');
     }
     const found = new Map<number, SocketEntry>();
     const sink = resolveSink(wanted, found);
-    const tables = source.backend === 'netlink' ? INET_TABLE_ORDER : TABLE_ORDER;
-    this.readTables(source, tables, wanted, found, sink);
-    this.lookAgain(source, wanted, found, sink);
+    this.readTables(source, unixAsked ? INET_TABLE_ORDER : TABLE_ORDER, wanted, found, sink);
+    this.lookAgain(source, wanted, found, sink, unixAsked);
     return found.get(inode);
   }
 
@@ -498,29 +504,51 @@ export class SocketResolver {
    * snapshot, and neither is a /proc/net file: the kernel resumes each batch at a position in a
    * hash bucket, so a socket is skipped when one before it in its bucket closes between two
    * batches (and a socket opened after a table was read is not in it). The sockets no table has
-   * (netlink, packet: /proc/<pid>/net lists them) are left out; unix sockets are asked for by
-   * inode (an exact lookup finds a socket wherever it is; netlink backend, up to
-   * MAX_UNIX_LOOKUPS), and the tables dumped once more for the rest. A socket skipped twice in a
-   * row stays missing: that is rarer still, not impossible.
+   * (netlink, packet: /proc/<pid>/net lists them) are left out. When at most MAX_UNIX_LOOKUPS
+   * remain and the kernel is known to have unix_diag, each is asked of it by inode (an exact
+   * lookup finds a unix socket wherever it is in the table; `unixAsked`: the caller just did)
+   * and the other tables are read again; with more, every table is read again and then the few
+   * left asked by inode. So a unix socket is never lost to a skip (with unix_diag); an inet
+   * socket skipped twice in a row stays missing: rarer still, not impossible. A process that
+   * exited since the first pass took its sockets with it: what that pass found is the answer.
    */
   private lookAgain(
     source: Source,
     wanted: Set<number>,
     found: Map<number, SocketEntry>,
     sink: DumpSink,
+    unixAsked = false,
   ): void {
     if (found.size === wanted.size) return;
-    this.dropNonDiag(wanted, found, source.pid);
-    let tables = TABLE_ORDER;
-    if (source.backend === 'netlink' && wanted.size - found.size <= MAX_UNIX_LOOKUPS) {
-      for (const inode of wanted) {
-        if (found.has(inode)) continue;
-        const entry = this.lookupUnix(source.channel, inode);
-        if (entry !== undefined) found.set(inode, entry);
-      }
-      tables = INET_TABLE_ORDER;
+    try {
+      this.dropNonDiag(wanted, found, source.pid);
+      // Few left: unix sockets by inode first, then only the other tables. Many (a process
+      // opening sockets during the call): every table, then the few left by inode.
+      const askedFirst = unixAsked || this.lookUpUnix(source, wanted, found);
+      this.readTables(source, askedFirst ? INET_TABLE_ORDER : TABLE_ORDER, wanted, found, sink);
+      if (!askedFirst) this.lookUpUnix(source, wanted, found);
+    } catch (error) {
+      if (!(error instanceof ProcessGoneError)) throw error;
     }
-    this.readTables(source, tables, wanted, found, sink);
+  }
+
+  /**
+   * Asks unix_diag for each inode not found yet, by inode, when at most MAX_UNIX_LOOKUPS are
+   * left and this kernel is known to have unix_diag. Returns whether it asked.
+   */
+  private lookUpUnix(
+    source: Source,
+    wanted: Set<number>,
+    found: Map<number, SocketEntry>,
+  ): boolean {
+    if (source.backend !== 'netlink' || !source.channel.supported.has('unix')) return false;
+    if (found.size === wanted.size || wanted.size - found.size > MAX_UNIX_LOOKUPS) return false;
+    for (const inode of wanted) {
+      if (found.has(inode)) continue;
+      const entry = this.lookupUnix(source.channel, inode);
+      if (entry !== undefined) found.set(inode, entry);
+    }
+    return true;
   }
 
   /**

@@ -24,6 +24,7 @@ export function replayChannel(
     buffer,
     view: new DataView(buffer.buffer),
     unsupported: new Set(),
+    supported: new Set(),
     sent,
     nextSeq: () => 1000,
     send(bytes) {

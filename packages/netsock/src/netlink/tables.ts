@@ -122,6 +122,11 @@ export interface DiagChannel extends NetlinkTransport {
   readonly view: DataView;
   /** Tables (or request forms) the kernel answered ENOENT for on this channel. */
   readonly unsupported: Set<string>;
+  /**
+   * Tables the kernel has dumped on this channel: its diag handler exists. (An exact unix lookup
+   * answered ENOENT means "no such socket" only then: a kernel without unix_diag says the same.)
+   */
+  readonly supported: Set<string>;
 }
 
 /**
@@ -167,6 +172,7 @@ export function dumpTable(
     }
     interrupted ||= result.interrupted;
   }
+  channel.supported.add(table);
   return { interrupted };
 }
 
