@@ -160,18 +160,23 @@ describe('hashFileCached', () => {
 });
 
 describe('ChecksumCache settle time', () => {
-  it('hashes a file changed moments ago every time, and caches it once it has settled', async () => {
+  it('hashes a file changed moments ago every time, and caches it once it has settled', () => {
     const folder = mkdtempSync(join(tmpdir(), 'hash-settle-'));
     try {
       const file = join(folder, 'fresh');
       writeFileSync(file, 'just written');
-      const cache = new ChecksumCache({ settleMs: 200 });
+      // The clock stands at the file's change time, then moves on past the settle time: no
+      // sleep, so a slow machine cannot turn "moments ago" into "long ago".
+      const changed = Number(statSync(file, { bigint: true }).ctimeNs / 1_000_000n);
+      let now = changed;
+      const cache = new ChecksumCache({ settleMs: 200, now: () => now });
       const expected = execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0];
       expect(hashFileCached(file, ['sha256'], cache).sha256).toBe(expected);
+      now = changed + 199;
       expect(hashFileCached(file, ['sha256'], cache).sha256).toBe(expected);
       expect(cache.size).toBe(0);
       expect(cache.misses).toBe(2);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      now = changed + 201;
       hashFileCached(file, ['sha256'], cache);
       expect(hashFileCached(file, ['sha256'], cache).sha256).toBe(expected);
       expect(cache.size).toBe(1);

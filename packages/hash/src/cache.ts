@@ -17,6 +17,8 @@ export interface ChecksumCacheOptions {
    * within it could leave every timestamp as it was (git's "racy" check). 50 by default.
    */
   settleMs?: number;
+  /** Milliseconds now (compared with the file's change time); `Date.now` unless given. */
+  now?: (() => number) | undefined;
 }
 
 /** A bounded cache of checksums keyed by (device, inode, size, mtime, ctime, algorithm). */
@@ -24,6 +26,8 @@ export class ChecksumCache {
   readonly maxEntries: number;
   /** @internal */
   readonly settleNs: bigint;
+  /** @internal */
+  readonly now: () => number;
   /** Lookups answered from the cache, and files that had to be read. */
   hits = 0;
   misses = 0;
@@ -44,6 +48,7 @@ export class ChecksumCache {
       );
     }
     this.settleNs = BigInt(settleMs) * 1_000_000n;
+    this.now = options.now ?? Date.now;
   }
 
   get size(): number {
@@ -112,7 +117,7 @@ export function hashOpenFileCached(
   // A file written while it was read is read again, then refused (ECHANGED): what comes back
   // was read while the file stood still, under the stat it had then.
   const fresh = hashStableSync(fd, missing, path);
-  const keep = settled(fresh.stats, cache.settleNs);
+  const keep = settled(fresh.stats, cache);
   const freshIdentity = identityOf(fresh.stats);
   for (const algorithm of missing) {
     const digest = fresh.checksums[algorithm] as string;
@@ -180,7 +185,7 @@ export async function hashOpenHandleCached(
   } finally {
     cache.pending.delete(pendingKey);
   }
-  if (settled(fresh.stats, cache.settleNs)) {
+  if (settled(fresh.stats, cache)) {
     const freshIdentity = identityOf(fresh.stats);
     for (const algorithm of algorithms) {
       cache.set(
@@ -200,9 +205,9 @@ function identityOf(stats: BigIntStats): string {
  * Whether a checksum read while the file stood still (see hashStableSync) may be kept: its last
  * change is older than the settle time (see ChecksumCacheOptions).
  */
-function settled(stats: BigIntStats, settleNs: bigint): boolean {
-  if (settleNs === 0n) return true;
-  const now = BigInt(Date.now()) * 1_000_000n;
+function settled(stats: BigIntStats, cache: ChecksumCache): boolean {
+  if (cache.settleNs === 0n) return true;
+  const now = BigInt(Math.trunc(cache.now())) * 1_000_000n;
   // Every change of content or of mtime sets ctime to the present: it is the last change.
-  return now - stats.ctimeNs >= settleNs;
+  return now - stats.ctimeNs >= cache.settleNs;
 }
