@@ -10,6 +10,7 @@ import {
   copyBinary,
   copyFixture,
   errorOf,
+  eventually,
   exited,
   failureSummary,
   MutatingProcFS,
@@ -53,6 +54,10 @@ describe('a scan with 20 children of this process', () => {
     });
     for (const { child } of started.slice(20)) child.kill('SIGKILL');
     await Promise.all(started.slice(20).map(({ child }) => exited(child)));
+    // A child that just said ready may still be running on its way to the blocking read.
+    for (const { pid } of children) {
+      await eventually(() => (statOf(pid).state === 'S' ? true : undefined), `child ${pid} asleep`);
+    }
   }, 30_000);
 
   const expected = (index: number, pid: number, startTime: number): ScannedProcess => ({

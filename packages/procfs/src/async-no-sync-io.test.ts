@@ -17,7 +17,7 @@ describe('an async read whose error path reads a stat that blocks', () => {
     const procfs = new ProcFS({ root });
     const events: string[] = [];
     // The writer unblocks the FIFO after a while either way, so a frozen loop ends too.
-    const writer = spawn('sh', ['-c', `sleep 1; printf '123 (x) Z 1 ' > '${fifo}'`]);
+    const writer = spawn('sh', ['-c', `sleep 3; printf '123 (x) Z 1 ' > '${fifo}'`]);
     const writerDone = new Promise((resolve) => writer.once('exit', resolve));
     const timer = new Promise<void>((resolve) =>
       setTimeout(() => {
