@@ -25,26 +25,27 @@ export class PidReusedError extends ProcessGoneError {
 }
 
 /**
- * The process replaced its program (execve) during the reads, and again during the reads made
- * again because of that: its fields could mix two programs, so none are returned. The pid and
- * start time stay the same across an exec, so this is not a ProcessGoneError: reading it again
- * later gives the program it runs then.
+ * The process replaced its program (execve) during the reads, and again during each reading made
+ * because of that: its fields could mix two programs, so none are returned. The pid and start
+ * time stay the same across an exec, so this is not a ProcessGoneError: reading it again later
+ * gives the program it runs then.
  */
 export class ProgramChangedError extends Error {
   override name = 'ProgramChangedError';
   readonly pid: number;
 
-  constructor(pid: number) {
+  constructor(pid: number, readings: number) {
     super(
-      `process ${pid} replaced its program (execve) while it was read, twice in a row: nothing of it is returned, read it again`,
+      `process ${pid} replaced its program (execve) while it was read, ${readings} times in a row: nothing of it is returned, read it again`,
     );
     this.pid = pid;
   }
 }
 
-/** Why one field of a collector is missing. */
 /**
- * `changed`: the process replaced its program (execve) during the reads, twice in a row (a scan
+ * Why one field of a collector is missing.
+ *
+ * `changed`: the process replaced its program (execve) during each of three readings (a scan
  * lists such a process with its stat alone).
  */
 export type FieldFailureReason = 'gone' | 'permission' | 'parse' | 'changed' | 'other';

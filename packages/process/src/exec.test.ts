@@ -42,17 +42,21 @@ const PID = 100; // a fixture process: /opt/app/bin/app --name "two words" "" la
  * link, arguments and environment, and a new stack address in stat (field 28); the start time
  * stays.
  */
-function execInFixture(root: string, name: string, stackAddress: number): void {
+function execInFixture(root: string, name: string, stackAddress: number, loading = false): void {
   const folder = join(root, String(PID));
   const path = `/opt/${name}/bin/${name}`;
   rmSync(join(folder, 'exe'));
   symlinkSync(path, join(folder, 'exe'));
-  writeFileSync(join(folder, 'cmdline'), `${path}\0--run\0`);
-  writeFileSync(join(folder, 'environ'), `PROGRAM=${name}\0`);
+  // Still loading: the new map is in place, its arguments and environment not yet.
+  writeFileSync(join(folder, 'cmdline'), loading ? '' : `${path}\0--run\0`);
+  writeFileSync(join(folder, 'environ'), loading ? '' : `PROGRAM=${name}\0`);
   const stat = readFileSync(join(folder, 'stat'), 'latin1');
   const close = stat.lastIndexOf(')');
   const fields = stat.slice(close + 2).split(' ');
-  fields[25] = String(stackAddress); // field 28, startstack (field 3 is fields[0])
+  // Field N is fields[N - 3]: 28 startstack, 48 arg_start, 50 env_start.
+  fields[25] = String(stackAddress);
+  fields[45] = loading ? '0' : String(stackAddress + 1000);
+  fields[47] = loading ? '0' : String(stackAddress + 2000);
   writeFileSync(join(folder, 'stat'), `${stat.slice(0, close + 2)}${fields.join(' ')}`, 'latin1');
 }
 
@@ -90,9 +94,9 @@ describe('an exec between the reads of a collector (fixture)', () => {
   );
 
   test.each(styles)(
-    'details, %s: an exec in the second reading too is a ProgramChangedError',
+    'details, %s: an exec in each of 3 readings is a ProgramChangedError',
     async (style) => {
-      const { procfs, execs } = execingFixture(2);
+      const { procfs, execs } = execingFixture(3);
       const process = Process.open(PID, { procfs });
       const error = await errorOf(() =>
         twin(
@@ -101,11 +105,11 @@ describe('an exec between the reads of a collector (fixture)', () => {
           () => process.detailsAsync(),
         ),
       );
-      expect(execs()).toBe(2);
+      expect(execs()).toBe(3);
       expect(error).toBeInstanceOf(ProgramChangedError);
       expect(error).toMatchObject({
         pid: PID,
-        message: `process ${PID} replaced its program (execve) while it was read, twice in a row: nothing of it is returned, read it again`,
+        message: `process ${PID} replaced its program (execve) while it was read, 3 times in a row: nothing of it is returned, read it again`,
       });
       // Read later, the program it runs then.
       expect(
@@ -116,7 +120,57 @@ describe('an exec between the reads of a collector (fixture)', () => {
             () => process.detailsAsync(),
           )
         ).path,
-      ).toBe('/opt/tool2/bin/tool2');
+      ).toBe('/opt/tool3/bin/tool3');
+    },
+  );
+
+  test.each(styles)(
+    'details, %s: read while the new program was still loading: read again once it is',
+    async (style) => {
+      // Opened mid-exec (empty arguments and environment, stat's arg_start 0), still so when the
+      // first reading ends (the same stat as when opened: yet not a stable reading), loaded
+      // right after: nothing of the loading state is returned.
+      const { root } = copyFixture();
+      execInFixture(root, 'tool', 140737488340000, true);
+      let stats = 0;
+      const procfs = new MutatingProcFS(root, (pid, name) => {
+        if (pid !== PID || name !== 'stat') return;
+        stats++;
+        if (stats === 2) execInFixture(root, 'tool', 140737488340000);
+      });
+      const process = Process.open(PID, { procfs });
+      const details = await twin(
+        style,
+        () => process.details(),
+        () => process.detailsAsync(),
+      );
+      expect(details).toMatchObject({
+        path: '/opt/tool/bin/tool',
+        args: ['/opt/tool/bin/tool', '--run'],
+      });
+      expect(details.environ?.get('PROGRAM')).toBe('tool');
+    },
+  );
+
+  test.each(styles)(
+    'details, %s: still loading at every reading: a ProgramChangedError',
+    async (style) => {
+      const { root } = copyFixture();
+      let execed = false;
+      const procfs = new MutatingProcFS(root, (pid, name) => {
+        if (pid !== PID || name !== 'cmdline' || execed) return;
+        execed = true;
+        execInFixture(root, 'tool', 140737488340000, true);
+      });
+      const process = Process.open(PID, { procfs });
+      const error = await errorOf(() =>
+        twin(
+          style,
+          () => process.details(),
+          () => process.detailsAsync(),
+        ),
+      );
+      expect(error).toBeInstanceOf(ProgramChangedError);
     },
   );
 
@@ -142,7 +196,7 @@ describe('an exec between the reads of a collector (fixture)', () => {
   });
 
   test.each(styles)(
-    'scan, %s: read again; twice, listed with its stat and `changed` failures',
+    'scan, %s: read again; each of 3 times, listed with its stat and `changed` failures',
     async (style) => {
       const scan = (procfs: MutatingProcFS) =>
         twin(
@@ -159,9 +213,9 @@ describe('an exec between the reads of a collector (fixture)', () => {
       });
       expect(afterOne?.environ?.get('PROGRAM')).toBe('tool1');
 
-      const twice = execingFixture(2);
-      const afterTwo = (await scan(twice.procfs)).find((p) => p.pid === PID);
-      expect(afterTwo).toEqual({
+      const thrice = execingFixture(3);
+      const afterThree = (await scan(thrice.procfs)).find((p) => p.pid === PID);
+      expect(afterThree).toEqual({
         pid: PID,
         ppid: 1,
         comm: 'app',

@@ -7,6 +7,10 @@
 // (another user's process, without root): then every image looks the same and an exec cannot
 // be seen. Nor can one of the same binary with randomization off (`setarch -R`).
 import type { Stat } from '@procmon/parse';
+import { isKernelThread } from './path.js';
+
+/** Readings of a process that changed program before a collector gives up (ProgramChangedError). */
+export const MAX_READINGS = 3;
 
 /** The addresses of stat that an exec changes. */
 export type ProgramImage = Pick<
@@ -28,4 +32,16 @@ export function sameImage(a: ProgramImage, b: ProgramImage): boolean {
     a.argStart === b.argStart &&
     a.envStart === b.envStart
   );
+}
+
+/**
+ * Whether stat shows a program still being loaded by execve: the new memory map is in place but
+ * the arguments and environment are not yet (their addresses read 0, and cmdline and environ
+ * read empty). A kernel thread, a zombie and a process whose addresses are hidden from this one
+ * (they read 0, startcode and endcode 1) show zeros too, and are not loading.
+ */
+export function isLoading(stat: Stat): boolean {
+  if (stat.argStart !== 0n) return false;
+  if (stat.startcode === 1n && stat.endcode === 1n) return false;
+  return stat.state !== 'Z' && stat.state !== 'X' && !isKernelThread(stat);
 }

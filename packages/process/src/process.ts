@@ -26,7 +26,7 @@ import {
   extraInfoFlow,
 } from './extra-info.js';
 import { exists, type Flow, type FlowContext, readFile, runAsync, runSync } from './flow.js';
-import { imageOf, type ProgramImage, sameImage } from './image.js';
+import { imageOf, isLoading, MAX_READINGS, type ProgramImage, sameImage } from './image.js';
 import { isKernelThread, type PathSource, type ResolvedPath, resolvePath } from './path.js';
 import { defaultSocketLookup, type SocketLookup } from './sockets.js';
 
@@ -85,7 +85,8 @@ export class Process {
   readonly #checksums: Checksums = {};
   #checksumSource: ChecksumSource | undefined;
   // The program it runs, as imageOf saw it at the last identity check (first: when opened). A
-  // new object only when the program changed, so `this.#image === before` means no exec seen.
+  // new object only when the program changed or was being loaded, so `this.#image === before`
+  // means no exec was seen since `before` was taken.
   #image: ProgramImage;
 
   /**
@@ -256,7 +257,7 @@ export class Process {
    * stat is read first: checksums computed before the process replaced its program (execve) are
    * dropped and computed anew. Throws PidReusedError if the pid is not this process's any more,
    * HashError when nothing could be hashed, ProgramChangedError when the program was replaced
-   * during the hash twice in a row.
+   * during each of three hashes.
    */
   computeChecksums(algorithms: readonly string[]): Checksums {
     for (let attempt = 0; ; attempt++) {
@@ -279,7 +280,7 @@ export class Process {
         return this.checksums;
       }
       // Replaced during the hash: which binary was hashed is unknown.
-      if (attempt > 0) throw new ProgramChangedError(this.pid);
+      if (attempt === MAX_READINGS - 1) throw new ProgramChangedError(this.pid, MAX_READINGS);
     }
   }
 
@@ -301,13 +302,13 @@ export class Process {
         this.keep(result);
         return this.checksums;
       }
-      if (attempt > 0) throw new ProgramChangedError(this.pid);
+      if (attempt === MAX_READINGS - 1) throw new ProgramChangedError(this.pid, MAX_READINGS);
     }
   }
 
   /**
    * The binary's readable regions in memory (the reference's DumpImage). Dumped again if the
-   * process replaced its program meanwhile; ProgramChangedError if it did so twice.
+   * process replaced its program meanwhile; ProgramChangedError after three such dumps.
    */
   dumpImage(options: { maxBytes?: number } = {}): MemoryImage {
     for (let attempt = 0; ; attempt++) {
@@ -316,7 +317,7 @@ export class Process {
       const dump = dumpImage(this.pid, path, { ...options, procfs: this.procfs, deleted });
       this.verify();
       if (this.#image === image) return dump;
-      if (attempt > 0) throw new ProgramChangedError(this.pid);
+      if (attempt === MAX_READINGS - 1) throw new ProgramChangedError(this.pid, MAX_READINGS);
     }
   }
 
@@ -331,7 +332,7 @@ export class Process {
       });
       await this.verifyAsync();
       if (this.#image === image) return dump;
-      if (attempt > 0) throw new ProgramChangedError(this.pid);
+      if (attempt === MAX_READINGS - 1) throw new ProgramChangedError(this.pid, MAX_READINGS);
     }
   }
 
@@ -358,6 +359,10 @@ export class Process {
     if (!sameImage(stat, this.#image)) {
       this.#image = imageOf(stat);
       this.resetChecksums();
+    } else if (isLoading(stat)) {
+      // Mid-exec: what was read may be half of the new program. A new object: no reading that
+      // ends here counts as stable.
+      this.#image = imageOf(stat);
     }
     return stat;
   }
@@ -365,7 +370,8 @@ export class Process {
   /**
    * Runs `make()`'s flow, then checks the pid still is this process: a reused pid's data is never
    * returned. A program replaced meanwhile (execve keeps pid and start time) may have given some
-   * fields of each program: the flow runs once more, and ProgramChangedError if that happens again.
+   * fields of each program (or of one being loaded): the flow runs again, and after MAX_READINGS
+   * readings that each saw a change, ProgramChangedError.
    */
   private *checked<T>(make: () => Flow<T>): Flow<T> {
     for (let attempt = 0; ; attempt++) {
@@ -373,7 +379,7 @@ export class Process {
       const result = yield* make();
       yield* this.currentStat();
       if (this.#image === image) return result;
-      if (attempt > 0) throw new ProgramChangedError(this.pid);
+      if (attempt === MAX_READINGS - 1) throw new ProgramChangedError(this.pid, MAX_READINGS);
     }
   }
 
@@ -404,7 +410,7 @@ export class Process {
         finish?.(result, stat);
         return result;
       }
-      if (attempt > 0) throw new ProgramChangedError(this.pid);
+      if (attempt === MAX_READINGS - 1) throw new ProgramChangedError(this.pid, MAX_READINGS);
     }
   }
 

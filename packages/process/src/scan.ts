@@ -16,7 +16,7 @@ import { procfsOf } from './default-procfs.js';
 import { NUL_SEPARATED } from './details.js';
 import { type FieldFailure, fieldFailure, PidReusedError, ProgramChangedError } from './errors.js';
 import { type Flow, readFile, readLink, runAsync, runSync } from './flow.js';
-import { sameImage } from './image.js';
+import { isLoading, MAX_READINGS, sameImage } from './image.js';
 import { isKernelThread, type PathSource, resolvePath } from './path.js';
 
 /** Fields a scan can read besides the stat it always reads (pid, ppid, comm, state, start time). */
@@ -98,8 +98,8 @@ export async function scanProcessesAsync(options: ScanOptions = {}): Promise<Sca
 
 /**
  * One process. One that replaced its program (execve) while its fields were read is read again,
- * so they all come from one program; if it does so again, it is listed with its stat alone and
- * each asked field a `changed` failure.
+ * so they all come from one program; if it does so each of MAX_READINGS times, it is listed with
+ * its stat alone and each asked field a `changed` failure.
  */
 function* scanOne(
   pid: number,
@@ -109,7 +109,7 @@ function* scanOne(
   for (let attempt = 0; ; attempt++) {
     const read = yield* scanAttempt(pid, procRoot, fields);
     if (read === undefined || read.programChanged === undefined) return read?.scanned;
-    if (attempt > 0) return changedTwice(read.programChanged, fields);
+    if (attempt === MAX_READINGS - 1) return changedEachTime(read.programChanged, fields);
   }
 }
 
@@ -193,7 +193,8 @@ function* scanAttempt(
     if (now.starttime !== stat.starttime)
       throw new PidReusedError(pid, `${procRoot}/${pid}/stat`, stat.starttime, now.starttime);
     // Still the same program? execve keeps the pid and start time, not the memory map.
-    if (!sameImage(now, stat)) return { scanned, programChanged: now };
+    // Or still being loaded (half of it may have been read).
+    if (!sameImage(now, stat) || isLoading(now)) return { scanned, programChanged: now };
   } catch (error) {
     if (error instanceof PidReusedError) return undefined;
     if (!(error instanceof ProcessGoneError)) throw error;
@@ -202,9 +203,9 @@ function* scanAttempt(
   return { scanned };
 }
 
-/** A process that replaced its program during both readings: its last stat, no other field. */
-function changedTwice(stat: Stat, fields: ReadonlySet<ScanField>): ScannedProcess {
-  const error = new ProgramChangedError(stat.pid);
+/** A process that replaced its program during every reading: its last stat, no other field. */
+function changedEachTime(stat: Stat, fields: ReadonlySet<ScanField>): ScannedProcess {
+  const error = new ProgramChangedError(stat.pid, MAX_READINGS);
   return {
     pid: stat.pid,
     ppid: stat.ppid,
