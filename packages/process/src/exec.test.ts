@@ -38,25 +38,41 @@ afterAll(cleanupAll);
 const PID = 100; // a fixture process: /opt/app/bin/app --name "two words" "" last
 
 /**
- * What an exec of fixture pid 100 into /opt/<name>/bin/<name> leaves in its files: a new exe
- * link, arguments and environment, and a new stack address in stat (field 28); the start time
- * stays.
+ * Where an exec of a program loading into a fresh memory map stands, as /proc shows it:
+ * `mapped` (the map in place, nothing on its stack yet: every address 0, arguments and
+ * environment empty), `placing` (the arguments being put on the stack: arg_start set, the code
+ * addresses still 0, the arguments cut short) or `loaded`.
  */
-function execInFixture(root: string, name: string, stackAddress: number, loading = false): void {
+type ExecStage = 'mapped' | 'placing' | 'loaded';
+
+/**
+ * What an exec of fixture pid 100 into /opt/<name>/bin/<name> leaves in its files: a new exe
+ * link, arguments and environment, and new addresses in stat (code 26-27, stack 28, arguments
+ * 48, environment 50); the start time stays.
+ */
+function execInFixture(
+  root: string,
+  name: string,
+  stackAddress: number,
+  stage: ExecStage = 'loaded',
+): void {
   const folder = join(root, String(PID));
   const path = `/opt/${name}/bin/${name}`;
   rmSync(join(folder, 'exe'));
   symlinkSync(path, join(folder, 'exe'));
-  // Still loading: the new map is in place, its arguments and environment not yet.
-  writeFileSync(join(folder, 'cmdline'), loading ? '' : `${path}\0--run\0`);
-  writeFileSync(join(folder, 'environ'), loading ? '' : `PROGRAM=${name}\0`);
+  const cmdline = { mapped: '', placing: `${path}\0`, loaded: `${path}\0--run\0` }[stage];
+  writeFileSync(join(folder, 'cmdline'), cmdline);
+  writeFileSync(join(folder, 'environ'), stage === 'loaded' ? `PROGRAM=${name}\0` : '');
   const stat = readFileSync(join(folder, 'stat'), 'latin1');
   const close = stat.lastIndexOf(')');
   const fields = stat.slice(close + 2).split(' ');
-  // Field N is fields[N - 3]: 28 startstack, 48 arg_start, 50 env_start.
-  fields[25] = String(stackAddress);
-  fields[45] = loading ? '0' : String(stackAddress + 1000);
-  fields[47] = loading ? '0' : String(stackAddress + 2000);
+  // Field N is fields[N - 3].
+  const loaded = stage === 'loaded';
+  fields[23] = loaded ? '4194304' : '0'; // 26 startcode
+  fields[24] = loaded ? '4198400' : '0'; // 27 endcode
+  fields[25] = String(stackAddress); // 28 startstack
+  fields[45] = stage === 'mapped' ? '0' : String(stackAddress + 1000); // 48 arg_start
+  fields[47] = loaded ? String(stackAddress + 2000) : '0'; // 50 env_start
   writeFileSync(join(folder, 'stat'), `${stat.slice(0, close + 2)}${fields.join(' ')}`, 'latin1');
 }
 
@@ -124,14 +140,15 @@ describe('an exec between the reads of a collector (fixture)', () => {
     },
   );
 
-  test.each(styles)(
-    'details, %s: read while the new program was still loading: read again once it is',
-    async (style) => {
-      // Opened mid-exec (empty arguments and environment, stat's arg_start 0), still so when the
-      // first reading ends (the same stat as when opened: yet not a stable reading), loaded
-      // right after: nothing of the loading state is returned.
+  test.each(
+    styles.flatMap((style) => (['mapped', 'placing'] as const).map((stage) => [style, stage])),
+  )(
+    'details, %s: read while the new program was still loading (%s): read again once it is',
+    async (style, stage) => {
+      // Opened mid-exec, still so when the first reading ends (the same stat as when opened:
+      // yet not a stable reading), loaded right after: nothing of the loading state is returned.
       const { root } = copyFixture();
-      execInFixture(root, 'tool', 140737488340000, true);
+      execInFixture(root, 'tool', 140737488340000, stage as ExecStage);
       let stats = 0;
       const procfs = new MutatingProcFS(root, (pid, name) => {
         if (pid !== PID || name !== 'stat') return;
@@ -140,7 +157,7 @@ describe('an exec between the reads of a collector (fixture)', () => {
       });
       const process = Process.open(PID, { procfs });
       const details = await twin(
-        style,
+        style as Style,
         () => process.details(),
         () => process.detailsAsync(),
       );
@@ -160,7 +177,7 @@ describe('an exec between the reads of a collector (fixture)', () => {
       const procfs = new MutatingProcFS(root, (pid, name) => {
         if (pid !== PID || name !== 'cmdline' || execed) return;
         execed = true;
-        execInFixture(root, 'tool', 140737488340000, true);
+        execInFixture(root, 'tool', 140737488340000, 'mapped');
       });
       const process = Process.open(PID, { procfs });
       const error = await errorOf(() =>

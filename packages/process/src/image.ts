@@ -35,13 +35,14 @@ export function sameImage(a: ProgramImage, b: ProgramImage): boolean {
 }
 
 /**
- * Whether stat shows a program still being loaded by execve: the new memory map is in place but
- * the arguments and environment are not yet (their addresses read 0, and cmdline and environ
- * read empty). A kernel thread, a zombie and a process whose addresses are hidden from this one
- * (they read 0, startcode and endcode 1) show zeros too, and are not loading.
+ * Whether stat shows a program still being loaded by execve. The new memory map starts empty:
+ * its code addresses stay 0 until the arguments and environment are on its stack (the kernel
+ * sets them after), and the argument addresses 0 until they are being placed; meanwhile cmdline
+ * and environ read empty or cut short. A kernel thread and a zombie have no map (0 too), and a
+ * process whose addresses are hidden from this one shows startcode and endcode as 1.
  */
 export function isLoading(stat: Stat): boolean {
-  if (stat.argStart !== 0n) return false;
+  if (stat.startcode !== 0n && stat.argStart !== 0n) return false;
   if (stat.startcode === 1n && stat.endcode === 1n) return false;
   return stat.state !== 'Z' && stat.state !== 'X' && !isKernelThread(stat);
 }
