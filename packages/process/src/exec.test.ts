@@ -35,6 +35,14 @@ import { Process, scanProcesses, scanProcessesAsync } from './index.js';
 
 afterAll(cleanupAll);
 
+/** details() or detailsAsync(), as `style` says. */
+const detailsOf = (process: Process, style: Style) =>
+  twin(
+    style,
+    () => process.details(),
+    () => process.detailsAsync(),
+  );
+
 const PID = 100; // a fixture process: /opt/app/bin/app --name "two words" "" last
 
 /**
@@ -94,11 +102,7 @@ describe('an exec between the reads of a collector (fixture)', () => {
     async (style) => {
       const { procfs, execs } = execingFixture(1);
       const process = Process.open(PID, { procfs });
-      const details = await twin(
-        style,
-        () => process.details(),
-        () => process.detailsAsync(),
-      );
+      const details = await detailsOf(process, style);
       expect(execs()).toBe(1);
       expect(details).toMatchObject({
         path: '/opt/tool1/bin/tool1',
@@ -114,13 +118,7 @@ describe('an exec between the reads of a collector (fixture)', () => {
     async (style) => {
       const { procfs, execs } = execingFixture(3);
       const process = Process.open(PID, { procfs });
-      const error = await errorOf(() =>
-        twin(
-          style,
-          () => process.details(),
-          () => process.detailsAsync(),
-        ),
-      );
+      const error = await errorOf(() => detailsOf(process, style));
       expect(execs()).toBe(3);
       expect(error).toBeInstanceOf(ProgramChangedError);
       expect(error).toMatchObject({
@@ -128,15 +126,7 @@ describe('an exec between the reads of a collector (fixture)', () => {
         message: `process ${PID} replaced its program (execve) while it was read, 3 times in a row: nothing of it is returned, read it again`,
       });
       // Read later, the program it runs then.
-      expect(
-        (
-          await twin(
-            style,
-            () => process.details(),
-            () => process.detailsAsync(),
-          )
-        ).path,
-      ).toBe('/opt/tool3/bin/tool3');
+      expect((await detailsOf(process, style)).path).toBe('/opt/tool3/bin/tool3');
     },
   );
 
@@ -156,11 +146,7 @@ describe('an exec between the reads of a collector (fixture)', () => {
         if (stats === 2) execInFixture(root, 'tool', 140737488340000);
       });
       const process = Process.open(PID, { procfs });
-      const details = await twin(
-        style as Style,
-        () => process.details(),
-        () => process.detailsAsync(),
-      );
+      const details = await detailsOf(process, style as Style);
       expect(details).toMatchObject({
         path: '/opt/tool/bin/tool',
         args: ['/opt/tool/bin/tool', '--run'],
@@ -180,13 +166,7 @@ describe('an exec between the reads of a collector (fixture)', () => {
         execInFixture(root, 'tool', 140737488340000, 'mapped');
       });
       const process = Process.open(PID, { procfs });
-      const error = await errorOf(() =>
-        twin(
-          style,
-          () => process.details(),
-          () => process.detailsAsync(),
-        ),
-      );
+      const error = await errorOf(() => detailsOf(process, style));
       expect(error).toBeInstanceOf(ProgramChangedError);
     },
   );
@@ -287,11 +267,7 @@ describe('live: a process that execs every few hundred microseconds', () => {
       const seen = { alpha: 0, beta: 0, mixed: [] as unknown[], changedTwice: 0 };
       for (let call = 0; call < 1500; call++) {
         try {
-          const details = await twin(
-            style,
-            () => process.details(),
-            () => process.detailsAsync(),
-          );
+          const details = await detailsOf(process, style);
           const program = programOf(details);
           if (program === 'alpha' || program === 'beta') seen[program]++;
           else
