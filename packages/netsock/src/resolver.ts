@@ -508,9 +508,10 @@ export class SocketResolver {
    * remain and the kernel is known to have unix_diag, each is asked of it by inode (an exact
    * lookup finds a unix socket wherever it is in the table; `unixAsked`: the caller just did)
    * and the other tables are read again; with more, every table is read again and then the few
-   * left asked by inode. So a unix socket is never lost to a skip (with unix_diag); an inet
-   * socket skipped twice in a row stays missing: rarer still, not impossible. A process that
-   * exited since the first pass took its sockets with it: what that pass found is the answer.
+   * left asked by inode. A unix socket is then lost to skips only when more than
+   * MAX_UNIX_LOOKUPS inodes are still missing after the second read; an inet socket when both
+   * reads skip it: rarer still, not impossible. A process that exited since the first pass took
+   * its sockets with it: what that pass found is the answer.
    */
   private lookAgain(
     source: Source,
