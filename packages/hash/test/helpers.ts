@@ -23,6 +23,8 @@ import {
   trackChild,
 } from '../../../test-support/processes.js';
 
+export { errorOf } from '../../../test-support/errors.js';
+
 export { cleanup, eventually, exited };
 
 /** Checksums of empty input, as every tool prints them. */
@@ -184,17 +186,6 @@ export function expectSameBytes(actual: Uint8Array, expected: Uint8Array, what =
   let offset = 0;
   while (offset < a.length && offset < b.length && a[offset] === b[offset]) offset++;
   throw new Error(`${what} differ: lengths ${a.length}/${b.length}, first difference at ${offset}`);
-}
-
-/** The error `run` throws or rejects with; fails the test if there is none. */
-export async function errorOf(run: () => unknown): Promise<unknown> {
-  let value: unknown;
-  try {
-    value = await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`expected the call to fail, and it returned ${inspect(value, { depth: 1 })}`);
 }
 
 /** The error a synchronous `run` throws; fails the test if there is none. */

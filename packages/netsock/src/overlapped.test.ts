@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseNetInodes } from '@procmon/parse';
 import { ProcFS } from '@procmon/procfs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { errorOf } from '../../../test-support/errors.js';
 import { firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
 import { canUnshare, cleanup, type Holder, isRoot, PYTHON, startHolder } from '../test/helpers.js';
 import { loadAddon, type NetsockAddon } from './addon.js';
@@ -44,16 +45,6 @@ function resolverWith(changes: Partial<NetsockAddon>): SocketResolver {
   const resolver = new SocketResolver({ backend: 'netlink' });
   Object.assign(resolver, { addon: { ...addon(), ...changes } });
   return resolver;
-}
-
-/** The error a call throws (undefined: none). */
-async function errorOf(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 /** The pid of a process that has exited and been reaped. */

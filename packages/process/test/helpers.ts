@@ -14,7 +14,6 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inspect } from 'node:util';
 import { parseStat, type Stat } from '@procmon/parse';
 import { ProcFS } from '@procmon/procfs';
 import {
@@ -24,6 +23,8 @@ import {
   tempFolder as sharedTempFolder,
   trackChild,
 } from '../../../test-support/processes.js';
+
+export { errorOf } from '../../../test-support/errors.js';
 
 export { cleanup, eventually, exited, trackChild };
 
@@ -220,17 +221,6 @@ export function ownAncestry(): { pid: number; path: string; pathSource: 'exe' | 
     pid = ppid;
   }
   return chain;
-}
-
-/** The error `run` throws or rejects with; fails the test if there is none. */
-export async function errorOf(run: () => unknown): Promise<unknown> {
-  let value: unknown;
-  try {
-    value = await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`expected the call to fail, and it returned ${inspect(value, { depth: 2 })}`);
 }
 
 /** The two call styles. */
