@@ -11,5 +11,9 @@ export const sharedTestConfig = defineConfig({
     exclude: ['**/node_modules/**', 'test/fixtures/**'],
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
+    // CI runs every package's suite at once on two cores: a test that takes 1 s alone can take
+    // 7 s there. Time is never asserted on; these limits only catch a test that hangs.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });
