@@ -4,12 +4,14 @@
 
 import { type Stats, statSync } from 'node:fs';
 import { stat as statAsync } from 'node:fs/promises';
-import type { FdEntry, ProcFS } from '@procmon/procfs';
+import type { Executable, FdEntry, ProcFS } from '@procmon/procfs';
 import type { SocketInfo, SocketLookup } from './sockets.js';
 
 export type Request =
   | { kind: 'file'; pid: number; name: string }
   | { kind: 'link'; pid: number; name: string }
+  /** The exe link with the kernel's verdict on deletion (ProcFS.readExe). */
+  | { kind: 'exe'; pid: number }
   | { kind: 'fds'; pid: number }
   | { kind: 'exists'; path: string }
   /** fstat-like facts of what a path (or an fd link) leads to. */
@@ -31,6 +33,10 @@ export function* readFile(pid: number, name: string): Flow<Uint8Array> {
 
 export function* readLink(pid: number, name: string): Flow<Uint8Array> {
   return (yield { kind: 'link', pid, name }) as Uint8Array;
+}
+
+export function* readExe(pid: number): Flow<Executable> {
+  return (yield { kind: 'exe', pid }) as Executable;
 }
 
 export function* listFds(pid: number): Flow<FdEntry[]> {
@@ -96,6 +102,8 @@ function performSync(request: Request, { procfs, sockets }: FlowContext): unknow
       return procfs.readFile(request.pid, request.name);
     case 'link':
       return procfs.readLink(request.pid, request.name);
+    case 'exe':
+      return procfs.readExe(request.pid);
     case 'fds':
       return procfs.listFds(request.pid);
     case 'exists':
@@ -115,6 +123,8 @@ async function performAsync(request: Request, { procfs, sockets }: FlowContext):
       return procfs.promises.readFile(request.pid, request.name);
     case 'link':
       return procfs.promises.readLink(request.pid, request.name);
+    case 'exe':
+      return procfs.promises.readExe(request.pid);
     case 'fds':
       return procfs.promises.listFds(request.pid);
     case 'exists':

@@ -2,16 +2,20 @@
 // CleanPath) does, with its loops and lost fallbacks fixed.
 
 import { decodeText } from '@procmon/parse';
+import { ProcfsError } from '@procmon/procfs';
 import { type FieldFailure, fieldFailure } from './errors.js';
-import { exists, type Flow, readFile, readLink } from './flow.js';
+import { exists, type Flow, readExe, readFile } from './flow.js';
 
 /** The path the reference gives a kernel task: no binary, no memory map of its own. */
 export const KERNEL_CONNECTION = 'Kernel connection';
 
-const DELETED = ' (deleted)';
-
-/** Where `path` came from: the exe link, the first argument, the command name, or none (kernel). */
-export type PathSource = 'exe' | 'args' | 'comm' | 'kernel';
+/**
+ * Where `path` came from: the exe link (`exe`), the first argument (`args`), the command name
+ * (`comm`), a kernel thread (`kernel`), or nowhere (`none`: the exe link's target is longer than
+ * PATH_MAX, so the kernel cannot give it, and no name the process chooses stands in for it;
+ * `path` is then empty and `realPath` reaches the binary through `<root>/<pid>/exe`).
+ */
+export type PathSource = 'exe' | 'args' | 'comm' | 'kernel' | 'none';
 
 export interface ResolvedPath {
   /** Absolute path of the binary; else the first argument or comm; `Kernel connection` for a kernel task. */
@@ -23,7 +27,11 @@ export interface ResolvedPath {
    * the one that runs.
    */
   realPath: string;
-  /** The exe link ended in ` (deleted)`: the binary was deleted or replaced while it runs. */
+  /**
+   * The binary was deleted or replaced while it runs: the kernel marked the exe link, and the
+   * running file was checked (no name left, or the marked name is another file), so a file
+   * whose real name ends in ` (deleted)` is not taken for a deleted one. See ProcFS.readExe.
+   */
   deleted: boolean;
   /** `exe` could not be read and `maps` is empty: a kernel thread, not a program. */
   kernelTask: boolean;
@@ -47,14 +55,17 @@ export function* resolvePath(
   // The kernel's own flag says what the reference's test (no exe, empty maps) would find, with
   // no reads and no failed readlink.
   if (kernelThread) return kernelTaskPath();
-  let link: string;
+  let exe: ExePath;
   try {
-    link = yield* readExe(pid);
+    exe = yield* readExePath(pid);
   } catch (error) {
-    return yield* withoutExe(pid, comm, fieldFailure('path', error));
+    const failure = fieldFailure('path', error);
+    if (error instanceof ProcfsError && error.code === 'ENAMETOOLONG') {
+      return noPath(`${procRoot}/${pid}/exe`, failure);
+    }
+    return yield* withoutExe(pid, comm, failure);
   }
-  let deleted = link.endsWith(DELETED);
-  let path = deleted ? link.slice(0, -DELETED.length) : link;
+  let { path, deleted } = exe;
   let source: PathSource = 'exe';
   let failure: FieldFailure | undefined;
 
@@ -97,19 +108,34 @@ export function* resolvePath(
   return resolved;
 }
 
-function* readExe(pid: number): Flow<string> {
-  const bytes = yield* readLink(pid, 'exe');
-  return decodeText('text', bytes, 0, bytes.length);
+interface ExePath {
+  path: string;
+  deleted: boolean;
 }
 
-function* rereadExe(pid: number): Flow<{ path: string; deleted: boolean } | undefined> {
+function* readExePath(pid: number): Flow<ExePath> {
+  const { path, deleted } = yield* readExe(pid);
+  return { path: decodeText('text', path, 0, path.length), deleted };
+}
+
+function* rereadExe(pid: number): Flow<ExePath | undefined> {
   try {
-    const link = yield* readExe(pid);
-    const deleted = link.endsWith(DELETED);
-    return { path: deleted ? link.slice(0, -DELETED.length) : link, deleted };
+    return yield* readExePath(pid);
   } catch {
     return undefined;
   }
+}
+
+/** No path at all: the exe link is past PATH_MAX. The binary is still reached through `exe`. */
+function noPath(exeLink: string, failure: FieldFailure): ResolvedPath {
+  return {
+    path: '',
+    realPath: exeLink,
+    deleted: false,
+    kernelTask: false,
+    source: 'none',
+    failure,
+  };
 }
 
 // The reference's RealPath: the binary through the process's own root, when it exists there.

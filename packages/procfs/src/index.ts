@@ -4,6 +4,7 @@ export {
   ProcfsError,
   type ProcfsErrorDetails,
 } from './errors.js';
+export type { Executable } from './executable.js';
 export type { MachineFacts } from './machine-facts.js';
 export {
   type ByteRange,

@@ -1,6 +1,14 @@
 import { readdir, readdirSync, readlink, readlinkSync, statSync } from 'node:fs';
+import { stat as statAsync } from 'node:fs/promises';
 import { checkFd, checkFileName, checkMaxBytes, checkPid, checkRanges } from './arguments.js';
 import { ProcessGoneError, ProcfsError, toProcfsError } from './errors.js';
+import {
+  type Executable,
+  type ExeFileStat,
+  executableFrom,
+  hasDeletedMark,
+  markedNamePath,
+} from './executable.js';
 import { bootTimeFromStat, factsFromAuxv, type MachineFacts } from './machine-facts.js';
 import { readFileToEnd, readFileToEndAsync } from './read-file.js';
 import {
@@ -171,6 +179,22 @@ export class ProcFS {
       if (tid !== undefined) return this.link(`${this.root}/${pid}/task/${tid}/${name}`, pid, tid);
       throw this.zombieAware(error, pid, path, 'read the link');
     }
+  }
+
+  /**
+   * The binary a process runs: its path, and whether it was deleted or replaced on disk, decided
+   * from the kernel rather than from the ` (deleted)` text alone (a file may be named so). See
+   * `Executable`. Throws as `readLink(pid, 'exe')` does: a kernel thread has no executable, a
+   * path longer than PATH_MAX is a ProcfsError with code ENAMETOOLONG.
+   */
+  readExe(pid: number): Executable {
+    const link = this.readLink(pid, 'exe');
+    if (!hasDeletedMark(link)) return executableFrom(link, undefined, undefined);
+    return executableFrom(
+      link,
+      fileStatSync(`${this.root}/${pid}/exe`),
+      fileStatSync(markedNamePath(this.root, pid, link)),
+    );
   }
 
   /** The target of `<root>/<pid>/fd/<fd>`, raw (`socket:[123]`, `pipe:[456]`, a path, ...). */
@@ -509,6 +533,17 @@ export class ProcFSPromises {
     }
   }
 
+  /** See ProcFS.readExe. */
+  async readExe(pid: number): Promise<Executable> {
+    const link = await this.readLink(pid, 'exe');
+    if (!hasDeletedMark(link)) return executableFrom(link, undefined, undefined);
+    const [exe, named] = await Promise.all([
+      fileStatAsync(`${this.procfs.root}/${pid}/exe`),
+      fileStatAsync(markedNamePath(this.procfs.root, pid, link)),
+    ]);
+    return executableFrom(link, exe, named);
+  }
+
   /** See ProcFS.readFdLink. */
   async readFdLink(pid: number, fd: number): Promise<Uint8Array> {
     checkPid(pid);
@@ -713,6 +748,25 @@ export class ProcFSPromises {
       if (gone) throw gone;
     }
     return fdEntries(numbers, found);
+  }
+}
+
+/** stat (following links) as the facts `executableFrom` compares, or the errno code. */
+function fileStatSync(path: string | Buffer): ExeFileStat | string {
+  try {
+    const { dev, ino, nlink } = statSync(path, { bigint: true });
+    return { dev, ino, nlink };
+  } catch (error) {
+    return (error as { code?: string }).code ?? 'UNKNOWN';
+  }
+}
+
+async function fileStatAsync(path: string | Buffer): Promise<ExeFileStat | string> {
+  try {
+    const { dev, ino, nlink } = await statAsync(path, { bigint: true });
+    return { dev, ino, nlink };
+  } catch (error) {
+    return (error as { code?: string }).code ?? 'UNKNOWN';
   }
 }
 
