@@ -3,13 +3,13 @@
 // it), but a file may also be *named* `firefox (deleted)`: the text alone would let any user
 // pass such a file off as the deleted `firefox`. So the mark is checked against the kernel's
 // own facts about the running file (its link count, and whether the marked name is it).
+import type { ProcfsContext } from './context.js';
+import { type Flow, performAll } from './flow.js';
+import { errorCode, type FileStat } from './ops.js';
+import { readLink } from './reads.js';
 
 /** What a stat of the running file (or of the marked name) tells: identity and link count. */
-export interface ExeFileStat {
-  dev: bigint;
-  ino: bigint;
-  nlink: bigint;
-}
+export type ExeFileStat = Pick<FileStat, 'dev' | 'ino' | 'nlink'>;
 
 /**
  * The binary a process runs.
@@ -47,12 +47,23 @@ export function hasDeletedMark(link: Uint8Array): boolean {
 }
 
 /**
- * The marked link text as a path through the process's own root (`<root>/<pid>/root<text>`), so
- * the name is looked up in the process's mount namespace, as the kernel named it. Bytes, since
- * the text need not be UTF-8.
+ * The binary a process runs, with the kernel's verdict on its deletion (see `Executable`). The
+ * running file is `<pid>/exe` itself (stat follows the link to it); the marked name is looked up
+ * through the process's own root, in its mount namespace, as the kernel named it.
  */
-export function markedNamePath(root: string, pid: number, link: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(`${root}/${pid}/root`), link]);
+export function* readExe(context: ProcfsContext, pid: number): Flow<Executable> {
+  const link = yield* readLink(context, pid, 'exe');
+  if (!hasDeletedMark(link)) return executableFrom(link, undefined, undefined);
+  const named = new Uint8Array(link.length + `${pid}/root`.length);
+  named.set(new TextEncoder().encode(`${pid}/root`));
+  named.set(link, named.length - link.length);
+  const [exe, marked] = yield* performAll([
+    { kind: 'stat', path: `${pid}/exe` },
+    { kind: 'stat', path: named },
+  ]);
+  const statOrCode = (outcome: typeof exe): FileStat | string =>
+    outcome?.ok ? (outcome.value as FileStat) : errorCode(outcome?.error);
+  return executableFrom(link, statOrCode(exe), statOrCode(marked));
 }
 
 /**

@@ -2,6 +2,10 @@
 // times. Node exposes neither sysconf(_SC_PAGESIZE) nor sysconf(_SC_CLK_TCK); the kernel hands
 // both to every process in its auxiliary vector, readable as <root>/self/auxv.
 import { arch, endianness } from 'node:os';
+import { classified } from './classify.js';
+import { absolute, type ProcfsContext } from './context.js';
+import { ProcfsError } from './errors.js';
+import { type Flow, performAll } from './flow.js';
 
 export interface MachineFacts {
   /** Bytes per page (`AT_PAGESZ`), for statm and the rss field of stat. */
@@ -47,4 +51,41 @@ export function bootTimeFromStat(stat: Uint8Array): number | undefined {
   if (!/^[1-9][0-9]{0,15}$/.test(digits)) return undefined;
   const value = Number(digits);
   return Number.isSafeInteger(value) ? value : undefined;
+}
+
+// The facts of each ProcFS once read: they never change while the machine runs.
+const known = new WeakMap<ProcfsContext, MachineFacts>();
+
+/**
+ * Page size, clock ticks per second and boot time, read once from `<root>/self/auxv` and
+ * `<root>/stat`, then kept for the context.
+ */
+export function* machineFacts(context: ProcfsContext): Flow<MachineFacts> {
+  const facts = known.get(context);
+  if (facts) return facts;
+  const paths = ['self/auxv', 'stat'];
+  const outcomes = yield* performAll(
+    paths.map((path) => ({ kind: 'read', path, maxBytes: context.maxBytes })),
+  );
+  const bytes: Uint8Array[] = [];
+  for (let i = 0; i < paths.length; i++) {
+    const outcome = outcomes[i];
+    const shown = absolute(context, paths[i] as string);
+    if (!outcome?.ok) throw yield* classified(context, outcome?.error, undefined, shown, 'read');
+    bytes.push(outcome.value as Uint8Array);
+  }
+  const auxv = factsFromAuxv(bytes[0] as Uint8Array);
+  const bootTimeSeconds = bootTimeFromStat(bytes[1] as Uint8Array);
+  if (!auxv || bootTimeSeconds === undefined) {
+    const path = absolute(context, auxv ? 'stat' : 'self/auxv');
+    const problem = auxv ? 'has no btime line' : 'has no page size or clock ticks';
+    throw new ProcfsError(`cannot tell the machine facts: ${path} ${problem}`, {
+      pid: undefined,
+      path,
+      code: 'EINVAL',
+    });
+  }
+  const read = { ...auxv, bootTimeSeconds };
+  known.set(context, read);
+  return read;
 }

@@ -2,7 +2,6 @@
 // stat: one open, reads until a read returns 0, one close in `finally`. The result is always a
 // fresh copy, so the reused buffer never reaches a caller.
 import { close, closeSync, open, openSync, read, readSync } from 'node:fs';
-import { ProcfsError } from './errors.js';
 
 const SHARED_INITIAL_BYTES = 64 * 1024;
 const ASYNC_INITIAL_BYTES = 16 * 1024;
@@ -14,11 +13,13 @@ let shared: Uint8Array = new Uint8Array(SHARED_INITIAL_BYTES);
 
 export interface ReadTarget {
   path: string;
-  pid: number | undefined;
   maxBytes: number;
 }
 
-/** The whole file, read synchronously. Node fs errors pass through for the caller to map. */
+/**
+ * The whole file, read synchronously. Node fs errors pass through for the caller to map; a file
+ * past the cap is an Error with code EFBIG.
+ */
 export function readFileToEnd(target: ReadTarget): Uint8Array {
   const fd = openSync(target.path, 'r');
   try {
@@ -93,9 +94,9 @@ function grow(buffer: Uint8Array, length: number, target: ReadTarget): Uint8Arra
   return larger;
 }
 
-function tooLarge(target: ReadTarget): ProcfsError {
-  return new ProcfsError(
-    `cannot read ${target.path}: it is larger than the ${target.maxBytes}-byte cap (raise maxBytes to read it)`,
-    { pid: target.pid, path: target.path, code: 'EFBIG' },
+function tooLarge(target: ReadTarget): Error {
+  return Object.assign(
+    new Error(`it is larger than the ${target.maxBytes}-byte cap (raise maxBytes to read it)`),
+    { code: 'EFBIG' },
   );
 }
