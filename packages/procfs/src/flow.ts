@@ -154,9 +154,3 @@ function isExternal(step: Step): step is ExternalStep {
 function isBatch(step: Step): step is readonly Op[] {
   return Array.isArray(step);
 }
-
-/** Unwraps an outcome: its value, or its error thrown as the flow's own. */
-export function valueOf<T>(outcome: Outcome<T>): T {
-  if (outcome.ok) return outcome.value;
-  throw outcome.error;
-}

@@ -12,3 +12,4 @@ export { ProcFS, type ProcFSFlows, type ProcFSOptions, ProcFSPromises } from './
 export type { ByteRange } from './read-ranges.js';
 export type { RangeResult, ReadOptions } from './reads.js';
 export type { ProcessState } from './state.js';
+export type { FileStat } from './stats.js';

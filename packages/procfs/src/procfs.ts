@@ -3,8 +3,8 @@
 // executable.ts or machine-facts.ts run by the sync or the async runner: the two faces cannot
 // drift apart, and other packages compose the same flows (`procfs.flows`) into their own.
 import { statSync } from 'node:fs';
-import { checkMaxBytes, checkPid } from './arguments.js';
-import type { ProcfsContext } from './context.js';
+import { checkFileName, checkMaxBytes, checkPid } from './arguments.js';
+import { absolute, type ProcfsContext } from './context.js';
 import { type Executable, readExe } from './executable.js';
 import { type Backend, type Flow, runAsync, runSync } from './flow.js';
 import { type FdEntry, listFds, listPids, listTaskFds, listTasks } from './listings.js';
@@ -23,6 +23,7 @@ import {
   readTaskFile,
 } from './reads.js';
 import { type ProcessState, processState } from './state.js';
+import { existsInRoot, type FileStat, hasTask, statFd } from './stats.js';
 
 export interface ProcFSOptions {
   /**
@@ -64,6 +65,12 @@ export interface ProcFSFlows {
   listTaskFds(pid: number, tid: number): Flow<FdEntry[]>;
   processState(pid: number): Flow<ProcessState>;
   machineFacts(): Flow<MachineFacts>;
+  /** See `statFd` in stats.ts: the file a descriptor is open on. */
+  statFd(pid: number, fd: number): Flow<FileStat>;
+  /** Whether an absolute path (bytes) leads to something in the process's own root. */
+  existsInRoot(pid: number, path: Uint8Array): Flow<boolean>;
+  /** Whether `tid` is a thread of `pid`. */
+  hasTask(pid: number, tid: number): Flow<boolean>;
 }
 
 /**
@@ -102,6 +109,17 @@ export class ProcFS implements ProcfsContext {
     this.maxBytes = maxBytes;
     this.flows = flowsOf(this);
     this.promises = new ProcFSPromises(this);
+  }
+
+  /**
+   * The absolute path of `<root>/<pid>/<name>` (a link such as `exe` or `root`), for showing or
+   * for handing to a program that opens it itself: the one place outside the flows that names
+   * a path under the root.
+   */
+  pathOf(pid: number, name: string): string {
+    checkPid(pid);
+    checkFileName(name);
+    return absolute(this, `${pid}/${name}`);
   }
 
   /** Runs a flow (of `flows`, or one composed of them) with synchronous reads. */
@@ -327,6 +345,9 @@ function flowsOf(procfs: ProcFS): ProcFSFlows {
     listTaskFds: (pid, tid) => listTaskFds(procfs, pid, tid),
     processState: (pid) => processStateChecked(procfs, pid),
     machineFacts: () => machineFacts(procfs),
+    statFd: (pid, fd) => statFd(procfs, pid, fd),
+    existsInRoot: (pid, path) => existsInRoot(pid, path),
+    hasTask: (pid, tid) => hasTask(pid, tid),
   };
 }
 
