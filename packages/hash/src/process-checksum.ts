@@ -248,7 +248,7 @@ function fromImage(
 
 /** The start time (field 22 of stat, in clock ticks) that with the pid names one process. */
 function startTime(stat: Uint8Array): number {
-  return parseStat(stat).starttime;
+  return parseStat(stat).startTime;
 }
 
 /**

@@ -97,7 +97,7 @@ function shifted(stat: Uint8Array): Uint8Array {
   const text = Buffer.from(stat).toString('latin1');
   const close = text.lastIndexOf(')');
   const fields = text.slice(close + 2).split(' ');
-  // Fields after comm start at 3 (state): starttime (22) is index 19.
+  // Fields after comm start at 3 (state): startTime (22) is index 19.
   fields[19] = String(Number(fields[19]) + 1);
   return new Uint8Array(Buffer.from(`${text.slice(0, close + 2)}${fields.join(' ')}`, 'latin1'));
 }

@@ -32,7 +32,7 @@ const pid1: Stat = {
   nice: 0,
   numThreads: 12,
   itrealvalue: 0,
-  starttime: 24,
+  startTime: 24,
   vsize: 43831296n,
   rss: 3645,
   rsslim: 18446744073709551615n,
@@ -89,7 +89,7 @@ const kthreadd: Stat = {
   nice: 0,
   numThreads: 1,
   itrealvalue: 0,
-  starttime: 24,
+  startTime: 24,
   vsize: 0n,
   rss: 0,
   rsslim: 18446744073709551615n,
@@ -146,7 +146,7 @@ const shell: Stat = {
   nice: 0,
   numThreads: 1,
   itrealvalue: 0,
-  starttime: 31644,
+  startTime: 31644,
   vsize: 5124096n,
   rss: 986,
   rsslim: 18446744073709551615n,
@@ -203,7 +203,7 @@ const zombie: Stat = {
   nice: 0,
   numThreads: 1,
   itrealvalue: 0,
-  starttime: 41878,
+  startTime: 41878,
   vsize: 0n,
   rss: 0,
   rsslim: 18446744073709551615n,
@@ -260,7 +260,7 @@ const weirdComm: Stat = {
   nice: 0,
   numThreads: 1,
   itrealvalue: 0,
-  starttime: 42274,
+  startTime: 42274,
   vsize: 2990080n,
   rss: 414,
   rsslim: 18446744073709551615n,
@@ -317,7 +317,7 @@ const rtMigration: Stat = {
   nice: 0,
   numThreads: 1,
   itrealvalue: 0,
-  starttime: 24,
+  startTime: 24,
   vsize: 0n,
   rss: 0,
   rsslim: 18446744073709551615n,
@@ -374,7 +374,7 @@ const kworker: Stat = {
   nice: -20,
   numThreads: 1,
   itrealvalue: 0,
-  starttime: 24,
+  startTime: 24,
   vsize: 0n,
   rss: 0,
   rsslim: 18446744073709551615n,
@@ -431,7 +431,7 @@ const nodeThread: Stat = {
   nice: 0,
   numThreads: 7,
   itrealvalue: 0,
-  starttime: 43979,
+  startTime: 43979,
   vsize: 745713664n,
   rss: 10048,
   rsslim: 18446744073709551615n,
@@ -488,7 +488,7 @@ const distinct: Stat = {
   nice: 19,
   numThreads: 20,
   itrealvalue: 21,
-  starttime: 22,
+  startTime: 22,
   vsize: 23n,
   rss: 24,
   rsslim: 25n,
@@ -755,11 +755,11 @@ describe('statStartTime', () => {
     expect(statStartTime(weirdComm, { clockTicks: 100, bootTimeSeconds: 1_700_000_000 })).toBe(
       1_700_000_422_740,
     );
-    expect(statStartTime({ starttime: 0 }, { clockTicks: 100, bootTimeSeconds: 5 })).toBe(5000);
+    expect(statStartTime({ startTime: 0 }, { clockTicks: 100, bootTimeSeconds: 5 })).toBe(5000);
   });
 
   it('keeps the fraction when the tick rate does not divide 1000', () => {
-    expect(statStartTime({ starttime: 1 }, { clockTicks: 300, bootTimeSeconds: 0 })).toBe(
+    expect(statStartTime({ startTime: 1 }, { clockTicks: 300, bootTimeSeconds: 0 })).toBe(
       1000 / 300,
     );
   });
@@ -775,13 +775,13 @@ describe('statStartTime', () => {
     ];
     for (const [clockTicks, bootTimeSeconds, option] of bad) {
       const error = parseErrorOf(() =>
-        statStartTime({ starttime: 1 }, { clockTicks, bootTimeSeconds }),
+        statStartTime({ startTime: 1 }, { clockTicks, bootTimeSeconds }),
       );
       expect(error.message).toContain(`option ${option}`);
     }
     expect(() =>
       statStartTime(
-        { starttime: 1 },
+        { startTime: 1 },
         undefined as unknown as { clockTicks: 1; bootTimeSeconds: 1 },
       ),
     ).toThrow(ParseError);

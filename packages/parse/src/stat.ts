@@ -83,7 +83,7 @@ export interface Stat {
   /** (21) Always 0 since Linux 2.6.17. */
   itrealvalue: number;
   /** (22) Start time after boot, in clock ticks. See {@link statStartTime}. */
-  starttime: number;
+  startTime: number;
   /** (23) Virtual memory size, in bytes. */
   vsize: bigint;
   /** (24) Resident set size, in pages. */
@@ -175,7 +175,7 @@ const FIELD_NAMES = [
   'nice',
   'numThreads',
   'itrealvalue',
-  'starttime',
+  'startTime',
   'vsize',
   'rss',
   'rsslim',
@@ -373,7 +373,7 @@ function readFieldsFast(
     nice: n(19),
     numThreads: n(20),
     itrealvalue: n(21),
-    starttime: n(22),
+    startTime: n(22),
     vsize: big(23),
     rss: n(24),
     rsslim: big(25),
@@ -435,7 +435,7 @@ function readFieldsCarefully(head: StatHead, bytes: Uint8Array, start: number, e
     nice: fields.int(19),
     numThreads: fields.int(20),
     itrealvalue: fields.uint(21),
-    starttime: fields.uint(22),
+    startTime: fields.uint(22),
     vsize: fields.big(23),
     rss: fields.uint(24),
     rsslim: fields.big(25),
@@ -479,7 +479,7 @@ export interface StatStartTimeOptions {
 
 /**
  * When a process started, in milliseconds since the epoch:
- * `bootTimeSeconds * 1000 + starttime * 1000 / clockTicks`.
+ * `bootTimeSeconds * 1000 + startTime * 1000 / clockTicks`.
  *
  * `btime` is whole seconds and the kernel's boot clock drifts from wall time (suspend, NTP), so
  * this is as exact as `ps` is, not more: compare two start times from the same `btime` for
@@ -490,14 +490,14 @@ export interface StatStartTimeOptions {
  *   `bootTimeSeconds` is not a finite number ≥ 0.
  */
 export function statStartTime(
-  stat: Pick<Stat, 'starttime'>,
+  stat: Pick<Stat, 'startTime'>,
   machine: StatStartTimeOptions,
 ): number {
-  const starttime = stat?.starttime;
-  if (typeof starttime !== 'number' || !Number.isSafeInteger(starttime) || starttime < 0) {
+  const startTime = stat?.startTime;
+  if (typeof startTime !== 'number' || !Number.isSafeInteger(startTime) || startTime < 0) {
     throw new ParseError(
       KIND,
-      `stat.starttime must be a tick count, got ${String(starttime)}`,
+      `stat.startTime must be a tick count, got ${String(startTime)}`,
       '',
       0,
     );
@@ -524,7 +524,7 @@ export function statStartTime(
       0,
     );
   }
-  return bootTimeSeconds * 1000 + (starttime * 1000) / clockTicks;
+  return bootTimeSeconds * 1000 + (startTime * 1000) / clockTicks;
 }
 
 const STATE_NAMES: { readonly [letter in StatState]: StatStateName } = {

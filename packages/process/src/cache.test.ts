@@ -12,6 +12,7 @@ import {
   startHold,
   styles,
   twin,
+  watchedBackend,
 } from '../test/helpers.js';
 import { Process, ProcessCache } from './index.js';
 
@@ -23,12 +24,17 @@ function clock(start = 0) {
   return { state, now: () => state.now };
 }
 
-/** A ProcFS over a fixture copy that counts its stat reads. */
+/** A ProcFS over a fixture copy that counts its file reads. */
 class CountingProcFS extends ProcFS {
   reads = 0;
-  override readFile(pid: number, name: string, options?: { maxBytes?: number }): Uint8Array {
-    this.reads++;
-    return super.readFile(pid, name, options);
+  constructor(options: { root: string }) {
+    super({
+      ...options,
+      backend: watchedBackend(() => {
+        this.reads++;
+        return undefined;
+      }),
+    });
   }
 }
 

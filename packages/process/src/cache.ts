@@ -1,9 +1,9 @@
-// The reference's EventsCache: processes kept by pid, each entry bound to its start time so a
-// reused pid never returns the old process; entries expire after a TTL, leave when their
-// process exits, and the least recently used leave first when the cache is full.
+// Processes kept by pid, each entry bound to its start time so a reused pid never returns the
+// old process; entries expire after a TTL, leave when their process exits, and the least
+// recently used leave first when the cache is full.
 
 import { parseStat } from '@procmon/parse';
-import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
+import { type Flow, ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import { procfsOf } from './default-procfs.js';
 import { Process, type ProcessOptions } from './process.js';
 
@@ -60,44 +60,20 @@ export class ProcessCache {
    * for a pid with no entry.
    */
   get(pid: number): Process | undefined {
-    const entry = this.fresh(pid);
-    if (entry === undefined) return undefined;
-    let stat: Uint8Array | undefined;
-    try {
-      stat = this.#procfs.readFile(pid, 'stat');
-    } catch (error) {
-      if (!(error instanceof ProcessGoneError)) throw error;
-    }
-    return this.confirm(entry, stat);
+    return this.#procfs.run(this.getFlow(pid));
   }
 
   async getAsync(pid: number): Promise<Process | undefined> {
-    const entry = this.fresh(pid);
-    if (entry === undefined) return undefined;
-    let stat: Uint8Array | undefined;
-    try {
-      stat = await this.#procfs.promises.readFile(pid, 'stat');
-    } catch (error) {
-      if (!(error instanceof ProcessGoneError)) throw error;
-    }
-    return this.confirm(entry, stat);
+    return this.#procfs.runAsync(this.getFlow(pid));
   }
 
   /** The cached process for `pid`, or a new one opened (and kept) when there is none. */
   getOrOpen(pid: number, options?: ProcessOptions): Process {
-    const cached = this.get(pid);
-    if (cached) return cached;
-    const opened = Process.open(pid, { procfs: this.#procfs, ...options, cache: this });
-    this.add(opened);
-    return opened;
+    return this.#procfs.run(this.getOrOpenFlow(pid, options));
   }
 
   async getOrOpenAsync(pid: number, options?: ProcessOptions): Promise<Process> {
-    const cached = await this.getAsync(pid);
-    if (cached) return cached;
-    const opened = await Process.openAsync(pid, { procfs: this.#procfs, ...options, cache: this });
-    this.add(opened);
-    return opened;
+    return this.#procfs.runAsync(this.getOrOpenFlow(pid, options));
   }
 
   /**
@@ -134,6 +110,33 @@ export class ProcessCache {
     for (const entry of this.#entries.values()) yield entry.process;
   }
 
+  private *getFlow(pid: number): Flow<Process | undefined> {
+    const entry = this.fresh(pid);
+    if (entry === undefined) return undefined;
+    let stat: Uint8Array | undefined;
+    try {
+      stat = yield* this.#procfs.flows.readFile(pid, 'stat');
+    } catch (error) {
+      if (!(error instanceof ProcessGoneError)) throw error;
+    }
+    this.#entries.delete(pid);
+    if (stat === undefined || parseStat(stat).startTime !== entry.process.startTime) {
+      return undefined;
+    }
+    // A hit: most recently used, and it lives another TTL.
+    this.#entries.set(pid, { process: entry.process, expires: this.#now() + this.ttlMs });
+    return entry.process;
+  }
+
+  private *getOrOpenFlow(pid: number, options: ProcessOptions | undefined): Flow<Process> {
+    const cached = yield* this.getFlow(pid);
+    if (cached) return cached;
+    const stat = parseStat(yield* this.#procfs.flows.readFile(pid, 'stat'));
+    const opened = new Process(stat, { procfs: this.#procfs, ...options, cache: this });
+    this.add(opened);
+    return opened;
+  }
+
   private fresh(pid: number): Entry | undefined {
     const entry = this.#entries.get(pid);
     if (entry === undefined) return undefined;
@@ -142,17 +145,6 @@ export class ProcessCache {
       return undefined;
     }
     return entry;
-  }
-
-  /** `stat` is the pid's stat read now, undefined when the pid is gone. */
-  private confirm(entry: Entry, stat: Uint8Array | undefined): Process | undefined {
-    const { pid } = entry.process;
-    this.#entries.delete(pid);
-    if (stat === undefined || parseStat(stat).starttime !== entry.process.startTime)
-      return undefined;
-    // A hit: most recently used, and it lives another TTL.
-    this.#entries.set(pid, { process: entry.process, expires: this.#now() + this.ttlMs });
-    return entry.process;
   }
 }
 

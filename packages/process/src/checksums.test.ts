@@ -16,6 +16,7 @@ import {
   styles,
   tempFolder,
   twin,
+  watchedBackend,
 } from '../test/helpers.js';
 import { PidReusedError, Process, ProcFS } from './index.js';
 
@@ -62,7 +63,7 @@ describe.each(styles)('a child whose binary was deleted (%s)', (style) => {
       path: binary,
       realPath: `/proc/${pid}/exe`,
       deleted: true,
-      kernelTask: false,
+      kernelThread: false,
       source: 'exe',
     });
   });
@@ -131,14 +132,7 @@ class StatReusedAfterProcFS extends ProcFS {
     private readonly pid: number,
     private readonly reusedFrom: number,
   ) {
-    super();
-    const original = this.promises.readFile.bind(this.promises);
-    this.promises.readFile = async (pid, name, options) =>
-      this.rewrite(pid, name, await original(pid, name, options));
-  }
-
-  override readFile(pid: number, name: string, options?: { maxBytes?: number }): Uint8Array {
-    return this.rewrite(pid, name, super.readFile(pid, name, options));
+    super({ backend: watchedBackend((pid, name, bytes) => this.rewrite(pid, name, bytes)) });
   }
 
   private rewrite(pid: number, name: string, bytes: Uint8Array): Uint8Array {

@@ -56,12 +56,12 @@ describe('a child started with known arguments, environment and cwd', () => {
       const result = await details(style, Process.open(pid));
       expect(result).toMatchObject({
         pid,
-        startTime: statOf(pid).starttime,
+        startTime: statOf(pid).startTime,
         comm: 'procmon-hold',
         path: hold,
         realPath: `/proc/${pid}/root${hold}`,
         deleted: false,
-        kernelTask: false,
+        kernelThread: false,
         pathSource: 'exe',
         cwd,
         failures: [],
@@ -171,7 +171,7 @@ describe.each(styles)('details (%s) of kthreadd (pid 2)', (style) => {
       pid: 2,
       path: KERNEL_CONNECTION,
       realPath: KERNEL_CONNECTION,
-      kernelTask: true,
+      kernelThread: true,
       pathSource: 'kernel',
       comm: stat.comm,
       args: [stat.comm],

@@ -1,16 +1,25 @@
-// The reference's GetDetails: path, comm, arguments, working directory and environment of one
-// process, each read on its own so that one failure never empties the others.
+// Who a process is: path, comm, arguments, working directory and environment, each read on its
+// own so that one failure never empties the others, the four reads side by side.
 
 import { decodeText, type Environ, parseCmdline, parseEnviron } from '@procmon/parse';
-import { type FieldFailure, fieldFailure } from './errors.js';
-import { type Flow, readFile, readLink } from './flow.js';
-import { type PathSource, resolvePath } from './path.js';
+import { all, done, type Flow, type ProcFS } from '@procmon/procfs';
+import { captured, type FieldFailure } from './errors.js';
+import {
+  type ExeReading,
+  kernelThreadPath,
+  type PathSource,
+  readExePath,
+  resolveExe,
+} from './path.js';
 
 // Arguments are exactly the NUL-separated strings: an argument with spaces is one argument.
 export const NUL_SEPARATED = { splitRewrittenTitle: false } as const;
 
 /** What `/proc/self/exe` in `args[0]` means: AppImages re-exec themselves through it. */
 const PROC_SELF_EXE = '/proc/self/exe';
+
+/** The order failures are listed in: the order of the fields. */
+const FIELD_ORDER = ['args', 'path', 'cwd', 'environ'];
 
 export interface ProcessDetails {
   pid: number;
@@ -20,14 +29,14 @@ export interface ProcessDetails {
   path: string;
   realPath: string;
   deleted: boolean;
-  kernelTask: boolean;
+  kernelThread: boolean;
   pathSource: PathSource;
   /**
    * The command name, from the stat read that checks the identity after the other reads (the
    * same text as the `comm` file); if the process exited before it, the name it had when opened.
    */
   comm: string;
-  /** Split on NUL. A kernel task's one argument is its comm. Missing when unreadable. */
+  /** Split on NUL. A kernel thread's one argument is its comm. Missing when unreadable. */
   args?: string[];
   /** The arguments joined by one space: the string firewall rules match on. */
   command?: string;
@@ -37,68 +46,76 @@ export interface ProcessDetails {
   failures: FieldFailure[];
 }
 
+/** What details needs to know of the process before reading. */
+export interface DetailsSubject {
+  pid: number;
+  startTime: number;
+  /** The comm of the stat that opened it: the path's last fallback, a kernel thread's argument. */
+  comm: string;
+  kernelThread: boolean;
+}
+
 /**
  * Reads the details but comm, which the caller takes from the stat it reads afterwards to check
- * the identity (one read fewer). `statComm`, from the stat read that opened the process, is the
- * path's last fallback and a kernel thread's argument.
+ * the identity (one read fewer).
  */
-export function* detailsFlow(
-  pid: number,
-  startTime: number,
-  procRoot: string,
-  statComm: string,
-  kernelThread: boolean,
-): Flow<ProcessDetails> {
+export function* detailsFlow(procfs: ProcFS, subject: DetailsSubject): Flow<ProcessDetails> {
+  const { pid, comm } = subject;
   const failures: FieldFailure[] = [];
-  const field = function* <T>(name: string, read: () => Flow<T>): Flow<T | undefined> {
-    try {
-      return yield* read();
-    } catch (error) {
-      failures.push(fieldFailure(name, error));
-      return undefined;
-    }
-  };
-
-  // Arguments come before the path: a path under /proc falls back to args[0].
-  let args = yield* field('args', function* () {
-    return parseCmdline(yield* readFile(pid, 'cmdline'), NUL_SEPARATED);
-  });
-  const resolved = yield* resolvePath(pid, procRoot, statComm, args, true, kernelThread);
+  const kernelThread = subject.kernelThread;
+  const [args, cwd, environ, exe] = yield* all<
+    [string[] | undefined, string | undefined, Environ | undefined, ExeReading | undefined]
+  >([
+    captured(failures, 'args', function* () {
+      return parseCmdline(yield* procfs.flows.readFile(pid, 'cmdline'), NUL_SEPARATED);
+    }),
+    captured(failures, 'cwd', function* () {
+      const bytes = yield* procfs.flows.readLink(pid, 'cwd');
+      return decodeText('text', bytes, 0, bytes.length);
+    }),
+    captured(failures, 'environ', function* () {
+      return parseEnviron(yield* procfs.flows.readFile(pid, 'environ'));
+    }),
+    // The kernel's own flag says what the reference's test (no exe, empty maps) would find.
+    kernelThread ? done(undefined) : readExePath(procfs, pid),
+  ]);
+  const resolved =
+    exe === undefined
+      ? kernelThreadPath()
+      : yield* resolveExe(procfs, pid, exe, { comm, args, realPath: true });
   if (resolved.failure) failures.push(resolved.failure);
-  if (resolved.kernelTask) {
-    args = [statComm];
+  let shownArgs = args;
+  if (resolved.kernelThread) {
+    shownArgs = [comm];
     // A kernel thread's empty cmdline is what it is, not a failure.
     removeFailure(failures, 'args');
   }
-  if (args?.[0] === PROC_SELF_EXE) args = [resolved.path, ...args.slice(1)];
-
-  const cwd = yield* field('cwd', function* () {
-    const bytes = yield* readLink(pid, 'cwd');
-    return decodeText('text', bytes, 0, bytes.length);
-  });
-  const environ = yield* field('environ', function* () {
-    return parseEnviron(yield* readFile(pid, 'environ'));
-  });
+  if (shownArgs?.[0] === PROC_SELF_EXE) shownArgs = [resolved.path, ...shownArgs.slice(1)];
 
   const details: ProcessDetails = {
     pid,
-    startTime,
+    startTime: subject.startTime,
     path: resolved.path,
     realPath: resolved.realPath,
     deleted: resolved.deleted,
-    kernelTask: resolved.kernelTask,
+    kernelThread: resolved.kernelThread,
     pathSource: resolved.source,
     // Replaced by the comm of the stat that checks the identity (see Process.details).
-    comm: statComm,
-    failures,
+    comm,
+    failures: failures.sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field)),
   };
-  if (args !== undefined) {
-    details.args = args;
-    details.command = args.join(' ');
+  if (shownArgs !== undefined) {
+    details.args = shownArgs;
+    details.command = shownArgs.join(' ');
   }
   if (cwd !== undefined) details.cwd = cwd;
   if (environ !== undefined) details.environ = environ;
   return details;
+}
+
+/** Whether a details result holds nothing read from the process's files. */
+export function detailsReadNothing(details: ProcessDetails): boolean {
+  return details.args === undefined && details.cwd === undefined && details.environ === undefined;
 }
 
 function removeFailure(failures: FieldFailure[], field: string): void {

@@ -1,5 +1,5 @@
 import { ParseError } from '@procmon/parse';
-import { PermissionDeniedError, ProcessGoneError } from '@procmon/procfs';
+import { type Flow, PermissionDeniedError, ProcessGoneError } from '@procmon/procfs';
 
 /**
  * The pid now belongs to another process: its start time is not the one this Process was opened
@@ -72,4 +72,21 @@ export function failureReason(error: unknown): FieldFailureReason {
   if (error instanceof ParseError) return 'parse';
   if (error instanceof ProgramChangedError) return 'changed';
   return 'other';
+}
+
+/**
+ * One field of a collector: its value, or undefined with the reason added to `failures`, so one
+ * failure never empties the other fields.
+ */
+export function* captured<T>(
+  failures: FieldFailure[],
+  field: string,
+  read: () => Flow<T>,
+): Flow<T | undefined> {
+  try {
+    return yield* read();
+  } catch (error) {
+    failures.push(fieldFailure(field, error));
+    return undefined;
+  }
 }

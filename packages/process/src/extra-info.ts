@@ -1,10 +1,10 @@
-// The reference's GetExtraInfo (and readStatus): environment, descriptors with the sockets and
-// files behind them, io counters, status, stat, kernel stack, maps and statm in bytes.
+// What a process holds and uses: environment, descriptors with the sockets and files behind
+// them, io counters, status, stat, kernel stack, maps and statm in bytes. The files are read
+// side by side; a field that fails is listed in `failures`, the others stay.
 
 import {
   decodeText,
   type Environ,
-  type FdTarget,
   type Io,
   type MapsEntry,
   parseEnviron,
@@ -16,26 +16,14 @@ import {
   type Statm,
   type Status,
 } from '@procmon/parse';
-import { type FieldFailure, fieldFailure } from './errors.js';
-import { type Flow, listFds, readFile, resolveSockets, statPath } from './flow.js';
-import { toDescriptor } from './readers.js';
-import type { SocketInfo } from './sockets.js';
-
-export interface DescriptorInfo {
-  fd: number;
-  /** What the link points at; missing when it could not be read (`failure` says why). */
-  target?: FdTarget;
-  /** For a file: its size and modification time, from the open file itself (even if deleted). */
-  size?: number;
-  modified?: Date;
-  /** For a socket: the connection behind it, when a socket lookup is configured and found it. */
-  socket?: SocketInfo;
-  failure?: FieldFailure;
-}
+import { all, type Flow, type ProcFS } from '@procmon/procfs';
+import { type Descriptor, descriptorsFlow } from './descriptors.js';
+import { captured, type FieldFailure } from './errors.js';
+import type { SocketLookup } from './sockets.js';
 
 export interface ExtraInfo {
   environ?: Environ;
-  descriptors?: DescriptorInfo[];
+  descriptors?: Descriptor[];
   io?: Io;
   status?: Status;
   stat?: Stat;
@@ -73,49 +61,60 @@ export const EXTRA_INFO_FIELDS: readonly ExtraInfoField[] = [
   'statm',
 ];
 
+/**
+ * Reads the wanted fields but `stat`, which the caller takes from the stat it reads afterwards
+ * to check the identity (see Process.extraInfo), one read fewer.
+ */
 export function* extraInfoFlow(
+  procfs: ProcFS,
   pid: number,
-  procRoot: string,
-  pageSize: () => number,
-  fields: readonly ExtraInfoField[],
+  wanted: ReadonlySet<ExtraInfoField>,
+  sockets: () => SocketLookup | undefined,
 ): Flow<ExtraInfo> {
   const failures: FieldFailure[] = [];
   const info: ExtraInfo = { failures };
-  const wanted = checkExtraInfoFields(fields);
-  const field = function* <K extends ExtraInfoField>(
-    name: K,
-    read: () => Flow<NonNullable<ExtraInfo[K]>>,
-  ): Flow<void> {
-    if (!wanted.has(name)) return;
-    try {
-      info[name] = yield* read();
-    } catch (error) {
-      failures.push(fieldFailure(name, error));
-    }
+  const parts: Record<Exclude<ExtraInfoField, 'stat'>, () => Flow<unknown>> = {
+    environ: function* () {
+      return parseEnviron(yield* procfs.flows.readFile(pid, 'environ'));
+    },
+    descriptors: () => descriptorsFlow(procfs, pid, sockets(), failures),
+    io: function* () {
+      return parseIo(yield* procfs.flows.readFile(pid, 'io'));
+    },
+    status: function* () {
+      return parseStatus(yield* procfs.flows.readFile(pid, 'status'));
+    },
+    stack: function* () {
+      const bytes = yield* procfs.flows.readFile(pid, 'stack');
+      return decodeText('text', bytes, 0, bytes.length);
+    },
+    maps: function* () {
+      return parseMaps(yield* procfs.flows.readFile(pid, 'maps'));
+    },
+    statm: function* () {
+      // The page size only when statm is read: a root without auxv fails statm alone.
+      const [bytes, facts] = yield* all([
+        procfs.flows.readFile(pid, 'statm'),
+        procfs.flows.machineFacts(),
+      ] as const);
+      return parseStatm(bytes, { pageSize: facts.pageSize });
+    },
   };
-  yield* field('environ', function* () {
-    return parseEnviron(yield* readFile(pid, 'environ'));
+  const names = EXTRA_INFO_FIELDS.filter(
+    (name): name is Exclude<ExtraInfoField, 'stat'> => name !== 'stat' && wanted.has(name),
+  );
+  const values = yield* all(names.map((name) => captured(failures, name, parts[name])));
+  names.forEach((name, i) => {
+    if (values[i] !== undefined) (info as unknown as Record<string, unknown>)[name] = values[i];
   });
-  yield* field('descriptors', () => descriptorsFlow(pid, procRoot, failures));
-  yield* field('io', function* () {
-    return parseIo(yield* readFile(pid, 'io'));
-  });
-  yield* field('status', function* () {
-    return parseStatus(yield* readFile(pid, 'status'));
-  });
-  // `stat` is not read here: the caller takes it from the stat it reads afterwards to check the
-  // identity (see Process.extraInfo), one read fewer.
-  yield* field('stack', function* () {
-    const bytes = yield* readFile(pid, 'stack');
-    return decodeText('text', bytes, 0, bytes.length);
-  });
-  yield* field('maps', function* () {
-    return parseMaps(yield* readFile(pid, 'maps'));
-  });
-  yield* field('statm', function* () {
-    return parseStatm(yield* readFile(pid, 'statm'), { pageSize: pageSize() });
-  });
+  failures.sort((a, b) => order(a.field) - order(b.field));
   return info;
+}
+
+/** Failures in the order of the fields (a descriptor's own failures are not in this list). */
+function order(field: string): number {
+  const index = (EXTRA_INFO_FIELDS as readonly string[]).indexOf(field);
+  return index === -1 ? EXTRA_INFO_FIELDS.length : index;
 }
 
 /** The fields as a set; an unknown name is a TypeError (before any read). */
@@ -132,58 +131,7 @@ export function checkExtraInfoFields(
   return new Set(fields);
 }
 
-/**
- * Every descriptor with its target; files with their size and mtime; sockets resolved in one
- * batch (one dump per table), not one lookup per descriptor as the reference does.
- */
-export function* descriptorsFlow(
-  pid: number,
-  procRoot: string,
-  failures: FieldFailure[],
-): Flow<DescriptorInfo[]> {
-  // In fd order (the folder lists them in hash order).
-  const entries = (yield* listFds(pid)).sort((a, b) => a.fd - b.fd);
-  const descriptors: DescriptorInfo[] = [];
-  const socketInodes: number[] = [];
-  for (const entry of entries) {
-    const info: DescriptorInfo = { fd: entry.fd };
-    descriptors.push(info);
-    let target: FdTarget | undefined;
-    try {
-      const descriptor = toDescriptor(entry);
-      if (descriptor.error) throw descriptor.error;
-      target = descriptor.target;
-    } catch (error) {
-      info.failure = fieldFailure(`descriptors[${entry.fd}]`, error);
-      continue;
-    }
-    if (target === undefined) continue;
-    info.target = target;
-    if (target.type === 'socket') socketInodes.push(target.inode);
-    if (target.type === 'file' || target.type === 'memfd') {
-      try {
-        // Through the fd link: the open file itself, even deleted or in another mount namespace.
-        const stats = yield* statPath(`${procRoot}/${pid}/fd/${entry.fd}`);
-        info.size = stats.size;
-        info.modified = stats.mtime; // as fs.statSync gives it (rounded to the millisecond)
-      } catch (error) {
-        info.failure = fieldFailure(`descriptors[${entry.fd}]`, error);
-      }
-    }
-  }
-  if (socketInodes.length === 0) return descriptors;
-  let sockets: Map<number, SocketInfo>;
-  try {
-    sockets = yield* resolveSockets(pid, socketInodes);
-  } catch (error) {
-    // The descriptors stand without their connections; the failure says why they lack them.
-    failures.push(fieldFailure('sockets', error));
-    return descriptors;
-  }
-  for (const info of descriptors) {
-    if (info.target?.type !== 'socket') continue;
-    const socket = sockets.get(info.target.inode);
-    if (socket) info.socket = socket;
-  }
-  return descriptors;
+/** Whether an extra info result holds nothing read from the process's files. */
+export function extraInfoReadNothing(info: ExtraInfo): boolean {
+  return Object.keys(info).every((key) => key === 'failures');
 }

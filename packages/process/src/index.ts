@@ -18,6 +18,7 @@ export {
   ProcfsError,
 } from '@procmon/procfs';
 export { ProcessCache, type ProcessCacheOptions } from './cache.js';
+export type { Descriptor } from './descriptors.js';
 export type { ProcessDetails } from './details.js';
 export {
   type FieldFailure,
@@ -27,21 +28,14 @@ export {
   ProgramChangedError,
 } from './errors.js';
 export {
-  type DescriptorInfo,
   EXTRA_INFO_FIELDS,
   type ExtraInfo,
   type ExtraInfoField,
   type ExtraInfoOptions,
 } from './extra-info.js';
 export { isKernelThread, KERNEL_CONNECTION, type PathSource, type ResolvedPath } from './path.js';
+export { type DetailsOptions, Process, type ProcessOptions } from './process.js';
 export {
-  type DetailsOptions,
-  Process,
-  type ProcessOptions,
-  type TreeEntry,
-} from './process.js';
-export {
-  type Descriptor,
   type ReaderOptions,
   readCmdline,
   readCmdlineAsync,
@@ -81,3 +75,4 @@ export {
   scanProcessesAsync,
 } from './scan.js';
 export { defaultSocketLookup, type SocketInfo, type SocketLookup } from './sockets.js';
+export type { ParentCache, TreeEntry } from './tree.js';

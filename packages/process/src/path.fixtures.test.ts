@@ -34,7 +34,7 @@ describe.each(styles)('details (%s) on the fixture tree', (style) => {
       path: '/opt/app/bin/app',
       realPath: `${fixture.root}/100/root/opt/app/bin/app`,
       deleted: false,
-      kernelTask: false,
+      kernelThread: false,
       pathSource: 'exe',
       comm: 'app',
       args: ['/opt/app/bin/app', '--name', 'two words', '', 'last'],
@@ -116,7 +116,7 @@ describe.each(styles)('details (%s) on the fixture tree', (style) => {
     expect(result).toMatchObject({
       path: KERNEL_CONNECTION,
       realPath: KERNEL_CONNECTION,
-      kernelTask: true,
+      kernelThread: true,
       deleted: false,
       pathSource: 'kernel',
       comm: 'kworker/0:1',
@@ -134,7 +134,7 @@ describe.each(styles)('details (%s) on the fixture tree', (style) => {
     expect(result).toMatchObject({
       path: 'noexe',
       realPath: 'noexe',
-      kernelTask: false,
+      kernelThread: false,
       pathSource: 'comm',
       args: ['noexe-bin'],
     });
@@ -164,7 +164,7 @@ describe.each(styles)('details (%s) on the fixture tree', (style) => {
 
   it('of a zombie: comm, and `gone` for everything else, without a throw', async () => {
     const result = await details(141);
-    expect(result).toMatchObject({ pid: 141, comm: 'zomb', path: 'zomb', kernelTask: false });
+    expect(result).toMatchObject({ pid: 141, comm: 'zomb', path: 'zomb', kernelThread: false });
     expect(result.args).toBeUndefined();
     expect(result.command).toBeUndefined();
     expect(result.cwd).toBeUndefined();
@@ -193,7 +193,7 @@ describe.each(styles)('path (%s) on the fixture tree', (style) => {
       path: '/opt/app/bin/app',
       realPath: `${fixture.root}/100/root/opt/app/bin/app`,
       deleted: false,
-      kernelTask: false,
+      kernelThread: false,
       source: 'exe',
     });
   });
@@ -203,12 +203,12 @@ describe.each(styles)('path (%s) on the fixture tree', (style) => {
       path: 'appimg-args',
       realPath: 'appimg-args',
       deleted: false,
-      kernelTask: false,
+      kernelThread: false,
       source: 'comm',
     });
   });
 
   it('of a kernel task is Kernel connection', async () => {
-    expect(await path(105)).toMatchObject({ path: KERNEL_CONNECTION, kernelTask: true });
+    expect(await path(105)).toMatchObject({ path: KERNEL_CONNECTION, kernelThread: true });
   });
 });

@@ -107,7 +107,7 @@ describe('readers of a known child', () => {
         pid,
         ppid: process.pid,
         comm: 'procmon-reader',
-        starttime: statOf(pid).starttime,
+        startTime: statOf(pid).startTime,
       });
     });
 

@@ -1,17 +1,15 @@
 // One-call typed readers: one /proc file of one process, read through procfs and parsed, for
-// users who want a field without the process model. Each has a sync and an async twin.
+// users who want a field without the process model. Each is one flow, run sync or async.
 
 import {
   type CmdlineOptions,
   decodeText,
   type EnvironOptions,
-  type FdTarget,
   type Io,
   type MapsOptions,
   type ParseStatOptions,
   parseCmdline,
   parseEnviron,
-  parseFdTarget,
   parseIo,
   parseMaps,
   parseStat,
@@ -20,8 +18,9 @@ import {
   type StatusOptions,
   type TextDecoding,
 } from '@procmon/parse';
-import type { FdEntry, ProcFS, ProcfsError } from '@procmon/procfs';
+import { all, type Flow, type ProcFS } from '@procmon/procfs';
 import { procfsOf } from './default-procfs.js';
+import { type Descriptor, toDescriptor } from './descriptors.js';
 
 export interface ReaderOptions {
   /** Where to read; a shared ProcFS on /proc unless given. */
@@ -38,49 +37,54 @@ export interface StatmReaderOptions extends ReaderOptions {
   pageSize?: number | undefined;
 }
 
-/** One open descriptor: its number and what it points at, or why its link could not be read. */
-export interface Descriptor {
-  fd: number;
-  /** Undefined when the link could not be read (`error` says why). */
-  target: FdTarget | undefined;
-  error?: ProcfsError;
-}
+/** A reader's flow; `sync` and `async` run it. */
+type ReaderFlow<T, O> = (procfs: ProcFS, pid: number, options: O | undefined) => Flow<T>;
 
-// Each reader is a file name and a parser; the sync and async twins differ only in the read.
-function fileReader<T, O extends ReaderOptions>(
-  name: string,
-  parse: (bytes: Uint8Array, options: O | undefined, procfs: ProcFS) => T,
-) {
+function reader<T, O extends ReaderOptions>(flow: ReaderFlow<T, O>) {
   return {
     sync(pid: number, options?: O): T {
       const procfs = procfsOf(options);
-      return parse(procfs.readFile(pid, name), options, procfs);
+      return procfs.run(flow(procfs, pid, options));
     },
-    async async(pid: number, options?: O): Promise<T> {
+    async(pid: number, options?: O): Promise<T> {
       const procfs = procfsOf(options);
-      return parse(await procfs.promises.readFile(pid, name), options, procfs);
+      return procfs.runAsync(flow(procfs, pid, options));
     },
   };
 }
 
+/** A reader of one file, parsed. */
+function fileReader<T, O extends ReaderOptions>(
+  name: string,
+  parse: (bytes: Uint8Array, options: O | undefined) => T,
+) {
+  return reader<T, O>(function* (procfs, pid, options) {
+    return parse(yield* procfs.flows.readFile(pid, name), options);
+  });
+}
+
+/** A reader of one link's target, decoded. */
 function linkReader(name: 'exe' | 'cwd' | 'root') {
-  const decode = (bytes: Uint8Array, options: TextReaderOptions | undefined) =>
-    decodeText('text', bytes, 0, bytes.length, options?.decoding);
-  return {
-    sync(pid: number, options?: TextReaderOptions): string {
-      return decode(procfsOf(options).readLink(pid, name), options);
-    },
-    async async(pid: number, options?: TextReaderOptions): Promise<string> {
-      return decode(await procfsOf(options).promises.readLink(pid, name), options);
-    },
-  };
+  return reader<string, TextReaderOptions>(function* (procfs, pid, options) {
+    const bytes = yield* procfs.flows.readLink(pid, name);
+    return decodeText('text', bytes, 0, bytes.length, options?.decoding);
+  });
 }
 
 const stat = fileReader('stat', (bytes, options: (ParseStatOptions & ReaderOptions) | undefined) =>
   parseStat(bytes, options),
 );
-const statm = fileReader('statm', (bytes, options: StatmReaderOptions | undefined, procfs) =>
-  parseStatm(bytes, { pageSize: options?.pageSize ?? procfs.machineFacts().pageSize }),
+const statm = reader<ReturnType<typeof parseStatm>, StatmReaderOptions>(
+  function* (procfs, pid, options) {
+    if (options?.pageSize !== undefined) {
+      return parseStatm(yield* procfs.flows.readFile(pid, 'statm'), { pageSize: options.pageSize });
+    }
+    const [bytes, facts] = yield* all([
+      procfs.flows.readFile(pid, 'statm'),
+      procfs.flows.machineFacts(),
+    ] as const);
+    return parseStatm(bytes, { pageSize: facts.pageSize });
+  },
 );
 const io = fileReader('io', (bytes): Io => parseIo(bytes));
 const environ = fileReader(
@@ -106,6 +110,10 @@ const stack = fileReader('stack', (bytes, options: TextReaderOptions | undefined
 const exe = linkReader('exe');
 const cwd = linkReader('cwd');
 const root = linkReader('root');
+const fds = reader<Descriptor[], TextReaderOptions>(function* (procfs, pid, options) {
+  const entries = yield* procfs.flows.listFds(pid);
+  return entries.map((entry) => toDescriptor(entry, options?.decoding));
+});
 
 /** `stat`: state, ppid, times, start time, ... (throws ProcfsError or ParseError). */
 export const readStat = stat.sync;
@@ -143,26 +151,9 @@ export const readCwdAsync = cwd.async;
 /** `root` link's target: the process's root directory (`/` unless chrooted or in a container). */
 export const readRoot = root.sync;
 export const readRootAsync = root.async;
-
 /** `fd/`: every open descriptor with its parsed target; one unreadable link does not hide the rest. */
-export function readFds(pid: number, options?: TextReaderOptions): Descriptor[] {
-  return procfsOf(options)
-    .listFds(pid)
-    .map((entry) => toDescriptor(entry, options?.decoding));
-}
-
-export async function readFdsAsync(
-  pid: number,
-  options?: TextReaderOptions,
-): Promise<Descriptor[]> {
-  const entries = await procfsOf(options).promises.listFds(pid);
-  return entries.map((entry) => toDescriptor(entry, options?.decoding));
-}
-
-export function toDescriptor(entry: FdEntry, decoding?: TextDecoding): Descriptor {
-  if (entry.error) return { fd: entry.fd, target: undefined, error: entry.error };
-  return { fd: entry.fd, target: parseFdTarget(entry.target, decoding ? { decoding } : undefined) };
-}
+export const readFds = fds.sync;
+export const readFdsAsync = fds.async;
 
 /** The comm file's text without the one newline the kernel appends (a name may end in spaces). */
 export function decodeComm(bytes: Uint8Array, decoding?: TextDecoding): string {

@@ -48,7 +48,7 @@ describe('a scan with 20 children of this process', () => {
       ),
     );
     started.forEach(({ pid }, index) => {
-      const entry = { pid, index, startTime: statOf(pid).starttime };
+      const entry = { pid, index, startTime: statOf(pid).startTime };
       if (index < 20) children.push(entry);
       else killed.push(entry);
     });
@@ -70,7 +70,7 @@ describe('a scan with 20 children of this process', () => {
     path: binary,
     pathSource: 'exe',
     deleted: false,
-    kernelTask: false,
+    kernelThread: false,
     args: argsOf(index),
     command: `${binary} child-${index} x y `,
     gone: false,
@@ -178,7 +178,7 @@ describe.each(styles)('a scan of the fixture tree (%s)', (style) => {
     expect(byPid.get(104)?.args).toEqual(['/tmp/.mount_Foo123/usr/bin/foo', '--appimage-arg']);
     expect(byPid.get(105)).toMatchObject({
       path: 'Kernel connection',
-      kernelTask: true,
+      kernelThread: true,
       args: ['kworker/0:1'],
     });
     const zombie = byPid.get(141);
@@ -228,7 +228,7 @@ describe.each(styles)('a scan of the fixture tree with the path alone (%s)', (st
       () => scanProcessesAsync({ procfs: fixture.procfs, fields: ['path'] }),
     );
     const kernel = scanned.find((process) => process.pid === 105);
-    expect(kernel).toMatchObject({ path: 'Kernel connection', kernelTask: true });
+    expect(kernel).toMatchObject({ path: 'Kernel connection', kernelThread: true });
     expect(scanned.filter((process) => 'args' in process || 'command' in process)).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 // Every process on the machine with a chosen set of fields: what `procmon ps` shows. Processes
-// that exit during the scan are absent (gone before their stat was read) or marked `gone`.
+// are read side by side, a chunk at a time (one batch of reads per step of each chunk), and each
+// is checked after its reads as a collector is: processes that exit during the scan are absent
+// (gone before their stat was read) or marked `gone`, reused pids are dropped.
 
 import {
   decodeText,
@@ -11,13 +13,25 @@ import {
   type Stat,
   type StatusIds,
 } from '@procmon/parse';
-import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
+import { all, done, type Flow, ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import { procfsOf } from './default-procfs.js';
 import { NUL_SEPARATED } from './details.js';
-import { type FieldFailure, fieldFailure, PidReusedError, ProgramChangedError } from './errors.js';
-import { type Flow, readFile, readLink, runAsync, runSync } from './flow.js';
+import {
+  captured,
+  type FieldFailure,
+  fieldFailure,
+  PidReusedError,
+  ProgramChangedError,
+} from './errors.js';
 import { isLoading, MAX_READINGS, sameImage } from './image.js';
-import { isKernelThread, type PathSource, resolvePath } from './path.js';
+import {
+  type ExeReading,
+  isKernelThread,
+  kernelThreadPath,
+  type PathSource,
+  readExePath,
+  resolveExe,
+} from './path.js';
 
 /** Fields a scan can read besides the stat it always reads (pid, ppid, comm, state, start time). */
 export type ScanField = 'path' | 'args' | 'cwd' | 'environ' | 'uids';
@@ -28,7 +42,7 @@ export interface ScanOptions {
   procfs?: ProcFS | undefined;
   /** Which fields to read; `path` and `args` unless given. */
   fields?: readonly ScanField[] | undefined;
-  /** Processes read at once by `scanProcessesAsync`; 32 unless set. */
+  /** Processes read side by side (one batch of reads per step); 64 unless set. */
   concurrency?: number | undefined;
 }
 
@@ -43,12 +57,12 @@ export interface ScannedProcess {
   path?: string;
   /**
    * Where `path` came from: `exe` (the binary), `args` or `comm` (what the process calls itself,
-   * when its exe link could not be read), `kernel` (a kernel thread).
+   * when its exe link could not be read), `kernel` (a kernel thread), `none` (past PATH_MAX).
    */
   pathSource?: PathSource;
   /** The binary was deleted or replaced while it runs. */
   deleted?: boolean;
-  kernelTask?: boolean;
+  kernelThread?: boolean;
   args?: string[];
   /** The arguments joined by one space. */
   command?: string;
@@ -61,39 +75,40 @@ export interface ScannedProcess {
 }
 
 const DEFAULT_FIELDS: readonly ScanField[] = ['path', 'args'];
+// The order failures are listed in.
+const FAILURE_ORDER: readonly string[] = ['args', 'path', 'cwd', 'environ', 'uids'];
 
 /** Scans every process under the ProcFS root, in pid order. */
 export function scanProcesses(options: ScanOptions = {}): ScannedProcess[] {
   const procfs = procfsOf(options);
-  const fields = checkFields(options.fields ?? DEFAULT_FIELDS);
-  const scanned: ScannedProcess[] = [];
-  for (const pid of procfs.listPids().sort(byNumber)) {
-    const result = runSync(scanOne(pid, procfs.root, fields), { procfs, sockets: noSockets });
-    if (result) scanned.push(result);
-  }
-  return scanned;
+  return procfs.run(scanFlow(procfs, checkOptions(options)));
 }
 
-/** The same with asynchronous reads, `concurrency` processes at a time; still in pid order. */
-export async function scanProcessesAsync(options: ScanOptions = {}): Promise<ScannedProcess[]> {
+/** The same with asynchronous reads; still in pid order. */
+export function scanProcessesAsync(options: ScanOptions = {}): Promise<ScannedProcess[]> {
   const procfs = procfsOf(options);
-  const fields = checkFields(options.fields ?? DEFAULT_FIELDS);
-  const concurrency = options.concurrency ?? 32;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`);
+  try {
+    return procfs.runAsync(scanFlow(procfs, checkOptions(options)));
+  } catch (error) {
+    return Promise.reject(error);
   }
-  const pids = (await procfs.promises.listPids()).sort(byNumber);
-  const results: (ScannedProcess | undefined)[] = new Array(pids.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < pids.length) {
-      const index = next++;
-      const flow = scanOne(pids[index] as number, procfs.root, fields);
-      results[index] = await runAsync(flow, { procfs, sockets: noSockets });
+}
+
+interface CheckedOptions {
+  fields: ReadonlySet<ScanField>;
+  concurrency: number;
+}
+
+function* scanFlow(procfs: ProcFS, options: CheckedOptions): Flow<ScannedProcess[]> {
+  const pids = (yield* procfs.flows.listPids()).sort((a, b) => a - b);
+  const scanned: ScannedProcess[] = [];
+  for (let start = 0; start < pids.length; start += options.concurrency) {
+    const chunk = pids.slice(start, start + options.concurrency);
+    for (const result of yield* all(chunk.map((pid) => scanOne(procfs, pid, options.fields)))) {
+      if (result) scanned.push(result);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, pids.length) }, worker));
-  return results.filter((result): result is ScannedProcess => result !== undefined);
+  }
+  return scanned;
 }
 
 /**
@@ -102,12 +117,12 @@ export async function scanProcessesAsync(options: ScanOptions = {}): Promise<Sca
  * its stat alone and each asked field a `changed` failure.
  */
 function* scanOne(
+  procfs: ProcFS,
   pid: number,
-  procRoot: string,
   fields: ReadonlySet<ScanField>,
 ): Flow<ScannedProcess | undefined> {
   for (let attempt = 0; ; attempt++) {
-    const read = yield* scanAttempt(pid, procRoot, fields);
+    const read = yield* scanAttempt(procfs, pid, fields);
     if (read === undefined || read.programChanged === undefined) return read?.scanned;
     if (attempt === MAX_READINGS - 1) return changedEachTime(read.programChanged, fields);
   }
@@ -120,13 +135,13 @@ interface ScanAttempt {
 }
 
 function* scanAttempt(
+  procfs: ProcFS,
   pid: number,
-  procRoot: string,
   fields: ReadonlySet<ScanField>,
 ): Flow<ScanAttempt | undefined> {
   let stat: Stat;
   try {
-    stat = parseStat(yield* readFile(pid, 'stat'));
+    stat = parseStat(yield* procfs.flows.readFile(pid, 'stat'));
   } catch (error) {
     // Exited between the listing and its stat: not a process any more.
     if (error instanceof ProcessGoneError) return undefined;
@@ -138,60 +153,66 @@ function* scanAttempt(
     ppid: stat.ppid,
     comm: stat.comm,
     state: stat.state,
-    startTime: stat.starttime,
+    startTime: stat.startTime,
     gone: false,
     failures,
   };
-  const field = function* (name: ScanField, read: () => Flow<void>): Flow<void> {
-    if (!fields.has(name)) return;
-    try {
-      yield* read();
-    } catch (error) {
-      failures.push(fieldFailure(name, error));
-    }
-  };
-  let args: string[] | undefined;
-  yield* field('args', function* () {
-    args = parseCmdline(yield* readFile(pid, 'cmdline'), NUL_SEPARATED);
-  });
-  yield* field('path', function* () {
-    const resolved = yield* resolvePath(
-      pid,
-      procRoot,
-      stat.comm,
-      args,
-      false,
-      isKernelThread(stat),
-    );
+  const kernelThread = isKernelThread(stat);
+  const wanted = <T>(field: ScanField, read: () => Flow<T>): Flow<T | undefined> =>
+    fields.has(field) ? captured(failures, field, read) : done(undefined);
+  const [args, exe, cwd, environ, uids] = yield* all<
+    [
+      string[] | undefined,
+      ExeReading | undefined,
+      string | undefined,
+      Environ | undefined,
+      StatusIds | undefined,
+    ]
+  >([
+    wanted('args', function* () {
+      return parseCmdline(yield* procfs.flows.readFile(pid, 'cmdline'), NUL_SEPARATED);
+    }),
+    fields.has('path') && !kernelThread ? readExePath(procfs, pid) : done(undefined),
+    wanted('cwd', function* () {
+      const bytes = yield* procfs.flows.readLink(pid, 'cwd');
+      return decodeText('text', bytes, 0, bytes.length);
+    }),
+    wanted('environ', function* () {
+      return parseEnviron(yield* procfs.flows.readFile(pid, 'environ'));
+    }),
+    wanted('uids', function* () {
+      return parseStatus(yield* procfs.flows.readFile(pid, 'status')).uid;
+    }),
+  ]);
+  let shownArgs = args;
+  if (fields.has('path')) {
+    const resolved =
+      exe === undefined
+        ? kernelThreadPath()
+        : yield* resolveExe(procfs, pid, exe, { comm: stat.comm, args, realPath: false });
     scanned.path = resolved.path;
     scanned.pathSource = resolved.source;
     scanned.deleted = resolved.deleted;
-    scanned.kernelTask = resolved.kernelTask;
+    scanned.kernelThread = resolved.kernelThread;
     // A kernel thread's one argument is its comm, as in details (when arguments were asked for).
-    if (resolved.kernelTask && fields.has('args')) args = [stat.comm];
+    if (resolved.kernelThread && fields.has('args')) shownArgs = [stat.comm];
     if (resolved.failure) failures.push(resolved.failure);
-  });
-  if (args !== undefined) {
-    if (args[0] === '/proc/self/exe' && scanned.path !== undefined)
-      args = [scanned.path, ...args.slice(1)];
-    scanned.args = args;
-    scanned.command = args.join(' ');
   }
-  yield* field('cwd', function* () {
-    const bytes = yield* readLink(pid, 'cwd');
-    scanned.cwd = decodeText('text', bytes, 0, bytes.length);
-  });
-  yield* field('environ', function* () {
-    scanned.environ = parseEnviron(yield* readFile(pid, 'environ'));
-  });
-  yield* field('uids', function* () {
-    scanned.uids = parseStatus(yield* readFile(pid, 'status')).uid;
-  });
+  if (shownArgs !== undefined) {
+    if (shownArgs[0] === '/proc/self/exe' && scanned.path !== undefined)
+      shownArgs = [scanned.path, ...shownArgs.slice(1)];
+    scanned.args = shownArgs;
+    scanned.command = shownArgs.join(' ');
+  }
+  if (cwd !== undefined) scanned.cwd = cwd;
+  if (environ !== undefined) scanned.environ = environ;
+  if (uids !== undefined) scanned.uids = uids;
+  failures.sort((a, b) => FAILURE_ORDER.indexOf(a.field) - FAILURE_ORDER.indexOf(b.field));
   // Still the same process? A reused pid's fields would mix two processes: drop it.
   try {
-    const now = parseStat(yield* readFile(pid, 'stat'));
-    if (now.starttime !== stat.starttime)
-      throw new PidReusedError(pid, `${procRoot}/${pid}/stat`, stat.starttime, now.starttime);
+    const now = parseStat(yield* procfs.flows.readFile(pid, 'stat'));
+    if (now.startTime !== stat.startTime)
+      throw new PidReusedError(pid, procfs.pathOf(pid, 'stat'), stat.startTime, now.startTime);
     // Still the same program? execve keeps the pid and start time, not the memory map.
     // Or still being loaded (half of it may have been read).
     if (!sameImage(now, stat) || isLoading(now)) return { scanned, programChanged: now };
@@ -211,24 +232,22 @@ function changedEachTime(stat: Stat, fields: ReadonlySet<ScanField>): ScannedPro
     ppid: stat.ppid,
     comm: stat.comm,
     state: stat.state,
-    startTime: stat.starttime,
+    startTime: stat.startTime,
     gone: false,
     failures: [...fields].map((field) => fieldFailure(field, error)),
   };
 }
 
-// A scan reads no descriptors.
-const noSockets = () => undefined;
-
-function byNumber(a: number, b: number): number {
-  return a - b;
-}
-
-function checkFields(fields: readonly ScanField[]): ReadonlySet<ScanField> {
+function checkOptions(options: ScanOptions): CheckedOptions {
+  const fields = options.fields ?? DEFAULT_FIELDS;
   for (const name of fields) {
     if (!SCAN_FIELDS.includes(name)) {
       throw new TypeError(`unknown scan field "${String(name)}"; known: ${SCAN_FIELDS.join(', ')}`);
     }
   }
-  return new Set(fields);
+  const concurrency = options.concurrency ?? 64;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`);
+  }
+  return { fields: new Set(fields), concurrency };
 }

@@ -102,7 +102,7 @@ describe.each(styles)('a live chain a → b → c (%s)', (style) => {
         () => process.parentAsync(),
       );
       expect(parent?.pid).toBe(parentPid);
-      expect(parent?.startTime).toBe(statOf(parentPid).starttime);
+      expect(parent?.startTime).toBe(statOf(parentPid).startTime);
     }
   });
 

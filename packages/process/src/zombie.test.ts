@@ -78,7 +78,7 @@ describe.each(styles)('a zombie (%s)', (style) => {
       pid: zombie,
       comm: 'zombie',
       path: 'zombie',
-      kernelTask: false,
+      kernelThread: false,
     });
     expect(details.args).toBeUndefined();
     expect(details.cwd).toBeUndefined();

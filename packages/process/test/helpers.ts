@@ -15,7 +15,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseStat, type Stat } from '@procmon/parse';
-import { ProcFS } from '@procmon/procfs';
+import { type Backend, nodeBackend, type Op, type Outcome, ProcFS } from '@procmon/procfs';
 import {
   cleanup,
   eventually,
@@ -247,24 +247,43 @@ export const failureSummary = (
     .map(({ field, reason }) => ({ field, reason }))
     .sort((a, b) => a.field.localeCompare(b.field));
 
+/**
+ * A backend over node:fs that shows each file read of a process (`<pid>/<name>`) to `seen`,
+ * sync or async, after it succeeded: `seen` may change the fixture tree (a race replayed at an
+ * exact point), or return other bytes for the read to give. A batch is read one op after the
+ * other in both styles, so the point of the race is the same for both.
+ */
+export function watchedBackend(
+  seen: (pid: number, name: string, bytes: Uint8Array) => Uint8Array | undefined,
+): Backend {
+  const watch = (op: Op, outcome: Outcome): Outcome => {
+    if (op.kind !== 'read' || !outcome.ok) return outcome;
+    const match = /^(\d+)\/([^/]+)$/.exec(op.path);
+    if (!match) return outcome;
+    const replaced = seen(Number(match[1]), match[2] as string, outcome.value as Uint8Array);
+    return replaced ? { ok: true, value: replaced } : outcome;
+  };
+  return {
+    name: 'watched',
+    perform: (op, root) => watch(op, nodeBackend.perform(op, root)),
+    performAsync: async (op, root) => watch(op, await nodeBackend.performAsync(op, root)),
+    async performBatchAsync(ops, root) {
+      const outcomes: Outcome[] = [];
+      for (const op of ops) outcomes.push(watch(op, await nodeBackend.performAsync(op, root)));
+      return outcomes;
+    },
+  };
+}
+
 /** A ProcFS that calls `after(pid, name)` once a file was read, sync or async. */
 export class MutatingProcFS extends ProcFS {
-  constructor(
-    root: string,
-    private readonly after: (pid: number, name: string) => void,
-  ) {
-    super({ root });
-    const original = this.promises.readFile.bind(this.promises);
-    this.promises.readFile = async (pid, name, options) => {
-      const bytes = await original(pid, name, options);
-      this.after(pid, name);
-      return bytes;
-    };
-  }
-
-  override readFile(pid: number, name: string, options?: { maxBytes?: number }): Uint8Array {
-    const bytes = super.readFile(pid, name, options);
-    this.after(pid, name);
-    return bytes;
+  constructor(root: string, after: (pid: number, name: string) => void) {
+    super({
+      root,
+      backend: watchedBackend((pid, name) => {
+        after(pid, name);
+        return undefined;
+      }),
+    });
   }
 }

@@ -49,6 +49,12 @@ export function* performAll(ops: readonly Op[]): Flow<Outcome[]> {
   return (yield ops) as Outcome[];
 }
 
+/** A flow that reads nothing and gives `value` (a field not asked for, in `all`). */
+// biome-ignore lint/correctness/useYield: it reads nothing by design
+export function* done<T>(value: T): Flow<T> {
+  return value;
+}
+
 /** Work outside /proc, in both styles: `sync()` under runSync, `await async()` under runAsync. */
 export function* external<T>(sync: () => T, async: () => Promise<T>): Flow<T> {
   const outcome = (yield { kind: 'external', sync, async }) as Outcome<T>;
@@ -59,13 +65,18 @@ export function* external<T>(sync: () => T, async: () => Promise<T>): Flow<T> {
 /**
  * Runs flows side by side: each round, the next ops of every flow still running are one batch,
  * so a backend that can do many reads at once does a round in one go. External steps run one
- * at a time. Returns each flow's result, in order; the first flow that throws ends them all.
+ * at a time. Flows are advanced in their order, every round. Returns each flow's result, in
+ * order (a tuple of flows gives a tuple of results); the first flow that throws ends them all.
  */
-export function* all<T>(flows: readonly Flow<T>[]): Flow<T[]> {
-  const results = new Array<T>(flows.length);
+export function all<T extends readonly unknown[]>(
+  flows: readonly [...{ [K in keyof T]: Flow<T[K]> }],
+): Flow<T>;
+export function all<T>(flows: readonly Flow<T>[]): Flow<T[]>;
+export function* all(flows: readonly Flow<unknown>[]): Flow<unknown[]> {
+  const results = new Array<unknown>(flows.length);
   let running: { index: number; step: Step }[] = [];
   for (let index = 0; index < flows.length; index++) {
-    const next = (flows[index] as Flow<T>).next();
+    const next = (flows[index] as Flow<unknown>).next();
     if (next.done) results[index] = next.value;
     else running.push({ index, step: next.value });
   }
@@ -86,7 +97,7 @@ export function* all<T>(flows: readonly Flow<T>[]): Flow<T[]> {
         reply = outcomes.slice(at, at + step.length);
         at += step.length;
       } else reply = outcomes[at++];
-      const next = (flows[index] as Flow<T>).next(reply);
+      const next = (flows[index] as Flow<unknown>).next(reply);
       if (next.done) results[index] = next.value;
       else still.push({ index, step: next.value });
     }

@@ -37,6 +37,11 @@ export interface ProcFSOptions {
    * `cmdline` stay under ARG_MAX (a few MiB), a large process's `maps` can pass 10 MiB.
    */
   maxBytes?: number | undefined;
+  /**
+   * How reads are carried out: `nodeBackend` (node:fs) unless given. A wrapper around a backend
+   * can watch or change what each op gives (tests replay races this way).
+   */
+  backend?: Backend | undefined;
 }
 
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -89,7 +94,7 @@ export class ProcFS implements ProcfsContext {
   /** The flows behind the methods, for collectors of other packages. */
   readonly flows: ProcFSFlows;
   /** How reads are carried out. */
-  readonly backend: Backend = nodeBackend;
+  readonly backend: Backend;
 
   constructor(options: ProcFSOptions = {}) {
     const root = options.root ?? '/proc';
@@ -107,6 +112,7 @@ export class ProcFS implements ProcfsContext {
     checkMaxBytes(maxBytes);
     this.root = root.length > 1 && root.endsWith('/') ? root.slice(0, -1) : root;
     this.maxBytes = maxBytes;
+    this.backend = options.backend ?? nodeBackend;
     this.flows = flowsOf(this);
     this.promises = new ProcFSPromises(this);
   }

@@ -86,7 +86,7 @@ const STAT_FIELDS = [
   'utime',
   'stime',
   'threads',
-  'starttime',
+  'startTime',
   'vsize',
   'rss',
 ];
@@ -98,7 +98,7 @@ const OURS_STAT = [
   'utime',
   'stime',
   'numThreads',
-  'starttime',
+  'startTime',
   'vsize',
   'rss',
 ];

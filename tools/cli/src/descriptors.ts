@@ -2,7 +2,7 @@
 // writes it, a file's size and mtime, a socket's connection.
 import { formatSocket } from '@procmon/netsock';
 import { type FdTarget, formatFdTarget } from '@procmon/parse';
-import type { DescriptorInfo, SocketInfo } from '@procmon/process';
+import type { Descriptor, SocketInfo } from '@procmon/process';
 import { pc } from './colors.js';
 import { bytesText, printable, table } from './format.js';
 
@@ -19,7 +19,7 @@ export interface DescriptorLine {
   failure?: string;
 }
 
-export function describeDescriptor(info: DescriptorInfo): DescriptorLine {
+export function describeDescriptor(info: Descriptor): DescriptorLine {
   const line: DescriptorLine = { fd: info.fd };
   if (info.target) {
     line.type = info.target.type;

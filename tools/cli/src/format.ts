@@ -91,6 +91,8 @@ function hasControlCharacters(text: string): boolean {
  */
 export function pathText(path: string, source: string | undefined, comm?: string): string {
   if (source === 'kernel') return comm === undefined ? '[kernel thread]' : `[${printable(comm)}]`;
+  // The exe link is past PATH_MAX: no path, and no name the process chose in its place.
+  if (source === 'none') return '[path too long to read]';
   if (source === undefined || source === 'exe') return printable(path);
   return `[${printable(path)}]`;
 }

@@ -34,7 +34,7 @@ export interface InspectReport {
   path: string;
   realPath: string;
   deleted: boolean;
-  kernelTask: boolean;
+  kernelThread: boolean;
   /** `exe` when `path` is the binary; `args` or `comm` when it is the process's own name for itself. */
   pathSource: PathSource;
   args?: string[];
@@ -71,12 +71,12 @@ export function inspectProcess(process: Process, options: InspectOptions): Inspe
   const report: InspectReport = {
     pid: process.pid,
     startTime: process.startTime,
-    startedAt: new Date(statStartTime({ starttime: process.startTime }, facts)).toISOString(),
+    startedAt: new Date(statStartTime({ startTime: process.startTime }, facts)).toISOString(),
     comm: details.comm ?? process.comm,
     path: details.path,
     realPath: details.realPath,
     deleted: details.deleted,
-    kernelTask: details.kernelTask,
+    kernelThread: details.kernelThread,
     pathSource: details.pathSource,
     failures: [],
   };
@@ -114,7 +114,7 @@ export function inspectProcess(process: Process, options: InspectOptions): Inspe
     const { readBytes, writeBytes, rchar, wchar } = extra.io;
     report.io = { readBytes, writeBytes, rchar, wchar };
   }
-  if (options.algorithms.length > 0 && !details.kernelTask) {
+  if (options.algorithms.length > 0 && !details.kernelThread) {
     try {
       report.checksums = process.computeChecksums(options.algorithms);
       const source = process.checksumSource;
