@@ -6,6 +6,7 @@ import {
   hashFile,
   processChecksum,
 } from '@procmon/hash';
+import { escapeText } from '@procmon/parse';
 import { ProcessGoneError, ProcFS } from '@procmon/procfs';
 import { pc } from './colors.js';
 import { ProcessNotFoundError, type ProcTarget, pidOf } from './target.js';
@@ -60,8 +61,8 @@ function processGone(pid: number): boolean {
 export function formatHashReport(report: HashReport): string {
   const head =
     report.pid === undefined
-      ? pc.bold(report.path)
-      : `${pc.bold(`process ${report.pid}`)}  ${report.path}${report.deleted ? ' (deleted)' : ''}  ${pc.dim(`from ${report.source}`)}`;
+      ? pc.bold(escapeText(report.path))
+      : `${pc.bold(`process ${report.pid}`)}  ${escapeText(report.path)}${report.deleted ? ' (deleted)' : ''}  ${pc.dim(`from ${escapeText(report.source ?? '')}`)}`;
   const width = Math.max(...Object.keys(report.checksums).map((name) => name.length));
   const rows = Object.entries(report.checksums).map(
     ([name, digest]) => `  ${pc.dim(name.padEnd(width))}  ${digest}`,

@@ -1,4 +1,5 @@
 import { checkAlgorithms } from '@procmon/hash';
+import { escapeText } from '@procmon/parse';
 import type { Process } from '@procmon/process';
 import { Command } from 'commander';
 import { envOf, formatEnv } from './env-command.js';
@@ -111,7 +112,8 @@ try {
 } catch (error) {
   // Expected failures are one line and a non-zero status; anything else is a bug: show it all.
   if (error instanceof ProcessNotFoundError || isExpectedFailure(error)) {
-    console.error(`procmon: ${(error as Error).message}`);
+    // Messages name paths and files, which processes choose.
+    console.error(`procmon: ${escapeText((error as Error).message)}`);
     process.exit(1);
   }
   throw error;
