@@ -195,6 +195,15 @@ describe('hostile names in text for people', () => {
   });
 });
 
+describe('hostile names in usage errors', () => {
+  it('a pid that is not one, quoted by commander', () => {
+    const result = procmon(['inspect', NAME]);
+    expect(result.status).toBe(1);
+    expectSafe(result.stderr);
+    expect(result.stderr).toContain(`value '${NAME_SHOWN}' is invalid for argument 'pid'`);
+  });
+});
+
 describe('hostile names in JSON for machines', () => {
   it('keeps the exact strings', () => {
     const result = procmon(['inspect', String(pid), '--env', '--json']);

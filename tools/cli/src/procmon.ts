@@ -1,14 +1,15 @@
 import { checkAlgorithms } from '@procmon/hash';
-import { escapeText } from '@procmon/parse';
 import type { Process } from '@procmon/process';
 import { Command } from 'commander';
 import { envOf, formatEnv } from './env-command.js';
+import { reportFailure } from './failure.js';
 import { fdsOf, formatFds } from './fds-command.js';
 import { toJson } from './format.js';
 import { algorithmList, formatHashReport, hashTarget } from './hash-command.js';
 import { formatInspectReport, inspectProcess } from './inspect.js';
+import { commanderOutput, flush, writeOut } from './output.js';
 import { formatPs, listProcesses } from './ps-command.js';
-import { openTarget, ProcessNotFoundError, type ProcTarget, parsePid } from './target.js';
+import { openTarget, type ProcTarget, parsePid } from './target.js';
 import { formatTree, treeOf } from './tree-command.js';
 
 interface JsonOption {
@@ -18,11 +19,15 @@ interface JsonOption {
 const program = new Command()
   .name('procmon')
   .description('Inspect Linux processes through /proc: who they are, what they hold, what they run')
-  .showHelpAfterError('(add --help for usage)');
+  .showHelpAfterError('(add --help for usage)')
+  // Commander prints through procmon's writer and throws instead of exiting, so that what it
+  // printed is waited for (and its failure noticed) before the exit status is set.
+  .configureOutput(commanderOutput)
+  .exitOverride();
 
-/** Prints `report` as JSON with --json, else as text for people. */
-function print<T>(report: T, options: JsonOption, format: (report: T) => string): void {
-  console.log(options.json ? toJson(report) : format(report));
+/** Prints `report` as JSON with --json, else as text for people; resolves once it is written. */
+function print<T>(report: T, options: JsonOption, format: (report: T) => string): Promise<void> {
+  return writeOut(`${options.json ? toJson(report) : format(report)}\n`);
 }
 
 program
@@ -45,7 +50,7 @@ program
         env: options.env === true,
         algorithms,
       });
-      print(report, options, formatInspectReport);
+      return print(report, options, formatInspectReport);
     },
   );
 
@@ -62,7 +67,7 @@ function processCommand<T>(
     .argument('[pid]', 'process id, or self', parsePid, 'self')
     .option('--json', 'print JSON for machines')
     .action((pid: ProcTarget, options: JsonOption) => {
-      print(collect(openTarget(pid)), options, format);
+      return print(collect(openTarget(pid)), options, format);
     });
 }
 
@@ -90,7 +95,7 @@ program
   .description('every process, one line each: pid, ppid, user, path, command')
   .option('--json', 'print JSON for machines')
   .action((options: JsonOption) => {
-    print(listProcesses(), options, formatPs);
+    return print(listProcesses(), options, formatPs);
   });
 
 program
@@ -104,31 +109,20 @@ program
   )
   .option('--json', 'print JSON for machines')
   .action((target: string, options: JsonOption & { algo: string }) => {
-    print(hashTarget(target, algorithmList(options.algo)), options, formatHashReport);
+    return print(hashTarget(target, algorithmList(options.algo)), options, formatHashReport);
   });
 
-try {
-  program.parse();
-} catch (error) {
-  // Expected failures are one line and a non-zero status; anything else is a bug: show it all.
-  if (error instanceof ProcessNotFoundError || isExpectedFailure(error)) {
-    // Messages name paths and files, which processes choose.
-    console.error(`procmon: ${escapeText((error as Error).message)}`);
-    process.exit(1);
+async function main(): Promise<number> {
+  try {
+    await program.parseAsync();
+    await flush();
+    return 0;
+  } catch (error) {
+    return reportFailure(error);
   }
-  throw error;
 }
 
-function isExpectedFailure(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  return (
-    error instanceof TypeError ||
-    name === 'HashError' ||
-    name === 'ProcessGoneError' ||
-    name === 'PidReusedError' ||
-    name === 'ProgramChangedError' ||
-    name === 'PermissionDeniedError' ||
-    name === 'ProcfsError' ||
-    name === 'ParseError'
-  );
-}
+// The exit status is set, not forced: process.exit could cut off output still being written.
+main().then((status) => {
+  process.exitCode = status;
+});
