@@ -1,11 +1,17 @@
 import { checkAlgorithms } from '@procmon/hash';
 import type { Process } from '@procmon/process';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { envOf, formatEnv } from './env-command.js';
 import { reportFailure } from './failure.js';
 import { fdsOf, formatFds } from './fds-command.js';
 import { toJson } from './format.js';
-import { algorithmList, formatHashReport, hashTarget } from './hash-command.js';
+import {
+  formatHashReport,
+  type HashTarget,
+  hashTarget,
+  parseAlgorithmList,
+  parseHashTarget,
+} from './hash-command.js';
 import { formatInspectReport, inspectProcess } from './inspect.js';
 import { commanderOutput, flush, writeOut } from './output.js';
 import { formatPs, listProcesses } from './ps-command.js';
@@ -25,6 +31,13 @@ const program = new Command()
   .configureOutput(commanderOutput)
   .exitOverride();
 
+/** `--algo <list>`, parsed to names; `fallback` is the list without it. */
+function algorithmOption(description: string, fallback: string): Option {
+  return new Option('--algo <list>', description)
+    .argParser(parseAlgorithmList)
+    .default(parseAlgorithmList(fallback), fallback);
+}
+
 /** Prints `report` as JSON with --json, else as text for people; resolves once it is written. */
 function print<T>(report: T, options: JsonOption, format: (report: T) => string): Promise<void> {
   return writeOut(`${options.json ? toJson(report) : format(report)}\n`);
@@ -35,15 +48,15 @@ program
   .description('everything about a process (the procmon process itself by default)')
   .argument('[pid]', 'process id, or self', parsePid, 'self')
   .option('--env', 'include the environment')
-  .option('--algo <list>', 'checksums of its binary, comma-separated', 'sha256')
+  .addOption(algorithmOption('checksums of its binary, comma-separated', 'sha256'))
   .option('--no-checksums', 'do not hash its binary')
   .option('--json', 'print JSON for machines')
   .action(
     (
       pid: ProcTarget,
-      options: JsonOption & { env?: boolean; algo: string; checksums: boolean },
+      options: JsonOption & { env?: boolean; algo: string[]; checksums: boolean },
     ) => {
-      const algorithms = options.checksums ? algorithmList(options.algo) : [];
+      const algorithms = options.checksums ? options.algo : [];
       // A mistyped algorithm is the user's error: refused before anything is read.
       if (algorithms.length > 0) checkAlgorithms(algorithms);
       const report = inspectProcess(openTarget(pid), {
@@ -101,15 +114,17 @@ program
 program
   .command('hash')
   .description('checksums of the binary a process runs (pid or self), or of a file')
-  .argument('<target>', 'process id, self, or a file path')
-  .option(
-    '--algo <list>',
-    'algorithms, comma-separated (any node:crypto offers)',
-    'md5,sha1,sha256',
+  .argument(
+    '<target>',
+    'process id, self, or a file path (./123 for a file named 123)',
+    parseHashTarget,
+  )
+  .addOption(
+    algorithmOption('algorithms, comma-separated (any node:crypto offers)', 'md5,sha1,sha256'),
   )
   .option('--json', 'print JSON for machines')
-  .action((target: string, options: JsonOption & { algo: string }) => {
-    return print(hashTarget(target, algorithmList(options.algo)), options, formatHashReport);
+  .action((target: HashTarget, options: JsonOption & { algo: string[] }) => {
+    return print(hashTarget(target, options.algo), options, formatHashReport);
   });
 
 async function main(): Promise<number> {
