@@ -12,29 +12,25 @@ const env = { ...process.env, NO_COLOR: '1' };
 afterAll(cleanup);
 
 describe('stdout on a full device (/dev/full)', () => {
-  it.each([
-    [['ps']],
-    [['ps', '--json']],
-    [['inspect', '--json']],
-    [['env']],
-    [['hash', 'self', '--json']],
-    [['--help']],
-  ])('%j: one line on stderr, status 1', (args) => {
-    const full = openSync('/dev/full', 'w');
-    try {
-      const result = spawnSync(process.execPath, [binary, ...args], {
-        stdio: ['ignore', full, 'pipe'],
-        encoding: 'utf8',
-        env,
-      });
-      expect(result.status).toBe(1);
-      expect(result.stderr).toBe(
-        'procmon: cannot write output: no space left on device (ENOSPC)\n',
-      );
-    } finally {
-      closeSync(full);
-    }
-  });
+  it.each([[['ps']], [['ps', '--json']], [['inspect', '--json']], [['--help']]])(
+    '%j: one line on stderr, status 1',
+    (args) => {
+      const full = openSync('/dev/full', 'w');
+      try {
+        const result = spawnSync(process.execPath, [binary, ...args], {
+          stdio: ['ignore', full, 'pipe'],
+          encoding: 'utf8',
+          env,
+        });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toBe(
+          'procmon: cannot write output: no space left on device (ENOSPC)\n',
+        );
+      } finally {
+        closeSync(full);
+      }
+    },
+  );
 
   it('a usage error is still said on stderr, with its status', () => {
     const full = openSync('/dev/full', 'w');
