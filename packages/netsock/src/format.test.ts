@@ -56,7 +56,7 @@ describe('formatSocket', () => {
     );
   });
 
-  test('a unix name stays on one line: C1 controls, U+2028/U+2029 and the backslash escaped', () => {
+  test('a unix name stays on one line and reads as it is: escaped by escapeText', () => {
     const unix: SocketEntry = {
       family: 'unix',
       protocol: 'unix',
@@ -67,11 +67,19 @@ describe('formatSocket', () => {
       abstract: false,
     };
     expect(formatSocket({ ...unix, path: '/tmp/a\u0085b\u009bc\u2028d\u2029e' })).toBe(
-      'socket:[7] - unix stream /tmp/a\\x85b\\x9bc\\u2028d\\u2029e, state: LISTEN',
+      'socket:[7] - unix stream /tmp/a\\u{85}b\\u{9b}c\\u{2028}d\\u{2029}e, state: LISTEN',
     );
-    // A backslash in the name is escaped too, so `\x0a` in the output can only mean a newline.
+    // Bidi overrides and isolates, zero-width characters, the BOM: a name that reads otherwise.
+    expect(formatSocket({ ...unix, path: '/tmp/\u202etxt.exe\u2066\u200b\ufeff' })).toBe(
+      'socket:[7] - unix stream /tmp/\\u{202e}txt.exe\\u{2066}\\u{200b}\\u{feff}, state: LISTEN',
+    );
+    // A backslash in the name is doubled, so `\x0a` in the output can only mean a newline.
     expect(formatSocket({ ...unix, path: '/tmp/\\x0a' })).toBe(
-      'socket:[7] - unix stream /tmp/\\x5cx0a, state: LISTEN',
+      'socket:[7] - unix stream /tmp/\\\\x0a, state: LISTEN',
+    );
+    // A byte that was not UTF-8 (kept by the parser as U+DC80 + byte) is \xNN, the character \u{H}.
+    expect(formatSocket({ ...unix, path: '/tmp/\udc9b\u009b' })).toBe(
+      'socket:[7] - unix stream /tmp/\\x9b\\u{9b}, state: LISTEN',
     );
     // Printable text outside ASCII is kept as it is.
     expect(formatSocket({ ...unix, path: '/tmp/é€😀\u00a0' })).toBe(
@@ -86,17 +94,20 @@ describe('formatSocket', () => {
     expect(line).toBe(
       'socket:[4242] - 41234:10.0.0.2 -> example.org:443, state: ESTABLISHED\\x0asocket:[1] - 1:1.1.1.1 -> x:443, state: ESTABLISHED',
     );
-    for (const separator of ['\r', '\u0085', '\u2028', '\u2029', '\\']) {
-      expect(formatSocket(tcp, { resolveHost: () => `a${separator}b` })).toBe(
-        `socket:[4242] - 41234:10.0.0.2 -> a${separator === '\\' ? '\\x5c' : escapeOf(separator)}b:443, state: ESTABLISHED`,
+    const escapes: [string, string][] = [
+      ['\r', '\\x0d'],
+      ['\u0085', '\\u{85}'],
+      ['\u2028', '\\u{2028}'],
+      ['\u2029', '\\u{2029}'],
+      ['\u202e', '\\u{202e}'],
+      ['\\', '\\\\'],
+    ];
+    for (const [character, shown] of escapes) {
+      expect(formatSocket(tcp, { resolveHost: () => `a${character}b` })).toBe(
+        `socket:[4242] - 41234:10.0.0.2 -> a${shown}b:443, state: ESTABLISHED`,
       );
     }
     // An empty name is no name: the address is shown.
     expect(formatSocket(tcp, { resolveHost: () => '' })).toContain('-> 93.184.216.34:443');
   });
 });
-
-function escapeOf(character: string): string {
-  const code = character.charCodeAt(0);
-  return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
-}

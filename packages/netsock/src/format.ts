@@ -1,3 +1,4 @@
+import { escapeText } from '@procmon/parse';
 import type { SocketEntry } from './types.js';
 
 /** Options of {@link formatSocket}. */
@@ -16,10 +17,11 @@ export interface FormatSocketOptions {
  * - unix: `socket:[4243] - unix stream @bus -> socket:[4244], state: ESTABLISHED`
  *   (name `/path`, `@abstract` or `(unnamed)`; `-> socket:[peer]` when the peer is known).
  *
- * NUL bytes in an abstract name are written `@` (as `ss` and `/proc/net/unix` do). In a unix
- * name and in the host name `resolveHost` gives, control characters (C0, DEL, C1 0x80-0x9f) are
- * written `\xNN`, the line and paragraph separators U+2028/U+2029 `\u2028`/`\u2029`, and the
- * backslash itself `\x5c`, so the text stays on one line and reads back unambiguously.
+ * NUL bytes in an abstract name are written `@` (as `ss` and `/proc/net/unix` do). A unix name
+ * and the host name `resolveHost` gives are chosen by whoever made the socket or the DNS reply:
+ * they go through `escapeText` from `@procmon/parse` (controls, C1, bidi and other format
+ * characters, U+2028/U+2029 as `\xNN` or `\u{H}`, a backslash as `\\`), so the line stays one
+ * line, reads as it is, and reads back unambiguously.
  */
 export function formatSocket(entry: SocketEntry, options?: FormatSocketOptions): string {
   const head = `socket:[${entry.inode}] - `;
@@ -28,29 +30,16 @@ export function formatSocket(entry: SocketEntry, options?: FormatSocketOptions):
       entry.path === undefined
         ? '(unnamed)'
         : entry.abstract
-          ? `@${printable(entry.path.replaceAll('\0', '@'))}`
-          : printable(entry.path);
+          ? `@${escapeText(entry.path.replaceAll('\0', '@'))}`
+          : escapeText(entry.path);
     const peer = entry.peerInode ? ` -> socket:[${entry.peerInode}]` : '';
     return `${head}unix ${entry.type ?? 'unknown'} ${name}${peer}, state: ${entry.state}`;
   }
   const remote = entry.remoteAddress ?? '';
   const name = remote !== '' ? options?.resolveHost?.(remote) : undefined;
-  const host = typeof name === 'string' && name !== '' ? printable(name) : remote;
+  const host = typeof name === 'string' && name !== '' ? escapeText(name) : remote;
   return `${head}${entry.localPort ?? 0}:${entry.localAddress ?? ''} -> ${host}:${entry.remotePort ?? 0}, state: ${entry.state}`;
 }
 
-/** `text` on one line: control characters, C1 controls, U+2028/U+2029 and `\\` escaped. */
-export function printable(text: string): string {
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x20 && code < 0x7f && code !== 0x5c) continue;
-    if (code > 0x9f && code !== 0x2028 && code !== 0x2029) continue;
-    const escaped =
-      code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
-    out += `${text.slice(from, i)}${escaped}`;
-    from = i + 1;
-  }
-  return from === 0 ? text : out + text.slice(from);
-}
+// resolver.ts imports this name (owned by another change): it is escapeText, nothing more.
+export { escapeText as printable };

@@ -27,10 +27,14 @@ const SPACE = 0x20;
  *
  * A process can rewrite its title (Chrome, nginx, `setproctitle`): the file is then one string
  * with spaces instead of NULs, with no NUL at all or a single final one. With
- * `splitRewrittenTitle` (the default) this follows psutil's heuristic exactly:
- * - a file that does not end in NUL is split on spaces (after dropping one final space);
- * - a file that ends in NUL is split on NULs (after dropping the final NUL), and if that gives a
- *   single argument containing a space, that argument is split on spaces instead.
+ * `splitRewrittenTitle` (the default) this follows psutil's heuristic:
+ * - a file without any NUL is split on spaces (after dropping one final space);
+ * - a file with a NUL is split on NULs (after dropping one final NUL), and if that gives a single
+ *   argument containing a space, that argument is split on spaces instead.
+ *
+ * No argument ever contains a NUL. psutil splits a file that holds NULs but does not end in one
+ * (a read cut short, a process rewriting its arguments meanwhile) on spaces, which leaves NULs
+ * inside arguments; here any NUL makes NUL the separator.
  *
  * The heuristic is ambiguous: a genuine single argument containing spaces (`execve` of
  * `["my prog"]`, saved as `my prog\0`) looks exactly like a rewritten title and is split too.
@@ -53,20 +57,21 @@ export function parseCmdline(input: ProcInput, options?: CmdlineOptions): string
   const splitTitle = options?.splitRewrittenTitle ?? true;
   const length = text.length;
   if (length === 0) return [];
-  const terminated = text.charCodeAt(length - 1) === NUL;
-  if (!splitTitle) return splitText(text, '\0', terminated ? length - 1 : length);
-  if (!terminated) {
+  const end = text.charCodeAt(length - 1) === NUL ? length - 1 : length;
+  if (splitTitle && end === length && text.indexOf('\0') === -1) {
     return splitText(text, ' ', text.charCodeAt(length - 1) === SPACE ? length - 1 : length);
   }
-  const args = splitText(text, '\0', length - 1);
-  if (args.length === 1 && text.indexOf(' ') !== -1) return splitText(text, ' ', length - 1);
+  const args = splitText(text, '\0', end);
+  // A single argument here means the one NUL was the final one: a title, or a lone argument.
+  if (splitTitle && args.length === 1 && text.indexOf(' ') !== -1) return splitText(text, ' ', end);
   return args;
 }
 
 /**
  * The arguments of a process from `/proc/<pid>/cmdline` as raw bytes, nothing decoded: the same
  * rules as `parseCmdline`, including the rewritten-title heuristic unless `splitRewrittenTitle`
- * is `false`. The arrays are copies, safe to keep when the input buffer is reused.
+ * is `false`. The arrays are views of one copy of the input, safe to keep when the input buffer is
+ * reused; they share that copy's ArrayBuffer (each has its own `byteOffset`).
  *
  * @throws ParseError if the input is neither bytes nor a string.
  */
@@ -76,13 +81,14 @@ export function parseCmdlineBytes(input: ProcInput, options?: CmdlineBytesOption
   const splitTitle = options?.splitRewrittenTitle ?? true;
   const length = bytes.length;
   if (length === 0) return [];
-  const terminated = bytes[length - 1] === NUL;
-  if (!splitTitle) return splitBytes(bytes, NUL, terminated ? length - 1 : length);
-  if (!terminated) {
+  const end = bytes[length - 1] === NUL ? length - 1 : length;
+  if (splitTitle && end === length && bytes.indexOf(NUL) === -1) {
     return splitBytes(bytes, SPACE, bytes[length - 1] === SPACE ? length - 1 : length);
   }
-  const args = splitBytes(bytes, NUL, length - 1);
-  if (args.length === 1 && bytes.indexOf(SPACE) !== -1) return splitBytes(bytes, SPACE, length - 1);
+  const args = splitBytes(bytes, NUL, end);
+  if (splitTitle && args.length === 1 && bytes.indexOf(SPACE) !== -1) {
+    return splitBytes(bytes, SPACE, end);
+  }
   return args;
 }
 
@@ -135,23 +141,24 @@ function splitText(text: string, separator: string, end: number): string[] {
   }
 }
 
-// A plain Uint8Array copy, also for a Node Buffer (whose `slice` returns a view, not a copy).
-function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  return new Uint8Array(bytes.subarray(start, end));
-}
-
-/** `bytes[0, end)` split on `separator`, as `splitText`; the pieces are copies. */
+/**
+ * `bytes[0, end)` split on `separator`, as `splitText`. The pieces are views of one copy: a view is
+ * one allocation where a copy of each piece is two (its ArrayBuffer and the array), which is most
+ * of the time for a file of many short arguments. The copy is a plain Uint8Array, also for a Node
+ * Buffer, whose views would be Buffers.
+ */
 function splitBytes(bytes: Uint8Array, separator: number, end: number): Uint8Array[] {
+  const copy = new Uint8Array(bytes.subarray(0, end));
   const pieces: Uint8Array[] = [];
   let count = 0;
   let start = 0;
   for (;;) {
-    const next = bytes.indexOf(separator, start);
-    if (next === -1 || next >= end) {
-      pieces[count] = copyBytes(bytes, start, end);
+    const next = copy.indexOf(separator, start);
+    if (next === -1) {
+      pieces[count] = copy.subarray(start, end);
       return pieces;
     }
-    pieces[count++] = copyBytes(bytes, start, next);
+    pieces[count++] = copy.subarray(start, next);
     start = next + 1;
   }
 }

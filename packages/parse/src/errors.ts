@@ -1,3 +1,5 @@
+import { escapeText } from './escape.js';
+
 /** The `/proc` file (or fd link target) a parser was reading when it failed. */
 export type ProcFileKind =
   | 'stat'
@@ -22,7 +24,8 @@ const EXCERPT_RADIUS = 24;
 /**
  * The one error every parser throws: the input did not have the shape the kernel writes.
  * It names the file kind, the byte offset of the problem (a string input is read as its UTF-8 bytes), and
- * an excerpt around it with control and non-ASCII characters escaped so it prints on one line.
+ * an excerpt around it through `escapeText`, each byte past ASCII as `\xNN`, so it prints on one
+ * line and shows what the bytes were.
  */
 export class ParseError extends Error {
   override readonly name = 'ParseError';
@@ -42,15 +45,13 @@ export class ParseError extends Error {
 function excerptAround(input: Uint8Array | string, offset: number): string {
   const start = Math.max(0, offset - EXCERPT_RADIUS);
   const end = Math.min(input.length, offset + EXCERPT_RADIUS);
-  let out = '';
+  if (typeof input === 'string') return escapeText(input.slice(start, end));
+  // Bytes, not text: the window can cut a UTF-8 sequence, so every byte past ASCII is shown as
+  // itself (escapeText writes U+DC00 + byte, the 'escape' decoding's form, as \xNN).
+  let text = '';
   for (let i = start; i < end; i++) {
-    const code = typeof input === 'string' ? input.charCodeAt(i) : (input[i] as number);
-    out +=
-      code >= 0x20 && code < 0x7f && code !== 0x5c && code !== 0x22
-        ? String.fromCharCode(code)
-        : code <= 0xff
-          ? `\\x${code.toString(16).padStart(2, '0')}`
-          : `\\u${code.toString(16).padStart(4, '0')}`;
+    const byte = input[i] as number;
+    text += String.fromCharCode(byte < 0x80 ? byte : 0xdc00 + byte);
   }
-  return out;
+  return escapeText(text);
 }

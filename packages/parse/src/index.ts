@@ -14,6 +14,7 @@ export {
   serializeEnviron,
 } from './environ.js';
 export { ParseError, type ProcFileKind } from './errors.js';
+export { escapeText } from './escape.js';
 export {
   type FdTarget,
   type FdTargetOptions,

@@ -1,10 +1,10 @@
 // One descriptor as `procmon inspect` and `procmon fds` show it: the target as the kernel
 // writes it, a file's size and mtime, a socket's connection.
 import { formatSocket } from '@procmon/netsock';
-import { type FdTarget, formatFdTarget } from '@procmon/parse';
+import { escapeText, type FdTarget, formatFdTarget } from '@procmon/parse';
 import type { Descriptor, SocketInfo } from '@procmon/process';
 import { pc } from './colors.js';
-import { bytesText, printable, table } from './format.js';
+import { bytesText, table } from './format.js';
 
 export interface DescriptorLine {
   fd: number;
@@ -43,8 +43,9 @@ export function descriptorLines(descriptors: readonly DescriptorLine[]): string[
     line.type ?? '?',
     line.size === undefined ? '' : bytesText(line.size),
     line.modified ?? '',
-    printable(line.socket ?? line.target ?? '') +
-      (line.failure ? pc.yellow(` (${line.failure})`) : ''),
+    // formatSocket escapes the names in its line itself.
+    (line.socket ?? escapeText(line.target ?? '')) +
+      (line.failure ? pc.yellow(` (${escapeText(line.failure)})`) : ''),
   ]);
   return table(['fd', 'type', 'size', 'modified', 'target'], rows, new Set([0, 2])).map(
     (line) => `  ${line}`,

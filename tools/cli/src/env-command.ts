@@ -1,7 +1,7 @@
 // `procmon env <pid>`: the environment a process started with, every definition in file order.
+import { escapeText } from '@procmon/parse';
 import type { Process } from '@procmon/process';
 import { pc } from './colors.js';
-import { printable } from './format.js';
 
 export interface EnvReport {
   pid: number;
@@ -23,7 +23,7 @@ export function formatEnv(report: EnvReport): string {
     // getenv() returns the first definition: a later one is shadowed, and shown as such.
     const shadowed = seen.has(name);
     seen.add(name);
-    const line = `${printable(name)}=${printable(value)}`;
+    const line = `${escapeText(name)}=${escapeText(value)}`;
     return shadowed
       ? `${line}  ${pc.yellow('(shadowed: getenv sees the first definition)')}`
       : line;

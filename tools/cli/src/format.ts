@@ -1,6 +1,8 @@
 // Text helpers shared by the commands: JSON for machines; aligned columns, quoting and sizes for
 // people. Colour comes from picocolors, which turns itself off when output is piped or NO_COLOR.
-import { Environ, encodeText, hasEscapedBytes } from '@procmon/parse';
+// Every string a process chose reaches text for people through escapeText (@procmon/parse), at the
+// place it is put in a line; JSON keeps the exact strings.
+import { Environ, escapeText } from '@procmon/parse';
 import { pc } from './colors.js';
 
 /**
@@ -59,48 +61,27 @@ export function bytesText(bytes: number): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** Bytes that were not UTF-8 (kept as escapes by the parser) shown as \xNN; control characters escaped. */
-export function printable(text: string): string {
-  if (!hasEscapedBytes(text) && !hasControlCharacters(text)) return text;
-  let out = '';
-  for (const char of text) {
-    const code = char.charCodeAt(0);
-    if (code >= 0xdc80 && code <= 0xdcff) {
-      out += `\\x${encodeText(char)[0]?.toString(16).padStart(2, '0')}`;
-    } else if (code < 0x20 || code === 0x7f) {
-      out += `\\x${code.toString(16).padStart(2, '0')}`;
-    } else {
-      out += char;
-    }
-  }
-  return out;
-}
-
-function hasControlCharacters(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
-}
-
 /**
  * A path for people: as it is when it is the binary (`exe`); in brackets, as ps shows names
  * that are not paths, when it is what the process calls itself (`args`, `comm`: it chooses
  * them) or a kernel thread's name.
  */
 export function pathText(path: string, source: string | undefined, comm?: string): string {
-  if (source === 'kernel') return comm === undefined ? '[kernel thread]' : `[${printable(comm)}]`;
+  if (source === 'kernel') return comm === undefined ? '[kernel thread]' : `[${escapeText(comm)}]`;
   // The exe link is past PATH_MAX: no path, and no name the process chose in its place.
   if (source === 'none') return '[path too long to read]';
-  if (source === undefined || source === 'exe') return printable(path);
-  return `[${printable(path)}]`;
+  if (source === undefined || source === 'exe') return escapeText(path);
+  return `[${escapeText(path)}]`;
 }
 
-/** An argument as a shell would need it: bare when safe, else in single quotes. */
+/**
+ * An argument as a shell would need it, escaped first: bare when safe, else in single quotes (an
+ * escape's backslash is reason enough to quote).
+ */
 export function shellQuote(arg: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(arg)) return printable(arg);
-  return `'${printable(arg).replaceAll("'", `'\\''`)}'`;
+  const shown = escapeText(arg);
+  if (/^[\w@%+=:,./-]+$/.test(shown)) return shown;
+  return `'${shown.replaceAll("'", `'\\''`)}'`;
 }
 
 /** Failures as a `not read` section: which field, and why. */
@@ -110,6 +91,7 @@ export function failureLines(
   if (failures.length === 0) return [];
   return [
     pc.bold(pc.yellow('not read')),
-    ...aligned(failures.map((f) => [f.field, `${f.reason}: ${f.message}`] as const)),
+    // Messages name paths, which processes choose.
+    ...aligned(failures.map((f) => [f.field, `${f.reason}: ${escapeText(f.message)}`] as const)),
   ];
 }

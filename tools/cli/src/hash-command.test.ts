@@ -18,7 +18,12 @@ const sum = (tool: string, path: string) =>
   (execFileSync(tool, [path], { encoding: 'utf8' }).split(' ')[0] as string).trim();
 
 function procmon(...args: string[]) {
+  return procmonIn(process.cwd(), ...args);
+}
+
+function procmonIn(cwd: string, ...args: string[]) {
   return spawnSync(process.execPath, [binary, ...args], {
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
   });
@@ -89,5 +94,46 @@ describe('procmon hash', () => {
     expect(result.status).toBe(1);
     expect(result.stderr.startsWith(message)).toBe(true);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it.each([
+    ['99999999999', 'larger than 2147483647, the largest pid'],
+    ['2147483648', 'larger than 2147483647, the largest pid'],
+    ['0123', 'a leading zero'],
+    ['0', 'pids start at 1'],
+  ])(
+    'refuses %s as a pid, not taking it for a file, and says how to name such a file',
+    (value, why) => {
+      const result = procmonIn(folder, 'hash', value);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(
+        `"${value}" cannot be a process id (${why}); to hash a file of that name, write ./${value}`,
+      );
+    },
+  );
+
+  it('hashes a file whose name is digits when it is written as a path', () => {
+    writeFileSync(join(folder, '99999999999'), 'digits\n');
+    const result = procmonIn(folder, 'hash', './99999999999', '--algo', 'sha256', '--json');
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      path: './99999999999',
+      checksums: { sha256: sum('sha256sum', join(folder, '99999999999')) },
+    });
+  });
+
+  it.each([
+    ['hash', '/bin/ls', '--algo', ''],
+    ['hash', '/bin/ls', '--algo', ' , '],
+    ['inspect', 'self', '--algo', ','],
+    ['inspect', 'self', '--algo', 'md5,,sha1'],
+  ])('refuses an empty algorithm list or name as a usage error: %s %s %s %j', (...args) => {
+    const result = procmon(...args);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^error: option '--algo <list>' argument '.*' is invalid\. (no algorithm named|an empty algorithm name)/,
+    );
   });
 });

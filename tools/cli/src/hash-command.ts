@@ -6,9 +6,11 @@ import {
   hashFile,
   processChecksum,
 } from '@procmon/hash';
+import { escapeText } from '@procmon/parse';
 import { ProcessGoneError, ProcFS } from '@procmon/procfs';
+import { InvalidArgumentError } from 'commander';
 import { pc } from './colors.js';
-import { ProcessNotFoundError, type ProcTarget, pidOf } from './target.js';
+import { ProcessNotFoundError, type ProcTarget, pidOf, pidProblem } from './target.js';
 
 export interface HashReport {
   /** The process hashed, absent for a file. */
@@ -20,21 +22,37 @@ export interface HashReport {
   checksums: Checksums;
 }
 
-/** `self`, or digits, name a process; anything else is a file path. */
-export function hashTarget(target: string, algorithms: readonly string[]): HashReport {
-  checkAlgorithms(algorithms);
-  if (target === 'self' || /^[1-9]\d{0,9}$/.test(target)) {
-    const pid = target === 'self' ? process.pid : Number(target);
-    const result = checksumOf(target === 'self' ? 'self' : pid, algorithms);
-    return {
-      pid,
-      path: result.path,
-      source: result.source,
-      deleted: result.deleted,
-      checksums: result.checksums,
-    };
+/** What `procmon hash` was given: a process, or a file. */
+export type HashTarget = { pid: ProcTarget } | { file: string };
+
+/**
+ * Commander's parser for hash's `<target>`: `self` and digits name a process, anything else a
+ * file. Digits that cannot be a pid (too large, a leading zero) are refused rather than taken for
+ * a file name, which would hash a file where a process was meant: `./0123` names such a file.
+ */
+export function parseHashTarget(value: string): HashTarget {
+  if (value === 'self') return { pid: 'self' };
+  if (!/^\d+$/.test(value)) return { file: value };
+  const problem = pidProblem(value);
+  if (problem !== undefined) {
+    throw new InvalidArgumentError(
+      `"${value}" cannot be a process id (${problem}); to hash a file of that name, write ./${value}`,
+    );
   }
-  return { path: target, checksums: hashFile(target, algorithms) };
+  return { pid: Number(value) };
+}
+
+export function hashTarget(target: HashTarget, algorithms: readonly string[]): HashReport {
+  checkAlgorithms(algorithms);
+  if ('file' in target) return { path: target.file, checksums: hashFile(target.file, algorithms) };
+  const result = checksumOf(target.pid, algorithms);
+  return {
+    pid: pidOf(target.pid),
+    path: result.path,
+    source: result.source,
+    deleted: result.deleted,
+    checksums: result.checksums,
+  };
 }
 
 function checksumOf(target: ProcTarget, algorithms: readonly string[]) {
@@ -60,8 +78,8 @@ function processGone(pid: number): boolean {
 export function formatHashReport(report: HashReport): string {
   const head =
     report.pid === undefined
-      ? pc.bold(report.path)
-      : `${pc.bold(`process ${report.pid}`)}  ${report.path}${report.deleted ? ' (deleted)' : ''}  ${pc.dim(`from ${report.source}`)}`;
+      ? pc.bold(escapeText(report.path))
+      : `${pc.bold(`process ${report.pid}`)}  ${escapeText(report.path)}${report.deleted ? ' (deleted)' : ''}  ${pc.dim(`from ${escapeText(report.source ?? '')}`)}`;
   const width = Math.max(...Object.keys(report.checksums).map((name) => name.length));
   const rows = Object.entries(report.checksums).map(
     ([name, digest]) => `  ${pc.dim(name.padEnd(width))}  ${digest}`,
@@ -69,9 +87,18 @@ export function formatHashReport(report: HashReport): string {
   return [head, ...rows].join('\n');
 }
 
-/** `md5,sha1` → ['md5', 'sha1']. */
-export const algorithmList = (value: string): string[] =>
-  value
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
+/**
+ * Commander's parser for `--algo`: `md5, sha1` → ['md5', 'sha1']. An empty list or an empty name
+ * is a usage error: it would hash nothing and still succeed. Unknown names are for
+ * checkAlgorithms.
+ */
+export function parseAlgorithmList(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim());
+  if (names.every((name) => name === '')) {
+    throw new InvalidArgumentError(
+      'no algorithm named: give a comma-separated list, e.g. md5,sha256',
+    );
+  }
+  if (names.includes('')) throw new InvalidArgumentError(`an empty algorithm name in "${value}"`);
+  return names;
+}

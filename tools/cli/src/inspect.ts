@@ -2,7 +2,7 @@
 // is read on its own, and a part that fails is listed with the reason while the others are shown.
 
 import type { ChecksumSource, Checksums } from '@procmon/hash';
-import { type Environ, statStartTime } from '@procmon/parse';
+import { type Environ, escapeText, statStartTime } from '@procmon/parse';
 import {
   type FieldFailure,
   fieldFailure,
@@ -12,7 +12,7 @@ import {
 } from '@procmon/process';
 import { pc } from './colors.js';
 import { type DescriptorLine, describeDescriptor, descriptorLines } from './descriptors.js';
-import { aligned, bytesText, failureLines, pathText, printable, shellQuote } from './format.js';
+import { aligned, bytesText, failureLines, pathText, shellQuote } from './format.js';
 import { treeLines } from './tree-command.js';
 import { userName } from './users.js';
 
@@ -133,7 +133,7 @@ export function inspectProcess(process: Process, options: InspectOptions): Inspe
 export function formatInspectReport(report: InspectReport): string {
   const lines: string[] = [];
   lines.push(
-    `${pc.bold(`process ${report.pid}`)}  ${printable(report.comm)}  ${report.state ?? ''}`,
+    `${pc.bold(`process ${report.pid}`)}  ${escapeText(report.comm)}  ${escapeText(report.state ?? '')}`,
   );
   const rows: [string, string][] = [];
   const row = (label: string, value: string | undefined) => {
@@ -144,20 +144,21 @@ export function formatInspectReport(report: InspectReport): string {
     pathText(report.path, report.pathSource, report.comm) +
       (report.deleted ? pc.red(' (deleted)') : ''),
   );
-  if (report.realPath !== report.path) row('real path', printable(report.realPath));
-  row('cwd', report.cwd && printable(report.cwd));
+  if (report.realPath !== report.path) row('real path', escapeText(report.realPath));
+  row('cwd', report.cwd && escapeText(report.cwd));
   row('args', report.args?.map(shellQuote).join(' '));
   row('ppid', report.ppid?.toString());
   row(
     'user',
-    report.uid && `${report.user ?? report.uid.effective} ${pc.dim(idsText(report.uid))}`,
+    report.uid &&
+      `${escapeText(report.user ?? String(report.uid.effective))} ${pc.dim(idsText(report.uid))}`,
   );
   row('gid', report.gid && idsText(report.gid));
   row('threads', report.threads?.toString());
   row('started', `${report.startedAt} ${pc.dim(`(tick ${report.startTime})`)}`);
   if (report.checksums) {
     for (const [algorithm, digest] of Object.entries(report.checksums)) {
-      row(algorithm, `${digest}  ${pc.dim(`(from ${report.checksumSource})`)}`);
+      row(algorithm, `${digest}  ${pc.dim(`(from ${escapeText(report.checksumSource ?? '')})`)}`);
     }
   }
   if (report.memory) {
@@ -185,7 +186,7 @@ export function formatInspectReport(report: InspectReport): string {
   }
   if (report.env) {
     lines.push(pc.bold(`environment (${report.env.size})`));
-    for (const [key, value] of report.env) lines.push(`  ${printable(key)}=${printable(value)}`);
+    for (const [key, value] of report.env) lines.push(`  ${escapeText(key)}=${escapeText(value)}`);
   }
   lines.push(...failureLines(report.failures));
   return lines.join('\n');

@@ -86,8 +86,9 @@ describe('procmon inspect', () => {
     expect(result.stdout).toMatch(
       new RegExp(`^process ${child.pid}  node  [SR] \\((sleeping|running)\\)\n`),
     );
+    // The backslash of the script's `\n` is shown doubled: a single one starts an escape.
     expect(result.stdout).toContain(
-      `args       ${process.execPath} -e 'process.stdout.write('\\''ready\\n'\\''); setTimeout(() => {}, 60_000)' 1000 '' 'two words' 'naïve'`,
+      `args       ${process.execPath} -e 'process.stdout.write('\\''ready\\\\n'\\''); setTimeout(() => {}, 60_000)' 1000 '' 'two words' 'naïve'`,
     );
     expect(result.stdout).not.toContain('\u001b[');
   });

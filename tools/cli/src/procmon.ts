@@ -1,13 +1,21 @@
 import { checkAlgorithms } from '@procmon/hash';
 import type { Process } from '@procmon/process';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { envOf, formatEnv } from './env-command.js';
+import { reportFailure } from './failure.js';
 import { fdsOf, formatFds } from './fds-command.js';
 import { toJson } from './format.js';
-import { algorithmList, formatHashReport, hashTarget } from './hash-command.js';
+import {
+  formatHashReport,
+  type HashTarget,
+  hashTarget,
+  parseAlgorithmList,
+  parseHashTarget,
+} from './hash-command.js';
 import { formatInspectReport, inspectProcess } from './inspect.js';
+import { commanderOutput, flush, writeOut } from './output.js';
 import { formatPs, listProcesses } from './ps-command.js';
-import { openTarget, ProcessNotFoundError, type ProcTarget, parsePid } from './target.js';
+import { openTarget, type ProcTarget, parsePid } from './target.js';
 import { formatTree, treeOf } from './tree-command.js';
 
 interface JsonOption {
@@ -17,11 +25,22 @@ interface JsonOption {
 const program = new Command()
   .name('procmon')
   .description('Inspect Linux processes through /proc: who they are, what they hold, what they run')
-  .showHelpAfterError('(add --help for usage)');
+  .showHelpAfterError('(add --help for usage)')
+  // Commander prints through procmon's writer and throws instead of exiting, so that what it
+  // printed is waited for (and its failure noticed) before the exit status is set.
+  .configureOutput(commanderOutput)
+  .exitOverride();
 
-/** Prints `report` as JSON with --json, else as text for people. */
-function print<T>(report: T, options: JsonOption, format: (report: T) => string): void {
-  console.log(options.json ? toJson(report) : format(report));
+/** `--algo <list>`, parsed to names; `fallback` is the list without it. */
+function algorithmOption(description: string, fallback: string): Option {
+  return new Option('--algo <list>', description)
+    .argParser(parseAlgorithmList)
+    .default(parseAlgorithmList(fallback), fallback);
+}
+
+/** Prints `report` as JSON with --json, else as text for people; resolves once it is written. */
+function print<T>(report: T, options: JsonOption, format: (report: T) => string): Promise<void> {
+  return writeOut(`${options.json ? toJson(report) : format(report)}\n`);
 }
 
 program
@@ -29,22 +48,22 @@ program
   .description('everything about a process (the procmon process itself by default)')
   .argument('[pid]', 'process id, or self', parsePid, 'self')
   .option('--env', 'include the environment')
-  .option('--algo <list>', 'checksums of its binary, comma-separated', 'sha256')
+  .addOption(algorithmOption('checksums of its binary, comma-separated', 'sha256'))
   .option('--no-checksums', 'do not hash its binary')
   .option('--json', 'print JSON for machines')
   .action(
     (
       pid: ProcTarget,
-      options: JsonOption & { env?: boolean; algo: string; checksums: boolean },
+      options: JsonOption & { env?: boolean; algo: string[]; checksums: boolean },
     ) => {
-      const algorithms = options.checksums ? algorithmList(options.algo) : [];
+      const algorithms = options.checksums ? options.algo : [];
       // A mistyped algorithm is the user's error: refused before anything is read.
       if (algorithms.length > 0) checkAlgorithms(algorithms);
       const report = inspectProcess(openTarget(pid), {
         env: options.env === true,
         algorithms,
       });
-      print(report, options, formatInspectReport);
+      return print(report, options, formatInspectReport);
     },
   );
 
@@ -61,7 +80,7 @@ function processCommand<T>(
     .argument('[pid]', 'process id, or self', parsePid, 'self')
     .option('--json', 'print JSON for machines')
     .action((pid: ProcTarget, options: JsonOption) => {
-      print(collect(openTarget(pid)), options, format);
+      return print(collect(openTarget(pid)), options, format);
     });
 }
 
@@ -89,44 +108,36 @@ program
   .description('every process, one line each: pid, ppid, user, path, command')
   .option('--json', 'print JSON for machines')
   .action((options: JsonOption) => {
-    print(listProcesses(), options, formatPs);
+    return print(listProcesses(), options, formatPs);
   });
 
 program
   .command('hash')
   .description('checksums of the binary a process runs (pid or self), or of a file')
-  .argument('<target>', 'process id, self, or a file path')
-  .option(
-    '--algo <list>',
-    'algorithms, comma-separated (any node:crypto offers)',
-    'md5,sha1,sha256',
+  .argument(
+    '<target>',
+    'process id, self, or a file path (./123 for a file named 123)',
+    parseHashTarget,
+  )
+  .addOption(
+    algorithmOption('algorithms, comma-separated (any node:crypto offers)', 'md5,sha1,sha256'),
   )
   .option('--json', 'print JSON for machines')
-  .action((target: string, options: JsonOption & { algo: string }) => {
-    print(hashTarget(target, algorithmList(options.algo)), options, formatHashReport);
+  .action((target: HashTarget, options: JsonOption & { algo: string[] }) => {
+    return print(hashTarget(target, options.algo), options, formatHashReport);
   });
 
-try {
-  program.parse();
-} catch (error) {
-  // Expected failures are one line and a non-zero status; anything else is a bug: show it all.
-  if (error instanceof ProcessNotFoundError || isExpectedFailure(error)) {
-    console.error(`procmon: ${(error as Error).message}`);
-    process.exit(1);
+async function main(): Promise<number> {
+  try {
+    await program.parseAsync();
+    await flush();
+    return 0;
+  } catch (error) {
+    return reportFailure(error);
   }
-  throw error;
 }
 
-function isExpectedFailure(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  return (
-    error instanceof TypeError ||
-    name === 'HashError' ||
-    name === 'ProcessGoneError' ||
-    name === 'PidReusedError' ||
-    name === 'ProgramChangedError' ||
-    name === 'PermissionDeniedError' ||
-    name === 'ProcfsError' ||
-    name === 'ParseError'
-  );
-}
+// The exit status is set, not forced: process.exit could cut off output still being written.
+main().then((status) => {
+  process.exitCode = status;
+});

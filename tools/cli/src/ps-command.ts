@@ -1,6 +1,7 @@
 // `procmon ps`: every process, one line each: pid, ppid, user, path (or comm), command.
+import { escapeText } from '@procmon/parse';
 import { type PathSource, type ScannedProcess, scanProcesses } from '@procmon/process';
-import { pathText, printable, table } from './format.js';
+import { pathText, table } from './format.js';
 import { userName } from './users.js';
 
 export interface PsLine {
@@ -42,11 +43,11 @@ export function formatPs(lines: readonly PsLine[]): string {
   const rows = lines.map((line) => [
     String(line.pid),
     String(line.ppid),
-    line.user ?? (line.uid === undefined ? '?' : String(line.uid)),
+    escapeText(line.user ?? (line.uid === undefined ? '?' : String(line.uid))),
     line.path === undefined
-      ? `[${printable(line.comm)}]`
+      ? `[${escapeText(line.comm)}]`
       : pathText(line.path, line.pathSource, line.comm),
-    printable(line.command ?? ''),
+    escapeText(line.command ?? ''),
   ]);
   return table(['PID', 'PPID', 'USER', 'PATH', 'COMMAND'], rows, new Set([0, 1])).join('\n');
 }

@@ -14,10 +14,22 @@ export class ProcessNotFoundError extends Error {
   }
 }
 
+/** The largest pid_t, a signed 32-bit int (Linux hands out at most 2^22). */
+const MAX_PID = 2 ** 31 - 1;
+
+/** Why a string of ASCII digits cannot be a pid, or undefined when it can. */
+export function pidProblem(digits: string): string | undefined {
+  if (digits === '0') return 'pids start at 1';
+  // 010 is not 10 to every reader (octal): refused rather than guessed.
+  if (digits.startsWith('0')) return 'a leading zero';
+  if (Number(digits) > MAX_PID) return `larger than ${MAX_PID}, the largest pid`;
+  return undefined;
+}
+
 /** Commander's parser for a `<pid>` argument: digits or `self`, nothing else reaches /proc. */
 export function parsePid(value: string): ProcTarget {
   if (value === 'self') return 'self';
-  if (!/^[1-9]\d{0,9}$/.test(value) || !Number.isSafeInteger(Number(value))) {
+  if (!/^\d+$/.test(value) || pidProblem(value) !== undefined) {
     throw new InvalidArgumentError(`"${value}" is not a process id (a positive integer, or self)`);
   }
   return Number(value);
