@@ -244,6 +244,24 @@ describe('the procfs backend on crafted tables', () => {
     );
   });
 
+  test('a name that reads as abstract is never proven: a relative path "@..." reads the same', () => {
+    // The last rows: nothing follows their names.
+    const x11 = kernelRow(700, { flags: LISTEN, path: '@/tmp/.X11-unix/X0' });
+    const resolver = resolverOn({ unix: unixTable(...spacer(20), x11) });
+    expect(resolver.resolve([700]).get(700)).toEqual(
+      unixEntry(700, {
+        state: 'LISTEN',
+        path: '/tmp/.X11-unix/X0',
+        abstract: true,
+        unverified: 'path',
+      }),
+    );
+    const onPath = kernelRow(701, { flags: LISTEN, path: '/tmp/.X11-unix/X0' });
+    expect(resolverOn({ unix: unixTable(...spacer(20), onPath) }).lookup(701)).toEqual(
+      unixEntry(701, { state: 'LISTEN', path: '/tmp/.X11-unix/X0', abstract: false }),
+    );
+  });
+
   test('two kernel rows of one inode (the table changed while read): the later one', () => {
     const before = kernelRow(600);
     const after = kernelRow(600, { flags: LISTEN, path: '/tmp/bound' });

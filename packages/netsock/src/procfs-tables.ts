@@ -57,7 +57,8 @@ export function fromInetRow(row: InetSocketEntry): SocketEntry {
 /**
  * A unix row as an entry: no uid (-1), peer, queues or cookie, which the file does not have.
  * `unverified` says what the text cannot prove: `'row'` for a row that may be text of another
- * socket's name, `'path'` for the kernel's row whose name may go on into the next line.
+ * socket's name, `'path'` for the kernel's row whose name may go on into the next line, or
+ * reads as abstract (as a relative path starting with "@" does too).
  */
 export function fromUnixRow(row: UnixSocketEntry): SocketEntry {
   const entry: SocketEntry = {
@@ -73,7 +74,7 @@ export function fromUnixRow(row: UnixSocketEntry): SocketEntry {
     entry.abstract = row.abstract;
   }
   if (row.possiblyForged) entry.unverified = 'row';
-  else if (row.pathMayContinue) entry.unverified = 'path';
+  else if (row.pathMayContinue || row.abstract) entry.unverified = 'path';
   return entry;
 }
 
@@ -104,7 +105,9 @@ export function fromUnixRow(row: UnixSocketEntry): SocketEntry {
  *   give nothing.
  * - A kernel row whose name is followed by a row within its reach: the name may go on into that
  *   row, so the path is only what the text shows up to there (`unverified: 'path'`); type and
- *   state are the kernel's.
+ *   state are the kernel's. The same mark for a name that reads as abstract: the kernel prints
+ *   a relative path "@x" exactly as the abstract name "x" (and each NUL of an abstract name as
+ *   "@"), so anyone can bind a name that reads as another's abstract name, no newline needed.
  *
  * What is left: a claim for an inode that no table has (a socket of another family, a TCP
  * socket bound but not listening, a unix socket of another namespace held by this process) or
