@@ -8,13 +8,16 @@ set -eu
 [ "${PROCMON_IN_NETNS:-}" = 1 ] || PROCMON_IN_NETNS=1 exec unshare -n sh "$0" "$@"
 out=test/fixtures/net
 dir=/tmp/procmon-forged-fixture
+# A python that uid 65534 can run too (not one under root's home).
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
 rm -rf "$dir" && mkdir -p "$dir" && chmod 1777 "$dir"
 mkfifo "$dir/hold-victim" "$dir/hold-forger"
-python3 test/net-forged.py victim "$dir" <"$dir/hold-victim" >"$dir/victim.out" &
+"$py" test/net-forged.py victim "$dir" <"$dir/hold-victim" >"$dir/victim.out" &
 exec 3>"$dir/hold-victim"
 until grep -q ready "$dir/victim.out"; do sleep 0.1; done
 read -r _ victim_pid listener a b <"$dir/victim.out"
-setpriv --reuid=65534 --regid=65534 --clear-groups python3 test/net-forged.py forger "$dir" \
+setpriv --reuid=65534 --regid=65534 --clear-groups "$py" test/net-forged.py forger "$dir" \
   "$listener" "$a" "$b" <"$dir/hold-forger" >"$dir/forger.out" &
 exec 4>"$dir/hold-forger"
 until grep -q ready "$dir/forger.out"; do sleep 0.1; done
