@@ -32,4 +32,5 @@ export type {
   SocketProtocol,
   SocketResolverOptions,
   UnixSocketType,
+  UnverifiedPart,
 } from './types.js';

@@ -54,7 +54,12 @@ export function fromInetRow(row: InetSocketEntry): SocketEntry {
   };
 }
 
-/** A unix row as an entry: no uid (-1), peer, queues or cookie, which the file does not have. */
+/**
+ * A unix row as an entry: no uid (-1), peer, queues or cookie, which the file does not have.
+ * `unverified` says what the text cannot prove: `'row'` for a row that may be text of another
+ * socket's name, `'path'` for the kernel's row whose name may go on into the next line, or
+ * reads as abstract (as a relative path starting with "@" does too).
+ */
 export function fromUnixRow(row: UnixSocketEntry): SocketEntry {
   const entry: SocketEntry = {
     family: 'unix',
@@ -68,7 +73,68 @@ export function fromUnixRow(row: UnixSocketEntry): SocketEntry {
     entry.path = row.path;
     entry.abstract = row.abstract;
   }
+  if (row.possiblyForged) entry.unverified = 'row';
+  else if (row.pathMayContinue || row.abstract) entry.unverified = 'path';
   return entry;
+}
+
+/*
+ * /proc/net/unix cannot be trusted as the netlink replies can. Its only text a process chooses
+ * is a socket's name, written as it is, newlines included, at the end of the socket's row: so a
+ * process can bind a name such as "x\n<a whole row>" and that row, claiming any inode (another
+ * user's socket), any name (/run/dbus/system_bus_socket), type and state (LISTEN), reads like
+ * the kernel's. There is no uid column to tell whose it is. What the text does prove:
+ *
+ * - The kernel writes one row per socket. Forged text can only be where a name is: right after
+ *   the row of the socket holding that name, and within the 108 bytes the kernel prints of a
+ *   name. parseNetUnix marks each row that lies within reach of an earlier name, or is not in
+ *   the kernel's exact shape, as `possiblyForged`; every other row is the kernel's. The kernel's
+ *   rows are the only evidence taken as fact.
+ * - An inode in more than one row: at least one row is forged, or the socket moved in the
+ *   kernel's hash table while the file was read (binding a socket does that) and was written
+ *   twice. When one of them is the kernel's for sure, it is the answer (the last such, the
+ *   newest, if there are two: both were true when written, as any row of a table read while it
+ *   changes). The others are ignored, whatever they say.
+ * - When only rows that may be forged have the inode, nothing is proven, but the row is often
+ *   the kernel's (any socket whose row follows a short name is in reach of it): the entry is
+ *   claimed, marked `unverified: 'row'`, and given only after every other table was read
+ *   without finding the inode (a forged unix row cannot shadow the real udp socket with its
+ *   inode) and, as the resolver reads again for inodes not found (lookAgain), after a second
+ *   read of this file: a socket the first read skipped then shows its row, which either proves
+ *   the answer or contradicts the claim. Claims that disagree, in one read or across reads,
+ *   give nothing.
+ * - A kernel row whose name is followed by a row within its reach: the name may go on into that
+ *   row, so the path is only what the text shows up to there (`unverified: 'path'`); type and
+ *   state are the kernel's. The same mark for a name that reads as abstract: the kernel prints
+ *   a relative path "@x" exactly as the abstract name "x" (and each NUL of an abstract name as
+ *   "@"), so anyone can bind a name that reads as another's abstract name, no newline needed.
+ *
+ * What is left: a claim for an inode that no table has (a socket of another family, a TCP
+ * socket bound but not listening, a unix socket of another namespace held by this process) or
+ * whose kernel row both reads skipped; it is marked 'row'. The netlink backend has none of this.
+ */
+function addUnixRows(rows: readonly UnixSocketEntry[], sink: DumpSink): void {
+  // Per wanted inode: the last row the kernel surely wrote, or else every row that may be forged.
+  const proven = new Map<number, UnixSocketEntry>();
+  const unproven = new Map<number, UnixSocketEntry[]>();
+  for (const row of rows) {
+    if (!sink.wants(row.inode)) continue;
+    if (row.inode === 0) {
+      // A connection no process has accepted yet (list() only): nothing to check it against or
+      // to shadow. As it is, marked 'row' if it may be forged.
+      sink.add(fromUnixRow(row));
+    } else if (!row.possiblyForged) {
+      proven.set(row.inode, row);
+    } else {
+      const list = unproven.get(row.inode);
+      if (list === undefined) unproven.set(row.inode, [row]);
+      else list.push(row);
+    }
+  }
+  for (const row of proven.values()) sink.add(fromUnixRow(row));
+  for (const [inode, list] of unproven) {
+    if (!proven.has(inode)) for (const row of list) sink.claim?.(fromUnixRow(row));
+  }
 }
 
 // The socket's SS_* state as /proc/net/unix writes it, named as sock_diag's states are.
@@ -92,10 +158,7 @@ export function readProcTable(
 ): void {
   if (table === 'unix') {
     const bytes = readNet(procfs, 'unix', pid);
-    if (bytes === undefined) return;
-    for (const row of parseNetUnix(bytes)) {
-      if (sink.wants(row.inode)) sink.add(fromUnixRow(row));
-    }
+    if (bytes !== undefined) addUnixRows(parseNetUnix(bytes), sink);
     return;
   }
   for (const [file, family] of FILES[table]) {
@@ -116,10 +179,7 @@ export async function readProcTableAsync(
 ): Promise<void> {
   if (table === 'unix') {
     const bytes = await readNetAsync(procfs, 'unix', pid);
-    if (bytes === undefined) return;
-    for (const row of parseNetUnix(bytes)) {
-      if (sink.wants(row.inode)) sink.add(fromUnixRow(row));
-    }
+    if (bytes !== undefined) addUnixRows(parseNetUnix(bytes), sink);
     return;
   }
   for (const [file, family] of FILES[table]) {

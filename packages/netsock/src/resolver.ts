@@ -143,10 +143,12 @@ export class SocketResolver {
    * `options.pid` when given (else the caller's). Inodes still missing after that pass are looked
    * for once more (see "Dumps are not snapshots" in the README): a dump can skip a socket that
    * exists throughout when others close meanwhile. Inodes that are no socket of these tables
-   * (netlink, packet sockets; gone meanwhile) are simply absent. Throws NetlinkError when the
-   * kernel refuses a dump, ParseError for a malformed reply, DumpInterruptedError when a table
-   * changed during its dump twice in a row, ProcessGoneError / PermissionDeniedError from /proc
-   * reads.
+   * (netlink, packet sockets; gone meanwhile) are simply absent. Unix sockets read from
+   * /proc/<pid>/net/unix may carry `unverified` (see SocketEntry), or be absent when the file's
+   * rows for them contradict each other (README: "What each backend can prove"). Throws
+   * NetlinkError when the kernel refuses a dump, ParseError for a malformed reply,
+   * DumpInterruptedError when a table changed during its dump twice in a row, ProcessGoneError /
+   * PermissionDeniedError from /proc reads.
    */
   resolve(inodes: Iterable<number>, options?: ResolveOptions): Map<number, SocketEntry> {
     const wanted = inodeSet(inodes);
@@ -156,6 +158,7 @@ export class SocketResolver {
     const sink = resolveSink(wanted, found);
     this.readTables(source, TABLE_ORDER, wanted, found, sink);
     this.lookAgain(source, wanted, found, sink);
+    sink.settle();
     return found;
   }
 
@@ -194,6 +197,7 @@ export class SocketResolver {
         if (!(error instanceof ProcessGoneError)) throw error;
       }
     }
+    sink.settle();
     return found;
   }
 
@@ -219,6 +223,7 @@ export class SocketResolver {
     const sink = resolveSink(wanted, found);
     this.readTables(source, unixAsked ? INET_TABLE_ORDER : TABLE_ORDER, wanted, found, sink);
     this.lookAgain(source, wanted, found, sink, unixAsked);
+    sink.settle();
     return found.get(inode);
   }
 
@@ -235,6 +240,8 @@ export class SocketResolver {
     for (const table of options?.tables ?? TABLE_ORDER) {
       this.readTable(source, table, ALL_STATES, sink, () => entries.slice());
     }
+    // The unix rows that may be forged, for the inodes no table had (see addUnixRows).
+    sink.settle();
     return entries;
   }
 
@@ -464,6 +471,7 @@ export class SocketResolver {
     if (found.size < wanted.size) {
       this.lookAgain(live ?? this.liveSource(early, pid), wanted, found, sink);
     }
+    sink.settle();
     return found;
   }
 
@@ -512,6 +520,13 @@ export class SocketResolver {
    * MAX_UNIX_LOOKUPS inodes are still missing after the second read; an inet socket when both
    * reads skip it: rarer still, not impossible. A process that exited since the first pass took
    * its sockets with it: what that pass found is the answer.
+   *
+   * The unix rows of /proc/<pid>/net/unix that may be text of another socket's name (see
+   * addUnixRows in procfs-tables.ts) are never found here: they are only claims on the sink,
+   * which the caller settles after this look. So an inode that only such rows have always gets
+   * this second look, where a row the kernel surely wrote (of this or any table) wins, and
+   * where a claim that disagrees with the first read's leaves the inode without an entry. A
+   * forged row gains nothing from the re-read: it is read again as what it is.
    */
   private lookAgain(
     source: Source,

@@ -65,7 +65,34 @@ export interface SocketEntry {
   interfaceIndex?: number;
   /** The kernel's socket cookie, unique while the machine runs; netlink only. */
   cookie?: bigint;
+  /**
+   * Set only on unix entries that the procfs backend read from `/proc/<pid>/net/unix`: what of
+   * this entry the file's text cannot prove. Absent everywhere else (netlink's unix_diag gives
+   * names as bytes and the rest as numbers; the inet tables hold no text a process chooses).
+   *
+   * The file writes a socket's name as it is, newlines included, so a process can bind a name
+   * that holds a whole row claiming another socket's inode, with any name, type and state
+   * (see "What each backend can prove" in the README).
+   * - `'path'`: the row is the kernel's, so `state` and `type` are, but not `path` and
+   *   `abstract`: the name is followed by a line that could be more of it, so `path` may be only
+   *   the start of the real name (which the socket's owner chose: `/tmp/.X11-unix/X0` can be the
+   *   start of a longer name anyone can bind there); or it reads as an abstract name, which a
+   *   relative path starting with `@` reads as too (anyone can bind `@/tmp/.X11-unix/X0` in a
+   *   folder of theirs), and whose `@`s may each have been a NUL. Common: every abstract name,
+   *   and any short name followed by another socket's row.
+   * - `'row'`: no row the kernel surely wrote has this inode; the fields come from rows that
+   *   may be text of another socket's name. None of them is proven: not `state`, `type` or
+   *   `path`, not even that this inode is a unix socket. Such an entry is given only when every
+   *   such row in every read agreed and no other table had the inode; also common for sockets
+   *   whose row follows a short name.
+   *
+   * Treat a listed part as a claim any local user could have made: do not grant anything on it.
+   */
+  unverified?: UnverifiedPart;
 }
+
+/** What a procfs unix entry's text cannot prove: see {@link SocketEntry.unverified}. */
+export type UnverifiedPart = 'path' | 'row';
 
 /** Options of a {@link SocketResolver}. */
 export interface SocketResolverOptions {

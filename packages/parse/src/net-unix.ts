@@ -1,3 +1,4 @@
+import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { ColumnCursor, checkHeader, lineEnd } from './net-columns.js';
 import { hexDigit, readUint } from './numbers.js';
@@ -45,13 +46,41 @@ export interface UnixSocketEntry {
    *   been a NUL (a name bound with the full `sun_path` length ends in many `@`s);
    * - a relative filesystem path that starts with `@` looks exactly like an abstract name;
    * - a newline in a name ends the kernel's line. A following line that does not read as a row
-   *   is taken as the rest of the name (so a name with a newline reads right), but a name can
-   *   hold text that reads as a whole row, which then appears as a separate entry: any process
-   *   can forge rows this way. When that matters, ask sock_diag (UNIX_DIAG_NAME) instead.
+   *   is taken as the rest of the name (so a name with a newline reads right; a name that starts
+   *   with one leaves its row's line ending in a space, and the next line is always its text),
+   *   but a name can hold text that reads as a whole row: that text is then an entry of its own,
+   *   with `possiblyForged` set, and this name stops before it, with `pathMayContinue` set. Any
+   *   process can bind such a name. Only sock_diag (UNIX_DIAG_NAME) gives names exactly.
    */
   path: string | null;
   /** Whether `path` was written as an abstract name (leading `@`). */
   abstract: boolean;
+  /**
+   * Whether this row may be text of a name rather than a row the kernel wrote. When true,
+   * nothing in it is proven, not even that its inode is a unix socket; when false, its columns
+   * are the kernel's (and its path, unless `pathMayContinue`).
+   *
+   * The kernel writes one row per socket and a name as it is, newlines included, so a process
+   * can bind a name that holds a whole row, claiming any inode, name, type and state, and it
+   * reads as a row: the text alone cannot tell it from the kernel's. It can only be where the
+   * name's text is: right after the row of the socket that holds the name, within 108 bytes of
+   * that name's start (the most the kernel prints of a name). So a row is possibly forged when
+   * its line ends at most 109 bytes (one of margin) after the start of a name printed in an
+   * earlier row, or when the kernel would not print it in this shape (column widths, case of the
+   * hex digits, the first row's `Num` width). Out of reach of every earlier name and in the
+   * kernel's shape, the kernel wrote it: false, as for the first row. A short name followed by
+   * the next socket's row puts that row within reach too, so this is often true of rows the
+   * kernel wrote; it means "not proven", not "forged". `Num` proves nothing: it is zeros for most
+   * readers (kptr_restrict), or a value that anyone reading the file sees and can copy.
+   */
+  possiblyForged: boolean;
+  /**
+   * Whether `path` may go on past a newline into the next line, which reads as a row but is
+   * within reach of this name's start: that row may be the rest of this name, so the name may be
+   * longer than `path` (and `path` any prefix of it the binder chose). False for an unnamed
+   * socket, for the last row, and when the next row is out of this name's reach.
+   */
+  pathMayContinue: boolean;
 }
 
 /** Options of {@link parseNetUnix}. */
@@ -61,7 +90,7 @@ export interface ParseNetUnixOptions {
 }
 
 const KIND = 'net/unix';
-const _SPACE = 0x20;
+const SPACE = 0x20;
 const COLON = 0x3a;
 const _NEWLINE = 0x0a;
 const AT = 0x40;
@@ -84,17 +113,27 @@ const STATE_NAMES: readonly (UnixSocketStateName | undefined)[] = [
   'DISCONNECTING',
 ];
 
-// sun_path holds 108 bytes; an abstract name is printed with a leading "@".
+// The kernel prints at most 108 bytes of a name: a path of up to 108 bytes (sun_path, when not
+// NUL-terminated), or an abstract name's leading NUL as "@" and up to 107 bytes after it. One
+// byte of margin: a line that ends further than this from where a name starts cannot be part of
+// that name.
 const MAX_PRINTED_NAME_BYTES = 108 + 1;
 
 /**
  * Parses `/proc/net/unix` (or `/proc/<pid>/net/unix`, the table of that process's network
  * namespace). Paths may hold any byte but NUL and are decoded as `options.decoding` says.
  *
- * Returns one entry per socket, in file order. Throws ParseError when the header is not the
- * kernel's, when a row lacks a column or has a malformed one (the message names the line and
- * column) and is not the continuation of a name with a newline, when the input does not end with
- * a newline (it was cut short, maybe inside a path), or for an unknown decoding.
+ * Returns one entry per row, in file order. The kernel writes one row per socket, but a name
+ * holding a newline can also hold text that reads as a row: such rows cannot be told apart from
+ * the kernel's by their text, only by where they are, and each is returned with
+ * `possiblyForged` set (see there). A row the kernel surely wrote has it unset. An inode in more
+ * than one row: at least one of them is forged, or the table changed while it was read (a
+ * socket that moves in the kernel's hash table, when bound, can be listed twice).
+ *
+ * Throws ParseError when the header is not the kernel's, when a row lacks a column or has a
+ * malformed one (the message names the line and column) and is not the continuation of a name
+ * with a newline, when the input does not end with a newline (it was cut short, maybe inside a
+ * path), or for an unknown decoding.
  */
 export function parseNetUnix(input: ProcInput, options?: ParseNetUnixOptions): UnixSocketEntry[] {
   checkInput(KIND, input);
@@ -105,30 +144,125 @@ export function parseNetUnix(input: ProcInput, options?: ParseNetUnixOptions): U
   checkHeader(KIND, bytes, headerEnd, HEADER);
   const reader = new UnixRowReader(bytes, decoding);
   const entries: UnixSocketEntry[] = [];
-  let lastPathStart = -1;
+  // Where each entry's name starts (at its "@" if abstract), -1 for an unnamed socket.
+  const pathStarts: number[] = [];
+  // The last entry with a name, and the end of the farthest line its name can reach (-1: none).
+  // Names start further on with each row, so the last name reaches farthest.
+  let lastNamed = -1;
+  let reach = -1;
+  // The width of Num in the kernel's rows (the first row's, 16 or 8: %pK pads a pointer to its
+  // size); 0 when the first row is not in the kernel's shape (then none is).
+  let numWidth = -1;
+  // Whether the last row's line ended right after the space before its name: the name starts
+  // with a newline, so the next line is more of it, whatever it reads as.
+  let opened = false;
   let line = 2;
   for (let start = headerEnd + 1; start < bytes.length; line++) {
     const end = lineEnd(KIND, bytes, start, line);
-    let entry: UnixSocketEntry;
-    // A line that is not a row may continue the name above (a name holding a newline), but no
-    // name is longer than sun_path: past that, such a line is an error. This also keeps the
-    // re-decoding of a growing name linear.
-    reader.probing = lastPathStart >= 0 && end - lastPathStart <= MAX_PRINTED_NAME_BYTES;
-    try {
-      entry = reader.read(start, end, line);
-    } catch (error) {
-      const last = entries[entries.length - 1];
-      if (error !== NOT_A_ROW || last === undefined) throw error;
-      // The previous row's name went on past a newline.
-      last.path = reader.path(lastPathStart, end, last.abstract);
+    // A line that is not a row may continue a name above (a name holding a newline), but no
+    // name is longer than MAX_PRINTED_NAME_BYTES: past that, such a line is an error. This also
+    // keeps the re-decoding of a growing name linear.
+    reader.probing = end <= reach;
+    let entry: UnixSocketEntry | undefined;
+    if (!opened) {
+      try {
+        entry = reader.read(start, end, line);
+      } catch (error) {
+        if (error !== NOT_A_ROW) throw error;
+      }
+    } else if (end > reach) {
+      throw new ParseError(KIND, `line ${line}: longer than the rest of a name can be`, bytes, end);
+    }
+    if (entry === undefined) {
+      // The last name went on past a newline, and so over any rows read since (all unnamed, or
+      // one of them would be the last named): those were text of that name, not the kernel's.
+      const named = entries[lastNamed] as UnixSocketEntry;
+      entries.length = lastNamed + 1;
+      pathStarts.length = lastNamed + 1;
+      named.path = reader.path(pathStarts[lastNamed] as number, end, named.abstract);
+      named.pathMayContinue = false;
+      opened = false;
       start = end + 1;
       continue;
     }
-    lastPathStart = reader.pathStart;
+    if (numWidth < 0) numWidth = firstRowNumWidth(bytes, start, end);
+    entry.possiblyForged = end <= reach || !kernelShaped(bytes, start, end, numWidth);
+    const previous = entries.length - 1;
+    if (previous >= 0 && previous === lastNamed) {
+      (entries[previous] as UnixSocketEntry).pathMayContinue = end <= reach;
+    }
+    if (reader.pathStart >= 0) {
+      lastNamed = entries.length;
+      reach = reader.pathStart + MAX_PRINTED_NAME_BYTES;
+      opened = reader.pathStart === end;
+    }
+    pathStarts.push(reader.pathStart);
     entries.push(entry);
     start = end + 1;
   }
+  if (opened) {
+    // A name is never empty: the kernel wrote more of it, which is not there.
+    const at = pathStarts[lastNamed] as number;
+    throw new ParseError(
+      KIND,
+      `line ${line - 1}: column "Path" is empty after its space, and no line follows`,
+      bytes,
+      at,
+    );
+  }
   return entries;
+}
+
+const ZERO = 0x30;
+const NINE = 0x39;
+const UPPER_A = 0x41;
+const UPPER_F = 0x46;
+const LOWER_A = 0x61;
+const LOWER_F = 0x66;
+const isDigit = (byte: number) => byte >= ZERO && byte <= NINE;
+const isLowerHex = (byte: number) => isDigit(byte) || (byte >= LOWER_A && byte <= LOWER_F);
+const isUpperHex = (byte: number) => isDigit(byte) || (byte >= UPPER_A && byte <= UPPER_F);
+
+// After Num: RefCount, Protocol and Flags (%08X), Type (%04X), St (%02X), each and a space.
+const FIXED_WIDTHS = [8, 8, 8, 4, 2];
+
+/** The width of the first row's Num when that row is in the kernel's shape with it, else 0. */
+function firstRowNumWidth(bytes: Uint8Array, start: number, end: number): number {
+  const colon = bytes.indexOf(COLON, start);
+  const width = colon - start;
+  if (width !== 16 && width !== 8) return 0;
+  return kernelShaped(bytes, start, end, width) ? width : 0;
+}
+
+/**
+ * Whether `bytes[start, end)` is a row exactly as unix_seq_show prints it:
+ * `"%pK: %08X %08X %08X %04X %02X %5lu"`, then nothing or a space and a name (whose first byte
+ * may be a newline, which ends the line). %pK is `numWidth` lowercase hex digits (zeros when the reader may not see pointers), %X
+ * uppercase, %5lu the inode right-aligned in five columns (wider without padding when longer).
+ * Only the shape is checked, not the values: a kernel that prints new flags or types still
+ * prints rows of this shape.
+ */
+function kernelShaped(bytes: Uint8Array, start: number, end: number, numWidth: number): boolean {
+  if (numWidth <= 0) return false;
+  let pos = start + numWidth;
+  if (pos + 2 > end) return false;
+  for (let i = start; i < pos; i++) if (!isLowerHex(bytes[i] as number)) return false;
+  if (bytes[pos] !== COLON || bytes[pos + 1] !== SPACE) return false;
+  pos += 2;
+  for (const width of FIXED_WIDTHS) {
+    const stop = pos + width;
+    if (stop >= end) return false;
+    for (; pos < stop; pos++) if (!isUpperHex(bytes[pos] as number)) return false;
+    if (bytes[pos++] !== SPACE) return false;
+  }
+  let digits = pos;
+  while (digits < end && bytes[digits] === SPACE) digits++;
+  let stop = digits;
+  while (stop < end && isDigit(bytes[stop] as number)) stop++;
+  const count = stop - digits;
+  if (count === 0 || (count > 1 && bytes[digits] === ZERO)) return false;
+  if (digits - pos !== Math.max(0, 5 - count)) return false;
+  return stop === end || bytes[stop] === SPACE;
 }
 
 // Thrown instead of a ParseError while a line may still be the rest of a name: building an
@@ -178,11 +312,12 @@ class UnixRowReader extends ColumnCursor {
     // Exactly one space before the name: any further spaces are part of it.
     if (this.pos < end) {
       const pathStart = this.pos + 1;
-      if (pathStart >= end) throw this.error('Path', pathStart, 'is empty after its space');
       // A whole row: from here on its errors (a path that is not UTF-8 under 'strict') are real.
       this.probing = false;
+      // Nothing after the space: the name starts with a newline (a relative path "\n..."), and
+      // the next line is more of it. Its first byte is then the newline at `end`.
       abstract = this.bytes[pathStart] === AT;
-      path = this.path(pathStart, end, abstract);
+      path = pathStart < end ? this.path(pathStart, end, abstract) : '';
       this.pathStart = pathStart;
     }
     return {
@@ -197,6 +332,8 @@ class UnixRowReader extends ColumnCursor {
       inode,
       path,
       abstract,
+      possiblyForged: false,
+      pathMayContinue: false,
     };
   }
 

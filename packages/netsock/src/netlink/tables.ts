@@ -109,6 +109,13 @@ export interface DumpSink {
   wants(inode: number): boolean;
   add(entry: SocketEntry): void;
   /**
+   * An entry that cannot be proven (`unverified: 'row'`: /proc/net/unix rows that may be text of
+   * another socket's name): not added, only held until `settle`, so that any row the kernel
+   * surely wrote, in this table or another, or in a second read, comes first. A sink without
+   * it drops such entries.
+   */
+  claim?(entry: SocketEntry): void;
+  /**
    * When present, called for every (checked) message instead of `wants` and `add`: the message is
    * kept undecoded, to be decoded later (see DumpRecording).
    */
@@ -236,34 +243,86 @@ export function dumpTableRetrying(
   }
 }
 
+/** A sink whose claims become entries when `settle` is called, once every table was read. */
+export interface SettlingSink extends DumpSink {
+  /**
+   * Adds, for each inode still missing, the entry its claims agreed on; an inode whose claims
+   * disagree (two rows that may be forged, saying different things) gets none.
+   */
+  settle(): void;
+}
+
+/**
+ * Unproven entries by inode, each kept while every claim for its inode says the same thing;
+ * null once two disagree (rows that may be forged, or a socket that changed between reads:
+ * either way there is nothing to say).
+ */
+class Claims {
+  private readonly byInode = new Map<number, SocketEntry | null>();
+
+  add(entry: SocketEntry): void {
+    const held = this.byInode.get(entry.inode);
+    if (held === undefined) this.byInode.set(entry.inode, entry);
+    else if (held !== null && !sameClaim(held, entry)) this.byInode.set(entry.inode, null);
+  }
+
+  /** The agreed entries, in the order their inodes were first claimed; forgets them all. */
+  take(): SocketEntry[] {
+    const agreed: SocketEntry[] = [];
+    for (const entry of this.byInode.values()) if (entry !== null) agreed.push(entry);
+    this.byInode.clear();
+    return agreed;
+  }
+}
+
+/** Whether two unix entries of /proc/net/unix rows say the same (the fields those rows give). */
+function sameClaim(a: SocketEntry, b: SocketEntry): boolean {
+  return a.state === b.state && a.type === b.type && a.path === b.path && a.abstract === b.abstract;
+}
+
 /**
  * A sink for a lookup: decodes only the wanted inodes, each once (the first sighting wins, so a
- * socket seen twice in a dump, or in two tables, is added once).
+ * socket seen twice in a dump, or in two tables, is added once). Claims become entries on
+ * `settle`, for the wanted inodes no table had.
  */
-export function resolveSink(wanted: Set<number>, found: Map<number, SocketEntry>): DumpSink {
+export function resolveSink(wanted: Set<number>, found: Map<number, SocketEntry>): SettlingSink {
+  const claims = new Claims();
   return {
     wants: (inode) => wanted.has(inode) && !found.has(inode),
     add: (entry) => {
       found.set(entry.inode, entry);
+    },
+    claim: (entry) => claims.add(entry),
+    settle: () => {
+      for (const entry of claims.take()) {
+        if (wanted.has(entry.inode) && !found.has(entry.inode)) found.set(entry.inode, entry);
+      }
     },
   };
 }
 
 /**
  * A sink for a whole table: every socket, a repeat (same inode, or same cookie for the inode-0
- * sockets of TIME_WAIT and connection requests) left out.
+ * sockets of TIME_WAIT and connection requests) left out. Claims are added on `settle`, after
+ * every table, for the inodes no table had.
  */
-export function listSink(entries: SocketEntry[]): DumpSink {
+export function listSink(entries: SocketEntry[]): SettlingSink {
   const seen = new Set<number | bigint>();
+  const claims = new Claims();
+  const add = (entry: SocketEntry) => {
+    const key = entry.inode !== 0 ? entry.inode : entry.cookie;
+    if (key !== undefined) {
+      if (seen.has(key)) return;
+      seen.add(key);
+    }
+    entries.push(entry);
+  };
   return {
     wants: () => true,
-    add(entry) {
-      const key = entry.inode !== 0 ? entry.inode : entry.cookie;
-      if (key !== undefined) {
-        if (seen.has(key)) return;
-        seen.add(key);
-      }
-      entries.push(entry);
+    add,
+    claim: (entry) => claims.add(entry),
+    settle: () => {
+      for (const entry of claims.take()) add(entry);
     },
   };
 }
