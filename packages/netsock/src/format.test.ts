@@ -32,6 +32,24 @@ describe('formatSocket', () => {
     );
   });
 
+  test('a unix entry the /proc/net fallback could not prove says so', () => {
+    const claimed: SocketEntry = {
+      family: 'unix',
+      protocol: 'unix',
+      inode: 9,
+      uid: -1,
+      state: 'LISTEN',
+      type: 'stream',
+      path: '/run/dbus/system_bus_socket',
+      abstract: false,
+    };
+    expect(formatSocket({ ...claimed, unverified: 'row' })).toBe(
+      'socket:[9] - unix stream /run/dbus/system_bus_socket, state: LISTEN, unverified: row',
+    );
+    expect(formatSocket({ ...claimed, unverified: 'path' })).toMatch(/, unverified: path$/);
+    expect(formatSocket(claimed)).not.toContain('unverified');
+  });
+
   test('unix sockets: type, name (path, @abstract, unnamed), peer', () => {
     const unix: SocketEntry = {
       family: 'unix',

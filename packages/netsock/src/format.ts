@@ -22,6 +22,10 @@ export interface FormatSocketOptions {
  * they go through `escapeText` from `@procmon/parse` (controls, C1, bidi and other format
  * characters, U+2028/U+2029 as `\xNN` or `\u{H}`, a backslash as `\\`), so the line stays one
  * line, reads as it is, and reads back unambiguously.
+ *
+ * An entry whose text the /proc/net fallback could not prove (`unverified`) says so at the end:
+ * `, unverified: path` (the name may be cut short or another's) or `, unverified: row` (the whole
+ * row may have been written by a socket name, not by the kernel).
  */
 export function formatSocket(entry: SocketEntry, options?: FormatSocketOptions): string {
   const head = `socket:[${entry.inode}] - `;
@@ -33,13 +37,11 @@ export function formatSocket(entry: SocketEntry, options?: FormatSocketOptions):
           ? `@${escapeText(entry.path.replaceAll('\0', '@'))}`
           : escapeText(entry.path);
     const peer = entry.peerInode ? ` -> socket:[${entry.peerInode}]` : '';
-    return `${head}unix ${entry.type ?? 'unknown'} ${name}${peer}, state: ${entry.state}`;
+    const doubt = entry.unverified ? `, unverified: ${entry.unverified}` : '';
+    return `${head}unix ${entry.type ?? 'unknown'} ${name}${peer}, state: ${entry.state}${doubt}`;
   }
   const remote = entry.remoteAddress ?? '';
   const name = remote !== '' ? options?.resolveHost?.(remote) : undefined;
   const host = typeof name === 'string' && name !== '' ? escapeText(name) : remote;
   return `${head}${entry.localPort ?? 0}:${entry.localAddress ?? ''} -> ${host}:${entry.remotePort ?? 0}, state: ${entry.state}`;
 }
-
-// resolver.ts imports this name (owned by another change): it is escapeText, nothing more.
-export { escapeText as printable };

@@ -1,5 +1,11 @@
 import { readlinkSync } from 'node:fs';
-import { formatFdTarget, type NetInodeTable, parseFdTarget, parseNetInodes } from '@procmon/parse';
+import {
+  escapeText,
+  formatFdTarget,
+  type NetInodeTable,
+  parseFdTarget,
+  parseNetInodes,
+} from '@procmon/parse';
 import { ProcessGoneError, ProcFS } from '@procmon/procfs';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { type BackendChoice, NetlinkChannel, netsockBackend } from './backend.js';
@@ -9,7 +15,7 @@ import {
   socketDescriptorsAsync,
   startSocketDescriptors,
 } from './descriptors.js';
-import { formatSocket, printable } from './format.js';
+import { formatSocket } from './format.js';
 import { ALL_STATES, SOCK_DIAG_BY_FAMILY, TCP_TIME_WAIT } from './netlink/constants.js';
 import { DumpInterruptedError, NetlinkError } from './netlink/errors.js';
 import { encodeRequest, exchange, GET_FLAGS } from './netlink/message.js';
@@ -335,7 +341,7 @@ export class SocketResolver {
     return targets.map(({ fd, target, inode }) => {
       const socket = inode !== 0 ? sockets.get(inode) : undefined;
       return socket === undefined
-        ? { fd, target, text: printable(target) }
+        ? { fd, target, text: escapeText(target) }
         : { fd, target, socket, text: this.format(socket) };
     });
   }
