@@ -2,11 +2,14 @@ import { parseFdTarget } from '@procmon/parse';
 import { type ProcFS, ProcFS as ProcFSClass } from '@procmon/procfs';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { HOST_LITTLE_ENDIAN } from './netlink/message.js';
+import type { SocketEntry } from './types.js';
 
 /** A socket descriptor of a process: its number and the socket's inode. */
 export interface SocketDescriptor {
   fd: number;
   inode: number;
+  /** The socket behind it, when a table has it (`SocketResolver.socketsOf` looks it up). */
+  socket?: SocketEntry;
 }
 
 // "socket:[" in bytes.

@@ -24,4 +24,14 @@ describe('the built package', () => {
       expect(out).toEqual({ name: 'netlink', reason: expect.stringMatching(/addon loaded/) });
     else expect(out).toEqual({ name: 'procfs', reason: expect.stringMatching(/not built/) });
   });
+
+  test.each([
+    ['ESM', `import('./dist/netlink.js').then((m) => console.log(typeof m.exchange))`],
+    ['CJS', `console.log(typeof require('./dist/netlink.cjs').exchange)`],
+    ['CJS by name', `console.log(typeof require('@procmon/netsock/netlink').exchange)`],
+  ])('%s build: the netlink codec at @procmon/netsock/netlink', (_, code) => {
+    expect(execFileSync(process.execPath, ['-e', code], { cwd: root, encoding: 'utf8' })).toBe(
+      'function\n',
+    );
+  });
 });

@@ -15,8 +15,9 @@ import { firstLine, tempFolder, trackChild } from '../../../test-support/process
 import { canUnshare, cleanup, type Holder, isRoot, PYTHON, startHolder } from '../test/helpers.js';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
+import type { SocketDescriptor } from './descriptors.js';
 import { listSocketDescriptors } from './descriptors.js';
-import { type SocketOfProcess, SocketResolver } from './resolver.js';
+import { SocketResolver } from './resolver.js';
 
 const netlink = netsockBackend().name === 'netlink';
 const addon = (): NetsockAddon => (loadAddon() as { addon: NetsockAddon }).addon;
@@ -28,7 +29,7 @@ beforeAll(async () => {
 afterAll(cleanup);
 
 /** The sequential path socketsOf took before the overlap. */
-function sequential(resolver: SocketResolver, pid: number): SocketOfProcess[] {
+function sequential(resolver: SocketResolver, pid: number): SocketDescriptor[] {
   const descriptors = listSocketDescriptors(pid);
   const found = resolver.resolve(
     descriptors.map((d) => d.inode),
@@ -204,8 +205,8 @@ sys.stdin.read()
 function unresolvedButOpen(
   resolver: SocketResolver,
   pid: number,
-  result: SocketOfProcess[],
-): SocketOfProcess[] {
+  result: SocketDescriptor[],
+): SocketDescriptor[] {
   const missing = result.filter((d) => d.socket === undefined);
   const found = resolver.resolve(
     missing.map((d) => d.inode),
@@ -245,7 +246,7 @@ describe.skipIf(!netlink)('socketsOf while the process changes', () => {
     const { child, done } = await startGrower(cap);
     const pid = child.pid as number;
     const resolver = new SocketResolver({ backend: 'netlink' });
-    const wrong: SocketOfProcess[] = [];
+    const wrong: SocketDescriptor[] = [];
     let calls = 0;
     let grown = false;
     done.then(() => {

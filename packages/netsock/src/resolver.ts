@@ -84,14 +84,6 @@ export interface DescribedDescriptor {
   text: string;
 }
 
-/** One socket descriptor of {@link SocketResolver.socketsOf}. */
-export interface SocketOfProcess {
-  fd: number;
-  inode: number;
-  /** The socket, when a table has it. */
-  socket?: SocketEntry;
-}
-
 let defaultProcFS: ProcFS | undefined;
 
 /**
@@ -262,7 +254,7 @@ export class SocketResolver {
    * opened after the first dump but listed is found there), so the result is the one of listing
    * first, then resolving. Errors are those of the listing first, then of `resolve`.
    */
-  socketsOf(pid: number): SocketOfProcess[] {
+  socketsOf(pid: number): SocketDescriptor[] {
     const addon = this.loadedAddon();
     const pending =
       addon !== undefined && this.overlaps(pid)
@@ -295,7 +287,7 @@ export class SocketResolver {
    * not fail the call: the dumps still to do after it open a netlink socket again, as a call
    * after `close()` does (close again to release it).
    */
-  async socketsOfAsync(pid: number): Promise<SocketOfProcess[]> {
+  async socketsOfAsync(pid: number): Promise<SocketDescriptor[]> {
     const addon = this.loadedAddon();
     const listing = socketDescriptorsAsync(this.procfs, addon, pid);
     // Awaited below in every case; this only keeps a rejection from counting as unhandled first.
@@ -546,9 +538,9 @@ export class SocketResolver {
       this.dropNonDiag(wanted, found, source.pid);
       // Few left: unix sockets by inode first, then only the other tables. Many (a process
       // opening sockets during the call): every table, then the few left by inode.
-      const askedFirst = unixAsked || this.lookUpUnix(source, wanted, found);
+      const askedFirst = unixAsked || this.askUnixByInode(source, wanted, found);
       this.readTables(source, askedFirst ? INET_TABLE_ORDER : TABLE_ORDER, wanted, found, sink);
-      if (!askedFirst) this.lookUpUnix(source, wanted, found);
+      if (!askedFirst) this.askUnixByInode(source, wanted, found);
     } catch (error) {
       if (!(error instanceof ProcessGoneError)) throw error;
     }
@@ -558,7 +550,7 @@ export class SocketResolver {
    * Asks unix_diag for each inode not found yet, by inode, when at most MAX_UNIX_LOOKUPS are
    * left and this kernel is known to have unix_diag. Returns whether it asked.
    */
-  private lookUpUnix(
+  private askUnixByInode(
     source: Source,
     wanted: Set<number>,
     found: Map<number, SocketEntry>,
@@ -599,7 +591,7 @@ export class SocketResolver {
   private withSockets(
     descriptors: SocketDescriptor[],
     found: Map<number, SocketEntry>,
-  ): SocketOfProcess[] {
+  ): SocketDescriptor[] {
     return descriptors.map(({ fd, inode }) => withSocket(fd, inode, found.get(inode)));
   }
 
@@ -759,6 +751,6 @@ function dropListed(
   for (const inode of inodes) if (!found.has(inode)) wanted.delete(inode);
 }
 
-function withSocket(fd: number, inode: number, socket: SocketEntry | undefined): SocketOfProcess {
+function withSocket(fd: number, inode: number, socket: SocketEntry | undefined): SocketDescriptor {
   return socket === undefined ? { fd, inode } : { fd, inode, socket };
 }
