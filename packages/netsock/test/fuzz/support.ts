@@ -9,10 +9,8 @@ import {
   isPort,
   isU32,
   isUbig,
-  type Mutation,
   type MutationOptions,
   mutate,
-  mutationList,
   type Outcome,
   outcome,
 } from '../../../../test-support/fuzz.js';
@@ -65,56 +63,47 @@ export const UNIX_MESSAGES = payloads([...REPLIES.unix, ...REPLIES.unixGet]);
 /** Binary mutations: words rewritten at aligned offsets, no lines. */
 export const BINARY: MutationOptions = { separators: [], words: true, maxMutations: 4 };
 
-type SequenceMutation =
-  | { op: 'bytes'; which: number; list: readonly Mutation[] }
-  | { op: 'split'; which: number; at: number }
-  | { op: 'merge'; which: number }
-  | { op: 'duplicate'; which: number }
-  | { op: 'drop'; which: number }
-  | { op: 'swap'; which: number; other: number }
-  | { op: 'insert'; which: number; source: number };
+type SequenceOperation = 'bytes' | 'split' | 'merge' | 'duplicate' | 'drop' | 'swap' | 'insert';
+// By weight: damaged bytes most often.
+const SEQUENCE_OPERATIONS: readonly SequenceOperation[] = [
+  ...Array<SequenceOperation>(6).fill('bytes'),
+  'split',
+  'merge',
+  'duplicate',
+  'drop',
+  'swap',
+  'insert',
+];
 
-const sequenceMutation: fc.Arbitrary<SequenceMutation> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      op: fc.constant('bytes' as const),
-      which: fc.nat(),
-      list: mutationList(DATAGRAMS.length, BINARY),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({ op: fc.constant('split' as const), which: fc.nat(), at: fc.nat() }),
-  },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('merge' as const), which: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('duplicate' as const), which: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('drop' as const), which: fc.nat() }) },
-  {
-    weight: 1,
-    arbitrary: fc.record({ op: fc.constant('swap' as const), which: fc.nat(), other: fc.nat() }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      op: fc.constant('insert' as const),
-      which: fc.nat(),
-      source: fc.nat(DATAGRAMS.length - 1),
-    }),
-  },
-);
-
-function applySequence(datagrams: Uint8Array[], mutation: SequenceMutation): Uint8Array[] {
+/**
+ * One change to a reply sequence, from three u32s [operation, which datagram, argument]; a
+ * 'bytes' change applies the next up to three byte mutations of `bytes` to its datagram.
+ */
+function applySequence(
+  datagrams: Uint8Array[],
+  [code, which, argument]: [number, number, number],
+  bytes: { list: Uint32Array; at: number },
+): Uint8Array[] {
   const out = [...datagrams];
-  if (out.length === 0) return mutation.op === 'insert' ? [DATAGRAMS[mutation.source]!] : out;
-  const i = mutation.which % out.length;
+  const operation = SEQUENCE_OPERATIONS[code % SEQUENCE_OPERATIONS.length] as SequenceOperation;
+  if (out.length === 0)
+    return operation === 'insert' ? [DATAGRAMS[argument % DATAGRAMS.length]!] : out;
+  const i = which % out.length;
   const datagram = out[i]!;
-  switch (mutation.op) {
-    case 'bytes':
-      out[i] = mutate(datagram, mutation.list, DATAGRAMS, BINARY);
+  switch (operation) {
+    case 'bytes': {
+      const list = bytes.list.subarray(bytes.at, bytes.at + 9);
+      bytes.at += 9;
+      out[i] = mutate(
+        datagram,
+        list.length >= 3 ? list : Uint32Array.of(0, argument, argument),
+        DATAGRAMS,
+        BINARY,
+      );
       break;
+    }
     case 'split': {
-      const at = mutation.at % (datagram.length + 1);
+      const at = argument % (datagram.length + 1);
       out.splice(i, 1, datagram.slice(0, at), datagram.slice(at));
       break;
     }
@@ -134,12 +123,12 @@ function applySequence(datagrams: Uint8Array[], mutation: SequenceMutation): Uin
       out.splice(i, 1);
       break;
     case 'swap': {
-      const j = mutation.other % out.length;
+      const j = argument % out.length;
       [out[i], out[j]] = [out[j]!, datagram];
       break;
     }
     case 'insert':
-      out.splice(i, 0, DATAGRAMS[mutation.source]!.slice());
+      out.splice(i, 0, DATAGRAMS[argument % DATAGRAMS.length]!.slice());
       break;
   }
   return out;
@@ -152,10 +141,21 @@ function applySequence(datagrams: Uint8Array[], mutation: SequenceMutation): Uin
  */
 export function replySequence(bases: readonly Uint8Array[][]): fc.Arbitrary<Uint8Array[]> {
   return fc
-    .tuple(fc.nat(bases.length - 1), fc.array(sequenceMutation, { maxLength: 3 }))
-    .map(([index, list]) => {
+    .tuple(
+      fc.nat(bases.length - 1),
+      fc.uint32Array({ maxLength: 9 }),
+      fc.uint32Array({ maxLength: 27 }),
+    )
+    .map(([index, changes, list]) => {
       let datagrams: Uint8Array[] = bases[index]!.map((datagram) => datagram.slice());
-      for (const mutation of list) datagrams = applySequence(datagrams, mutation);
+      const bytes = { list, at: 0 };
+      for (let c = 0; c + 2 < changes.length; c += 3) {
+        datagrams = applySequence(
+          datagrams,
+          [changes[c]!, changes[c + 1]!, changes[c + 2]!],
+          bytes,
+        );
+      }
       return datagrams;
     });
 }

@@ -3,6 +3,7 @@
 // arbitraries draw the values they now avoid (`anyStringable` in test-support/fuzz.ts).
 import { describe, expect, it } from 'vitest';
 import {
+  hasEscapedBytes,
   ParseError,
   parseCmdline,
   parseEnviron,
@@ -42,4 +43,16 @@ describe('option values String() cannot convert', () => {
       expect(call).toThrow(ParseError);
     });
   }
+});
+
+// BUG: hasEscapedBytes looks at UTF-16 code units, so a valid character past U+FFFF whose low
+// surrogate lies in U+DC80-U+DCFF (U+1F480-U+1F4FF, U+10080-U+100FF, ...: an eighth of every
+// block of 1024) reads as an escaped byte: an environment value "💩" decoded from valid UTF-8
+// "holds bytes that were not UTF-8".
+describe('hasEscapedBytes on characters past U+FFFF', () => {
+  it.skip('is false for valid UTF-8 such as U+1F4A9', () => {
+    expect(hasEscapedBytes('\u{1F4A9}')).toBe(false);
+    const environ = parseEnviron(new TextEncoder().encode('MOOD=\u{1F4A9}\0'));
+    expect(hasEscapedBytes(environ.get('MOOD') as string)).toBe(false);
+  });
 });
