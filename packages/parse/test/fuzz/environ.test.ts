@@ -24,6 +24,7 @@ import {
   parserInput,
   same,
   show,
+  withPieces,
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
@@ -42,7 +43,7 @@ function modelEntries(bytes: Uint8Array): [string, string][] {
 
 const latin1 = latin1Text;
 
-const environInput = parserInput(corpus('environ'), {
+const environInput = parserInput(withPieces(corpus('environ'), 8, 0x00), {
   separators: [0x00],
   tokens: ['=', '==', 'LD_PRELOAD=', '__proto__=', 'constructor=', 'PATH=', '\0='].map(ascii),
 });

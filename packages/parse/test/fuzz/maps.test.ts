@@ -14,6 +14,7 @@ import {
   parserInput,
   same,
   show,
+  withPieces,
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
@@ -60,7 +61,7 @@ const tokens = [
 
 fuzz.target(
   'parseMaps',
-  fc.tuple(parserInput(corpus('maps'), { tokens }), decodingOption),
+  fc.tuple(parserInput(withPieces(corpus('maps'), 6), { tokens }), decodingOption),
   ([value, decoding]) => {
     const options = decoding === undefined ? undefined : { decoding };
     const result = parseBoth(value, 'maps', (input) => parseMaps(input as Uint8Array, options));

@@ -44,6 +44,26 @@ export function corpusLines(folder: string): Uint8Array[] {
   return lines;
 }
 
+/**
+ * The seeds, and pieces of `lines` lines (or NUL-separated entries) of each longer one: real
+ * content, but small, so that mutations are denser and each case costs less. The whole seeds
+ * stay in, for inputs of real size.
+ */
+export function withPieces(seeds: readonly Uint8Array[], lines: number, separator = 0x0a) {
+  const out = [...seeds];
+  for (const seed of seeds) {
+    const ends: number[] = [];
+    for (let at = seed.indexOf(separator); at >= 0; at = seed.indexOf(separator, at + 1)) {
+      ends.push(at + 1);
+    }
+    if (ends.length <= lines) continue;
+    for (let i = 0; i < ends.length; i += lines) {
+      out.push(seed.slice(i === 0 ? 0 : ends[i - 1], ends[Math.min(i + lines, ends.length) - 1]));
+    }
+  }
+  return out;
+}
+
 /** The lossless text of bytes, as a parser's string input. */
 export const textOf = (bytes: Uint8Array): string =>
   decodeText('text', bytes, 0, bytes.length, 'escape');
