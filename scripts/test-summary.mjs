@@ -100,7 +100,7 @@ const seeds = () => {
   const parts = [fixed.length === 1 ? `seed ${fixed[0]}` : `${fixed.length} fixed seeds`];
   const random = fuzz.randomSeeds.size;
   if (random === 1) parts.push('a random seed');
-  else if (random > 1) parts.push(`a random seed per file (${random})`);
+  else if (random > 1) parts.push('a random seed per test file');
   return parts.join(' and ');
 };
 console.log(

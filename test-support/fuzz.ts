@@ -183,8 +183,10 @@ function packageRoot(from: string): string {
 // The watchdog: a worker thread that watches a counter the property bumps for every case. A case
 // that never returns (an endless loop in a parser) blocks the test's thread, so vitest's timeout
 // never fires and CI would hang; the worker writes which target and seed were stuck (to stderr
-// with a direct write, and to test-results/fuzz/<file>.hang.txt) and kills the process, which
-// vitest reports as a failed test file.
+// with a direct write, and to test-results/fuzz/<file>.hang.txt) and kills the process. vitest
+// then reports an unhandled error and exits non-zero, but its JSON report shows the file's tests
+// as skipped: scripts/test-summary.mjs counts the .hang.txt and every fuzz test that did not run
+// as failures.
 const WATCHDOG_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { writeSync, writeFileSync, mkdirSync } = require('node:fs');
