@@ -2,14 +2,24 @@
 // Sums the JSON reports every workspace package's vitest run writes to test-results/vitest.json
 // and prints one closing line, `N passed, N failed, N skipped`, for CI to read. A package that
 // has a test script but left no report counts as a failure: its runner crashed before reporting.
+//
+// Before it, one line for the fuzz campaign: how many cases ran over how many targets. Each test
+// file under a package's test/fuzz/ writes test-results/fuzz/<file>.json (test-support/fuzz.ts)
+// with one record per run (title, seed, cases); every fuzz test that passed or failed in vitest's
+// report must have its record there, else the count is missing and that counts as a failure,
+// like a missing report. A fuzz run the watchdog stopped (an endless loop) left a .hang.txt, and
+// a fuzz test that did not run at all (its worker died) is a failure too.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 const problems = [];
+const fuzz = { cases: 0, targets: new Set(), fixedSeeds: new Set(), randomSeeds: new Set() };
+/** The title test-support/fuzz.ts gives each run of a target. */
+const FUZZ_TITLE = / \((fixed|random) seed -?\d+\)$/;
 
 for (const group of ['packages', 'tools']) {
   const groupDir = join(root, group);
@@ -33,8 +43,70 @@ for (const group of ['packages', 'tools']) {
     if (report.numFailedTestSuites > 0 && report.numFailedTests === 0) {
       problems.push(`${manifest.name}: ${report.numFailedTestSuites} test file(s) failed to run`);
     }
+    countFuzz(manifest.name, packageDir, report);
   }
 }
+
+/** Adds a package's fuzz counts, and a problem for each fuzz test that left none. */
+function countFuzz(packageName, packageDir, report) {
+  const fuzzDir = join(packageDir, 'test-results', 'fuzz');
+  if (existsSync(fuzzDir)) {
+    for (const file of readdirSync(fuzzDir).filter((f) => f.endsWith('.hang.txt'))) {
+      const text = readFileSync(join(fuzzDir, file), 'utf8').trim();
+      problems.push(`${packageName}: a fuzz run made no progress and was stopped: ${text}`);
+    }
+  }
+  for (const result of report.testResults ?? []) {
+    const file = relative(packageDir, result.name).split('\\').join('/');
+    if (!file.startsWith('test/fuzz/')) continue;
+    const tests = result.assertionResults ?? [];
+    const ran = tests.filter((test) => test.status === 'passed' || test.status === 'failed');
+    // A fuzz run is never skipped on purpose: one that did not run was cut short by its worker
+    // dying (the watchdog's kill, a crash), which vitest's report shows as a skipped test.
+    for (const test of tests) {
+      if (!ran.includes(test) && FUZZ_TITLE.test(test.title)) {
+        problems.push(`${packageName}: ${file}: fuzz test "${test.title}" did not run`);
+      }
+    }
+    if (ran.length === 0) continue;
+    const countPath = join(fuzzDir, `${basename(file).replace(/\.test\.ts$/, '')}.json`);
+    let records;
+    try {
+      const counts = JSON.parse(readFileSync(countPath, 'utf8'));
+      if (counts.file !== file || !Array.isArray(counts.runs)) throw new Error('not its counts');
+      records = counts.runs;
+    } catch (error) {
+      problems.push(
+        `${packageName}: ${file} ran ${ran.length} fuzz tests but left no case count at ${countPath} (${error.message})`,
+      );
+      continue;
+    }
+    for (const test of ran) {
+      const record = records.find((r) => r.title === test.title);
+      if (record === undefined || !Number.isSafeInteger(record.cases)) {
+        problems.push(`${packageName}: ${file}: fuzz test "${test.title}" left no case count`);
+        continue;
+      }
+      fuzz.cases += record.cases;
+      fuzz.targets.add(`${packageName} ${file} ${record.target}`);
+      (record.fixed ? fuzz.fixedSeeds : fuzz.randomSeeds).add(record.seed);
+    }
+  }
+}
+
+const thousands = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const seeds = () => {
+  const fixed = [...fuzz.fixedSeeds];
+  const parts = [fixed.length === 1 ? `seed ${fixed[0]}` : `${fixed.length} fixed seeds`];
+  const random = fuzz.randomSeeds.size;
+  if (random === 1) parts.push('a random seed');
+  else if (random > 1) parts.push('a random seed per test file');
+  return parts.join(' and ');
+};
+console.log(
+  `fuzz: ${thousands(fuzz.cases)} cases over ${fuzz.targets.size} targets` +
+    (fuzz.targets.size > 0 ? ` (${seeds()})` : ''),
+);
 
 for (const problem of problems) console.error(problem);
 if (problems.length > 0) failed += problems.length;

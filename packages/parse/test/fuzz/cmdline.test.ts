@@ -1,0 +1,149 @@
+// Fuzz targets of /proc/<pid>/cmdline: parseCmdline (every decoding, with and without the
+// rewritten-title heuristic), parseCmdlineBytes against the documented rule (psutil's), and
+// serializeCmdline's round trips.
+import fc from 'fast-check';
+import {
+  decodeText,
+  encodeText,
+  parseCmdline,
+  parseCmdlineBytes,
+  serializeCmdline,
+  type TextDecoding,
+} from '../../src/index.js';
+import {
+  anyString,
+  check,
+  corpus,
+  decodingOption,
+  fuzzFile,
+  latin1Text,
+  outcome,
+  parseBoth,
+  parsed,
+  parserInput,
+  same,
+  show,
+} from './support.js';
+
+const fuzz = fuzzFile(import.meta.url);
+const ascii = (text: string) => new TextEncoder().encode(text);
+const latin1 = latin1Text;
+
+/** The documented split (psutil's heuristic, or NULs only), on one character a byte. */
+function modelArgs(text: string, split: boolean): string[] {
+  if (text === '') return [];
+  if (!split) return (text.endsWith('\0') ? text.slice(0, -1) : text).split('\0');
+  const separator = text.endsWith('\0') ? '\0' : ' ';
+  const rest = text.endsWith(separator) ? text.slice(0, -1) : text;
+  const args = rest.split(separator);
+  return separator === '\0' && args.length === 1 && rest.includes(' ') ? rest.split(' ') : args;
+}
+
+const cmdlineInput = parserInput(corpus('cmdline'), {
+  separators: [0x00],
+  tokens: ['\0\0\0\0', ' \0', '\0 ', '--', 'a b'].map(ascii),
+});
+/** splitRewrittenTitle: the two documented values, left out, or another value read as truthy. */
+const splitOption = fc.constantFrom(true, false, undefined, 0, 1, '', null);
+
+fuzz.target(
+  'parseCmdline',
+  fc.tuple(cmdlineInput, decodingOption, splitOption),
+  ([value, decoding, split]) => {
+    const options = { decoding, splitRewrittenTitle: split } as Parameters<typeof parseCmdline>[1];
+    const result = parseBoth(value, 'cmdline', (input) =>
+      parseCmdline(input as Uint8Array, options),
+    );
+    if (!result.ok) return;
+    const args = result.value;
+    check(Array.isArray(args) && args.every((arg) => typeof arg === 'string'), 'not strings');
+    const raw = parsed(
+      () => parseCmdlineBytes(value.input as Uint8Array, { splitRewrittenTitle: split as boolean }),
+      'cmdline',
+      undefined,
+    );
+    check(raw.ok, 'parseCmdlineBytes refused what parseCmdline read');
+    // The same arguments as the bytes reader, each decoded as asked.
+    const used: TextDecoding = decoding ?? 'escape';
+    const decoded = raw.value.map((arg) =>
+      decodeText('cmdline', arg, 0, arg.length, used === 'strict' ? 'escape' : used),
+    );
+    check(same(args, decoded), () => `${JSON.stringify(args)} is not ${JSON.stringify(decoded)}`);
+    // With the default decoding and NULs only, serializeCmdline writes the file back (with the
+    // final NUL a kernel always writes).
+    if (used === 'escape' && split === false && value.bytes !== undefined) {
+      const bytes = value.bytes;
+      const expected =
+        bytes.length === 0 || bytes[bytes.length - 1] === 0
+          ? bytes
+          : Uint8Array.from([...bytes, 0]);
+      check(same(serializeCmdline(args), expected), () => `round trip of ${show(bytes)}`);
+    }
+  },
+);
+
+fuzz.target('parseCmdlineBytes', fc.tuple(cmdlineInput, splitOption), ([value, split]) => {
+  const options = { splitRewrittenTitle: split } as Parameters<typeof parseCmdlineBytes>[1];
+  const result = parseBoth(value, 'cmdline', (input) =>
+    parseCmdlineBytes(input as Uint8Array, options),
+  );
+  if (!result.ok) return;
+  const source = value.input instanceof Uint8Array ? value.input.buffer : undefined;
+  for (const arg of result.value) {
+    check(arg instanceof Uint8Array && arg.buffer !== source, 'a view of the input, not a copy');
+  }
+  if (value.bytes === undefined) return;
+  const expected = modelArgs(latin1(value.bytes), !!(split ?? true));
+  const got = result.value.map(latin1);
+  check(same(got, expected), () => `${JSON.stringify(got)} for ${show(value.bytes)}`);
+});
+
+/** Whether encodeText refuses `text`: a lone surrogate that is not an escaped byte. */
+function unencodable(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0xd800 || code > 0xdfff) continue;
+    if (code <= 0xdbff) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        i++;
+        continue;
+      }
+      return true;
+    }
+    if (code < 0xdc80 || code > 0xdcff) return true;
+  }
+  return false;
+}
+
+const reread = (text: string) => {
+  const bytes = encodeText(text);
+  return decodeText('cmdline', bytes, 0, bytes.length, 'escape');
+};
+
+const argument = fc.oneof(
+  { weight: 20, arbitrary: anyString(40) },
+  { weight: 4, arbitrary: fc.constantFrom('', ' ', 'a b', '--flag=x y', '\0', 'a\0b') },
+  { weight: 1, arbitrary: fc.constantFrom(null, 1, undefined, ['x']) },
+);
+
+fuzz.target('serializeCmdline', fc.array(argument, { maxLength: 10 }), (args) => {
+  const refused = args.some(
+    (arg) => typeof arg !== 'string' || arg.includes('\0') || unencodable(arg),
+  );
+  const written = outcome(() => serializeCmdline(args as string[]), [TypeError]);
+  check(written.ok === !refused, () => `refused ${!written.ok}, expected ${refused}`);
+  if (!written.ok) return;
+  const strings = args as string[];
+  const expected = strings.map(reread);
+  const exact = parseCmdline(written.value, { splitRewrittenTitle: false });
+  check(same(exact, expected), () => `round trip of ${JSON.stringify(strings)}`);
+  // The default heuristic reads it the same, unless it is one argument holding a space.
+  const ambiguous = strings.length === 1 && expected[0]!.includes(' ');
+  const heuristic = parseCmdline(written.value);
+  check(
+    same(heuristic, ambiguous ? expected[0]!.split(' ') : expected),
+    () => `heuristic read of ${JSON.stringify(strings)}: ${JSON.stringify(heuristic)}`,
+  );
+  check(same(serializeCmdline(exact), written.value), 'serialize(parse(serialize(x))) differs');
+});

@@ -1,0 +1,105 @@
+// Fuzz target of /proc/<pid>/fd/N link targets (every decoding): the type is one of the
+// documented ones, with its fields, and formatFdTarget gives the text that reads as the same
+// target, as its docs promise.
+import fc from 'fast-check';
+import { type FdTarget, formatFdTarget, parseFdTarget } from '../../src/index.js';
+import {
+  check,
+  corpusLines,
+  decodingOption,
+  fuzzFile,
+  isNat,
+  parseBoth,
+  parsed,
+  parserInput,
+  same,
+  show,
+} from './support.js';
+
+const fuzz = fuzzFile(import.meta.url);
+const ascii = (text: string) => new TextEncoder().encode(text);
+
+const NAMESPACES = new Set([
+  'cgroup',
+  'ipc',
+  'mnt',
+  'net',
+  'pid',
+  'pid_for_children',
+  'time',
+  'time_for_children',
+  'user',
+  'uts',
+]);
+
+function shapeOk(target: FdTarget): boolean {
+  const keys = Object.keys(target).sort().join(',');
+  switch (target.type) {
+    case 'socket':
+    case 'pipe':
+      return keys === 'inode,type' && isNat(target.inode);
+    case 'anon_inode':
+      return (
+        keys === 'bracketed,name,type' &&
+        typeof target.name === 'string' &&
+        typeof target.bracketed === 'boolean'
+      );
+    case 'memfd':
+      return keys === 'deleted,name,type' && typeof target.name === 'string' && target.deleted;
+    case 'namespace':
+      return (
+        keys === 'inode,namespace,type' && NAMESPACES.has(target.namespace) && isNat(target.inode)
+      );
+    case 'file':
+      return (
+        keys === 'deleted,path,type' &&
+        target.path.startsWith('/') &&
+        typeof target.deleted === 'boolean'
+      );
+    case 'unknown':
+      return keys === 'raw,type' && typeof target.raw === 'string';
+    default:
+      return false;
+  }
+}
+
+const tokens = [
+  'socket:[',
+  'pipe:[',
+  'anon_inode:',
+  'anon_inode:[',
+  '/memfd:',
+  ' (deleted)',
+  'net:[',
+  'pid_for_children:[',
+  'user:',
+  ']',
+].map(ascii);
+
+fuzz.target(
+  'parseFdTarget',
+  fc.tuple(
+    parserInput(corpusLines('fd-target'), { tokens, separators: [], maxRandomBytes: 64 }),
+    decodingOption,
+  ),
+  ([value, decoding]) => {
+    const options = decoding === undefined ? undefined : { decoding };
+    const result = parseBoth(value, 'fd-target', (input) =>
+      parseFdTarget(input as Uint8Array, options),
+    );
+    if (!result.ok) return;
+    const target = result.value;
+    check(
+      shapeOk(target),
+      () => `${JSON.stringify(target)} for ${show(value.bytes ?? value.input)}`,
+    );
+    // "parseFdTarget(formatFdTarget(t)) deep-equals t for every target parseFdTarget can return"
+    const text = formatFdTarget(target);
+    const again = parsed(() => parseFdTarget(text), 'fd-target', undefined);
+    check(
+      again.ok && same(again.value, target),
+      () =>
+        `formatFdTarget(${JSON.stringify(target)}) = ${JSON.stringify(text)} reads as ${again.ok ? JSON.stringify(again.value) : again.error.message}`,
+    );
+  },
+);
