@@ -55,3 +55,16 @@ function excerptAround(input: Uint8Array | string, offset: number): string {
   }
   return escapeText(text);
 }
+
+/**
+ * A caller's value as text for an error message. `String()` throws for an object without a
+ * prototype, or whose `toString` is not a function: a message about a bad option must not turn
+ * into a TypeError of its own.
+ */
+export function shownValue(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

@@ -1,4 +1,4 @@
-import { ParseError, type ProcFileKind } from './errors.js';
+import { ParseError, type ProcFileKind, shownValue } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { formatIPv6 } from './net-address.js';
 import { ColumnCursor, checkHeader, lineEnd } from './net-columns.js';
@@ -182,12 +182,12 @@ export function parseNetInet(input: ProcInput, options: ParseNetInetOptions): In
   const protocol = options?.protocol;
   const family = options?.family;
   if (!isInetProtocol(protocol)) {
-    throw new ParseError('net/tcp', `unknown protocol "${String(protocol)}"`, '', 0);
+    throw new ParseError('net/tcp', `unknown protocol "${shownValue(protocol)}"`, '', 0);
   }
   const kind = KINDS[protocol];
   checkInput(kind, input);
   if (family !== 'inet' && family !== 'inet6') {
-    throw new ParseError(kind, `unknown family "${String(family)}"`, '', 0);
+    throw new ParseError(kind, `unknown family "${shownValue(family)}"`, '', 0);
   }
   const bytes = toBytes(input);
   const headerEnd = lineEnd(kind, bytes, 0, 1);

@@ -1,7 +1,7 @@
 // The inodes of the sockets no sock_diag table has, as /proc/<pid>/net/netlink and
 // /proc/<pid>/net/packet list them (net/netlink/af_netlink.c and net/packet/af_packet.c, their
 // seq_show functions): which descriptors of a process are netlink or packet sockets.
-import { ParseError } from './errors.js';
+import { ParseError, shownValue } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { decodeText } from './text.js';
 
@@ -69,7 +69,7 @@ const FORMATS: Readonly<Record<NetInodeTable, Format>> = {
 export function parseNetInodes(input: ProcInput, options: ParseNetInodesOptions): number[] {
   const table = options?.table;
   if (table !== 'netlink' && table !== 'packet') {
-    throw new ParseError('net/netlink', `unknown table "${String(table)}"`, '', 0);
+    throw new ParseError('net/netlink', `unknown table "${shownValue(table)}"`, '', 0);
   }
   const kind = table === 'netlink' ? 'net/netlink' : 'net/packet';
   checkInput(kind, input);

@@ -1,4 +1,4 @@
-import { ParseError } from './errors.js';
+import { ParseError, shownValue } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { readInt, readUint, readUintBig } from './numbers.js';
 import { decodeText, type TextDecoding } from './text.js';
@@ -497,7 +497,7 @@ export function statStartTime(
   if (typeof startTime !== 'number' || !Number.isSafeInteger(startTime) || startTime < 0) {
     throw new ParseError(
       KIND,
-      `stat.startTime must be a tick count, got ${String(startTime)}`,
+      `stat.startTime must be a tick count, got ${shownValue(startTime)}`,
       '',
       0,
     );
@@ -507,7 +507,7 @@ export function statStartTime(
   if (typeof clockTicks !== 'number' || !Number.isFinite(clockTicks) || clockTicks <= 0) {
     throw new ParseError(
       KIND,
-      `option clockTicks must be a positive number, got ${String(clockTicks)}`,
+      `option clockTicks must be a positive number, got ${shownValue(clockTicks)}`,
       '',
       0,
     );
@@ -519,7 +519,7 @@ export function statStartTime(
   ) {
     throw new ParseError(
       KIND,
-      `option bootTimeSeconds must be a number of seconds >= 0, got ${String(bootTimeSeconds)}`,
+      `option bootTimeSeconds must be a number of seconds >= 0, got ${shownValue(bootTimeSeconds)}`,
       '',
       0,
     );

@@ -1,4 +1,4 @@
-import { ParseError } from './errors.js';
+import { ParseError, shownValue } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { readUint } from './numbers.js';
 
@@ -56,7 +56,7 @@ export function parseStatm(input: ProcInput, options: ParseStatmOptions): Statm 
   if (!isPowerOfTwo(pageSize)) {
     throw new ParseError(
       KIND,
-      `option pageSize must be a positive power of two, got ${String(pageSize)}`,
+      `option pageSize must be a positive power of two, got ${shownValue(pageSize)}`,
       '',
       0,
     );

@@ -1,4 +1,4 @@
-import { ParseError, type ProcFileKind } from './errors.js';
+import { ParseError, type ProcFileKind, shownValue } from './errors.js';
 
 /**
  * How bytes that are meant to be text (environ, cmdline, comm, paths) become strings.
@@ -50,7 +50,7 @@ export function decodeText(
     case 'latin1':
       return latin1(slice);
     default:
-      throw new ParseError(kind, `unknown text decoding "${String(decoding)}"`, '', 0);
+      throw new ParseError(kind, `unknown text decoding "${shownValue(decoding)}"`, '', 0);
   }
 }
 
@@ -67,11 +67,18 @@ function shortAscii(bytes: Uint8Array, start: number, end: number): string | und
   return out;
 }
 
-/** Whether a string decoded with `'escape'` holds bytes that were not UTF-8. */
+/**
+ * Whether a string decoded with `'escape'` holds bytes that were not UTF-8: a lone U+DC80 to
+ * U+DCFF. The same code unit as the low half of a surrogate pair (U+1F4A9 is D83D DCA9) is a
+ * valid character, not an escaped byte.
+ */
 export function hasEscapedBytes(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= 0xdc80 && code <= 0xdcff) return true;
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    } else if (code >= 0xdc80 && code <= 0xdcff) return true;
   }
   return false;
 }

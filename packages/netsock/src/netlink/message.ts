@@ -191,6 +191,15 @@ export function walkDatagram(
         }
         const error = view.getInt32(payload, HOST_LITTLE_ENDIAN);
         if (error === 0) return true; // an acknowledgement
+        // The kernel writes -errno: a positive status is no reply of the kernel's.
+        if (error > 0) {
+          throw new NetlinkParseError(
+            kind,
+            `NLMSG_ERROR with the positive status ${error} (the kernel writes -errno)`,
+            bytes.subarray(0, end),
+            payload,
+          );
+        }
         throw netlinkError(-error, 'the kernel refused the request');
       }
       case NLMSG_NOOP:

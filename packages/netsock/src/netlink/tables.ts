@@ -378,7 +378,11 @@ export class DumpRecording implements DumpSink {
       const protocol = protocols[messages[i + 2] as number] as SocketProtocol;
       if (protocol === 'unix') {
         if (sink.wants(unixMessageInode(view, start))) {
-          sink.add(decodeUnixMessage(bytes, view, start, length));
+          // The message on its own: a malformed attribute's offset is then the message's, not a
+          // place in this recording (which holds many datagrams' messages back to back).
+          const message = bytes.subarray(start, start + length);
+          const own = new DataView(message.buffer, message.byteOffset, length);
+          sink.add(decodeUnixMessage(message, own, 0, length));
         }
       } else if (sink.wants(inetMessageInode(view, start))) {
         sink.add(decodeInetMessage(bytes, view, start, protocol));

@@ -233,11 +233,9 @@ export function decoded<T>(
       () => `offset ${error.offset} outside the ${length} bytes: ${error.message}`,
     );
   } else if (error instanceof NetlinkError) {
-    // The docs promise a positive errno; an NLMSG_ERROR or NLMSG_DONE carrying a positive status
-    // gives a negative one (a known bug, see known-bugs.test.ts): only 0 is refused here until
-    // it is fixed.
+    // The docs promise a positive errno (a positive status in a reply is a parse error).
     check(
-      Number.isSafeInteger(error.errno) && error.errno !== 0 && typeof error.code === 'string',
+      Number.isSafeInteger(error.errno) && error.errno > 0 && typeof error.code === 'string',
       () => `NetlinkError errno ${error.errno} code ${error.code}: ${error.message}`,
     );
   } else if (error instanceof DumpInterruptedError) {

@@ -102,7 +102,7 @@ for (const protocol of ['tcp', 'udp', 'udplite', 'raw', 'icmp'] as const) {
       fc.tuple(parserInput(netFixture(name), { tokens: inetTokens }), options),
       ([value, chosen]) => {
         const given = chosen as ParseNetInetOptions;
-        const known = Object.hasOwn(KINDS, given.protocol as string);
+        const known = typeof given.protocol === 'string' && Object.hasOwn(KINDS, given.protocol);
         const kind = known ? KINDS[given.protocol] : 'net/tcp';
         const result = parseBoth(value, kind, (input) => parseNetInet(input as Uint8Array, given));
         if (!result.ok) return;

@@ -67,7 +67,7 @@ const FIELDS: readonly (readonly [keyof Stat, 'u' | 'i' | 'b'])[] = [
   ['ppid', 'u'], ['pgrp', 'u'], ['session', 'u'], ['ttyNr', 'i'], ['tpgid', 'i'], ['flags', 'u'],
   ['minflt', 'u'], ['cminflt', 'u'], ['majflt', 'u'], ['cmajflt', 'u'], ['utime', 'u'],
   ['stime', 'u'], ['cutime', 'i'], ['cstime', 'i'], ['priority', 'i'], ['nice', 'i'],
-  ['numThreads', 'i'], ['itrealvalue', 'u'], ['starttime', 'u'], ['vsize', 'b'], ['rss', 'u'],
+  ['numThreads', 'i'], ['itrealvalue', 'u'], ['startTime', 'u'], ['vsize', 'b'], ['rss', 'u'],
   ['rsslim', 'b'], ['startcode', 'b'], ['endcode', 'b'], ['startstack', 'b'], ['kstkesp', 'b'],
   ['kstkeip', 'b'], ['signal', 'b'], ['blocked', 'b'], ['sigignore', 'b'], ['sigcatch', 'b'],
   ['wchan', 'b'], ['nswap', 'u'], ['cnswap', 'u'], ['exitSignal', 'i'], ['processor', 'i'],
@@ -125,7 +125,7 @@ fuzz.target('parseStat', statInput, ([value, decoding]) => {
   const start = statStartTime(stat, { clockTicks: 100, bootTimeSeconds: 1_700_000_000 });
   check(
     Number.isFinite(start) && start >= 1_700_000_000_000,
-    () => `statStartTime ${start} for starttime ${stat.starttime}`,
+    () => `statStartTime ${start} for startTime ${stat.startTime}`,
   );
 });
 
@@ -158,7 +158,7 @@ fuzz.target(
   'statStartTime',
   fc.tuple(
     fc.oneof(
-      { weight: 8, arbitrary: fc.record({ starttime: anyNumberish }) },
+      { weight: 8, arbitrary: fc.record({ startTime: anyNumberish }) },
       { weight: 1, arbitrary: fc.anything() },
     ),
     fc.oneof(
@@ -175,11 +175,11 @@ fuzz.target(
       'stat',
       0,
     );
-    const starttime = (stat as { starttime?: unknown } | null)?.starttime;
+    const startTime = (stat as { startTime?: unknown } | null)?.startTime;
     const { clockTicks, bootTimeSeconds } = (machine ?? {}) as Record<string, unknown>;
     // The documented domain: a tick count, positive finite ticks, a finite boot time >= 0.
     const valid =
-      isNat(starttime) &&
+      isNat(startTime) &&
       typeof clockTicks === 'number' &&
       Number.isFinite(clockTicks) &&
       clockTicks > 0 &&
@@ -192,9 +192,9 @@ fuzz.target(
     }
     check(
       valid,
-      () => `accepted ${String(starttime)}, ${String(clockTicks)}, ${String(bootTimeSeconds)}`,
+      () => `accepted ${String(startTime)}, ${String(clockTicks)}, ${String(bootTimeSeconds)}`,
     );
-    const expected = bootTimeSeconds * 1000 + (starttime * 1000) / clockTicks;
+    const expected = bootTimeSeconds * 1000 + (startTime * 1000) / clockTicks;
     check(Object.is(result.value, expected), () => `${result.value}, expected ${expected}`);
   },
 );
