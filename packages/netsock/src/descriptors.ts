@@ -1,5 +1,5 @@
 import { parseFdTarget } from '@procmon/parse';
-import { type ProcFS, ProcFS as ProcFSClass } from '@procmon/procfs';
+import { type ProcFS, procfsOf } from '@procmon/procfs';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { HOST_LITTLE_ENDIAN } from './netlink/message.js';
 import type { SocketEntry } from './types.js';
@@ -15,7 +15,6 @@ export interface SocketDescriptor {
 // "socket:[" in bytes.
 const PREFIX = [0x73, 0x6f, 0x63, 0x6b, 0x65, 0x74, 0x3a, 0x5b];
 let buffer = new Uint8Array(256 * 1024);
-let defaultProcFS: ProcFS | undefined;
 let view = new DataView(buffer.buffer);
 
 /**
@@ -182,7 +181,6 @@ export function listSocketDescriptors(
   options?: { procfs?: ProcFS },
 ): SocketDescriptor[] {
   const loaded = loadAddon();
-  if (options?.procfs === undefined) defaultProcFS ??= new ProcFSClass();
-  const procfs = options?.procfs ?? (defaultProcFS as ProcFS);
+  const procfs = procfsOf(options);
   return socketDescriptors(procfs, 'addon' in loaded ? loaded.addon : undefined, pid);
 }

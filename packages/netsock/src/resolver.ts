@@ -6,7 +6,7 @@ import {
   parseFdTarget,
   parseNetInodes,
 } from '@procmon/parse';
-import { ProcessGoneError, ProcFS } from '@procmon/procfs';
+import { ProcessGoneError, type ProcFS, procfsOf } from '@procmon/procfs';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { type BackendChoice, NetlinkChannel, netsockBackend } from './backend.js';
 import {
@@ -84,8 +84,6 @@ export interface DescribedDescriptor {
   text: string;
 }
 
-let defaultProcFS: ProcFS | undefined;
-
 /**
  * Resolves socket inodes (from `socket:[N]` descriptor links) to the sockets behind them, with
  * one dump per socket table for a whole set of inodes, stopping as soon as every inode is found.
@@ -115,8 +113,7 @@ export class SocketResolver {
     if (wanted !== 'auto' && wanted !== 'netlink' && wanted !== 'procfs') {
       throw new TypeError(`backend must be 'auto', 'netlink' or 'procfs', got ${String(wanted)}`);
     }
-    if (options.procfs === undefined) defaultProcFS ??= new ProcFS();
-    this.procfs = options.procfs ?? (defaultProcFS as ProcFS);
+    this.procfs = procfsOf(options);
     this.resolveHost = options.resolveHost;
     let choice: BackendChoice;
     if (wanted === 'procfs') {

@@ -1,3 +1,4 @@
+export { defaultProcFS, procfsOf } from './default.js';
 export {
   PermissionDeniedError,
   ProcessGoneError,
