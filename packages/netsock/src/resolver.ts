@@ -1,4 +1,3 @@
-import { readlinkSync } from 'node:fs';
 import {
   escapeText,
   formatFdTarget,
@@ -8,7 +7,8 @@ import {
 } from '@procmon/parse';
 import { ProcessGoneError, type ProcFS, procfsOf } from '@procmon/procfs';
 import { loadAddon, type NetsockAddon } from './addon.js';
-import { type BackendChoice, NetlinkChannel, netsockBackend } from './backend.js';
+import { type BackendChoice, type NetlinkChannel, netsockBackend } from './backend.js';
+import { Channels, type Source } from './channels.js';
 import {
   type SocketDescriptor,
   socketDescriptors,
@@ -16,9 +16,8 @@ import {
   startSocketDescriptors,
 } from './descriptors.js';
 import { formatSocket } from './format.js';
-import { ALL_STATES, SOCK_DIAG_BY_FAMILY, TCP_TIME_WAIT } from './netlink/constants.js';
-import { DumpInterruptedError, NetlinkError } from './netlink/errors.js';
-import { encodeRequest, exchange, GET_FLAGS } from './netlink/message.js';
+import { ALL_STATES, TCP_TIME_WAIT } from './netlink/constants.js';
+import { DumpInterruptedError } from './netlink/errors.js';
 import {
   DumpRecording,
   type DumpSink,
@@ -28,12 +27,7 @@ import {
   TABLE_ORDER,
   type TableName,
 } from './netlink/tables.js';
-import {
-  checkUnixMessage,
-  decodeUnixMessage,
-  encodeUnixDiagRequest,
-  UNIX_SHOW,
-} from './netlink/unix.js';
+import { lookupUnixByInode } from './netlink/unix-lookup.js';
 import { hasProcFiles, readProcTable, readProcTableAsync } from './procfs-tables.js';
 import type {
   ResolveOptions,
@@ -46,8 +40,6 @@ import type {
 // descriptor: a lookup by inode leaves them out of the dump.
 const NEW_SYN_RECV = 12;
 const RESOLVE_STATES = ALL_STATES & ~(1 << TCP_TIME_WAIT) & ~(1 << NEW_SYN_RECV);
-// At most this many sockets in other network namespaces stay open (least recently used closes).
-const MAX_FOREIGN_CHANNELS = 16;
 
 // The tables socketsOf dumps while it lists descriptors: where nearly every socket is.
 const EARLY_TABLES: readonly TableName[] = ['tcp', 'unix'];
@@ -60,11 +52,6 @@ const NON_DIAG_FILES: readonly NetInodeTable[] = ['netlink', 'packet'];
 // short exchange each) rather than by dumping the unix table again.
 const MAX_UNIX_LOOKUPS = 32;
 const INET_TABLE_ORDER = TABLE_ORDER.filter((table) => table !== 'unix');
-
-/** Where one call reads its tables: a netlink channel, or `/proc/<pid>/net`. */
-type Source =
-  | { backend: 'netlink'; channel: NetlinkChannel; pid: number | undefined; reason: string }
-  | { backend: 'procfs'; pid: number | undefined; reason: string };
 
 /** What socketsOf dumped while the descriptors were being listed. */
 interface EarlyDump {
@@ -98,10 +85,7 @@ export class SocketResolver {
   readonly procfs: ProcFS;
   private readonly resolveHost: ((address: string) => string | undefined) | undefined;
   private readonly addon: NetsockAddon | undefined;
-  private home: NetlinkChannel | undefined;
-  // Channels into other network namespaces, by the namespace's link text (`net:[4026532290]`);
-  // 'denied' when setns is not allowed (no CAP_SYS_ADMIN): /proc/<pid>/net is read instead.
-  private readonly foreign = new Map<string, NetlinkChannel | 'denied'>();
+  private readonly channels: Channels;
   // One recording per early table, kept from an earlier socketsOf for its memory (a call takes
   // it, or makes its own when another call has it; only one goes back).
   private readonly recordings = new Map<TableName, DumpRecording>();
@@ -130,6 +114,7 @@ export class SocketResolver {
       const loaded = loadAddon();
       this.addon = 'addon' in loaded ? loaded.addon : undefined;
     }
+    this.channels = new Channels(this.procfs, () => this.addon, this.reason);
   }
 
   /**
@@ -149,7 +134,7 @@ export class SocketResolver {
     const wanted = inodeSet(inodes);
     const found = new Map<number, SocketEntry>();
     if (wanted.size === 0) return found;
-    const source = this.sourceFor(options?.pid);
+    const source = this.channels.sourceFor(options?.pid);
     const sink = resolveSink(wanted, found);
     this.readTables(source, TABLE_ORDER, wanted, found, sink);
     this.lookAgain(source, wanted, found, sink);
@@ -167,7 +152,7 @@ export class SocketResolver {
     inodes: Iterable<number>,
     options?: ResolveOptions,
   ): Promise<Map<number, SocketEntry>> {
-    const source = this.sourceFor(options?.pid);
+    const source = this.channels.sourceFor(options?.pid);
     if (source.backend === 'netlink') return this.resolve(inodes, options);
     const wanted = inodeSet(inodes);
     const found = new Map<number, SocketEntry>();
@@ -206,7 +191,7 @@ export class SocketResolver {
   lookup(inode: number, options?: ResolveOptions): SocketEntry | undefined {
     const wanted = inodeSet([inode]);
     if (wanted.size === 0) return undefined;
-    const source = this.sourceFor(options?.pid);
+    const source = this.channels.sourceFor(options?.pid);
     let unixAsked = false;
     if (source.backend === 'netlink') {
       const unix = this.lookupUnix(source.channel, inode);
@@ -229,7 +214,7 @@ export class SocketResolver {
    * kernel skipped while others closed is not looked for again (see `resolve`).
    */
   list(options?: ResolveOptions & { tables?: readonly TableName[] }): SocketEntry[] {
-    const source = this.sourceFor(options?.pid);
+    const source = this.channels.sourceFor(options?.pid);
     const entries: SocketEntry[] = [];
     const sink = listSink(entries);
     for (const table of options?.tables ?? TABLE_ORDER) {
@@ -348,16 +333,13 @@ export class SocketResolver {
    * not allowed, or the namespace link unreadable).
    */
   backendFor(pid?: number): { name: SocketBackendName; reason: string } {
-    const source = this.sourceFor(pid);
+    const source = this.channels.sourceFor(pid);
     return { name: source.backend, reason: source.reason };
   }
 
   /** Closes the netlink socket(s) this resolver keeps open; a later call opens them again. */
   close(): void {
-    this.home?.close();
-    this.home = undefined;
-    for (const channel of this.foreign.values()) if (channel !== 'denied') channel.close();
-    this.foreign.clear();
+    this.channels.close();
   }
 
   private readTable(
@@ -376,7 +358,7 @@ export class SocketResolver {
       result = dumpTableRetrying(source.channel, table, states, sink, partial);
     } catch (error) {
       // A dump cut short may leave the kernel's side of it running: go on with a new socket.
-      if (!(error instanceof DumpInterruptedError)) this.dropChannel(source.channel);
+      if (!(error instanceof DumpInterruptedError)) this.channels.drop(source.channel);
       throw error;
     }
     // No diag handler here (raw_diag, sctp_diag absent; none for ICMP ping sockets):
@@ -399,7 +381,7 @@ export class SocketResolver {
    */
   private dumpEarly(pid: number): EarlyDump | undefined {
     if (this.earlyInFlight >= MAX_EARLY_IN_FLIGHT) return undefined;
-    const source = this.sourceFor(pid);
+    const source = this.channels.sourceFor(pid);
     if (source.backend !== 'netlink') return undefined;
     const early: EarlyDump = { source, recorded: new Map() };
     this.earlyInFlight++;
@@ -412,7 +394,7 @@ export class SocketResolver {
         try {
           result = dumpTableRetrying(source.channel, table, RESOLVE_STATES, recording, () => []);
         } catch (error) {
-          if (!(error instanceof DumpInterruptedError)) this.dropChannel(source.channel);
+          if (!(error instanceof DumpInterruptedError)) this.channels.drop(source.channel);
           throw error;
         }
         // An unsupported table is read from /proc/<pid>/net after the listing, as resolve does.
@@ -440,7 +422,7 @@ export class SocketResolver {
    * An inode still missing may also be a socket opened after the early dump (the listing found
    * it later): lookAgain, as in resolve(), finds it, so the result is the one resolve() gives
    * after the listing. The live reads go through the channel of the early dump while it is open,
-   * else through this.sourceFor(pid) again (close(), another call's failed dump or the namespace
+   * else through this.channels.sourceFor(pid) again (close(), another call's failed dump or the namespace
    * LRU may have closed it while the listing ran).
    */
   private finishEarly(
@@ -470,9 +452,9 @@ export class SocketResolver {
     return found;
   }
 
-  /** The channel of an early dump while it is open, else this.sourceFor(pid) again. */
+  /** The channel of an early dump while it is open, else this.channels.sourceFor(pid) again. */
   private liveSource(early: EarlyDump, pid: number): Source {
-    return early.source.channel.closed ? this.sourceFor(pid) : early.source;
+    return early.source.channel.closed ? this.channels.sourceFor(pid) : early.source;
   }
 
   /** Reads `tables` in order into `sink`, stopping once every wanted inode is found. */
@@ -592,111 +574,14 @@ export class SocketResolver {
     return descriptors.map(({ fd, inode }) => withSocket(fd, inode, found.get(inode)));
   }
 
+  /** One unix socket by inode (unix_diag's exact lookup); a channel that failed is dropped. */
   private lookupUnix(channel: NetlinkChannel, inode: number): SocketEntry | undefined {
-    const seq = channel.nextSeq();
-    const request = encodeRequest(
-      SOCK_DIAG_BY_FAMILY,
-      GET_FLAGS,
-      seq,
-      encodeUnixDiagRequest({ states: ALL_STATES, show: UNIX_SHOW, inode }),
-    );
-    let entry: SocketEntry | undefined;
     try {
-      exchange(
-        channel,
-        request,
-        seq,
-        'net/unix',
-        channel.buffer,
-        channel.view,
-        SOCK_DIAG_BY_FAMILY,
-        (bytes, view, _type, start, length) => {
-          checkUnixMessage(bytes, start, length);
-          entry = decodeUnixMessage(bytes, view, start, length);
-        },
-      );
+      return lookupUnixByInode(channel, inode);
     } catch (error) {
-      if (error instanceof NetlinkError && error.code === 'ENOENT') return undefined;
-      this.dropChannel(channel);
+      this.channels.drop(channel);
       throw error;
     }
-    return entry !== undefined && entry.inode === inode ? entry : undefined;
-  }
-
-  private sourceFor(pid: number | undefined): Source {
-    if (pid !== undefined && (!Number.isSafeInteger(pid) || pid <= 0)) {
-      throw new TypeError(`pid must be a positive integer, got ${String(pid)}`);
-    }
-    if (this.backend === 'procfs' || this.addon === undefined) {
-      return { backend: 'procfs', pid, reason: this.reason };
-    }
-    if (pid === undefined)
-      return this.homeSource(undefined, "netlink in this process's network namespace");
-    const root = this.procfs.root;
-    let theirs: string;
-    let ours: string;
-    try {
-      theirs = readlinkSync(`${root}/${pid}/ns/net`);
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? 'an error';
-      return {
-        backend: 'procfs',
-        pid,
-        reason: `${root}/${pid}/ns/net cannot be read (${code}): its namespace is unknown, so /proc/${pid}/net is read`,
-      };
-    }
-    try {
-      ours = readlinkSync(`${root}/self/ns/net`);
-    } catch {
-      ours = readlinkSync('/proc/self/ns/net');
-    }
-    if (theirs === ours)
-      return this.homeSource(pid, 'netlink: the process shares this network namespace');
-    let channel = this.foreign.get(theirs);
-    if (channel === undefined || (channel !== 'denied' && channel.closed)) {
-      try {
-        channel = new NetlinkChannel(this.addon, `${root}/${pid}/ns/net`);
-      } catch (error) {
-        if (
-          !(error instanceof NetlinkError) ||
-          (error.code !== 'EPERM' && error.code !== 'EACCES')
-        ) {
-          const code = error instanceof NetlinkError ? error.code : 'an error';
-          return {
-            backend: 'procfs',
-            pid,
-            reason: `cannot open a netlink socket in ${theirs} (${code}), so /proc/${pid}/net is read`,
-          };
-        }
-        channel = 'denied';
-      }
-      this.foreign.set(theirs, channel);
-      if (this.foreign.size > MAX_FOREIGN_CHANNELS) {
-        const [oldestKey, oldest] = this.foreign.entries().next().value as [
-          string,
-          NetlinkChannel | 'denied',
-        ];
-        if (oldest !== 'denied') oldest.close();
-        this.foreign.delete(oldestKey);
-      }
-    } else {
-      // Most recently used last.
-      this.foreign.delete(theirs);
-      this.foreign.set(theirs, channel);
-    }
-    if (channel === 'denied') {
-      return {
-        backend: 'procfs',
-        pid,
-        reason: `process ${pid} is in another network namespace (${theirs}) and setns is not allowed (needs CAP_SYS_ADMIN): /proc/${pid}/net is read`,
-      };
-    }
-    return {
-      backend: 'netlink',
-      channel,
-      pid,
-      reason: `netlink inside the process's network namespace (${theirs}, opened with setns)`,
-    };
   }
 
   /** The addon for the fd listing: loaded whichever backend reads the tables. */
@@ -704,19 +589,6 @@ export class SocketResolver {
     if (this.addon !== undefined) return this.addon;
     const loaded = loadAddon();
     return 'addon' in loaded ? loaded.addon : undefined;
-  }
-
-  private homeSource(pid: number | undefined, reason: string): Source {
-    if (this.home === undefined || this.home.closed) {
-      this.home = new NetlinkChannel(this.addon as NetsockAddon);
-    }
-    return { backend: 'netlink', channel: this.home, pid, reason };
-  }
-
-  private dropChannel(channel: NetlinkChannel): void {
-    channel.close();
-    if (this.home === channel) this.home = undefined;
-    for (const [key, value] of this.foreign) if (value === channel) this.foreign.delete(key);
   }
 }
 
