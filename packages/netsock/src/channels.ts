@@ -46,22 +46,23 @@ export class Channels {
     if (pid === undefined) {
       return this.homeSource(undefined, "netlink in this process's network namespace");
     }
-    const root = this.procfs.root;
     let theirs: string;
     let ours: string;
     try {
-      theirs = readlinkSync(`${root}/${pid}/ns/net`);
+      theirs = latin1(this.procfs.readNamespace(pid, 'net'));
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'an error';
       return {
         backend: 'procfs',
         pid,
-        reason: `${root}/${pid}/ns/net cannot be read (${code}): its namespace is unknown, so /proc/${pid}/net is read`,
+        reason: `${this.procfs.pathOf(pid, 'ns', 'net')} cannot be read (${code}): its namespace is unknown, so /proc/${pid}/net is read`,
       };
     }
     try {
-      ours = readlinkSync(`${root}/self/ns/net`);
+      ours = latin1(this.procfs.readNamespace('self', 'net'));
     } catch {
+      // A root that is not this machine's /proc (a container's view of its host) may have no
+      // `self` of ours: this process's own /proc says.
       ours = readlinkSync('/proc/self/ns/net');
     }
     if (theirs === ours) {
@@ -106,7 +107,7 @@ export class Channels {
       try {
         channel = new NetlinkChannel(
           this.addon as NetsockAddon,
-          `${this.procfs.root}/${pid}/ns/net`,
+          this.procfs.pathOf(pid, 'ns', 'net'),
         );
       } catch (error) {
         if (
@@ -138,3 +139,5 @@ export class Channels {
     return channel;
   }
 }
+
+const latin1 = (bytes: Uint8Array): string => String.fromCharCode(...bytes);

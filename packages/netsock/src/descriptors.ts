@@ -29,7 +29,7 @@ export function socketDescriptors(
   pid: number,
 ): SocketDescriptor[] {
   if (addon !== undefined) {
-    const native = nativeList(addon, `${procfs.root}/${pid}/fd`);
+    const native = nativeList(addon, procfs.pathOf(pid, 'fd'));
     if (native !== undefined) return native;
   }
   return fromEntries(procfs.listFds(pid));
@@ -49,13 +49,13 @@ export async function socketDescriptorsAsync(
     let native: SocketDescriptor[] | undefined;
     if (typeof addon.listAsync === 'function') {
       try {
-        const bytes = new Uint8Array(await addon.listAsync(`${procfs.root}/${pid}/fd`));
+        const bytes = new Uint8Array(await addon.listAsync(procfs.pathOf(pid, 'fd')));
         native = decodeRecords(bytes, new DataView(bytes.buffer), bytes.length);
       } catch {
         native = undefined; // procfs reads it again and names the error
       }
     } else {
-      native = nativeList(addon, `${procfs.root}/${pid}/fd`);
+      native = nativeList(addon, procfs.pathOf(pid, 'fd'));
     }
     if (native !== undefined) return native;
   }
@@ -82,7 +82,7 @@ export function startSocketDescriptors(
   if (typeof listStart !== 'function' || typeof listJoin !== 'function') return undefined;
   let handle: unknown;
   try {
-    handle = listStart.call(addon, `${procfs.root}/${pid}/fd`);
+    handle = listStart.call(addon, procfs.pathOf(pid, 'fd'));
   } catch {
     return undefined;
   }

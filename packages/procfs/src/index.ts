@@ -22,5 +22,5 @@ export { nodeBackend } from './node-backend.js';
 export type { FileStat, LinkEntries, Op, Outcome } from './ops.js';
 export { ProcFS, type ProcFSFlows, type ProcFSOptions, ProcFSPromises } from './procfs.js';
 export type { ByteRange } from './read-ranges.js';
-export type { RangeResult, ReadOptions } from './reads.js';
+export type { NamespaceType, RangeResult, ReadOptions } from './reads.js';
 export type { ProcessState } from './state.js';

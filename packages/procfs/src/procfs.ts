@@ -12,11 +12,13 @@ import { type MachineFacts, machineFacts } from './machine-facts.js';
 import { nodeBackend } from './node-backend.js';
 import type { ByteRange } from './read-ranges.js';
 import {
+  type NamespaceType,
   type RangeResult,
   type ReadOptions,
   readFdLink,
   readFile,
   readLink,
+  readNamespace,
   readNetFile,
   readRanges,
   readSystemFile,
@@ -58,6 +60,7 @@ export interface ProcFSFlows {
   readLink(pid: number, name: string): Flow<Uint8Array>;
   readExe(pid: number): Flow<Executable>;
   readFdLink(pid: number, fd: number): Flow<Uint8Array>;
+  readNamespace(pid: number | 'self', type: NamespaceType): Flow<Uint8Array>;
   readRanges(
     pid: number,
     name: string,
@@ -118,14 +121,19 @@ export class ProcFS implements ProcfsContext {
   }
 
   /**
-   * The absolute path of `<root>/<pid>/<name>` (a link such as `exe` or `root`), for showing or
+   * The absolute path of `<root>/<pid>/<name>...` (a link such as `exe`, or `ns`, `net`), for showing or
    * for handing to a program that opens it itself: the one place outside the flows that names
    * a path under the root.
    */
-  pathOf(pid: number, name: string): string {
+  pathOf(pid: number, ...names: string[]): string {
     checkPid(pid);
-    checkFileName(name);
-    return absolute(this, `${pid}/${name}`);
+    for (const name of names) checkFileName(name);
+    return absolute(this, [pid, ...names].join('/'));
+  }
+
+  /** See `readNamespace` in reads.ts: the namespace link of a process (`net:[4026531840]`). */
+  readNamespace(pid: number | 'self', type: NamespaceType): Uint8Array {
+    return this.run(this.flows.readNamespace(pid, type));
   }
 
   /** Runs a flow (of `flows`, or one composed of them) with synchronous reads. */
@@ -344,6 +352,7 @@ function flowsOf(procfs: ProcFS): ProcFSFlows {
     readLink: (pid, name) => readLink(procfs, pid, name),
     readExe: (pid) => readExe(procfs, pid),
     readFdLink: (pid, fd) => readFdLink(procfs, pid, fd),
+    readNamespace: (pid, type) => readNamespace(procfs, pid, type),
     readRanges: (pid, name, ranges, options) => readRanges(procfs, pid, name, ranges, options),
     listPids: () => listPids(procfs),
     listTasks: (pid) => listTasks(procfs, pid),

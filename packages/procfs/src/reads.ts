@@ -206,3 +206,47 @@ function rangeResults(
     return gone ? { error: gone } : result;
   });
 }
+
+/** The namespaces a process has (`<root>/<pid>/ns/<type>`). */
+export type NamespaceType =
+  | 'cgroup'
+  | 'ipc'
+  | 'mnt'
+  | 'net'
+  | 'pid'
+  | 'pid_for_children'
+  | 'time'
+  | 'time_for_children'
+  | 'user'
+  | 'uts';
+
+const NAMESPACE_TYPES: ReadonlySet<string> = new Set<NamespaceType>([
+  'cgroup',
+  'ipc',
+  'mnt',
+  'net',
+  'pid',
+  'pid_for_children',
+  'time',
+  'time_for_children',
+  'user',
+  'uts',
+]);
+
+/**
+ * The namespace a process is in, as its link names it (`net:[4026531840]`): two processes share
+ * a namespace when these are equal. `self` is the reading process, as the root shows it.
+ */
+export function* readNamespace(
+  context: ProcfsContext,
+  pid: number | 'self',
+  type: NamespaceType,
+): Flow<Uint8Array> {
+  if (pid !== 'self') checkPid(pid);
+  if (!NAMESPACE_TYPES.has(type)) throw new TypeError(`unknown namespace type ${String(type)}`);
+  const path = `${pid}/ns/${type}`;
+  const link = yield* perform({ kind: 'readlink', path });
+  if (link.ok) return link.value;
+  const owner = pid === 'self' ? undefined : pid;
+  throw yield* classified(context, link.error, owner, absolute(context, path), 'read the link');
+}
