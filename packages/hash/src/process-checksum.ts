@@ -1,17 +1,29 @@
 // The checksum of what a process runs, with the reference's fallback chain, and its known bugs
 // fixed: the memory image is really hashed (the reference hashes empty input), matched on the
 // exact path, and a deleted or replaced binary is never answered with the file now at its path.
+// Every source honours the same limits as hashFile: a size cap and an abort signal.
 
-import { type BigIntStats, closeSync, openSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
-import { decodeText, type MapsEntry, parseMaps, parseStat } from '@procmon/parse';
+import type { BigIntStats } from 'node:fs';
+import { decodeText, type MapsEntry, parseMaps } from '@procmon/parse';
 import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
-import { type ChecksumCache, hashOpenFileCached, hashOpenHandleCached } from './cache.js';
+import { type ChecksumCache, cachedChecksums } from './cache.js';
 import { defaultProcFS } from './default-procfs.js';
 import { HashError, shownPath, toHashError } from './errors.js';
-import { hashStableAsync, hashStableSync, statDescriptor } from './hash-file.js';
-import { hashImage, hashImageAsync } from './image.js';
+import { call, closeFd, type Flow, runAsync, runSync } from './flow.js';
+import { type DumpImageOptions, hashImage, hashImageAsync } from './image.js';
+import { type OpenFile, openRegular } from './open-file.js';
+import {
+  checkByteCap,
+  checkLimits,
+  DEFAULT_MAX_BYTES,
+  type HashOptions,
+  isAbort,
+  type Limits,
+} from './options.js';
+import { linkOf, procFile, stateOf } from './proc-reads.js';
+import { confirmProcess, startTimeOf } from './process-alive.js';
+import { type StableRead, stableRead } from './stable-read.js';
 
 /**
  * Where a checksum came from: `exe` (<root>/<pid>/exe: the very file the process runs, even if
@@ -31,16 +43,31 @@ export interface ProcessChecksum {
   attempts: { source: ChecksumSource; error: Error }[];
 }
 
-export interface ProcessChecksumOptions {
+export interface ProcessChecksumOptions extends HashOptions {
   procfs?: ProcFS;
   /** Checksums by (device, inode, size, mtime, ctime): processes of one binary cost one hash. */
   cache?: ChecksumCache;
   /**
    * The most bytes of memory the `memory` source reads; 1 GiB by default. The memory checksum
    * covers the binary's executable regions only: comparable between processes of the same
-   * binary, never equal to the checksum of its file.
+   * binary, never equal to the checksum of its file. (`maxBytes` caps the file sources.)
    */
   maxImageBytes?: number;
+}
+
+/** The options, checked before any I/O. */
+interface Plan {
+  procfs: ProcFS;
+  limits: Limits;
+  maxImageBytes: number;
+  cache: ChecksumCache | undefined;
+}
+
+function planOf(algorithms: readonly string[], options: ProcessChecksumOptions): Plan {
+  checkAlgorithms(algorithms);
+  const limits = checkLimits(options);
+  const maxImageBytes = checkByteCap(options.maxImageBytes, 'maxImageBytes', DEFAULT_MAX_BYTES);
+  return { procfs: options.procfs ?? defaultProcFS(), limits, maxImageBytes, cache: options.cache };
 }
 
 const DELETED = ' (deleted)';
@@ -48,75 +75,24 @@ const DELETED = ' (deleted)';
 /**
  * The checksums of the binary a process runs. Tries `exe`, then (only if the binary was not
  * deleted or replaced, since the file now at that path is not what runs) `root` and `path`,
- * then `memory`.
+ * then `memory`. Each file source is opened as hashFile opens a file (regular files only, at
+ * most `maxBytes`), and `signal` stops the whole call.
  *
- * @throws TypeError for an unknown algorithm or a bad pid (before any I/O); ProcessGoneError or
- *   PermissionDeniedError when the exe link cannot be read; ProcessGoneError when the process
- *   exited or its pid was reused while it was hashed (start time read before and after);
- *   HashError (code ENOSOURCE) when no source could be hashed, its message listing why each
- *   failed. The `root` and `path` sources count only if the opened file is the one the process
- *   maps (device and inode); the `memory` checksum covers the executable regions only.
+ * @throws TypeError for an unknown algorithm, a bad pid or a bad option (before any I/O);
+ *   ProcessGoneError or PermissionDeniedError when the exe link cannot be read; ProcessGoneError
+ *   when the process exited or its pid was reused while it was hashed (start time read before
+ *   and after); HashError (code ENOSOURCE) when no source could be hashed, its message listing
+ *   why each failed (a binary larger than `maxBytes` is EFBIG there). The `root` and `path`
+ *   sources count only if the opened file is the one the process maps (device and inode); the
+ *   `memory` checksum covers the executable regions only. `options.signal`'s reason once it is
+ *   aborted.
  */
 export function processChecksum(
   pid: number,
   algorithms: readonly string[],
   options: ProcessChecksumOptions = {},
 ): ProcessChecksum {
-  checkAlgorithms(algorithms);
-  const procfs = options.procfs ?? defaultProcFS();
-  let started: number;
-  try {
-    started = startTime(procfs.readFile(pid, 'stat'));
-  } catch (error) {
-    // A gone process: the exe link's own error says so as it always did.
-    if (error instanceof ProcessGoneError) procfs.readLink(pid, 'exe');
-    throw error;
-  }
-  const binary = binaryOf(procfs.readLink(pid, 'exe'));
-  const attempts: ProcessChecksum['attempts'] = [];
-  let maps: MapsEntry[] | Error | undefined;
-  const mapsOf = () => {
-    if (maps === undefined) {
-      try {
-        maps = parseMaps(procfs.readFile(pid, 'maps'));
-      } catch (error) {
-        maps = error as Error;
-      }
-    }
-    return maps;
-  };
-  const confirm = (result: ProcessChecksum) => {
-    sameProcess(pid, started, () => procfs.readFile(pid, 'stat'), procfs);
-    return result;
-  };
-  for (const [source, target] of fileSources(procfs, pid, binary)) {
-    let fd: number;
-    try {
-      fd = openSync(target, 'r');
-    } catch (error) {
-      attempts.push({ source, error: toHashError(error, target) });
-      continue;
-    }
-    try {
-      if (source !== 'exe') checkMapped(statDescriptor(fd), binary, mapsOf(), target, pid);
-      const checksums = options.cache
-        ? hashOpenFileCached(fd, algorithms, options.cache, target)
-        : hashStableSync(fd, algorithms, target).checksums;
-      return confirm({ checksums, source, path: binary.path, deleted: binary.deleted, attempts });
-    } catch (error) {
-      attempts.push({ source, error: toHashError(error, target) });
-    } finally {
-      closeSync(fd);
-    }
-  }
-  let image: Checksums | undefined;
-  try {
-    image = hashImage(pid, binary.path, algorithms, imageOptions(procfs, binary, options));
-  } catch (error) {
-    attempts.push({ source: 'memory', error: error as Error });
-  }
-  if (image) return confirm(fromImage(image, binary, attempts));
-  throw noSource(pid, procfs.processState(pid), attempts, procfs);
+  return runSync(checksumFlow(pid, algorithms, planOf(algorithms, options)));
 }
 
 /** The same, with asynchronous reads throughout. */
@@ -125,86 +101,120 @@ export async function processChecksumAsync(
   algorithms: readonly string[],
   options: ProcessChecksumOptions = {},
 ): Promise<ProcessChecksum> {
-  checkAlgorithms(algorithms);
-  const procfs = options.procfs ?? defaultProcFS();
-  let started: number;
-  try {
-    started = startTime(await procfs.promises.readFile(pid, 'stat'));
-  } catch (error) {
-    // A gone process: the exe link's own error says so as it always did.
-    if (error instanceof ProcessGoneError) await procfs.promises.readLink(pid, 'exe');
-    throw error;
-  }
-  const binary = binaryOf(await procfs.promises.readLink(pid, 'exe'));
-  const attempts: ProcessChecksum['attempts'] = [];
-  let maps: MapsEntry[] | Error | undefined;
-  const mapsOf = async () => {
-    if (maps === undefined) {
-      try {
-        maps = parseMaps(await procfs.promises.readFile(pid, 'maps'));
-      } catch (error) {
-        maps = error as Error;
-      }
-    }
-    return maps;
-  };
-  const confirm = async (result: ProcessChecksum) => {
-    const stat = await procfs.promises.readFile(pid, 'stat').catch((error: unknown) => error);
-    sameProcess(
-      pid,
-      started,
-      () => {
-        if (stat instanceof Uint8Array) return stat;
-        throw stat;
-      },
-      procfs,
-    );
-    return result;
-  };
-  for (const [source, target] of fileSources(procfs, pid, binary)) {
-    let handle: FileHandle;
-    try {
-      handle = await open(target, 'r');
-    } catch (error) {
-      attempts.push({ source, error: toHashError(error, target) });
-      continue;
-    }
-    let result: ProcessChecksum | undefined;
-    try {
-      if (source !== 'exe') {
-        checkMapped(await handle.stat({ bigint: true }), binary, await mapsOf(), target, pid);
-      }
-      const checksums = options.cache
-        ? await hashOpenHandleCached(handle, algorithms, options.cache, target)
-        : (await hashStableAsync(handle, algorithms, target)).checksums;
-      result = { checksums, source, path: binary.path, deleted: binary.deleted, attempts };
-    } catch (error) {
-      attempts.push({ source, error: toHashError(error, target) });
-    } finally {
-      await handle.close();
-    }
-    if (result) return confirm(result);
-  }
-  let image: Checksums | undefined;
-  try {
-    image = await hashImageAsync(
-      pid,
-      binary.path,
-      algorithms,
-      imageOptions(procfs, binary, options),
-    );
-  } catch (error) {
-    attempts.push({ source: 'memory', error: error as Error });
-  }
-  if (image) return confirm(fromImage(image, binary, attempts));
-  throw noSource(pid, await procfs.promises.processState(pid), attempts, procfs);
+  return runAsync(checksumFlow(pid, algorithms, planOf(algorithms, options)));
 }
+
+type Attempts = ProcessChecksum['attempts'];
 
 interface Binary {
   path: string;
   /** The path's raw bytes: a path that is not UTF-8 must reach open() unchanged. */
   pathBytes: Buffer;
   deleted: boolean;
+}
+
+function* checksumFlow(
+  pid: number,
+  algorithms: readonly string[],
+  plan: Plan,
+): Flow<ProcessChecksum> {
+  const { procfs, limits } = plan;
+  const started = yield* startTimeOf(procfs, pid);
+  const binary = binaryOf(yield* linkOf(procfs, pid, 'exe'));
+  const attempts: Attempts = [];
+  const maps = mapsOnce(procfs, pid);
+  const targets: [ChecksumSource, Buffer][] = [['exe', Buffer.from(`${procfs.root}/${pid}/exe`)]];
+  if (!binary.deleted) {
+    targets.push([
+      'root',
+      Buffer.concat([Buffer.from(`${procfs.root}/${pid}/root`), binary.pathBytes]),
+    ]);
+    targets.push(['path', binary.pathBytes]);
+  }
+  for (const [source, target] of targets) {
+    let checksums: Checksums;
+    try {
+      checksums = yield* hashSource(plan, pid, source, binary, target, algorithms, maps);
+    } catch (error) {
+      if (isAbort(error, limits.signal)) throw error;
+      attempts.push({ source, error: toHashError(error, target) });
+      continue;
+    }
+    yield* confirmProcess(procfs, pid, started);
+    return { checksums, source, path: binary.path, deleted: binary.deleted, attempts };
+  }
+  let image: Checksums | undefined;
+  try {
+    image = yield* hashMemory(plan, pid, binary, algorithms);
+  } catch (error) {
+    if (isAbort(error, limits.signal)) throw error;
+    attempts.push({ source: 'memory', error: error as Error });
+  }
+  if (image) {
+    yield* confirmProcess(procfs, pid, started);
+    return {
+      checksums: image,
+      source: 'memory',
+      path: binary.path,
+      deleted: binary.deleted,
+      attempts,
+    };
+  }
+  throw noSource(pid, yield* stateOf(procfs, pid), attempts, procfs);
+}
+
+/**
+ * One file source: the file at `target`, opened as hashFile opens one; for `root` and `path`,
+ * taken only if it is the file the process maps.
+ */
+function* hashSource(
+  plan: Plan,
+  pid: number,
+  source: ChecksumSource,
+  binary: Binary,
+  target: Buffer,
+  algorithms: readonly string[],
+  maps: () => Flow<MapsEntry[] | Error>,
+): Flow<Checksums> {
+  const file = yield* openRegular(target, plan.limits);
+  try {
+    if (source !== 'exe') checkMapped(file.stats, binary, yield* maps(), target, pid);
+    return yield* checksumsOf(plan, file, algorithms, (wanted) =>
+      stableRead(file, wanted, plan.limits),
+    );
+  } finally {
+    yield* closeFd(file.fd);
+  }
+}
+
+/** Through the cache when there is one, else straight from `read`. */
+function* checksumsOf(
+  plan: Plan,
+  file: OpenFile,
+  algorithms: readonly string[],
+  read: (algorithms: readonly string[]) => Flow<StableRead>,
+): Flow<Checksums> {
+  if (plan.cache) return yield* cachedChecksums(plan.cache, file.stats, algorithms, read);
+  return (yield* read(algorithms)).checksums;
+}
+
+/** The `memory` source: the binary's executable regions. */
+function* hashMemory(
+  plan: Plan,
+  pid: number,
+  binary: Binary,
+  algorithms: readonly string[],
+): Flow<Checksums> {
+  const options: DumpImageOptions = {
+    procfs: plan.procfs,
+    deleted: binary.deleted,
+    maxBytes: plan.maxImageBytes,
+    signal: plan.limits.signal,
+  };
+  return yield* call(
+    () => hashImage(pid, binary.path, algorithms, options),
+    () => hashImageAsync(pid, binary.path, algorithms, options),
+  );
 }
 
 function binaryOf(link: Uint8Array): Binary {
@@ -214,70 +224,19 @@ function binaryOf(link: Uint8Array): Binary {
   return { path: decodeText('text', pathBytes, 0, pathBytes.length), pathBytes, deleted };
 }
 
-function fileSources(
-  procfs: ProcFS,
-  pid: number,
-  binary: Binary,
-): [Exclude<ChecksumSource, 'memory'>, Buffer][] {
-  const sources: [Exclude<ChecksumSource, 'memory'>, Buffer][] = [
-    ['exe', Buffer.from(`${procfs.root}/${pid}/exe`)],
-  ];
-  if (!binary.deleted) {
-    sources.push([
-      'root',
-      Buffer.concat([Buffer.from(`${procfs.root}/${pid}/root`), binary.pathBytes]),
-    ]);
-    sources.push(['path', binary.pathBytes]);
-  }
-  return sources;
-}
-
-function imageOptions(procfs: ProcFS, binary: Binary, options: ProcessChecksumOptions) {
-  return options.maxImageBytes === undefined
-    ? { procfs, deleted: binary.deleted }
-    : { procfs, deleted: binary.deleted, maxBytes: options.maxImageBytes };
-}
-
-function fromImage(
-  checksums: Checksums,
-  binary: Binary,
-  attempts: ProcessChecksum['attempts'],
-): ProcessChecksum {
-  return { checksums, source: 'memory', path: binary.path, deleted: binary.deleted, attempts };
-}
-
-/** The start time (field 22 of stat, in clock ticks) that with the pid names one process. */
-function startTime(stat: Uint8Array): number {
-  return parseStat(stat).starttime;
-}
-
-/**
- * Throws ProcessGoneError unless `pid` still names the process that started at `started`: a
- * checksum read while the process exited, or after its pid went to another, is not returned.
- */
-function sameProcess(
-  pid: number,
-  started: number,
-  readStat: () => Uint8Array,
-  procfs: ProcFS,
-): void {
-  const path = `${procfs.root}/${pid}/stat`;
-  let now: number;
-  try {
-    now = startTime(readStat());
-  } catch (error) {
-    if (error instanceof ProcessGoneError) throw error;
-    throw new ProcessGoneError(
-      `process ${pid} could not be confirmed after its binary was hashed: ${(error as Error).message}`,
-      { pid, path, code: 'ESRCH', cause: error },
-    );
-  }
-  if (now !== started) {
-    throw new ProcessGoneError(
-      `process ${pid} exited while its binary was hashed: its pid now names a process started at ${now}, not ${started}`,
-      { pid, path, code: 'ESRCH' },
-    );
-  }
+/** maps, read and parsed at most once, on first need; its error kept as the value. */
+function mapsOnce(procfs: ProcFS, pid: number): () => Flow<MapsEntry[] | Error> {
+  let maps: MapsEntry[] | Error | undefined;
+  return function* () {
+    if (maps === undefined) {
+      try {
+        maps = parseMaps(yield* procFile(procfs, pid, 'maps'));
+      } catch (error) {
+        maps = error as Error;
+      }
+    }
+    return maps;
+  };
 }
 
 /** The glibc encoding of a dev_t: major and minor, as maps writes them. */
@@ -331,12 +290,7 @@ function checkMapped(
   }
 }
 
-function noSource(
-  pid: number,
-  state: string,
-  attempts: ProcessChecksum['attempts'],
-  procfs: ProcFS,
-): Error {
+function noSource(pid: number, state: string, attempts: Attempts, procfs: ProcFS): Error {
   const path = `${procfs.root}/${pid}/exe`;
   if (state !== 'alive') {
     return new ProcessGoneError(`cannot hash the binary of process ${pid}: it is ${state}`, {
