@@ -22,7 +22,10 @@ export interface ChecksumCacheOptions {
   now?: (() => number) | undefined;
 }
 
-/** A bounded cache of checksums keyed by (device, inode, size, mtime, ctime, algorithm). */
+/**
+ * A bounded cache of checksums keyed by (device, inode, size, mtime, ctime, algorithm). A file's
+ * checksum is kept only as hashFile verifies it (twice when anyone but root may write it).
+ */
 export class ChecksumCache {
   readonly maxEntries: number;
   /** @internal */
@@ -123,7 +126,9 @@ function cachedFileFlow(
   limits: Limits,
 ): Flow<Checksums> {
   return withOpenFile(path, limits, (file) =>
-    cachedChecksums(cache, file.stats, algorithms, (wanted) => stableRead(file, wanted, limits)),
+    cachedChecksums(cache, file.stats, algorithms, (wanted) =>
+      stableRead(file, wanted, limits, 'verify'),
+    ),
   );
 }
 

@@ -8,9 +8,19 @@ import { stableRead } from './stable-read.js';
 
 /**
  * The checksums of a regular file, read synchronously in 1 MiB chunks into a reused buffer. The
- * path may be raw bytes (a Buffer), for names that are not UTF-8. A file that changes while it is
- * read (size, mtime or ctime differ before and after) is read once more; if it changes again,
- * HashError with code ECHANGED.
+ * path may be raw bytes (a Buffer), for names that are not UTF-8.
+ *
+ * What the digests are of: content the file held while it was read, and not in the middle of a
+ * write. A file only root may write (owned by root, no write bit for group or other) whose ctime
+ * is more than a second old is read once, with fstat before and after. Any other file is read
+ * twice, and both reads must give the same digests under the same stat; if its ctime is less
+ * than a second old (a write may have started before the reads and be stalled in the middle),
+ * it is watched until it is a second old and read a third time, which must agree too. A file
+ * that keeps changing is HashError ECHANGED. What this cannot see: root (or a program of root's)
+ * rewriting a settled root file in place during the one read; a write stalled for more than a
+ * second (a writer that makes it stall on purpose); a writer that follows the reads (inotify
+ * access events) and gives each read the same mix of old and new bytes; a file system that
+ * decides what each read returns (FUSE, a network file system).
  *
  * @throws TypeError for an unknown algorithm or a bad option, before any I/O. HashError: EISDIR
  *   for a folder; ENOTREG for anything else that is not a regular file (FIFO, device, socket),
@@ -43,7 +53,7 @@ export async function hashFileAsync(
 
 function fileFlow(path: string | Buffer, algorithms: readonly string[], limits: Limits) {
   return withOpenFile(path, limits, function* (file) {
-    return (yield* stableRead(file, algorithms, limits)).checksums;
+    return (yield* stableRead(file, algorithms, limits, 'verify')).checksums;
   });
 }
 

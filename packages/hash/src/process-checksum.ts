@@ -179,8 +179,11 @@ function* hashSource(
   const file = yield* openRegular(target, plan.limits);
   try {
     if (source !== 'exe') checkMapped(file.stats, binary, yield* maps(), target, pid);
+    // A running binary cannot be opened for writing (ETXTBSY): exe is read once. The file found
+    // at its path is read as any file is.
+    const mode = source === 'exe' ? 'once' : 'verify';
     return yield* checksumsOf(plan, file, algorithms, (wanted) =>
-      stableRead(file, wanted, plan.limits),
+      stableRead(file, wanted, plan.limits, mode),
     );
   } finally {
     yield* closeFd(file.fd);
