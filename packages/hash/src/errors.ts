@@ -6,7 +6,7 @@
  * while read), ECHANGED (the file changed during two reads in a row), ENOSOURCE (no source of
  * a process's binary could be hashed; `cause` lists the attempts), EIO (a memory image that
  * could not be read whole), EMISMATCH (the file at the binary's path is not the one the process
- * maps).
+ * maps, or the process maps more than one file under the binary's name).
  */
 export class HashError extends Error {
   override name = 'HashError';

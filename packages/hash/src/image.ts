@@ -11,6 +11,7 @@ import {
   type RangeResult,
 } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms, MultiHash } from './algorithms.js';
+import { entriesNamed, filesOf, mapsText } from './binary-maps.js';
 import { defaultProcFS } from './default-procfs.js';
 import { HashError } from './errors.js';
 import { checkByteCap, checkSignal, DEFAULT_MAX_BYTES, throwIfAborted } from './options.js';
@@ -40,10 +41,19 @@ export interface DumpImageOptions {
   /** The most bytes of memory read; more is a HashError with code EFBIG. 1 GiB by default. */
   maxBytes?: number;
   /**
-   * Whether the binary's maps entries carry ` (deleted)`: true when the file was deleted or
-   * replaced while the process runs. Entries are matched on path and on this flag.
+   * Whether the file was deleted or replaced while the process runs (as ProcFS.readExe decides
+   * it): its maps entries then read `<path> (deleted)`. Entries are matched on that text, as the
+   * kernel wrote it; a file really named `<path> (deleted)` shows the same text, and is found
+   * with `path` set to its whole name and `deleted` false.
    */
   deleted?: boolean;
+  /**
+   * The file's inode number (from a stat of it, e.g. of `/proc/<pid>/exe`): only regions of that
+   * inode count. Without it, regions of more than one file under the same text are HashError
+   * EMISMATCH. The device is not compared: a stat on btrfs gives the subvolume's device, maps
+   * the file system's.
+   */
+  inode?: bigint;
   /** Stops the read between pieces (16 MiB): the call throws `signal.reason`. */
   signal?: AbortSignal | undefined;
 }
@@ -57,6 +67,9 @@ interface ImageLimits {
 
 /** The options' cap and signal, checked before any I/O (TypeError naming the option). */
 function checkImageOptions(options: DumpImageOptions): ImageLimits {
+  if (options.inode !== undefined && typeof options.inode !== 'bigint') {
+    throw new TypeError(`inode must be a bigint, got ${String(options.inode)}`);
+  }
   return {
     maxBytes: checkByteCap(options.maxBytes, 'maxBytes', DEFAULT_MAX_BYTES),
     signal: checkSignal(options.signal),
@@ -65,13 +78,15 @@ function checkImageOptions(options: DumpImageOptions): ImageLimits {
 
 /**
  * The regions of `<root>/<pid>/maps` whose pathname is exactly `path` (not a substring:
- * `/usr/bin/python3` does not match `/usr/bin/python3.11`), read from `<root>/<pid>/mem`.
+ * `/usr/bin/python3` does not match `/usr/bin/python3.11`; ` (deleted)` after it exactly when
+ * `options.deleted`), all of one file, read from `<root>/<pid>/mem`.
  *
- * @throws TypeError when `maxBytes` or `signal` is not valid (before any I/O);
+ * @throws TypeError when `maxBytes`, `inode` or `signal` is not valid (before any I/O);
  *   PermissionDeniedError when `mem` may not be read (another user's process);
  *   ProcessGoneError when the process is gone or a zombie; HashError (EFBIG) past `maxBytes`,
- *   HashError (ENOENT) when no region of a live process maps `path`; the signal's reason once it
- *   is aborted.
+ *   HashError (ENOENT) when no region of a live process maps `path`, HashError (EMISMATCH) when
+ *   regions of more than one file show that text and `inode` does not pick one; the signal's
+ *   reason once it is aborted.
  */
 export function dumpImage(pid: number, path: string, options: DumpImageOptions = {}): MemoryImage {
   const limits = checkImageOptions(options);
@@ -279,7 +294,11 @@ function finish(
   return hash.digest();
 }
 
-/** The regions of `path` (with the deleted flag; executable ones only if asked), or undefined for none. */
+/**
+ * The regions of the file shown as `path` (with ` (deleted)` when `options.deleted`; executable
+ * ones only if asked), or undefined for none. HashError EMISMATCH when they belong to more than
+ * one file and `options.inode` does not say which; EFBIG past the cap, before any read.
+ */
 function selectRegions(
   entries: MapsEntries,
   pid: number,
@@ -289,11 +308,19 @@ function selectRegions(
   maxBytes: number,
   executableOnly: boolean,
 ): ImageRegion[] | undefined {
-  const deleted = options.deleted ?? false;
+  const text = mapsText(path, options.deleted ?? false);
+  let named = entriesNamed(entries, text);
+  if (options.inode !== undefined) named = named.filter((entry) => entry.inode === options.inode);
+  const files = filesOf(named);
+  if (files.length > 1) {
+    throw new HashError(
+      `the regions of process ${pid} shown as ${text} belong to ${files.length} files (device:inode ${files.join(', ')}): which one is the binary cannot be told, so none is read`,
+      { path: `${procfs.root}/${pid}/maps`, code: 'EMISMATCH' },
+    );
+  }
   const regions: ImageRegion[] = [];
   let total = 0n;
-  for (const entry of entries) {
-    if (entry.pathname !== path || entry.deleted !== deleted) continue;
+  for (const entry of named) {
     if (executableOnly && !isExecutable(entry)) continue;
     total += entry.end - entry.start;
     regions.push({ start: entry.start, end: entry.end, offset: entry.offset, perms: entry.perms });
@@ -328,8 +355,9 @@ function noRegion(
       },
     );
   }
+  const inode = options.inode === undefined ? '' : ` (inode ${options.inode})`;
   return new HashError(
-    `no region of ${mapsPath} maps ${path}${options.deleted ? ' (deleted)' : ''}`,
+    `no region of ${mapsPath} maps ${mapsText(path, options.deleted ?? false)}${inode}`,
     { path: mapsPath, code: 'ENOENT' },
   );
 }

@@ -1,16 +1,19 @@
 // The checksum of what a process runs, with the reference's fallback chain, and its known bugs
-// fixed: the memory image is really hashed (the reference hashes empty input), matched on the
-// exact path, and a deleted or replaced binary is never answered with the file now at its path.
-// Every source honours the same limits as hashFile: a size cap and an abort signal.
+// fixed: deletion is the kernel's verdict (ProcFS.readExe), not the ` (deleted)` text a file can
+// be named with; the memory image is really hashed (the reference hashes empty input), matched
+// on the kernel's exact text and the binary's inode; and a deleted or replaced binary is never
+// answered with the file now at its path. Every source honours the same limits as hashFile: a
+// size cap and an abort signal.
 
 import type { BigIntStats } from 'node:fs';
 import { decodeText, type MapsEntry, parseMaps } from '@procmon/parse';
-import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
+import { type Executable, ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
+import { deviceOf, entriesNamed, mapsText } from './binary-maps.js';
 import { type ChecksumCache, cachedChecksums } from './cache.js';
 import { defaultProcFS } from './default-procfs.js';
 import { HashError, shownPath, toHashError } from './errors.js';
-import { call, closeFd, type Flow, runAsync, runSync } from './flow.js';
+import { call, closeFd, type Flow, runAsync, runSync, statOf } from './flow.js';
 import { type DumpImageOptions, hashImage, hashImageAsync } from './image.js';
 import { type OpenFile, openRegular } from './open-file.js';
 import {
@@ -21,7 +24,7 @@ import {
   isAbort,
   type Limits,
 } from './options.js';
-import { linkOf, procFile, stateOf } from './proc-reads.js';
+import { exeOf, procFile, stateOf } from './proc-reads.js';
 import { confirmProcess, startTimeOf } from './process-alive.js';
 import { type StableRead, stableRead } from './stable-read.js';
 
@@ -35,9 +38,16 @@ export type ChecksumSource = 'exe' | 'root' | 'path' | 'memory';
 export interface ProcessChecksum {
   checksums: Checksums;
   source: ChecksumSource;
-  /** The binary's path: the exe link's target without the ` (deleted)` suffix. */
+  /**
+   * The binary's path, as the kernel names it: the exe link's target, without the ` (deleted)`
+   * the kernel adds to a deleted file's name (a name that really ends in ` (deleted)` keeps it).
+   */
   path: string;
-  /** The exe link said ` (deleted)`: the file was deleted or replaced while the process runs. */
+  /**
+   * The binary's name was removed (deleted, or replaced by another file) while the process runs,
+   * as the kernel tells (ProcFS.readExe: a link count of 0, or a marked name that is not the
+   * running file), not from the ` (deleted)` text, which a file can be named with.
+   */
   deleted: boolean;
   /** The sources tried before the one that answered, and why each failed. */
   attempts: { source: ChecksumSource; error: Error }[];
@@ -69,8 +79,6 @@ function planOf(algorithms: readonly string[], options: ProcessChecksumOptions):
   const maxImageBytes = checkByteCap(options.maxImageBytes, 'maxImageBytes', DEFAULT_MAX_BYTES);
   return { procfs: options.procfs ?? defaultProcFS(), limits, maxImageBytes, cache: options.cache };
 }
-
-const DELETED = ' (deleted)';
 
 /**
  * The checksums of the binary a process runs. Tries `exe`, then (only if the binary was not
@@ -120,7 +128,7 @@ function* checksumFlow(
 ): Flow<ProcessChecksum> {
   const { procfs, limits } = plan;
   const started = yield* startTimeOf(procfs, pid);
-  const binary = binaryOf(yield* linkOf(procfs, pid, 'exe'));
+  const binary = binaryOf(yield* exeOf(procfs, pid));
   const attempts: Attempts = [];
   const maps = mapsOnce(procfs, pid);
   const targets: [ChecksumSource, Buffer][] = [['exe', Buffer.from(`${procfs.root}/${pid}/exe`)]];
@@ -201,7 +209,10 @@ function* checksumsOf(
   return (yield* read(algorithms)).checksums;
 }
 
-/** The `memory` source: the binary's executable regions. */
+/**
+ * The `memory` source, its regions picked by the kernel's text for the binary and, when the
+ * running file can be stat'ed, by its inode: a process may map another file under the same text.
+ */
 function* hashMemory(
   plan: Plan,
   pid: number,
@@ -214,17 +225,25 @@ function* hashMemory(
     maxBytes: plan.maxImageBytes,
     signal: plan.limits.signal,
   };
+  try {
+    options.inode = (yield* statOf(`${plan.procfs.root}/${pid}/exe`)).ino;
+  } catch {
+    // Not reachable (a file system this user may not stat, a process exiting): text alone, and
+    // regions of one file only.
+  }
   return yield* call(
     () => hashImage(pid, binary.path, algorithms, options),
     () => hashImageAsync(pid, binary.path, algorithms, options),
   );
 }
 
-function binaryOf(link: Uint8Array): Binary {
-  const text = Buffer.from(link.buffer, link.byteOffset, link.byteLength);
-  const deleted = text.length > DELETED.length && text.toString('latin1').endsWith(DELETED);
-  const pathBytes = Buffer.from(deleted ? text.subarray(0, text.length - DELETED.length) : text);
-  return { path: decodeText('text', pathBytes, 0, pathBytes.length), pathBytes, deleted };
+function binaryOf(exe: Executable): Binary {
+  const pathBytes = Buffer.from(exe.path);
+  return {
+    path: decodeText('text', pathBytes, 0, pathBytes.length),
+    pathBytes,
+    deleted: exe.deleted,
+  };
 }
 
 /** maps, read and parsed at most once, on first need; its error kept as the value. */
@@ -242,18 +261,10 @@ function mapsOnce(procfs: ProcFS, pid: number): () => Flow<MapsEntry[] | Error> 
   };
 }
 
-/** The glibc encoding of a dev_t: major and minor, as maps writes them. */
-function deviceOf(dev: bigint): { major: number; minor: number } {
-  return {
-    major: Number((dev >> 8n) & 0xfffn) | Number((dev >> 32n) & ~0xfffn),
-    minor: Number(dev & 0xffn) | Number((dev >> 12n) & ~0xffn),
-  };
-}
-
 /**
- * A `root` or `path` source is the binary only if the opened file is the one the process maps
- * (same device and inode, at the binary's path, not deleted); anything else (a file of another
- * mount namespace at the same path, a process that exited meanwhile) throws.
+ * A `root` or `path` source is the binary only if the opened file is one the process maps under
+ * the binary's own text (same device and inode); anything else (a file of another mount
+ * namespace at the same path, a process that exited meanwhile) throws.
  */
 function checkMapped(
   stats: BigIntStats,
@@ -277,13 +288,9 @@ function checkMapped(
     );
   }
   const { major, minor } = deviceOf(stats.dev);
-  const mapped = maps.some(
+  const mapped = entriesNamed(maps, mapsText(binary.path, false)).some(
     (entry) =>
-      entry.pathname === binary.path &&
-      !entry.deleted &&
-      entry.inode === stats.ino &&
-      entry.device.major === major &&
-      entry.device.minor === minor,
+      entry.inode === stats.ino && entry.device.major === major && entry.device.minor === minor,
   );
   if (!mapped) {
     throw new HashError(

@@ -117,9 +117,9 @@ describe('hashImage and dumpImage limits', () => {
     }
   });
 
-  it('refuse a bad signal or cap with a TypeError before any I/O', async () => {
+  it('refuse a bad signal or inode with a TypeError before any I/O', async () => {
     const pid = gonePid();
-    for (const options of [{ signal: 'x' }, { maxBytes: 0 }]) {
+    for (const options of [{ signal: 'x' }, { inode: 5 }, { maxBytes: 0 }]) {
       const error = await errorOf(() => dumpImage(pid, '/bin/sleep', options as never));
       expect(error).toBeInstanceOf(TypeError);
     }
