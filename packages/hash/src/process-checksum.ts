@@ -1,13 +1,14 @@
 // The checksum of what a process runs, with the reference's fallback chain, and its known bugs
-// fixed: deletion is the kernel's verdict (ProcFS.readExe), not the ` (deleted)` text a file can
-// be named with; the memory image is really hashed (the reference hashes empty input), matched
-// on the kernel's exact text and the binary's inode; and a deleted or replaced binary is never
-// answered with the file now at its path. Every source honours the same limits as hashFile: a
-// size cap and an abort signal.
+// fixed: the running file is hashed through /proc/<pid>/exe whatever the link's text says (a
+// path past PATH_MAX has no text, a file may be named `x (deleted)`); deletion is the kernel's
+// verdict (ProcFS.readExe), not the text's; the memory image is really hashed (the reference
+// hashes empty input), matched on the kernel's exact text and the binary's inode; and a deleted
+// or replaced binary is never answered with the file now at its path. Every source honours the
+// same limits as hashFile: a size cap and an abort signal.
 
 import type { BigIntStats } from 'node:fs';
 import { decodeText, type MapsEntry, parseMaps } from '@procmon/parse';
-import { type Executable, ProcessGoneError, type ProcFS } from '@procmon/procfs';
+import { type Executable, ProcessGoneError, type ProcFS, ProcfsError } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
 import { deviceOf, entriesNamed, mapsText } from './binary-maps.js';
 import { type ChecksumCache, cachedChecksums } from './cache.js';
@@ -41,14 +42,21 @@ export interface ProcessChecksum {
   /**
    * The binary's path, as the kernel names it: the exe link's target, without the ` (deleted)`
    * the kernel adds to a deleted file's name (a name that really ends in ` (deleted)` keeps it).
+   * `undefined` when the link cannot be read, and `pathError` then says why: a path longer than
+   * PATH_MAX (4096 bytes) has no text the kernel can give (a ProcfsError with code
+   * ENAMETOOLONG). The checksum does not depend on it: the `exe` source opens the running file
+   * through the link without its text.
    */
-  path: string;
+  path: string | undefined;
+  /** Why `path` is undefined. */
+  pathError?: Error;
   /**
    * The binary's name was removed (deleted, or replaced by another file) while the process runs,
    * as the kernel tells (ProcFS.readExe: a link count of 0, or a marked name that is not the
-   * running file), not from the ` (deleted)` text, which a file can be named with.
+   * running file), not from the ` (deleted)` text, which a file can be named with. `undefined`
+   * when `path` is.
    */
-  deleted: boolean;
+  deleted: boolean | undefined;
   /** The sources tried before the one that answered, and why each failed. */
   attempts: { source: ChecksumSource; error: Error }[];
 }
@@ -81,19 +89,20 @@ function planOf(algorithms: readonly string[], options: ProcessChecksumOptions):
 }
 
 /**
- * The checksums of the binary a process runs. Tries `exe`, then (only if the binary was not
- * deleted or replaced, since the file now at that path is not what runs) `root` and `path`,
- * then `memory`. Each file source is opened as hashFile opens a file (regular files only, at
- * most `maxBytes`), and `signal` stops the whole call.
+ * The checksums of the binary a process runs. Tries `exe` (opened through the link whatever its
+ * text says), then (only if the binary was not deleted or replaced, since the file now at that
+ * path is not what runs) `root` and `path`, then `memory`. Each file source is opened as
+ * hashFile opens a file (regular files only, at most `maxBytes`), and `signal` stops the whole
+ * call.
  *
  * @throws TypeError for an unknown algorithm, a bad pid or a bad option (before any I/O);
- *   ProcessGoneError or PermissionDeniedError when the exe link cannot be read; ProcessGoneError
- *   when the process exited or its pid was reused while it was hashed (start time read before
- *   and after); HashError (code ENOSOURCE) when no source could be hashed, its message listing
- *   why each failed (a binary larger than `maxBytes` is EFBIG there). The `root` and `path`
- *   sources count only if the opened file is the one the process maps (device and inode); the
- *   `memory` checksum covers the executable regions only. `options.signal`'s reason once it is
- *   aborted.
+ *   ProcessGoneError or PermissionDeniedError when no source answered and the exe link cannot be
+ *   read; ProcessGoneError when the process exited or its pid was reused while it was hashed
+ *   (start time read before and after); HashError (code ENOSOURCE) when no source could be
+ *   hashed, its message listing why each failed (a binary larger than `maxBytes` is EFBIG
+ *   there, a path past PATH_MAX leaves only `exe` to try). The `root` and `path` sources count
+ *   only if the opened file is the one the process maps (device and inode); the `memory`
+ *   checksum covers the executable regions only. `options.signal`'s reason once it is aborted.
  */
 export function processChecksum(
   pid: number,
@@ -128,57 +137,101 @@ function* checksumFlow(
 ): Flow<ProcessChecksum> {
   const { procfs, limits } = plan;
   const started = yield* startTimeOf(procfs, pid);
-  const binary = binaryOf(yield* exeOf(procfs, pid));
   const attempts: Attempts = [];
-  const maps = mapsOnce(procfs, pid);
-  const targets: [ChecksumSource, Buffer][] = [['exe', Buffer.from(`${procfs.root}/${pid}/exe`)]];
-  if (!binary.deleted) {
-    targets.push([
-      'root',
-      Buffer.concat([Buffer.from(`${procfs.root}/${pid}/root`), binary.pathBytes]),
-    ]);
-    targets.push(['path', binary.pathBytes]);
+  const exePath = `${procfs.root}/${pid}/exe`;
+
+  // 1. exe: the running file itself, opened through the link whatever its text says.
+  let exe: StableRead | undefined;
+  try {
+    exe = yield* hashExe(plan, pid, algorithms);
+  } catch (error) {
+    throwIfFinal(error, limits);
+    attempts.push({ source: 'exe', error: toHashError(error, exePath) });
   }
-  for (const [source, target] of targets) {
-    let checksums: Checksums;
-    try {
-      checksums = yield* hashSource(plan, pid, source, binary, target, algorithms, maps);
-    } catch (error) {
-      if (isAbort(error, limits.signal)) throw error;
-      attempts.push({ source, error: toHashError(error, target) });
-      continue;
-    }
+
+  // 2. The link's text: the result's path, and what the other sources need.
+  let binary: Binary | undefined;
+  let pathError: Error | undefined;
+  try {
+    binary = binaryOf(yield* exeOf(procfs, pid));
+  } catch (error) {
+    // With nothing hashed, the link's error is the answer (a gone process, permission denied),
+    // unless it only says the path is too long to be given.
+    if (error instanceof ProcessGoneError || (exe === undefined && !isTooLong(error))) throw error;
+    pathError = error as Error;
+  }
+  if (exe) {
     yield* confirmProcess(procfs, pid, started);
-    return { checksums, source, path: binary.path, deleted: binary.deleted, attempts };
+    return answer('exe', exe.checksums, binary, pathError, attempts);
   }
+  if (binary === undefined) {
+    throw noSource(pid, yield* stateOf(procfs, pid), attempts, procfs, pathError);
+  }
+
+  // 3. root, then path: only for a binary still at its path.
+  if (!binary.deleted) {
+    const maps = mapsOnce(procfs, pid);
+    const targets: [ChecksumSource, Buffer][] = [
+      ['root', Buffer.concat([Buffer.from(`${procfs.root}/${pid}/root`), binary.pathBytes])],
+      ['path', binary.pathBytes],
+    ];
+    for (const [source, target] of targets) {
+      let checksums: Checksums;
+      try {
+        checksums = yield* hashMapped(plan, pid, binary, target, algorithms, maps);
+      } catch (error) {
+        throwIfFinal(error, limits);
+        attempts.push({ source, error: toHashError(error, target) });
+        continue;
+      }
+      yield* confirmProcess(procfs, pid, started);
+      return answer(source, checksums, binary, undefined, attempts);
+    }
+  }
+
+  // 4. memory: the binary's executable regions.
   let image: Checksums | undefined;
   try {
     image = yield* hashMemory(plan, pid, binary, algorithms);
   } catch (error) {
-    if (isAbort(error, limits.signal)) throw error;
+    throwIfFinal(error, limits);
     attempts.push({ source: 'memory', error: error as Error });
   }
   if (image) {
     yield* confirmProcess(procfs, pid, started);
-    return {
-      checksums: image,
-      source: 'memory',
-      path: binary.path,
-      deleted: binary.deleted,
-      attempts,
-    };
+    return answer('memory', image, binary, undefined, attempts);
   }
-  throw noSource(pid, yield* stateOf(procfs, pid), attempts, procfs);
+  throw noSource(pid, yield* stateOf(procfs, pid), attempts, procfs, undefined);
+}
+
+/** Rethrows what must reach the caller as is: an abort. */
+function throwIfFinal(error: unknown, limits: Limits): void {
+  if (isAbort(error, limits.signal)) throw error;
 }
 
 /**
- * One file source: the file at `target`, opened as hashFile opens one; for `root` and `path`,
- * taken only if it is the file the process maps.
+ * The `exe` source: the file through <root>/<pid>/exe, read once (a running binary cannot be
+ * opened for writing).
  */
-function* hashSource(
+function* hashExe(plan: Plan, pid: number, algorithms: readonly string[]): Flow<StableRead> {
+  const file = yield* openRegular(`${plan.procfs.root}/${pid}/exe`, plan.limits);
+  try {
+    const checksums = yield* checksumsOf(plan, file, algorithms, (wanted) =>
+      stableRead(file, wanted, plan.limits, 'once'),
+    );
+    return { checksums, stats: file.stats };
+  } finally {
+    yield* closeFd(file.fd);
+  }
+}
+
+/**
+ * The `root` or `path` source: the file at `target`, taken only if it is the file the process
+ * maps, and read as any file is (twice unless only root may write it).
+ */
+function* hashMapped(
   plan: Plan,
   pid: number,
-  source: ChecksumSource,
   binary: Binary,
   target: Buffer,
   algorithms: readonly string[],
@@ -186,12 +239,9 @@ function* hashSource(
 ): Flow<Checksums> {
   const file = yield* openRegular(target, plan.limits);
   try {
-    if (source !== 'exe') checkMapped(file.stats, binary, yield* maps(), target, pid);
-    // A running binary cannot be opened for writing (ETXTBSY): exe is read once. The file found
-    // at its path is read as any file is.
-    const mode = source === 'exe' ? 'once' : 'verify';
+    checkMapped(file.stats, binary, yield* maps(), target, pid);
     return yield* checksumsOf(plan, file, algorithms, (wanted) =>
-      stableRead(file, wanted, plan.limits, mode),
+      stableRead(file, wanted, plan.limits, 'verify'),
     );
   } finally {
     yield* closeFd(file.fd);
@@ -244,6 +294,27 @@ function binaryOf(exe: Executable): Binary {
     pathBytes,
     deleted: exe.deleted,
   };
+}
+
+const isTooLong = (error: unknown): boolean =>
+  error instanceof ProcfsError && error.code === 'ENAMETOOLONG';
+
+function answer(
+  source: ChecksumSource,
+  checksums: Checksums,
+  binary: Binary | undefined,
+  pathError: Error | undefined,
+  attempts: Attempts,
+): ProcessChecksum {
+  const result: ProcessChecksum = {
+    checksums,
+    source,
+    path: binary?.path,
+    deleted: binary?.deleted,
+    attempts,
+  };
+  if (pathError) result.pathError = pathError;
+  return result;
 }
 
 /** maps, read and parsed at most once, on first need; its error kept as the value. */
@@ -300,7 +371,13 @@ function checkMapped(
   }
 }
 
-function noSource(pid: number, state: string, attempts: Attempts, procfs: ProcFS): Error {
+function noSource(
+  pid: number,
+  state: string,
+  attempts: Attempts,
+  procfs: ProcFS,
+  pathError: Error | undefined,
+): Error {
   const path = `${procfs.root}/${pid}/exe`;
   if (state !== 'alive') {
     return new ProcessGoneError(`cannot hash the binary of process ${pid}: it is ${state}`, {
@@ -311,6 +388,11 @@ function noSource(pid: number, state: string, attempts: Attempts, procfs: ProcFS
     });
   }
   const reasons = attempts.map((attempt) => `${attempt.source}: ${attempt.error.message}`);
+  if (pathError) {
+    reasons.push(
+      `its path cannot be read (${pathError.message}), so no other source could be tried`,
+    );
+  }
   return new HashError(`cannot hash the binary of process ${pid}: ${reasons.join('; ')}`, {
     path,
     code: 'ENOSOURCE',
