@@ -23,8 +23,9 @@ export interface ChecksumCacheOptions {
 }
 
 /**
- * A bounded cache of checksums keyed by (device, inode, size, mtime, ctime, algorithm). A file's
- * checksum is kept only as hashFile verifies it (twice when anyone but root may write it).
+ * A bounded cache of checksums keyed by (device, inode, size, mtime, ctime, algorithm). It only
+ * ever holds verified checksums: of a file read as hashFile reads it (twice when anyone but root
+ * may write it), or of a running binary whose process was confirmed alive after the read.
  */
 export class ChecksumCache {
   readonly maxEntries: number;
@@ -37,8 +38,8 @@ export class ChecksumCache {
   misses = 0;
   private readonly entries = new Map<string, string>();
   /**
-   * @internal Reads under way, by file identity and algorithms, shared by overlapping async
-   * calls: the digests in the order of the algorithms, and the stat they were read under.
+   * @internal Verified reads under way, by file identity and algorithms, shared by overlapping
+   * async calls: the digests in the order of the algorithms, and the stat they were read under.
    */
   readonly pending = new Map<string, Promise<SharedRead>>();
 
@@ -132,7 +133,7 @@ function cachedFileFlow(
   );
 }
 
-/** @internal A read as overlapping calls share it. */
+/** @internal A verified read as overlapping calls share it. */
 export interface SharedRead {
   digests: string[];
   stats: BigIntStats;
@@ -140,8 +141,8 @@ export interface SharedRead {
 
 /**
  * @internal The checksums of an open file whose stat is `stats`, from the cache where it has
- * them, else from `read`: it runs for the missing algorithms (sync), or once for overlapping
- * async calls with the same file and algorithms.
+ * them, else from `read`, which must return only verified checksums: it runs for the missing
+ * algorithms (sync), or once for overlapping async calls with the same file and algorithms.
  */
 export function* cachedChecksums(
   cache: ChecksumCache,
@@ -193,7 +194,12 @@ const asShared = (read: StableRead, algorithms: readonly string[]): SharedRead =
   stats: read.stats,
 });
 
-/** One read for overlapping async calls: the first runs `run`, the others wait for it. */
+/**
+ * One read for overlapping async calls: the first runs `run`, the others wait for it. A waiter
+ * takes the result only if it is of the file as the waiter found it (same identity) and settled;
+ * if the read failed (its file changed, its process exited, its caller aborted) or does not fit,
+ * the waiter reads for itself.
+ */
 async function shareRead(
   cache: ChecksumCache,
   identity: string,
@@ -203,8 +209,11 @@ async function shareRead(
   const key = `${identity}:${algorithms.map((name) => name.toLowerCase()).join(',')}`;
   const pending = cache.pending.get(key);
   if (pending) {
-    cache.hits++;
-    return pending;
+    const shared = await pending.catch(() => undefined);
+    if (shared && identityOf(shared.stats) === identity && settled(shared.stats, cache)) {
+      cache.hits++;
+      return shared;
+    }
   }
   cache.misses++;
   const reading = run();
@@ -215,7 +224,7 @@ async function shareRead(
   try {
     return await reading;
   } finally {
-    cache.pending.delete(key);
+    if (cache.pending.get(key) === reading) cache.pending.delete(key);
   }
 }
 
@@ -224,8 +233,8 @@ function identityOf(stats: BigIntStats): string {
 }
 
 /**
- * Whether a checksum read while the file stood still may be kept: its last change is older than
- * the settle time (see ChecksumCacheOptions).
+ * Whether a verified checksum may be kept: the file's last change is older than the settle time
+ * (see ChecksumCacheOptions).
  */
 function settled(stats: BigIntStats, cache: ChecksumCache): boolean {
   if (cache.settleNs === 0n) return true;

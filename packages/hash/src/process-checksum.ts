@@ -2,9 +2,9 @@
 // fixed: the running file is hashed through /proc/<pid>/exe whatever the link's text says (a
 // path past PATH_MAX has no text, a file may be named `x (deleted)`); deletion is the kernel's
 // verdict (ProcFS.readExe), not the text's; the memory image is really hashed (the reference
-// hashes empty input), matched on the kernel's exact text and the binary's inode; and a deleted
-// or replaced binary is never answered with the file now at its path. Every source honours the
-// same limits as hashFile: a size cap and an abort signal.
+// hashes empty input), matched on the kernel's exact text; a deleted or replaced binary is never
+// answered with the file now at its path; and a checksum is only returned once the process is
+// confirmed to have kept its binary from being written throughout the read.
 
 import type { BigIntStats } from 'node:fs';
 import { decodeText, type MapsEntry, parseMaps } from '@procmon/parse';
@@ -89,20 +89,25 @@ function planOf(algorithms: readonly string[], options: ProcessChecksumOptions):
 }
 
 /**
- * The checksums of the binary a process runs. Tries `exe` (opened through the link whatever its
- * text says), then (only if the binary was not deleted or replaced, since the file now at that
- * path is not what runs) `root` and `path`, then `memory`. Each file source is opened as
- * hashFile opens a file (regular files only, at most `maxBytes`), and `signal` stops the whole
- * call.
+ * The checksums of the binary a process runs. Tries `exe`, then (only if the binary was not
+ * deleted or replaced, since the file now at that path is not what runs) `root` and `path`,
+ * then `memory`.
+ *
+ * What the checksum is of: for `exe`, the file the process ran throughout the read. A running
+ * binary cannot be opened for writing (ETXTBSY), so it is read once, and afterwards the process
+ * must still run that file (device and inode of its exe link), be the same process (start
+ * time) and still be running (not a zombie, not dead, not exiting): once a process exits, its
+ * binary can be rewritten. For `root` and `path`, the file must be the one the process maps
+ * (device and inode in maps) and is read as hashFile reads any file. `memory` covers the
+ * executable regions only (see ProcessChecksumOptions.maxImageBytes).
  *
  * @throws TypeError for an unknown algorithm, a bad pid or a bad option (before any I/O);
  *   ProcessGoneError or PermissionDeniedError when no source answered and the exe link cannot be
- *   read; ProcessGoneError when the process exited or its pid was reused while it was hashed
- *   (start time read before and after); HashError (code ENOSOURCE) when no source could be
- *   hashed, its message listing why each failed (a binary larger than `maxBytes` is EFBIG
- *   there, a path past PATH_MAX leaves only `exe` to try). The `root` and `path` sources count
- *   only if the opened file is the one the process maps (device and inode); the `memory`
- *   checksum covers the executable regions only. `options.signal`'s reason once it is aborted.
+ *   read; ProcessGoneError when the process exited, became a zombie or its pid was reused while
+ *   its binary was hashed; HashError ECHANGED when it ran another program meanwhile; HashError
+ *   ENOSOURCE when no source could be hashed, its message listing why each failed (a binary
+ *   larger than `maxBytes` is EFBIG there, a path past PATH_MAX leaves only `exe` to try);
+ *   `options.signal`'s reason once it is aborted.
  */
 export function processChecksum(
   pid: number,
@@ -143,7 +148,7 @@ function* checksumFlow(
   // 1. exe: the running file itself, opened through the link whatever its text says.
   let exe: StableRead | undefined;
   try {
-    exe = yield* hashExe(plan, pid, algorithms);
+    exe = yield* hashExe(plan, pid, started, algorithms);
   } catch (error) {
     throwIfFinal(error, limits);
     attempts.push({ source: 'exe', error: toHashError(error, exePath) });
@@ -161,7 +166,7 @@ function* checksumFlow(
     pathError = error as Error;
   }
   if (exe) {
-    yield* confirmProcess(procfs, pid, started);
+    yield* confirmProcess(procfs, pid, started, exe.stats);
     return answer('exe', exe.checksums, binary, pathError, attempts);
   }
   if (binary === undefined) {
@@ -184,7 +189,7 @@ function* checksumFlow(
         attempts.push({ source, error: toHashError(error, target) });
         continue;
       }
-      yield* confirmProcess(procfs, pid, started);
+      yield* confirmProcess(procfs, pid, started, undefined);
       return answer(source, checksums, binary, undefined, attempts);
     }
   }
@@ -198,27 +203,47 @@ function* checksumFlow(
     attempts.push({ source: 'memory', error: error as Error });
   }
   if (image) {
-    yield* confirmProcess(procfs, pid, started);
+    yield* confirmProcess(procfs, pid, started, undefined);
     return answer('memory', image, binary, undefined, attempts);
   }
   throw noSource(pid, yield* stateOf(procfs, pid), attempts, procfs, undefined);
 }
 
-/** Rethrows what must reach the caller as is: an abort. */
+/**
+ * A failure of the check after the read (the process exited, or ran another program): it ends
+ * the whole call, it is no reason to try another source.
+ */
+class Unconfirmed {
+  constructor(readonly error: unknown) {}
+}
+
+/** Rethrows what must reach the caller as is: an abort, and a failed confirmation. */
 function throwIfFinal(error: unknown, limits: Limits): void {
   if (isAbort(error, limits.signal)) throw error;
+  if (error instanceof Unconfirmed) throw error.error;
 }
 
 /**
- * The `exe` source: the file through <root>/<pid>/exe, read once (a running binary cannot be
- * opened for writing).
+ * The `exe` source: the file through <root>/<pid>/exe, read once (it cannot be written while
+ * the process runs it), then the process confirmed; only then may the cache keep it.
  */
-function* hashExe(plan: Plan, pid: number, algorithms: readonly string[]): Flow<StableRead> {
+function* hashExe(
+  plan: Plan,
+  pid: number,
+  started: number,
+  algorithms: readonly string[],
+): Flow<StableRead> {
   const file = yield* openRegular(`${plan.procfs.root}/${pid}/exe`, plan.limits);
   try {
-    const checksums = yield* checksumsOf(plan, file, algorithms, (wanted) =>
-      stableRead(file, wanted, plan.limits, 'once'),
-    );
+    const checksums = yield* checksumsOf(plan, file, algorithms, function* (wanted) {
+      const read = yield* stableRead(file, wanted, plan.limits, 'once');
+      try {
+        yield* confirmProcess(plan.procfs, pid, started, file.stats);
+      } catch (error) {
+        throw new Unconfirmed(error);
+      }
+      return read;
+    });
     return { checksums, stats: file.stats };
   } finally {
     yield* closeFd(file.fd);
