@@ -78,11 +78,14 @@ function fifoWithoutWriter(
   const path = join(folder, name);
   const mark = `${path}.released`;
   execFileSync('mkfifo', [path]);
-  trackChild(
-    spawn('sh', ['-c', 'sleep 20; : > "$1.released"; exec 3<>"$1"', 'sh', path], {
-      stdio: 'ignore',
-    }),
-  );
+  // One process (killed by cleanup), not a shell whose sleep would outlive it.
+  const helper = [
+    'import os, sys, time',
+    'time.sleep(20)',
+    'open(sys.argv[1] + ".released", "w").close()',
+    'os.close(os.open(sys.argv[1], os.O_RDWR))',
+  ].join('\n');
+  trackChild(spawn('python3', ['-c', helper, path], { stdio: 'ignore' }));
   return { path, released: () => existsSync(mark) };
 }
 

@@ -116,9 +116,14 @@ describe.each(styles)('a process that exits while its binary is hashed (%s)', (s
   it('the same process, left alone, gives its checksum (the control)', async () => {
     const binary = largeSleep();
     const pid = await startOrphanedSleeper(binary);
-    expect((await checksumOf(style, pid)).checksums).toEqual({
-      sha256: toolDigest('sha256', binary),
-    });
+    try {
+      expect((await checksumOf(style, pid)).checksums).toEqual({
+        sha256: toolDigest('sha256', binary),
+      });
+    } finally {
+      // Its parent never reaps it, and cleanup kills only the parent: it must not outlive the test.
+      process.kill(pid, 'SIGKILL');
+    }
   });
 });
 
