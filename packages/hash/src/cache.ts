@@ -3,10 +3,11 @@
 // hash, and a binary changed on disk is hashed afresh. The change time matters: an owner can
 // rewrite a file at the same size and put its mtime back (touch -r), but no one can set ctime.
 import type { BigIntStats } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
-import { hashStableAsync, hashStableSync, type StableRead, statDescriptor } from './hash-file.js';
-import { withOpenFile, withOpenHandle } from './open-file.js';
+import { call, type Flow, runAsync, runSync } from './flow.js';
+import { withOpenFile } from './hash-file.js';
+import { checkLimits, type HashOptions, type Limits } from './options.js';
+import { type StableRead, stableRead } from './stable-read.js';
 
 export interface ChecksumCacheOptions {
   /** The most checksums kept; the least recently used goes first. 4096 by default. */
@@ -21,7 +22,11 @@ export interface ChecksumCacheOptions {
   now?: (() => number) | undefined;
 }
 
-/** A bounded cache of checksums keyed by (device, inode, size, mtime, ctime, algorithm). */
+/**
+ * A bounded cache of checksums keyed by (device, inode, size, mtime, ctime, algorithm). It only
+ * ever holds verified checksums: of a file read as hashFile reads it (twice when anyone but root
+ * may write it), or of a running binary whose process was confirmed alive after the read.
+ */
 export class ChecksumCache {
   readonly maxEntries: number;
   /** @internal */
@@ -32,8 +37,11 @@ export class ChecksumCache {
   hits = 0;
   misses = 0;
   private readonly entries = new Map<string, string>();
-  /** @internal Reads under way, by file identity and algorithms, shared by overlapping calls. */
-  readonly pending = new Map<string, Promise<string[]>>();
+  /**
+   * @internal Verified reads under way, by file identity and algorithms, shared by overlapping
+   * async calls: the digests in the order of the algorithms, and the stat they were read under.
+   */
+  readonly pending = new Map<string, Promise<SharedRead>>();
 
   constructor(options: ChecksumCacheOptions = {}) {
     const maxEntries = options.maxEntries ?? 4096;
@@ -83,118 +91,141 @@ export class ChecksumCache {
   }
 }
 
-/** The checksums of a file through a cache: an unchanged file is not read again. */
+/**
+ * The checksums of a file through a cache: an unchanged file is not read again. The file is
+ * opened, checked and read as hashFile does it (same options, same errors, same guarantee);
+ * a checksum is kept only when the file's last change is older than the cache's settle time.
+ */
 export function hashFileCached(
   path: string | Buffer,
   algorithms: readonly string[],
   cache: ChecksumCache,
+  options?: HashOptions,
 ): Checksums {
   checkAlgorithms(algorithms);
-  return withOpenFile(path, (fd) => hashOpenFileCached(fd, algorithms, cache, path));
+  return runSync(cachedFileFlow(path, algorithms, cache, checkLimits(options)));
 }
 
-/** @internal The cached path for a descriptor that is already open (e.g. /proc/<pid>/exe). */
-export function hashOpenFileCached(
-  fd: number,
-  algorithms: readonly string[],
-  cache: ChecksumCache,
-  path: string | Uint8Array,
-): Checksums {
-  const before = statDescriptor(fd);
-  const identity = identityOf(before);
-  const checksums: Checksums = {};
-  const missing: string[] = [];
-  for (const algorithm of algorithms) {
-    const cached = cache.get(`${identity}:${algorithm.toLowerCase()}`);
-    if (cached === undefined) missing.push(algorithm);
-    else checksums[algorithm] = cached;
-  }
-  if (missing.length === 0) {
-    cache.hits++;
-    return checksums;
-  }
-  cache.misses++;
-  // A file written while it was read is read again, then refused (ECHANGED): what comes back
-  // was read while the file stood still, under the stat it had then.
-  const fresh = hashStableSync(fd, missing, path);
-  const keep = settled(fresh.stats, cache);
-  const freshIdentity = identityOf(fresh.stats);
-  for (const algorithm of missing) {
-    const digest = fresh.checksums[algorithm] as string;
-    checksums[algorithm] = digest;
-    if (keep) cache.set(`${freshIdentity}:${algorithm.toLowerCase()}`, digest);
-  }
-  // The caller's order, whatever came from the cache.
-  const ordered: Checksums = {};
-  for (const algorithm of algorithms) ordered[algorithm] = checksums[algorithm] as string;
-  return ordered;
-}
-
-/** The same as hashFileCached, with the asynchronous fs calls. */
+/**
+ * The same as hashFileCached, with the asynchronous fs calls. Overlapping calls for the same
+ * file share one read.
+ */
 export async function hashFileCachedAsync(
   path: string | Buffer,
   algorithms: readonly string[],
   cache: ChecksumCache,
+  options?: HashOptions,
 ): Promise<Checksums> {
   checkAlgorithms(algorithms);
-  return withOpenHandle(path, (handle) => hashOpenHandleCached(handle, algorithms, cache, path));
+  return runAsync(cachedFileFlow(path, algorithms, cache, checkLimits(options)));
 }
 
-/** @internal The cached path for a FileHandle that is already open. */
-export async function hashOpenHandleCached(
-  handle: FileHandle,
+function cachedFileFlow(
+  path: string | Buffer,
   algorithms: readonly string[],
   cache: ChecksumCache,
-  path: string | Uint8Array,
-): Promise<Checksums> {
-  const before = await handle.stat({ bigint: true });
-  const identity = identityOf(before);
-  const cached = algorithms.map((algorithm) => cache.get(`${identity}:${algorithm.toLowerCase()}`));
-  if (cached.every((digest) => digest !== undefined)) {
-    cache.hits++;
-    const checksums: Checksums = {};
-    algorithms.forEach((algorithm, i) => {
-      checksums[algorithm] = cached[i] as string;
-    });
-    return checksums;
-  }
-  // Calls that overlap on the same file share one read: the first hashes, the others wait.
-  const pendingKey = `${identity}:${algorithms.map((name) => name.toLowerCase()).join(',')}`;
-  const pending = cache.pending.get(pendingKey);
-  if (pending) {
-    cache.hits++;
-    const shared = await pending;
-    const checksums: Checksums = {};
-    algorithms.forEach((algorithm, i) => {
-      checksums[algorithm] = shared[i] as string;
-    });
-    return checksums;
-  }
-  cache.misses++;
-  const reading = hashStableAsync(handle, algorithms, path);
-  const shared = reading.then((result) =>
-    algorithms.map((algorithm) => result.checksums[algorithm] as string),
+  limits: Limits,
+): Flow<Checksums> {
+  return withOpenFile(path, limits, (file) =>
+    cachedChecksums(cache, file.stats, algorithms, (wanted) =>
+      stableRead(file, wanted, limits, 'verify'),
+    ),
   );
-  // Waiters (if any) see the rejection through their own await; with none, a failed read
-  // must not become an unhandled rejection that ends the process.
-  shared.catch(() => {});
-  cache.pending.set(pendingKey, shared);
-  let fresh: StableRead;
-  try {
-    fresh = await reading;
-  } finally {
-    cache.pending.delete(pendingKey);
+}
+
+/** @internal A verified read as overlapping calls share it. */
+export interface SharedRead {
+  digests: string[];
+  stats: BigIntStats;
+}
+
+/**
+ * @internal The checksums of an open file whose stat is `stats`, from the cache where it has
+ * them, else from `read`, which must return only verified checksums: it runs for the missing
+ * algorithms (sync), or once for overlapping async calls with the same file and algorithms.
+ */
+export function* cachedChecksums(
+  cache: ChecksumCache,
+  stats: BigIntStats,
+  algorithms: readonly string[],
+  read: (algorithms: readonly string[]) => Flow<StableRead>,
+): Flow<Checksums> {
+  const identity = identityOf(stats);
+  const found: Checksums = {};
+  const missing: string[] = [];
+  for (const algorithm of algorithms) {
+    const digest = cache.get(`${identity}:${algorithm.toLowerCase()}`);
+    if (digest === undefined) missing.push(algorithm);
+    else found[algorithm] = digest;
   }
-  if (settled(fresh.stats, cache)) {
-    const freshIdentity = identityOf(fresh.stats);
-    for (const algorithm of algorithms) {
-      cache.set(
-        `${freshIdentity}:${algorithm.toLowerCase()}`,
-        fresh.checksums[algorithm] as string,
-      );
+  if (missing.length === 0) {
+    cache.hits++;
+    return found;
+  }
+  // Sync reads the missing algorithms; async reads them all, so that overlapping calls for the
+  // same algorithms can share one read.
+  const [names, fresh] = yield* call(
+    (): [readonly string[], SharedRead] => {
+      cache.misses++;
+      return [missing, asShared(runSync(read(missing)), missing)];
+    },
+    async (): Promise<[readonly string[], SharedRead]> => [
+      algorithms,
+      await shareRead(cache, identity, algorithms, async () =>
+        asShared(await runAsync(read(algorithms)), algorithms),
+      ),
+    ],
+  );
+  const keep = settled(fresh.stats, cache);
+  const freshIdentity = identityOf(fresh.stats);
+  names.forEach((algorithm, i) => {
+    const digest = fresh.digests[i] as string;
+    found[algorithm] = digest;
+    if (keep) cache.set(`${freshIdentity}:${algorithm.toLowerCase()}`, digest);
+  });
+  // The caller's order, whatever came from the cache.
+  const ordered: Checksums = {};
+  for (const algorithm of algorithms) ordered[algorithm] = found[algorithm] as string;
+  return ordered;
+}
+
+const asShared = (read: StableRead, algorithms: readonly string[]): SharedRead => ({
+  digests: algorithms.map((algorithm) => read.checksums[algorithm] as string),
+  stats: read.stats,
+});
+
+/**
+ * One read for overlapping async calls: the first runs `run`, the others wait for it. A waiter
+ * takes the result only if it is of the file as the waiter found it (same identity) and settled;
+ * if the read failed (its file changed, its process exited, its caller aborted) or does not fit,
+ * the waiter reads for itself.
+ */
+async function shareRead(
+  cache: ChecksumCache,
+  identity: string,
+  algorithms: readonly string[],
+  run: () => Promise<SharedRead>,
+): Promise<SharedRead> {
+  const key = `${identity}:${algorithms.map((name) => name.toLowerCase()).join(',')}`;
+  const pending = cache.pending.get(key);
+  if (pending) {
+    const shared = await pending.catch(() => undefined);
+    if (shared && identityOf(shared.stats) === identity && settled(shared.stats, cache)) {
+      cache.hits++;
+      return shared;
     }
   }
-  return fresh.checksums;
+  cache.misses++;
+  const reading = run();
+  // Waiters see the outcome through their own await; with none, a failed read must not become
+  // an unhandled rejection that ends the process.
+  reading.catch(() => {});
+  cache.pending.set(key, reading);
+  try {
+    return await reading;
+  } finally {
+    if (cache.pending.get(key) === reading) cache.pending.delete(key);
+  }
 }
 
 function identityOf(stats: BigIntStats): string {
@@ -202,8 +233,8 @@ function identityOf(stats: BigIntStats): string {
 }
 
 /**
- * Whether a checksum read while the file stood still (see hashStableSync) may be kept: its last
- * change is older than the settle time (see ChecksumCacheOptions).
+ * Whether a verified checksum may be kept: the file's last change is older than the settle time
+ * (see ChecksumCacheOptions).
  */
 function settled(stats: BigIntStats, cache: ChecksumCache): boolean {
   if (cache.settleNs === 0n) return true;

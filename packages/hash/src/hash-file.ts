@@ -1,120 +1,79 @@
 // Checksums of files, bytes and streams: all requested algorithms in one pass over the data.
-import { type BigIntStats, fstatSync, readSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { type Checksums, checkAlgorithms, MultiHash } from './algorithms.js';
-import { HashError, shownPath } from './errors.js';
-import { withOpenFile, withOpenHandle } from './open-file.js';
-
-const CHUNK_BYTES = 1024 * 1024;
-// Sync hashing runs one file at a time, so it can reuse one buffer.
-const shared = new Uint8Array(CHUNK_BYTES);
+import { HashError, toHashError } from './errors.js';
+import { closeFd, type Flow, runAsync, runSync } from './flow.js';
+import { type OpenFile, openRegular } from './open-file.js';
+import { checkLimits, type HashOptions, isAbort, type Limits, throwIfAborted } from './options.js';
+import { stableRead } from './stable-read.js';
 
 /**
- * The checksums of a file, read synchronously in 1 MiB chunks into a reused buffer. The path
- * may be raw bytes (a Buffer), for names that are not UTF-8. A file that changes while it is
- * read (size, mtime or ctime differ before and after) is read once more; if it changes again,
- * HashError with code ECHANGED.
+ * The checksums of a regular file, read synchronously in 1 MiB chunks into a reused buffer. The
+ * path may be raw bytes (a Buffer), for names that are not UTF-8.
+ *
+ * What the digests are of: content the file held while it was read, and not in the middle of a
+ * write. A file only root may write (owned by root, no write bit for group or other) whose ctime
+ * is more than a second old is read once, with fstat before and after. Any other file is read
+ * twice, and both reads must give the same digests under the same stat; if its ctime is less
+ * than a second old (a write may have started before the reads and be stalled in the middle),
+ * it is watched until it is a second old and read a third time, which must agree too. A file
+ * that keeps changing is HashError ECHANGED. What this cannot see: root (or a program of root's)
+ * rewriting a settled root file in place during the one read; a write stalled for more than a
+ * second (a writer that makes it stall on purpose); a writer that follows the reads (inotify
+ * access events) and gives each read the same mix of old and new bytes; a file system that
+ * decides what each read returns (FUSE, a network file system).
+ *
+ * @throws TypeError for an unknown algorithm or a bad option, before any I/O. HashError: EISDIR
+ *   for a folder; ENOTREG for anything else that is not a regular file (FIFO, device, socket),
+ *   before any read, and without waiting on a FIFO or calling a device's driver; EFBIG when the
+ *   file is larger than `maxBytes` (before any read) or grows past it; ECHANGED as said above;
+ *   else the errno. `options.signal`'s reason once it is aborted.
  */
-export function hashFile(path: string | Buffer, algorithms: readonly string[]): Checksums {
+export function hashFile(
+  path: string | Buffer,
+  algorithms: readonly string[],
+  options?: HashOptions,
+): Checksums {
   checkAlgorithms(algorithms);
-  return withOpenFile(path, (fd) => hashStableSync(fd, algorithms, path).checksums);
-}
-
-/** @internal The checksums of an open descriptor, from its start to EOF (positional reads). */
-export function hashDescriptor(fd: number, algorithms: readonly string[]): Checksums {
-  const hash = new MultiHash(algorithms);
-  let position = 0;
-  for (;;) {
-    const count = readSync(fd, shared, 0, CHUNK_BYTES, position);
-    if (count === 0) break;
-    hash.update(shared.subarray(0, count));
-    position += count;
-  }
-  return hash.digest();
-}
-
-/** @internal fstat of an open descriptor, as bigints (inode numbers can pass 2^53). */
-export const statDescriptor = (fd: number) => fstatSync(fd, { bigint: true });
-
-/** @internal A read that saw no change: its checksums and the file's stat during it. */
-export interface StableRead {
-  checksums: Checksums;
-  stats: BigIntStats;
-}
-
-/** @internal Whether two fstats of one descriptor say the file did not change between them. */
-export function sameContent(before: BigIntStats, after: BigIntStats): boolean {
-  return (
-    before.size === after.size &&
-    before.mtimeNs === after.mtimeNs &&
-    before.ctimeNs === after.ctimeNs
-  );
-}
-
-function changedError(path: string | Uint8Array): HashError {
-  const shown = shownPath(path);
-  return new HashError(
-    `cannot hash ${shown}: it changed while it was read, twice (size, mtime or ctime moved); it has no single checksum`,
-    { path: shown, code: 'ECHANGED' },
-  );
+  return runSync(fileFlow(path, algorithms, checkLimits(options)));
 }
 
 /**
- * @internal The checksums of an open descriptor, with fstat before and after the read: a change
- * means one more read, a second change a HashError with code ECHANGED.
- */
-export function hashStableSync(
-  fd: number,
-  algorithms: readonly string[],
-  path: string | Uint8Array,
-): StableRead {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const before = statDescriptor(fd);
-    const checksums = hashDescriptor(fd, algorithms);
-    const after = statDescriptor(fd);
-    if (sameContent(before, after)) return { checksums, stats: after };
-  }
-  throw changedError(path);
-}
-
-/** @internal The same as hashStableSync for a FileHandle. */
-export async function hashStableAsync(
-  handle: FileHandle,
-  algorithms: readonly string[],
-  path: string | Uint8Array,
-): Promise<StableRead> {
-  const buffer = new Uint8Array(CHUNK_BYTES);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const before = await handle.stat({ bigint: true });
-    const hash = new MultiHash(algorithms);
-    let position = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
-      position += bytesRead;
-    }
-    const checksums = hash.digest();
-    const after = await handle.stat({ bigint: true });
-    if (sameContent(before, after)) return { checksums, stats: after };
-  }
-  throw changedError(path);
-}
-
-/**
- * The checksums of a file, read with the asynchronous fs calls in 1 MiB chunks: the event loop
- * stays free and the file is never held whole in memory. A file that changes while it is read
- * is read once more; if it changes again, HashError with code ECHANGED.
+ * The same as hashFile, with the asynchronous fs calls: the event loop stays free, the file is
+ * never held whole in memory, and no call waits on a FIFO or a device (it is refused first), so
+ * hashing hostile paths cannot use up libuv's threads.
  */
 export async function hashFileAsync(
   path: string | Buffer,
   algorithms: readonly string[],
+  options?: HashOptions,
 ): Promise<Checksums> {
   checkAlgorithms(algorithms);
-  return withOpenHandle(
-    path,
-    async (handle) => (await hashStableAsync(handle, algorithms, path)).checksums,
-  );
+  return runAsync(fileFlow(path, algorithms, checkLimits(options)));
+}
+
+function fileFlow(path: string | Buffer, algorithms: readonly string[], limits: Limits) {
+  return withOpenFile(path, limits, function* (file) {
+    return (yield* stableRead(file, algorithms, limits, 'verify')).checksums;
+  });
+}
+
+/**
+ * @internal Opens `path` as openRegular does, runs `use` on it and closes it; every failure is a
+ * HashError naming the path, but an abort, which reaches the caller as the signal's reason.
+ */
+export function* withOpenFile<T>(
+  path: string | Buffer,
+  limits: Limits,
+  use: (file: OpenFile) => Flow<T>,
+): Flow<T> {
+  const file = yield* openRegular(path, limits);
+  try {
+    return yield* use(file);
+  } catch (error) {
+    throw isAbort(error, limits.signal) ? error : toHashError(error, path);
+  } finally {
+    yield* closeFd(file.fd);
+  }
 }
 
 /** The checksums of bytes in memory. */
@@ -125,13 +84,31 @@ export function hashBytes(bytes: Uint8Array, algorithms: readonly string[]): Che
   return hash.digest();
 }
 
-/** The checksums of a stream of bytes (any async iterable, a Node Readable among them). */
+/**
+ * The checksums of a stream of bytes (any async iterable, a Node Readable among them), at most
+ * `maxBytes` of it (1 GiB by default; HashError EFBIG past it: a stream of /dev/zero never
+ * ends), stopped by `signal` between chunks.
+ */
 export async function hashStream(
   stream: AsyncIterable<Uint8Array>,
   algorithms: readonly string[],
+  options?: HashOptions,
 ): Promise<Checksums> {
   checkAlgorithms(algorithms);
+  const limits = checkLimits(options);
+  throwIfAborted(limits.signal);
   const hash = new MultiHash(algorithms);
-  for await (const chunk of stream) hash.update(chunk);
+  let total = 0;
+  for await (const chunk of stream) {
+    throwIfAborted(limits.signal);
+    total += chunk.length;
+    if (total > limits.maxBytes) {
+      throw new HashError(
+        `cannot hash the stream: it is longer than the ${limits.maxBytes}-byte cap (raise maxBytes to hash it)`,
+        { path: '', code: 'EFBIG' },
+      );
+    }
+    hash.update(chunk);
+  }
   return hash.digest();
 }

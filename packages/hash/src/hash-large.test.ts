@@ -1,14 +1,14 @@
 // A file larger than 1 GiB, made for the test: sparse (`truncate -s 1100M`) with a few real bytes
 // near the start, across the first 1 MiB chunk boundary, in the middle, across the 1 GiB mark
 // and at the very end. md5 and sha1 together, one pass per function, against md5sum and sha1sum
-// run once (in parallel) in beforeAll.
+// run once (in parallel) in beforeAll. It is past the 1 GiB default cap: each call raises it.
 import { execFile, execFileSync } from 'node:child_process';
 import { closeSync, createReadStream, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, parseToolOutput, tempFolder } from '../test/helpers.js';
-import { hashBytes, hashFile, hashFileAsync, hashStream } from './index.js';
+import { cleanup, codeOf, errorOf, parseToolOutput, tempFolder } from '../test/helpers.js';
+import { HashError, hashBytes, hashFile, hashFileAsync, hashStream } from './index.js';
 
 afterAll(cleanup);
 
@@ -16,6 +16,8 @@ const run = promisify(execFile);
 const MiB = 1024 * 1024;
 const SIZE = 1100 * MiB;
 const ALGORITHMS = ['md5', 'sha1'];
+/** A cap the file fits under: the default (1 GiB) refuses it. */
+const RAISED = { maxBytes: 2048 * MiB };
 
 /** Real bytes written into the sparse file, at these offsets. */
 const WRITES: [number, string][] = [
@@ -51,17 +53,27 @@ describe('a sparse file of 1100 MiB with real bytes at the start, middle and end
     expect(statSync(path).size).toBeGreaterThan(1024 * MiB);
   });
 
+  it('is refused by the default cap, before any read', async () => {
+    for (const error of [
+      await errorOf(() => hashFile(path, ALGORITHMS)),
+      await errorOf(() => hashFileAsync(path, ALGORITHMS)),
+    ]) {
+      expect(error).toBeInstanceOf(HashError);
+      expect(codeOf(error)).toBe('EFBIG');
+    }
+  });
+
   it('hashFile gives md5sum and sha1sum in one pass', () => {
-    expect(hashFile(path, ALGORITHMS)).toEqual(truth);
+    expect(hashFile(path, ALGORITHMS, RAISED)).toEqual(truth);
   }, 60_000);
 
   it('hashFileAsync gives md5sum and sha1sum in one pass', async () => {
-    expect(await hashFileAsync(path, ALGORITHMS)).toEqual(truth);
+    expect(await hashFileAsync(path, ALGORITHMS, RAISED)).toEqual(truth);
   }, 60_000);
 
   it('hashStream over fs.createReadStream gives md5sum and sha1sum in one pass', async () => {
     expect(
-      await hashStream(createReadStream(path, { highWaterMark: 4 * MiB }), ALGORITHMS),
+      await hashStream(createReadStream(path, { highWaterMark: 4 * MiB }), ALGORITHMS, RAISED),
     ).toEqual(truth);
   }, 60_000);
 

@@ -11,8 +11,10 @@ import {
   type RangeResult,
 } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms, MultiHash } from './algorithms.js';
+import { entriesNamed, filesOf, mapsText } from './binary-maps.js';
 import { defaultProcFS } from './default-procfs.js';
 import { HashError } from './errors.js';
+import { checkByteCap, checkSignal, DEFAULT_MAX_BYTES, throwIfAborted } from './options.js';
 
 export interface ImageRegion {
   start: bigint;
@@ -39,43 +41,63 @@ export interface DumpImageOptions {
   /** The most bytes of memory read; more is a HashError with code EFBIG. 1 GiB by default. */
   maxBytes?: number;
   /**
-   * Whether the binary's maps entries carry ` (deleted)`: true when the file was deleted or
-   * replaced while the process runs. Entries are matched on path and on this flag.
+   * Whether the file was deleted or replaced while the process runs (as ProcFS.readExe decides
+   * it): its maps entries then read `<path> (deleted)`. Entries are matched on that text, as the
+   * kernel wrote it; a file really named `<path> (deleted)` shows the same text, and is found
+   * with `path` set to its whole name and `deleted` false.
    */
   deleted?: boolean;
+  /**
+   * The file's inode number (from a stat of it, e.g. of `/proc/<pid>/exe`): only regions of that
+   * inode count. Without it, regions of more than one file under the same text are HashError
+   * EMISMATCH. The device is not compared: a stat on btrfs gives the subvolume's device, maps
+   * the file system's.
+   */
+  inode?: bigint;
+  /** Stops the read between pieces (16 MiB): the call throws `signal.reason`. */
+  signal?: AbortSignal | undefined;
 }
-
-const DEFAULT_MAX_IMAGE_BYTES = 1024 * 1024 * 1024;
 
 type MapsEntries = ReturnType<typeof parseMaps>;
 
-/** A cap on bytes read: a positive safe integer, else a TypeError before any I/O. */
-function checkMaxBytes(maxBytes: number | undefined): number {
-  if (maxBytes === undefined) return DEFAULT_MAX_IMAGE_BYTES;
-  if (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes < 1) {
-    throw new TypeError(
-      `maxBytes must be a positive whole number of bytes, got ${String(maxBytes)}`,
-    );
+interface ImageLimits {
+  maxBytes: number;
+  signal: AbortSignal | undefined;
+}
+
+/** The options' cap and signal, checked before any I/O (TypeError naming the option). */
+function checkImageOptions(options: DumpImageOptions): ImageLimits {
+  if (options.inode !== undefined && typeof options.inode !== 'bigint') {
+    throw new TypeError(`inode must be a bigint, got ${String(options.inode)}`);
   }
-  return maxBytes;
+  return {
+    maxBytes: checkByteCap(options.maxBytes, 'maxBytes', DEFAULT_MAX_BYTES),
+    signal: checkSignal(options.signal),
+  };
 }
 
 /**
  * The regions of `<root>/<pid>/maps` whose pathname is exactly `path` (not a substring:
- * `/usr/bin/python3` does not match `/usr/bin/python3.11`), read from `<root>/<pid>/mem`.
+ * `/usr/bin/python3` does not match `/usr/bin/python3.11`; ` (deleted)` after it exactly when
+ * `options.deleted`), all of one file, read from `<root>/<pid>/mem`.
  *
- * @throws TypeError when `maxBytes` is not a positive safe integer (before any I/O);
+ * @throws TypeError when `maxBytes`, `inode` or `signal` is not valid (before any I/O);
  *   PermissionDeniedError when `mem` may not be read (another user's process);
  *   ProcessGoneError when the process is gone or a zombie; HashError (EFBIG) past `maxBytes`,
- *   HashError (ENOENT) when no region of a live process maps `path`.
+ *   HashError (ENOENT) when no region of a live process maps `path`, HashError (EMISMATCH) when
+ *   regions of more than one file show that text and `inode` does not pick one; the signal's
+ *   reason once it is aborted.
  */
 export function dumpImage(pid: number, path: string, options: DumpImageOptions = {}): MemoryImage {
-  const maxBytes = checkMaxBytes(options.maxBytes);
+  const limits = checkImageOptions(options);
+  throwIfAborted(limits.signal);
   const procfs = options.procfs ?? defaultProcFS();
   const entries = parseMaps(procfs.readFile(pid, 'maps'));
-  const regions = selectRegions(entries, pid, path, procfs, options, maxBytes, false);
+  const regions = selectRegions(entries, pid, path, procfs, options, limits.maxBytes, false);
   if (regions === undefined) throw noRegion(pid, path, procfs, options, procfs.processState(pid));
-  const results = regions.map((region) => joinPieces([...pieces(procfs, pid, region)]));
+  const results = regions.map((region) =>
+    joinPieces([...pieces(procfs, pid, region, limits.signal)]),
+  );
   return assemble(path, regions, results);
 }
 
@@ -85,17 +107,18 @@ export async function dumpImageAsync(
   path: string,
   options: DumpImageOptions = {},
 ): Promise<MemoryImage> {
-  const maxBytes = checkMaxBytes(options.maxBytes);
+  const limits = checkImageOptions(options);
+  throwIfAborted(limits.signal);
   const procfs = options.procfs ?? defaultProcFS();
   const entries = parseMaps(await procfs.promises.readFile(pid, 'maps'));
-  const regions = selectRegions(entries, pid, path, procfs, options, maxBytes, false);
+  const regions = selectRegions(entries, pid, path, procfs, options, limits.maxBytes, false);
   if (regions === undefined) {
     throw noRegion(pid, path, procfs, options, await procfs.promises.processState(pid));
   }
   const results: RangeResult[] = [];
   for (const region of regions) {
     const read: RangeResult[] = [];
-    for await (const piece of piecesAsync(procfs, pid, region)) read.push(piece);
+    for await (const piece of piecesAsync(procfs, pid, region, limits.signal)) read.push(piece);
     results.push(joinPieces(read));
   }
   return assemble(path, regions, results);
@@ -119,17 +142,18 @@ export function hashImage(
   options: DumpImageOptions = {},
 ): Checksums {
   checkAlgorithms(algorithms);
-  const maxBytes = checkMaxBytes(options.maxBytes);
+  const limits = checkImageOptions(options);
+  throwIfAborted(limits.signal);
   const procfs = options.procfs ?? defaultProcFS();
   const entries = parseMaps(procfs.readFile(pid, 'maps'));
-  const regions = selectRegions(entries, pid, path, procfs, options, maxBytes, true);
+  const regions = selectRegions(entries, pid, path, procfs, options, limits.maxBytes, true);
   if (regions === undefined) throw noRegion(pid, path, procfs, options, procfs.processState(pid));
   const hash = new MultiHash(algorithms);
   const failed: string[] = [];
   for (const region of regions) {
     // One piece at a time: never more than PIECE_BYTES of the image are held.
     let fed = 0;
-    for (const piece of pieces(procfs, pid, region)) {
+    for (const piece of pieces(procfs, pid, region, limits.signal)) {
       if (!feed(hash, region, piece, failed)) break;
       fed += (piece as { bytes: Uint8Array }).bytes.length;
     }
@@ -146,10 +170,11 @@ export async function hashImageAsync(
   options: DumpImageOptions = {},
 ): Promise<Checksums> {
   checkAlgorithms(algorithms);
-  const maxBytes = checkMaxBytes(options.maxBytes);
+  const limits = checkImageOptions(options);
+  throwIfAborted(limits.signal);
   const procfs = options.procfs ?? defaultProcFS();
   const entries = parseMaps(await procfs.promises.readFile(pid, 'maps'));
-  const regions = selectRegions(entries, pid, path, procfs, options, maxBytes, true);
+  const regions = selectRegions(entries, pid, path, procfs, options, limits.maxBytes, true);
   if (regions === undefined) {
     throw noRegion(pid, path, procfs, options, await procfs.promises.processState(pid));
   }
@@ -157,7 +182,7 @@ export async function hashImageAsync(
   const failed: string[] = [];
   for (const region of regions) {
     let fed = 0;
-    for await (const piece of piecesAsync(procfs, pid, region)) {
+    for await (const piece of piecesAsync(procfs, pid, region, limits.signal)) {
       if (!feed(hash, region, piece, failed)) break;
       fed += (piece as { bytes: Uint8Array }).bytes.length;
     }
@@ -181,9 +206,18 @@ function rangesOf(region: ImageRegion): { start: bigint; length: number }[] {
   return ranges;
 }
 
-/** A region read piece by piece, one readRanges call each; stops at a failed or short piece. */
-function* pieces(procfs: ProcFS, pid: number, region: ImageRegion): Generator<RangeResult> {
+/**
+ * A region read piece by piece, one readRanges call each; stops at a failed or short piece, and
+ * throws the signal's reason once it is aborted.
+ */
+function* pieces(
+  procfs: ProcFS,
+  pid: number,
+  region: ImageRegion,
+  signal: AbortSignal | undefined,
+): Generator<RangeResult> {
   for (const range of rangesOf(region)) {
+    throwIfAborted(signal);
     const result = procfs.readRanges(pid, 'mem', [range])[0] as RangeResult;
     yield result;
     if ('error' in result || result.bytes.length !== range.length) return;
@@ -194,8 +228,10 @@ async function* piecesAsync(
   procfs: ProcFS,
   pid: number,
   region: ImageRegion,
+  signal: AbortSignal | undefined,
 ): AsyncGenerator<RangeResult> {
   for (const range of rangesOf(region)) {
+    throwIfAborted(signal);
     const result = (await procfs.promises.readRanges(pid, 'mem', [range]))[0] as RangeResult;
     yield result;
     if ('error' in result || result.bytes.length !== range.length) return;
@@ -258,7 +294,11 @@ function finish(
   return hash.digest();
 }
 
-/** The regions of `path` (with the deleted flag; executable ones only if asked), or undefined for none. */
+/**
+ * The regions of the file shown as `path` (with ` (deleted)` when `options.deleted`; executable
+ * ones only if asked), or undefined for none. HashError EMISMATCH when they belong to more than
+ * one file and `options.inode` does not say which; EFBIG past the cap, before any read.
+ */
 function selectRegions(
   entries: MapsEntries,
   pid: number,
@@ -268,11 +308,19 @@ function selectRegions(
   maxBytes: number,
   executableOnly: boolean,
 ): ImageRegion[] | undefined {
-  const deleted = options.deleted ?? false;
+  const text = mapsText(path, options.deleted ?? false);
+  let named = entriesNamed(entries, text);
+  if (options.inode !== undefined) named = named.filter((entry) => entry.inode === options.inode);
+  const files = filesOf(named);
+  if (files.length > 1) {
+    throw new HashError(
+      `the regions of process ${pid} shown as ${text} belong to ${files.length} files (device:inode ${files.join(', ')}): which one is the binary cannot be told, so none is read`,
+      { path: `${procfs.root}/${pid}/maps`, code: 'EMISMATCH' },
+    );
+  }
   const regions: ImageRegion[] = [];
   let total = 0n;
-  for (const entry of entries) {
-    if (entry.pathname !== path || entry.deleted !== deleted) continue;
+  for (const entry of named) {
     if (executableOnly && !isExecutable(entry)) continue;
     total += entry.end - entry.start;
     regions.push({ start: entry.start, end: entry.end, offset: entry.offset, perms: entry.perms });
@@ -307,8 +355,9 @@ function noRegion(
       },
     );
   }
+  const inode = options.inode === undefined ? '' : ` (inode ${options.inode})`;
   return new HashError(
-    `no region of ${mapsPath} maps ${path}${options.deleted ? ' (deleted)' : ''}`,
+    `no region of ${mapsPath} maps ${mapsText(path, options.deleted ?? false)}${inode}`,
     { path: mapsPath, code: 'ENOENT' },
   );
 }

@@ -16,6 +16,7 @@ export {
   type ImageRegion,
   type MemoryImage,
 } from './image.js';
+export type { HashOptions } from './options.js';
 export {
   type ChecksumSource,
   type ProcessChecksum,

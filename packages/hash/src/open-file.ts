@@ -1,42 +1,118 @@
-// Opening a file for hashing: the open, the use and the close, with every error of the open and
-// the use turned into a HashError naming the path. One place for the sync and async forms.
-import { closeSync, openSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
-import { toHashError } from './errors.js';
+// Opening a file to hash, when its path may be chosen by a hostile user: only a regular file
+// within the size cap is ever opened for reading.
+//
+// The path is first opened with O_PATH, which opens nothing: a FIFO's open cannot wait for a
+// writer (four such waits held all four of libuv's threads, and every fs call of the process
+// hung), and a device's driver is not called (opening one can act by itself: a tape rewinds, a
+// watchdog starts). fstat of that descriptor says what the file is and how large. Only then is
+// the very same inode opened for reading, through /proc/self/fd/<n>, with O_NONBLOCK and
+// O_NOCTTY besides, so no swap of the path between the two opens can bring in another file.
+import type { BigIntStats } from 'node:fs';
+import { constants } from 'node:fs';
+import { HashError, shownPath, toHashError } from './errors.js';
+import { closeFd, type Flow, fstatOf, openFd } from './flow.js';
+import { isAbort, type Limits, throwIfAborted } from './options.js';
 
-/** @internal `use(fd)` on the file opened for reading, closed afterwards whatever happens. */
-export function withOpenFile<T>(path: string | Buffer, use: (fd: number) => T): T {
-  let fd: number;
+// Node has no constant for it; 010000000 on every architecture Node runs on under Linux (only
+// alpha, parisc and sparc differ).
+const O_PATH = 0o10000000;
+const O_READ = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+/** @internal A regular file open for reading: its descriptor, and its fstat when opened. */
+export interface OpenFile {
+  fd: number;
+  stats: BigIntStats;
+  /** The path as the caller gave it, for errors. */
+  path: string | Uint8Array;
+}
+
+/**
+ * @internal Opens `path` for hashing: HashError EISDIR for a folder, ENOTREG (naming the type)
+ * for anything else that is not a regular file, EFBIG when it is larger than `limits.maxBytes`,
+ * all before any read; other failures are HashErrors with the errno.
+ */
+export function* openRegular(path: string | Buffer, limits: Limits): Flow<OpenFile> {
+  throwIfAborted(limits.signal);
+  let handle: number;
   try {
-    fd = openSync(path, 'r');
+    handle = yield* openFd(path, O_PATH);
   } catch (error) {
     throw toHashError(error, path);
   }
   try {
-    return use(fd);
+    const stats = yield* fstatOf(handle);
+    checkRegular(stats, path);
+    checkSize(stats, limits.maxBytes, path);
+    return { fd: yield* reopen(handle, stats, path), stats, path };
   } catch (error) {
-    throw toHashError(error, path);
+    throw isAbort(error, limits.signal) ? error : toHashError(error, path);
   } finally {
-    closeSync(fd);
+    yield* closeFd(handle);
   }
 }
 
-/** @internal The same with a FileHandle and the asynchronous fs calls. */
-export async function withOpenHandle<T>(
-  path: string | Buffer,
-  use: (handle: FileHandle) => Promise<T>,
-): Promise<T> {
-  let handle: FileHandle;
+/** The inode behind an O_PATH descriptor, opened for reading. */
+function* reopen(handle: number, stats: BigIntStats, path: string | Buffer): Flow<number> {
   try {
-    handle = await open(path, 'r');
+    return yield* openFd(`/proc/self/fd/${handle}`, O_READ);
   } catch (error) {
-    throw toHashError(error, path);
+    // Without /proc in this process (a bare chroot), the path itself, checked to be the file
+    // the first open found.
+    if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
   }
-  try {
-    return await use(handle);
-  } catch (error) {
-    throw toHashError(error, path);
-  } finally {
-    await handle.close();
+  const fd = yield* openFd(path, O_READ);
+  const now = yield* fstatOf(fd);
+  if (now.dev !== stats.dev || now.ino !== stats.ino) {
+    yield* closeFd(fd);
+    const shown = shownPath(path);
+    throw new HashError(`cannot hash ${shown}: the path led to another file when opened again`, {
+      path: shown,
+      code: 'ECHANGED',
+    });
   }
+  return fd;
+}
+
+/** @internal HashError EISDIR or ENOTREG unless `stats` is a regular file's. */
+export function checkRegular(stats: BigIntStats, path: string | Uint8Array): void {
+  if (stats.isFile()) return;
+  const shown = shownPath(path);
+  if (stats.isDirectory()) {
+    // The errno a read of a folder gives, as before this check existed.
+    const cause = Object.assign(new Error(`EISDIR: illegal operation on a directory`), {
+      code: 'EISDIR',
+    });
+    throw new HashError(`cannot hash ${shown}: it is a directory`, {
+      path: shown,
+      code: 'EISDIR',
+      cause,
+    });
+  }
+  throw new HashError(
+    `cannot hash ${shown}: it is ${typeName(stats)}, not a regular file; it was not read`,
+    { path: shown, code: 'ENOTREG' },
+  );
+}
+
+function typeName(stats: BigIntStats): string {
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isSymbolicLink()) return 'a symbolic link';
+  return `a file of type ${(stats.mode & 0o170000n).toString(8)}`;
+}
+
+/** @internal HashError EFBIG when the file is larger than the cap. */
+export function checkSize(stats: BigIntStats, maxBytes: number, path: string | Uint8Array): void {
+  if (stats.size > BigInt(maxBytes)) throw tooLarge(path, `is ${stats.size} bytes`, maxBytes);
+}
+
+/** @internal HashError EFBIG: `what` says how large it is or became. */
+export function tooLarge(path: string | Uint8Array, what: string, maxBytes: number): HashError {
+  const shown = shownPath(path);
+  return new HashError(
+    `cannot hash ${shown}: it ${what}, more than the ${maxBytes}-byte cap (raise maxBytes to hash it)`,
+    { path: shown, code: 'EFBIG' },
+  );
 }

@@ -1,17 +1,33 @@
 // The checksum of what a process runs, with the reference's fallback chain, and its known bugs
-// fixed: the memory image is really hashed (the reference hashes empty input), matched on the
-// exact path, and a deleted or replaced binary is never answered with the file now at its path.
+// fixed: the running file is hashed through /proc/<pid>/exe whatever the link's text says (a
+// path past PATH_MAX has no text, a file may be named `x (deleted)`); deletion is the kernel's
+// verdict (ProcFS.readExe), not the text's; the memory image is really hashed (the reference
+// hashes empty input), matched on the kernel's exact text; a deleted or replaced binary is never
+// answered with the file now at its path; and a checksum is only returned once the process is
+// confirmed to have kept its binary from being written throughout the read.
 
-import { type BigIntStats, closeSync, openSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
-import { decodeText, type MapsEntry, parseMaps, parseStat } from '@procmon/parse';
-import { ProcessGoneError, type ProcFS } from '@procmon/procfs';
+import type { BigIntStats } from 'node:fs';
+import { decodeText, type MapsEntry, parseMaps } from '@procmon/parse';
+import { type Executable, ProcessGoneError, type ProcFS, ProcfsError } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
-import { type ChecksumCache, hashOpenFileCached, hashOpenHandleCached } from './cache.js';
+import { deviceOf, entriesNamed, mapsText } from './binary-maps.js';
+import { type ChecksumCache, cachedChecksums } from './cache.js';
 import { defaultProcFS } from './default-procfs.js';
 import { HashError, shownPath, toHashError } from './errors.js';
-import { hashStableAsync, hashStableSync, statDescriptor } from './hash-file.js';
-import { hashImage, hashImageAsync } from './image.js';
+import { call, closeFd, type Flow, runAsync, runSync, statOf } from './flow.js';
+import { type DumpImageOptions, hashImage, hashImageAsync } from './image.js';
+import { type OpenFile, openRegular } from './open-file.js';
+import {
+  checkByteCap,
+  checkLimits,
+  DEFAULT_MAX_BYTES,
+  type HashOptions,
+  isAbort,
+  type Limits,
+} from './options.js';
+import { exeOf, procFile, stateOf } from './proc-reads.js';
+import { confirmProcess, startTimeOf } from './process-alive.js';
+import { type StableRead, stableRead } from './stable-read.js';
 
 /**
  * Where a checksum came from: `exe` (<root>/<pid>/exe: the very file the process runs, even if
@@ -23,100 +39,82 @@ export type ChecksumSource = 'exe' | 'root' | 'path' | 'memory';
 export interface ProcessChecksum {
   checksums: Checksums;
   source: ChecksumSource;
-  /** The binary's path: the exe link's target without the ` (deleted)` suffix. */
-  path: string;
-  /** The exe link said ` (deleted)`: the file was deleted or replaced while the process runs. */
-  deleted: boolean;
+  /**
+   * The binary's path, as the kernel names it: the exe link's target, without the ` (deleted)`
+   * the kernel adds to a deleted file's name (a name that really ends in ` (deleted)` keeps it).
+   * `undefined` when the link cannot be read, and `pathError` then says why: a path longer than
+   * PATH_MAX (4096 bytes) has no text the kernel can give (a ProcfsError with code
+   * ENAMETOOLONG). The checksum does not depend on it: the `exe` source opens the running file
+   * through the link without its text.
+   */
+  path: string | undefined;
+  /** Why `path` is undefined. */
+  pathError?: Error;
+  /**
+   * The binary's name was removed (deleted, or replaced by another file) while the process runs,
+   * as the kernel tells (ProcFS.readExe: a link count of 0, or a marked name that is not the
+   * running file), not from the ` (deleted)` text, which a file can be named with. `undefined`
+   * when `path` is.
+   */
+  deleted: boolean | undefined;
   /** The sources tried before the one that answered, and why each failed. */
   attempts: { source: ChecksumSource; error: Error }[];
 }
 
-export interface ProcessChecksumOptions {
+export interface ProcessChecksumOptions extends HashOptions {
   procfs?: ProcFS;
   /** Checksums by (device, inode, size, mtime, ctime): processes of one binary cost one hash. */
   cache?: ChecksumCache;
   /**
    * The most bytes of memory the `memory` source reads; 1 GiB by default. The memory checksum
    * covers the binary's executable regions only: comparable between processes of the same
-   * binary, never equal to the checksum of its file.
+   * binary, never equal to the checksum of its file. (`maxBytes` caps the file sources.)
    */
   maxImageBytes?: number;
 }
 
-const DELETED = ' (deleted)';
+/** The options, checked before any I/O. */
+interface Plan {
+  procfs: ProcFS;
+  limits: Limits;
+  maxImageBytes: number;
+  cache: ChecksumCache | undefined;
+}
+
+function planOf(algorithms: readonly string[], options: ProcessChecksumOptions): Plan {
+  checkAlgorithms(algorithms);
+  const limits = checkLimits(options);
+  const maxImageBytes = checkByteCap(options.maxImageBytes, 'maxImageBytes', DEFAULT_MAX_BYTES);
+  return { procfs: options.procfs ?? defaultProcFS(), limits, maxImageBytes, cache: options.cache };
+}
 
 /**
  * The checksums of the binary a process runs. Tries `exe`, then (only if the binary was not
  * deleted or replaced, since the file now at that path is not what runs) `root` and `path`,
  * then `memory`.
  *
- * @throws TypeError for an unknown algorithm or a bad pid (before any I/O); ProcessGoneError or
- *   PermissionDeniedError when the exe link cannot be read; ProcessGoneError when the process
- *   exited or its pid was reused while it was hashed (start time read before and after);
- *   HashError (code ENOSOURCE) when no source could be hashed, its message listing why each
- *   failed. The `root` and `path` sources count only if the opened file is the one the process
- *   maps (device and inode); the `memory` checksum covers the executable regions only.
+ * What the checksum is of: for `exe`, the file the process ran throughout the read. A running
+ * binary cannot be opened for writing (ETXTBSY), so it is read once, and afterwards the process
+ * must still run that file (device and inode of its exe link), be the same process (start
+ * time) and still be running (not a zombie, not dead, not exiting): once a process exits, its
+ * binary can be rewritten. For `root` and `path`, the file must be the one the process maps
+ * (device and inode in maps) and is read as hashFile reads any file. `memory` covers the
+ * executable regions only (see ProcessChecksumOptions.maxImageBytes).
+ *
+ * @throws TypeError for an unknown algorithm, a bad pid or a bad option (before any I/O);
+ *   ProcessGoneError or PermissionDeniedError when no source answered and the exe link cannot be
+ *   read; ProcessGoneError when the process exited, became a zombie or its pid was reused while
+ *   its binary was hashed; HashError ECHANGED when it ran another program meanwhile; HashError
+ *   ENOSOURCE when no source could be hashed, its message listing why each failed (a binary
+ *   larger than `maxBytes` is EFBIG there, a path past PATH_MAX leaves only `exe` to try);
+ *   `options.signal`'s reason once it is aborted.
  */
 export function processChecksum(
   pid: number,
   algorithms: readonly string[],
   options: ProcessChecksumOptions = {},
 ): ProcessChecksum {
-  checkAlgorithms(algorithms);
-  const procfs = options.procfs ?? defaultProcFS();
-  let started: number;
-  try {
-    started = startTime(procfs.readFile(pid, 'stat'));
-  } catch (error) {
-    // A gone process: the exe link's own error says so as it always did.
-    if (error instanceof ProcessGoneError) procfs.readLink(pid, 'exe');
-    throw error;
-  }
-  const binary = binaryOf(procfs.readLink(pid, 'exe'));
-  const attempts: ProcessChecksum['attempts'] = [];
-  let maps: MapsEntry[] | Error | undefined;
-  const mapsOf = () => {
-    if (maps === undefined) {
-      try {
-        maps = parseMaps(procfs.readFile(pid, 'maps'));
-      } catch (error) {
-        maps = error as Error;
-      }
-    }
-    return maps;
-  };
-  const confirm = (result: ProcessChecksum) => {
-    sameProcess(pid, started, () => procfs.readFile(pid, 'stat'), procfs);
-    return result;
-  };
-  for (const [source, target] of fileSources(procfs, pid, binary)) {
-    let fd: number;
-    try {
-      fd = openSync(target, 'r');
-    } catch (error) {
-      attempts.push({ source, error: toHashError(error, target) });
-      continue;
-    }
-    try {
-      if (source !== 'exe') checkMapped(statDescriptor(fd), binary, mapsOf(), target, pid);
-      const checksums = options.cache
-        ? hashOpenFileCached(fd, algorithms, options.cache, target)
-        : hashStableSync(fd, algorithms, target).checksums;
-      return confirm({ checksums, source, path: binary.path, deleted: binary.deleted, attempts });
-    } catch (error) {
-      attempts.push({ source, error: toHashError(error, target) });
-    } finally {
-      closeSync(fd);
-    }
-  }
-  let image: Checksums | undefined;
-  try {
-    image = hashImage(pid, binary.path, algorithms, imageOptions(procfs, binary, options));
-  } catch (error) {
-    attempts.push({ source: 'memory', error: error as Error });
-  }
-  if (image) return confirm(fromImage(image, binary, attempts));
-  throw noSource(pid, procfs.processState(pid), attempts, procfs);
+  return runSync(checksumFlow(pid, algorithms, planOf(algorithms, options)));
 }
 
 /** The same, with asynchronous reads throughout. */
@@ -125,80 +123,10 @@ export async function processChecksumAsync(
   algorithms: readonly string[],
   options: ProcessChecksumOptions = {},
 ): Promise<ProcessChecksum> {
-  checkAlgorithms(algorithms);
-  const procfs = options.procfs ?? defaultProcFS();
-  let started: number;
-  try {
-    started = startTime(await procfs.promises.readFile(pid, 'stat'));
-  } catch (error) {
-    // A gone process: the exe link's own error says so as it always did.
-    if (error instanceof ProcessGoneError) await procfs.promises.readLink(pid, 'exe');
-    throw error;
-  }
-  const binary = binaryOf(await procfs.promises.readLink(pid, 'exe'));
-  const attempts: ProcessChecksum['attempts'] = [];
-  let maps: MapsEntry[] | Error | undefined;
-  const mapsOf = async () => {
-    if (maps === undefined) {
-      try {
-        maps = parseMaps(await procfs.promises.readFile(pid, 'maps'));
-      } catch (error) {
-        maps = error as Error;
-      }
-    }
-    return maps;
-  };
-  const confirm = async (result: ProcessChecksum) => {
-    const stat = await procfs.promises.readFile(pid, 'stat').catch((error: unknown) => error);
-    sameProcess(
-      pid,
-      started,
-      () => {
-        if (stat instanceof Uint8Array) return stat;
-        throw stat;
-      },
-      procfs,
-    );
-    return result;
-  };
-  for (const [source, target] of fileSources(procfs, pid, binary)) {
-    let handle: FileHandle;
-    try {
-      handle = await open(target, 'r');
-    } catch (error) {
-      attempts.push({ source, error: toHashError(error, target) });
-      continue;
-    }
-    let result: ProcessChecksum | undefined;
-    try {
-      if (source !== 'exe') {
-        checkMapped(await handle.stat({ bigint: true }), binary, await mapsOf(), target, pid);
-      }
-      const checksums = options.cache
-        ? await hashOpenHandleCached(handle, algorithms, options.cache, target)
-        : (await hashStableAsync(handle, algorithms, target)).checksums;
-      result = { checksums, source, path: binary.path, deleted: binary.deleted, attempts };
-    } catch (error) {
-      attempts.push({ source, error: toHashError(error, target) });
-    } finally {
-      await handle.close();
-    }
-    if (result) return confirm(result);
-  }
-  let image: Checksums | undefined;
-  try {
-    image = await hashImageAsync(
-      pid,
-      binary.path,
-      algorithms,
-      imageOptions(procfs, binary, options),
-    );
-  } catch (error) {
-    attempts.push({ source: 'memory', error: error as Error });
-  }
-  if (image) return confirm(fromImage(image, binary, attempts));
-  throw noSource(pid, await procfs.promises.processState(pid), attempts, procfs);
+  return runAsync(checksumFlow(pid, algorithms, planOf(algorithms, options)));
 }
+
+type Attempts = ProcessChecksum['attempts'];
 
 interface Binary {
   path: string;
@@ -207,91 +135,232 @@ interface Binary {
   deleted: boolean;
 }
 
-function binaryOf(link: Uint8Array): Binary {
-  const text = Buffer.from(link.buffer, link.byteOffset, link.byteLength);
-  const deleted = text.length > DELETED.length && text.toString('latin1').endsWith(DELETED);
-  const pathBytes = Buffer.from(deleted ? text.subarray(0, text.length - DELETED.length) : text);
-  return { path: decodeText('text', pathBytes, 0, pathBytes.length), pathBytes, deleted };
-}
-
-function fileSources(
-  procfs: ProcFS,
+function* checksumFlow(
   pid: number,
-  binary: Binary,
-): [Exclude<ChecksumSource, 'memory'>, Buffer][] {
-  const sources: [Exclude<ChecksumSource, 'memory'>, Buffer][] = [
-    ['exe', Buffer.from(`${procfs.root}/${pid}/exe`)],
-  ];
-  if (!binary.deleted) {
-    sources.push([
-      'root',
-      Buffer.concat([Buffer.from(`${procfs.root}/${pid}/root`), binary.pathBytes]),
-    ]);
-    sources.push(['path', binary.pathBytes]);
+  algorithms: readonly string[],
+  plan: Plan,
+): Flow<ProcessChecksum> {
+  const { procfs, limits } = plan;
+  const started = yield* startTimeOf(procfs, pid);
+  const attempts: Attempts = [];
+  const exePath = `${procfs.root}/${pid}/exe`;
+
+  // 1. exe: the running file itself, opened through the link whatever its text says.
+  let exe: StableRead | undefined;
+  try {
+    exe = yield* hashExe(plan, pid, started, algorithms);
+  } catch (error) {
+    throwIfFinal(error, limits);
+    attempts.push({ source: 'exe', error: toHashError(error, exePath) });
   }
-  return sources;
-}
 
-function imageOptions(procfs: ProcFS, binary: Binary, options: ProcessChecksumOptions) {
-  return options.maxImageBytes === undefined
-    ? { procfs, deleted: binary.deleted }
-    : { procfs, deleted: binary.deleted, maxBytes: options.maxImageBytes };
-}
+  // 2. The link's text: the result's path, and what the other sources need.
+  let binary: Binary | undefined;
+  let pathError: Error | undefined;
+  try {
+    binary = binaryOf(yield* exeOf(procfs, pid));
+  } catch (error) {
+    // With nothing hashed, the link's error is the answer (a gone process, permission denied),
+    // unless it only says the path is too long to be given.
+    if (error instanceof ProcessGoneError || (exe === undefined && !isTooLong(error))) throw error;
+    pathError = error as Error;
+  }
+  if (exe) {
+    yield* confirmProcess(procfs, pid, started, exe.stats);
+    return answer('exe', exe.checksums, binary, pathError, attempts);
+  }
+  if (binary === undefined) {
+    throw noSource(pid, yield* stateOf(procfs, pid), attempts, procfs, pathError);
+  }
 
-function fromImage(
-  checksums: Checksums,
-  binary: Binary,
-  attempts: ProcessChecksum['attempts'],
-): ProcessChecksum {
-  return { checksums, source: 'memory', path: binary.path, deleted: binary.deleted, attempts };
-}
+  // 3. root, then path: only for a binary still at its path.
+  if (!binary.deleted) {
+    const maps = mapsOnce(procfs, pid);
+    const targets: [ChecksumSource, Buffer][] = [
+      ['root', Buffer.concat([Buffer.from(`${procfs.root}/${pid}/root`), binary.pathBytes])],
+      ['path', binary.pathBytes],
+    ];
+    for (const [source, target] of targets) {
+      let checksums: Checksums;
+      try {
+        checksums = yield* hashMapped(plan, pid, binary, target, algorithms, maps);
+      } catch (error) {
+        throwIfFinal(error, limits);
+        attempts.push({ source, error: toHashError(error, target) });
+        continue;
+      }
+      yield* confirmProcess(procfs, pid, started, undefined);
+      return answer(source, checksums, binary, undefined, attempts);
+    }
+  }
 
-/** The start time (field 22 of stat, in clock ticks) that with the pid names one process. */
-function startTime(stat: Uint8Array): number {
-  return parseStat(stat).startTime;
+  // 4. memory: the binary's executable regions.
+  let image: Checksums | undefined;
+  try {
+    image = yield* hashMemory(plan, pid, binary, algorithms);
+  } catch (error) {
+    throwIfFinal(error, limits);
+    attempts.push({ source: 'memory', error: error as Error });
+  }
+  if (image) {
+    yield* confirmProcess(procfs, pid, started, undefined);
+    return answer('memory', image, binary, undefined, attempts);
+  }
+  throw noSource(pid, yield* stateOf(procfs, pid), attempts, procfs, undefined);
 }
 
 /**
- * Throws ProcessGoneError unless `pid` still names the process that started at `started`: a
- * checksum read while the process exited, or after its pid went to another, is not returned.
+ * A failure of the check after the read (the process exited, or ran another program): it ends
+ * the whole call, it is no reason to try another source.
  */
-function sameProcess(
+class Unconfirmed {
+  constructor(readonly error: unknown) {}
+}
+
+/** Rethrows what must reach the caller as is: an abort, and a failed confirmation. */
+function throwIfFinal(error: unknown, limits: Limits): void {
+  if (isAbort(error, limits.signal)) throw error;
+  if (error instanceof Unconfirmed) throw error.error;
+}
+
+/**
+ * The `exe` source: the file through <root>/<pid>/exe, read once (it cannot be written while
+ * the process runs it), then the process confirmed; only then may the cache keep it.
+ */
+function* hashExe(
+  plan: Plan,
   pid: number,
   started: number,
-  readStat: () => Uint8Array,
-  procfs: ProcFS,
-): void {
-  const path = `${procfs.root}/${pid}/stat`;
-  let now: number;
+  algorithms: readonly string[],
+): Flow<StableRead> {
+  const file = yield* openRegular(`${plan.procfs.root}/${pid}/exe`, plan.limits);
   try {
-    now = startTime(readStat());
-  } catch (error) {
-    if (error instanceof ProcessGoneError) throw error;
-    throw new ProcessGoneError(
-      `process ${pid} could not be confirmed after its binary was hashed: ${(error as Error).message}`,
-      { pid, path, code: 'ESRCH', cause: error },
-    );
-  }
-  if (now !== started) {
-    throw new ProcessGoneError(
-      `process ${pid} exited while its binary was hashed: its pid now names a process started at ${now}, not ${started}`,
-      { pid, path, code: 'ESRCH' },
-    );
+    const checksums = yield* checksumsOf(plan, file, algorithms, function* (wanted) {
+      const read = yield* stableRead(file, wanted, plan.limits, 'once');
+      try {
+        yield* confirmProcess(plan.procfs, pid, started, file.stats);
+      } catch (error) {
+        throw new Unconfirmed(error);
+      }
+      return read;
+    });
+    return { checksums, stats: file.stats };
+  } finally {
+    yield* closeFd(file.fd);
   }
 }
 
-/** The glibc encoding of a dev_t: major and minor, as maps writes them. */
-function deviceOf(dev: bigint): { major: number; minor: number } {
+/**
+ * The `root` or `path` source: the file at `target`, taken only if it is the file the process
+ * maps, and read as any file is (twice unless only root may write it).
+ */
+function* hashMapped(
+  plan: Plan,
+  pid: number,
+  binary: Binary,
+  target: Buffer,
+  algorithms: readonly string[],
+  maps: () => Flow<MapsEntry[] | Error>,
+): Flow<Checksums> {
+  const file = yield* openRegular(target, plan.limits);
+  try {
+    checkMapped(file.stats, binary, yield* maps(), target, pid);
+    return yield* checksumsOf(plan, file, algorithms, (wanted) =>
+      stableRead(file, wanted, plan.limits, 'verify'),
+    );
+  } finally {
+    yield* closeFd(file.fd);
+  }
+}
+
+/** Through the cache when there is one, else straight from `read`. */
+function* checksumsOf(
+  plan: Plan,
+  file: OpenFile,
+  algorithms: readonly string[],
+  read: (algorithms: readonly string[]) => Flow<StableRead>,
+): Flow<Checksums> {
+  if (plan.cache) return yield* cachedChecksums(plan.cache, file.stats, algorithms, read);
+  return (yield* read(algorithms)).checksums;
+}
+
+/**
+ * The `memory` source, its regions picked by the kernel's text for the binary and, when the
+ * running file can be stat'ed, by its inode: a process may map another file under the same text.
+ */
+function* hashMemory(
+  plan: Plan,
+  pid: number,
+  binary: Binary,
+  algorithms: readonly string[],
+): Flow<Checksums> {
+  const options: DumpImageOptions = {
+    procfs: plan.procfs,
+    deleted: binary.deleted,
+    maxBytes: plan.maxImageBytes,
+    signal: plan.limits.signal,
+  };
+  try {
+    options.inode = (yield* statOf(`${plan.procfs.root}/${pid}/exe`)).ino;
+  } catch {
+    // Not reachable (a file system this user may not stat, a process exiting): text alone, and
+    // regions of one file only.
+  }
+  return yield* call(
+    () => hashImage(pid, binary.path, algorithms, options),
+    () => hashImageAsync(pid, binary.path, algorithms, options),
+  );
+}
+
+function binaryOf(exe: Executable): Binary {
+  const pathBytes = Buffer.from(exe.path);
   return {
-    major: Number((dev >> 8n) & 0xfffn) | Number((dev >> 32n) & ~0xfffn),
-    minor: Number(dev & 0xffn) | Number((dev >> 12n) & ~0xffn),
+    path: decodeText('text', pathBytes, 0, pathBytes.length),
+    pathBytes,
+    deleted: exe.deleted,
+  };
+}
+
+const isTooLong = (error: unknown): boolean =>
+  error instanceof ProcfsError && error.code === 'ENAMETOOLONG';
+
+function answer(
+  source: ChecksumSource,
+  checksums: Checksums,
+  binary: Binary | undefined,
+  pathError: Error | undefined,
+  attempts: Attempts,
+): ProcessChecksum {
+  const result: ProcessChecksum = {
+    checksums,
+    source,
+    path: binary?.path,
+    deleted: binary?.deleted,
+    attempts,
+  };
+  if (pathError) result.pathError = pathError;
+  return result;
+}
+
+/** maps, read and parsed at most once, on first need; its error kept as the value. */
+function mapsOnce(procfs: ProcFS, pid: number): () => Flow<MapsEntry[] | Error> {
+  let maps: MapsEntry[] | Error | undefined;
+  return function* () {
+    if (maps === undefined) {
+      try {
+        maps = parseMaps(yield* procFile(procfs, pid, 'maps'));
+      } catch (error) {
+        maps = error as Error;
+      }
+    }
+    return maps;
   };
 }
 
 /**
- * A `root` or `path` source is the binary only if the opened file is the one the process maps
- * (same device and inode, at the binary's path, not deleted); anything else (a file of another
- * mount namespace at the same path, a process that exited meanwhile) throws.
+ * A `root` or `path` source is the binary only if the opened file is one the process maps under
+ * the binary's own text (same device and inode); anything else (a file of another mount
+ * namespace at the same path, a process that exited meanwhile) throws.
  */
 function checkMapped(
   stats: BigIntStats,
@@ -315,13 +384,9 @@ function checkMapped(
     );
   }
   const { major, minor } = deviceOf(stats.dev);
-  const mapped = maps.some(
+  const mapped = entriesNamed(maps, mapsText(binary.path, false)).some(
     (entry) =>
-      entry.pathname === binary.path &&
-      !entry.deleted &&
-      entry.inode === stats.ino &&
-      entry.device.major === major &&
-      entry.device.minor === minor,
+      entry.inode === stats.ino && entry.device.major === major && entry.device.minor === minor,
   );
   if (!mapped) {
     throw new HashError(
@@ -334,8 +399,9 @@ function checkMapped(
 function noSource(
   pid: number,
   state: string,
-  attempts: ProcessChecksum['attempts'],
+  attempts: Attempts,
   procfs: ProcFS,
+  pathError: Error | undefined,
 ): Error {
   const path = `${procfs.root}/${pid}/exe`;
   if (state !== 'alive') {
@@ -347,6 +413,11 @@ function noSource(
     });
   }
   const reasons = attempts.map((attempt) => `${attempt.source}: ${attempt.error.message}`);
+  if (pathError) {
+    reasons.push(
+      `its path cannot be read (${pathError.message}), so no other source could be tried`,
+    );
+  }
   return new HashError(`cannot hash the binary of process ${pid}: ${reasons.join('; ')}`, {
     path,
     code: 'ENOSOURCE',

@@ -10,6 +10,7 @@ import {
   readFileSync,
   readSync,
   realpathSync,
+  writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -25,7 +26,7 @@ import {
 
 export { errorOf } from '../../../test-support/errors.js';
 
-export { cleanup, eventually, exited };
+export { cleanup, eventually, exited, trackChild };
 
 /** Checksums of empty input, as every tool prints them. */
 export const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
@@ -105,7 +106,8 @@ export async function startSleeper(
 /** x86_64 nanosleep, clock_nanosleep; arm64 nanosleep, clock_nanosleep. */
 const SLEEP_SYSCALLS = new Set(['35', '230', '101', '115']);
 
-function isSleeping(pid: number): boolean {
+/** Whether process `pid` is parked in nanosleep (its program loaded and waiting). */
+export function isSleeping(pid: number): boolean {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   if (state !== 'S') return false;
@@ -119,6 +121,24 @@ function isSleeping(pid: number): boolean {
   }
 }
 
+/**
+ * Starts `command args` and resolves with its pid once that pid sleeps (for a program that
+ * ends in `sleep`, e.g. python3 exec-ing a copy of sleep).
+ */
+export async function startProgram(
+  command: string,
+  args: readonly string[],
+): Promise<{ child: ChildProcess; pid: number }> {
+  const child = trackChild(spawn(command, [...args], { stdio: 'ignore' }));
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  const pid = child.pid as number;
+  await eventually(() => (isSleeping(pid) ? true : undefined), `${command} (pid ${pid}) to sleep`);
+  return { child, pid };
+}
+
 /** A pid that named a process a moment ago and names none now (the child exited and was reaped). */
 export function gonePid(): number {
   const pid = spawnSyncPid();
@@ -130,6 +150,26 @@ function spawnSyncPid(): number {
   // execFileSync returns after the child exited and was reaped; its pid is in its own output.
   return Number(execFileSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).trim());
 }
+
+/**
+ * sha256sum of the executable regions of the file maps shows as `text` (the pathname with its
+ * ` (deleted)`), read from /proc/<pid>/mem by the test itself: the truth of a memory checksum.
+ */
+export function executableImageDigest(pid: number, text: string): string {
+  const regions = readMaps(pid).filter(
+    (entry) => `${entry.pathname}${entry.deleted ? ' (deleted)' : ''}` === text && entry.execute,
+  );
+  expect(regions.length).toBeGreaterThan(0);
+  const image = Buffer.concat(
+    regions.map((entry) => readMem(pid, entry.start, Number(entry.end - entry.start))),
+  );
+  const file = join(tempFolder(), 'image.bin');
+  writeFileSync(file, image);
+  return toolDigest('sha256', file);
+}
+
+/** A cap no copy of sleep fits under: processChecksum's file sources fail (EFBIG), memory answers. */
+export const FILES_REFUSED = { maxBytes: 4096 };
 
 /** /proc/<pid>/maps, read with plain fs and parsed by @procmon/parse. */
 export const readMaps = (pid: number): MapsEntry[] =>

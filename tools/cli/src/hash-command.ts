@@ -15,7 +15,8 @@ import { ProcessNotFoundError, type ProcTarget, pidOf, pidProblem } from './targ
 export interface HashReport {
   /** The process hashed, absent for a file. */
   pid?: number;
-  path: string;
+  /** The file, or the process's binary; absent when the kernel cannot give it (past PATH_MAX). */
+  path?: string;
   /** For a process: which source of the fallback chain answered. */
   source?: ChecksumSource;
   deleted?: boolean;
@@ -46,13 +47,14 @@ export function hashTarget(target: HashTarget, algorithms: readonly string[]): H
   checkAlgorithms(algorithms);
   if ('file' in target) return { path: target.file, checksums: hashFile(target.file, algorithms) };
   const result = checksumOf(target.pid, algorithms);
-  return {
+  const report: HashReport = {
     pid: pidOf(target.pid),
-    path: result.path,
     source: result.source,
-    deleted: result.deleted,
     checksums: result.checksums,
   };
+  if (result.path !== undefined) report.path = result.path;
+  if (result.deleted !== undefined) report.deleted = result.deleted;
+  return report;
 }
 
 function checksumOf(target: ProcTarget, algorithms: readonly string[]) {
@@ -76,10 +78,12 @@ function processGone(pid: number): boolean {
 }
 
 export function formatHashReport(report: HashReport): string {
+  // The exe link past PATH_MAX: no path, and no name the process chose in its place.
+  const path = report.path === undefined ? '[path too long to read]' : escapeText(report.path);
   const head =
     report.pid === undefined
-      ? pc.bold(escapeText(report.path))
-      : `${pc.bold(`process ${report.pid}`)}  ${escapeText(report.path)}${report.deleted ? ' (deleted)' : ''}  ${pc.dim(`from ${escapeText(report.source ?? '')}`)}`;
+      ? pc.bold(path)
+      : `${pc.bold(`process ${report.pid}`)}  ${path}${report.deleted ? ' (deleted)' : ''}  ${pc.dim(`from ${escapeText(report.source ?? '')}`)}`;
   const width = Math.max(...Object.keys(report.checksums).map((name) => name.length));
   const rows = Object.entries(report.checksums).map(
     ([name, digest]) => `  ${pc.dim(name.padEnd(width))}  ${digest}`,

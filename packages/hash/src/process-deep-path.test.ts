@@ -1,0 +1,98 @@
+// A binary deeper than PATH_MAX: readlink of /proc/<pid>/exe fails (ENAMETOOLONG), opening it
+// works. The checksum must not depend on the link's text: it is the helper's own, from exe, with
+// `path` undefined and the reason given.
+import { spawnSync } from 'node:child_process';
+import { ProcfsError } from '@procmon/procfs';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  cleanup,
+  codeOf,
+  errorOf,
+  FILES_REFUSED,
+  sleepBinary,
+  startProgram,
+  tempFolder,
+  toolDigest,
+} from '../test/helpers.js';
+import {
+  ChecksumCache,
+  HashError,
+  type ProcessChecksum,
+  type ProcessChecksumOptions,
+  processChecksum,
+  processChecksumAsync,
+} from './index.js';
+
+const deepFolders: string[] = [];
+
+afterAll(async () => {
+  // Node's recursive rm builds whole paths, which fail past PATH_MAX; rm -rf walks with openat.
+  for (const folder of deepFolders) spawnSync('rm', ['-rf', folder]);
+  await cleanup();
+});
+
+type Style = 'sync' | 'async';
+const styles: Style[] = ['sync', 'async'];
+const checksumOf = (
+  style: Style,
+  pid: number,
+  algorithms: string[],
+  options: ProcessChecksumOptions = {},
+): Promise<ProcessChecksum> =>
+  style === 'sync'
+    ? Promise.resolve(processChecksum(pid, algorithms, options))
+    : processChecksumAsync(pid, algorithms, options);
+
+describe('a binary deeper than PATH_MAX', () => {
+  let pid = 0;
+
+  it('is set up: its exe link cannot be read, its file can', async () => {
+    const top = tempFolder();
+    deepFolders.push(top);
+    // 23 folders of 200 bytes: the binary's path is over 4,600 bytes. Python walks down one
+    // folder at a time (no path it gives the kernel is too long), copies sleep there and runs it
+    // by a relative path.
+    const script = [
+      'import os, shutil, sys',
+      'os.chdir(sys.argv[1])',
+      'for _ in range(23): os.mkdir("d" * 200); os.chdir("d" * 200)',
+      'shutil.copy(sys.argv[2], "sshd")',
+      'os.execv("./sshd", ["./sshd", "60"])',
+    ].join('\n');
+    ({ pid } = await startProgram('python3', ['-c', script, top, sleepBinary]));
+    expect(spawnSync('readlink', [`/proc/${pid}/exe`]).status).not.toBe(0);
+    expect(spawnSync('cmp', [`/proc/${pid}/exe`, sleepBinary]).status).toBe(0);
+  });
+
+  describe.each(styles)('processChecksum (%s)', (style) => {
+    it("is the helper's own checksum, from exe, with no path and the reason", async () => {
+      const result = await checksumOf(style, pid, ['sha256', 'md5']);
+      expect(result).toMatchObject({
+        checksums: {
+          sha256: toolDigest('sha256', sleepBinary),
+          md5: toolDigest('md5', sleepBinary),
+        },
+        source: 'exe',
+        path: undefined,
+        deleted: undefined,
+        attempts: [],
+      });
+      expect(result.pathError).toBeInstanceOf(ProcfsError);
+      expect(codeOf(result.pathError)).toBe('ENAMETOOLONG');
+    });
+
+    it('through a cache too', async () => {
+      const cache = new ChecksumCache({ settleMs: 0 });
+      const result = await checksumOf(style, pid, ['sha256'], { cache });
+      expect(result.checksums).toEqual({ sha256: toolDigest('sha256', sleepBinary) });
+    });
+
+    it('when exe cannot be hashed either, says that no other source could be tried', async () => {
+      const error = await errorOf(() => checksumOf(style, pid, ['sha256'], FILES_REFUSED));
+      expect(error).toBeInstanceOf(HashError);
+      expect(codeOf(error)).toBe('ENOSOURCE');
+      expect((error as Error).message).toMatch(/EFBIG|cap/);
+      expect((error as Error).message).toMatch(/ENAMETOOLONG/);
+    });
+  });
+});
