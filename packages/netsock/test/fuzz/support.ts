@@ -160,6 +160,23 @@ export function replySequence(bases: readonly Uint8Array[][]): fc.Arbitrary<Uint
     });
 }
 
+/** Each base sequence with one of its datagrams cut at every length: a reply cut short. */
+export function cutSequences(bases: readonly Uint8Array[][]): Uint8Array[][] {
+  const out: Uint8Array[][] = [];
+  for (const base of bases) {
+    base.forEach((datagram, i) => {
+      for (let length = 0; length < datagram.length; length++) {
+        out.push(base.map((d, j) => (j === i ? d.subarray(0, length) : d)));
+      }
+    });
+  }
+  return out;
+}
+
+/** The message type of a captured datagram's first message (18 for the TCP dump, else 20). */
+export const typeOf = (datagram: Uint8Array): number =>
+  datagram.length >= 6 ? datagram[4]! | (datagram[5]! << 8) : 20;
+
 /** The replayed channel ran out of datagrams: a reply that never ended. */
 export class ReplayExhausted extends Error {
   override name = 'ReplayExhausted';

@@ -6,6 +6,8 @@ import {
   check,
   corpus,
   decodingOption,
+  everyPrefix,
+  type FuzzInput,
   fuzzFile,
   isNat,
   isUbig,
@@ -107,12 +109,14 @@ fuzz.target(
       }
     }
     // Written back as the kernel writes it, each entry reads the same (default decoding only:
-    // the others do not keep the bytes).
+    // the others do not keep the bytes; the first and last eight entries of a long file).
     if (decoding === undefined || decoding === 'escape') {
-      for (const entry of entries) {
+      const some = entries.length <= 16 ? entries : [...entries.slice(0, 8), ...entries.slice(-8)];
+      for (const entry of some) {
         const again = parsed(() => parseMaps(mapsLine(entry)), 'maps', undefined);
         check(again.ok && same(again.value, [entry]), () => `re-reads differently: ${where()}`);
       }
     }
   },
+  { sweep: everyPrefix(corpus('maps'), (input): [FuzzInput, undefined] => [input, undefined]) },
 );

@@ -21,6 +21,8 @@ import {
   check,
   corpus,
   decodingOption,
+  everyPrefix,
+  type FuzzInput,
   fuzzFile,
   isInt,
   isNat,
@@ -173,6 +175,12 @@ for (const protocol of ['tcp', 'udp', 'udplite', 'raw', 'icmp'] as const) {
           );
         }
       },
+      {
+        sweep: everyPrefix(netFixture(name), (input): [FuzzInput, ParseNetInetOptions] => [
+          input,
+          { protocol, family },
+        ]),
+      },
     );
   }
 }
@@ -219,6 +227,12 @@ fuzz.target(
       );
     }
   },
+  {
+    sweep: everyPrefix(netFixture('live-unix'), (input): [FuzzInput, undefined] => [
+      input,
+      undefined,
+    ]),
+  },
 );
 
 // --- netlink and packet -------------------------------------------------------------------------
@@ -245,6 +259,12 @@ for (const table of ['netlink', 'packet'] as const) {
       if (value.bytes !== undefined) {
         check(result.value.length === lineCount(value.bytes) - 1, 'not one inode a row');
       }
+    },
+    {
+      sweep: everyPrefix(netFixture(`live-${table}`), (input): [FuzzInput, NetInodeTable] => [
+        input,
+        table,
+      ]),
     },
   );
 }

@@ -6,6 +6,8 @@ import {
   check,
   corpus,
   decodingOption,
+  everyPrefix,
+  type FuzzInput,
   fuzzFile,
   isNat,
   isUbig,
@@ -171,4 +173,5 @@ fuzz.target(
       check(status.name === unescaped, () => `name ${JSON.stringify(status.name)}: ${where()}`);
     }
   },
+  { sweep: everyPrefix(corpus('status'), (input): [FuzzInput, undefined] => [input, undefined]) },
 );

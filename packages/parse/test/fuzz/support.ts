@@ -9,6 +9,7 @@ import {
   type MutationOptions,
   type Outcome,
   outcome,
+  prefixes,
   procInput,
   sameOutcome,
   show,
@@ -63,6 +64,15 @@ export function withPieces(seeds: readonly Uint8Array[], lines: number, separato
   }
   return out;
 }
+
+/** Bytes as a fuzz input, given as they are. */
+export const asInput = (bytes: Uint8Array): FuzzInput => ({ input: bytes, bytes, form: 'bytes' });
+
+/** A sweep of every prefix of every seed (`what` and `values` for a target's `sweep` option). */
+export const everyPrefix = <T>(seeds: readonly Uint8Array[], make: (input: FuzzInput) => T) => ({
+  what: 'every prefix of every seed',
+  values: prefixes(seeds).map((bytes) => make(asInput(bytes))),
+});
 
 /** The lossless text of bytes, as a parser's string input. */
 export const textOf = (bytes: Uint8Array): string =>
