@@ -940,17 +940,29 @@ export function procInput(
   textOf: (b: Uint8Array) => string,
   options: MutationOptions & { maxRandomBytes?: number } = {},
 ): fc.Arbitrary<FuzzInput> {
-  const form = fc.constantFrom<InputForm>('bytes', 'bytes', 'bytes', 'view', 'buffer', 'text');
-  const fromBytes = (bytes: fc.Arbitrary<Uint8Array>) =>
-    fc
-      .tuple(bytes, form)
-      .map(([b, f]): FuzzInput => ({ input: inForm(b, f, textOf), bytes: b, form: f }));
+  if (corpus.length === 0) throw new Error('procInput: an empty corpus');
+  const m = mutator(corpus, options);
+  const max = options.maxMutations ?? 8;
+  // One nat picks the seed, whether to mutate it (7 in 8) and the form; one Uint32Array holds
+  // the mutations: two generated values a case (nesting arbitraries costs more than the parse).
+  const mutated = fc
+    .tuple(fc.nat(), fc.uint32Array({ minLength: 3, maxLength: 3 * max }))
+    .map(([pick, list]): FuzzInput => {
+      const seed = corpus[pick % corpus.length] as Uint8Array;
+      const rest = Math.floor(pick / corpus.length);
+      const bytes = rest % 8 === 7 ? seed.slice() : applyAll(seed, list, m);
+      const form = FORMS[Math.floor(rest / 8) % FORMS.length] as InputForm;
+      return { input: inForm(bytes, form, textOf), bytes, form };
+    });
+  const random = fc
+    .tuple(fc.uint8Array({ maxLength: options.maxRandomBytes ?? 512 }), fc.nat(FORMS.length - 1))
+    .map(([bytes, f]): FuzzInput => {
+      const form = FORMS[f] as InputForm;
+      return { input: inForm(bytes, form, textOf), bytes, form };
+    });
   return fc.oneof(
-    { weight: 6, arbitrary: fromBytes(mutatedBytes(corpus, options)) },
-    {
-      weight: 1,
-      arbitrary: fromBytes(fc.uint8Array({ maxLength: options.maxRandomBytes ?? 512 })),
-    },
+    { weight: 6, arbitrary: mutated },
+    { weight: 1, arbitrary: random },
     {
       weight: 1,
       arbitrary: anyString(300).map(
@@ -959,3 +971,6 @@ export function procInput(
     },
   );
 }
+
+/** Forms of an input by weight: plain bytes half the time. */
+const FORMS: readonly InputForm[] = ['bytes', 'bytes', 'bytes', 'view', 'buffer', 'text'];

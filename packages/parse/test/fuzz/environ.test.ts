@@ -24,6 +24,7 @@ import {
   parseBoth,
   parsed,
   parserInput,
+  pieces,
   same,
   show,
   withPieces,
@@ -98,7 +99,13 @@ fuzz.target(
     // (An object lists integer-like keys first: compared as a map, not in order.)
     check(same(new Map(Object.entries(object)), firsts), 'toObject is not the first definitions');
   },
-  { sweep: everyPrefix(corpus('environ'), (input): [FuzzInput, undefined] => [input, undefined]) },
+  {
+    sweep: everyPrefix(
+      pieces(corpus('environ'), 4, 0x00),
+      (input): [FuzzInput, undefined] => [input, undefined],
+      'every prefix of every piece of 4 entries',
+    ),
+  },
 );
 
 fuzz.target(
@@ -137,7 +144,13 @@ fuzz.target(
       );
     }
   },
-  { sweep: everyPrefix(corpus('environ'), (input) => input) },
+  {
+    sweep: everyPrefix(
+      pieces(corpus('environ'), 4, 0x00),
+      (input) => input,
+      'every prefix of every piece of 4 entries',
+    ),
+  },
 );
 
 /** A string encodeText refuses: a lone surrogate that is not an escaped byte (U+DC80-U+DCFF). */

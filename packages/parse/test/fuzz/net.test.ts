@@ -27,6 +27,7 @@ import {
   isInt,
   isNat,
   isPort,
+  lineCount,
   parseBoth,
   parsed,
   parserInput,
@@ -36,12 +37,6 @@ import {
 
 const fuzz = fuzzFile(import.meta.url);
 const ascii = (text: string) => new TextEncoder().encode(text);
-
-function lineCount(bytes: Uint8Array): number {
-  let count = 0;
-  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) count++;
-  return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a ? count + 1 : count;
-}
 
 const netFixture = (name: string) => corpus('net', (file) => file === name);
 
