@@ -17,9 +17,15 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const problems = [];
-const fuzz = { cases: 0, targets: new Set(), fixedSeeds: new Set(), randomSeeds: new Set() };
-/** The title test-support/fuzz.ts gives each run of a target. */
-const FUZZ_TITLE = / \((fixed|random) seed -?\d+\)$/;
+const fuzz = {
+  cases: 0,
+  targets: new Set(),
+  fixedSeeds: new Set(),
+  randomSeeds: new Set(),
+  sweeps: 0,
+};
+/** The titles test-support/fuzz.ts gives each run of a target, and each sweep. */
+const FUZZ_TITLE = / \(((fixed|random) seed -?\d+|[^()]*, \d+ cases)\)$/;
 
 for (const group of ['packages', 'tools']) {
   const groupDir = join(root, group);
@@ -89,7 +95,8 @@ function countFuzz(packageName, packageDir, report) {
       }
       fuzz.cases += record.cases;
       fuzz.targets.add(`${packageName} ${file} ${record.target}`);
-      (record.fixed ? fuzz.fixedSeeds : fuzz.randomSeeds).add(record.seed);
+      if (record.sweep) fuzz.sweeps++;
+      else (record.fixed ? fuzz.fixedSeeds : fuzz.randomSeeds).add(record.seed);
     }
   }
 }
@@ -101,7 +108,8 @@ const seeds = () => {
   const random = fuzz.randomSeeds.size;
   if (random === 1) parts.push('a random seed');
   else if (random > 1) parts.push('a random seed per test file');
-  return parts.join(' and ');
+  if (fuzz.sweeps > 0) parts.push(`${fuzz.sweeps} exhaustive sweeps`);
+  return parts.length === 3 ? `${parts[0]}, ${parts[1]} and ${parts[2]}` : parts.join(' and ');
 };
 console.log(
   `fuzz: ${thousands(fuzz.cases)} cases over ${fuzz.targets.size} targets` +

@@ -54,9 +54,24 @@ export interface FuzzRunRecord {
   failed: boolean;
 }
 
-export interface FuzzTargetOptions {
+/** One sweep: a property over every value of a list, as written to the same file. */
+export interface FuzzSweepRecord {
+  target: string;
+  title: string;
+  sweep: true;
+  cases: number;
+  accepted: number;
+  failed: boolean;
+}
+
+export interface FuzzTargetOptions<T> {
   /** Cases per run (both runs); CASES_PER_SEED unless set. */
   cases?: number;
+  /**
+   * Values to run the property on one by one as well, all of them, in one more test (every
+   * prefix of every seed input, say): `what` names them in its title.
+   */
+  sweep?: { what: string; values: readonly T[] };
 }
 
 export interface FuzzFile {
@@ -65,13 +80,13 @@ export interface FuzzFile {
    * `arbitrary`, one with FIXED_SEED and one with this file's random seed. `property` throws to
    * fail (use `check`, `fail`, `outcome` below), and calls `accepted()` when the code under test
    * took the input without error, which the record counts: a target whose mutated inputs are
-   * nearly all refused explores little.
+   * nearly all refused explores little. `options.sweep` adds a third test over given values.
    */
   target<T>(
     name: string,
     arbitrary: fc.Arbitrary<T>,
     property: (value: T) => void,
-    options?: FuzzTargetOptions,
+    options?: FuzzTargetOptions<T>,
   ): void;
 }
 
@@ -88,7 +103,7 @@ export function fuzzFile(fileUrl: string): FuzzFile {
   const randomSeed = Number.isSafeInteger(envSeed)
     ? envSeed
     : Math.floor(Math.random() * 0x7fffffff);
-  const records: FuzzRunRecord[] = [];
+  const records: (FuzzRunRecord | FuzzSweepRecord)[] = [];
   const targets: string[] = [];
   const watchdog = new Watchdog(outDir, relativeFile, targets);
 
@@ -159,8 +174,73 @@ export function fuzzFile(fileUrl: string): FuzzFile {
           FUZZ_TEST_TIMEOUT_MS,
         );
       }
+      if (options?.sweep !== undefined) sweep(index, name, options.sweep, property);
     },
   };
+
+  function sweep<T>(
+    index: number,
+    name: string,
+    { what, values }: { what: string; values: readonly T[] },
+    property: (value: T) => void,
+  ): void {
+    const title = `${name} (${what}, ${values.length} cases)`;
+    it(
+      title,
+      () => {
+        acceptedCases = 0;
+        watchdog.start(index, -1);
+        const stackTraceLimit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        let cases = 0;
+        let failure: { value: unknown; error: unknown } | undefined;
+        try {
+          for (const value of values) {
+            watchdog.beat(cases++);
+            try {
+              property(value);
+            } catch (error) {
+              failure = { value, error };
+              break;
+            }
+          }
+        } finally {
+          Error.stackTraceLimit = stackTraceLimit;
+          watchdog.idle();
+        }
+        records.push({
+          target: name,
+          title,
+          sweep: true,
+          cases,
+          accepted: acceptedCases,
+          failed: failure !== undefined,
+        });
+        if (failure !== undefined) {
+          // Again with stacks, for the message.
+          let cause = failure.error;
+          try {
+            property(failure.value as never);
+          } catch (error) {
+            cause = error;
+          }
+          throw new Error(`${name}: case ${cases - 1} of ${what} failed: ${show(failure.value)}`, {
+            cause,
+          });
+        }
+      },
+      FUZZ_TEST_TIMEOUT_MS,
+    );
+  }
+}
+
+/** Every prefix of every input, the empty one and the whole input included. */
+export function prefixes(inputs: readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const input of inputs) {
+    for (let length = 0; length <= input.length; length++) out.push(input.subarray(0, length));
+  }
+  return out;
 }
 
 let acceptedCases = 0;
@@ -210,10 +290,12 @@ for (;;) {
   const seed = Atomics.load(state, 2);
   const call = Atomics.load(state, 4);
   const message =
-    'fuzz watchdog: ' + workerData.file + ': target "' + target + '" with seed ' + seed +
-    ' made no progress for ' + still + ' s in case ' + call +
-    ' (an endless loop?). Replay: PROCMON_FUZZ_SEED=' + seed + ' PROCMON_FUZZ_PATH=' + call +
-    ' vitest run ' + workerData.file + ' -t "' + target + ' (random"\\n';
+    'fuzz watchdog: ' + workerData.file + ': target "' + target + '" made no progress for ' +
+    still + ' s in case ' + call + ' (an endless loop?). ' +
+    (seed < 0
+      ? 'It was case ' + call + ' of its sweep.'
+      : 'Replay: PROCMON_FUZZ_SEED=' + seed + ' PROCMON_FUZZ_PATH=' + call + ' vitest run ' +
+        workerData.file + ' -t "' + target + ' (random"') + '\\n';
   writeSync(2, message);
   try {
     mkdirSync(workerData.outDir, { recursive: true });
@@ -358,6 +440,10 @@ export const latin1Text = (bytes: Uint8Array): string =>
 /** A short printable form of an input for messages: text with bytes escaped, cut at 300. */
 export function show(input: unknown): string {
   if (typeof input === 'string') return JSON.stringify(input.slice(0, 300));
+  if (Array.isArray(input)) return `[${input.map(show).join(', ')}]`;
+  if (input !== null && typeof input === 'object' && 'input' in input) {
+    return show((input as { input: unknown }).input);
+  }
   if (input instanceof Uint8Array) {
     let out = '';
     for (const byte of input.subarray(0, 300)) {
@@ -842,17 +928,29 @@ export function procInput(
   textOf: (b: Uint8Array) => string,
   options: MutationOptions & { maxRandomBytes?: number } = {},
 ): fc.Arbitrary<FuzzInput> {
-  const form = fc.constantFrom<InputForm>('bytes', 'bytes', 'bytes', 'view', 'buffer', 'text');
-  const fromBytes = (bytes: fc.Arbitrary<Uint8Array>) =>
-    fc
-      .tuple(bytes, form)
-      .map(([b, f]): FuzzInput => ({ input: inForm(b, f, textOf), bytes: b, form: f }));
+  if (corpus.length === 0) throw new Error('procInput: an empty corpus');
+  const m = mutator(corpus, options);
+  const max = options.maxMutations ?? 8;
+  // One nat picks the seed, whether to mutate it (7 in 8) and the form; one Uint32Array holds
+  // the mutations: two generated values a case (nesting arbitraries costs more than the parse).
+  const mutated = fc
+    .tuple(fc.nat(), fc.uint32Array({ minLength: 3, maxLength: 3 * max }))
+    .map(([pick, list]): FuzzInput => {
+      const seed = corpus[pick % corpus.length] as Uint8Array;
+      const rest = Math.floor(pick / corpus.length);
+      const bytes = rest % 8 === 7 ? seed.slice() : applyAll(seed, list, m);
+      const form = FORMS[Math.floor(rest / 8) % FORMS.length] as InputForm;
+      return { input: inForm(bytes, form, textOf), bytes, form };
+    });
+  const random = fc
+    .tuple(fc.uint8Array({ maxLength: options.maxRandomBytes ?? 512 }), fc.nat(FORMS.length - 1))
+    .map(([bytes, f]): FuzzInput => {
+      const form = FORMS[f] as InputForm;
+      return { input: inForm(bytes, form, textOf), bytes, form };
+    });
   return fc.oneof(
-    { weight: 6, arbitrary: fromBytes(mutatedBytes(corpus, options)) },
-    {
-      weight: 1,
-      arbitrary: fromBytes(fc.uint8Array({ maxLength: options.maxRandomBytes ?? 512 })),
-    },
+    { weight: 6, arbitrary: mutated },
+    { weight: 1, arbitrary: random },
     {
       weight: 1,
       arbitrary: anyString(300).map(
@@ -861,3 +959,6 @@ export function procInput(
     },
   );
 }
+
+/** Forms of an input by weight: plain bytes half the time. */
+const FORMS: readonly InputForm[] = ['bytes', 'bytes', 'bytes', 'view', 'buffer', 'text'];

@@ -10,11 +10,13 @@ import {
   accepted,
   BINARY,
   check,
+  cutSequences,
   DATAGRAMS,
   decoded,
   fuzzFile,
   mutatedBytes,
   PORT_ID,
+  prefixes,
   REPLIES,
   ReplayExhausted,
   replayedChannel,
@@ -22,6 +24,7 @@ import {
   SEQ,
   same,
   sameOutcome,
+  typeOf,
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
@@ -31,10 +34,10 @@ const seq = fc.oneof(
   { weight: 8, arbitrary: fc.constant(SEQ) },
   { weight: 1, arbitrary: fc.nat() },
 );
-const portId = fc.constantFrom(undefined, undefined, PORT_ID, 0, 4242);
+const portId = fc.constantFrom<number | undefined>(undefined, undefined, PORT_ID, 0, 4242);
 const expectedType = fc.oneof(
-  { weight: 8, arbitrary: fc.constantFrom(18, 20) },
-  { weight: 1, arbitrary: fc.constantFrom(0, 1, 2, 3, 4, 0xffff) },
+  { weight: 8, arbitrary: fc.constantFrom<number>(18, 20) },
+  { weight: 1, arbitrary: fc.constantFrom<number>(0, 1, 2, 3, 4, 0xffff) },
 );
 
 interface Call {
@@ -107,6 +110,21 @@ fuzz.target(
       check(typeof first.value.ended === 'boolean', 'ended');
     }
   },
+  {
+    sweep: {
+      what: 'every prefix of every datagram',
+      values: DATAGRAMS.flatMap((datagram) =>
+        prefixes([datagram]).map((part, i) => ({
+          parts: [part],
+          padding: 8,
+          seq: SEQ,
+          kind: 'net/tcp' as ProcFileKind,
+          type: typeOf(datagram),
+          portId: i % 2 === 0 ? undefined : PORT_ID,
+        })),
+      ),
+    },
+  },
 );
 
 const SEQUENCES = Object.values(REPLIES);
@@ -115,7 +133,7 @@ fuzz.target(
   'exchange',
   fc.record({
     datagrams: replySequence(SEQUENCES),
-    bufferBytes: fc.constantFrom(65536, 65536, 65536, 4096, 172, 124, 64, 20, 16, 1),
+    bufferBytes: fc.constantFrom<number>(65536, 65536, 65536, 4096, 172, 124, 64, 20, 16, 1),
     seq,
     kind,
     type: expectedType,
@@ -157,5 +175,18 @@ fuzz.target(
     accepted();
     check(result.value.messages === calls.length, 'messages is not the number handed on');
     check(typeof result.value.interrupted === 'boolean', 'interrupted');
+  },
+  {
+    sweep: {
+      what: 'each reply with a datagram cut at every length',
+      values: cutSequences(SEQUENCES).map((datagrams) => ({
+        datagrams,
+        bufferBytes: 65536,
+        seq: SEQ,
+        kind: 'net/tcp' as ProcFileKind,
+        type: typeOf(datagrams[0] ?? new Uint8Array(0)),
+        portId: undefined,
+      })),
+    },
   },
 );

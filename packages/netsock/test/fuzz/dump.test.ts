@@ -17,6 +17,7 @@ import {
   accepted,
   check,
   checkEntry,
+  cutSequences,
   decoded,
   fuzzFile,
   PORT_ID,
@@ -80,8 +81,8 @@ for (const table of ['tcp', 'udp', 'raw', 'unix'] as const) {
         { weight: 1, arbitrary: replySequence(ALL_BASES) },
       ),
       states: fc.oneof(fc.constant(0xffffffff), fc.nat()),
-      bufferBytes: fc.constantFrom(65536, 65536, 65536, 256, 64),
-      portId: fc.constantFrom(undefined, undefined, PORT_ID, 7),
+      bufferBytes: fc.constantFrom<number>(65536, 65536, 65536, 256, 64),
+      portId: fc.constantFrom<number | undefined>(undefined, undefined, PORT_ID, 7),
       other: fc.constantFrom('list', 'resolve', 'recording', 'retrying'),
       wanted: fc.array(
         fc.oneof(fc.constantFrom(479539, 479540, 479541, 479542, 479543, 479544, 0), fc.nat()),
@@ -171,6 +172,19 @@ for (const table of ['tcp', 'udp', 'raw', 'unix'] as const) {
           break;
         }
       }
+    },
+    {
+      sweep: {
+        what: 'each reply with a datagram cut at every length',
+        values: cutSequences(bases).map((datagrams, i) => ({
+          datagrams,
+          states: 0xffffffff,
+          bufferBytes: 65536,
+          portId: undefined,
+          other: (['list', 'resolve', 'recording', 'retrying'] as const)[i % 4]!,
+          wanted: [479539, 479541, 479543, 479544],
+        })),
+      },
     },
   );
 }

@@ -18,6 +18,7 @@ import {
   INET_MESSAGES,
   mutatedBytes,
   NetlinkParseErrorOnly,
+  prefixes,
   sameOutcome,
   UNIX_MESSAGES,
   withoutExcerpt,
@@ -71,6 +72,18 @@ fuzz.target(
     accepted();
     checkEntry(first.value, protocol);
   },
+  {
+    sweep: {
+      what: 'every prefix of every message',
+      values: prefixes(INET_MESSAGES).map((message) => ({
+        message,
+        before: 4,
+        after: 8,
+        protocol: 'tcp' as SocketProtocol,
+        kind: 'net/tcp' as ProcFileKind,
+      })),
+    },
+  },
 );
 
 fuzz.target(
@@ -92,6 +105,12 @@ fuzz.target(
     if (!first.ok) return;
     accepted();
     checkEntry(first.value, 'unix');
+  },
+  {
+    sweep: {
+      what: 'every prefix of every message',
+      values: prefixes(UNIX_MESSAGES).map((message) => ({ message, before: 4, after: 8 })),
+    },
   },
 );
 
@@ -135,5 +154,11 @@ fuzz.target(
       at += (length + 4 + 3) & ~3;
     }
     check(at >= end && at - end < 4, () => `the walk stopped at ${at}, not ${end}`);
+  },
+  {
+    sweep: {
+      what: 'every prefix of every attribute list',
+      values: prefixes(ATTRIBUTES).map((attributes) => ({ attributes, before: 4, after: 8 })),
+    },
   },
 );

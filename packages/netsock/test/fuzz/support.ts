@@ -160,26 +160,57 @@ export function replySequence(bases: readonly Uint8Array[][]): fc.Arbitrary<Uint
     });
 }
 
+/** Each base sequence with one of its datagrams cut at every length: a reply cut short. */
+export function cutSequences(bases: readonly Uint8Array[][]): Uint8Array[][] {
+  const out: Uint8Array[][] = [];
+  for (const base of bases) {
+    base.forEach((datagram, i) => {
+      for (let length = 0; length < datagram.length; length++) {
+        out.push(base.map((d, j) => (j === i ? d.subarray(0, length) : d)));
+      }
+    });
+  }
+  return out;
+}
+
+/** The message type of a captured datagram's first message (18 for the TCP dump, else 20). */
+export const typeOf = (datagram: Uint8Array): number =>
+  datagram.length >= 6 ? datagram[4]! | (datagram[5]! << 8) : 20;
+
 /** The replayed channel ran out of datagrams: a reply that never ended. */
 export class ReplayExhausted extends Error {
   override name = 'ReplayExhausted';
 }
 
+// Receive buffers by size, reused from case to case as the addon reuses its own: what an earlier
+// reply left past the end of a datagram must not matter (and zeroing 64 KiB a channel cost more
+// than the decoding).
+const buffers = new Map<number, { buffer: Uint8Array; view: DataView }>();
+function receiveBuffer(size: number): { buffer: Uint8Array; view: DataView } {
+  let found = buffers.get(size);
+  if (found === undefined) {
+    const buffer = new Uint8Array(size);
+    found = { buffer, view: new DataView(buffer.buffer) };
+    buffers.set(size, found);
+  }
+  return found;
+}
+
 /**
  * A channel that answers each recv with the next datagram (cut to the buffer, returning its full
  * length, as recv with MSG_TRUNC does), and throws ReplayExhausted once there are none left: a
- * real socket would wait there for the rest of the reply.
+ * real socket would wait there for the rest of the reply. Channels of one size share a buffer.
  */
 export function replayedChannel(
   datagrams: readonly Uint8Array[],
   bufferBytes = 65536,
   portId?: number,
 ): DiagChannel & { sent: Uint8Array[]; received: number } {
-  const buffer = new Uint8Array(bufferBytes);
+  const { buffer, view } = receiveBuffer(bufferBytes);
   let next = 0;
   const channel = {
     buffer,
-    view: new DataView(buffer.buffer),
+    view,
     unsupported: new Set<string>(),
     supported: new Set<string>(),
     sent: [] as Uint8Array[],

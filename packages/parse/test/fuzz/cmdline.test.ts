@@ -15,6 +15,8 @@ import {
   check,
   corpus,
   decodingOption,
+  everyPrefix,
+  type FuzzInput,
   fuzzFile,
   latin1Text,
   outcome,
@@ -83,23 +85,35 @@ fuzz.target(
       check(same(serializeCmdline(args), expected), () => `round trip of ${show(bytes)}`);
     }
   },
+  {
+    sweep: everyPrefix(corpus('cmdline'), (input): [FuzzInput, undefined, false] => [
+      input,
+      undefined,
+      false,
+    ]),
+  },
 );
 
-fuzz.target('parseCmdlineBytes', fc.tuple(cmdlineInput, splitOption), ([value, split]) => {
-  const options = { splitRewrittenTitle: split } as Parameters<typeof parseCmdlineBytes>[1];
-  const result = parseBoth(value, 'cmdline', (input) =>
-    parseCmdlineBytes(input as Uint8Array, options),
-  );
-  if (!result.ok) return;
-  const source = value.input instanceof Uint8Array ? value.input.buffer : undefined;
-  for (const arg of result.value) {
-    check(arg instanceof Uint8Array && arg.buffer !== source, 'a view of the input, not a copy');
-  }
-  if (value.bytes === undefined) return;
-  const expected = modelArgs(latin1(value.bytes), !!(split ?? true));
-  const got = result.value.map(latin1);
-  check(same(got, expected), () => `${JSON.stringify(got)} for ${show(value.bytes)}`);
-});
+fuzz.target(
+  'parseCmdlineBytes',
+  fc.tuple(cmdlineInput, splitOption),
+  ([value, split]) => {
+    const options = { splitRewrittenTitle: split } as Parameters<typeof parseCmdlineBytes>[1];
+    const result = parseBoth(value, 'cmdline', (input) =>
+      parseCmdlineBytes(input as Uint8Array, options),
+    );
+    if (!result.ok) return;
+    const source = value.input instanceof Uint8Array ? value.input.buffer : undefined;
+    for (const arg of result.value) {
+      check(arg instanceof Uint8Array && arg.buffer !== source, 'a view of the input, not a copy');
+    }
+    if (value.bytes === undefined) return;
+    const expected = modelArgs(latin1(value.bytes), !!(split ?? true));
+    const got = result.value.map(latin1);
+    check(same(got, expected), () => `${JSON.stringify(got)} for ${show(value.bytes)}`);
+  },
+  { sweep: everyPrefix(corpus('cmdline'), (input): [FuzzInput, undefined] => [input, undefined]) },
+);
 
 /** Whether encodeText refuses `text`: a lone surrogate that is not an escaped byte. */
 function unencodable(text: string): boolean {

@@ -16,12 +16,15 @@ import {
   check,
   corpus,
   decodingOption,
+  everyPrefix,
+  type FuzzInput,
   fuzzFile,
   latin1Text,
   outcome,
   parseBoth,
   parsed,
   parserInput,
+  pieces,
   same,
   show,
   withPieces,
@@ -48,72 +51,107 @@ const environInput = parserInput(withPieces(corpus('environ'), 8, 0x00), {
   tokens: ['=', '==', 'LD_PRELOAD=', '__proto__=', 'constructor=', 'PATH=', '\0='].map(ascii),
 });
 
-fuzz.target('parseEnviron', fc.tuple(environInput, decodingOption), ([value, decoding]) => {
-  const options = decoding === undefined ? undefined : { decoding };
-  const result = parseBoth(value, 'environ', (input) => parseEnviron(input as Uint8Array, options));
-  if (!result.ok) return;
-  const environ = result.value;
-  check(environ instanceof Environ, 'not an Environ');
-  const raw = parsed(() => parseEnvironEntries(value.input as Uint8Array), 'environ', undefined);
-  check(raw.ok, () => `parseEnviron read what parseEnvironEntries refused: ${show(value.input)}`);
-  const pairs = [...environ];
-  // Every entry is kept, in order, repeated names included.
-  check(
-    environ.size === raw.value.length && pairs.length === environ.size,
-    () => `${environ.size} definitions, ${raw.value.length} entries: ${show(value.input)}`,
-  );
-  const used: TextDecoding = decoding ?? 'escape';
-  const firsts = new Map<string, string>();
-  for (let i = 0; i < pairs.length; i++) {
-    const [name, text] = pairs[i] as [string, string];
-    const entry = raw.value[i]!;
-    check(!name.includes('=') && !name.includes('\0') && !text.includes('\0'), 'a separator kept');
-    // Each string is its entry's bytes, decoded as asked (for 'strict' too: it read them all).
-    const decode = (b: Uint8Array) =>
-      decodeText('environ', b, 0, b.length, used === 'strict' ? 'escape' : used);
-    check(
-      decode(entry.key) === name && decode(entry.value) === text,
-      () =>
-        `entry ${i} is ${JSON.stringify([name, text])}, its bytes ${show(entry.key)}=${show(entry.value)}`,
+fuzz.target(
+  'parseEnviron',
+  fc.tuple(environInput, decodingOption),
+  ([value, decoding]) => {
+    const options = decoding === undefined ? undefined : { decoding };
+    const result = parseBoth(value, 'environ', (input) =>
+      parseEnviron(input as Uint8Array, options),
     );
-    if (!firsts.has(name)) firsts.set(name, text);
-  }
-  // Lookups see the first definition; toMap and toObject keep it too.
-  for (const [name, text] of firsts) {
-    check(environ.get(name) === text && environ.has(name), () => `get(${JSON.stringify(name)})`);
-  }
-  check(same(environ.toMap(), firsts), 'toMap is not the first definitions');
-  const object = environ.toObject();
-  check(Object.getPrototypeOf(object) === null, 'toObject has a prototype');
-  // (An object lists integer-like keys first: compared as a map, not in order.)
-  check(same(new Map(Object.entries(object)), firsts), 'toObject is not the first definitions');
-});
+    if (!result.ok) return;
+    const environ = result.value;
+    check(environ instanceof Environ, 'not an Environ');
+    const raw = parsed(() => parseEnvironEntries(value.input as Uint8Array), 'environ', undefined);
+    check(raw.ok, () => `parseEnviron read what parseEnvironEntries refused: ${show(value.input)}`);
+    const pairs = [...environ];
+    // Every entry is kept, in order, repeated names included.
+    check(
+      environ.size === raw.value.length && pairs.length === environ.size,
+      () => `${environ.size} definitions, ${raw.value.length} entries: ${show(value.input)}`,
+    );
+    const used: TextDecoding = decoding ?? 'escape';
+    const firsts = new Map<string, string>();
+    for (let i = 0; i < pairs.length; i++) {
+      const [name, text] = pairs[i] as [string, string];
+      const entry = raw.value[i]!;
+      check(
+        !name.includes('=') && !name.includes('\0') && !text.includes('\0'),
+        'a separator kept',
+      );
+      // Each string is its entry's bytes, decoded as asked (for 'strict' too: it read them all).
+      const decode = (b: Uint8Array) =>
+        decodeText('environ', b, 0, b.length, used === 'strict' ? 'escape' : used);
+      check(
+        decode(entry.key) === name && decode(entry.value) === text,
+        () =>
+          `entry ${i} is ${JSON.stringify([name, text])}, its bytes ${show(entry.key)}=${show(entry.value)}`,
+      );
+      if (!firsts.has(name)) firsts.set(name, text);
+    }
+    // Lookups see the first definition; toMap and toObject keep it too.
+    for (const [name, text] of firsts) {
+      check(environ.get(name) === text && environ.has(name), () => `get(${JSON.stringify(name)})`);
+    }
+    check(same(environ.toMap(), firsts), 'toMap is not the first definitions');
+    const object = environ.toObject();
+    check(Object.getPrototypeOf(object) === null, 'toObject has a prototype');
+    // (An object lists integer-like keys first: compared as a map, not in order.)
+    check(same(new Map(Object.entries(object)), firsts), 'toObject is not the first definitions');
+  },
+  {
+    sweep: everyPrefix(
+      pieces(corpus('environ'), 4, 0x00),
+      (input): [FuzzInput, undefined] => [input, undefined],
+      'every prefix of every piece of 4 entries',
+    ),
+  },
+);
 
-fuzz.target('parseEnvironEntries', environInput, (value) => {
-  const result = parseBoth(value, 'environ', (input) => parseEnvironEntries(input as Uint8Array));
-  if (!result.ok) return;
-  const source = value.input instanceof Uint8Array ? value.input.buffer : undefined;
-  for (const { key, value: text } of result.value) {
-    check(key instanceof Uint8Array && text instanceof Uint8Array, 'not bytes');
-    check(key.buffer !== source && text.buffer !== source, 'a view of the input, not a copy');
-    check(!key.includes(0x3d) && !key.includes(0) && !text.includes(0), 'a separator kept');
-  }
-  if (value.bytes === undefined) return;
-  const got = result.value.map(({ key, value: text }) => [latin1(key), latin1(text)]);
-  check(
-    same(got, modelEntries(value.bytes)),
-    () => `entries differ from the rule: ${show(value.bytes)}`,
-  );
-  // Without empty names, serializeEnviron gives the entries back as a NUL-terminated file.
-  const environ = parseEnviron(value.bytes);
-  const written = outcome(() => serializeEnviron(environ), [TypeError]);
-  const emptyName = result.value.some(({ key }) => key.length === 0);
-  check(written.ok === !emptyName, () => `serializeEnviron of an empty name: ${show(value.bytes)}`);
-  if (written.ok) {
-    const expected = result.value.map(({ key, value: text }) => `${latin1(key)}=${latin1(text)}\0`);
-    check(latin1(written.value) === expected.join(''), () => `round trip of ${show(value.bytes)}`);
-  }
-});
+fuzz.target(
+  'parseEnvironEntries',
+  environInput,
+  (value) => {
+    const result = parseBoth(value, 'environ', (input) => parseEnvironEntries(input as Uint8Array));
+    if (!result.ok) return;
+    const source = value.input instanceof Uint8Array ? value.input.buffer : undefined;
+    for (const { key, value: text } of result.value) {
+      check(key instanceof Uint8Array && text instanceof Uint8Array, 'not bytes');
+      check(key.buffer !== source && text.buffer !== source, 'a view of the input, not a copy');
+      check(!key.includes(0x3d) && !key.includes(0) && !text.includes(0), 'a separator kept');
+    }
+    if (value.bytes === undefined) return;
+    const got = result.value.map(({ key, value: text }) => [latin1(key), latin1(text)]);
+    check(
+      same(got, modelEntries(value.bytes)),
+      () => `entries differ from the rule: ${show(value.bytes)}`,
+    );
+    // Without empty names, serializeEnviron gives the entries back as a NUL-terminated file.
+    const environ = parseEnviron(value.bytes);
+    const written = outcome(() => serializeEnviron(environ), [TypeError]);
+    const emptyName = result.value.some(({ key }) => key.length === 0);
+    check(
+      written.ok === !emptyName,
+      () => `serializeEnviron of an empty name: ${show(value.bytes)}`,
+    );
+    if (written.ok) {
+      const expected = result.value.map(
+        ({ key, value: text }) => `${latin1(key)}=${latin1(text)}\0`,
+      );
+      check(
+        latin1(written.value) === expected.join(''),
+        () => `round trip of ${show(value.bytes)}`,
+      );
+    }
+  },
+  {
+    sweep: everyPrefix(
+      pieces(corpus('environ'), 4, 0x00),
+      (input) => input,
+      'every prefix of every piece of 4 entries',
+    ),
+  },
+);
 
 /** A string encodeText refuses: a lone surrogate that is not an escaped byte (U+DC80-U+DCFF). */
 function unencodable(text: string): boolean {

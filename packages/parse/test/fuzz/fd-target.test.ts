@@ -7,6 +7,8 @@ import {
   check,
   corpusLines,
   decodingOption,
+  everyPrefix,
+  type FuzzInput,
   fuzzFile,
   isNat,
   parseBoth,
@@ -101,5 +103,11 @@ fuzz.target(
       () =>
         `formatFdTarget(${JSON.stringify(target)}) = ${JSON.stringify(text)} reads as ${again.ok ? JSON.stringify(again.value) : again.error.message}`,
     );
+  },
+  {
+    sweep: everyPrefix(corpusLines('fd-target'), (input): [FuzzInput, undefined] => [
+      input,
+      undefined,
+    ]),
   },
 );

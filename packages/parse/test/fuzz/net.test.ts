@@ -21,10 +21,13 @@ import {
   check,
   corpus,
   decodingOption,
+  everyPrefix,
+  type FuzzInput,
   fuzzFile,
   isInt,
   isNat,
   isPort,
+  lineCount,
   parseBoth,
   parsed,
   parserInput,
@@ -34,12 +37,6 @@ import {
 
 const fuzz = fuzzFile(import.meta.url);
 const ascii = (text: string) => new TextEncoder().encode(text);
-
-function lineCount(bytes: Uint8Array): number {
-  let count = 0;
-  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) count++;
-  return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a ? count + 1 : count;
-}
 
 const netFixture = (name: string) => corpus('net', (file) => file === name);
 
@@ -173,6 +170,12 @@ for (const protocol of ['tcp', 'udp', 'udplite', 'raw', 'icmp'] as const) {
           );
         }
       },
+      {
+        sweep: everyPrefix(netFixture(name), (input): [FuzzInput, ParseNetInetOptions] => [
+          input,
+          { protocol, family },
+        ]),
+      },
     );
   }
 }
@@ -219,6 +222,12 @@ fuzz.target(
       );
     }
   },
+  {
+    sweep: everyPrefix(netFixture('live-unix'), (input): [FuzzInput, undefined] => [
+      input,
+      undefined,
+    ]),
+  },
 );
 
 // --- netlink and packet -------------------------------------------------------------------------
@@ -245,6 +254,12 @@ for (const table of ['netlink', 'packet'] as const) {
       if (value.bytes !== undefined) {
         check(result.value.length === lineCount(value.bytes) - 1, 'not one inode a row');
       }
+    },
+    {
+      sweep: everyPrefix(netFixture(`live-${table}`), (input): [FuzzInput, NetInodeTable] => [
+        input,
+        table,
+      ]),
     },
   );
 }

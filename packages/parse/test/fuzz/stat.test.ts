@@ -20,6 +20,8 @@ import {
   check,
   corpus,
   decodingOption,
+  everyPrefix,
+  type FuzzInput,
   fail,
   fuzzFile,
   isInt,
@@ -92,42 +94,54 @@ const statInput = fc.tuple(
   decodingOption,
 );
 
-fuzz.target('parseStat', statInput, ([value, decoding]) => {
-  const options = decoding === undefined ? undefined : { decoding };
-  const result = parseBoth(value, 'stat', (input) => parseStat(input as Uint8Array, options));
-  if (!result.ok) return;
-  const stat = result.value;
-  const keys = Object.keys(stat).sort();
-  check(same(keys, STAT_KEYS), () => `keys ${keys}`);
-  check(isNat(stat.pid), () => `pid ${stat.pid}`);
-  check(typeof stat.comm === 'string', 'comm is not a string');
-  check(STATE_NAMES[stat.state] === stat.stateName, () => `state ${stat.state} ${stat.stateName}`);
-  for (const [key, type] of FIELDS) {
-    const field = stat[key];
-    const ok = type === 'u' ? isNat(field) : type === 'i' ? isInt(field) : isUbig(field);
-    check(ok, () => `${key} (${type}) is ${String(field)} for ${show(value.bytes ?? value.input)}`);
-  }
-  // comm is everything between the first "(" and the last ")", byte for byte (escape decoding).
-  if (value.bytes !== undefined && (decoding === undefined || decoding === 'escape')) {
-    const bytes = value.bytes;
-    const end = bytes[bytes.length - 1] === 0x0a ? bytes.length - 1 : bytes.length;
-    const open = bytes.indexOf(0x28);
-    const close = bytes.subarray(0, end).lastIndexOf(0x29);
+fuzz.target(
+  'parseStat',
+  statInput,
+  ([value, decoding]) => {
+    const options = decoding === undefined ? undefined : { decoding };
+    const result = parseBoth(value, 'stat', (input) => parseStat(input as Uint8Array, options));
+    if (!result.ok) return;
+    const stat = result.value;
+    const keys = Object.keys(stat).sort();
+    check(same(keys, STAT_KEYS), () => `keys ${keys}`);
+    check(isNat(stat.pid), () => `pid ${stat.pid}`);
+    check(typeof stat.comm === 'string', 'comm is not a string');
     check(
-      same(encodeText(stat.comm), bytes.slice(open + 1, close)),
-      () => `comm ${JSON.stringify(stat.comm)} is not the bytes between ( and ) of ${show(bytes)}`,
+      STATE_NAMES[stat.state] === stat.stateName,
+      () => `state ${stat.state} ${stat.stateName}`,
     );
-    // Written back canonically (the fast path's input), it reads the same.
-    const again = parsed(() => parseStat(statLine(stat)), 'stat', undefined);
-    check(again.ok && same(again.value, stat), () => `re-reads differently: ${show(bytes)}`);
-  }
-  // Its start time, for a typical machine, is a finite number of ms after boot.
-  const start = statStartTime(stat, { clockTicks: 100, bootTimeSeconds: 1_700_000_000 });
-  check(
-    Number.isFinite(start) && start >= 1_700_000_000_000,
-    () => `statStartTime ${start} for startTime ${stat.startTime}`,
-  );
-});
+    for (const [key, type] of FIELDS) {
+      const field = stat[key];
+      const ok = type === 'u' ? isNat(field) : type === 'i' ? isInt(field) : isUbig(field);
+      check(
+        ok,
+        () => `${key} (${type}) is ${String(field)} for ${show(value.bytes ?? value.input)}`,
+      );
+    }
+    // comm is everything between the first "(" and the last ")", byte for byte (escape decoding).
+    if (value.bytes !== undefined && (decoding === undefined || decoding === 'escape')) {
+      const bytes = value.bytes;
+      const end = bytes[bytes.length - 1] === 0x0a ? bytes.length - 1 : bytes.length;
+      const open = bytes.indexOf(0x28);
+      const close = bytes.subarray(0, end).lastIndexOf(0x29);
+      check(
+        same(encodeText(stat.comm), bytes.slice(open + 1, close)),
+        () =>
+          `comm ${JSON.stringify(stat.comm)} is not the bytes between ( and ) of ${show(bytes)}`,
+      );
+      // Written back canonically (the fast path's input), it reads the same.
+      const again = parsed(() => parseStat(statLine(stat)), 'stat', undefined);
+      check(again.ok && same(again.value, stat), () => `re-reads differently: ${show(bytes)}`);
+    }
+    // Its start time, for a typical machine, is a finite number of ms after boot.
+    const start = statStartTime(stat, { clockTicks: 100, bootTimeSeconds: 1_700_000_000 });
+    check(
+      Number.isFinite(start) && start >= 1_700_000_000_000,
+      () => `statStartTime ${start} for startTime ${stat.startTime}`,
+    );
+  },
+  { sweep: everyPrefix(statSeeds, (input): [FuzzInput, undefined] => [input, undefined]) },
+);
 
 // --- statStartTime ------------------------------------------------------------------------------
 
@@ -245,6 +259,13 @@ fuzz.target(
     const again = parsed(() => parseStatm(line, { pageSize: size as number }), 'statm', undefined);
     check(again.ok && same(again.value, statm), () => `re-reads differently: ${show(value.bytes)}`);
   },
+  {
+    sweep: everyPrefix(corpus('statm'), (input): [FuzzInput, number, boolean] => [
+      input,
+      4096,
+      true,
+    ]),
+  },
 );
 
 // --- io -----------------------------------------------------------------------------------------
@@ -275,4 +296,5 @@ fuzz.target(
     const again = parsed(() => parseIo(text), 'io', undefined);
     if (!again.ok || !same(again.value, io)) fail(`re-reads differently: ${show(value.bytes)}`);
   },
+  { sweep: everyPrefix(corpus('io'), (input) => input) },
 );

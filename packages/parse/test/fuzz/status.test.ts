@@ -6,9 +6,12 @@ import {
   check,
   corpus,
   decodingOption,
+  everyPrefix,
+  type FuzzInput,
   fuzzFile,
   isNat,
   isUbig,
+  lineCount,
   parseBoth,
   parserInput,
   show,
@@ -72,12 +75,9 @@ const TEXTS: Record<string, keyof Status> = {
   Mems_allowed_list: 'memsAllowedList',
 };
 
-/** Lines in the input: each newline ends one, and text after the last newline is one more. */
-function lineCount(bytes: Uint8Array): number {
-  let count = 0;
-  for (const byte of bytes) if (byte === 0x0a) count++;
-  return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a ? count + 1 : count;
-}
+const SIZE_ENTRIES = Object.entries(SIZES);
+const TEXT_ENTRIES = Object.entries(TEXTS);
+const REQUIRED_NATS = new Set<keyof Status>(['tgid', 'pid', 'ppid', 'tracerPid']);
 
 const isIds = (ids: unknown) => {
   const value = ids as Record<string, unknown> | undefined;
@@ -129,7 +129,7 @@ fuzz.target(
     check(typeof status.stateName === 'string', 'stateName');
     check(isIds(status.uid) && isIds(status.gid), () => `uid or gid: ${where()}`);
     for (const key of NATS) {
-      if (status[key] !== undefined || ['tgid', 'pid', 'ppid', 'tracerPid'].includes(key)) {
+      if (status[key] !== undefined || REQUIRED_NATS.has(key)) {
         check(isNat(status[key]), () => `${key} is ${String(status[key])}: ${where()}`);
       }
     }
@@ -158,10 +158,10 @@ fuzz.target(
         () => `sizesBytes ${key} ${bytes}`,
       );
     }
-    for (const [key, property] of Object.entries(SIZES)) {
+    for (const [key, property] of SIZE_ENTRIES) {
       check(status[property] === status.sizesBytes.get(key), () => `${property} is not ${key}`);
     }
-    for (const [key, property] of Object.entries(TEXTS)) {
+    for (const [key, property] of TEXT_ENTRIES) {
       check(status[property] === status.fields.get(key), () => `${property} is not ${key}`);
     }
     // name is the Name line unescaped (\\ and \n, the kernel's only escapes).
@@ -171,4 +171,5 @@ fuzz.target(
       check(status.name === unescaped, () => `name ${JSON.stringify(status.name)}: ${where()}`);
     }
   },
+  { sweep: everyPrefix(corpus('status'), (input): [FuzzInput, undefined] => [input, undefined]) },
 );

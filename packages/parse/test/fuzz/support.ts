@@ -9,6 +9,7 @@ import {
   type MutationOptions,
   type Outcome,
   outcome,
+  prefixes,
   procInput,
   sameOutcome,
   show,
@@ -62,6 +63,33 @@ export function withPieces(seeds: readonly Uint8Array[], lines: number, separato
     }
   }
   return out;
+}
+
+/** Lines in the input: each newline ends one, and text after the last newline is one more. */
+export function lineCount(bytes: Uint8Array): number {
+  let count = 0;
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) count++;
+  return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a ? count + 1 : count;
+}
+
+/** Bytes as a fuzz input, given as they are. */
+export const asInput = (bytes: Uint8Array): FuzzInput => ({ input: bytes, bytes, form: 'bytes' });
+
+/** A sweep of every prefix of every seed (`what` and `values` for a target's `sweep` option). */
+export const everyPrefix = <T>(
+  seeds: readonly Uint8Array[],
+  make: (input: FuzzInput) => T,
+  what = 'every prefix of every seed',
+) => ({ what, values: prefixes(seeds).map((bytes) => make(asInput(bytes))) });
+
+/**
+ * Pieces of `lines` lines (or NUL-separated entries) of each seed, for sweeps of files whose
+ * lines stand alone: every cut of every line, without parsing a long file again for each.
+ */
+export function pieces(seeds: readonly Uint8Array[], lines: number, separator = 0x0a) {
+  return withPieces(seeds, lines, separator).filter(
+    (piece) => !seeds.includes(piece) || piece.length <= 512,
+  );
 }
 
 /** The lossless text of bytes, as a parser's string input. */
