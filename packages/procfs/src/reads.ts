@@ -220,19 +220,6 @@ export type NamespaceType =
   | 'user'
   | 'uts';
 
-const NAMESPACE_TYPES: ReadonlySet<string> = new Set<NamespaceType>([
-  'cgroup',
-  'ipc',
-  'mnt',
-  'net',
-  'pid',
-  'pid_for_children',
-  'time',
-  'time_for_children',
-  'user',
-  'uts',
-]);
-
 /**
  * The namespace a process is in, as its link names it (`net:[4026531840]`): two processes share
  * a namespace when these are equal. `self` is the reading process, as the root shows it.
@@ -243,7 +230,7 @@ export function* readNamespace(
   type: NamespaceType,
 ): Flow<Uint8Array> {
   if (pid !== 'self') checkPid(pid);
-  if (!NAMESPACE_TYPES.has(type)) throw new TypeError(`unknown namespace type ${String(type)}`);
+  checkFileName(type, 'namespace type');
   const path = `${pid}/ns/${type}`;
   const link = yield* perform({ kind: 'readlink', path });
   if (link.ok) return link.value;
