@@ -1,10 +1,10 @@
-// The checksum of what a process runs, with the reference's fallback chain, and its known bugs
-// fixed: the running file is hashed through /proc/<pid>/exe whatever the link's text says (a
-// path past PATH_MAX has no text, a file may be named `x (deleted)`); deletion is the kernel's
-// verdict (ProcFS.readExe), not the text's; the memory image is really hashed (the reference
-// hashes empty input), matched on the kernel's exact text; a deleted or replaced binary is never
-// answered with the file now at its path; and a checksum is only returned once the process is
-// confirmed to have kept its binary from being written throughout the read.
+// The checksum of what a process runs, through a fallback chain (exe, root, path, memory): the
+// running file is hashed through /proc/<pid>/exe whatever the link's text says (a path past
+// PATH_MAX has no text, a file may be named `x (deleted)`); deletion is the kernel's verdict
+// (ProcFS.readExe), not the text's; the memory image is really hashed, matched on the kernel's
+// exact text and the inode; a deleted or replaced binary is never answered with the file now at
+// its path; and a checksum is only returned once the process is confirmed to have kept its
+// binary from being written throughout the read.
 
 import type { BigIntStats } from 'node:fs';
 import { decodeText, type MapsEntry, parseMaps } from '@procmon/parse';
