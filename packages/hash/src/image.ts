@@ -4,6 +4,7 @@
 
 import { parseMaps } from '@procmon/parse';
 import {
+  defaultProcFS,
   ProcessGoneError,
   type ProcessState,
   type ProcFS,
@@ -12,7 +13,7 @@ import {
 } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms, MultiHash } from './algorithms.js';
 import { entriesNamed, filesOf, mapsText } from './binary-maps.js';
-import { defaultProcFS } from './default-procfs.js';
+
 import { HashError } from './errors.js';
 import { checkByteCap, checkSignal, DEFAULT_MAX_BYTES, throwIfAborted } from './options.js';
 

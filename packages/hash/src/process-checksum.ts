@@ -8,11 +8,17 @@
 
 import type { BigIntStats } from 'node:fs';
 import { decodeText, type MapsEntry, parseMaps } from '@procmon/parse';
-import { type Executable, ProcessGoneError, type ProcFS, ProcfsError } from '@procmon/procfs';
+import {
+  defaultProcFS,
+  type Executable,
+  ProcessGoneError,
+  type ProcFS,
+  ProcfsError,
+} from '@procmon/procfs';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
 import { deviceOf, entriesNamed, mapsText } from './binary-maps.js';
 import { type ChecksumCache, cachedChecksums } from './cache.js';
-import { defaultProcFS } from './default-procfs.js';
+
 import { HashError, shownPath, toHashError } from './errors.js';
 import { call, closeFd, type Flow, runAsync, runSync, statOf } from './flow.js';
 import { type DumpImageOptions, hashImage, hashImageAsync } from './image.js';
