@@ -803,14 +803,11 @@ export function mutatedBytes(
     });
 }
 
-/** Mutations for `mutate`: 1 to `maxMutations` of them (8 unless set). */
-export function mutationList(options: MutationOptions = {}): fc.Arbitrary<Mutations> {
-  return fc.uint32Array({ minLength: 3, maxLength: 3 * (options.maxMutations ?? 8) });
-}
+const mutators = new WeakMap<MutationOptions, WeakMap<readonly Uint8Array[], Mutator>>();
 
 /**
- * `bytes` (never changed) with `list` applied, as a new array; splices take from `corpus`, and
- * `options` must be those `list` was made for.
+ * `bytes` (never changed) with `list` (3 u32s a mutation, any values) applied, as a new array;
+ * splices take from `corpus`, and `options` say which mutations apply.
  */
 export function mutate(
   bytes: Uint8Array,
@@ -818,7 +815,17 @@ export function mutate(
   corpus: readonly Uint8Array[],
   options: MutationOptions = {},
 ): Uint8Array {
-  return applyAll(bytes, list, mutator(corpus, options));
+  let byCorpus = mutators.get(options);
+  if (byCorpus === undefined) {
+    byCorpus = new WeakMap();
+    mutators.set(options, byCorpus);
+  }
+  let m = byCorpus.get(corpus);
+  if (m === undefined) {
+    m = mutator(corpus, options);
+    byCorpus.set(corpus, m);
+  }
+  return applyAll(bytes, list, m);
 }
 
 function applyAll(bytes: Uint8Array, list: Mutations, m: Mutator): Uint8Array {
