@@ -12,6 +12,7 @@ import { ProcessGoneError, ProcFS } from '@procmon/procfs';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { firstLine } from '../../../test-support/processes.js';
 import {
+  checksumOf,
   cleanup,
   codeOf,
   copySleep,
@@ -19,35 +20,18 @@ import {
   eventually,
   isSleeping,
   startSleeper,
+  styles,
   tempFolder,
   toolDigest,
   trackChild,
 } from '../test/helpers.js';
 import { MultiHash } from './algorithms.js';
-import {
-  ChecksumCache,
-  HashError,
-  type ProcessChecksum,
-  type ProcessChecksumOptions,
-  processChecksum,
-  processChecksumAsync,
-} from './index.js';
+import { ChecksumCache, HashError, processChecksumAsync } from './index.js';
 
 afterAll(cleanup);
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-type Style = 'sync' | 'async';
-const styles: Style[] = ['sync', 'async'];
-const checksumOf = (
-  style: Style,
-  pid: number,
-  options: ProcessChecksumOptions = {},
-): Promise<ProcessChecksum> =>
-  style === 'sync'
-    ? Promise.resolve(processChecksum(pid, ['sha256'], options))
-    : processChecksumAsync(pid, ['sha256'], options);
 
 /** A copy of sleep 3 MiB long (zeros appended: it still runs), so a hash takes several chunks. */
 function largeSleep(): string {
@@ -107,7 +91,7 @@ describe.each(styles)('a process that exits while its binary is hashed (%s)', (s
       waitSync(() => stateOf(pid) === 'Z', `process ${pid} to be a zombie`);
     });
     const cache = new ChecksumCache({ settleMs: 0 });
-    const error = await errorOf(() => checksumOf(style, pid, { cache }));
+    const error = await errorOf(() => checksumOf(style, pid, ['sha256'], { cache }));
     expect(error).toBeInstanceOf(ProcessGoneError);
     expect((error as ProcessGoneError).zombie).toBe(true);
     expect(cache.size).toBe(0);
@@ -117,7 +101,7 @@ describe.each(styles)('a process that exits while its binary is hashed (%s)', (s
     const binary = largeSleep();
     const pid = await startOrphanedSleeper(binary);
     try {
-      expect((await checksumOf(style, pid)).checksums).toEqual({
+      expect((await checksumOf(style, pid, ['sha256'])).checksums).toEqual({
         sha256: toolDigest('sha256', binary),
       });
     } finally {
@@ -179,7 +163,7 @@ describe.each(styles)(
         writeFileSync(go, '');
         waitSync(() => readlinkSync(`/proc/${pid}/exe`) !== before, `process ${pid} to exec`);
       });
-      const error = await errorOf(() => checksumOf(style, pid));
+      const error = await errorOf(() => checksumOf(style, pid, ['sha256']));
       expect(error).toBeInstanceOf(HashError);
       expect(codeOf(error)).toBe('ECHANGED');
       expect((error as Error).message).toMatch(/another program/);
@@ -228,7 +212,7 @@ describe.each(styles)('a stat after the read that shows (%s)', (style) => {
     const procfs = new Changing(2, (fields) => {
       fields[6] = String(Number(fields[6]) | PF_EXITING);
     });
-    const error = await errorOf(() => checksumOf(style, process.pid, { procfs }));
+    const error = await errorOf(() => checksumOf(style, process.pid, ['sha256'], { procfs }));
     expect(error).toBeInstanceOf(ProcessGoneError);
     expect((error as Error).message).toMatch(/exiting/);
   });
@@ -237,7 +221,7 @@ describe.each(styles)('a stat after the read that shows (%s)', (style) => {
     const procfs = new Changing(2, (fields) => {
       fields[0] = 'Z';
     });
-    const error = await errorOf(() => checksumOf(style, process.pid, { procfs }));
+    const error = await errorOf(() => checksumOf(style, process.pid, ['sha256'], { procfs }));
     expect(error).toBeInstanceOf(ProcessGoneError);
     expect((error as ProcessGoneError).zombie).toBe(true);
   });
@@ -252,12 +236,12 @@ describe.each(styles)('a stat after the read that shows (%s)', (style) => {
       ProcFS.prototype.readTaskFile.call(exitMain, pid, tid, name);
     exitMain.promises.readTaskFile = async (pid: number, tid: number, name: string) =>
       exitMain.readTaskFile(pid, tid, name);
-    expect((await checksumOf(style, process.pid, { procfs: exitMain })).source).toBe('exe');
-    expect((await checksumOf(style, process.pid, { procfs })).source).toBe('exe');
+    expect((await checksumOf(style, process.pid, ['sha256'], { procfs: exitMain })).source).toBe('exe');
+    expect((await checksumOf(style, process.pid, ['sha256'], { procfs })).source).toBe('exe');
   });
 
   it('nothing of the kind gives the checksum (the control)', async () => {
     const procfs = new Changing(2, () => {});
-    expect((await checksumOf(style, process.pid, { procfs })).source).toBe('exe');
+    expect((await checksumOf(style, process.pid, ['sha256'], { procfs })).source).toBe('exe');
   });
 });

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { ProcFS } from '@procmon/procfs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  checksumOf,
   cleanup,
   copySleep,
   EMPTY_MD5,
@@ -22,6 +23,7 @@ import {
   readMem,
   sleepBinary,
   startSleeper,
+  styles,
   tempFolder,
   toolDigest,
 } from '../test/helpers.js';
@@ -29,7 +31,6 @@ import {
   ChecksumCache,
   HashError,
   hashFile,
-  type ProcessChecksum,
   processChecksum,
   processChecksumAsync,
 } from './index.js';
@@ -39,18 +40,6 @@ import {
 const freshFilesCache = () => new ChecksumCache({ settleMs: 0 });
 
 afterAll(cleanup);
-
-type Style = 'sync' | 'async';
-const styles: Style[] = ['sync', 'async'];
-const checksumOf = (
-  style: Style,
-  pid: number,
-  algorithms: string[],
-  options: Parameters<typeof processChecksum>[2] = {},
-): Promise<ProcessChecksum> =>
-  style === 'sync'
-    ? Promise.resolve(processChecksum(pid, algorithms, options))
-    : processChecksumAsync(pid, algorithms, options);
 
 /** The bytes of the sleep binary with a tail appended: a different file that still runs. */
 const otherBytes = async (tail: string): Promise<Uint8Array> =>

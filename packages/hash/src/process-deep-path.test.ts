@@ -5,23 +5,18 @@ import { spawnSync } from 'node:child_process';
 import { ProcfsError } from '@procmon/procfs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  checksumOf,
   cleanup,
   codeOf,
   errorOf,
   FILES_REFUSED,
   sleepBinary,
   startProgram,
+  styles,
   tempFolder,
   toolDigest,
 } from '../test/helpers.js';
-import {
-  ChecksumCache,
-  HashError,
-  type ProcessChecksum,
-  type ProcessChecksumOptions,
-  processChecksum,
-  processChecksumAsync,
-} from './index.js';
+import { ChecksumCache, HashError } from './index.js';
 
 const deepFolders: string[] = [];
 
@@ -30,18 +25,6 @@ afterAll(async () => {
   for (const folder of deepFolders) spawnSync('rm', ['-rf', folder]);
   await cleanup();
 });
-
-type Style = 'sync' | 'async';
-const styles: Style[] = ['sync', 'async'];
-const checksumOf = (
-  style: Style,
-  pid: number,
-  algorithms: string[],
-  options: ProcessChecksumOptions = {},
-): Promise<ProcessChecksum> =>
-  style === 'sync'
-    ? Promise.resolve(processChecksum(pid, algorithms, options))
-    : processChecksumAsync(pid, algorithms, options);
 
 describe('a binary deeper than PATH_MAX', () => {
   let pid = 0;

@@ -7,6 +7,7 @@ import { appendFileSync } from 'node:fs';
 import { ProcessGoneError } from '@procmon/procfs';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  checksumOf,
   cleanup,
   codeOf,
   copySleep,
@@ -15,6 +16,7 @@ import {
   gonePid,
   readMaps,
   startSleeper,
+  styles,
   tempFolder,
 } from '../test/helpers.js';
 import { MultiHash } from './algorithms.js';
@@ -23,28 +25,13 @@ import {
   dumpImageAsync,
   hashImage,
   hashImageAsync,
-  type ProcessChecksum,
   type ProcessChecksumOptions,
-  processChecksum,
-  processChecksumAsync,
 } from './index.js';
 
 afterAll(cleanup);
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-type Style = 'sync' | 'async';
-const styles: Style[] = ['sync', 'async'];
-const checksumOf = (
-  style: Style,
-  pid: number,
-  algorithms: string[],
-  options: ProcessChecksumOptions = {},
-): Promise<ProcessChecksum> =>
-  style === 'sync'
-    ? Promise.resolve(processChecksum(pid, algorithms, options))
-    : processChecksumAsync(pid, algorithms, options);
 
 describe.each(styles)('an 8 GiB sparse executable (%s)', (style) => {
   it('is refused by every file source before a byte is read, and hashed from memory', async () => {

@@ -8,6 +8,7 @@ import { appendFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  checksumOf,
   cleanup,
   codeOf,
   copySleep,
@@ -15,32 +16,13 @@ import {
   executableImageDigest,
   FILES_REFUSED,
   startSleeper,
+  styles,
   tempFolder,
   toolDigest,
 } from '../test/helpers.js';
-import {
-  dumpImage,
-  dumpImageAsync,
-  HashError,
-  type ProcessChecksum,
-  type ProcessChecksumOptions,
-  processChecksum,
-  processChecksumAsync,
-} from './index.js';
+import { dumpImage, dumpImageAsync, HashError } from './index.js';
 
 afterAll(cleanup);
-
-type Style = 'sync' | 'async';
-const styles: Style[] = ['sync', 'async'];
-const checksumOf = (
-  style: Style,
-  pid: number,
-  algorithms: string[],
-  options: ProcessChecksumOptions = {},
-): Promise<ProcessChecksum> =>
-  style === 'sync'
-    ? Promise.resolve(processChecksum(pid, algorithms, options))
-    : processChecksumAsync(pid, algorithms, options);
 
 describe('a running binary really named "x (deleted)", beside a different binary "x"', () => {
   let twin = '';

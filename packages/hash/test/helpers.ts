@@ -23,6 +23,12 @@ import {
   tempFolder as sharedTempFolder,
   trackChild,
 } from '../../../test-support/processes.js';
+import {
+  type ProcessChecksum,
+  type ProcessChecksumOptions,
+  processChecksum,
+  processChecksumAsync,
+} from '../src/process-checksum.js';
 
 export { errorOf } from '../../../test-support/errors.js';
 
@@ -241,3 +247,18 @@ export function syncErrorOf(run: () => unknown): unknown {
 
 /** The errno code of an error (or of its cause), for assertions. */
 export const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+
+/** The two call styles of processChecksum. */
+export type Style = 'sync' | 'async';
+export const styles: Style[] = ['sync', 'async'];
+
+/** processChecksum or processChecksumAsync, by style; either way a Promise of its result. */
+export const checksumOf = (
+  style: Style,
+  pid: number,
+  algorithms: string[],
+  options: ProcessChecksumOptions = {},
+): Promise<ProcessChecksum> =>
+  style === 'sync'
+    ? Promise.resolve(processChecksum(pid, algorithms, options))
+    : processChecksumAsync(pid, algorithms, options);
