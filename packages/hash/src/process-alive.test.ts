@@ -236,7 +236,9 @@ describe.each(styles)('a stat after the read that shows (%s)', (style) => {
       ProcFS.prototype.readTaskFile.call(exitMain, pid, tid, name);
     exitMain.promises.readTaskFile = async (pid: number, tid: number, name: string) =>
       exitMain.readTaskFile(pid, tid, name);
-    expect((await checksumOf(style, process.pid, ['sha256'], { procfs: exitMain })).source).toBe('exe');
+    expect((await checksumOf(style, process.pid, ['sha256'], { procfs: exitMain })).source).toBe(
+      'exe',
+    );
     expect((await checksumOf(style, process.pid, ['sha256'], { procfs })).source).toBe('exe');
   });
 
