@@ -155,7 +155,20 @@ describe.each(backends)('the %s backend', (backend) => {
 
   test('resolveAsync gives the same map', async () => {
     const map = await resolver.resolveAsync(inodes(), { pid: holder.pid });
-    expect(strip(map)).toEqual(strip(found));
+    if (backend === 'netlink') {
+      expect(strip(map)).toEqual(strip(found));
+      return;
+    }
+    // /proc/net/unix: a unix row the procfs backend cannot prove (it sits within reach of the
+    // name printed before it, which other processes' sockets change between two reads) may
+    // leave its socket out of one call and not the other (README: "What each backend can
+    // prove"). Every inet socket is in both, and every socket in both is the same.
+    const inet = (m: Map<number, SocketEntry>) =>
+      [...m.values()].filter((entry) => entry.family !== 'unix').map((entry) => entry.inode);
+    expect(inet(map).sort()).toEqual(inet(found).sort());
+    const common = (m: Map<number, SocketEntry>, other: Map<number, SocketEntry>) =>
+      new Map([...m].filter(([inode]) => other.has(inode)));
+    expect(strip(common(map, found))).toEqual(strip(common(found, map)));
   });
 
   test('lookup of one socket by inode: unix by unix_diag exact match, inet by dumps', () => {
