@@ -3,6 +3,11 @@
 // and prints one closing line, `N passed, N failed, N skipped`, for CI to read. A package that
 // has a test script but left no report counts as a failure: its runner crashed before reporting.
 //
+// Above it, each failed test by package, file and title with the first line of its failure, so
+// that the last lines of a CI log (all that is sometimes kept) say what failed; and each test that
+// passed only when run again (a package's `retry`), with its first failure: such a test is
+// flaky, which is a defect to mend, counted as passed but never hidden.
+//
 // Before it, one line for the fuzz campaign: how many cases ran over how many targets. Each test
 // file under a package's test/fuzz/ writes test-results/fuzz/<file>.json (test-support/fuzz.ts)
 // with one record per run (title, seed, cases); every fuzz test that passed or failed in vitest's
@@ -16,6 +21,8 @@ const root = new URL('..', import.meta.url).pathname;
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+// Failed tests that listFailures named: counted in `failed` already, so not again as problems.
+let failedTests = 0;
 const problems = [];
 const fuzz = {
   cases: 0,
@@ -49,7 +56,26 @@ for (const group of ['packages', 'tools']) {
     if (report.numFailedTestSuites > 0 && report.numFailedTests === 0) {
       problems.push(`${manifest.name}: ${report.numFailedTestSuites} test file(s) failed to run`);
     }
+    listFailures(manifest.name, packageDir, report);
     countFuzz(manifest.name, packageDir, report);
+  }
+}
+
+/** Names each failed or flaky test of a package's report, with the first line of its first failure. */
+function listFailures(packageName, packageDir, report) {
+  for (const result of report.testResults ?? []) {
+    const file = relative(packageDir, result.name).split('\\').join('/');
+    for (const test of result.assertionResults ?? []) {
+      const message = String(test.failureMessages?.[0] ?? '').split('\n')[0];
+      if (test.status === 'passed' && message !== '') {
+        console.log(
+          `FLAKY ${packageName} ${file} > ${test.fullName}: passed again after ${message}`,
+        );
+      }
+      if (test.status !== 'failed') continue;
+      problems.push(`FAILED ${packageName} ${file} > ${test.fullName ?? test.title}: ${message}`);
+      failedTests++;
+    }
   }
 }
 
@@ -117,6 +143,6 @@ console.log(
 );
 
 for (const problem of problems) console.error(problem);
-if (problems.length > 0) failed += problems.length;
+failed += problems.length - failedTests;
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed > 0 ? 1 : 0;
