@@ -245,7 +245,7 @@ describe('errors and help', () => {
 
   it('answers a pid that is not one in one line and a hint, not the whole help', () => {
     const result = procmon(['inspect', 'abc']);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([
       `error: command-argument value 'abc' is invalid for argument 'pid'. "abc" is not a process id (a positive integer, or self)`,
       '(add --help for usage)',

@@ -1,7 +1,7 @@
 // What reportFailure writes to stderr and the status it returns, with stderr captured.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { reportFailure } from './failure.js';
-import { commanderOutput, OutputError } from './output.js';
+import { commanderErrorText, OutputError } from './output.js';
 import { ProcessNotFoundError } from './target.js';
 
 function captureStderr(): { text: () => string } {
@@ -58,22 +58,16 @@ describe('reportFailure', () => {
 });
 
 describe("commander's error messages", () => {
-  const shown = (message: string) => {
-    let out = '';
-    commanderOutput.outputError?.(message, (text) => {
-      out += text;
-    });
-    return out;
-  };
+  const shown = commanderErrorText;
 
-  it('are escaped and kept on one line', () => {
-    expect(shown(`error: unknown option '${HOSTILE}'\n`)).toBe(
+  it('are escaped and kept on one line', async () => {
+    expect(await shown(`error: unknown option '${HOSTILE}'\n`)).toBe(
       `error: unknown option '${HOSTILE_SHOWN}'\n`,
     );
   });
 
-  it("keep commander's suggestion, on the same line", () => {
-    expect(shown("error: unknown option '--jsn'\n(Did you mean --json?)\n")).toBe(
+  it("keep commander's suggestion, on the same line", async () => {
+    expect(await shown("error: unknown option '--jsn'\n(Did you mean --json?)\n")).toBe(
       "error: unknown option '--jsn' (Did you mean --json?)\n",
     );
   });

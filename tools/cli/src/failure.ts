@@ -1,16 +1,17 @@
 // How procmon ends when something failed, and with which exit status: one line on stderr for
 // what a user or the system caused, the whole stack for a bug, nothing at all when the reader of
 // its output went away. Messages name paths and files, which processes choose: all escaped.
-import { escapeText } from '@procmon/parse';
 import { CommanderError } from 'commander';
 import { flush, OutputError, writeErr } from './output.js';
-import { ProcessNotFoundError } from './target.js';
+import { USAGE_STATUS, UsageError } from './usage-error.js';
 
 /** What a shell shows for a process killed by SIGPIPE (128 + 13), as `yes | head -1` leaves it. */
 const READER_GONE_STATUS = 141;
 
 /** Says what went wrong, on stderr, and returns the exit status. Never throws. */
 export async function reportFailure(error: unknown): Promise<number> {
+  // Loaded here, not at startup: only a failure needs it.
+  const { escapeText } = await import('@procmon/parse');
   // Commander's own message (usage errors, help) is still waiting to be written.
   try {
     await flush();
@@ -18,10 +19,16 @@ export async function reportFailure(error: unknown): Promise<number> {
     return outputFailed(flushError as OutputError);
   }
   if (error instanceof OutputError) return outputFailed(error);
-  if (error instanceof CommanderError) return error.exitCode;
+  if (error instanceof CommanderError) return commanderStatus(error);
+  if (error instanceof UsageError) {
+    await writeErr(`procmon: ${escapeText(error.message)}\n(add --help for usage)\n`).catch(
+      () => {},
+    );
+    return USAGE_STATUS;
+  }
   const text = isExpectedFailure(error)
     ? `procmon: ${escapeText((error as Error).message)}`
-    : bugReport(error);
+    : bugReport(error, escapeText);
   await writeErr(`${text}\n`).catch(() => {});
   return 1;
 }
@@ -34,10 +41,23 @@ async function outputFailed(error: OutputError): Promise<number> {
   return 1;
 }
 
+// Help and the version are answers (status 0); every other commander error is the command line's.
+const COMMANDER_ANSWERS = new Set([
+  'commander.helpDisplayed',
+  'commander.help',
+  'commander.version',
+]);
+
+/** Commander has said what was wrong (or printed help): the status is all that is left. */
+function commanderStatus(error: CommanderError): number {
+  return COMMANDER_ANSWERS.has(error.code) ? error.exitCode : USAGE_STATUS;
+}
+
 function isExpectedFailure(error: unknown): boolean {
   const name = (error as { name?: unknown } | null)?.name;
   return (
-    error instanceof ProcessNotFoundError ||
+    // By name: the classes live in the command modules, which load only when a command runs.
+    name === 'ProcessNotFoundError' ||
     error instanceof TypeError ||
     name === 'HashError' ||
     name === 'ProcessGoneError' ||
@@ -50,7 +70,7 @@ function isExpectedFailure(error: unknown): boolean {
 }
 
 /** A bug: the message and every frame of the stack, each line escaped. */
-function bugReport(error: unknown): string {
+function bugReport(error: unknown, escapeText: (text: string) => string): string {
   if (!(error instanceof Error)) return `procmon: internal error: ${escapeText(String(error))}`;
   const head = `${error.name}: ${error.message}`;
   const stack = error.stack ?? head;

@@ -105,7 +105,7 @@ describe('procmon hash', () => {
     'refuses %s as a pid, not taking it for a file, and says how to name such a file',
     (value, why) => {
       const result = procmonIn(folder, 'hash', value);
-      expect(result.status).toBe(1);
+      expect(result.status).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain(
         `"${value}" cannot be a process id (${why}); to hash a file of that name, write ./${value}`,
@@ -130,7 +130,7 @@ describe('procmon hash', () => {
     ['inspect', 'self', '--algo', 'md5,,sha1'],
   ])('refuses an empty algorithm list or name as a usage error: %s %s %s %j', (...args) => {
     const result = procmon(...args);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
       /^error: option '--algo <list>' argument '.*' is invalid\. (no algorithm named|an empty algorithm name)/,

@@ -8,9 +8,9 @@ import {
 } from '@procmon/hash';
 import { escapeText } from '@procmon/parse';
 import { ProcessGoneError, ProcFS } from '@procmon/procfs';
-import { InvalidArgumentError } from 'commander';
+import type { HashTarget, ProcTarget } from './arguments.js';
 import { pc } from './colors.js';
-import { ProcessNotFoundError, type ProcTarget, pidOf, pidProblem } from './target.js';
+import { ProcessNotFoundError, pidOf } from './target.js';
 
 export interface HashReport {
   /** The process hashed, absent for a file. */
@@ -21,26 +21,6 @@ export interface HashReport {
   source?: ChecksumSource;
   deleted?: boolean;
   checksums: Checksums;
-}
-
-/** What `procmon hash` was given: a process, or a file. */
-export type HashTarget = { pid: ProcTarget } | { file: string };
-
-/**
- * Commander's parser for hash's `<target>`: `self` and digits name a process, anything else a
- * file. Digits that cannot be a pid (too large, a leading zero) are refused rather than taken for
- * a file name, which would hash a file where a process was meant: `./0123` names such a file.
- */
-export function parseHashTarget(value: string): HashTarget {
-  if (value === 'self') return { pid: 'self' };
-  if (!/^\d+$/.test(value)) return { file: value };
-  const problem = pidProblem(value);
-  if (problem !== undefined) {
-    throw new InvalidArgumentError(
-      `"${value}" cannot be a process id (${problem}); to hash a file of that name, write ./${value}`,
-    );
-  }
-  return { pid: Number(value) };
 }
 
 export function hashTarget(target: HashTarget, algorithms: readonly string[]): HashReport {
@@ -89,20 +69,4 @@ export function formatHashReport(report: HashReport): string {
     ([name, digest]) => `  ${pc.dim(name.padEnd(width))}  ${digest}`,
   );
   return [head, ...rows].join('\n');
-}
-
-/**
- * Commander's parser for `--algo`: `md5, sha1` → ['md5', 'sha1']. An empty list or an empty name
- * is a usage error: it would hash nothing and still succeed. Unknown names are for
- * checkAlgorithms.
- */
-export function parseAlgorithmList(value: string): string[] {
-  const names = value.split(',').map((name) => name.trim());
-  if (names.every((name) => name === '')) {
-    throw new InvalidArgumentError(
-      'no algorithm named: give a comma-separated list, e.g. md5,sha256',
-    );
-  }
-  if (names.includes('')) throw new InvalidArgumentError(`an empty algorithm name in "${value}"`);
-  return names;
 }

@@ -199,7 +199,7 @@ describe('hostile names in text for people', () => {
 describe('hostile names in usage errors', () => {
   it('a pid that is not one, quoted by commander', () => {
     const result = procmon(['inspect', NAME]);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expectSafe(result.stderr);
     expect(result.stderr).toContain(`value '${NAME_SHOWN}' is invalid for argument 'pid'`);
   });

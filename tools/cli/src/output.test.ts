@@ -40,7 +40,7 @@ describe('stdout on a full device (/dev/full)', () => {
         encoding: 'utf8',
         env,
       });
-      expect(result.status).toBe(1);
+      expect(result.status).toBe(2);
       expect(result.stderr).toContain('"abc" is not a process id');
     } finally {
       closeSync(full);

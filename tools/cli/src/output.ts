@@ -3,7 +3,6 @@
 // with a message and a non-zero status instead of status 0 and an empty file (console.log drops
 // write errors).
 import { getSystemErrorMap } from 'node:util';
-import { escapeText } from '@procmon/parse';
 import type { OutputConfiguration } from 'commander';
 
 /** A write to stdout or stderr that failed. `code` is the errno name: EPIPE, ENOSPC, ... */
@@ -50,16 +49,29 @@ export async function flush(): Promise<void> {
 }
 
 /**
- * Commander's output through these writers. Its error messages quote the arguments procmon was
- * given, which can be names a process chose (a script passing a file name along): escaped like
- * every such name and kept on one line, with commander's own suggestion for a typo, which it puts
- * on a line of its own, joined to it.
+ * Commander's output through these writers, in the order commander gave it. Its error messages
+ * quote the arguments procmon was given, which can be names a process chose (a script passing a
+ * file name along): escaped like every such name and kept on one line, with commander's own
+ * suggestion for a typo, which it puts on a line of its own, joined to it. The escaping lives in
+ * @procmon/parse, loaded only when commander has an error to say.
  */
 export const commanderOutput: OutputConfiguration = {
-  writeOut: (text) => later(writeOut(text)),
-  writeErr: (text) => later(writeErr(text)),
-  outputError: (message, print) => {
-    const text = message.endsWith('\n') ? message.slice(0, -1) : message;
-    print(`${escapeText(text.replace(/\n(\(Did you mean [^\n]*\?\))$/, ' $1'))}\n`);
-  },
+  writeOut: (text) => inOrder(() => writeOut(text)),
+  writeErr: (text) => inOrder(() => writeErr(text)),
+  outputError: (message) => inOrder(async () => writeErr(await commanderErrorText(message))),
 };
+
+/** Commander's error message as procmon shows it: escaped, on one line with its suggestion. */
+export async function commanderErrorText(message: string): Promise<string> {
+  const { escapeText } = await import('@procmon/parse');
+  const text = message.endsWith('\n') ? message.slice(0, -1) : message;
+  return `${escapeText(text.replace(/\n(\(Did you mean [^\n]*\?\))$/, ' $1'))}\n`;
+}
+
+let commanderWrites: Promise<void> = Promise.resolve();
+
+/** Runs `write` after every commander write before it, and keeps it for flush. */
+function inOrder(write: () => Promise<void>): void {
+  commanderWrites = commanderWrites.then(write);
+  later(commanderWrites);
+}

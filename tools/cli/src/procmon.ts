@@ -1,30 +1,30 @@
-import { checkAlgorithms } from '@procmon/hash';
-import type { Process } from '@procmon/process';
+// The procmon command: its commands, options and arguments. Each command's code is imported when
+// the command runs, so `procmon --help`, `--version` and usage errors start as fast as Node does
+// and load nothing that reads /proc.
+import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
-import { envOf, formatEnv } from './env-command.js';
-import { reportFailure } from './failure.js';
-import { fdsOf, formatFds } from './fds-command.js';
-import { toJson } from './format.js';
 import {
-  formatHashReport,
   type HashTarget,
-  hashTarget,
+  type ProcTarget,
   parseAlgorithmList,
   parseHashTarget,
-} from './hash-command.js';
-import { formatInspectReport, inspectProcess } from './inspect.js';
+  parsePid,
+} from './arguments.js';
+import { reportFailure } from './failure.js';
 import { commanderOutput, flush, writeOut } from './output.js';
-import { formatPs, listProcesses } from './ps-command.js';
-import { openTarget, type ProcTarget, parsePid } from './target.js';
-import { formatTree, treeOf } from './tree-command.js';
+import { unknownCommand } from './suggest.js';
 
 interface JsonOption {
   json?: boolean;
 }
 
+// package.json sits one folder up from both src/ (tests) and dist/ (the built binary).
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
 const program = new Command()
   .name('procmon')
   .description('Inspect Linux processes through /proc: who they are, what they hold, what they run')
+  .version(version, '-V, --version', 'print the version of procmon')
   .showHelpAfterError('(add --help for usage)')
   // Commander prints through procmon's writer and throws instead of exiting, so that what it
   // printed is waited for (and its failure noticed) before the exit status is set.
@@ -39,7 +39,12 @@ function algorithmOption(description: string, fallback: string): Option {
 }
 
 /** Prints `report` as JSON with --json, else as text for people; resolves once it is written. */
-function print<T>(report: T, options: JsonOption, format: (report: T) => string): Promise<void> {
+async function print<T>(
+  report: T,
+  options: JsonOption,
+  format: (report: T) => string,
+): Promise<void> {
+  const { toJson } = await import('./format.js');
   return writeOut(`${options.json ? toJson(report) : format(report)}\n`);
 }
 
@@ -52,62 +57,70 @@ program
   .option('--no-checksums', 'do not hash its binary')
   .option('--json', 'print JSON for machines')
   .action(
-    (
+    async (
       pid: ProcTarget,
       options: JsonOption & { env?: boolean; algo: string[]; checksums: boolean },
     ) => {
       const algorithms = options.checksums ? options.algo : [];
+      const [{ checkAlgorithms }, { formatInspectReport, inspectProcess }, { openTarget }] =
+        await Promise.all([import('@procmon/hash'), import('./inspect.js'), import('./target.js')]);
       // A mistyped algorithm is the user's error: refused before anything is read.
       if (algorithms.length > 0) checkAlgorithms(algorithms);
-      const report = inspectProcess(openTarget(pid), {
-        env: options.env === true,
-        algorithms,
-      });
+      const report = inspectProcess(openTarget(pid), { env: options.env === true, algorithms });
       return print(report, options, formatInspectReport);
     },
   );
+
+/** A report about one process: how to collect it and how to show it, loaded when it runs. */
+interface ProcessReport<T> {
+  collect(process: import('@procmon/process').Process): T;
+  format(report: T): string;
+}
 
 /** A command that reads one process (`[pid]`, self by default) and prints one report. */
 function processCommand<T>(
   name: string,
   description: string,
-  collect: (process: Process) => T,
-  format: (report: T) => string,
+  load: () => Promise<ProcessReport<T>>,
 ): void {
   program
     .command(name)
     .description(description)
     .argument('[pid]', 'process id, or self', parsePid, 'self')
     .option('--json', 'print JSON for machines')
-    .action((pid: ProcTarget, options: JsonOption) => {
-      return print(collect(openTarget(pid)), options, format);
+    .action(async (pid: ProcTarget, options: JsonOption) => {
+      const [report, { openTarget }] = await Promise.all([load(), import('./target.js')]);
+      return print(report.collect(openTarget(pid)), options, report.format);
     });
 }
 
-processCommand(
-  'tree',
-  'a process and its ancestors up to pid 1, nearest first',
-  treeOf,
-  formatTree,
-);
+processCommand('tree', 'a process and its ancestors up to pid 1, nearest first', async () => {
+  const { treeOf, formatTree } = await import('./tree-command.js');
+  return { collect: treeOf, format: formatTree };
+});
 processCommand(
   'fds',
   'the open descriptors of a process, with the file or connection behind each',
-  fdsOf,
-  formatFds,
+  async () => {
+    const { fdsOf, formatFds } = await import('./fds-command.js');
+    return { collect: fdsOf, format: formatFds };
+  },
 );
 processCommand(
   'env',
   'the environment a process started with, every definition in order',
-  envOf,
-  formatEnv,
+  async () => {
+    const { envOf, formatEnv } = await import('./env-command.js');
+    return { collect: envOf, format: formatEnv };
+  },
 );
 
 program
   .command('ps')
   .description('every process, one line each: pid, ppid, user, path, command')
   .option('--json', 'print JSON for machines')
-  .action((options: JsonOption) => {
+  .action(async (options: JsonOption) => {
+    const { formatPs, listProcesses } = await import('./ps-command.js');
     return print(listProcesses(), options, formatPs);
   });
 
@@ -123,12 +136,19 @@ program
     algorithmOption('algorithms, comma-separated (any node:crypto offers)', 'md5,sha1,sha256'),
   )
   .option('--json', 'print JSON for machines')
-  .action((target: HashTarget, options: JsonOption & { algo: string[] }) => {
+  .action(async (target: HashTarget, options: JsonOption & { algo: string[] }) => {
+    const { formatHashReport, hashTarget } = await import('./hash-command.js');
     return print(hashTarget(target, options.algo), options, formatHashReport);
   });
 
 async function main(): Promise<number> {
   try {
+    // `procmon tre 1` would otherwise reach the default command as a pid it is not.
+    unknownCommand(
+      process.argv.slice(2),
+      // commander's implicit `help` command is no entry of program.commands.
+      [...program.commands.map((command) => command.name()), 'help'],
+    );
     await program.parseAsync();
     await flush();
     return 0;

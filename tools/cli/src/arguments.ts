@@ -1,0 +1,63 @@
+// What the command line gives, checked before any command's code is loaded: pids, hash targets,
+// algorithm lists. Nothing here reads /proc, so `procmon --help` and usage errors stay fast.
+import { InvalidArgumentError } from 'commander';
+
+/** A pid, or `self` for the procmon process itself. */
+export type ProcTarget = number | 'self';
+
+/** What `procmon hash` hashes: a process's binary, or a file. */
+export type HashTarget = { pid: ProcTarget } | { file: string };
+
+/** The largest pid_t, a signed 32-bit int (Linux hands out at most 2^22). */
+const MAX_PID = 2 ** 31 - 1;
+
+/** Why a string of ASCII digits cannot be a pid, or undefined when it can. */
+export function pidProblem(digits: string): string | undefined {
+  if (digits === '0') return 'pids start at 1';
+  // 010 is not 10 to every reader (octal): refused rather than guessed.
+  if (digits.startsWith('0')) return 'a leading zero';
+  if (Number(digits) > MAX_PID) return `larger than ${MAX_PID}, the largest pid`;
+  return undefined;
+}
+
+/** Commander's parser for a `<pid>` argument: digits or `self`, nothing else reaches /proc. */
+export function parsePid(value: string): ProcTarget {
+  if (value === 'self') return 'self';
+  if (!/^\d+$/.test(value) || pidProblem(value) !== undefined) {
+    throw new InvalidArgumentError(`"${value}" is not a process id (a positive integer, or self)`);
+  }
+  return Number(value);
+}
+
+/**
+ * Commander's parser for hash's `<target>`: `self` and digits name a process, anything else a
+ * file. Digits that cannot be a pid (too large, a leading zero) are refused rather than taken for
+ * a file name, which would hash a file where a process was meant: `./0123` names such a file.
+ */
+export function parseHashTarget(value: string): HashTarget {
+  if (value === 'self') return { pid: 'self' };
+  if (!/^\d+$/.test(value)) return { file: value };
+  const problem = pidProblem(value);
+  if (problem !== undefined) {
+    throw new InvalidArgumentError(
+      `"${value}" cannot be a process id (${problem}); to hash a file of that name, write ./${value}`,
+    );
+  }
+  return { pid: Number(value) };
+}
+
+/**
+ * Commander's parser for `--algo`: `md5, sha1` → ['md5', 'sha1']. An empty list or an empty name
+ * is a usage error: it would hash nothing and still succeed. Unknown names are for
+ * checkAlgorithms.
+ */
+export function parseAlgorithmList(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim());
+  if (names.every((name) => name === '')) {
+    throw new InvalidArgumentError(
+      'no algorithm named: give a comma-separated list, e.g. md5,sha256',
+    );
+  }
+  if (names.includes('')) throw new InvalidArgumentError(`an empty algorithm name in "${value}"`);
+  return names;
+}
