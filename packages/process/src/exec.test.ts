@@ -218,6 +218,9 @@ describe('an exec between the reads of a collector (fixture)', () => {
         comm: 'app',
         state: 'S',
         startTime: 1000,
+        // The last stat read, that of the program it changed to.
+        stat: expect.objectContaining({ pid: PID, startTime: 1000, comm: 'app' }),
+        readAt: expect.any(Number),
         gone: false,
         failures: ['path', 'args', 'environ'].map((field) => ({
           field,

@@ -18,6 +18,15 @@ export {
   ProcfsError,
 } from '@procmon/procfs';
 export { ProcessCache, type ProcessCacheOptions } from './cache.js';
+export {
+  type CpuSample,
+  type CpuTimes,
+  cpuPercent,
+  cpuPercents,
+  cpuSampleOf,
+  cpuTimesOf,
+  monotonicSeconds,
+} from './cpu.js';
 export type { Descriptor } from './descriptors.js';
 export type { ProcessDetails } from './details.js';
 export {
@@ -34,7 +43,7 @@ export {
   type ExtraInfoOptions,
 } from './extra-info.js';
 export { isKernelThread, KERNEL_CONNECTION, type PathSource, type ResolvedPath } from './path.js';
-export { type DetailsOptions, Process, type ProcessOptions } from './process.js';
+export { type DetailsOptions, Process, type ProcessNode, type ProcessOptions } from './process.js';
 export {
   type ReaderOptions,
   readCmdline,

@@ -6,6 +6,8 @@ import type { ChecksumCache, ChecksumSource, Checksums, MemoryImage } from '@pro
 import { parseStat, type Stat } from '@procmon/parse';
 import { type Flow, ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import { type ChecksumState, computeChecksumsFlow, dumpImageFlow } from './checksums.js';
+import { allStatsFlow, childrenAmong, type StatNode, subtreeAmong } from './children.js';
+import { type CpuSample, type CpuTimes, cpuSampleOf, cpuTimesOf, monotonicSeconds } from './cpu.js';
 import { procfsOf } from './default-procfs.js';
 import { detailsFlow, detailsReadNothing, type ProcessDetails } from './details.js';
 import { fieldFailure } from './errors.js';
@@ -49,6 +51,12 @@ export interface DetailsOptions {
    * connections). False unless set.
    */
   skipSelf?: boolean | undefined;
+}
+
+/** A process of a subtree (Process.descendants), with its children in pid order. */
+export interface ProcessNode {
+  process: Process;
+  children: ProcessNode[];
 }
 
 export class Process {
@@ -171,6 +179,49 @@ export class Process {
   }
 
   /**
+   * The processes whose parent this is, in pid order, found by the parent pid in every
+   * process's stat (as `ps` finds them). Throws PidReusedError or ProcessGoneError when this
+   * process is not itself after the walk; a child that exits meanwhile is left out.
+   */
+  children(): Process[] {
+    return this.procfs.run(this.childrenFlow());
+  }
+
+  async childrenAsync(): Promise<Process[]> {
+    return this.procfs.runAsync(this.childrenFlow());
+  }
+
+  /** CPU time used so far, in seconds (this process, and its children it waited for). */
+  cpuTimes(): CpuTimes {
+    return this.procfs.run(this.cpuFlow((stat, ticks) => cpuTimesOf(stat, ticks)));
+  }
+
+  async cpuTimesAsync(): Promise<CpuTimes> {
+    return this.procfs.runAsync(this.cpuFlow((stat, ticks) => cpuTimesOf(stat, ticks)));
+  }
+
+  /**
+   * Its CPU time now, for cpuPercent: `cpuPercent(before, p.cpuSample())` after some time, as
+   * psutil's `cpu_percent(interval)` and top compute it.
+   */
+  cpuSample(): CpuSample {
+    return this.procfs.run(this.cpuFlow(cpuSampleOf));
+  }
+
+  async cpuSampleAsync(): Promise<CpuSample> {
+    return this.procfs.runAsync(this.cpuFlow(cpuSampleOf));
+  }
+
+  /** The whole subtree under this process: its children, each with its own, in pid order. */
+  descendants(): ProcessNode[] {
+    return this.procfs.run(this.descendantsFlow());
+  }
+
+  async descendantsAsync(): Promise<ProcessNode[]> {
+    return this.procfs.runAsync(this.descendantsFlow());
+  }
+
+  /**
    * Environment, descriptors (with sockets when a lookup is set), io, status, stat, kernel
    * stack, maps and statm. Failures per field, as in `details()`.
    */
@@ -286,6 +337,29 @@ export class Process {
         },
       },
     );
+  }
+
+  private *cpuFlow<T>(make: (stat: Stat, clockTicks: number, takenAt: number) => T): Flow<T> {
+    const { clockTicks } = yield* this.procfs.flows.machineFacts();
+    const stat = yield* this.#identity.current(this.procfs);
+    return make(stat, clockTicks, monotonicSeconds());
+  }
+
+  private *childrenFlow(): Flow<Process[]> {
+    const stats = yield* allStatsFlow(this.procfs);
+    const self = yield* this.#identity.current(this.procfs);
+    return childrenAmong(self, stats).map((stat) => new Process(stat, this.options));
+  }
+
+  private *descendantsFlow(): Flow<ProcessNode[]> {
+    const stats = yield* allStatsFlow(this.procfs);
+    const self = yield* this.#identity.current(this.procfs);
+    const nodes = (list: StatNode[]): ProcessNode[] =>
+      list.map(({ stat, children }) => ({
+        process: new Process(stat, this.options),
+        children: nodes(children),
+      }));
+    return nodes(subtreeAmong(self, stats));
   }
 
   private *isAliveFlow(): Flow<boolean> {

@@ -73,6 +73,8 @@ describe('a scan with 20 children of this process', () => {
     kernelThread: false,
     args: argsOf(index),
     command: `${binary} child-${index} x y `,
+    stat: expect.objectContaining({ pid, ppid: process.pid, startTime, state: 'S', numThreads: 1 }),
+    readAt: expect.any(Number),
     gone: false,
     failures: [],
   });
@@ -128,7 +130,8 @@ describe('a scan with 20 children of this process', () => {
     const pick = (entries: ScannedProcess[]) =>
       entries
         .filter((entry) => pids.has(entry.pid))
-        .map((entry) => ({ ...entry, environ: [...(entry.environ ?? [])] }));
+        // The sleeping children's stats are the same in both, but for the moment they were read.
+        .map(({ readAt: _, ...entry }) => ({ ...entry, environ: [...(entry.environ ?? [])] }));
     const sync = pick(scanProcesses({ fields: SCAN_FIELDS }));
     const async = pick(await scanProcessesAsync({ fields: SCAN_FIELDS, concurrency: 3 }));
     expect(sync).toHaveLength(20);

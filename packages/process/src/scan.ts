@@ -14,6 +14,7 @@ import {
   type StatusIds,
 } from '@procmon/parse';
 import { all, done, type Flow, ProcessGoneError, type ProcFS } from '@procmon/procfs';
+import { monotonicSeconds } from './cpu.js';
 import { procfsOf } from './default-procfs.js';
 import { NUL_SEPARATED } from './details.js';
 import {
@@ -69,6 +70,13 @@ export interface ScannedProcess {
   cwd?: string;
   environ?: Environ;
   uids?: StatusIds;
+  /**
+   * The stat as first read: CPU times, memory, threads, nice, priority (what `ps aux` shows);
+   * `cpuSampleOf(stat, clockTicks, readAt)` turns it into a CPU sample for cpuPercents.
+   */
+  stat: Stat;
+  /** When that stat was read, in seconds on the monotonic clock of CPU samples. */
+  readAt: number;
   /** It exited during the scan: the fields read before are kept, the rest are in `failures`. */
   gone: boolean;
   failures: FieldFailure[];
@@ -140,8 +148,10 @@ function* scanAttempt(
   fields: ReadonlySet<ScanField>,
 ): Flow<ScanAttempt | undefined> {
   let stat: Stat;
+  let readAt: number;
   try {
     stat = parseStat(yield* procfs.flows.readFile(pid, 'stat'));
+    readAt = monotonicSeconds();
   } catch (error) {
     // Exited between the listing and its stat: not a process any more.
     if (error instanceof ProcessGoneError) return undefined;
@@ -154,6 +164,8 @@ function* scanAttempt(
     comm: stat.comm,
     state: stat.state,
     startTime: stat.startTime,
+    stat,
+    readAt,
     gone: false,
     failures,
   };
@@ -226,6 +238,7 @@ function* scanAttempt(
 
 /** A process that replaced its program during every reading: its last stat, no other field. */
 function changedEachTime(stat: Stat, fields: ReadonlySet<ScanField>): ScannedProcess {
+  const readAt = monotonicSeconds();
   const error = new ProgramChangedError(stat.pid, MAX_READINGS);
   return {
     pid: stat.pid,
@@ -233,6 +246,8 @@ function changedEachTime(stat: Stat, fields: ReadonlySet<ScanField>): ScannedPro
     comm: stat.comm,
     state: stat.state,
     startTime: stat.startTime,
+    stat,
+    readAt,
     gone: false,
     failures: [...fields].map((field) => fieldFailure(field, error)),
   };
