@@ -30,7 +30,7 @@ import { psutilProblem, startSleeper, stop } from './processes.mjs';
 
 const CASES = ['environ', 'reads', 'async', 'details', 'scan', 'fds'];
 const FILES = ['stat', 'environ', 'cmdline', 'statm', 'io'];
-const { quick, plan, wanted } = readBenchArgs(CASES);
+const { quick, plan, wanted, only } = readBenchArgs(CASES);
 const stroncium = new Procfs();
 const report = new NativeReport();
 const psutilSkipped = psutilProblem();
@@ -199,6 +199,11 @@ async function main() {
   if (wanted('fds')) runCase(await fdsCase({ backends, floor }, plan, psutilSkipped));
   report.finish();
   report.say(`(run took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  // Only a full run replaces the recorded figures: a few cases or --quick ones would not do.
+  if (quick || only.length > 0) {
+    console.log(`not written to ${results}: only a full run without --quick is recorded`);
+    return;
+  }
   mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
   writeFileSync(results, `${report.lines.join('\n')}\n`);
   console.log(`written to ${results}`);
