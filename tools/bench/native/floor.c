@@ -2,13 +2,13 @@
 // close, readlink, readdir), with nothing else, so the bench can say how close procmon gets to
 // what the kernel costs. Compiled by src/native-floor.mjs with `cc -O2`; never committed built.
 //
-// Usage: floor MODE PID MIN_MS BATCH
+// Usage: floor MODE PID MIN_MS BATCH [MIN_SAMPLES]
 //   read:NAME  /proc/PID/NAME read to EOF into a reused buffer
 //   details    the reads of details(): stat (identity), cmdline, environ, readlink cwd and exe
 //   scan       readdir /proc, then per pid: stat, cmdline, comm, readlink exe
 //   fds        readdir /proc/PID/fd, then readlinkat of every entry
 // A sample is the mean of BATCH ops; samples are taken (after one untimed batch) until MIN_MS
-// milliseconds and 12 samples are reached. Prints one JSON line:
+// milliseconds and MIN_SAMPLES samples (12 unless given) are reached. Prints one JSON line:
 //   {"median": ns per op (median sample), "mean": ns, "samples": n, "check": what one op saw}
 // where check is the bytes read (read, details), the processes seen (scan) or the descriptors
 // listed (fds), so the bench can verify the floor did the same work as the rows beside it.
@@ -115,16 +115,17 @@ static int by_value(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: floor read:NAME|details|scan|fds PID MIN_MS BATCH\n");
+  if (argc != 5 && argc != 6) {
+    fprintf(stderr, "usage: floor read:NAME|details|scan|fds PID MIN_MS BATCH [MIN_SAMPLES]\n");
     return 2;
   }
   const char *mode = argv[1];
   pid = atoi(argv[2]);
   double min_ns = atof(argv[3]) * 1e6;
   long batch = atol(argv[4]);
-  if (pid <= 0 || batch <= 0) {
-    fprintf(stderr, "floor: PID and BATCH must be positive\n");
+  size_t min_samples = argc == 6 ? (size_t)atol(argv[5]) : 12;
+  if (pid <= 0 || batch <= 0 || min_samples == 0) {
+    fprintf(stderr, "floor: PID, BATCH and MIN_SAMPLES must be positive\n");
     return 2;
   }
   long (*op)(void);
@@ -153,7 +154,7 @@ int main(int argc, char **argv) {
   size_t capacity = 1024, count = 0;
   double *samples = malloc(capacity * sizeof *samples);
   double spent = 0;
-  while (count < 12 || spent < min_ns) {
+  while (count < min_samples || spent < min_ns) {
     double t0 = now_ns();
     for (long i = 0; i < batch; i++) check = op();
     double t1 = now_ns();

@@ -20,10 +20,12 @@ export function compileFloor() {
 
 /**
  * One run of the floor: `mode` is `read:NAME`, `details`, `scan` or `fds` (see floor.c), timed
- * for at least `minMs` ms in samples of `batch` ops. Returns { median, mean, samples, check }.
+ * for at least `minMs` ms and `minSamples` samples of `batch` ops. Returns { median, mean,
+ * samples, check }.
  */
-export function runFloor(binary, mode, pid, minMs, batch) {
-  const run = spawnSync(binary, [mode, String(pid), String(minMs), String(batch)], {
+export function runFloor(binary, mode, pid, minMs, batch, minSamples = 12) {
+  const args = [mode, String(pid), String(minMs), String(batch), String(minSamples)];
+  const run = spawnSync(binary, args, {
     encoding: 'utf8',
   });
   if (run.error) throw run.error;
@@ -32,11 +34,11 @@ export function runFloor(binary, mode, pid, minMs, batch) {
 }
 
 /** A row for measureInterleaved: the floor run once per round (it times itself). */
-export function floorRow(binary, mode, pid, { minMs, batch, name, key }) {
+export function floorRow(binary, mode, pid, { minMs, batch, name, key, minSamples = 12 }) {
   return {
     key,
     name,
     external: true,
-    time: async () => runFloor(binary, mode, pid, minMs, batch),
+    time: async () => runFloor(binary, mode, pid, minMs, batch, minSamples),
   };
 }

@@ -17,6 +17,8 @@ import {
   perBackend,
   psutilRow,
   psutilVersion,
+  SLOW_MIN_SAMPLES,
+  slowOptions,
 } from './native-rows.mjs';
 import { faster, within } from './native-table.mjs';
 import { childrenOf, runPsutilMode, startCrowd, stopCrowd } from './process-children.mjs';
@@ -177,9 +179,10 @@ export async function scanCase({ backends, floor }, plan) {
         name: 'C floor: readdir /proc, then per pid read stat, cmdline, comm + readlink exe',
         minMs: plan.minMs,
         batch: 1,
+        minSamples: SLOW_MIN_SAMPLES,
       }),
     ];
-    const rows = await measureRows(entries, plan, plan.options);
+    const rows = await measureRows(entries, plan, slowOptions(plan));
     const processes = scanProcesses({ fields: [] }).length;
     return {
       name,
@@ -240,16 +243,17 @@ export async function fdsCase({ backends, floor }, plan, psutilSkipped) {
             key: 'psutil',
             name: `psutil ${psutilVersion()}: \`num_fds()\` + \`open_files()\` (as psutil-fds.py, in one python3)`,
             external: true,
-            time: async () => timeFromSamples(runPsutil(pid, plan.minMs, 12).samples),
+            time: async () => timeFromSamples(runPsutil(pid, plan.minMs, SLOW_MIN_SAMPLES).samples),
           },
       floorRow(floor, 'fds', pid, {
         key: 'c',
         name: 'C floor: readdir fd/ + readlinkat of each entry',
         minMs: plan.minMs,
         batch: 1,
+        minSamples: SLOW_MIN_SAMPLES,
       }),
     ];
-    const rows = await measureRows(entries, plan, plan.options);
+    const rows = await measureRows(entries, plan, slowOptions(plan));
     return {
       name,
       title,

@@ -42,17 +42,21 @@ export function perBackend(backends, make, key = (b) => b.key) {
     // make() only builds closures: it may run with a missing backend, to name the row.
     const entry = make(b);
     if (b.procfs) return { key: key(b), ...entry };
-    return { key: key(b), name: entry.name, why: `native backend not available (${b.why})` };
+    return {
+      key: key(b),
+      name: entry.name,
+      why: 'native backend not available (see the backends line)',
+    };
   });
 }
 
 /** psutil timed in its own python3 (process-psutil.py), per call, interpreter startup not counted. */
-export function psutilRow(mode, pid, plan, name) {
+export function psutilRow(mode, pid, plan, name, minSamples = 12) {
   return {
     key: 'psutil',
     name,
     external: true,
-    time: async () => timeFromSamples(runPsutilMode(mode, pid, plan.minMs, 12).samples),
+    time: async () => timeFromSamples(runPsutilMode(mode, pid, plan.minMs, minSamples).samples),
   };
 }
 
@@ -63,6 +67,13 @@ export function psutilVersion() {
   }).stdout.trim();
   return version;
 }
+
+/**
+ * How many samples a row of slow calls (a scan, a 5,000-descriptor listing: 50 to 300 ms each)
+ * takes at least, per round, instead of mitata's 12: the whole bench must stay under ~3 minutes.
+ */
+export const SLOW_MIN_SAMPLES = 5;
+export const slowOptions = (plan) => ({ ...plan.options, min_samples: SLOW_MIN_SAMPLES });
 
 export const eq = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 

@@ -65,7 +65,15 @@ describe('C floor', () => {
     expect(runFloor(binary, 'scan', 1, 0, 1).check).toBeGreaterThanOrEqual(2);
   });
 
-  it('names what was wrong with a bad mode or a gone process', () => {
+  it('takes as many samples as asked when no time budget is given', () => {
+    expect(runFloor(binary, 'read:stat', sleeper.pid, 0, 1, 3).samples).toBe(3);
+    expect(runFloor(binary, 'read:stat', sleeper.pid, 0, 1).samples).toBe(12);
+  });
+
+  it('names what was wrong with a bad mode, count or a gone process', () => {
+    expect(() => runFloor(binary, 'read:stat', sleeper.pid, 0, 1, 0)).toThrow(
+      /PID, BATCH and MIN_SAMPLES must be positive/,
+    );
     expect(() => runFloor(binary, 'write:environ', sleeper.pid, 0, 1)).toThrow(
       /unknown mode write:environ/,
     );
