@@ -20,11 +20,18 @@ function speedText(mine, other) {
 export const within = (x, text, subject, against) => ({ text, within: x, subject, against });
 export const faster = (x, text, subject, against) => ({ text, faster: x, subject, against });
 
-/** A target's figure for one backend: { value, met, shown } or null when a row is missing. */
+/**
+ * A target's figure for one backend: { value, met, shown }, or { unmeasured } naming the row
+ * that is missing (the backend's own, or the one it is compared with).
+ */
 function evaluate(target, byKey, backend) {
-  const mine = byKey.get(target.subject(backend))?.ns;
-  const other = byKey.get(target.against(backend))?.ns;
-  if (mine == null || other == null) return null;
+  const subject = byKey.get(target.subject(backend));
+  const against = byKey.get(target.against(backend));
+  for (const row of [subject, against]) {
+    if (row?.ns == null) return { unmeasured: row ? `${row.name}: ${row.why}` : 'no such row' };
+  }
+  const mine = subject.ns;
+  const other = against.ns;
   if (target.within !== undefined) {
     const value = mine / other;
     return { value, met: value <= target.within, shown: `${x2(value)} the time` };
@@ -38,7 +45,7 @@ const missing = (row) => row.ns == null;
 
 export class NativeReport {
   lines = [];
-  /** Every target of every case: { name, text, native, node } (figures or null). */
+  /** Every target of every case: { name, text, native, node } (figures, or { unmeasured }). */
   targets = [];
   problems = [];
 
@@ -90,12 +97,12 @@ export class NativeReport {
       const native = evaluate(target, byKey, 'native');
       const node = evaluate(target, byKey, 'node');
       this.targets.push({ name, text: target.text, native, node });
-      const nativeText = native
-        ? `native ${native.shown}: **${native.met ? 'met' : 'MISSED'}**`
-        : 'native: not measured (native backend not available)';
-      const nodeText = node
-        ? `node ${node.shown} (${node.met ? 'would meet it' : 'would miss it'})`
-        : 'node: —';
+      const nativeText = native.unmeasured
+        ? `native: not measured (${native.unmeasured})`
+        : `native ${native.shown}: **${native.met ? 'met' : 'MISSED'}**`;
+      const nodeText = node.unmeasured
+        ? `node: not measured (${node.unmeasured})`
+        : `node ${node.shown} (${node.met ? 'would meet it' : 'would miss it'})`;
       this.say(`- target ${target.text}: ${nativeText}; ${nodeText}`);
     }
     for (const line of extra) this.say(line);
@@ -108,7 +115,8 @@ export class NativeReport {
       this.say('## Targets of issue #12\n');
       this.say('| case | target | native | node (info) |');
       this.say('|---|---|---|---|');
-      const cell = (f) => (f ? `${f.shown}: ${f.met ? 'met' : 'MISSED'}` : 'not measured');
+      const cell = (f) =>
+        f.unmeasured ? 'not measured' : `${f.shown}: ${f.met ? 'met' : 'MISSED'}`;
       for (const t of this.targets) {
         this.say(`| ${t.name} | ${t.text} | ${cell(t.native)} | ${cell(t.node)} |`);
       }

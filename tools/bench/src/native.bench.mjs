@@ -173,6 +173,8 @@ async function main() {
   report.say(
     'ns/op is the median of samples (a sample is the mean of a batch of calls: 256 for single reads and details, fewer for slow calls); the C floor and psutil time themselves in their own processes for the same budget, `ps` is timed as a whole command. "× C floor" is the row\'s time over the C floor\'s; "native vs this row" compares the native backend\'s main row with each row.\n',
   );
+  // psutil's rows are part of the issue's targets: without it the run is incomplete (exit 1).
+  if (psutilSkipped) report.problem(`psutil: ${psutilSkipped}`);
   if (compiled.problem) {
     report.problem(`C floor: ${compiled.problem}`);
     report.finish();

@@ -118,7 +118,29 @@ describe('NativeReport', () => {
       '| procmon native | — | — | — | — | not measured: native backend not available |',
     );
     expect(text).toContain(
-      'native: not measured (native backend not available); node 3.13x the time (would miss it)',
+      'native: not measured (procmon native: native backend not available); node 3.13x the time (would miss it)',
+    );
+  });
+
+  it('names the missing row a target is compared with', () => {
+    quiet();
+    const report = new NativeReport();
+    const withoutPsutil = rows.map((row) =>
+      row.key === 'psutil' ? { ...row, ns: null, why: 'import psutil failed' } : row,
+    );
+    report.table({
+      name: 'details',
+      title: 'details',
+      rows: withoutPsutil,
+      targets: targets.slice(1),
+    });
+    const text = report.lines.join('\n');
+    expect(text).toContain(
+      '- target ≥2x faster than psutil: native: not measured (psutil: import psutil failed); node: not measured (psutil: import psutil failed)',
+    );
+    report.finish();
+    expect(report.lines).toContain(
+      '| details | ≥2x faster than psutil | not measured | not measured |',
     );
   });
 });
