@@ -45,7 +45,7 @@ export function perBackend(backends, make, key = (b) => b.key) {
     return {
       key: key(b),
       name: entry.name,
-      why: 'native backend not available (see the backends line)',
+      why: 'native backend not available, see the backends line',
     };
   });
 }

@@ -27,9 +27,9 @@ export const faster = (x, text, subject, against) => ({ text, faster: x, subject
 function evaluate(target, byKey, backend) {
   const subject = byKey.get(target.subject(backend));
   const against = byKey.get(target.against(backend));
-  for (const row of [subject, against]) {
-    if (row?.ns == null) return { unmeasured: row ? `${row.name}: ${row.why}` : 'no such row' };
-  }
+  if (!subject || !against) return { unmeasured: 'no such row' };
+  if (subject.ns == null) return { unmeasured: subject.why };
+  if (against.ns == null) return { unmeasured: `${against.key}: ${against.why}` };
   const mine = subject.ns;
   const other = against.ns;
   if (target.within !== undefined) {

@@ -118,7 +118,7 @@ describe('NativeReport', () => {
       '| procmon native | — | — | — | — | not measured: native backend not available |',
     );
     expect(text).toContain(
-      'native: not measured (procmon native: native backend not available); node 3.13x the time (would miss it)',
+      'native: not measured (native backend not available); node 3.13x the time (would miss it)',
     );
   });
 
