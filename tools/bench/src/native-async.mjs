@@ -52,61 +52,42 @@ export async function asyncCase(ctx, plan) {
   ];
   for (const b of backends) {
     const proc = () => opened.get(b.key);
-    const k = (suffix) => () => `${b.key}:${suffix}`;
+    // This backend's row `<key>:<suffix>`, or its "not available" row.
+    const own = (suffix, make) => perBackend([b], make, () => `${b.key}:${suffix}`)[0];
     entries.push(
-      ...perBackend(
-        [b],
-        () => ({
-          name: `${b.label}: \`procfs.readFile(pid, '${FILE}')\``,
-          run: () => b.procfs.readFile(pid, FILE).length,
-        }),
-        k('read'),
-      ),
-      ...perBackend(
-        [b],
-        () => ({
-          name: `${b.label}: \`await procfs.promises.readFile(pid, '${FILE}')\``,
-          isAsync: true,
-          run: async () => (await b.procfs.promises.readFile(pid, FILE)).length,
-        }),
-        k('readAsync'),
-      ),
+      own('read', () => ({
+        name: `${b.label}: \`procfs.readFile(pid, '${FILE}')\``,
+        run: () => b.procfs.readFile(pid, FILE).length,
+      })),
+      own('readAsync', () => ({
+        name: `${b.label}: \`await procfs.promises.readFile(pid, '${FILE}')\``,
+        isAsync: true,
+        run: async () => (await b.procfs.promises.readFile(pid, FILE)).length,
+      })),
       {
         key: `${b.key}:readBudget`,
         name: `${b.label}: budget (sync read + one trip) × ${SLACK}`,
         derive: (ns) => (ns(`${b.key}:read`) + ns('trip')) * SLACK,
       },
-      ...perBackend(
-        [b],
-        () => ({
-          name: `${b.label}: ${IN_FLIGHT} \`procfs.promises.readFile\` in flight, per read`,
-          isAsync: true,
-          perCall: IN_FLIGHT,
-          run: async () => {
-            const reads = [];
-            for (let i = 0; i < IN_FLIGHT; i++) reads.push(b.procfs.promises.readFile(pid, FILE));
-            return (await Promise.all(reads)).length;
-          },
-        }),
-        k('inFlight'),
-      ),
-      ...perBackend(
-        [b],
-        () => ({
-          name: `${b.label}: \`process.details()\``,
-          run: () => consumeDetails(proc().details()),
-        }),
-        k('details'),
-      ),
-      ...perBackend(
-        [b],
-        () => ({
-          name: `${b.label}: \`await process.detailsAsync()\``,
-          isAsync: true,
-          run: async () => consumeDetails(await proc().detailsAsync()),
-        }),
-        k('detailsAsync'),
-      ),
+      own('inFlight', () => ({
+        name: `${b.label}: ${IN_FLIGHT} \`procfs.promises.readFile\` in flight, per read`,
+        isAsync: true,
+        perCall: IN_FLIGHT,
+        run: async () => {
+          const reads = [];
+          for (let i = 0; i < IN_FLIGHT; i++) reads.push(b.procfs.promises.readFile(pid, FILE));
+          return (await Promise.all(reads)).length;
+        },
+      })),
+      own('details', () => ({
+        name: `${b.label}: \`process.details()\``,
+        run: () => consumeDetails(proc().details()),
+      })),
+      own('detailsAsync', () => ({
+        name: `${b.label}: \`await process.detailsAsync()\``,
+        isAsync: true,
+        run: async () => consumeDetails(await proc().detailsAsync()),
+      })),
       {
         key: `${b.key}:detailsBudget`,
         name: `${b.label}: budget (details() + one trip) × ${SLACK}`,
