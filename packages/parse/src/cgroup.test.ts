@@ -76,7 +76,12 @@ describe('parseCgroup on hand-written files', () => {
 
   it('flags a removed v2 cgroup and drops " (deleted)" from its path; a last line may lack its newline', () => {
     expect(parseCgroup(fixture('crafted-v2-deleted-no-newline'))).toEqual([
-      { hierarchyId: 0, controllers: [], path: '/user.slice/user-1000.slice/session-2.scope', deleted: true },
+      {
+        hierarchyId: 0,
+        controllers: [],
+        path: '/user.slice/user-1000.slice/session-2.scope',
+        deleted: true,
+      },
     ]);
     // v1 lines never carry the mark: there it is part of the name.
     expect(parseCgroup('3:memory:/a (deleted)\n')[0]).toEqual(v1(3, ['memory'], '/a (deleted)'));

@@ -66,10 +66,7 @@ describe('containerOf on each runtime path', () => {
         slice: 'system.slice',
       },
     ],
-    [
-      `/kubepods/burstable/pod${POD}/${CRI_ID}`,
-      { runtime: 'kubernetes', id: CRI_ID, podUid: POD },
-    ],
+    [`/kubepods/burstable/pod${POD}/${CRI_ID}`, { runtime: 'kubernetes', id: CRI_ID, podUid: POD }],
     [`/kubepods/pod${POD}/${CRI_ID}`, { runtime: 'kubernetes', id: CRI_ID, podUid: POD }],
     [
       `/kubepods.slice/kubepods-pod${POD_}.slice/crio-${ID}.scope`,
@@ -133,7 +130,15 @@ describe('containerOf on each runtime path', () => {
     ['/user.slice', undefined],
     [`/docker/${ID.slice(1)}`, undefined],
     [`/docker/${ID.toUpperCase()}`, undefined],
-    [`/system.slice/docker-${ID}x.scope`, { runtime: 'systemd', id: `docker-${ID}x.scope`, unit: `docker-${ID}x.scope`, slice: 'system.slice' }],
+    [
+      `/system.slice/docker-${ID}x.scope`,
+      {
+        runtime: 'systemd',
+        id: `docker-${ID}x.scope`,
+        unit: `docker-${ID}x.scope`,
+        slice: 'system.slice',
+      },
+    ],
     // A pod-looking folder outside kubepods is nothing.
     [`/pod${POD}/${ID}`, undefined],
   ];
@@ -148,9 +153,9 @@ describe('containerOf on each runtime path', () => {
       runtime: 'docker',
       id: ID,
     });
-    expect(
-      containerOf(['/system.slice/sshd.service', '/system.slice/cron.service'])?.unit,
-    ).toBe('sshd.service');
+    expect(containerOf(['/system.slice/sshd.service', '/system.slice/cron.service'])?.unit).toBe(
+      'sshd.service',
+    );
     expect(containerOf([])).toBeUndefined();
   });
 
