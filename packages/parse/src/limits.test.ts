@@ -77,19 +77,13 @@ describe('parseLimits on malformed input', () => {
     const cases: [string, string][] = [
       ['', 'line 1 is not the header'],
       ['Max open files 1 2 files\n', 'line 1 is not the header'],
-      // Read from the right: "1" is the hard limit, "files" the soft one.
-      [`${HEADER}Max open files 1\n`, 'line 2 (Max open): the soft limit is neither'],
-      [`${HEADER}Max open files\n`, 'line 2 has fewer than two limits'],
+      [`${HEADER}Max open files 1\n`, 'line 2 does not end with two limits'],
+      [`${HEADER}Max open files\n`, 'line 2 does not end with two limits'],
+      [`${HEADER}files\n`, 'line 2 does not end with two limits'],
       [`${HEADER}1 2 files\n`, 'line 2 has no name'],
-      [
-        `${HEADER}Max open files -1 2 files\n`,
-        'the soft limit is neither a decimal number nor "unlimited"',
-      ],
-      [
-        `${HEADER}Max open files 1 Unlimited files\n`,
-        'line 2 (Max open files): the hard limit is neither',
-      ],
-      [`${HEADER}Max open files 1 2 files extra\n`, 'the hard limit is neither'],
+      [`${HEADER}Max open files -1 2 files\n`, 'line 2 does not end with two limits'],
+      [`${HEADER}Max open files 1 Unlimited files\n`, 'line 2 does not end with two limits'],
+      [`${HEADER}Max open files 1 2 files extra\n`, 'line 2 does not end with two limits'],
       [
         `${HEADER}Max open files 9007199254740993 unlimited files\n`,
         'line 2 (Max open files): the soft limit is too large to be exact as a number',

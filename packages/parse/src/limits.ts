@@ -1,6 +1,6 @@
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
-import { NumberTooLargeError, readUint } from './numbers.js';
+import { readUint } from './numbers.js';
 import { decodeText } from './text.js';
 
 const KIND = 'limits';
@@ -80,8 +80,8 @@ export interface Limits {
  * A limit is a `number`: `Infinity` when unlimited, and a ParseError past 2^53, which only a
  * deliberate setrlimit(2) can set (no resource comes near it).
  *
- * @throws ParseError naming the line, for a missing header, a row with fewer than two limits or
- *   more than one unit, a limit that is neither a decimal nor `unlimited`, a number past 2^53, a
+ * @throws ParseError naming the line, for a missing header, a row that does not end with two
+ *   limits (each a decimal or `unlimited`) and an optional one-word unit, a number past 2^53, a
  *   row without a name, a row name given twice, or an empty line.
  */
 export function parseLimits(input: ProcInput): Limits {
@@ -130,8 +130,17 @@ function readRow(bytes: Uint8Array, line: number, start: number, end: number): L
     number,
     number,
   ][];
-  if (softWord === undefined) {
-    throw new ParseError(KIND, `line ${line} has fewer than two limits`, bytes, start);
+  if (
+    softWord === undefined ||
+    !isLimitWord(bytes, softWord) ||
+    !isLimitWord(bytes, hardWord as [number, number])
+  ) {
+    throw new ParseError(
+      KIND,
+      `line ${line} does not end with two limits (each a decimal or "unlimited") and a unit`,
+      bytes,
+      start,
+    );
   }
   let nameEnd = softWord[0];
   while (nameEnd > start && bytes[nameEnd - 1] === SPACE) nameEnd--;
@@ -161,14 +170,16 @@ function readLimit(
   [start, end]: [number, number],
 ): number {
   if (matches(bytes, start, end, UNLIMITED)) return Number.POSITIVE_INFINITY;
+  // The word is digits (readRow checked): only its size can fail.
   try {
     return readUint(KIND, bytes, start, end);
-  } catch (error) {
-    const what =
-      error instanceof NumberTooLargeError
-        ? 'is too large to be exact as a number'
-        : 'is neither a decimal number nor "unlimited"';
-    throw new ParseError(KIND, `line ${line} (${name}): the ${which} limit ${what}`, bytes, start);
+  } catch {
+    throw new ParseError(
+      KIND,
+      `line ${line} (${name}): the ${which} limit is too large to be exact as a number`,
+      bytes,
+      start,
+    );
   }
 }
 
