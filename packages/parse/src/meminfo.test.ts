@@ -78,6 +78,7 @@ describe('parseMeminfo on malformed input', () => {
       [`${BASE}Cached: \n`, 'line 3 (Cached): expected a decimal number'],
       [`${BASE}: 5 kB\n`, 'line 3 has no key'],
       [`${BASE}Node 0 Cached: 5 kB\n`, 'line 3: a key has no spaces'],
+      [`${BASE}\rCached: 5 kB\n`, 'line 3: a key has no spaces or control bytes'],
       [`${BASE}\nCached: 5 kB\n`, 'line 3 is empty'],
       [`${BASE}Cached: 99999999999999999 kB\n`, 'line 3 (Cached): the value is too large'],
       ['MemTotal: 10 kB\nMemFr', 'line 2 is not "Key: N kB" (no ":")'],

@@ -9,6 +9,7 @@ const NEWLINE = 0x0a;
 const COLON = 0x3a;
 const SPACE = 0x20;
 const TAB = 0x09;
+const DEL = 0x7f;
 const KB_SUFFIX = [SPACE, 0x6b, 0x42]; // " kB"
 
 /** The lines of a `Key: N kB` file, by the key as the kernel names it. */
@@ -21,7 +22,7 @@ export interface SizeLines {
 
 /**
  * Reads `Key:<spaces>N[ kB]` lines from `start` to the end. The key is everything before the
- * colon (no space, tab or colon in it, not empty); at least one space or tab follows the colon.
+ * colon (not empty; no colon, space or ASCII control in it); at least one space or tab follows the colon.
  * A size in kB is at most 2^53 kB, and its bytes are exact (times 1024 only moves a double's
  * exponent), though past 2^53 bytes they are no longer a safe integer.
  *
@@ -48,8 +49,9 @@ export function readSizeLines(
     }
     if (colon === pos) throw new ParseError(kind, `line ${line} has no key`, bytes, pos);
     for (let i = pos; i < colon; i++) {
-      if (bytes[i] === SPACE || bytes[i] === TAB) {
-        throw new ParseError(kind, `line ${line}: a key has no spaces`, bytes, i);
+      const byte = bytes[i] as number;
+      if (byte <= SPACE || byte === DEL) {
+        throw new ParseError(kind, `line ${line}: a key has no spaces or control bytes`, bytes, i);
       }
     }
     const key = decodeText(kind, bytes, pos, colon, 'escape');
