@@ -44,7 +44,8 @@ fuzz.target(
     for (const [key, size] of info.bytes) {
       check(!info.counts.has(key), () => `${key} twice`);
       check(size >= 0 && size % 1024 === 0 && Number.isFinite(size), () => `${key} is ${size}`);
-      check(key.length > 0 && !/[\x00-\x20\x7f:]/.test(key), () => `key ${JSON.stringify(key)}`);
+      const plain = [...key].every((c) => c > ' ' && c !== '\x7f' && c !== ':');
+      check(key.length > 0 && plain, () => `key ${JSON.stringify(key)}`);
     }
     for (const [key, count] of info.counts) check(isNat(count), () => `${key} is ${count}`);
     check(info.memTotal === info.bytes.get('MemTotal'), 'memTotal');
