@@ -1,7 +1,8 @@
 /*
  * The whole native part of @procmon/netsock: a NETLINK_SOCK_DIAG socket, opened in the caller's
- * network namespace or in another one, and raw send/recv of bytes. Every netlink message is
- * built and parsed in TypeScript (src/netlink/); this file knows no message layout.
+ * network namespace or in another one, and raw send/recv of bytes (one datagram at a time, or a
+ * whole exchange on libuv's thread pool). Every netlink message is built and parsed in TypeScript
+ * (src/netlink/); this file reads only the message header, to know where a reply ends.
  *
  *   open(nsPath?: string): number          a NETLINK_SOCK_DIAG socket (close-on-exec), connected
  *                                          to the kernel so no other sender reaches it
@@ -9,6 +10,10 @@
  *   recv(fd: number, buffer: Uint8Array): number   bytes of one datagram (its full length,
  *                                          even when it was longer than the buffer: MSG_TRUNC);
  *                                          datagrams not sent by the kernel are dropped
+ *   exchangeAsync(fd, request: Uint8Array, seq: number, portId: number, datagramBytes: number):
+ *     Promise<ArrayBuffer>                 one whole exchange (send, then receive to the end of
+ *                                          the reply) on libuv's thread pool: the datagrams,
+ *                                          undecoded (see js_exchange_async)
  *   portId(fd: number): number             the socket's netlink port id (getsockname), which the
  *                                          kernel writes as nlmsg_pid in its replies
  *   close(fd: number): undefined
@@ -213,6 +218,35 @@ static int get_bytes(napi_env env, napi_value value, void **data, size_t *length
   return 1;
 }
 
+/* One request to the kernel (port id 0), retried on EINTR: the byte count, or -1 with errno. */
+static ssize_t send_to_kernel(int fd, const void *data, size_t length) {
+  struct sockaddr_nl kernel;
+  memset(&kernel, 0, sizeof kernel);
+  kernel.nl_family = AF_NETLINK;
+  ssize_t sent;
+  do {
+    sent = sendto(fd, data, length, 0, (struct sockaddr *)&kernel, sizeof kernel);
+  } while (sent < 0 && errno == EINTR);
+  return sent;
+}
+
+/*
+ * One datagram of the kernel's into data: its full length (MSG_TRUNC: more than `length` when it
+ * was cut), or -1 with errno. Only the kernel (port id 0) answers: a datagram of any other sender
+ * is dropped, never handed up. The one receive of both the sync and the async exchange.
+ */
+static ssize_t recv_from_kernel(int fd, void *data, size_t length) {
+  for (;;) {
+    struct sockaddr_nl from;
+    socklen_t from_length = sizeof from;
+    memset(&from, 0, sizeof from);
+    ssize_t got = recvfrom(fd, data, length, MSG_TRUNC, (struct sockaddr *)&from, &from_length);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return -1;
+    if (from_length >= sizeof from && from.nl_family == AF_NETLINK && from.nl_pid == 0) return got;
+  }
+}
+
 static napi_value js_send(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   if (!get_args(env, info, "send", 2, argv)) return NULL;
@@ -221,13 +255,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   size_t length;
   if (!get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &length))
     return NULL;
-  struct sockaddr_nl kernel;
-  memset(&kernel, 0, sizeof kernel);
-  kernel.nl_family = AF_NETLINK;
-  ssize_t sent;
-  do {
-    sent = sendto(fd, data, length, 0, (struct sockaddr *)&kernel, sizeof kernel);
-  } while (sent < 0 && errno == EINTR);
+  ssize_t sent = send_to_kernel(fd, data, length);
   if (sent < 0) return throw_errno(env, errno, "sendto");
   return int64_value(env, sent);
 }
@@ -240,17 +268,8 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   size_t length;
   if (!get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &length))
     return NULL;
-  ssize_t got;
-  for (;;) {
-    struct sockaddr_nl from;
-    socklen_t from_length = sizeof from;
-    memset(&from, 0, sizeof from);
-    got = recvfrom(fd, data, length, MSG_TRUNC, (struct sockaddr *)&from, &from_length);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return throw_errno(env, errno, "recvfrom");
-    /* Only the kernel (port id 0) answers: anything else is dropped, never handed up. */
-    if (from_length >= sizeof from && from.nl_family == AF_NETLINK && from.nl_pid == 0) break;
-  }
+  ssize_t got = recv_from_kernel(fd, data, length);
+  if (got < 0) return throw_errno(env, errno, "recvfrom");
   return int64_value(env, got);
 }
 
@@ -626,11 +645,196 @@ static napi_value js_list_async(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+/*
+ * exchangeAsync(fd, request, seq, portId, datagramBytes): one whole netlink exchange as one work
+ * item on libuv's thread pool: the request sent, then the kernel's datagrams received (the same
+ * send_to_kernel and recv_from_kernel as send and recv, so the same sender check) until the reply
+ * ends. The promise gives them undecoded, as records of u32 full length (recv's, MSG_TRUNC) and
+ * the datagram's bytes (at most datagramBytes of them), padded to 4: TypeScript walks them with
+ * the decoder of the sync path (src/netlink/message.ts), which says what a bad reply is.
+ *
+ * The reply ends at the first message with our sequence number and port id that ends it:
+ * NLMSG_DONE, NLMSG_ERROR, NLMSG_OVERRUN, or a data message without NLM_F_MULTI (the one answer
+ * of a get). A datagram the decoder will refuse (empty, cut, a header that does not fit) ends it
+ * too: receiving more would only wait for what the decoder never reads.
+ */
+#define EXCHANGE_MAX (256u * 1024 * 1024)
+
+struct async_exchange {
+  int fd;
+  uint32_t seq;
+  uint32_t port_id;
+  size_t datagram_bytes;
+  uint8_t *request;
+  size_t request_length;
+  uint8_t *data; /* the records, malloc'ed; JS gets a copy */
+  size_t used;
+  size_t capacity;
+  int err; /* 0, or the errno of the step that failed */
+  const char *step;
+  napi_async_work work;
+  napi_deferred deferred;
+};
+
+/* Whether the reply ends in this datagram (or the decoder will refuse it). */
+static int reply_ends(const uint8_t *bytes, size_t end, uint32_t seq, uint32_t port_id) {
+  size_t offset = 0;
+  while (offset < end) {
+    struct nlmsghdr header;
+    if (end - offset < sizeof header) return 1;
+    memcpy(&header, bytes + offset, sizeof header);
+    if (header.nlmsg_len < sizeof header || header.nlmsg_len > end - offset) return 1;
+    if (header.nlmsg_seq == seq && header.nlmsg_pid == port_id) {
+      if (header.nlmsg_type == NLMSG_DONE || header.nlmsg_type == NLMSG_ERROR ||
+          header.nlmsg_type == NLMSG_OVERRUN)
+        return 1;
+      if (header.nlmsg_type != NLMSG_NOOP && (header.nlmsg_flags & NLM_F_MULTI) == 0) return 1;
+    }
+    offset += NLMSG_ALIGN(header.nlmsg_len);
+  }
+  return 0;
+}
+
+static int exchange_fail(struct async_exchange *x, int err, const char *step) {
+  x->err = err;
+  x->step = step;
+  return -1;
+}
+
+/* Room for one more record (doubling, up to EXCHANGE_MAX). */
+static int exchange_reserve(struct async_exchange *x) {
+  size_t need = x->used + 4 + x->datagram_bytes + 3;
+  if (need <= x->capacity) return 0;
+  size_t capacity = x->capacity ? x->capacity : 2 * need;
+  while (capacity < need) capacity *= 2;
+  if (capacity > EXCHANGE_MAX) return exchange_fail(x, E2BIG, "the reply is too large");
+  uint8_t *grown = realloc(x->data, capacity);
+  if (grown == NULL) return exchange_fail(x, ENOMEM, "realloc");
+  x->data = grown;
+  x->capacity = capacity;
+  return 0;
+}
+
+/* The exchange itself: no N-API call, so it runs on any thread. */
+static void exchange_run(struct async_exchange *x) {
+  if (send_to_kernel(x->fd, x->request, x->request_length) < 0) {
+    exchange_fail(x, errno, "sendto");
+    return;
+  }
+  for (;;) {
+    if (exchange_reserve(x) != 0) return;
+    uint8_t *record = x->data + x->used;
+    ssize_t got = recv_from_kernel(x->fd, record + 4, x->datagram_bytes);
+    if (got < 0) {
+      exchange_fail(x, errno, "recvfrom");
+      return;
+    }
+    uint32_t full = got > (ssize_t)UINT32_MAX ? UINT32_MAX : (uint32_t)got;
+    size_t kept = (size_t)got < x->datagram_bytes ? (size_t)got : x->datagram_bytes;
+    memcpy(record, &full, 4);
+    x->used += (4 + kept + 3) & ~(size_t)3;
+    if (got == 0 || (size_t)got > x->datagram_bytes ||
+        reply_ends(record + 4, kept, x->seq, x->port_id))
+      return;
+  }
+}
+
+static void exchange_execute(napi_env env, void *data) {
+  exchange_run(data);
+}
+
+static void exchange_free(struct async_exchange *x) {
+  free(x->request);
+  free(x->data);
+  free(x);
+}
+
+static void exchange_complete(napi_env env, napi_status status, void *data) {
+  struct async_exchange *x = data;
+  napi_value result = NULL;
+  void *bytes = NULL;
+  if (status == napi_ok && x->err == 0 &&
+      napi_create_arraybuffer(env, x->used, &bytes, &result) == napi_ok) {
+    if (x->used > 0) memcpy(bytes, x->data, x->used);
+    napi_resolve_deferred(env, x->deferred, result);
+  } else {
+    int err = x->err != 0 ? x->err : ENOMEM;
+    throw_errno(env, err, x->err != 0 ? x->step : "exchangeAsync");
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_reject_deferred(env, x->deferred, error);
+  }
+  napi_delete_async_work(env, x->work);
+  exchange_free(x);
+}
+
+static int get_uint32(napi_env env, napi_value value, uint32_t *out, const char *what) {
+  double number;
+  if (napi_get_value_double(env, value, &number) != napi_ok || !(number >= 0) ||
+      number > UINT32_MAX || number != (double)(uint32_t)number) {
+    char message[80];
+    snprintf(message, sizeof message, "exchangeAsync: %s must be an integer in [0, 2^32)", what);
+    napi_throw_type_error(env, NULL, message);
+    return 0;
+  }
+  *out = (uint32_t)number;
+  return 1;
+}
+
+static napi_value js_exchange_async(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, "exchangeAsync", 5, argv)) return NULL;
+  int fd;
+  void *request;
+  size_t request_length;
+  uint32_t seq, port_id, datagram_bytes;
+  if (!get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &request, &request_length) ||
+      !get_uint32(env, argv[2], &seq, "the sequence number") ||
+      !get_uint32(env, argv[3], &port_id, "the port id") ||
+      !get_uint32(env, argv[4], &datagram_bytes, "the datagram size"))
+    return NULL;
+  if (datagram_bytes < 16 || datagram_bytes > 16u * 1024 * 1024) {
+    napi_throw_range_error(env, NULL, "exchangeAsync: the datagram size must be 16 B to 16 MiB");
+    return NULL;
+  }
+  struct async_exchange *x = calloc(1, sizeof *x);
+  /* The request is copied: the thread must not read memory the garbage collector owns. */
+  if (x == NULL || (x->request = malloc(request_length ? request_length : 1)) == NULL) {
+    free(x);
+    return throw_errno(env, ENOMEM, "exchangeAsync");
+  }
+  memcpy(x->request, request, request_length);
+  x->request_length = request_length;
+  x->fd = fd;
+  x->seq = seq;
+  x->port_id = port_id;
+  x->datagram_bytes = datagram_bytes;
+  napi_value name, promise;
+  napi_create_string_utf8(env, "netsock.exchangeAsync", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_promise(env, &x->deferred, &promise) != napi_ok) {
+    exchange_free(x);
+    return throw_errno(env, ENOMEM, "napi_create_promise");
+  }
+  if (napi_create_async_work(env, NULL, name, exchange_execute, exchange_complete, x, &x->work) !=
+          napi_ok ||
+      napi_queue_async_work(env, x->work) != napi_ok) {
+    /* Never queued: the promise is settled here, and nothing else holds `x`. */
+    if (x->work != NULL) napi_delete_async_work(env, x->work);
+    napi_value error;
+    throw_errno(env, EAGAIN, "napi_queue_async_work");
+    napi_get_and_clear_last_exception(env, &error);
+    napi_reject_deferred(env, x->deferred, error);
+    exchange_free(x);
+  }
+  return promise;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"recv", NULL, js_recv, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"exchangeAsync", NULL, js_exchange_async, NULL, NULL, NULL, napi_enumerable, NULL},
       {"portId", NULL, js_port_id, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readlinks", NULL, js_readlinks, NULL, NULL, NULL, napi_enumerable, NULL},

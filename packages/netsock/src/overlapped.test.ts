@@ -12,7 +12,15 @@ import { ProcFS } from '@procmon/procfs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { errorOf } from '../../../test-support/errors.js';
 import { firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
-import { canUnshare, cleanup, type Holder, isRoot, PYTHON, startHolder } from '../test/helpers.js';
+import {
+  canUnshare,
+  cleanup,
+  type Holder,
+  isRoot,
+  PYTHON,
+  startHolder,
+  withNetFiles,
+} from '../test/helpers.js';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
 import type { SocketDescriptor } from './descriptors.js';
@@ -42,8 +50,8 @@ function sequential(resolver: SocketResolver, pid: number): SocketDescriptor[] {
 }
 
 /** A resolver whose addon is the real one with some functions replaced. */
-function resolverWith(changes: Partial<NetsockAddon>): SocketResolver {
-  const resolver = new SocketResolver({ backend: 'netlink' });
+function resolverWith(changes: Partial<NetsockAddon>, procfs?: ProcFS): SocketResolver {
+  const resolver = new SocketResolver({ backend: 'netlink', ...(procfs && { procfs }) });
   Object.assign(resolver, { addon: { ...addon(), ...changes } });
   return resolver;
 }
@@ -224,7 +232,8 @@ function unresolvedButOpen(
 
 /** The recordings a resolver keeps for the next socketsOf (a Map or an array). */
 function pooled(resolver: SocketResolver): number {
-  const pool = Reflect.get(resolver, 'recordings') as { size?: number; length?: number };
+  const early = Reflect.get(resolver, 'early') as object;
+  const pool = Reflect.get(early, 'recordings') as { size?: number; length?: number };
   return pool.size ?? pool.length ?? 0;
 }
 
@@ -291,7 +300,7 @@ describe.skipIf(!netlink)('socketsOf while the process changes', () => {
     const expected = sequential(resolver, holder.pid);
     const calls = Array.from({ length: 24 }, () => resolver.socketsOfAsync(holder.pid));
     // Issued, none settled: a bounded number of them hold early dumps (the others resolve later).
-    expect(Reflect.get(resolver, 'earlyInFlight')).toBeLessThanOrEqual(4);
+    expect(Reflect.get(Reflect.get(resolver, 'early'), 'inFlight')).toBeLessThanOrEqual(4);
     const results = await Promise.all(calls);
     for (const result of results) expect(result).toEqual(expected);
     expect(pooled(resolver)).toBeLessThanOrEqual(2);
@@ -328,24 +337,27 @@ sys.stdin.read()
  * A resolver counting the tcp (AF_INET part) and unix dump requests it sends, and its exact
  * unix lookups (a unix request without NLM_F_DUMP).
  */
-function countingResolver(): {
+function countingResolver(procfs?: ProcFS): {
   resolver: SocketResolver;
   dumps: { tcp: number; unix: number; unixLookups: number };
 } {
   const real = addon();
   const dumps = { tcp: 0, unix: 0, unixLookups: 0 };
-  const resolver = resolverWith({
-    send: (fd: number, bytes: Uint8Array) => {
-      // nlmsg_type at 4 (TCPDIAG_GETSOCK: the compat tcp request; else SOCK_DIAG_BY_FAMILY),
-      // nlmsg_flags at 6 (NLM_F_DUMP: 0x300), then after the 16-byte nlmsghdr: the family and,
-      // for SOCK_DIAG_BY_FAMILY, the protocol.
-      const type = bytes[4];
-      const dump = ((bytes[7] as number) & 0x03) === 0x03;
-      if (type === 18 || (type === 20 && bytes[16] === 2 && bytes[17] === 6)) dumps.tcp++;
-      if (type === 20 && bytes[16] === 1) dumps[dump ? 'unix' : 'unixLookups']++;
-      return real.send(fd, bytes);
+  const resolver = resolverWith(
+    {
+      send: (fd: number, bytes: Uint8Array) => {
+        // nlmsg_type at 4 (TCPDIAG_GETSOCK: the compat tcp request; else SOCK_DIAG_BY_FAMILY),
+        // nlmsg_flags at 6 (NLM_F_DUMP: 0x300), then after the 16-byte nlmsghdr: the family and,
+        // for SOCK_DIAG_BY_FAMILY, the protocol.
+        const type = bytes[4];
+        const dump = ((bytes[7] as number) & 0x03) === 0x03;
+        if (type === 18 || (type === 20 && bytes[16] === 2 && bytes[17] === 6)) dumps.tcp++;
+        if (type === 20 && bytes[16] === 1) dumps[dump ? 'unix' : 'unixLookups']++;
+        return real.send(fd, bytes);
+      },
     },
-  });
+    procfs,
+  );
   return { resolver, dumps };
 }
 
@@ -376,17 +388,14 @@ describe.skipIf(!netlink)('socketsOf and sockets no table has', () => {
 
   test('/proc/<pid>/net/netlink unreadable: each looked up in unix, tcp dumped again, the same result', async () => {
     const { child, pid, nonDiagFds } = await startNonDiagHolder();
-    const { resolver, dumps } = countingResolver();
-    const expected = sequential(new SocketResolver({ backend: 'netlink' }), pid);
-    const procfs = resolver.procfs;
-    Object.assign(resolver, {
-      procfs: Object.assign(Object.create(procfs), {
-        readNetFile: (name: string, pid?: number) =>
-          name === 'netlink' || name === 'packet'
-            ? new TextEncoder().encode('not the header\n')
-            : procfs.readNetFile(name, pid),
-      }),
+    const unreadable = withNetFiles(new ProcFS(), {
+      instead: (name) =>
+        name === 'netlink' || name === 'packet'
+          ? new TextEncoder().encode('not the header\n')
+          : undefined,
     });
+    const { resolver, dumps } = countingResolver(unreadable);
+    const expected = sequential(new SocketResolver({ backend: 'netlink' }), pid);
     expect(resolver.socketsOf(pid)).toEqual(expected);
     expect(dumps).toEqual({ tcp: 2, unix: 1, unixLookups: nonDiagFds.length });
     resolver.close();

@@ -6,7 +6,7 @@ import {
   parseNetUnix,
   type UnixSocketEntry,
 } from '@procmon/parse';
-import { ProcessGoneError, type ProcFS, ProcfsError } from '@procmon/procfs';
+import { type Flow, ProcessGoneError, type ProcFS, ProcfsError } from '@procmon/procfs';
 import type { DumpSink, TableName } from './netlink/tables.js';
 import type { SocketEntry, UnixSocketType } from './types.js';
 
@@ -148,42 +148,22 @@ const UNIX_STATES: readonly (string | undefined)[] = [
 
 /**
  * Reads one table from `/proc/net/*` (the caller's namespace) or `/proc/<pid>/net/*` (that
- * process's) into `sink`. A file the kernel does not have (no IPv6, no UDP-Lite) is skipped.
+ * process's) into `sink`, as a flow of procfs reads. A file the kernel does not have (no IPv6, no
+ * UDP-Lite) is skipped.
  */
-export function readProcTable(
+export function* readProcTable(
   procfs: ProcFS,
   table: TableName,
   pid: number | undefined,
   sink: DumpSink,
-): void {
+): Flow<void> {
   if (table === 'unix') {
-    const bytes = readNet(procfs, 'unix', pid);
+    const bytes = yield* readNet(procfs, 'unix', pid);
     if (bytes !== undefined) addUnixRows(parseNetUnix(bytes), sink);
     return;
   }
   for (const [file, family] of FILES[table]) {
-    const bytes = readNet(procfs, file, pid);
-    if (bytes === undefined) continue;
-    for (const row of parseNetInet(bytes, { protocol: inetProtocol(table), family })) {
-      if (sink.wants(row.inode)) sink.add(fromInetRow(row));
-    }
-  }
-}
-
-/** The same, with asynchronous reads. */
-export async function readProcTableAsync(
-  procfs: ProcFS,
-  table: TableName,
-  pid: number | undefined,
-  sink: DumpSink,
-): Promise<void> {
-  if (table === 'unix') {
-    const bytes = await readNetAsync(procfs, 'unix', pid);
-    if (bytes !== undefined) addUnixRows(parseNetUnix(bytes), sink);
-    return;
-  }
-  for (const [file, family] of FILES[table]) {
-    const bytes = await readNetAsync(procfs, file, pid);
+    const bytes = yield* readNet(procfs, file, pid);
     if (bytes === undefined) continue;
     for (const row of parseNetInet(bytes, { protocol: inetProtocol(table), family })) {
       if (sink.wants(row.inode)) sink.add(fromInetRow(row));
@@ -199,31 +179,22 @@ const inetProtocol = (table: TableName): InetProtocol => table as InetProtocol;
 export const hasProcFiles = (table: TableName): boolean =>
   table === 'unix' || FILES[table].length > 0;
 
-function readNet(procfs: ProcFS, file: string, pid: number | undefined): Uint8Array | undefined {
-  try {
-    return procfs.readNetFile(file, pid);
-  } catch (error) {
-    if (isMissingTable(error, procfs, pid)) return undefined;
-    throw error;
-  }
-}
-
-async function readNetAsync(
+function* readNet(
   procfs: ProcFS,
   file: string,
   pid: number | undefined,
-): Promise<Uint8Array | undefined> {
+): Flow<Uint8Array | undefined> {
   try {
-    return await procfs.promises.readNetFile(file, pid);
+    return yield* procfs.flows.readNetFile(file, pid);
   } catch (error) {
-    if (isMissingTable(error, procfs, pid)) return undefined;
+    if (yield* isMissingTable(error, procfs, pid)) return undefined;
     throw error;
   }
 }
 
 /** ENOENT for a table file of a live process (or of the machine): the kernel lacks that table. */
-function isMissingTable(error: unknown, procfs: ProcFS, pid: number | undefined): boolean {
+function* isMissingTable(error: unknown, procfs: ProcFS, pid: number | undefined): Flow<boolean> {
   if (!(error instanceof ProcfsError) || error.code !== 'ENOENT') return false;
   if (pid === undefined) return true;
-  return error instanceof ProcessGoneError && procfs.processState(pid) !== 'gone';
+  return error instanceof ProcessGoneError && (yield* procfs.flows.processState(pid)) !== 'gone';
 }

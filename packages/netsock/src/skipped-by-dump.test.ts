@@ -9,7 +9,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { ProcessGoneError, ProcFS } from '@procmon/procfs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { firstLine, trackChild } from '../../../test-support/processes.js';
-import { cleanup, type Holder, PYTHON, startHolder } from '../test/helpers.js';
+import { cleanup, type Holder, PYTHON, startHolder, withNetFiles } from '../test/helpers.js';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
 import { SocketResolver } from './resolver.js';
@@ -204,16 +204,7 @@ describe('a socket the kernel skips in /proc/net/unix (the procfs backend)', () 
       cuts++;
       return new TextEncoder().encode(kept.join('\n'));
     };
-    const readNetFile = procfs.readNetFile.bind(procfs);
-    const readNetFileAsync = procfs.promises.readNetFile.bind(procfs.promises);
-    procfs.readNetFile = (name, pid, options) => {
-      const bytes = readNetFile(name, pid, options);
-      return name === 'unix' ? cut(bytes) : bytes;
-    };
-    procfs.promises.readNetFile = async (name, pid, options) => {
-      const bytes = await readNetFileAsync(name, pid, options);
-      return name === 'unix' ? cut(bytes) : bytes;
-    };
+    withNetFiles(procfs, { change: (name, bytes) => (name === 'unix' ? cut(bytes) : bytes) });
     return { procfs, skipped: () => cuts };
   }
 
@@ -253,13 +244,7 @@ function withoutProof(map: Map<number, SocketEntry>): Map<number, Omit<SocketEnt
  * async), which may return other bytes or throw.
  */
 function procfsWith(change: (name: string, bytes: Uint8Array) => Uint8Array): ProcFS {
-  const procfs = new ProcFS();
-  const readNetFile = procfs.readNetFile.bind(procfs);
-  const readNetFileAsync = procfs.promises.readNetFile.bind(procfs.promises);
-  procfs.readNetFile = (name, pid, options) => change(name, readNetFile(name, pid, options));
-  procfs.promises.readNetFile = async (name, pid, options) =>
-    change(name, await readNetFileAsync(name, pid, options));
-  return procfs;
+  return withNetFiles(new ProcFS(), { change });
 }
 
 describe.skipIf(!netlink)('a kernel without unix_diag: the unix table read from /proc', () => {

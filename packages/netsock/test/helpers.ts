@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ProcFS } from '@procmon/procfs';
 import { cleanup, firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
 
 export { cleanup };
@@ -63,4 +64,27 @@ export async function startHolder(newNetns = false): Promise<Holder> {
     sockets[name] = { ...socket, inode: Number(match[1]) };
   }
   return { child, pid, sockets };
+}
+
+/** How {@link withNetFiles} changes a ProcFS's reads of /proc/<pid>/net files. */
+export interface NetFileHooks {
+  /** Bytes to give for `name` without reading it; undefined: read it. */
+  instead?: (name: string) => Uint8Array | undefined;
+  /** What to give for the bytes read (other bytes, or a throw). */
+  change?: (name: string, bytes: Uint8Array) => Uint8Array;
+}
+
+/**
+ * `procfs` with its reads of /proc/<pid>/net files going through `hooks`: the flow behind both
+ * readNetFile and promises.readNetFile, so sync and async calls see the same files.
+ */
+export function withNetFiles(procfs: ProcFS, hooks: NetFileHooks): ProcFS {
+  const read = procfs.flows.readNetFile;
+  procfs.flows.readNetFile = function* (name, pid, options) {
+    const given = hooks.instead?.(name);
+    if (given !== undefined) return given;
+    const bytes = yield* read(name, pid, options);
+    return hooks.change === undefined ? bytes : hooks.change(name, bytes);
+  };
+  return procfs;
 }

@@ -182,16 +182,16 @@ describe('reply decoding', () => {
   test('a lookup of one unix socket by inode: one message, no NLM_F_MULTI, no DONE', () => {
     const channel = replay(replies('unix-get'));
     const seen: number[] = [];
-    const result = exchange(
-      channel,
-      fixture('unix-get', 'request.bin'),
-      1000,
-      'net/unix',
-      channel.buffer,
-      channel.view,
-      20,
-      (_bytes, view, _type, start) => seen.push(view.getUint32(start + 4, HOST_LITTLE_ENDIAN)),
-    );
+    const result = exchange(channel, {
+      request: fixture('unix-get', 'request.bin'),
+      seq: 1000,
+      kind: 'net/unix',
+      buffer: channel.buffer,
+      view: channel.view,
+      expectedType: 20,
+      onMessage: (_bytes, view, _type, start) =>
+        seen.push(view.getUint32(start + 4, HOST_LITTLE_ENDIAN)),
+    });
     expect(result).toEqual({ interrupted: false, messages: 1 });
     expect(seen).toEqual([479544]);
   });
@@ -200,16 +200,15 @@ describe('reply decoding', () => {
     const channel = replay(replies('unix-get-missing'));
     let error: unknown;
     try {
-      exchange(
-        channel,
-        fixture('unix-get-missing', 'request.bin'),
-        1000,
-        'net/unix',
-        channel.buffer,
-        channel.view,
-        20,
-        () => {},
-      );
+      exchange(channel, {
+        request: fixture('unix-get-missing', 'request.bin'),
+        seq: 1000,
+        kind: 'net/unix',
+        buffer: channel.buffer,
+        view: channel.view,
+        expectedType: 20,
+        onMessage: () => {},
+      });
     } catch (caught) {
       error = caught;
     }
