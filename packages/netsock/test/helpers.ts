@@ -5,6 +5,9 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ProcFS } from '@procmon/procfs';
 import { cleanup, firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
+import { loadAddon, type NetsockAddon } from '../src/addon.js';
+import { SocketResolver } from '../src/resolver.js';
+import type { SocketResolverOptions } from '../src/types.js';
 
 export { cleanup };
 
@@ -87,4 +90,25 @@ export function withNetFiles(procfs: ProcFS, hooks: NetFileHooks): ProcFS {
     return hooks.change === undefined ? bytes : hooks.change(name, bytes);
   };
   return procfs;
+}
+
+/** The loaded addon; throws where it does not load (tests using it are skipped there). */
+export function realAddon(): NetsockAddon {
+  const loaded = loadAddon();
+  if ('error' in loaded) throw new Error(loaded.error);
+  return loaded.addon;
+}
+
+/**
+ * A netlink resolver whose addon is `addon` (by default the real one with `changes`), put in
+ * place before its first call opens a socket.
+ */
+export function resolverWithAddon(
+  changes: Partial<NetsockAddon>,
+  options: Omit<SocketResolverOptions, 'backend'> = {},
+  addon: NetsockAddon = { ...realAddon(), ...changes },
+): SocketResolver {
+  const resolver = new SocketResolver({ ...options, backend: 'netlink' });
+  Object.assign(resolver, { addon });
+  return resolver;
 }
