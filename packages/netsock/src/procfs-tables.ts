@@ -8,7 +8,7 @@ import {
 } from '@procmon/parse';
 import { type Flow, ProcessGoneError, type ProcFS, ProcfsError } from '@procmon/procfs';
 import type { DumpSink, TableName } from './netlink/tables.js';
-import type { SocketEntry, UnixSocketType } from './types.js';
+import type { SocketEntry } from './types.js';
 
 /** The /proc/net files of each table. */
 const FILES: Readonly<Record<TableName, readonly (readonly [string, InetFamily])[]>> = {
@@ -66,9 +66,10 @@ export function fromUnixRow(row: UnixSocketEntry): SocketEntry {
     protocol: 'unix',
     inode: row.inode,
     uid: -1,
-    state: row.listening ? 'LISTEN' : (UNIX_STATES[row.state] ?? 'UNKNOWN'),
+    // SS_CONNECTED is named as sock_diag names a connected unix socket's state.
+    state: row.listening ? 'LISTEN' : row.stateName === 'CONNECTED' ? 'ESTABLISHED' : row.stateName,
   };
-  if (row.typeName !== 'unknown') entry.type = row.typeName as UnixSocketType;
+  if (row.typeName !== 'unknown') entry.type = row.typeName;
   if (row.path !== null) {
     entry.path = row.path;
     entry.abstract = row.abstract;
@@ -136,15 +137,6 @@ function addUnixRows(rows: readonly UnixSocketEntry[], sink: DumpSink): void {
     if (!proven.has(inode)) for (const row of list) sink.claim?.(fromUnixRow(row));
   }
 }
-
-// The socket's SS_* state as /proc/net/unix writes it, named as sock_diag's states are.
-const UNIX_STATES: readonly (string | undefined)[] = [
-  undefined,
-  'UNCONNECTED',
-  'CONNECTING',
-  'ESTABLISHED',
-  'DISCONNECTING',
-];
 
 /**
  * Reads one table from `/proc/net/*` (the caller's namespace) or `/proc/<pid>/net/*` (that

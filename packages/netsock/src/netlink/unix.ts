@@ -1,5 +1,5 @@
-import { decodeText, type ProcFileKind } from '@procmon/parse';
-import type { SocketEntry, UnixSocketType } from '../types.js';
+import { decodeText, type ProcFileKind, UNIX_SOCKET_TYPE_NAMES } from '@procmon/parse';
+import type { SocketEntry } from '../types.js';
 import {
   AF_UNIX,
   INET_DIAG_NOCOOKIE,
@@ -61,15 +61,6 @@ export function encodeUnixDiagRequest(request: UnixDiagRequest): Uint8Array {
   return bytes;
 }
 
-const TYPES: readonly (UnixSocketType | undefined)[] = [
-  undefined,
-  'stream',
-  'dgram',
-  undefined,
-  undefined,
-  'seqpacket',
-];
-
 /** The name of a unix socket's sock_diag state (the kernel uses TCP state numbers for them). */
 export function unixStateName(state: number): string {
   switch (state) {
@@ -129,7 +120,7 @@ export function decodeUnixMessage(
     state: unixStateName(state),
     cookie,
   };
-  const typeName = TYPES[type];
+  const typeName = UNIX_SOCKET_TYPE_NAMES[type];
   if (typeName !== undefined) entry.type = typeName;
   walkAttributes(bytes, view, start + UNIX_DIAG_MSG_LEN, start + length, KIND, (attr, at, size) => {
     switch (attr) {
