@@ -177,6 +177,14 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* Throws a TypeError "<who>: <what>"; returns 0, for the caller to return. */
+static int type_error(napi_env env, const char *who, const char *what) {
+  char message[128];
+  snprintf(message, sizeof message, "%s: %s", who, what);
+  napi_throw_type_error(env, NULL, message);
+  return 0;
+}
+
 /*
  * The call's first `count` arguments into argv; 0 (a TypeError naming the function thrown) when
  * fewer were passed.
@@ -185,11 +193,9 @@ static int get_args(napi_env env, napi_callback_info info, const char *who, size
                     napi_value *argv) {
   size_t argc = count;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= count) return 1;
-  char message[64];
-  snprintf(message, sizeof message, "%s: expected %zu argument%s", who, count,
-           count == 1 ? "" : "s");
-  napi_throw_type_error(env, NULL, message);
-  return 0;
+  char expected[32];
+  snprintf(expected, sizeof expected, "expected %zu argument%s", count, count == 1 ? "" : "s");
+  return type_error(env, who, expected);
 }
 
 static napi_value int64_value(napi_env env, int64_t value) {
@@ -362,17 +368,27 @@ static void listing_free(struct listing *l) {
   l->used = l->capacity = 0;
 }
 
+/*
+ * Makes *data (of *capacity bytes) hold `need` bytes, doubling from `initial`, up to `max`: 0, or
+ * the errno (E2BIG past `max`, ENOMEM).
+ */
+static int grow_bytes(uint8_t **data, size_t *capacity, size_t need, size_t initial, size_t max) {
+  if (need <= *capacity) return 0;
+  size_t size = *capacity ? *capacity : initial;
+  while (size < need) size *= 2;
+  if (size > max) return E2BIG;
+  uint8_t *grown = realloc(*data, size);
+  if (grown == NULL) return ENOMEM;
+  *data = grown;
+  *capacity = size;
+  return 0;
+}
+
 /* Room for one more record with a target of up to `target` bytes (doubling, up to LISTING_MAX). */
 static int listing_reserve(struct listing *l, size_t target) {
   size_t need = l->used + 8 + target + 4;
-  if (need <= l->capacity) return 0;
-  size_t capacity = l->capacity ? l->capacity : 256 * 1024;
-  while (capacity < need) capacity *= 2;
-  if (capacity > LISTING_MAX) return listing_fail(l, E2BIG, "too many links");
-  uint8_t *grown = realloc(l->data, capacity);
-  if (grown == NULL) return listing_fail(l, ENOMEM, "realloc");
-  l->data = grown;
-  l->capacity = capacity;
+  int err = grow_bytes(&l->data, &l->capacity, need, 256 * 1024, LISTING_MAX);
+  if (err != 0) return listing_fail(l, err, err == E2BIG ? "too many links" : "realloc");
   return 0;
 }
 
@@ -425,12 +441,8 @@ static int list_links(struct listing *l) {
 static int get_folder(napi_env env, napi_value value, struct listing *l, const char *who) {
   size_t length = 0;
   if (napi_get_value_string_utf8(env, value, l->path, sizeof l->path, &length) != napi_ok ||
-      length >= sizeof l->path - 1) {
-    char message[80];
-    snprintf(message, sizeof message, "%s: expected a folder path", who);
-    napi_throw_type_error(env, NULL, message);
-    return 0;
-  }
+      length >= sizeof l->path - 1)
+    return type_error(env, who, "expected a folder path");
   return 1;
 }
 
@@ -581,6 +593,56 @@ static napi_value js_list_join(napi_env env, napi_callback_info info) {
   return int64_value(env, (int64_t)used);
 }
 
+/* Rejects `deferred` with the Error throw_errno would throw. */
+static void reject_errno(napi_env env, napi_deferred deferred, int err, const char *step) {
+  throw_errno(env, err, step);
+  napi_value error;
+  napi_get_and_clear_last_exception(env, &error);
+  napi_reject_deferred(env, deferred, error);
+}
+
+/*
+ * The end of a job on libuv's thread pool, on the JS thread: `deferred` resolved with a copy of
+ * data[0, used) as a new ArrayBuffer, or rejected with the job's errno (`err`, at `step`).
+ */
+static void settle_with_bytes(napi_env env, napi_deferred deferred, napi_status status,
+                              const uint8_t *data, size_t used, int err, const char *step) {
+  napi_value result = NULL;
+  void *bytes = NULL;
+  if (status == napi_ok && err == 0 &&
+      napi_create_arraybuffer(env, used, &bytes, &result) == napi_ok) {
+    if (used > 0) memcpy(bytes, data, used);
+    napi_resolve_deferred(env, deferred, result);
+  } else {
+    if (err == 0) reject_errno(env, deferred, ENOMEM, "napi_create_arraybuffer");
+    else reject_errno(env, deferred, err, step);
+  }
+}
+
+/*
+ * A promise for a job queued on libuv's thread pool (`execute` makes no N-API call; `complete`
+ * settles the promise and frees the job). NULL with an error thrown when no promise could be
+ * made; *queued is 0 when the job was never queued (the promise is then rejected here, and the
+ * caller frees the job, which nothing else holds).
+ */
+static napi_value queue_job(napi_env env, const char *name, napi_async_execute_callback execute,
+                            napi_async_complete_callback complete, void *job,
+                            napi_async_work *work, napi_deferred *deferred, int *queued) {
+  napi_value resource, promise;
+  *queued = 0;
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource);
+  if (napi_create_promise(env, deferred, &promise) != napi_ok)
+    return throw_errno(env, ENOMEM, "napi_create_promise");
+  if (napi_create_async_work(env, NULL, resource, execute, complete, job, work) != napi_ok ||
+      napi_queue_async_work(env, *work) != napi_ok) {
+    if (*work != NULL) napi_delete_async_work(env, *work);
+    reject_errno(env, *deferred, EAGAIN, "napi_queue_async_work");
+    return promise;
+  }
+  *queued = 1;
+  return promise;
+}
+
 /*
  * listAsync(folder): a promise of the records as a new ArrayBuffer, the listing done on libuv's
  * thread pool (execute makes no N-API call; complete runs on the JS thread and frees it all).
@@ -598,19 +660,7 @@ static void async_execute(napi_env env, void *data) {
 static void async_complete(napi_env env, napi_status status, void *data) {
   struct async_listing *a = data;
   struct listing *l = &a->listing;
-  napi_value result = NULL;
-  void *bytes = NULL;
-  if (status == napi_ok && l->err == 0 &&
-      napi_create_arraybuffer(env, l->used, &bytes, &result) == napi_ok) {
-    if (l->used > 0) memcpy(bytes, l->data, l->used);
-    napi_resolve_deferred(env, a->deferred, result);
-  } else {
-    int err = l->err != 0 ? l->err : ENOMEM;
-    throw_errno(env, err, l->err != 0 ? l->step : "listAsync");
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_reject_deferred(env, a->deferred, error);
-  }
+  settle_with_bytes(env, a->deferred, status, l->data, l->used, l->err, l->step);
   napi_delete_async_work(env, a->work);
   listing_free(l);
   free(a);
@@ -625,23 +675,10 @@ static napi_value js_list_async(napi_env env, napi_callback_info info) {
     free(a);
     return NULL;
   }
-  napi_value name, promise;
-  napi_create_string_utf8(env, "netsock.listAsync", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_promise(env, &a->deferred, &promise) != napi_ok) {
-    free(a);
-    return throw_errno(env, ENOMEM, "napi_create_promise");
-  }
-  if (napi_create_async_work(env, NULL, name, async_execute, async_complete, a, &a->work) !=
-          napi_ok ||
-      napi_queue_async_work(env, a->work) != napi_ok) {
-    /* Never queued: the promise is settled here, and nothing else holds `a`. */
-    if (a->work != NULL) napi_delete_async_work(env, a->work);
-    napi_value error;
-    throw_errno(env, EAGAIN, "napi_queue_async_work");
-    napi_get_and_clear_last_exception(env, &error);
-    napi_reject_deferred(env, a->deferred, error);
-    free(a);
-  }
+  int queued;
+  napi_value promise = queue_job(env, "netsock.listAsync", async_execute, async_complete, a,
+                                 &a->work, &a->deferred, &queued);
+  if (!queued) free(a);
   return promise;
 }
 
@@ -704,14 +741,8 @@ static int exchange_fail(struct async_exchange *x, int err, const char *step) {
 /* Room for one more record (doubling, up to EXCHANGE_MAX). */
 static int exchange_reserve(struct async_exchange *x) {
   size_t need = x->used + 4 + x->datagram_bytes + 3;
-  if (need <= x->capacity) return 0;
-  size_t capacity = x->capacity ? x->capacity : 2 * need;
-  while (capacity < need) capacity *= 2;
-  if (capacity > EXCHANGE_MAX) return exchange_fail(x, E2BIG, "the reply is too large");
-  uint8_t *grown = realloc(x->data, capacity);
-  if (grown == NULL) return exchange_fail(x, ENOMEM, "realloc");
-  x->data = grown;
-  x->capacity = capacity;
+  int err = grow_bytes(&x->data, &x->capacity, need, 2 * need, EXCHANGE_MAX);
+  if (err != 0) return exchange_fail(x, err, err == E2BIG ? "the reply is too large" : "realloc");
   return 0;
 }
 
@@ -751,32 +782,17 @@ static void exchange_free(struct async_exchange *x) {
 
 static void exchange_complete(napi_env env, napi_status status, void *data) {
   struct async_exchange *x = data;
-  napi_value result = NULL;
-  void *bytes = NULL;
-  if (status == napi_ok && x->err == 0 &&
-      napi_create_arraybuffer(env, x->used, &bytes, &result) == napi_ok) {
-    if (x->used > 0) memcpy(bytes, x->data, x->used);
-    napi_resolve_deferred(env, x->deferred, result);
-  } else {
-    int err = x->err != 0 ? x->err : ENOMEM;
-    throw_errno(env, err, x->err != 0 ? x->step : "exchangeAsync");
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_reject_deferred(env, x->deferred, error);
-  }
+  settle_with_bytes(env, x->deferred, status, x->data, x->used, x->err, x->step);
   napi_delete_async_work(env, x->work);
   exchange_free(x);
 }
 
+/* An integer in [0, 2^32) into *out; 0 (a TypeError saying `what` thrown) otherwise. */
 static int get_uint32(napi_env env, napi_value value, uint32_t *out, const char *what) {
   double number;
   if (napi_get_value_double(env, value, &number) != napi_ok || !(number >= 0) ||
-      number > UINT32_MAX || number != (double)(uint32_t)number) {
-    char message[80];
-    snprintf(message, sizeof message, "exchangeAsync: %s must be an integer in [0, 2^32)", what);
-    napi_throw_type_error(env, NULL, message);
-    return 0;
-  }
+      number > UINT32_MAX || number != (double)(uint32_t)number)
+    return type_error(env, "exchangeAsync", what);
   *out = (uint32_t)number;
   return 1;
 }
@@ -789,9 +805,9 @@ static napi_value js_exchange_async(napi_env env, napi_callback_info info) {
   size_t request_length;
   uint32_t seq, port_id, datagram_bytes;
   if (!get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &request, &request_length) ||
-      !get_uint32(env, argv[2], &seq, "the sequence number") ||
-      !get_uint32(env, argv[3], &port_id, "the port id") ||
-      !get_uint32(env, argv[4], &datagram_bytes, "the datagram size"))
+      !get_uint32(env, argv[2], &seq, "the sequence number must be an integer in [0, 2^32)") ||
+      !get_uint32(env, argv[3], &port_id, "the port id must be an integer in [0, 2^32)") ||
+      !get_uint32(env, argv[4], &datagram_bytes, "the datagram size must be an integer"))
     return NULL;
   if (datagram_bytes < 16 || datagram_bytes > 16u * 1024 * 1024) {
     napi_throw_range_error(env, NULL, "exchangeAsync: the datagram size must be 16 B to 16 MiB");
@@ -809,23 +825,10 @@ static napi_value js_exchange_async(napi_env env, napi_callback_info info) {
   x->seq = seq;
   x->port_id = port_id;
   x->datagram_bytes = datagram_bytes;
-  napi_value name, promise;
-  napi_create_string_utf8(env, "netsock.exchangeAsync", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_promise(env, &x->deferred, &promise) != napi_ok) {
-    exchange_free(x);
-    return throw_errno(env, ENOMEM, "napi_create_promise");
-  }
-  if (napi_create_async_work(env, NULL, name, exchange_execute, exchange_complete, x, &x->work) !=
-          napi_ok ||
-      napi_queue_async_work(env, x->work) != napi_ok) {
-    /* Never queued: the promise is settled here, and nothing else holds `x`. */
-    if (x->work != NULL) napi_delete_async_work(env, x->work);
-    napi_value error;
-    throw_errno(env, EAGAIN, "napi_queue_async_work");
-    napi_get_and_clear_last_exception(env, &error);
-    napi_reject_deferred(env, x->deferred, error);
-    exchange_free(x);
-  }
+  int queued;
+  napi_value promise = queue_job(env, "netsock.exchangeAsync", exchange_execute,
+                                 exchange_complete, x, &x->work, &x->deferred, &queued);
+  if (!queued) exchange_free(x);
   return promise;
 }
 
