@@ -2,12 +2,13 @@
 // fake addon answering every request with the captured TCP dump flagged interrupted: the error
 // carries what the call read, for list() as for resolve().
 import { describe, expect, test } from 'vitest';
+import { resolverWithAddon } from '../test/helpers.js';
 import { recordsOf, replies } from '../test/replay.js';
 import type { NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
 import { DumpInterruptedError } from './netlink/errors.js';
 import { HOST_LITTLE_ENDIAN } from './netlink/message.js';
-import { SocketResolver } from './resolver.js';
+import type { SocketResolver } from './resolver.js';
 
 const TCP = replies('tcp-compat-dump'); // [4 messages, DONE]
 const STARTS = [0, 0x7c, 0x100, 0x17c];
@@ -60,11 +61,7 @@ function interruptingAddon(): NetsockAddon & { requests: number } {
   return addon;
 }
 
-function resolverWith(addon: NetsockAddon): SocketResolver {
-  const resolver = new SocketResolver({ backend: 'netlink' });
-  Object.assign(resolver, { addon });
-  return resolver;
-}
+const resolverWith = (addon: NetsockAddon): SocketResolver => resolverWithAddon({}, {}, addon);
 
 function errorOf(run: () => unknown): DumpInterruptedError {
   try {

@@ -9,32 +9,28 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseNetInodes } from '@procmon/parse';
 import { ProcFS } from '@procmon/procfs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { errorOf } from '../../../test-support/errors.js';
 import { firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
 import {
   canUnshare,
-  cleanup,
-  type Holder,
   isRoot,
+  liveHolder,
   PYTHON,
-  startHolder,
+  realAddon,
+  resolverWithAddon,
   withNetFiles,
 } from '../test/helpers.js';
-import { loadAddon, type NetsockAddon } from './addon.js';
+import type { NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
 import type { SocketDescriptor } from './descriptors.js';
 import { listSocketDescriptors } from './descriptors.js';
 import { SocketResolver } from './resolver.js';
 
 const netlink = netsockBackend().name === 'netlink';
-const addon = (): NetsockAddon => (loadAddon() as { addon: NetsockAddon }).addon;
+const addon = realAddon;
 
-let holder: Holder;
-beforeAll(async () => {
-  holder = await startHolder();
-});
-afterAll(cleanup);
+const holder = liveHolder();
 
 /** The sequential path socketsOf took before the overlap. */
 function sequential(resolver: SocketResolver, pid: number): SocketDescriptor[] {
@@ -50,11 +46,8 @@ function sequential(resolver: SocketResolver, pid: number): SocketDescriptor[] {
 }
 
 /** A resolver whose addon is the real one with some functions replaced. */
-function resolverWith(changes: Partial<NetsockAddon>, procfs?: ProcFS): SocketResolver {
-  const resolver = new SocketResolver({ backend: 'netlink', ...(procfs && { procfs }) });
-  Object.assign(resolver, { addon: { ...addon(), ...changes } });
-  return resolver;
-}
+const resolverWith = (changes: Partial<NetsockAddon>, procfs?: ProcFS): SocketResolver =>
+  resolverWithAddon(changes, procfs === undefined ? {} : { procfs });
 
 /** The pid of a process that has exited and been reaped. */
 async function gonePid(): Promise<number> {

@@ -1,14 +1,8 @@
 // resolveAsync with the netlink backend: each exchange on libuv's thread pool (the event loop
 // turns meanwhile), the same answers as resolve, one exchange at a time on a socket, and a
 // close() in flight that lets the call end on its socket before closing it.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  cleanup,
-  type Holder,
-  realAddon,
-  resolverWithAddon,
-  startHolder,
-} from '../test/helpers.js';
+import { describe, expect, test } from 'vitest';
+import { liveHolder, realAddon, resolverWithAddon } from '../test/helpers.js';
 import type { NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
 import { NetlinkError } from './netlink/errors.js';
@@ -17,11 +11,7 @@ import type { SocketBackendName } from './types.js';
 
 const netlink = netsockBackend().name === 'netlink';
 
-let holder: Holder;
-beforeAll(async () => {
-  holder = await startHolder();
-});
-afterAll(cleanup);
+const holder = liveHolder();
 
 const inodes = () => Object.values(holder.sockets).map((s) => s.inode);
 

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ProcFS } from '@procmon/procfs';
+import { afterAll, beforeAll } from 'vitest';
 import { cleanup, firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
 import { loadAddon, type NetsockAddon } from '../src/addon.js';
 import { SocketResolver } from '../src/resolver.js';
@@ -111,4 +112,31 @@ export function resolverWithAddon(
   const resolver = new SocketResolver({ ...options, backend: 'netlink' });
   Object.assign(resolver, { addon });
   return resolver;
+}
+
+/**
+ * The holder of a test file: started before its tests (beforeAll), ended after them (afterAll).
+ * Its fields may be read once the tests run.
+ */
+export function liveHolder(): Holder {
+  let started: Holder | undefined;
+  beforeAll(async () => {
+    started = await startHolder();
+  });
+  afterAll(cleanup);
+  const get = (): Holder => {
+    if (started === undefined) throw new Error('the holder starts in beforeAll');
+    return started;
+  };
+  return {
+    get child() {
+      return get().child;
+    },
+    get pid() {
+      return get().pid;
+    },
+    get sockets() {
+      return get().sockets;
+    },
+  };
 }
