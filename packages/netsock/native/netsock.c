@@ -253,30 +253,35 @@ static ssize_t recv_from_kernel(int fd, void *data, size_t length) {
   }
 }
 
-static napi_value js_send(napi_env env, napi_callback_info info) {
+/* The (fd, bytes) arguments of send and recv, and the same of exchangeAsync (from argv). */
+static int get_fd_and_bytes(napi_env env, napi_value *argv, int *fd, void **data, size_t *length) {
+  return get_fd(env, argv[0], fd) && get_bytes(env, argv[1], data, length);
+}
+
+/* send and recv: one call of `io` on (fd, bytes), its byte count, or the errno thrown at `step`. */
+static napi_value fd_bytes_call(napi_env env, napi_callback_info info, const char *who,
+                                ssize_t (*io)(int, void *, size_t), const char *step) {
   napi_value argv[2];
-  if (!get_args(env, info, "send", 2, argv)) return NULL;
   int fd;
   void *data;
   size_t length;
-  if (!get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &length))
+  if (!get_args(env, info, who, 2, argv) || !get_fd_and_bytes(env, argv, &fd, &data, &length))
     return NULL;
-  ssize_t sent = send_to_kernel(fd, data, length);
-  if (sent < 0) return throw_errno(env, errno, "sendto");
-  return int64_value(env, sent);
+  ssize_t done = io(fd, data, length);
+  if (done < 0) return throw_errno(env, errno, step);
+  return int64_value(env, done);
+}
+
+static ssize_t send_bytes(int fd, void *data, size_t length) {
+  return send_to_kernel(fd, data, length);
+}
+
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  return fd_bytes_call(env, info, "send", send_bytes, "sendto");
 }
 
 static napi_value js_recv(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  if (!get_args(env, info, "recv", 2, argv)) return NULL;
-  int fd;
-  void *data;
-  size_t length;
-  if (!get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &length))
-    return NULL;
-  ssize_t got = recv_from_kernel(fd, data, length);
-  if (got < 0) return throw_errno(env, errno, "recvfrom");
-  return int64_value(env, got);
+  return fd_bytes_call(env, info, "recv", recv_from_kernel, "recvfrom");
 }
 
 static napi_value js_port_id(napi_env env, napi_callback_info info) {
@@ -804,7 +809,7 @@ static napi_value js_exchange_async(napi_env env, napi_callback_info info) {
   void *request;
   size_t request_length;
   uint32_t seq, port_id, datagram_bytes;
-  if (!get_fd(env, argv[0], &fd) || !get_bytes(env, argv[1], &request, &request_length) ||
+  if (!get_fd_and_bytes(env, argv, &fd, &request, &request_length) ||
       !get_uint32(env, argv[2], &seq, "the sequence number must be an integer in [0, 2^32)") ||
       !get_uint32(env, argv[3], &port_id, "the port id must be an integer in [0, 2^32)") ||
       !get_uint32(env, argv[4], &datagram_bytes, "the datagram size must be an integer"))
