@@ -18,7 +18,7 @@ import {
   UNIX_DIAG_RQLEN,
   UNIX_DIAG_UID,
 } from './constants.js';
-import { NetlinkParseError } from './errors.js';
+import { checkMessageHead, NetlinkParseError } from './errors.js';
 import { readCookie } from './inet.js';
 import { HOST_LITTLE_ENDIAN, walkAttributes } from './message.js';
 
@@ -82,19 +82,11 @@ export function unixMessageInode(view: DataView, start: number): number {
   return view.getUint32(start + 4, HOST_LITTLE_ENDIAN);
 }
 
+const UNIX_FAMILIES: readonly number[] = [AF_UNIX];
+
 /** Checks the fixed part of a struct unix_diag_msg; throws NetlinkParseError otherwise. */
 export function checkUnixMessage(bytes: Uint8Array, start: number, length: number): void {
-  if (length < UNIX_DIAG_MSG_LEN) {
-    throw new NetlinkParseError(
-      KIND,
-      `unix_diag_msg of ${length} bytes, shorter than its ${UNIX_DIAG_MSG_LEN}`,
-      bytes,
-      start,
-    );
-  }
-  if (bytes[start] !== AF_UNIX) {
-    throw new NetlinkParseError(KIND, `unix_diag_msg of family ${bytes[start]}`, bytes, start);
-  }
+  checkMessageHead(KIND, 'unix_diag_msg', UNIX_DIAG_MSG_LEN, UNIX_FAMILIES, bytes, start, length);
 }
 
 /**
