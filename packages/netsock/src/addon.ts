@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { errnoName } from './netlink/errno.js';
 import { NetlinkError } from './netlink/errors.js';
 
-/** The functions of build/Release/netsock.node (native/netsock.c). */
+/** The functions of build/Release/netsock.node (native/*.c; the list in native/netsock.c). */
 export interface NetsockAddon {
   open(namespacePath?: string): number;
   send(fd: number, bytes: Uint8Array): number;
