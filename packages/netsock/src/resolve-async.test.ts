@@ -7,7 +7,6 @@ import type { NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
 import { NetlinkError } from './netlink/errors.js';
 import { SocketResolver } from './resolver.js';
-import type { SocketBackendName } from './types.js';
 
 const netlink = netsockBackend().name === 'netlink';
 
@@ -87,16 +86,16 @@ describe.skipIf(!netlink)('resolveAsync with the netlink backend', () => {
     resolver.close();
   });
 
-  test('the same answers as resolve on a live holder, each backend', async () => {
-    const backends: SocketBackendName[] = ['netlink', 'procfs'];
-    for (const backend of backends) {
-      const resolver = new SocketResolver({ backend });
-      const sync = resolver.resolve(inodes(), { pid: holder.pid });
-      const async = await resolver.resolveAsync(inodes(), { pid: holder.pid });
-      expect([...sync.keys()].sort()).toEqual(inodes().sort());
-      expect(async).toEqual(sync);
-      resolver.close();
-    }
+  // (The procfs backend's two styles are compared in live.test.ts, on what /proc/net/unix can
+  // prove: a unix row there may be unproven in one call and proven in the next.)
+  test('the same answers as resolve on a live holder', async () => {
+    const resolver = new SocketResolver({ backend: 'netlink' });
+    const sync = resolver.resolve(inodes(), { pid: holder.pid });
+    const async = await resolver.resolveAsync(inodes(), { pid: holder.pid });
+    expect([...sync.keys()].sort()).toEqual(inodes().sort());
+    expect(async).toEqual(sync);
+    expect(await resolver.resolveAsync([], { pid: holder.pid })).toEqual(new Map());
+    resolver.close();
   });
 
   test('calls at once, with a sync call among them: one exchange at a time on a socket', async () => {
