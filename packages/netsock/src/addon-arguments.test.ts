@@ -23,6 +23,7 @@ describe.skipIf(addon === undefined)('addon arguments', () => {
     ['listStart', 1, []],
     ['listJoin', 2, []],
     ['listAsync', 1, []],
+    ['exchangeAsync', 5, [3, new Uint8Array(16), 1, 0]],
   ] as const)('%s with too few arguments: "expected %i argument(s)"', (name, count, args) => {
     const plural = count === 1 ? '' : 's';
     expect(call(name, ...args)).toThrow(
@@ -36,6 +37,22 @@ describe.skipIf(addon === undefined)('addon arguments', () => {
         new TypeError('the descriptor must be a non-negative integer'),
       );
     }
+  });
+
+  test('exchangeAsync: numbers out of range, before anything is queued', () => {
+    const request = new Uint8Array(16);
+    expect(call('exchangeAsync', 3, request, -1, 0, 65536)).toThrow(
+      new TypeError('exchangeAsync: the sequence number must be an integer in [0, 2^32)'),
+    );
+    expect(call('exchangeAsync', 3, request, 1, 2 ** 32, 65536)).toThrow(
+      new TypeError('exchangeAsync: the port id must be an integer in [0, 2^32)'),
+    );
+    expect(call('exchangeAsync', 3, request, 1, 0, 1.5)).toThrow(
+      new TypeError('exchangeAsync: the datagram size must be an integer'),
+    );
+    expect(call('exchangeAsync', 3, request, 1, 0, 8)).toThrow(
+      new RangeError('exchangeAsync: the datagram size must be 16 B to 16 MiB'),
+    );
   });
 
   test('bytes that are not a Uint8Array', () => {

@@ -3,12 +3,25 @@ import { fileURLToPath } from 'node:url';
 import { errnoName } from './netlink/errno.js';
 import { NetlinkError } from './netlink/errors.js';
 
-/** The functions of build/Release/netsock.node (native/netsock.c). */
+/** The functions of build/Release/netsock.node (native/*.c; the list in native/netsock.c). */
 export interface NetsockAddon {
   open(namespacePath?: string): number;
   send(fd: number, bytes: Uint8Array): number;
   /** One datagram from the kernel (datagrams of any other sender are dropped natively). */
   recv(fd: number, buffer: Uint8Array): number;
+  /**
+   * One whole exchange on libuv's thread pool: `request` sent, then the kernel's datagrams
+   * received (others dropped, as by recv) until the reply with `seq` and `portId` ends; the
+   * datagrams as records (walkReply in netlink/message.ts), at most `datagramBytes` of each.
+   * Optional: a fake addon in tests may lack it (the channel then exchanges as recv does).
+   */
+  exchangeAsync?(
+    fd: number,
+    request: Uint8Array,
+    seq: number,
+    portId: number,
+    datagramBytes: number,
+  ): Promise<ArrayBuffer>;
   /** The socket's netlink port id (getsockname): the kernel's replies carry it as nlmsg_pid. */
   portId(fd: number): number;
   close(fd: number): void;

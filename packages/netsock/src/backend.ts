@@ -75,6 +75,14 @@ export class NetlinkChannel implements DiagChannel {
   private readonly handle: SocketHandle;
   // Sequence numbers start at a random value, so a reply cannot be guessed from a count.
   private seq = randomInt(0x100000000);
+  // Async calls and exchanges using the socket now: close() waits for the last (see hold).
+  private holds = 0;
+  private closing = false;
+  // The end of the last async exchange queued: one exchange at a time on a socket, or two
+  // replies would be received by whichever recv came first.
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Present when the addon can make a whole exchange off this thread (see DiagChannel). */
+  readonly exchangeAsync?: (request: Uint8Array, seq: number) => Promise<ArrayBuffer>;
 
   constructor(
     private readonly addon: NetsockAddon,
@@ -93,11 +101,32 @@ export class NetlinkChannel implements DiagChannel {
       throw addonError(error, 'cannot read the netlink port id');
     }
     this.handle = { addon, fd };
+    if (addon.exchangeAsync !== undefined) {
+      this.exchangeAsync = (request, seq) => this.queueExchange(request, seq);
+    }
     unclosed.register(this, this.handle, this.handle);
   }
 
+  /** Closed, or closing once the async calls using it end: a new call opens another. */
   get closed(): boolean {
-    return this.handle.fd < 0;
+    return this.handle.fd < 0 || this.closing;
+  }
+
+  /**
+   * An async call uses the socket until `release`: a close() meanwhile closes it only then, so
+   * the call ends on the socket it began on (and a descriptor number is never reused under an
+   * exchange still running on libuv's thread pool).
+   */
+  hold(): void {
+    this.holds++;
+  }
+
+  release(): void {
+    this.holds--;
+    if (this.holds === 0 && this.closing) {
+      this.closing = false;
+      this.close();
+    }
   }
 
   private get fd(): number {
@@ -125,7 +154,36 @@ export class NetlinkChannel implements DiagChannel {
     }
   }
 
+  /** A whole exchange on libuv's thread pool, queued behind the others of this socket. */
+  private queueExchange(request: Uint8Array, seq: number): Promise<ArrayBuffer> {
+    const addon = this.addon;
+    this.hold();
+    const run = async () => {
+      try {
+        return await (addon.exchangeAsync as NonNullable<NetsockAddon['exchangeAsync']>)(
+          this.fd,
+          request,
+          seq,
+          this.portId,
+          this.buffer.length,
+        );
+      } catch (error) {
+        throw addonError(error, 'netlink exchange');
+      }
+    };
+    const done = this.queue.then(run, run);
+    this.queue = done.then(
+      () => this.release(),
+      () => this.release(),
+    );
+    return done;
+  }
+
   close(): void {
+    if (this.holds > 0) {
+      this.closing = true;
+      return;
+    }
     if (this.handle.fd < 0) return;
     const fd = this.handle.fd;
     this.handle.fd = -1;

@@ -1,7 +1,7 @@
 // scripts/build-addon.mjs on a source that does not compile: it exits 0 (never fails an install)
 // and its one line names what went wrong (the compiler's error), not node-gyp's last words.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -16,7 +16,8 @@ describe.skipIf(!existsSync(ADDON_PATH))('a failed addon build', () => {
   test('reports the compiler error line and exits 0', () => {
     const folder = tempFolder('netsock-build-');
     mkdirSync(join(folder, 'scripts'));
-    mkdirSync(join(folder, 'native'));
+    // Every source as it is, but netsock.c broken.
+    cpSync(join(root, 'native'), join(folder, 'native'), { recursive: true });
     copyFileSync(join(root, 'scripts/build-addon.mjs'), join(folder, 'scripts/build-addon.mjs'));
     copyFileSync(join(root, 'binding.gyp'), join(folder, 'binding.gyp'));
     writeFileSync(

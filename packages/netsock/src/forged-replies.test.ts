@@ -3,14 +3,16 @@
 // datagrams from any other sender, and skips messages whose nlmsg_pid or sequence number is not
 // its own.
 import { spawnSync } from 'node:child_process';
+import { defaultProcFS } from '@procmon/procfs';
 import { describe, expect, test } from 'vitest';
 import { PYTHON } from '../test/helpers.js';
-import { replayChannel, replies } from '../test/replay.js';
+import { recordsOf, replayChannel, replies } from '../test/replay.js';
 import { loadAddon } from './addon.js';
 import { NetlinkChannel, netsockBackend } from './backend.js';
 import { ALL_STATES } from './netlink/constants.js';
+import { NetlinkParseError } from './netlink/errors.js';
 import { HOST_LITTLE_ENDIAN } from './netlink/message.js';
-import { type DiagChannel, dumpTable, resolveSink } from './netlink/tables.js';
+import { type DiagChannel, dumpTable, dumpTableFlow, resolveSink } from './netlink/tables.js';
 import type { SocketEntry } from './types.js';
 
 const TCP = replies('tcp-compat-dump'); // [4 messages, DONE], seq 1000, nlmsg_pid 3027
@@ -38,6 +40,18 @@ function inodesOf(channel: DiagChannel, wanted: number[]): number[] {
   return [...found.keys()].sort();
 }
 
+/** inodesOf with the reply walked as the addon's exchangeAsync gives it (walkReply). */
+async function inodesOfAsync(datagrams: Uint8Array[], wanted: number[]): Promise<number[]> {
+  const channel = Object.assign(replayChannel([]), {
+    portId: FIXTURE_PORT,
+    exchangeAsync: async () => recordsOf(datagrams),
+  });
+  const found = new Map<number, SocketEntry>();
+  const sink = resolveSink(new Set(wanted), found);
+  await defaultProcFS().runAsync(dumpTableFlow(channel, 'tcp', ALL_STATES, sink));
+  return [...found.keys()].sort();
+}
+
 describe('replies that are not the kernel answering this socket', () => {
   const wanted = [479539, 479540, 900_000, 900_001, 900_002, 900_003];
   const withPort = (datagrams: Uint8Array[]) =>
@@ -61,6 +75,27 @@ describe('replies that are not the kernel answering this socket', () => {
     expect(inodesOf(withPort([forged(FIXTURE_PORT), DONE]), wanted)).toEqual([
       900_000, 900_001, 900_002, 900_003,
     ]);
+  });
+
+  test('walked as exchangeAsync gives them: the same messages skipped, the same read', async () => {
+    const forgedDone = DONE.slice();
+    setU32(forgedDone, 12, 4242);
+    const real = [479539, 479540];
+    expect(await inodesOfAsync([forged(4242), FOUR, DONE], wanted)).toEqual(real);
+    expect(await inodesOfAsync([forgedDone, FOUR, DONE], wanted)).toEqual(real);
+    expect(await inodesOfAsync([forged(FIXTURE_PORT, 1001), FOUR, DONE], wanted)).toEqual(real);
+    expect(await inodesOfAsync([forged(FIXTURE_PORT), DONE], wanted)).toEqual([
+      900_000, 900_001, 900_002, 900_003,
+    ]);
+  });
+
+  test('walked as exchangeAsync gives them: a reply without its end is a parse error', async () => {
+    const error = await inodesOfAsync([FOUR], wanted).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(NetlinkParseError);
+    expect((error as Error).message).toContain('stopped before its end');
   });
 
   test('sequence numbers do not start at 1', () => {
@@ -95,7 +130,7 @@ except OSError as e:
 `;
 
 describe.skipIf(netsockBackend().name !== 'netlink')('a live forger', () => {
-  test('cannot reach the resolver socket, and its entry is never read', () => {
+  test('cannot reach the resolver socket, and its entry is never read', async () => {
     const loaded = loadAddon();
     if (!('addon' in loaded)) throw new Error(loaded.error);
     const channel = new NetlinkChannel(loaded.addon);
@@ -123,6 +158,19 @@ describe.skipIf(netsockBackend().name !== 'netlink')('a live forger', () => {
         recv: (buffer) => channel.recv(buffer),
       };
       expect(inodesOf(fixedSeq, [inode])).toEqual([]);
+      // And so does one made on libuv's thread pool.
+      const exchangeAsync = channel.exchangeAsync;
+      if (exchangeAsync === undefined) throw new Error('the addon has no exchangeAsync');
+      const found = new Map<number, SocketEntry>();
+      await defaultProcFS().runAsync(
+        dumpTableFlow(
+          { ...fixedSeq, exchangeAsync },
+          'tcp',
+          ALL_STATES,
+          resolveSink(new Set([inode]), found),
+        ),
+      );
+      expect([...found.keys()]).toEqual([]);
     } finally {
       channel.close();
     }

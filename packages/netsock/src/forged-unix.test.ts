@@ -18,6 +18,7 @@ import {
   isRoot,
   PYTHON,
   startHolder,
+  withNetFiles,
 } from '../test/helpers.js';
 import { netsockBackend } from './backend.js';
 import { SocketResolver } from './resolver.js';
@@ -66,12 +67,10 @@ function resolverOn(tables: Record<string, string | string[]>): SocketResolver {
     reads.set(name, read + 1);
     return new TextEncoder().encode(text[Math.min(read, text.length - 1)]);
   };
-  const readNetFile = procfs.readNetFile.bind(procfs);
-  const readNetFileAsync = procfs.promises.readNetFile.bind(procfs.promises);
-  procfs.readNetFile = (name, pid, options) => textOf(name) ?? readNetFile(name, pid, options);
-  procfs.promises.readNetFile = async (name, pid, options) =>
-    textOf(name) ?? readNetFileAsync(name, pid, options);
-  return new SocketResolver({ backend: 'procfs', procfs });
+  return new SocketResolver({
+    backend: 'procfs',
+    procfs: withNetFiles(procfs, { instead: textOf }),
+  });
 }
 
 const unixEntry = (inode: number, more: Partial<SocketEntry>): SocketEntry => ({

@@ -2,12 +2,13 @@
 // fake addon answering every request with the captured TCP dump flagged interrupted: the error
 // carries what the call read, for list() as for resolve().
 import { describe, expect, test } from 'vitest';
-import { replies } from '../test/replay.js';
+import { resolverWithAddon } from '../test/helpers.js';
+import { recordsOf, replies } from '../test/replay.js';
 import type { NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
 import { DumpInterruptedError } from './netlink/errors.js';
 import { HOST_LITTLE_ENDIAN } from './netlink/message.js';
-import { SocketResolver } from './resolver.js';
+import type { SocketResolver } from './resolver.js';
 
 const TCP = replies('tcp-compat-dump'); // [4 messages, DONE]
 const STARTS = [0, 0x7c, 0x100, 0x17c];
@@ -51,15 +52,16 @@ function interruptingAddon(): NetsockAddon & { requests: number } {
       buffer.set(next);
       return next.length;
     },
+    // The whole exchange at once, as the real addon gives it from libuv's thread pool.
+    async exchangeAsync(fd: number, request: Uint8Array, _s: number, _p: number, bytes: number) {
+      addon.send(fd, request);
+      return recordsOf(queue.splice(0), bytes);
+    },
   };
   return addon;
 }
 
-function resolverWith(addon: NetsockAddon): SocketResolver {
-  const resolver = new SocketResolver({ backend: 'netlink' });
-  Object.assign(resolver, { addon });
-  return resolver;
-}
+const resolverWith = (addon: NetsockAddon): SocketResolver => resolverWithAddon({}, {}, addon);
 
 function errorOf(run: () => unknown): DumpInterruptedError {
   try {
@@ -84,5 +86,18 @@ describe.skipIf(netsockBackend().name !== 'netlink')('a dump interrupted twice',
   test('resolve(): the error carries the sockets found so far', () => {
     const error = errorOf(() => resolverWith(interruptingAddon()).resolve([479540, 479541, 999]));
     expect(error.partial.map((e) => e.inode)).toEqual([479540, 479541]);
+  });
+
+  test('resolveAsync(): the same error, from exchanges made off the thread', async () => {
+    const addon = interruptingAddon();
+    const error = await resolverWith(addon)
+      .resolveAsync([479540, 479541, 999])
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    expect(error).toBeInstanceOf(DumpInterruptedError);
+    expect((error as DumpInterruptedError).partial.map((e) => e.inode)).toEqual([479540, 479541]);
+    expect(addon.requests).toBe(2);
   });
 });

@@ -2,17 +2,13 @@
 // resolved by the inode of its descriptor and checked against what the holder set: addresses,
 // ports, states, names, peers. Both backends, and they must agree.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cleanup, type HeldSocket, type Holder, startHolder } from '../test/helpers.js';
+import { type HeldSocket, liveHolder } from '../test/helpers.js';
 import { netsockBackend } from './backend.js';
 import { formatSocket } from './format.js';
 import { SocketResolver } from './resolver.js';
 import type { SocketBackendName, SocketEntry } from './types.js';
 
-let holder: Holder;
-beforeAll(async () => {
-  holder = await startHolder();
-});
-afterAll(cleanup);
+const holder = liveHolder();
 
 const uid = process.getuid?.() ?? 0;
 const inodes = () => Object.values(holder.sockets).map((s) => s.inode);

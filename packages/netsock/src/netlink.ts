@@ -9,11 +9,13 @@ export {
   type InetSocketId,
 } from './netlink/inet.js';
 export {
+  type ExchangeOptions,
   type ExchangeResult,
   encodeRequest,
   exchange,
   type MessageHandler,
   type NetlinkTransport,
   walkAttributes,
+  walkReply,
 } from './netlink/message.js';
 export { decodeUnixMessage, encodeUnixDiagRequest, type UnixDiagRequest } from './netlink/unix.js';

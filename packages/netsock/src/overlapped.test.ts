@@ -2,31 +2,33 @@
 // tables (socketsOfAsync: on libuv's thread pool). Whatever the overlap changes, the results and
 // errors must stay those of the sequential path: list, then resolve(inodes, { pid }).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { existsSync, readlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseNetInodes } from '@procmon/parse';
 import { ProcFS } from '@procmon/procfs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { errorOf } from '../../../test-support/errors.js';
-import { firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
-import { canUnshare, cleanup, type Holder, isRoot, PYTHON, startHolder } from '../test/helpers.js';
-import { loadAddon, type NetsockAddon } from './addon.js';
+import { firstLine, trackChild } from '../../../test-support/processes.js';
+import {
+  canUnshare,
+  isRoot,
+  liveHolder,
+  PYTHON,
+  realAddon,
+  resolverWithAddon,
+  withNetFiles,
+} from '../test/helpers.js';
+import type { NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
 import type { SocketDescriptor } from './descriptors.js';
 import { listSocketDescriptors } from './descriptors.js';
 import { SocketResolver } from './resolver.js';
 
 const netlink = netsockBackend().name === 'netlink';
-const addon = (): NetsockAddon => (loadAddon() as { addon: NetsockAddon }).addon;
+const addon = realAddon;
 
-let holder: Holder;
-beforeAll(async () => {
-  holder = await startHolder();
-});
-afterAll(cleanup);
+const holder = liveHolder();
 
 /** The sequential path socketsOf took before the overlap. */
 function sequential(resolver: SocketResolver, pid: number): SocketDescriptor[] {
@@ -42,11 +44,8 @@ function sequential(resolver: SocketResolver, pid: number): SocketDescriptor[] {
 }
 
 /** A resolver whose addon is the real one with some functions replaced. */
-function resolverWith(changes: Partial<NetsockAddon>): SocketResolver {
-  const resolver = new SocketResolver({ backend: 'netlink' });
-  Object.assign(resolver, { addon: { ...addon(), ...changes } });
-  return resolver;
-}
+const resolverWith = (changes: Partial<NetsockAddon>, procfs?: ProcFS): SocketResolver =>
+  resolverWithAddon(changes, procfs === undefined ? {} : { procfs });
 
 /** The pid of a process that has exited and been reaped. */
 async function gonePid(): Promise<number> {
@@ -148,19 +147,6 @@ describe.skipIf(!netlink)('socketsOf with the listing overlapped', () => {
     });
     resolver.close();
   });
-
-  test('listJoin: records that do not fit are kept until a large enough buffer comes', () => {
-    const native = addon();
-    const folder = `/proc/${holder.pid}/fd`;
-    const whole = new Uint8Array(1 << 20);
-    const used = native.readlinks(folder, whole);
-    const handle = native.listStart?.(folder);
-    expect(handle).toBeDefined();
-    expect(native.listJoin?.(handle, new Uint8Array(8))).toBe(used);
-    const copy = new Uint8Array(used);
-    expect(native.listJoin?.(handle, copy)).toBe(used);
-    expect(copy).toEqual(whole.subarray(0, used));
-  });
 });
 
 /**
@@ -224,20 +210,9 @@ function unresolvedButOpen(
 
 /** The recordings a resolver keeps for the next socketsOf (a Map or an array). */
 function pooled(resolver: SocketResolver): number {
-  const pool = Reflect.get(resolver, 'recordings') as { size?: number; length?: number };
+  const early = Reflect.get(resolver, 'early') as object;
+  const pool = Reflect.get(early, 'recordings') as { size?: number; length?: number };
   return pool.size ?? pool.length ?? 0;
-}
-
-/** How many mappings of this process are the size of a default 8 MiB thread stack (+ guard). */
-function stackSizedMappings(): number {
-  let count = 0;
-  for (const line of readFileSync('/proc/self/maps', 'utf8').split('\n')) {
-    const range = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
-    if (!range) continue;
-    const size = Number.parseInt(range[2] as string, 16) - Number.parseInt(range[1] as string, 16);
-    if (size >= 8 * 1024 * 1024 && size <= 8 * 1024 * 1024 + 64 * 1024) count++;
-  }
-  return count;
 }
 
 describe.skipIf(!netlink)('socketsOf while the process changes', () => {
@@ -291,7 +266,7 @@ describe.skipIf(!netlink)('socketsOf while the process changes', () => {
     const expected = sequential(resolver, holder.pid);
     const calls = Array.from({ length: 24 }, () => resolver.socketsOfAsync(holder.pid));
     // Issued, none settled: a bounded number of them hold early dumps (the others resolve later).
-    expect(Reflect.get(resolver, 'earlyInFlight')).toBeLessThanOrEqual(4);
+    expect(Reflect.get(Reflect.get(resolver, 'early'), 'inFlight')).toBeLessThanOrEqual(4);
     const results = await Promise.all(calls);
     for (const result of results) expect(result).toEqual(expected);
     expect(pooled(resolver)).toBeLessThanOrEqual(2);
@@ -328,24 +303,27 @@ sys.stdin.read()
  * A resolver counting the tcp (AF_INET part) and unix dump requests it sends, and its exact
  * unix lookups (a unix request without NLM_F_DUMP).
  */
-function countingResolver(): {
+function countingResolver(procfs?: ProcFS): {
   resolver: SocketResolver;
   dumps: { tcp: number; unix: number; unixLookups: number };
 } {
   const real = addon();
   const dumps = { tcp: 0, unix: 0, unixLookups: 0 };
-  const resolver = resolverWith({
-    send: (fd: number, bytes: Uint8Array) => {
-      // nlmsg_type at 4 (TCPDIAG_GETSOCK: the compat tcp request; else SOCK_DIAG_BY_FAMILY),
-      // nlmsg_flags at 6 (NLM_F_DUMP: 0x300), then after the 16-byte nlmsghdr: the family and,
-      // for SOCK_DIAG_BY_FAMILY, the protocol.
-      const type = bytes[4];
-      const dump = ((bytes[7] as number) & 0x03) === 0x03;
-      if (type === 18 || (type === 20 && bytes[16] === 2 && bytes[17] === 6)) dumps.tcp++;
-      if (type === 20 && bytes[16] === 1) dumps[dump ? 'unix' : 'unixLookups']++;
-      return real.send(fd, bytes);
+  const resolver = resolverWith(
+    {
+      send: (fd: number, bytes: Uint8Array) => {
+        // nlmsg_type at 4 (TCPDIAG_GETSOCK: the compat tcp request; else SOCK_DIAG_BY_FAMILY),
+        // nlmsg_flags at 6 (NLM_F_DUMP: 0x300), then after the 16-byte nlmsghdr: the family and,
+        // for SOCK_DIAG_BY_FAMILY, the protocol.
+        const type = bytes[4];
+        const dump = ((bytes[7] as number) & 0x03) === 0x03;
+        if (type === 18 || (type === 20 && bytes[16] === 2 && bytes[17] === 6)) dumps.tcp++;
+        if (type === 20 && bytes[16] === 1) dumps[dump ? 'unix' : 'unixLookups']++;
+        return real.send(fd, bytes);
+      },
     },
-  });
+    procfs,
+  );
   return { resolver, dumps };
 }
 
@@ -376,17 +354,14 @@ describe.skipIf(!netlink)('socketsOf and sockets no table has', () => {
 
   test('/proc/<pid>/net/netlink unreadable: each looked up in unix, tcp dumped again, the same result', async () => {
     const { child, pid, nonDiagFds } = await startNonDiagHolder();
-    const { resolver, dumps } = countingResolver();
-    const expected = sequential(new SocketResolver({ backend: 'netlink' }), pid);
-    const procfs = resolver.procfs;
-    Object.assign(resolver, {
-      procfs: Object.assign(Object.create(procfs), {
-        readNetFile: (name: string, pid?: number) =>
-          name === 'netlink' || name === 'packet'
-            ? new TextEncoder().encode('not the header\n')
-            : procfs.readNetFile(name, pid),
-      }),
+    const unreadable = withNetFiles(new ProcFS(), {
+      instead: (name) =>
+        name === 'netlink' || name === 'packet'
+          ? new TextEncoder().encode('not the header\n')
+          : undefined,
     });
+    const { resolver, dumps } = countingResolver(unreadable);
+    const expected = sequential(new SocketResolver({ backend: 'netlink' }), pid);
     expect(resolver.socketsOf(pid)).toEqual(expected);
     expect(dumps).toEqual({ tcp: 2, unix: 1, unixLookups: nonDiagFds.length });
     resolver.close();
@@ -424,69 +399,6 @@ describe.skipIf(!netlink || !canUnshare)(
     }, 60_000);
   },
 );
-
-describe.skipIf(!netlink)('listStart threads', () => {
-  test('a thread not yet joined keeps a small stack mapped, not 8 MiB', () => {
-    const native = addon();
-    const count = 64;
-    const finish = (handle: unknown) => native.listJoin?.(handle, new Uint8Array(1 << 20));
-    // Once first, so the malloc arenas the threads use exist before the count.
-    for (const handle of Array.from({ length: count }, () => native.listStart?.('/proc/self/fd')))
-      finish(handle);
-    const before = stackSizedMappings();
-    const handles = Array.from({ length: count }, () => native.listStart?.('/proc/self/fd'));
-    const grown = stackSizedMappings() - before;
-    for (const handle of handles) finish(handle);
-    expect(handles.every((h) => h !== undefined)).toBe(true);
-    // With default 8 MiB stacks, each of the 64 live threads maps one; with 256 KiB ones, none.
-    // (VmSize would not tell: glibc's malloc arenas for new threads reserve 64 MiB each.)
-    expect(grown).toBeLessThan(count / 2);
-  });
-
-  const cc = spawnSync('cc', ['--version']).status === 0;
-  test.skipIf(!cc || !existsSync('/usr/include/node/node_api.h'))(
-    'listJoin refuses an external made by another addon',
-    () => {
-      const folder = tempFolder('netsock-foreign-');
-      // Shaped like a joined handle with nothing left: accepted, it would give 0.
-      writeFileSync(
-        join(folder, 'foreign.c'),
-        `#include <node_api.h>
-static unsigned long long fake[4] = {0, 0, 1, 0};
-static napi_value make(napi_env env, napi_callback_info info) {
-  napi_value v; napi_create_external(env, fake, NULL, NULL, &v); return v;
-}
-NAPI_MODULE_INIT() {
-  napi_value f; napi_create_function(env, "external", NAPI_AUTO_LENGTH, make, NULL, &f);
-  napi_set_named_property(env, exports, "external", f); return exports;
-}
-`,
-      );
-      const built = spawnSync(
-        'cc',
-        [
-          '-shared',
-          '-fPIC',
-          '-I/usr/include/node',
-          '-o',
-          join(folder, 'foreign.node'),
-          join(folder, 'foreign.c'),
-        ],
-        { encoding: 'utf8' },
-      );
-      expect(built.stderr).toBe('');
-      const foreign = createRequire(import.meta.url)(join(folder, 'foreign.node')) as {
-        external(): unknown;
-      };
-      expect(() => addon().listJoin?.(foreign.external(), new Uint8Array(64))).toThrow(
-        new TypeError('listJoin: expected a handle of listStart'),
-      );
-      // A handle of listStart is still accepted.
-      const handle = addon().listStart?.('/proc/self/fd');
-      expect(addon().listJoin?.(handle, new Uint8Array(1 << 20))).toBeGreaterThan(0);
-    },
-  );
-});
 
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const script = fileURLToPath(new URL('../test/unprivileged-sockets.mjs', import.meta.url));

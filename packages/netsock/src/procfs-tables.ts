@@ -6,9 +6,9 @@ import {
   parseNetUnix,
   type UnixSocketEntry,
 } from '@procmon/parse';
-import { ProcessGoneError, type ProcFS, ProcfsError } from '@procmon/procfs';
+import { type Flow, ProcessGoneError, type ProcFS, ProcfsError } from '@procmon/procfs';
 import type { DumpSink, TableName } from './netlink/tables.js';
-import type { SocketEntry, UnixSocketType } from './types.js';
+import type { SocketEntry } from './types.js';
 
 /** The /proc/net files of each table. */
 const FILES: Readonly<Record<TableName, readonly (readonly [string, InetFamily])[]>> = {
@@ -66,9 +66,10 @@ export function fromUnixRow(row: UnixSocketEntry): SocketEntry {
     protocol: 'unix',
     inode: row.inode,
     uid: -1,
-    state: row.listening ? 'LISTEN' : (UNIX_STATES[row.state] ?? 'UNKNOWN'),
+    // SS_CONNECTED is named as sock_diag names a connected unix socket's state.
+    state: row.listening ? 'LISTEN' : row.stateName === 'CONNECTED' ? 'ESTABLISHED' : row.stateName,
   };
-  if (row.typeName !== 'unknown') entry.type = row.typeName as UnixSocketType;
+  if (row.typeName !== 'unknown') entry.type = row.typeName;
   if (row.path !== null) {
     entry.path = row.path;
     entry.abstract = row.abstract;
@@ -137,53 +138,24 @@ function addUnixRows(rows: readonly UnixSocketEntry[], sink: DumpSink): void {
   }
 }
 
-// The socket's SS_* state as /proc/net/unix writes it, named as sock_diag's states are.
-const UNIX_STATES: readonly (string | undefined)[] = [
-  undefined,
-  'UNCONNECTED',
-  'CONNECTING',
-  'ESTABLISHED',
-  'DISCONNECTING',
-];
-
 /**
  * Reads one table from `/proc/net/*` (the caller's namespace) or `/proc/<pid>/net/*` (that
- * process's) into `sink`. A file the kernel does not have (no IPv6, no UDP-Lite) is skipped.
+ * process's) into `sink`, as a flow of procfs reads. A file the kernel does not have (no IPv6, no
+ * UDP-Lite) is skipped.
  */
-export function readProcTable(
+export function* readProcTable(
   procfs: ProcFS,
   table: TableName,
   pid: number | undefined,
   sink: DumpSink,
-): void {
+): Flow<void> {
   if (table === 'unix') {
-    const bytes = readNet(procfs, 'unix', pid);
+    const bytes = yield* readNet(procfs, 'unix', pid);
     if (bytes !== undefined) addUnixRows(parseNetUnix(bytes), sink);
     return;
   }
   for (const [file, family] of FILES[table]) {
-    const bytes = readNet(procfs, file, pid);
-    if (bytes === undefined) continue;
-    for (const row of parseNetInet(bytes, { protocol: inetProtocol(table), family })) {
-      if (sink.wants(row.inode)) sink.add(fromInetRow(row));
-    }
-  }
-}
-
-/** The same, with asynchronous reads. */
-export async function readProcTableAsync(
-  procfs: ProcFS,
-  table: TableName,
-  pid: number | undefined,
-  sink: DumpSink,
-): Promise<void> {
-  if (table === 'unix') {
-    const bytes = await readNetAsync(procfs, 'unix', pid);
-    if (bytes !== undefined) addUnixRows(parseNetUnix(bytes), sink);
-    return;
-  }
-  for (const [file, family] of FILES[table]) {
-    const bytes = await readNetAsync(procfs, file, pid);
+    const bytes = yield* readNet(procfs, file, pid);
     if (bytes === undefined) continue;
     for (const row of parseNetInet(bytes, { protocol: inetProtocol(table), family })) {
       if (sink.wants(row.inode)) sink.add(fromInetRow(row));
@@ -199,31 +171,22 @@ const inetProtocol = (table: TableName): InetProtocol => table as InetProtocol;
 export const hasProcFiles = (table: TableName): boolean =>
   table === 'unix' || FILES[table].length > 0;
 
-function readNet(procfs: ProcFS, file: string, pid: number | undefined): Uint8Array | undefined {
-  try {
-    return procfs.readNetFile(file, pid);
-  } catch (error) {
-    if (isMissingTable(error, procfs, pid)) return undefined;
-    throw error;
-  }
-}
-
-async function readNetAsync(
+function* readNet(
   procfs: ProcFS,
   file: string,
   pid: number | undefined,
-): Promise<Uint8Array | undefined> {
+): Flow<Uint8Array | undefined> {
   try {
-    return await procfs.promises.readNetFile(file, pid);
+    return yield* procfs.flows.readNetFile(file, pid);
   } catch (error) {
-    if (isMissingTable(error, procfs, pid)) return undefined;
+    if (yield* isMissingTable(error, procfs, pid)) return undefined;
     throw error;
   }
 }
 
 /** ENOENT for a table file of a live process (or of the machine): the kernel lacks that table. */
-function isMissingTable(error: unknown, procfs: ProcFS, pid: number | undefined): boolean {
+function* isMissingTable(error: unknown, procfs: ProcFS, pid: number | undefined): Flow<boolean> {
   if (!(error instanceof ProcfsError) || error.code !== 'ENOENT') return false;
   if (pid === undefined) return true;
-  return error instanceof ProcessGoneError && procfs.processState(pid) !== 'gone';
+  return error instanceof ProcessGoneError && (yield* procfs.flows.processState(pid)) !== 'gone';
 }

@@ -7,21 +7,18 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { ProcessGoneError, ProcFS } from '@procmon/procfs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { firstLine, trackChild } from '../../../test-support/processes.js';
-import { cleanup, type Holder, PYTHON, startHolder } from '../test/helpers.js';
-import { loadAddon, type NetsockAddon } from './addon.js';
+import { liveHolder, PYTHON, realAddon, resolverWithAddon, withNetFiles } from '../test/helpers.js';
+import { recordsOf } from '../test/replay.js';
+import type { NetsockAddon } from './addon.js';
 import { netsockBackend } from './backend.js';
 import { SocketResolver } from './resolver.js';
 import type { SocketEntry } from './types.js';
 
 const netlink = netsockBackend().name === 'netlink';
 
-let holder: Holder;
-beforeAll(async () => {
-  holder = await startHolder();
-});
-afterAll(cleanup);
+const holder = liveHolder();
 
 const NLM_F_MULTI = 0x2;
 const NLMSG_HDRLEN = 16;
@@ -40,13 +37,17 @@ function skippingResolver(inode: number, inodeAt: number, times: number) {
   return skippingResolverOf(new Map([[inode, times]]), inodeAt);
 }
 
-/** The same for several sockets: each inode with the number of dumps that skip it. */
+/**
+ * The same for several sockets: each inode with the number of dumps that skip it. The messages
+ * are cut from each datagram as it is received, on this thread (recv) or off it (exchangeAsync).
+ */
 function skippingResolverOf(skips: Map<number, number>, inodeAt: number) {
-  const real = (loadAddon() as { addon: NetsockAddon }).addon;
+  const real = realAddon();
   const left = new Map(skips);
   let cuts = 0;
-  const recv = (fd: number, buffer: Uint8Array): number => {
-    let length = real.recv(fd, buffer);
+  /** Removes the skipped messages from buffer[0, length): the length left. */
+  const cut = (buffer: Uint8Array, received: number): number => {
+    let length = received;
     const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     for (let at = 0; at + NLMSG_HDRLEN <= length; ) {
       const size = view.getUint32(at, true);
@@ -66,8 +67,21 @@ function skippingResolverOf(skips: Map<number, number>, inodeAt: number) {
     }
     return length;
   };
-  const resolver = new SocketResolver({ backend: 'netlink' });
-  Object.assign(resolver, { addon: { ...real, recv } });
+  const exchange = real.exchangeAsync as NonNullable<NetsockAddon['exchangeAsync']>;
+  const resolver = resolverWithAddon({
+    recv: (fd, buffer) => cut(buffer, real.recv(fd, buffer)),
+    exchangeAsync: async (fd, request, seq, portId, datagramBytes) => {
+      const records = new DataView(await exchange(fd, request, seq, portId, datagramBytes));
+      const datagrams: Uint8Array[] = [];
+      for (let at = 0; at < records.byteLength; ) {
+        const length = records.getUint32(at, true);
+        const datagram = new Uint8Array(records.buffer, at + 4, length).slice();
+        datagrams.push(datagram.subarray(0, cut(datagram, length)));
+        at += (4 + length + 3) & ~3;
+      }
+      return recordsOf(datagrams, datagramBytes);
+    },
+  });
   return { resolver, skipped: () => cuts };
 }
 
@@ -103,6 +117,18 @@ describe.skipIf(!netlink)('a socket the kernel skips in a dump', () => {
     const target = holder.sockets['unix-dgram-pair-b']?.inode as number;
     const { resolver, skipped } = skippingResolver(target, UNIX_INODE_AT, 1);
     expect(resolver.resolve(inodes, { pid: holder.pid })).toEqual(expected);
+    expect(skipped()).toBe(1);
+    resolver.close();
+  });
+
+  test.each([
+    ['unix', 'unix-dgram-pair-b', UNIX_INODE_AT],
+    ['tcp', 'tcp4-client', INET_INODE_AT],
+  ])('%s, once, with exchanges off the thread: resolveAsync finds it', async (_, name, at) => {
+    const { inodes, expected } = holderSockets();
+    const target = holder.sockets[name]?.inode as number;
+    const { resolver, skipped } = skippingResolver(target, at, 1);
+    expect(await resolver.resolveAsync(inodes, { pid: holder.pid })).toEqual(expected);
     expect(skipped()).toBe(1);
     resolver.close();
   });
@@ -204,16 +230,7 @@ describe('a socket the kernel skips in /proc/net/unix (the procfs backend)', () 
       cuts++;
       return new TextEncoder().encode(kept.join('\n'));
     };
-    const readNetFile = procfs.readNetFile.bind(procfs);
-    const readNetFileAsync = procfs.promises.readNetFile.bind(procfs.promises);
-    procfs.readNetFile = (name, pid, options) => {
-      const bytes = readNetFile(name, pid, options);
-      return name === 'unix' ? cut(bytes) : bytes;
-    };
-    procfs.promises.readNetFile = async (name, pid, options) => {
-      const bytes = await readNetFileAsync(name, pid, options);
-      return name === 'unix' ? cut(bytes) : bytes;
-    };
+    withNetFiles(procfs, { change: (name, bytes) => (name === 'unix' ? cut(bytes) : bytes) });
     return { procfs, skipped: () => cuts };
   }
 
@@ -253,13 +270,7 @@ function withoutProof(map: Map<number, SocketEntry>): Map<number, Omit<SocketEnt
  * async), which may return other bytes or throw.
  */
 function procfsWith(change: (name: string, bytes: Uint8Array) => Uint8Array): ProcFS {
-  const procfs = new ProcFS();
-  const readNetFile = procfs.readNetFile.bind(procfs);
-  const readNetFileAsync = procfs.promises.readNetFile.bind(procfs.promises);
-  procfs.readNetFile = (name, pid, options) => change(name, readNetFile(name, pid, options));
-  procfs.promises.readNetFile = async (name, pid, options) =>
-    change(name, await readNetFileAsync(name, pid, options));
-  return procfs;
+  return withNetFiles(new ProcFS(), { change });
 }
 
 describe.skipIf(!netlink)('a kernel without unix_diag: the unix table read from /proc', () => {
@@ -269,7 +280,7 @@ describe.skipIf(!netlink)('a kernel without unix_diag: the unix table read from 
    * the row of `inode`.
    */
   function withoutUnixDiag(inode: number) {
-    const real = (loadAddon() as { addon: NetsockAddon }).addon;
+    const real = realAddon();
     const send = (fd: number, bytes: Uint8Array) => {
       // SOCK_DIAG_BY_FAMILY (20) for AF_UNIX (1): ask for family 5 instead.
       if (bytes[4] !== 20 || bytes[16] !== 1) return real.send(fd, bytes);
@@ -286,8 +297,9 @@ describe.skipIf(!netlink)('a kernel without unix_diag: the unix table read from 
         lines.filter((line) => line.trim().split(/\s+/)[6] !== String(inode)).join('\n'),
       );
     });
-    const resolver = new SocketResolver({ backend: 'netlink', procfs });
-    Object.assign(resolver, { addon: { ...real, send } });
+    // The unix requests are made on this thread only: exchangeAsync would send them unchanged.
+    const { exchangeAsync: _, ...sync } = real;
+    const resolver = resolverWithAddon({}, { procfs }, { ...sync, send });
     return { resolver, skipped: () => cuts };
   }
 

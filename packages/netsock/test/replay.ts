@@ -1,5 +1,6 @@
 // Captured kernel replies (test/fixtures/<name>/reply-N.bin) played back as a netlink channel.
 import { readdirSync, readFileSync } from 'node:fs';
+import { HOST_LITTLE_ENDIAN } from '../src/netlink/message.js';
 import type { DiagChannel } from '../src/netlink/tables.js';
 
 export const fixture = (name: string, file: string): Uint8Array =>
@@ -37,4 +38,22 @@ export function replayChannel(
       return next.length;
     },
   };
+}
+
+/**
+ * Datagrams as the addon's exchangeAsync gives them (walkReply's records): each a u32 of its
+ * full length, then at most `datagramBytes` of it, padded to 4.
+ */
+export function recordsOf(datagrams: Uint8Array[], datagramBytes = 65536): ArrayBuffer {
+  const kept = datagrams.map((d) => d.subarray(0, Math.min(d.length, datagramBytes)));
+  const size = kept.reduce((sum, d) => sum + ((4 + d.length + 3) & ~3), 0);
+  const records = new Uint8Array(size);
+  const view = new DataView(records.buffer);
+  let at = 0;
+  for (const [i, d] of kept.entries()) {
+    view.setUint32(at, (datagrams[i] as Uint8Array).length, HOST_LITTLE_ENDIAN);
+    records.set(d, at + 4);
+    at += (4 + d.length + 3) & ~3;
+  }
+  return records.buffer;
 }

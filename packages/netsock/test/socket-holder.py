@@ -39,17 +39,24 @@ for family, host, suffix in ((socket.AF_INET, '127.0.0.1', '4'), (socket.AF_INET
     connected.connect(bound.getsockname()[:2])
     add(f'udp{suffix}-connected', connected)
 
+
+def unix_trio(kind, address, **name):
+    """A unix listener on `address`, a client connected to it and the accepted socket."""
+    label = {socket.SOCK_STREAM: 'stream', socket.SOCK_SEQPACKET: 'seqpacket'}[kind]
+    listener = socket.socket(socket.AF_UNIX, kind)
+    listener.bind(address)
+    listener.listen(8)
+    client = socket.socket(socket.AF_UNIX, kind)
+    client.connect(address)
+    server, _ = listener.accept()
+    add(f'unix-{label}-listener', listener, **name)
+    add(f'unix-{label}-client', client)
+    add(f'unix-{label}-server', server, **name)
+
+
 # unix stream on a path: listener, client, accepted
 path = os.path.join(folder, 'stream.sock')
-listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-listener.bind(path)
-listener.listen(8)
-client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-client.connect(path)
-server, _ = listener.accept()
-add('unix-stream-listener', listener, path=path)
-add('unix-stream-client', client)
-add('unix-stream-server', server, path=path)
+unix_trio(socket.SOCK_STREAM, path, path=path)
 
 # unix datagram bound to a path, and a connected unnamed pair
 dgram = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -60,16 +67,7 @@ add('unix-dgram-pair-a', a)
 add('unix-dgram-pair-b', b)
 
 # unix seqpacket on an abstract name: listener, client, accepted
-abstract = '\0' + tag
-listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-listener.bind(abstract)
-listener.listen(8)
-client = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-client.connect(abstract)
-server, _ = listener.accept()
-add('unix-seqpacket-listener', listener, abstract=tag)
-add('unix-seqpacket-client', client)
-add('unix-seqpacket-server', server, abstract=tag)
+unix_trio(socket.SOCK_SEQPACKET, '\0' + tag, abstract=tag)
 
 # unnamed, unconnected stream socket
 add('unix-stream-unnamed', socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))

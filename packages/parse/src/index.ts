@@ -53,6 +53,8 @@ export { type NetInodeTable, type ParseNetInodesOptions, parseNetInodes } from '
 export {
   type ParseNetUnixOptions,
   parseNetUnix,
+  UNIX_SOCKET_STATE_NAMES,
+  UNIX_SOCKET_TYPE_NAMES,
   type UnixSocketEntry,
   type UnixSocketStateName,
   type UnixSocketTypeName,

@@ -97,21 +97,15 @@ const AT = 0x40;
 const SO_ACCEPTCON = 0x10000;
 const HEADER = ['Num', 'RefCount', 'Protocol', 'Flags', 'Type', 'St', 'Inode', 'Path'];
 
-const TYPE_NAMES: readonly (UnixSocketTypeName | undefined)[] = [
-  undefined,
-  'stream',
-  'dgram',
-  undefined,
-  undefined,
-  'seqpacket',
-];
-const STATE_NAMES: readonly (UnixSocketStateName | undefined)[] = [
-  undefined,
-  'UNCONNECTED',
-  'CONNECTING',
-  'CONNECTED',
-  'DISCONNECTING',
-];
+/** The unix socket type numbers (`SOCK_*`) and their names; numbers not in it are `unknown`. */
+export const UNIX_SOCKET_TYPE_NAMES: Readonly<
+  Record<number, Exclude<UnixSocketTypeName, 'unknown'>>
+> = Object.freeze({ 1: 'stream', 2: 'dgram', 5: 'seqpacket' });
+
+/** The `St` numbers (the kernel's `SS_*`) and their names; numbers not in it are `UNKNOWN`. */
+export const UNIX_SOCKET_STATE_NAMES: Readonly<
+  Record<number, Exclude<UnixSocketStateName, 'UNKNOWN'>>
+> = Object.freeze({ 1: 'UNCONNECTED', 2: 'CONNECTING', 3: 'CONNECTED', 4: 'DISCONNECTING' });
 
 // The kernel prints at most 108 bytes of a name: a path of up to 108 bytes (sun_path, when not
 // NUL-terminated), or an abstract name's leading NUL as "@" and up to 107 bytes after it. One
@@ -326,9 +320,9 @@ class UnixRowReader extends ColumnCursor {
       flags,
       listening: (flags & SO_ACCEPTCON) !== 0,
       type,
-      typeName: TYPE_NAMES[type] ?? 'unknown',
+      typeName: UNIX_SOCKET_TYPE_NAMES[type] ?? 'unknown',
       state,
-      stateName: STATE_NAMES[state] ?? 'UNKNOWN',
+      stateName: UNIX_SOCKET_STATE_NAMES[state] ?? 'UNKNOWN',
       inode,
       path,
       abstract,

@@ -1,13 +1,21 @@
 // Malformed, truncated, refused and interrupted replies: each a typed error or a reported flag,
 // never a crash or a silently shorter result.
 import { ParseError } from '@procmon/parse';
+import { defaultProcFS } from '@procmon/procfs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { fixture, replayChannel, replies } from '../../test/replay.js';
+import { fixture, recordsOf, replayChannel, replies } from '../../test/replay.js';
 import type { SocketEntry } from '../types.js';
 import { DumpInterruptedError, NetlinkError, NetlinkParseError } from './errors.js';
 import { HOST_LITTLE_ENDIAN } from './message.js';
-import { type DumpSink, dumpTable, dumpTableRetrying, listSink, resolveSink } from './tables.js';
+import {
+  type DumpSink,
+  dumpTable,
+  dumpTableFlow,
+  dumpTableRetrying,
+  listSink,
+  resolveSink,
+} from './tables.js';
 
 const TCP = replies('tcp-compat-dump'); // [4 messages, DONE]
 const DONE = TCP[1] as Uint8Array;
@@ -121,6 +129,22 @@ describe('truncated and malformed replies are ParseErrors', () => {
   test('a datagram larger than the receive buffer', () => {
     const sink = collect();
     const error = errorOf(() => dumpTable(replayChannel(TCP, 256), 'tcp', 0xffffffff, sink));
+    expect(error).toBeInstanceOf(ParseError);
+    expect(String((error as Error).message)).toMatch(/does not fit the 256-byte receive buffer/);
+  });
+
+  test('a datagram larger than the receive buffer, received off the thread: the same error', async () => {
+    // exchangeAsync keeps at most the buffer's size of a datagram, with its full length.
+    const channel = Object.assign(replayChannel([], 256), {
+      exchangeAsync: async () => recordsOf(TCP, 256),
+    });
+    const flow = dumpTableFlow(channel, 'tcp', 0xffffffff, collect());
+    const error = await defaultProcFS()
+      .runAsync(flow)
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
     expect(error).toBeInstanceOf(ParseError);
     expect(String((error as Error).message)).toMatch(/does not fit the 256-byte receive buffer/);
   });

@@ -54,3 +54,26 @@ export class DumpInterruptedError extends Error {
     this.partial = partial;
   }
 }
+
+/**
+ * Checks the fixed part of a `struct` message (`inet_diag_msg`, `unix_diag_msg`) at `start`: at
+ * least `size` bytes, and of one of `families`; throws NetlinkParseError otherwise.
+ */
+export function checkMessageHead(
+  kind: ProcFileKind,
+  struct: string,
+  size: number,
+  families: readonly number[],
+  bytes: Uint8Array,
+  start: number,
+  length: number,
+): void {
+  if (length < size) {
+    const message = `${struct} of ${length} bytes, shorter than its ${size}`;
+    throw new NetlinkParseError(kind, message, bytes, start);
+  }
+  const family = bytes[start] as number;
+  if (!families.includes(family)) {
+    throw new NetlinkParseError(kind, `${struct} of family ${family}`, bytes, start);
+  }
+}

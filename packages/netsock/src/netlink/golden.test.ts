@@ -3,13 +3,14 @@
 // on [::1]:4243, a UDP socket bound to 127.0.0.1:5353, and a unix stream listener on the
 // abstract name "procmon-golden" (bound by Node with the full sun_path length, so the name is
 // followed by NUL bytes). The expected entries below were written by hand from the hex dumps.
+import { defaultProcFS } from '@procmon/procfs';
 import { describe, expect, test } from 'vitest';
-import { fixture, replayChannel as replay, replies } from '../../test/replay.js';
+import { fixture, recordsOf, replayChannel as replay, replies } from '../../test/replay.js';
 import type { SocketEntry } from '../types.js';
 import { NetlinkError } from './errors.js';
 import { encodeInetDiagRequest, encodeTcpDiagCompatRequest } from './inet.js';
 import { encodeRequest, exchange, HOST_LITTLE_ENDIAN } from './message.js';
-import { type DumpSink, dumpTable } from './tables.js';
+import { type DumpSink, dumpTable, dumpTableFlow } from './tables.js';
 import { encodeUnixDiagRequest } from './unix.js';
 
 function collect(): DumpSink & { entries: SocketEntry[] } {
@@ -170,6 +171,26 @@ describe('reply decoding', () => {
     expect(sink.entries).toEqual([UNIX_LISTENER]);
   });
 
+  test.each([
+    ['tcp', 'tcp-compat-dump', [LISTEN4, LISTEN6, CLIENT, SERVER]],
+    ['unix', 'unix-dump', [UNIX_LISTENER]],
+  ] as const)(
+    '%s: the same entries from the reply as exchangeAsync gives it',
+    async (table, name, expected) => {
+      // Each request's whole reply at once, as records (the addon's exchangeAsync), walked by the
+      // decoder of the sync path.
+      const channel = Object.assign(replay([]), {
+        exchangeAsync: async () => recordsOf(replies(name)),
+      });
+      const sink = collect();
+      const result = await defaultProcFS().runAsync(
+        dumpTableFlow(channel, table, 0xffffffff, sink),
+      );
+      expect(result).toEqual({ interrupted: false });
+      expect(sink.entries).toEqual(expected);
+    },
+  );
+
   test('raw: the kernel without raw_diag ends the dump with -ENOENT, the table is unsupported', () => {
     const channel = replay(replies('raw4-dump'));
     expect(dumpTable(channel, 'raw', 0xffffffff, collect())).toBe('unsupported');
@@ -182,16 +203,16 @@ describe('reply decoding', () => {
   test('a lookup of one unix socket by inode: one message, no NLM_F_MULTI, no DONE', () => {
     const channel = replay(replies('unix-get'));
     const seen: number[] = [];
-    const result = exchange(
-      channel,
-      fixture('unix-get', 'request.bin'),
-      1000,
-      'net/unix',
-      channel.buffer,
-      channel.view,
-      20,
-      (_bytes, view, _type, start) => seen.push(view.getUint32(start + 4, HOST_LITTLE_ENDIAN)),
-    );
+    const result = exchange(channel, {
+      request: fixture('unix-get', 'request.bin'),
+      seq: 1000,
+      kind: 'net/unix',
+      buffer: channel.buffer,
+      view: channel.view,
+      expectedType: 20,
+      onMessage: (_bytes, view, _type, start) =>
+        seen.push(view.getUint32(start + 4, HOST_LITTLE_ENDIAN)),
+    });
     expect(result).toEqual({ interrupted: false, messages: 1 });
     expect(seen).toEqual([479544]);
   });
@@ -200,16 +221,15 @@ describe('reply decoding', () => {
     const channel = replay(replies('unix-get-missing'));
     let error: unknown;
     try {
-      exchange(
-        channel,
-        fixture('unix-get-missing', 'request.bin'),
-        1000,
-        'net/unix',
-        channel.buffer,
-        channel.view,
-        20,
-        () => {},
-      );
+      exchange(channel, {
+        request: fixture('unix-get-missing', 'request.bin'),
+        seq: 1000,
+        kind: 'net/unix',
+        buffer: channel.buffer,
+        view: channel.view,
+        expectedType: 20,
+        onMessage: () => {},
+      });
     } catch (caught) {
       error = caught;
     }

@@ -9,7 +9,7 @@ import {
   INET_DIAG_REQ_V2_LEN,
   TCP_LISTEN,
 } from './constants.js';
-import { NetlinkParseError } from './errors.js';
+import { checkMessageHead } from './errors.js';
 import { HOST_LITTLE_ENDIAN, walkAttributes } from './message.js';
 
 /** struct inet_diag_sockid of a request: which socket an exact lookup wants. */
@@ -131,6 +131,8 @@ export function inetMessageInode(view: DataView, start: number): number {
   return view.getUint32(start + 68, HOST_LITTLE_ENDIAN);
 }
 
+const INET_FAMILIES: readonly number[] = [AF_INET, AF_INET6];
+
 /**
  * Checks that `length` bytes at `start` hold a struct inet_diag_msg of an inet family followed by
  * well-formed attributes; throws NetlinkParseError otherwise.
@@ -142,18 +144,7 @@ export function checkInetMessage(
   length: number,
   kind: ProcFileKind,
 ): void {
-  if (length < INET_DIAG_MSG_LEN) {
-    throw new NetlinkParseError(
-      kind,
-      `inet_diag_msg of ${length} bytes, shorter than its ${INET_DIAG_MSG_LEN}`,
-      bytes,
-      start,
-    );
-  }
-  const family = bytes[start];
-  if (family !== AF_INET && family !== AF_INET6) {
-    throw new NetlinkParseError(kind, `inet_diag_msg of family ${family}`, bytes, start);
-  }
+  checkMessageHead(kind, 'inet_diag_msg', INET_DIAG_MSG_LEN, INET_FAMILIES, bytes, start, length);
   // The attributes' bounds, checked inline (no value is read): the common case costs a few loads.
   const end = start + length;
   let at = start + INET_DIAG_MSG_LEN;

@@ -73,6 +73,21 @@ export interface ExchangeResult {
   messages: number;
 }
 
+/** One request and how to read its reply (see {@link exchange}). */
+export interface ExchangeOptions {
+  /** The request, sequence number `seq` in its header. */
+  request: Uint8Array;
+  seq: number;
+  /** What a NetlinkParseError names as the file that did not parse. */
+  kind: ProcFileKind;
+  /** Where each datagram is received, and a DataView over it. */
+  buffer: Uint8Array;
+  view: DataView;
+  /** The type of the reply's data messages: any other is a NetlinkParseError. */
+  expectedType: number;
+  onMessage: MessageHandler;
+}
+
 /**
  * One request and its whole reply: sends `request` (sequence number `seq`), then receives
  * datagrams into `buffer` until the reply ends: NLMSG_DONE for a dump; for a single get, the
@@ -81,47 +96,86 @@ export interface ExchangeResult {
  * nlmsg_pid (not an answer to this socket), are skipped. NLMSG_ERROR with an error, or NLMSG_DONE
  * carrying a negative status, throws NetlinkError; a malformed reply throws NetlinkParseError.
  */
-export function exchange(
-  transport: NetlinkTransport,
-  request: Uint8Array,
-  seq: number,
-  kind: ProcFileKind,
-  buffer: Uint8Array,
-  view: DataView,
-  expectedType: number,
-  onMessage: MessageHandler,
-): ExchangeResult {
-  transport.send(request);
+export function exchange(transport: NetlinkTransport, options: ExchangeOptions): ExchangeResult {
+  transport.send(options.request);
   const result: ExchangeResult = { interrupted: false, messages: 0 };
+  const { buffer, view } = options;
   for (;;) {
     const received = transport.recv(buffer);
-    if (received > buffer.length) {
-      throw new NetlinkParseError(
-        kind,
-        `a ${received}-byte datagram does not fit the ${buffer.length}-byte receive buffer`,
-        buffer,
-        buffer.length,
-      );
-    }
-    if (received === 0) {
-      throw new NetlinkParseError(kind, 'empty datagram before the end of the reply', buffer, 0);
-    }
-    if (
-      walkDatagram(
-        buffer,
-        view,
-        received,
-        seq,
-        kind,
-        expectedType,
-        onMessage,
-        result,
-        transport.portId,
-      )
-    ) {
+    if (takeDatagram(buffer, view, received, buffer.length, options, result, transport.portId)) {
       return result;
     }
   }
+}
+
+/**
+ * The reply of an exchange made elsewhere (the addon's exchangeAsync, on libuv's thread pool),
+ * walked exactly as `exchange` walks the datagrams it receives: `records` is the datagrams as
+ * received, each a u32 of recv's full length (host order) then its bytes (at most
+ * `options.buffer.length` of them), padded to 4. A reply that stops before its end is a
+ * NetlinkParseError.
+ */
+export function walkReply(
+  records: ArrayBuffer,
+  options: ExchangeOptions,
+  portId: number | undefined,
+): ExchangeResult {
+  const result: ExchangeResult = { interrupted: false, messages: 0 };
+  const capacity = options.buffer.length;
+  const all = new DataView(records);
+  let at = 0;
+  while (records.byteLength - at >= 4) {
+    const received = all.getUint32(at, HOST_LITTLE_ENDIAN);
+    const kept = Math.min(received, capacity, records.byteLength - at - 4);
+    const bytes = new Uint8Array(records, at + 4, kept);
+    const view = new DataView(records, at + 4, kept);
+    if (takeDatagram(bytes, view, received, capacity, options, result, portId)) return result;
+    at += (4 + kept + 3) & ~3;
+  }
+  throw new NetlinkParseError(
+    options.kind,
+    'the reply stopped before its end (no NLMSG_DONE)',
+    new Uint8Array(records),
+    records.byteLength,
+  );
+}
+
+/**
+ * One received datagram (`received` bytes, as recv said, into `bytes` of `capacity`): checked,
+ * then walked; true when the reply ended in it. The one decoder of both exchanges.
+ */
+function takeDatagram(
+  bytes: Uint8Array,
+  view: DataView,
+  received: number,
+  capacity: number,
+  options: ExchangeOptions,
+  result: ExchangeResult,
+  portId: number | undefined,
+): boolean {
+  const { kind } = options;
+  if (received > capacity) {
+    throw new NetlinkParseError(
+      kind,
+      `a ${received}-byte datagram does not fit the ${capacity}-byte receive buffer`,
+      bytes,
+      capacity,
+    );
+  }
+  if (received === 0) {
+    throw new NetlinkParseError(kind, 'empty datagram before the end of the reply', bytes, 0);
+  }
+  return walkDatagram(
+    bytes,
+    view,
+    received,
+    options.seq,
+    kind,
+    options.expectedType,
+    options.onMessage,
+    result,
+    portId,
+  );
 }
 
 /**

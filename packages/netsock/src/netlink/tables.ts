@@ -1,5 +1,7 @@
 import type { ProcFileKind } from '@procmon/parse';
+import type { Flow } from '@procmon/procfs';
 import type { SocketEntry, SocketProtocol } from '../types.js';
+import { type DiagChannel, exchangeStep, runNow } from './channel-exchange.js';
 import {
   AF_INET,
   AF_INET6,
@@ -19,13 +21,7 @@ import {
   encodeTcpDiagCompatRequest,
   inetMessageInode,
 } from './inet.js';
-import {
-  DUMP_FLAGS,
-  type ExchangeResult,
-  encodeRequest,
-  exchange,
-  type NetlinkTransport,
-} from './message.js';
+import { DUMP_FLAGS, type ExchangeResult, encodeRequest } from './message.js';
 import {
   checkUnixMessage,
   decodeUnixMessage,
@@ -122,31 +118,19 @@ export interface DumpSink {
   keep?(protocol: SocketProtocol, bytes: Uint8Array, start: number, length: number): void;
 }
 
-/** A transport that also hands out sequence numbers and its receive buffer. */
-export interface DiagChannel extends NetlinkTransport {
-  nextSeq(): number;
-  readonly buffer: Uint8Array;
-  readonly view: DataView;
-  /** Tables (or request forms) the kernel answered ENOENT for on this channel. */
-  readonly unsupported: Set<string>;
-  /**
-   * Tables the kernel has dumped on this channel: its diag handler exists. (An exact unix lookup
-   * answered ENOENT means "no such socket" only then: a kernel without unix_diag says the same.)
-   */
-  readonly supported: Set<string>;
-}
+export type { DiagChannel } from './channel-exchange.js';
 
 /**
  * Dumps one table over `channel` into `sink`. Returns whether any part was interrupted
  * (NLM_F_DUMP_INTR), or `unsupported` when the kernel has no diag handler for it (ENOENT: the
  * raw_diag or sctp_diag module is absent; none exists for ICMP ping sockets); other errors throw.
  */
-export function dumpTable(
+export function* dumpTableFlow(
   channel: DiagChannel,
   table: TableName,
   states: number,
   sink: DumpSink,
-): { interrupted: boolean } | 'unsupported' {
+): Flow<{ interrupted: boolean } | 'unsupported'> {
   const spec = TABLES[table];
   if (spec.requests.length === 0 || channel.unsupported.has(table)) return 'unsupported';
   let requests = spec.requests;
@@ -158,7 +142,7 @@ export function dumpTable(
     const request = requests[i] as TableRequest;
     let result: ExchangeResult;
     try {
-      result = dumpOne(channel, spec, request, states, sink);
+      result = yield* dumpOne(channel, spec, request, states, sink);
     } catch (error) {
       if (!(error instanceof NetlinkError)) throw error;
       if (
@@ -167,7 +151,7 @@ export function dumpTable(
         COMPAT_MISSING.has(error.code)
       ) {
         channel.unsupported.add(`${table}:compat`);
-        return dumpTable(channel, table, states, sink);
+        return yield* dumpTableFlow(channel, table, states, sink);
       }
       // ENOENT: no handler for this family/protocol (a module not loaded, IPv6 disabled).
       if (error.code !== 'ENOENT') throw error;
@@ -183,13 +167,23 @@ export function dumpTable(
   return { interrupted };
 }
 
-function dumpOne(
+/** `dumpTableFlow` run on the calling thread. */
+export function dumpTable(
+  channel: DiagChannel,
+  table: TableName,
+  states: number,
+  sink: DumpSink,
+): { interrupted: boolean } | 'unsupported' {
+  return runNow(dumpTableFlow(channel, table, states, sink));
+}
+
+function* dumpOne(
   channel: DiagChannel,
   spec: TableSpec,
   request: TableRequest,
   states: number,
   sink: DumpSink,
-): ExchangeResult {
+): Flow<ExchangeResult> {
   const seq = channel.nextSeq();
   const bytes = encodeRequest(request.type, DUMP_FLAGS, seq, request.payload(states));
   const { kind, protocol } = spec;
@@ -208,26 +202,39 @@ function dumpOne(
           decodeUnixMessage(b, view, start, length)
       : (b: Uint8Array, view: DataView, start: number) =>
           decodeInetMessage(b, view, start, protocol);
-  return exchange(
-    channel,
-    bytes,
+  return yield* exchangeStep(channel, {
+    request: bytes,
     seq,
     kind,
-    channel.buffer,
-    channel.view,
-    request.type,
-    (b, view, _t, start, length) => {
+    expectedType: request.type,
+    onMessage: (b, view, _t, start, length) => {
       check(b, view, start, length);
       if (sink.keep !== undefined) sink.keep(protocol, b, start, length);
       else if (sink.wants(inodeOf(view, start))) sink.add(decode(b, view, start, length));
     },
-  );
+  });
 }
 
 /**
  * `dumpTable`, once more when the dump was interrupted (NLM_F_DUMP_INTR); interrupted again, a
  * DumpInterruptedError carrying `partial()` (what was read, deduplicated).
  */
+export function* dumpTableRetryingFlow(
+  channel: DiagChannel,
+  table: TableName,
+  states: number,
+  sink: DumpSink,
+  partial: () => SocketEntry[],
+): Flow<'done' | 'unsupported'> {
+  for (let attempt = 0; ; attempt++) {
+    const result = yield* dumpTableFlow(channel, table, states, sink);
+    if (result === 'unsupported') return result;
+    if (!result.interrupted) return 'done';
+    if (attempt === 1) throw new DumpInterruptedError(table, partial());
+  }
+}
+
+/** `dumpTableRetryingFlow` run on the calling thread. */
 export function dumpTableRetrying(
   channel: DiagChannel,
   table: TableName,
@@ -235,12 +242,7 @@ export function dumpTableRetrying(
   sink: DumpSink,
   partial: () => SocketEntry[],
 ): 'done' | 'unsupported' {
-  for (let attempt = 0; ; attempt++) {
-    const result = dumpTable(channel, table, states, sink);
-    if (result === 'unsupported') return result;
-    if (!result.interrupted) return 'done';
-    if (attempt === 1) throw new DumpInterruptedError(table, partial());
-  }
+  return runNow(dumpTableRetryingFlow(channel, table, states, sink, partial));
 }
 
 /** A sink whose claims become entries when `settle` is called, once every table was read. */

@@ -1,10 +1,11 @@
 // One unix socket by inode: unix_diag's exact lookup (`udiag_ino` with no cookie), which finds
 // the socket wherever it sits in the kernel's table (a dump can skip it).
+import type { Flow } from '@procmon/procfs';
 import type { SocketEntry } from '../types.js';
+import { type DiagChannel, exchangeStep } from './channel-exchange.js';
 import { ALL_STATES, SOCK_DIAG_BY_FAMILY } from './constants.js';
 import { NetlinkError } from './errors.js';
-import { encodeRequest, exchange, GET_FLAGS } from './message.js';
-import type { DiagChannel } from './tables.js';
+import { encodeRequest, GET_FLAGS } from './message.js';
 import { checkUnixMessage, decodeUnixMessage, encodeUnixDiagRequest, UNIX_SHOW } from './unix.js';
 
 /**
@@ -12,7 +13,10 @@ import { checkUnixMessage, decodeUnixMessage, encodeUnixDiagRequest, UNIX_SHOW }
  * without unix_diag answers, so the caller must know the table is supported). Throws the
  * exchange's other errors.
  */
-export function lookupUnixByInode(channel: DiagChannel, inode: number): SocketEntry | undefined {
+export function* lookupUnixByInode(
+  channel: DiagChannel,
+  inode: number,
+): Flow<SocketEntry | undefined> {
   const seq = channel.nextSeq();
   const request = encodeRequest(
     SOCK_DIAG_BY_FAMILY,
@@ -22,19 +26,16 @@ export function lookupUnixByInode(channel: DiagChannel, inode: number): SocketEn
   );
   let entry: SocketEntry | undefined;
   try {
-    exchange(
-      channel,
+    yield* exchangeStep(channel, {
       request,
       seq,
-      'net/unix',
-      channel.buffer,
-      channel.view,
-      SOCK_DIAG_BY_FAMILY,
-      (bytes, view, _type, start, length) => {
+      kind: 'net/unix',
+      expectedType: SOCK_DIAG_BY_FAMILY,
+      onMessage: (bytes, view, _type, start, length) => {
         checkUnixMessage(bytes, start, length);
         entry = decodeUnixMessage(bytes, view, start, length);
       },
-    );
+    });
   } catch (error) {
     if (error instanceof NetlinkError && error.code === 'ENOENT') return undefined;
     throw error;

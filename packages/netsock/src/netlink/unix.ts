@@ -1,5 +1,5 @@
-import { decodeText, type ProcFileKind } from '@procmon/parse';
-import type { SocketEntry, UnixSocketType } from '../types.js';
+import { decodeText, type ProcFileKind, UNIX_SOCKET_TYPE_NAMES } from '@procmon/parse';
+import type { SocketEntry } from '../types.js';
 import {
   AF_UNIX,
   INET_DIAG_NOCOOKIE,
@@ -18,7 +18,7 @@ import {
   UNIX_DIAG_RQLEN,
   UNIX_DIAG_UID,
 } from './constants.js';
-import { NetlinkParseError } from './errors.js';
+import { checkMessageHead, NetlinkParseError } from './errors.js';
 import { readCookie } from './inet.js';
 import { HOST_LITTLE_ENDIAN, walkAttributes } from './message.js';
 
@@ -61,15 +61,6 @@ export function encodeUnixDiagRequest(request: UnixDiagRequest): Uint8Array {
   return bytes;
 }
 
-const TYPES: readonly (UnixSocketType | undefined)[] = [
-  undefined,
-  'stream',
-  'dgram',
-  undefined,
-  undefined,
-  'seqpacket',
-];
-
 /** The name of a unix socket's sock_diag state (the kernel uses TCP state numbers for them). */
 export function unixStateName(state: number): string {
   switch (state) {
@@ -91,19 +82,11 @@ export function unixMessageInode(view: DataView, start: number): number {
   return view.getUint32(start + 4, HOST_LITTLE_ENDIAN);
 }
 
+const UNIX_FAMILIES: readonly number[] = [AF_UNIX];
+
 /** Checks the fixed part of a struct unix_diag_msg; throws NetlinkParseError otherwise. */
 export function checkUnixMessage(bytes: Uint8Array, start: number, length: number): void {
-  if (length < UNIX_DIAG_MSG_LEN) {
-    throw new NetlinkParseError(
-      KIND,
-      `unix_diag_msg of ${length} bytes, shorter than its ${UNIX_DIAG_MSG_LEN}`,
-      bytes,
-      start,
-    );
-  }
-  if (bytes[start] !== AF_UNIX) {
-    throw new NetlinkParseError(KIND, `unix_diag_msg of family ${bytes[start]}`, bytes, start);
-  }
+  checkMessageHead(KIND, 'unix_diag_msg', UNIX_DIAG_MSG_LEN, UNIX_FAMILIES, bytes, start, length);
 }
 
 /**
@@ -129,7 +112,7 @@ export function decodeUnixMessage(
     state: unixStateName(state),
     cookie,
   };
-  const typeName = TYPES[type];
+  const typeName = UNIX_SOCKET_TYPE_NAMES[type];
   if (typeName !== undefined) entry.type = typeName;
   walkAttributes(bytes, view, start + UNIX_DIAG_MSG_LEN, start + length, KIND, (attr, at, size) => {
     switch (attr) {

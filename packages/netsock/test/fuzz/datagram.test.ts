@@ -145,20 +145,19 @@ fuzz.target(
     const calls: Call[] = [];
     const result = decoded(
       () =>
-        exchange(
-          channel,
+        exchange(channel, {
           request,
           seq,
           kind,
-          channel.buffer,
-          channel.view,
-          type,
-          (bytes, view, t, start, length) => {
+          buffer: channel.buffer,
+          view: channel.view,
+          expectedType: type,
+          onMessage: (bytes, view, t, start, length) => {
             check(bytes === channel.buffer && view === channel.view, 'not the receive buffer');
             checkCall(view, bytes.length, { type: t, start, length }, { seq, type, portId });
             calls.push({ type: t, start, length });
           },
-        ),
+        }),
       kind,
       bufferBytes,
     );
