@@ -95,13 +95,13 @@ static void read_file(proc_op *op) {
 }
 
 /* A link's target, raw, in a PATH_MAX buffer as Node's readlink (libuv) reads it. */
-static void read_link_at(int folder, const char *name, proc_bytes *into, int *error) {
+static void read_link_into(const char *path, proc_bytes *into, int *error) {
   if (!reserve(into, into->length + PATH_MAX + 1)) {
     *error = ENOMEM;
     return;
   }
   ssize_t length;
-  do length = readlinkat(folder, name, into->data + into->length, PATH_MAX);
+  do length = readlink(path, into->data + into->length, PATH_MAX);
   while (length < 0 && errno == EINTR);
   if (length < 0) {
     *error = errno;
@@ -115,7 +115,7 @@ static void read_link_at(int folder, const char *name, proc_bytes *into, int *er
 static void read_link(proc_op *op) {
   op->bytes.length = 0;
   int error;
-  read_link_at(AT_FDCWD, op->path, &op->bytes, &error);
+  read_link_into(op->path, &op->bytes, &error);
   if (error != 0) return fail(op, error, SYSCALL_READLINK);
   op->bytes.length -= 1; /* the value is the target without its NUL */
 }
@@ -184,7 +184,12 @@ static void read_folder(proc_op *op) {
   if (folder != NULL) closedir(folder);
 }
 
-/* Each entry with its link's target; an entry gone by its readlink (ENOENT, ESRCH) left out. */
+/*
+ * Each entry with its link's target; an entry gone by its readlink (ENOENT, ESRCH) left out.
+ * The folder is closed before the readlinks, as Node's readdir closes it: in this process's own
+ * fd/ folder, the listing's descriptor is then gone too (left out, `vanished`), never reported
+ * as a descriptor pointing at the folder.
+ */
 static void read_links(proc_op *op) {
   proc_bytes names = {0};
   DIR *folder = list_folder(op, &names);
@@ -192,20 +197,27 @@ static void read_links(proc_op *op) {
     free(names.data);
     return;
   }
-  int fd = dirfd(folder);
-  op->bytes.length = 0;
-  op->link_errors = op->count > 0 ? malloc(op->count * sizeof *op->link_errors) : NULL;
-  if (op->count > 0 && op->link_errors == NULL) fail(op, ENOMEM, SYSCALL_READLINK);
+  closedir(folder);
   size_t listed = op->count, kept = 0;
+  op->count = 0;
+  op->bytes.length = 0;
+  op->link_errors = listed > 0 ? malloc(listed * sizeof *op->link_errors) : NULL;
+  char *path = malloc(op->path_length + 2 + NAME_MAX + 1);
+  if ((listed > 0 && op->link_errors == NULL) || path == NULL) fail(op, ENOMEM, SYSCALL_READLINK);
+  else {
+    memcpy(path, op->path, op->path_length);
+    path[op->path_length] = '/';
+  }
   const char *name = names.data;
   for (size_t i = 0; i < listed && op->error == 0; i++, name += strlen(name) + 1) {
-    size_t before = op->bytes.length;
-    if (!append(&op->bytes, name, strlen(name))) {
+    size_t before = op->bytes.length, name_length = strlen(name);
+    memcpy(path + op->path_length + 1, name, name_length + 1);
+    if (!append(&op->bytes, name, name_length)) {
       fail(op, ENOMEM, SYSCALL_READLINK);
       break;
     }
     int error;
-    read_link_at(fd, name, &op->bytes, &error);
+    read_link_into(path, &op->bytes, &error);
     if (error == ENOENT || error == ESRCH) {
       op->bytes.length = before;
       op->vanished = 1;
@@ -222,8 +234,8 @@ static void read_links(proc_op *op) {
     op->link_errors[kept++] = error;
   }
   op->count = kept;
+  free(path);
   free(names.data);
-  closedir(folder);
 }
 
 static void stat_path(proc_op *op) {

@@ -88,8 +88,6 @@ function firstProblem(output) {
 try {
   main();
 } catch (error) {
-  say(
-    `addon not built (${error instanceof Error ? error.message : String(error)}); ${fallback}`,
-  );
+  say(`addon not built (${error instanceof Error ? error.message : String(error)}); ${fallback}`);
 }
 process.exitCode = 0;
