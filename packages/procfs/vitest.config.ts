@@ -8,7 +8,15 @@ export default mergeConfig(
   defineConfig({
     test: {
       projects: [
-        { extends: true, test: { name: 'node', env: { PROCMON_BACKEND: 'node' } } },
+        {
+          extends: true,
+          // native-backend.test.ts sets the two backends side by side itself: once is enough.
+          test: {
+            name: 'node',
+            env: { PROCMON_BACKEND: 'node' },
+            exclude: ['src/native-backend.test.ts'],
+          },
+        },
         { extends: true, test: { name: 'native', env: { PROCMON_BACKEND: 'native' } } },
       ],
     },

@@ -205,10 +205,20 @@ function errorOf(op: NativeOp, path: string | Buffer, result: number): Error {
 
 let systemErrors: Map<number, [string, string]> | undefined;
 
-/** Node's uvException: `CODE: description, syscall 'path'`, with errno negative as Node's. */
+/**
+ * Node's uvException: `CODE: description, syscall 'path'`, errno negative as Node's. A failed
+ * read is on a descriptor, and Node names no path for it.
+ */
 function fsError(errno: number, syscall: string, path: string | Buffer): NodeJS.ErrnoException {
   systemErrors ??= getSystemErrorMap();
   const [code, description] = systemErrors.get(-errno) ?? ['UNKNOWN', 'unknown error'];
+  if (syscall === 'read') {
+    return Object.assign(new Error(`${code}: ${description}, ${syscall}`), {
+      errno: -errno,
+      code,
+      syscall,
+    });
+  }
   const where = typeof path === 'string' ? path : path.toString();
   return Object.assign(new Error(`${code}: ${description}, ${syscall} '${where}'`), {
     errno: -errno,
