@@ -2,7 +2,8 @@
 // (single and batched, sync and async), the same values and the same errors (class, message,
 // code, errno, syscall, path) on the same paths; fresh bytes for every result; the cap; files
 // past the reused buffer; batches where some ops fail; no descriptor left open.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   cleanup,
@@ -15,6 +16,7 @@ import {
   tempRoot,
 } from '../test/helpers.js';
 import { bothBackends, errorFacts, outcomesOf, requireNative, styles } from '../test/outcomes.js';
+import { PACKAGE_ROOT } from './addon.js';
 import type { Op } from './ops.js';
 import { ProcFS } from './procfs.js';
 
@@ -115,6 +117,52 @@ describe('a file larger than the reused buffer', () => {
       const same = Buffer.from(files[`f${size}`] as Uint8Array).equals(outcome.value as Uint8Array);
       expect([size, same]).toEqual([size, true]);
     });
+  });
+
+  it('a file that grew between two reads: all of it the second time', () => {
+    const folder = tempRoot({ grows: 'short' });
+    const op: Op = { kind: 'read', path: 'grows', maxBytes: 1e6 };
+    expect(native.perform(op, folder)).toEqual({
+      ok: true,
+      value: new TextEncoder().encode('short'),
+    });
+    const longer = patternBytes(300_000, 7);
+    writeFileSync(`${folder}/grows`, longer);
+    const again = native.perform(op, folder);
+    expect(again.ok && Buffer.from(longer).equals(again.value as Uint8Array)).toBe(true);
+  });
+
+  it('in a worker thread at the same time as here (each thread has its own buffer)', async () => {
+    const folder = tempRoot({ big: patternBytes(200_000, 3), small: patternBytes(100, 4) });
+    const script = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const addon = require(require('node-gyp-build').path(workerData.packageRoot));
+      let same = 0;
+      for (let i = 0; i < 200; i++) {
+        const bytes = new Uint8Array(addon.perform(0, workerData.path, 1e6));
+        if (bytes.length === 200000 && bytes[199999] === workerData.last) same++;
+      }
+      parentPort.postMessage(same);`;
+    const worker = new Worker(script, {
+      eval: true,
+      workerData: {
+        packageRoot: PACKAGE_ROOT,
+        path: `${folder}/big`,
+        last: patternBytes(200_000, 3)[199_999],
+      },
+    });
+    const answer = new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    const small = patternBytes(100, 4);
+    let same = 0;
+    for (let i = 0; i < 2000; i++) {
+      const outcome = native.perform({ kind: 'read', path: 'small', maxBytes: 1e6 }, folder);
+      if (outcome.ok && Buffer.from(small).equals(outcome.value as Uint8Array)) same++;
+    }
+    expect([same, await answer]).toEqual([2000, 200]);
+    await worker.terminate();
   });
 
   it('a live environ of 300 KB, as the kernel gives it', async () => {
