@@ -1,3 +1,4 @@
+export { type BackendChoice, nativeBackend, procfsBackend } from './backend-choice.js';
 export { defaultProcFS, procfsOf } from './default.js';
 export {
   PermissionDeniedError,

@@ -40,7 +40,14 @@ describe.skipIf(!canSwitch && !inCI)(title, () => {
     expect(existsSync(dist), `${dist} is missing: run pnpm build first`).toBe(true);
     const output = execFileSync(
       'setpriv',
-      [...setpriv, process.execPath, script, dist, String(target)],
+      [
+        ...setpriv,
+        process.execPath,
+        script,
+        dist,
+        String(target),
+        ...(process.env.PROCMON_BACKEND ? [process.env.PROCMON_BACKEND] : []),
+      ],
       {
         env: {},
         encoding: 'utf8',
@@ -48,6 +55,26 @@ describe.skipIf(!canSwitch && !inCI)(title, () => {
     );
     result = JSON.parse(output);
     expect([result.uid, result.gid]).toEqual([65534, 65534]);
+    // The test project's backend (PROCMON_BACKEND) is the one the script read with.
+    const wanted = process.env.PROCMON_BACKEND;
+    if (wanted) expect(result.backend).toBe(wanted);
+  });
+
+  it('gets the same EACCES errors, field by field, from the native backend as from node:fs', () => {
+    const raw = (result.rawErrors ?? {}) as unknown as Record<
+      'node' | 'native',
+      { sync: { code?: string }[] } | undefined
+    >;
+    expect(raw.native, 'the native backend did not load in the script').toBeDefined();
+    expect(raw.native).toEqual(raw.node);
+    const sync = raw.node?.sync ?? [];
+    expect(sync.map((facts) => facts.code)).toEqual([
+      'EACCES',
+      'EACCES',
+      'EACCES',
+      'EACCES',
+      'EACCES',
+    ]);
   });
 
   const denied = (path: string) => ({

@@ -10,7 +10,6 @@ import {
   call,
   cleanup,
   errorOf,
-  eventually,
   exited,
   expectProcfsError,
   expectSameBytes,
@@ -19,6 +18,7 @@ import {
   nulTerminated,
   plain,
   spawnReady,
+  startZombie,
   tempFolder,
   textOf,
 } from '../test/helpers.js';
@@ -172,31 +172,6 @@ describe.each(modes)('a kernel thread (%s)', (mode) => {
     },
   );
 });
-
-/**
- * A zombie: a grandchild whose parent has become `sleep`, which never reaps. The grandchild
- * prints its pid, waits for a line on fd 3, and exits when it gets one.
- */
-async function startZombie() {
-  const { child, line } = await spawnReady(
-    SH,
-    ['-c', `${SH} -c 'echo $$; read line <&3' & exec sleep 1000`],
-    { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] },
-  );
-  const parent = child.pid as number;
-  const pid = Number(line);
-  await eventually(
-    () => (readlinkSync(`/proc/${parent}/exe`).endsWith('/sleep') ? true : undefined),
-    'the parent to become sleep',
-  );
-  const release = child.stdio[3] as NodeJS.WritableStream;
-  release.write('exit\n');
-  await eventually(
-    () => (/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'latin1')) ? true : undefined),
-    'the grandchild to become a zombie',
-  );
-  return { parent, pid };
-}
 
 describe('an unreaped child (zombie)', () => {
   it('is a zombie for processState, sync and async', async () => {

@@ -2,11 +2,14 @@
 // runs right after the listing returns: it removes the process's folder (the process exited and
 // was reaped) or turns it into a zombie, exactly between the readdir and the readlinks, on real
 // files. A descriptor closed meanwhile may be left out (documented); a whole process that went
-// away must not come back as a short or empty list.
+// away must not come back as a short or empty list. The hook lives in node:fs, so these reads go
+// through nodeBackend under both test projects: what is tested is the flow's answer to the
+// outcomes, which the native backend gives identically (native.test.ts compares the two).
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { apiOf, call, cleanup, errorOf, fdMap, modes, tempFolder } from '../test/helpers.js';
 import { ProcessGoneError } from './errors.js';
+import { nodeBackend } from './node-backend.js';
 import { ProcFS } from './procfs.js';
 
 const hook = vi.hoisted(() => ({ afterList: undefined as ((path: string) => void) | undefined }));
@@ -67,7 +70,9 @@ describe.each(modes)('listFds while the process changes (%s)', (mode) => {
       expect(path).toBe(`${root}/${pid}/fd`);
       rmSync(`${root}/${pid}/fd/1`);
     };
-    const fds = await call(mode, () => apiOf(new ProcFS({ root }), mode).listFds(pid));
+    const fds = await call(mode, () =>
+      apiOf(new ProcFS({ root, backend: nodeBackend }), mode).listFds(pid),
+    );
     expect(fdMap(fds)).toEqual(
       new Map([
         [0, 'pipe:[11]'],
@@ -81,7 +86,9 @@ describe.each(modes)('listFds while the process changes (%s)', (mode) => {
   it('says the process is gone when it exits between the listing and the readlinks', async () => {
     const root = rootWithVictim();
     hook.afterList = () => rmSync(`${root}/${pid}`, { recursive: true });
-    const error = await errorOf(mode, () => apiOf(new ProcFS({ root }), mode).listFds(pid));
+    const error = await errorOf(mode, () =>
+      apiOf(new ProcFS({ root, backend: nodeBackend }), mode).listFds(pid),
+    );
     expect(error).toBeInstanceOf(ProcessGoneError);
     expect([(error as ProcessGoneError).pid, (error as ProcessGoneError).zombie]).toEqual([
       pid,
@@ -97,7 +104,9 @@ describe.each(modes)('listFds while the process changes (%s)', (mode) => {
       mkdirSync(`${root}/${pid}/fd`);
       writeFileSync(`${root}/${pid}/stat`, statOf('Z'));
     };
-    const error = await errorOf(mode, () => apiOf(new ProcFS({ root }), mode).listFds(pid));
+    const error = await errorOf(mode, () =>
+      apiOf(new ProcFS({ root, backend: nodeBackend }), mode).listFds(pid),
+    );
     expect(error).toBeInstanceOf(ProcessGoneError);
     expect([(error as ProcessGoneError).pid, (error as ProcessGoneError).zombie]).toEqual([
       pid,

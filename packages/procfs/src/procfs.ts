@@ -4,12 +4,12 @@
 // drift apart, and other packages compose the same flows (`procfs.flows`) into their own.
 import { statSync } from 'node:fs';
 import { checkFileName, checkMaxBytes, checkPid } from './arguments.js';
+import { defaultBackend } from './backend-choice.js';
 import { absolute, type ProcfsContext } from './context.js';
 import { type Executable, readExe } from './executable.js';
 import { type Backend, type Flow, runAsync, runSync } from './flow.js';
 import { type FdEntry, listFds, listPids, listTaskFds, listTasks } from './listings.js';
 import { type MachineFacts, machineFacts } from './machine-facts.js';
-import { nodeBackend } from './node-backend.js';
 import type { ByteRange } from './read-ranges.js';
 import {
   type NamespaceType,
@@ -40,8 +40,10 @@ export interface ProcFSOptions {
    */
   maxBytes?: number | undefined;
   /**
-   * How reads are carried out: `nodeBackend` (node:fs) unless given. A wrapper around a backend
-   * can watch or change what each op gives (tests replay races this way).
+   * How reads are carried out. Unless given: the native backend when its addon loads, else
+   * `nodeBackend` (node:fs); PROCMON_BACKEND=node|native forces one (`procfsBackend()` says
+   * which and why). A wrapper around a backend can watch or change what each op gives (tests
+   * replay races this way).
    */
   backend?: Backend | undefined;
 }
@@ -115,7 +117,7 @@ export class ProcFS implements ProcfsContext {
     checkMaxBytes(maxBytes);
     this.root = root.length > 1 && root.endsWith('/') ? root.slice(0, -1) : root;
     this.maxBytes = maxBytes;
-    this.backend = options.backend ?? nodeBackend;
+    this.backend = options.backend ?? defaultBackend();
     this.flows = flowsOf(this);
     this.promises = new ProcFSPromises(this);
   }

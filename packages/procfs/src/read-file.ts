@@ -94,7 +94,8 @@ function grow(buffer: Uint8Array, length: number, target: ReadTarget): Uint8Arra
   return larger;
 }
 
-function tooLarge(target: ReadTarget): Error {
+/** The error of a file past its cap (the native backend gives the same). */
+export function tooLarge(target: ReadTarget): Error {
   return Object.assign(
     new Error(`it is larger than the ${target.maxBytes}-byte cap (raise maxBytes to read it)`),
     { code: 'EFBIG' },

@@ -1,7 +1,7 @@
 // Helpers shared by the tests in src/*.test.ts: the fixture tree and what it holds, both call
 // styles behind one interface, error capture, children that say when they are ready, temp roots.
 import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
@@ -259,4 +259,29 @@ export function compileC(name: string): string | undefined {
     return undefined;
   if (result.status !== 0) throw new Error(`cc ${name}.c failed: ${result.error ?? result.stderr}`);
   return output;
+}
+
+/**
+ * A zombie: a grandchild whose parent has become `sleep`, which never reaps. The grandchild
+ * prints its pid, waits for a line on fd 3, and exits when it gets one.
+ */
+export async function startZombie(): Promise<{ parent: number; pid: number }> {
+  const { child, line } = await spawnReady(
+    '/bin/sh',
+    ['-c', `/bin/sh -c 'echo $$; read line <&3' & exec sleep 1000`],
+    { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] },
+  );
+  const parent = child.pid as number;
+  const pid = Number(line);
+  await eventually(
+    () => (readlinkSync(`/proc/${parent}/exe`).endsWith('/sleep') ? true : undefined),
+    'the parent to become sleep',
+  );
+  const release = child.stdio[3] as NodeJS.WritableStream;
+  release.write('exit\n');
+  await eventually(
+    () => (/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'latin1')) ? true : undefined),
+    'the grandchild to become a zombie',
+  );
+  return { parent, pid };
 }

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "procfs",
+      "sources": ["native/procfs.c", "native/reads.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}
