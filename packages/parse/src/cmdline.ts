@@ -1,3 +1,4 @@
+import { NUL, SPACE } from './bytes.js';
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { decodeText, encodeNulTerminated, type TextDecoding } from './text.js';
@@ -16,9 +17,6 @@ export interface CmdlineOptions extends CmdlineBytesOptions {
   /** How arguments become strings; `'escape'` (lossless) unless set. See `TextDecoding`. */
   decoding?: TextDecoding;
 }
-
-const NUL = 0x00;
-const SPACE = 0x20;
 
 /**
  * The arguments of a process from `/proc/<pid>/cmdline`: the kernel writes them NUL-separated

@@ -1,3 +1,4 @@
+import { EQUALS, NUL } from './bytes.js';
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { decodeText, encodeNulTerminated, type TextDecoding } from './text.js';
@@ -13,9 +14,6 @@ export interface EnvironEntryBytes {
   key: Uint8Array;
   value: Uint8Array;
 }
-
-const NUL = 0x00;
-const EQUALS = 0x3d;
 
 /**
  * The environment of a process as `/proc/<pid>/environ` holds it: every `NAME=value`

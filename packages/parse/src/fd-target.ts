@@ -1,13 +1,10 @@
+import { CLOSE_BRACKET, COLON, OPEN_BRACKET, SLASH } from './bytes.js';
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { readUint } from './numbers.js';
 import { decodeText, type TextDecoding } from './text.js';
 
 const KIND = 'fd-target';
-const SLASH = 0x2f;
-const COLON = 0x3a;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 
 const encoder = new TextEncoder();
 const SOCKET_PREFIX = encoder.encode('socket:');

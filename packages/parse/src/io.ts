@@ -1,11 +1,9 @@
+import { COLON, NEWLINE, SPACE } from './bytes.js';
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { readUintBig } from './numbers.js';
 
 const KIND = 'io';
-const NEWLINE = 0x0a;
-const COLON = 0x3a;
-const SPACE = 0x20;
 
 /**
  * The I/O counters of `/proc/<pid>/io` (summed over the process's threads, live and exited, and
