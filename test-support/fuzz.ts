@@ -461,7 +461,8 @@ export function show(input: unknown): string {
 // Arbitraries.
 
 const encoder = new TextEncoder();
-const ascii = (text: string): Uint8Array => encoder.encode(text);
+/** The UTF-8 bytes of `text` (ASCII in practice: tokens, lines written back). */
+export const ascii = (text: string): Uint8Array => encoder.encode(text);
 
 /** Bytes that matter to some parser: separators, signs, brackets, digit and hex edges, UTF-8 leads. */
 export const INTERESTING_BYTES: readonly number[] = [
@@ -636,7 +637,8 @@ function mutator(corpus: readonly Uint8Array[], options: MutationOptions): Mutat
   };
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+/** The bytes of `parts`, one after the other, in a new array. */
+export function concat(...parts: Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);

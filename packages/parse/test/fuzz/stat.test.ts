@@ -17,9 +17,11 @@ import {
 } from '../../src/index.js';
 import {
   anyStringable,
+  ascii,
   check,
+  concat,
   corpus,
-  decodingOption,
+  decodingTarget,
   everyPrefix,
   type FuzzInput,
   fail,
@@ -35,16 +37,6 @@ import {
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-};
 
 // --- stat ---------------------------------------------------------------------------------------
 
@@ -88,20 +80,11 @@ function statLine(stat: Stat): Uint8Array {
   return concat(ascii(`${stat.pid} (`), encodeText(stat.comm), ascii(`) ${stat.state} ${rest}\n`));
 }
 
-const statSeeds = corpus('stat');
-const statInput = fc.tuple(
-  parserInput(statSeeds, { tokens: [ascii(') R '), ascii('(('), ascii('))')] }),
-  decodingOption,
-);
-
-fuzz.target(
-  'parseStat',
-  statInput,
-  ([value, decoding]) => {
-    const options = decoding === undefined ? undefined : { decoding };
-    const result = parseBoth(value, 'stat', (input) => parseStat(input as Uint8Array, options));
-    if (!result.ok) return;
-    const stat = result.value;
+decodingTarget(
+  fuzz,
+  { name: 'parseStat', kind: 'stat', parse: parseStat },
+  corpus('stat'),
+  (stat, value, decoding) => {
     const keys = Object.keys(stat).sort();
     check(same(keys, STAT_KEYS), () => `keys ${keys}`);
     check(isNat(stat.pid), () => `pid ${stat.pid}`);
@@ -140,7 +123,7 @@ fuzz.target(
       () => `statStartTime ${start} for startTime ${stat.startTime}`,
     );
   },
-  { sweep: everyPrefix(statSeeds, (input): [FuzzInput, undefined] => [input, undefined]) },
+  { mutations: { tokens: [ascii(') R '), ascii('(('), ascii('))')] } },
 );
 
 // --- statStartTime ------------------------------------------------------------------------------
