@@ -17,6 +17,9 @@ const DELETED_SUFFIX = encoder.encode(' (deleted)');
  * Namespace names as nsfs writes them in a link (`net:[4026531840]`). The `*_for_children`
  * files under `/proc/<pid>/ns` link to `pid:[...]` and `time:[...]`, but their names are
  * accepted too.
+ *
+ * The same union is `NamespaceType` of `@procmon/procfs` (procfs/src/reads.ts, for the ns/
+ * files it reads): the two packages may not import each other, so a new name goes in both.
  */
 export type NamespaceType =
   | 'cgroup'
@@ -30,6 +33,7 @@ export type NamespaceType =
   | 'user'
   | 'uts';
 
+// Every NamespaceType, as the parser checks them: a name left out here would read as `unknown`.
 const NAMESPACE_TYPES: ReadonlySet<string> = new Set<NamespaceType>([
   'cgroup',
   'ipc',

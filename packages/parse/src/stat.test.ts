@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { STAT_STATE_NAMES } from '../test/documented.js';
 import { bytesOf, fixtures, outcome, parseErrorOf } from '../test/helpers.js';
 import { ParseError } from './errors.js';
 import { parseStat, type Stat, statStartTime } from './stat.js';
@@ -625,21 +626,9 @@ describe('parseStat numbers', () => {
   });
 
   it('decodes every state letter', () => {
-    const names: [string, string][] = [
-      ['R', 'running'],
-      ['S', 'sleeping'],
-      ['D', 'disk-sleep'],
-      ['Z', 'zombie'],
-      ['T', 'stopped'],
-      ['t', 'tracing-stop'],
-      ['X', 'dead'],
-      ['x', 'dead'],
-      ['K', 'wakekill'],
-      ['W', 'waking'],
-      ['P', 'parked'],
-      ['I', 'idle'],
-    ];
     const text = new TextDecoder().decode(fixture('distinct-fields.stat'));
+    const names = Object.entries(STAT_STATE_NAMES);
+    expect(names).toHaveLength(12);
     for (const [letter, name] of names) {
       const stat = parseStat(text.replace(') R ', `) ${letter} `));
       expect([stat.state, stat.stateName]).toEqual([letter, name]);

@@ -1,4 +1,5 @@
 import { type FdTarget, formatFdTarget, parseFdTarget } from '../../src/index.js';
+import { NAMESPACE_TYPES } from '../documented.js';
 import {
   ascii,
   check,
@@ -13,18 +14,7 @@ import {
 
 const fuzz = fuzzFile(import.meta.url);
 
-const NAMESPACES = new Set([
-  'cgroup',
-  'ipc',
-  'mnt',
-  'net',
-  'pid',
-  'pid_for_children',
-  'time',
-  'time_for_children',
-  'user',
-  'uts',
-]);
+const NAMESPACES = new Set<string>(NAMESPACE_TYPES);
 
 function shapeOk(target: FdTarget): boolean {
   const keys = Object.keys(target).sort().join(',');

@@ -11,10 +11,9 @@ import {
   parseStatm,
   type Stat,
   type Statm,
-  type StatState,
-  type StatStateName,
   statStartTime,
 } from '../../src/index.js';
+import { STAT_STATE_NAMES } from '../documented.js';
 import {
   anyStringable,
   ascii,
@@ -39,21 +38,6 @@ import {
 const fuzz = fuzzFile(import.meta.url);
 
 // --- stat ---------------------------------------------------------------------------------------
-
-const STATE_NAMES: Record<StatState, StatStateName> = {
-  R: 'running',
-  S: 'sleeping',
-  D: 'disk-sleep',
-  Z: 'zombie',
-  T: 'stopped',
-  t: 'tracing-stop',
-  X: 'dead',
-  x: 'dead',
-  K: 'wakekill',
-  W: 'waking',
-  P: 'parked',
-  I: 'idle',
-};
 
 // Fields 4 to 52 in file order, with how the docs say they read: u unsigned, i signed, b bigint.
 // biome-ignore format: one field a pair
@@ -90,7 +74,7 @@ decodingTarget(
     check(isNat(stat.pid), () => `pid ${stat.pid}`);
     check(typeof stat.comm === 'string', 'comm is not a string');
     check(
-      STATE_NAMES[stat.state] === stat.stateName,
+      STAT_STATE_NAMES[stat.state] === stat.stateName,
       () => `state ${stat.state} ${stat.stateName}`,
     );
     for (const [key, type] of FIELDS) {
