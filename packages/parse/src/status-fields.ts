@@ -30,7 +30,26 @@ type RequiredProperty =
 /** A Status while its lines are read: every property optional and writable. */
 export type Builder = { -readonly [K in keyof Status]?: Status[K] };
 
-const SIZE_FIELDS = new Map<string, keyof Status>([
+/** Reads a line's value (`bytes[start, end)`); `key` names the line in errors. */
+type ValueReader = (
+  key: string,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  decoding: TextDecoding,
+) => unknown;
+
+/** A known line: the property of Status it sets, how its value reads, whether it is a size. */
+interface TypedLine {
+  property: keyof Status;
+  read: ValueReader;
+  /** A `<number> kB` line, in sizesBytes too. */
+  size: boolean;
+}
+
+type LinePairs = readonly (readonly [key: string, property: keyof Status])[];
+
+const SIZE_LINES: LinePairs = [
   ['VmPeak', 'vmPeakBytes'],
   ['VmSize', 'vmSizeBytes'],
   ['VmLck', 'vmLckBytes'],
@@ -48,9 +67,9 @@ const SIZE_FIELDS = new Map<string, keyof Status>([
   ['VmPMD', 'vmPmdBytes'],
   ['VmSwap', 'vmSwapBytes'],
   ['HugetlbPages', 'hugetlbPagesBytes'],
-]);
+];
 
-const UINT_FIELDS = new Map<string, keyof Status>([
+const UINT_LINES: LinePairs = [
   ['Tgid', 'tgid'],
   ['Ngid', 'ngid'],
   ['Pid', 'pid'],
@@ -62,9 +81,9 @@ const UINT_FIELDS = new Map<string, keyof Status>([
   ['Seccomp_filters', 'seccompFilters'],
   ['voluntary_ctxt_switches', 'voluntaryCtxtSwitches'],
   ['nonvoluntary_ctxt_switches', 'nonvoluntaryCtxtSwitches'],
-]);
+];
 
-const HEX_FIELDS = new Map<string, keyof Status>([
+const HEX_LINES: LinePairs = [
   ['SigPnd', 'sigPnd'],
   ['ShdPnd', 'shdPnd'],
   ['SigBlk', 'sigBlk'],
@@ -75,27 +94,71 @@ const HEX_FIELDS = new Map<string, keyof Status>([
   ['CapEff', 'capEff'],
   ['CapBnd', 'capBnd'],
   ['CapAmb', 'capAmb'],
-]);
+];
 
-const BOOLEAN_FIELDS = new Map<string, keyof Status>([
+const BOOLEAN_LINES: LinePairs = [
   ['Kthread', 'kthread'],
   ['CoreDumping', 'coreDumping'],
   ['THP_enabled', 'thpEnabled'],
   ['NoNewPrivs', 'noNewPrivs'],
-]);
+];
 
-const LIST_FIELDS = new Map<string, keyof Status>([
+const LIST_LINES: LinePairs = [
   ['NStgid', 'nsTgid'],
   ['NSpid', 'nsPid'],
   ['NSpgid', 'nsPgid'],
   ['NSsid', 'nsSid'],
-]);
+];
 
-const TEXT_FIELDS = new Map<string, keyof Status>([
+const TEXT_LINES: LinePairs = [
   ['Speculation_Store_Bypass', 'speculationStoreBypass'],
   ['SpeculationIndirectBranch', 'speculationIndirectBranch'],
   ['Cpus_allowed_list', 'cpusAllowedList'],
   ['Mems_allowed_list', 'memsAllowedList'],
+];
+
+const ID_LINES: LinePairs = [
+  ['Uid', 'uid'],
+  ['Gid', 'gid'],
+];
+
+const nonEmptyList: ValueReader = (key, bytes, start, end) => {
+  const list = uintList(key, bytes, start, end);
+  if (list.length === 0)
+    throw new ParseError(KIND, `${key}: expected at least one id`, bytes, start);
+  return list;
+};
+
+const text: ValueReader = (_key, bytes, start, end, decoding) =>
+  decodeText(KIND, bytes, start, end, decoding);
+
+const name: ValueReader = (_key, bytes, start, end, decoding) =>
+  unescapeName(bytes, start, end, decoding);
+
+const prefixedHex: ValueReader = (key, bytes, start, end) => {
+  if (end - start < 3 || bytes[start] !== 0x30 || bytes[start + 1] !== 0x78) {
+    throw new ParseError(KIND, `${key}: expected a 0x-prefixed hex number`, bytes, start);
+  }
+  return hexBig(key, bytes, start + 2, end);
+};
+
+const lines = (pairs: LinePairs, read: ValueReader, size = false) =>
+  pairs.map(([key, property]): [string, TypedLine] => [key, { property, read, size }]);
+
+/** Every line with a typed property but `State` (which sets two), by key: one lookup a line. */
+const TYPED_LINES = new Map<string, TypedLine>([
+  ...lines(SIZE_LINES, readKilobytes, true),
+  ...lines(UINT_LINES, uint),
+  ...lines(HEX_LINES, hexBig),
+  ...lines(BOOLEAN_LINES, flag),
+  ...lines(LIST_LINES, nonEmptyList),
+  ...lines(TEXT_LINES, text),
+  ...lines([['Name', 'name']], name),
+  ...lines([['Umask', 'umask']], octal),
+  ...lines(ID_LINES, ids),
+  ...lines([['Groups', 'groups']], uintList),
+  ...lines([['SigQ', 'sigQ']], signalQueue),
+  ...lines([['untag_mask', 'untagMask']], prefixedHex),
 ]);
 
 export const REQUIRED_KEYS: ReadonlyArray<readonly [RequiredProperty, string]> = [
@@ -119,72 +182,14 @@ export function readTyped(
   out: Builder,
   sizesBytes: Map<string, number>,
 ): void {
-  const target = out as Record<string, unknown>;
-  const sizeProperty = SIZE_FIELDS.get(key);
-  if (sizeProperty !== undefined) {
-    const size = readKilobytes(key, bytes, start, end);
-    sizesBytes.set(key, size);
-    target[sizeProperty] = size;
-    return;
-  }
-  const uintProperty = UINT_FIELDS.get(key);
-  if (uintProperty !== undefined) {
-    target[uintProperty] = uint(key, bytes, start, end);
-    return;
-  }
-  const hexProperty = HEX_FIELDS.get(key);
-  if (hexProperty !== undefined) {
-    target[hexProperty] = hexBig(key, bytes, start, end);
-    return;
-  }
-  const booleanProperty = BOOLEAN_FIELDS.get(key);
-  if (booleanProperty !== undefined) {
-    target[booleanProperty] = flag(key, bytes, start, end);
-    return;
-  }
-  const listProperty = LIST_FIELDS.get(key);
-  if (listProperty !== undefined) {
-    const list = uintList(key, bytes, start, end);
-    if (list.length === 0) {
-      throw new ParseError(KIND, `${key}: expected at least one id`, bytes, start);
-    }
-    target[listProperty] = list;
-    return;
-  }
-  const textProperty = TEXT_FIELDS.get(key);
-  if (textProperty !== undefined) {
-    target[textProperty] = decodeText(KIND, bytes, start, end, decoding);
-    return;
-  }
-  switch (key) {
-    case 'Name':
-      out.name = unescapeName(bytes, start, end, decoding);
-      return;
-    case 'Umask':
-      out.umask = octal(key, bytes, start, end);
-      return;
-    case 'State':
-      Object.assign(out, readState(bytes, start, end, decoding));
-      return;
-    case 'Uid':
-      out.uid = ids(key, bytes, start, end);
-      return;
-    case 'Gid':
-      out.gid = ids(key, bytes, start, end);
-      return;
-    case 'Groups':
-      out.groups = uintList(key, bytes, start, end);
-      return;
-    case 'SigQ':
-      out.sigQ = signalQueue(key, bytes, start, end);
-      return;
-    case 'untag_mask':
-      if (end - start < 3 || bytes[start] !== 0x30 || bytes[start + 1] !== 0x78) {
-        throw new ParseError(KIND, `${key}: expected a 0x-prefixed hex number`, bytes, start);
-      }
-      out.untagMask = hexBig(key, bytes, start + 2, end);
-      return;
-    default:
-      readUnknownSize(key, bytes, start, end, sizesBytes);
+  const line = TYPED_LINES.get(key);
+  if (line !== undefined) {
+    const value = line.read(key, bytes, start, end, decoding);
+    (out as Record<string, unknown>)[line.property] = value;
+    if (line.size) sizesBytes.set(key, value as number);
+  } else if (key === 'State') {
+    Object.assign(out, readState(bytes, start, end, decoding));
+  } else {
+    readUnknownSize(key, bytes, start, end, sizesBytes);
   }
 }
