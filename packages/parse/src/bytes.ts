@@ -1,4 +1,4 @@
-// The ASCII bytes the parsers look for, named once for every file they read.
+// The ASCII bytes the parsers look for, named once for every file they read, and where a line ends.
 export const NUL = 0x00;
 export const TAB = 0x09;
 export const NEWLINE = 0x0a;
@@ -14,3 +14,9 @@ export const EQUALS = 0x3d;
 export const OPEN_BRACKET = 0x5b;
 export const BACKSLASH = 0x5c;
 export const CLOSE_BRACKET = 0x5d;
+
+/** Where the line at `start` ends: at its newline, or at the end of a last line without one. */
+export function endOfLine(bytes: Uint8Array, start: number): number {
+  const end = bytes.indexOf(NEWLINE, start);
+  return end < 0 ? bytes.length : end;
+}

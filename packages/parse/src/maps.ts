@@ -1,4 +1,4 @@
-import { CLOSE_BRACKET, COLON, MINUS as DASH, NEWLINE, OPEN_BRACKET, SPACE } from './bytes.js';
+import { CLOSE_BRACKET, COLON, MINUS as DASH, endOfLine, OPEN_BRACKET, SPACE } from './bytes.js';
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { hexDigit, readHex, readHexBig, readUintBig } from './numbers.js';
@@ -86,8 +86,7 @@ export function parseMaps(input: ProcInput, options?: MapsOptions): MapsEntry[] 
   let pos = 0;
   let lineNumber = 0;
   while (pos < length) {
-    let lineEnd = bytes.indexOf(NEWLINE, pos);
-    if (lineEnd < 0) lineEnd = length;
+    const lineEnd = endOfLine(bytes, pos);
     lineNumber++;
     entries.push(parseLine(bytes, pos, lineEnd, lineNumber, decoding));
     pos = lineEnd + 1;

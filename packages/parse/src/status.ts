@@ -1,4 +1,4 @@
-import { COLON, NEWLINE, TAB } from './bytes.js';
+import { COLON, endOfLine, TAB } from './bytes.js';
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { type Builder, REQUIRED_KEYS, readTyped } from './status-fields.js';
@@ -154,8 +154,7 @@ export function parseStatus(input: ProcInput, options?: StatusOptions): Status {
   let pos = 0;
   let lineNumber = 0;
   while (pos < length) {
-    let lineEnd = bytes.indexOf(NEWLINE, pos);
-    if (lineEnd < 0) lineEnd = length;
+    const lineEnd = endOfLine(bytes, pos);
     lineNumber++;
     const colon = bytes.indexOf(COLON, pos);
     if (colon < 0 || colon > lineEnd) {
