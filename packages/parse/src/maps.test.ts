@@ -1,44 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fixtures } from '../test/helpers.js';
-import { type MapsEntry, type MapsEntryKind, parseMaps } from './maps.js';
+import { entry } from '../test/maps.js';
+import { parseMaps } from './maps.js';
 
 const fixture = fixtures('maps');
-
-// Permission columns and what they mean, written out once.
-const PERMS = {
-  'r--p': { read: true, write: false, execute: false, shared: false },
-  'r-xp': { read: true, write: false, execute: true, shared: false },
-  'rw-p': { read: true, write: true, execute: false, shared: false },
-  '---p': { read: false, write: false, execute: false, shared: false },
-  '--xp': { read: false, write: false, execute: true, shared: false },
-  'r--s': { read: true, write: false, execute: false, shared: true },
-  'rw-s': { read: true, write: true, execute: false, shared: true },
-} as const;
-
-/** One expected entry; every value is as read off the fixture line. */
-const entry = (
-  start: bigint,
-  end: bigint,
-  perms: keyof typeof PERMS,
-  offset: bigint,
-  major: number,
-  minor: number,
-  inode: bigint,
-  pathname: string | null,
-  deleted: boolean,
-  kind: MapsEntryKind,
-): MapsEntry => ({
-  start,
-  end,
-  perms,
-  ...PERMS[perms],
-  offset,
-  device: { major, minor },
-  inode,
-  pathname,
-  deleted,
-  kind,
-});
 
 describe('parseMaps on real captures', () => {
   it('reads a process whose executable was deleted after it started', () => {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fixtures, parseErrorOf } from '../test/helpers.js';
-import { parseStatus, type Status } from './status.js';
+import { KB, ROOT_IDS, typed } from '../test/status.js';
+import { parseStatus } from './status.js';
 
 const fixture = fixtures('status');
-
-/** The typed properties only, so `toEqual` also catches a property that should not be there. */
-const typed = (status: Status) => {
-  const { fields: _fields, sizesBytes: _sizes, ...rest } = status;
-  return rest;
-};
-
-const ROOT_IDS = { real: 0, effective: 0, saved: 0, filesystem: 0 };
-const KB = 1024;
 
 describe('parseStatus on real captures', () => {
   it('reads a process that set its own comm, ids, groups and umask', () => {
