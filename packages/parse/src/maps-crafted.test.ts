@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { damaged, fixtures, parseErrorOf, valueOrParseError } from '../test/helpers.js';
-import { entry, PERMS } from '../test/maps.js';
+import { entry, PERMS, VSYSCALL } from '../test/maps.js';
 import { parseMaps } from './maps.js';
 
 const fixture = fixtures('maps');
@@ -120,18 +120,7 @@ describe('parseMaps on crafted files', () => {
         false,
         'file',
       ),
-      entry(
-        0xffffffffff600000n,
-        0xffffffffff601000n,
-        '--xp',
-        0n,
-        0,
-        0,
-        0n,
-        '[vsyscall]',
-        false,
-        'vsyscall',
-      ),
+      VSYSCALL,
     ]);
   });
 

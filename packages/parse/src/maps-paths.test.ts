@@ -1,7 +1,7 @@
 // parseMaps on a captured process that mapped files with hostile names.
 import { describe, expect, it } from 'vitest';
 import { fixtures, parseErrorOf } from '../test/helpers.js';
-import { entry } from '../test/maps.js';
+import { entry, VSYSCALL } from '../test/maps.js';
 import { parseMaps } from './maps.js';
 import { encodeText } from './text.js';
 
@@ -115,18 +115,7 @@ describe('parseMaps on real captures of hostile paths', () => {
       ),
       entry(0x7f662912d000n, 0x7f662912f000n, 'r-xp', 0n, 0, 0, 0n, '[vdso]', false, 'vdso'),
       entry(0x7ffea1834000n, 0x7ffea1855000n, 'rw-p', 0n, 0, 0, 0n, '[stack]', false, 'stack'),
-      entry(
-        0xffffffffff600000n,
-        0xffffffffff601000n,
-        '--xp',
-        0n,
-        0,
-        0,
-        0n,
-        '[vsyscall]',
-        false,
-        'vsyscall',
-      ),
+      VSYSCALL,
     ]);
   });
 

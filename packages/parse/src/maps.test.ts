@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixtures } from '../test/helpers.js';
-import { entry } from '../test/maps.js';
+import { entry, VSYSCALL } from '../test/maps.js';
 import { parseMaps } from './maps.js';
 
 const fixture = fixtures('maps');
@@ -334,18 +334,7 @@ describe('parseMaps on real captures', () => {
         'file',
       ),
       entry(0x7fff77abd000n, 0x7fff77ade000n, 'rw-p', 0n, 0, 0, 0n, '[stack]', false, 'stack'),
-      entry(
-        0xffffffffff600000n,
-        0xffffffffff601000n,
-        '--xp',
-        0n,
-        0,
-        0,
-        0n,
-        '[vsyscall]',
-        false,
-        'vsyscall',
-      ),
+      VSYSCALL,
     ]);
   });
 });

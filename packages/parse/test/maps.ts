@@ -36,3 +36,17 @@ export const entry = (
   deleted,
   kind,
 });
+
+/** The vsyscall page, the same last line in every x86-64 process's maps. */
+export const VSYSCALL = entry(
+  0xffffffffff600000n,
+  0xffffffffff601000n,
+  '--xp',
+  0n,
+  0,
+  0,
+  0n,
+  '[vsyscall]',
+  false,
+  'vsyscall',
+);
