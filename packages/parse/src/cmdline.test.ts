@@ -236,6 +236,8 @@ const cmdlineBytes = fc
   )
   .map(([words, separator, end]) => latin1Bytes(words.join(separator) + end));
 const anyBytes = fc.oneof(fc.uint8Array({ maxLength: 2000 }), structuredBytes, cmdlineBytes);
+/** Any bytes, with any decoding and either setting of the rewritten-title heuristic. */
+const anyCall = fc.tuple(anyBytes, fc.constantFrom(...decodings), fc.boolean());
 
 const argument = fc
   .array(
@@ -266,19 +268,14 @@ function psutilModel(data: string): string[] {
 describe('parseCmdline properties', () => {
   it('returns strings or throws a ParseError for any bytes, in every decoding', () => {
     fc.assert(
-      fc.property(
-        anyBytes,
-        fc.constantFrom(...decodings),
-        fc.boolean(),
-        (input, decoding, split) => {
-          valueOrParseError(() => {
-            const args = parseCmdline(input, { decoding, splitRewrittenTitle: split });
-            expect(args.every((arg) => typeof arg === 'string')).toBe(true);
-          });
-          const raw = parseCmdlineBytes(input, { splitRewrittenTitle: split });
-          expect(raw.every((arg) => arg instanceof Uint8Array)).toBe(true);
-        },
-      ),
+      fc.property(anyCall, ([input, decoding, split]) => {
+        valueOrParseError(() => {
+          const args = parseCmdline(input, { decoding, splitRewrittenTitle: split });
+          expect(args.every((arg) => typeof arg === 'string')).toBe(true);
+        });
+        const raw = parseCmdlineBytes(input, { splitRewrittenTitle: split });
+        expect(raw.every((arg) => arg instanceof Uint8Array)).toBe(true);
+      }),
     );
   });
 
@@ -300,18 +297,13 @@ describe('parseCmdline properties', () => {
 
   it('never returns an argument that holds a NUL, with or without the heuristic', () => {
     fc.assert(
-      fc.property(
-        anyBytes,
-        fc.constantFrom(...decodings),
-        fc.boolean(),
-        (input, decoding, split) => {
-          const options = { decoding, splitRewrittenTitle: split };
-          valueOrParseError(() => {
-            for (const arg of parseCmdline(input, options)) expect(arg.includes('\0')).toBe(false);
-          });
-          for (const arg of parseCmdlineBytes(input, options)) expect(arg.includes(0)).toBe(false);
-        },
-      ),
+      fc.property(anyCall, ([input, decoding, split]) => {
+        const options = { decoding, splitRewrittenTitle: split };
+        valueOrParseError(() => {
+          for (const arg of parseCmdline(input, options)) expect(arg.includes('\0')).toBe(false);
+        });
+        for (const arg of parseCmdlineBytes(input, options)) expect(arg.includes(0)).toBe(false);
+      }),
     );
   });
 

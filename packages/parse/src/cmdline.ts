@@ -1,6 +1,6 @@
-import { ParseError } from './errors.js';
+import { NUL, SPACE } from './bytes.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
-import { decodeText, encodeNulTerminated, type TextDecoding } from './text.js';
+import { decodeWhole, encodeNulTerminated, type TextDecoding } from './text.js';
 
 /** Options of `parseCmdlineBytes`. */
 export interface CmdlineBytesOptions {
@@ -16,9 +16,6 @@ export interface CmdlineOptions extends CmdlineBytesOptions {
   /** How arguments become strings; `'escape'` (lossless) unless set. See `TextDecoding`. */
   decoding?: TextDecoding;
 }
-
-const NUL = 0x00;
-const SPACE = 0x20;
 
 /**
  * The arguments of a process from `/proc/<pid>/cmdline`: the kernel writes them NUL-separated
@@ -53,7 +50,7 @@ const SPACE = 0x20;
 export function parseCmdline(input: ProcInput, options?: CmdlineOptions): string[] {
   checkInput('cmdline', input);
   const bytes = toBytes(input);
-  const text = decodeCmdline(bytes, options?.decoding ?? 'escape');
+  const text = decodeWhole('cmdline', bytes, options?.decoding ?? 'escape', describeInvalid);
   const splitTitle = options?.splitRewrittenTitle ?? true;
   const length = text.length;
   if (length === 0) return [];
@@ -111,18 +108,11 @@ export function serializeCmdline(args: readonly string[]): Uint8Array {
   return encodeNulTerminated(args, (i) => `serializeCmdline: argument ${i}`);
 }
 
-// Decoding the whole file once and splitting the text gives the same strings as decoding each
-// argument: NUL and space are ASCII, so no UTF-8 sequence, valid or not, spans them.
-function decodeCmdline(bytes: Uint8Array, decoding: TextDecoding): string {
-  if (decoding !== 'strict') return decodeText('cmdline', bytes, 0, bytes.length, decoding);
-  try {
-    return decodeText('cmdline', bytes, 0, bytes.length, 'strict');
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-    let index = 0;
-    for (let i = 0; i < error.offset; i++) if (bytes[i] === NUL) index++;
-    throw new ParseError('cmdline', `argument ${index} is not valid UTF-8`, bytes, error.offset);
-  }
+/** The message of a 'strict' decoding's error: which argument holds the byte at `offset`. */
+function describeInvalid(bytes: Uint8Array, offset: number): string {
+  let index = 0;
+  for (let i = 0; i < offset; i++) if (bytes[i] === NUL) index++;
+  return `argument ${index} is not valid UTF-8`;
 }
 
 /** `text[0, end)` split on `separator`, as Python's `str.split(sep)`: at least one piece. */

@@ -1,6 +1,6 @@
-import { ParseError } from './errors.js';
+import { EQUALS, NUL } from './bytes.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
-import { decodeText, encodeNulTerminated, type TextDecoding } from './text.js';
+import { decodeText, decodeWhole, encodeNulTerminated, type TextDecoding } from './text.js';
 
 /** Options of `parseEnviron`. */
 export interface EnvironOptions {
@@ -13,9 +13,6 @@ export interface EnvironEntryBytes {
   key: Uint8Array;
   value: Uint8Array;
 }
-
-const NUL = 0x00;
-const EQUALS = 0x3d;
 
 /**
  * The environment of a process as `/proc/<pid>/environ` holds it: every `NAME=value`
@@ -150,7 +147,7 @@ class EnvironEntries implements IterableIterator<[string, string]> {
 export function parseEnviron(input: ProcInput, options?: EnvironOptions): Environ {
   checkInput('environ', input);
   const bytes = toBytes(input);
-  const text = decodeEnviron(bytes, options?.decoding ?? 'escape');
+  const text = decodeWhole('environ', bytes, options?.decoding ?? 'escape', describeInvalid);
   const names: string[] = [];
   const values: string[] = [];
   const end = text.length;
@@ -249,19 +246,7 @@ function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
   return new Uint8Array(bytes.subarray(start, end));
 }
 
-// Decoding the whole file at once and splitting the text afterwards gives the same strings as
-// decoding entry by entry: NUL and `=` are ASCII, so no UTF-8 sequence, valid or not, spans
-// them, and each decoding restarts cleanly after them. One decoder call is much faster.
-function decodeEnviron(bytes: Uint8Array, decoding: TextDecoding): string {
-  if (decoding !== 'strict') return decodeText('environ', bytes, 0, bytes.length, decoding);
-  try {
-    return decodeText('environ', bytes, 0, bytes.length, 'strict');
-  } catch (error) {
-    if (!(error instanceof ParseError)) throw error;
-    throw new ParseError('environ', describeInvalid(bytes, error.offset), bytes, error.offset);
-  }
-}
-
+/** The message of a 'strict' decoding's error: the entry, and its name or value, at `offset`. */
 function describeInvalid(bytes: Uint8Array, offset: number): string {
   let index = 0;
   let start = 0;

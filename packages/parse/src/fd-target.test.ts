@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { NAMESPACE_TYPES } from '../test/documented.js';
 import { fixtureBytes, parseErrorOf, valueOrParseError } from '../test/helpers.js';
-import { type FdTarget, formatFdTarget, type NamespaceType, parseFdTarget } from './fd-target.js';
+import { type FdTarget, formatFdTarget, parseFdTarget } from './fd-target.js';
 import { decodeText, encodeText } from './text.js';
 
 /** The fixture's lines as bytes (targets hold no newline here; the last line ends in one). */
@@ -199,18 +200,7 @@ describe('parseFdTarget properties', () => {
   const text = (maxLength: number) =>
     fc.uint8Array({ maxLength }).map((b) => decodeText('fd-target', b, 0, b.length));
   const inode = fc.nat();
-  const namespace = fc.constantFrom<NamespaceType>(
-    'cgroup',
-    'ipc',
-    'mnt',
-    'net',
-    'pid',
-    'pid_for_children',
-    'time',
-    'time_for_children',
-    'user',
-    'uts',
-  );
+  const namespace = fc.constantFrom(...NAMESPACE_TYPES);
   const DELETED = ' (deleted)';
   const target: fc.Arbitrary<FdTarget> = fc.oneof(
     inode.map((n) => ({ type: 'socket' as const, inode: n })),
@@ -253,7 +243,7 @@ describe('parseFdTarget properties', () => {
           !t.raw.startsWith('socket:') &&
           !t.raw.startsWith('pipe:') &&
           !t.raw.startsWith('anon_inode:') &&
-          !/^(cgroup|ipc|mnt|net|pid|pid_for_children|time|time_for_children|user|uts):/.test(t.raw)
+          !NAMESPACE_TYPES.some((name) => t.raw.startsWith(`${name}:`))
         );
       default:
         return true;

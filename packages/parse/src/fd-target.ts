@@ -1,13 +1,10 @@
+import { CLOSE_BRACKET, COLON, OPEN_BRACKET, SLASH } from './bytes.js';
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { readUint } from './numbers.js';
 import { decodeText, type TextDecoding } from './text.js';
 
 const KIND = 'fd-target';
-const SLASH = 0x2f;
-const COLON = 0x3a;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 
 const encoder = new TextEncoder();
 const SOCKET_PREFIX = encoder.encode('socket:');
@@ -20,6 +17,9 @@ const DELETED_SUFFIX = encoder.encode(' (deleted)');
  * Namespace names as nsfs writes them in a link (`net:[4026531840]`). The `*_for_children`
  * files under `/proc/<pid>/ns` link to `pid:[...]` and `time:[...]`, but their names are
  * accepted too.
+ *
+ * The same union is `NamespaceType` of `@procmon/procfs` (procfs/src/reads.ts, for the ns/
+ * files it reads): the two packages may not import each other, so a new name goes in both.
  */
 export type NamespaceType =
   | 'cgroup'
@@ -33,6 +33,7 @@ export type NamespaceType =
   | 'user'
   | 'uts';
 
+// Every NamespaceType, as the parser checks them: a name left out here would read as `unknown`.
 const NAMESPACE_TYPES: ReadonlySet<string> = new Set<NamespaceType>([
   'cgroup',
   'ipc',

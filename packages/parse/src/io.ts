@@ -1,11 +1,9 @@
+import { COLON, endOfLine, NEWLINE, SPACE } from './bytes.js';
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { readUintBig } from './numbers.js';
 
 const KIND = 'io';
-const NEWLINE = 0x0a;
-const COLON = 0x3a;
-const SPACE = 0x20;
 
 /**
  * The I/O counters of `/proc/<pid>/io` (summed over the process's threads, live and exited, and
@@ -117,8 +115,7 @@ function readCarefully(bytes: Uint8Array): Io {
 
   let pos = 0;
   for (let line = 1; pos < length; line++) {
-    let lineEnd = bytes.indexOf(NEWLINE, pos);
-    if (lineEnd === -1) lineEnd = length;
+    const lineEnd = endOfLine(bytes, pos);
     if (lineEnd === pos) throw new ParseError(KIND, `line ${line} is empty`, bytes, pos);
     const colon = bytes.indexOf(COLON, pos);
     if (colon === -1 || colon > lineEnd) {

@@ -1,15 +1,10 @@
+import { CLOSE_BRACKET, COLON, MINUS as DASH, endOfLine, OPEN_BRACKET, SPACE } from './bytes.js';
 import { ParseError } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { hexDigit, readHex, readHexBig, readUintBig } from './numbers.js';
 import { decodeText, type TextDecoding } from './text.js';
 
 const KIND = 'maps';
-const NEWLINE = 0x0a;
-const SPACE = 0x20;
-const DASH = 0x2d;
-const COLON = 0x3a;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 const DELETED_SUFFIX = new TextEncoder().encode(' (deleted)');
 
 /**
@@ -91,8 +86,7 @@ export function parseMaps(input: ProcInput, options?: MapsOptions): MapsEntry[] 
   let pos = 0;
   let lineNumber = 0;
   while (pos < length) {
-    let lineEnd = bytes.indexOf(NEWLINE, pos);
-    if (lineEnd < 0) lineEnd = length;
+    const lineEnd = endOfLine(bytes, pos);
     lineNumber++;
     entries.push(parseLine(bytes, pos, lineEnd, lineNumber, decoding));
     pos = lineEnd + 1;

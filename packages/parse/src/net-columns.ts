@@ -1,8 +1,6 @@
+import { NEWLINE, SPACE } from './bytes.js';
 import { ParseError, type ProcFileKind } from './errors.js';
 import { NumberTooLargeError, readHex, readUint } from './numbers.js';
-
-const SPACE = 0x20;
-const NEWLINE = 0x0a;
 
 /** Offset of the newline ending the line at `start`; a missing one means the input was cut. */
 export function lineEnd(

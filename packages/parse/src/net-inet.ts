@@ -1,3 +1,4 @@
+import { COLON } from './bytes.js';
 import { ParseError, type ProcFileKind, shownValue } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { formatIPv6 } from './net-address.js';
@@ -122,10 +123,6 @@ export interface ParseNetInetOptions {
    */
   littleEndian?: boolean;
 }
-
-const _SPACE = 0x20;
-const COLON = 0x3a;
-const _NEWLINE = 0x0a;
 
 const BASE_HEADER = [
   'sl',

@@ -1,3 +1,4 @@
+import { MINUS, NINE, ZERO } from './bytes.js';
 import { ParseError, type ProcFileKind } from './errors.js';
 
 // Scanners for the decimal and hexadecimal numbers the kernel writes. They read bytes in place
@@ -9,10 +10,6 @@ import { ParseError, type ProcFileKind } from './errors.js';
  * name the field in their own message tell this case apart by class, not by wording.
  */
 export class NumberTooLargeError extends ParseError {}
-
-const ZERO = 0x30;
-const NINE = 0x39;
-const MINUS = 0x2d;
 
 /** An unsigned decimal in `bytes[start, end)`, as a safe integer. */
 export function readUint(

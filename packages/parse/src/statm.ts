@@ -1,10 +1,9 @@
+import { NEWLINE, SPACE } from './bytes.js';
 import { ParseError, shownValue } from './errors.js';
 import { checkInput, type ProcInput, toBytes } from './input.js';
 import { readUint } from './numbers.js';
 
 const KIND = 'statm';
-const SPACE = 0x20;
-const NEWLINE = 0x0a;
 
 /** The seven columns of `/proc/<pid>/statm`, in one unit (pages or bytes). */
 export interface StatmFields {

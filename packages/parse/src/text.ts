@@ -236,6 +236,28 @@ function decodeEscaped(bytes: Uint8Array): string {
 }
 
 /**
+ * A NUL-separated file (environ, cmdline) decoded whole. Decoding it at once and splitting the
+ * text afterwards gives the same strings as decoding entry by entry: NUL and the other separators
+ * are ASCII, so no UTF-8 sequence, valid or not, spans them, and each decoding restarts cleanly
+ * after them; one decoder call is much faster. With `'strict'`, a byte that is not UTF-8 is a
+ * ParseError whose message `describeInvalid` writes from the bytes and the offset.
+ */
+export function decodeWhole(
+  kind: ProcFileKind,
+  bytes: Uint8Array,
+  decoding: TextDecoding,
+  describeInvalid: (bytes: Uint8Array, offset: number) => string,
+): string {
+  if (decoding !== 'strict') return decodeText(kind, bytes, 0, bytes.length, decoding);
+  try {
+    return decodeText(kind, bytes, 0, bytes.length, 'strict');
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    throw new ParseError(kind, describeInvalid(bytes, error.offset), bytes, error.offset);
+  }
+}
+
+/**
  * The NUL-terminated encodings of `items`, one after the other, as environ and cmdline files
  * hold them. A string that cannot be encoded is a TypeError whose message starts with
  * `describe(index)`.

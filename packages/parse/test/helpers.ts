@@ -1,5 +1,6 @@
 // Helpers shared by the unit tests in src/*.test.ts.
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import { ParseError } from '../src/errors.js';
 import type { TextDecoding } from '../src/text.js';
@@ -80,3 +81,18 @@ export function valueOrParseError(run: () => unknown): void {
     expect(error).toBeInstanceOf(ParseError);
   }
 }
+
+/** A real file cut at any length, with up to five of its bytes overwritten: damaged, real-shaped. */
+export const damaged = (real: Uint8Array): fc.Arbitrary<Uint8Array> =>
+  fc
+    .tuple(
+      fc.array(fc.tuple(fc.nat(real.length - 1), fc.integer({ min: 0, max: 255 })), {
+        maxLength: 5,
+      }),
+      fc.nat(real.length),
+    )
+    .map(([edits, cut]) => {
+      const input = real.slice(0, cut);
+      for (const [at, byte] of edits) if (at < input.length) input[at] = byte;
+      return input;
+    });

@@ -4,7 +4,6 @@
 import fc from 'fast-check';
 import {
   decodeText,
-  encodeText,
   parseCmdline,
   parseCmdlineBytes,
   serializeCmdline,
@@ -12,6 +11,7 @@ import {
 } from '../../src/index.js';
 import {
   anyString,
+  ascii,
   check,
   corpus,
   decodingOption,
@@ -23,12 +23,13 @@ import {
   parseBoth,
   parsed,
   parserInput,
+  reread,
   same,
   show,
+  unencodable,
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
 const latin1 = latin1Text;
 
 /**
@@ -114,29 +115,6 @@ fuzz.target(
   },
   { sweep: everyPrefix(corpus('cmdline'), (input): [FuzzInput, undefined] => [input, undefined]) },
 );
-
-/** Whether encodeText refuses `text`: a lone surrogate that is not an escaped byte. */
-function unencodable(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0xd800 || code > 0xdfff) continue;
-    if (code <= 0xdbff) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        i++;
-        continue;
-      }
-      return true;
-    }
-    if (code < 0xdc80 || code > 0xdcff) return true;
-  }
-  return false;
-}
-
-const reread = (text: string) => {
-  const bytes = encodeText(text);
-  return decodeText('cmdline', bytes, 0, bytes.length, 'escape');
-};
 
 const argument = fc.oneof(
   { weight: 20, arbitrary: anyString(40) },

@@ -5,7 +5,6 @@ import fc from 'fast-check';
 import {
   decodeText,
   Environ,
-  encodeText,
   parseEnviron,
   parseEnvironEntries,
   serializeEnviron,
@@ -13,11 +12,11 @@ import {
 } from '../../src/index.js';
 import {
   anyString,
+  ascii,
   check,
   corpus,
-  decodingOption,
+  decodingTarget,
   everyPrefix,
-  type FuzzInput,
   fuzzFile,
   latin1Text,
   outcome,
@@ -25,13 +24,14 @@ import {
   parsed,
   parserInput,
   pieces,
+  reread,
   same,
   show,
+  unencodable,
   withPieces,
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
 
 /** The entries of an environ file by the documented rule, computed independently: latin1 text. */
 function modelEntries(bytes: Uint8Array): [string, string][] {
@@ -46,21 +46,21 @@ function modelEntries(bytes: Uint8Array): [string, string][] {
 
 const latin1 = latin1Text;
 
-const environInput = parserInput(withPieces(corpus('environ'), 8, 0x00), {
+const environSeeds = withPieces(corpus('environ'), 8, 0x00);
+const environMutations = {
   separators: [0x00],
   tokens: ['=', '==', 'LD_PRELOAD=', '__proto__=', 'constructor=', 'PATH=', '\0='].map(ascii),
-});
+};
+const environSweep = {
+  seeds: pieces(corpus('environ'), 4, 0x00),
+  what: 'every prefix of every piece of 4 entries',
+};
 
-fuzz.target(
-  'parseEnviron',
-  fc.tuple(environInput, decodingOption),
-  ([value, decoding]) => {
-    const options = decoding === undefined ? undefined : { decoding };
-    const result = parseBoth(value, 'environ', (input) =>
-      parseEnviron(input as Uint8Array, options),
-    );
-    if (!result.ok) return;
-    const environ = result.value;
+decodingTarget(
+  fuzz,
+  { name: 'parseEnviron', kind: 'environ', parse: parseEnviron },
+  environSeeds,
+  (environ, value, decoding) => {
     check(environ instanceof Environ, 'not an Environ');
     const raw = parsed(() => parseEnvironEntries(value.input as Uint8Array), 'environ', undefined);
     check(raw.ok, () => `parseEnviron read what parseEnvironEntries refused: ${show(value.input)}`);
@@ -99,18 +99,12 @@ fuzz.target(
     // (An object lists integer-like keys first: compared as a map, not in order.)
     check(same(new Map(Object.entries(object)), firsts), 'toObject is not the first definitions');
   },
-  {
-    sweep: everyPrefix(
-      pieces(corpus('environ'), 4, 0x00),
-      (input): [FuzzInput, undefined] => [input, undefined],
-      'every prefix of every piece of 4 entries',
-    ),
-  },
+  { mutations: environMutations, sweep: environSweep },
 );
 
 fuzz.target(
   'parseEnvironEntries',
-  environInput,
+  parserInput(environSeeds, environMutations),
   (value) => {
     const result = parseBoth(value, 'environ', (input) => parseEnvironEntries(input as Uint8Array));
     if (!result.ok) return;
@@ -144,38 +138,8 @@ fuzz.target(
       );
     }
   },
-  {
-    sweep: everyPrefix(
-      pieces(corpus('environ'), 4, 0x00),
-      (input) => input,
-      'every prefix of every piece of 4 entries',
-    ),
-  },
+  { sweep: everyPrefix(environSweep.seeds, (input) => input, environSweep.what) },
 );
-
-/** A string encodeText refuses: a lone surrogate that is not an escaped byte (U+DC80-U+DCFF). */
-function unencodable(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0xd800 || code > 0xdfff) continue;
-    if (code <= 0xdbff) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        i++;
-        continue;
-      }
-      return true;
-    }
-    if (code < 0xdc80 || code > 0xdcff) return true;
-  }
-  return false;
-}
-
-/** The string a string reads back as after encodeText (escaped bytes may join into UTF-8). */
-const reread = (text: string) => {
-  const bytes = encodeText(text);
-  return decodeText('environ', bytes, 0, bytes.length, 'escape');
-};
 
 const envName = fc.oneof(
   { weight: 3, arbitrary: fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,12}$/) },

@@ -1,38 +1,20 @@
-// Fuzz target of /proc/<pid>/fd/N link targets (every decoding): the type is one of the
-// documented ones, with its fields, and formatFdTarget gives the text that reads as the same
-// target, as its docs promise.
-import fc from 'fast-check';
 import { type FdTarget, formatFdTarget, parseFdTarget } from '../../src/index.js';
+import { NAMESPACE_TYPES } from '../documented.js';
 import {
+  ascii,
   check,
   corpusLines,
-  decodingOption,
-  everyPrefix,
-  type FuzzInput,
+  decodingTarget,
   fuzzFile,
   isNat,
-  parseBoth,
   parsed,
-  parserInput,
   same,
   show,
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
 
-const NAMESPACES = new Set([
-  'cgroup',
-  'ipc',
-  'mnt',
-  'net',
-  'pid',
-  'pid_for_children',
-  'time',
-  'time_for_children',
-  'user',
-  'uts',
-]);
+const NAMESPACES = new Set<string>(NAMESPACE_TYPES);
 
 function shapeOk(target: FdTarget): boolean {
   const keys = Object.keys(target).sort().join(',');
@@ -78,19 +60,11 @@ const tokens = [
   ']',
 ].map(ascii);
 
-fuzz.target(
-  'parseFdTarget',
-  fc.tuple(
-    parserInput(corpusLines('fd-target'), { tokens, separators: [], maxRandomBytes: 64 }),
-    decodingOption,
-  ),
-  ([value, decoding]) => {
-    const options = decoding === undefined ? undefined : { decoding };
-    const result = parseBoth(value, 'fd-target', (input) =>
-      parseFdTarget(input as Uint8Array, options),
-    );
-    if (!result.ok) return;
-    const target = result.value;
+decodingTarget(
+  fuzz,
+  { name: 'parseFdTarget', kind: 'fd-target', parse: parseFdTarget },
+  corpusLines('fd-target'),
+  (target, value) => {
     check(
       shapeOk(target),
       () => `${JSON.stringify(target)} for ${show(value.bytes ?? value.input)}`,
@@ -104,10 +78,5 @@ fuzz.target(
         `formatFdTarget(${JSON.stringify(target)}) = ${JSON.stringify(text)} reads as ${again.ok ? JSON.stringify(again.value) : again.error.message}`,
     );
   },
-  {
-    sweep: everyPrefix(corpusLines('fd-target'), (input): [FuzzInput, undefined] => [
-      input,
-      undefined,
-    ]),
-  },
+  { mutations: { tokens, separators: [], maxRandomBytes: 64 } },
 );

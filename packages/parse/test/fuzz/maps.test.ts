@@ -1,20 +1,14 @@
-// Fuzz target of /proc/<pid>/maps (every decoding): one entry per line, each with the
-// documented shape, and a line written back from its entry reads as the same entry.
-import fc from 'fast-check';
 import { encodeText, type MapsEntry, parseMaps } from '../../src/index.js';
 import {
+  ascii,
   check,
   corpus,
-  decodingOption,
-  everyPrefix,
-  type FuzzInput,
+  decodingTarget,
   fuzzFile,
   isNat,
   isUbig,
   lineCount,
-  parseBoth,
   parsed,
-  parserInput,
   pieces,
   same,
   show,
@@ -22,7 +16,6 @@ import {
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
 
 const NAMED: Record<string, MapsEntry['kind']> = {
   '[heap]': 'heap',
@@ -57,14 +50,11 @@ const tokens = [
   '\\012',
 ].map(ascii);
 
-fuzz.target(
-  'parseMaps',
-  fc.tuple(parserInput(withPieces(corpus('maps'), 6), { tokens }), decodingOption),
-  ([value, decoding]) => {
-    const options = decoding === undefined ? undefined : { decoding };
-    const result = parseBoth(value, 'maps', (input) => parseMaps(input as Uint8Array, options));
-    if (!result.ok) return;
-    const entries = result.value;
+decodingTarget(
+  fuzz,
+  { name: 'parseMaps', kind: 'maps', parse: parseMaps },
+  withPieces(corpus('maps'), 6),
+  (entries, value, decoding) => {
     const where = () => show(value.bytes ?? value.input);
     check(Array.isArray(entries), 'not an array');
     if (value.bytes !== undefined) {
@@ -116,10 +106,7 @@ fuzz.target(
     }
   },
   {
-    sweep: everyPrefix(
-      pieces(corpus('maps'), 4),
-      (input): [FuzzInput, undefined] => [input, undefined],
-      'every prefix of every piece of 4 lines',
-    ),
+    mutations: { tokens },
+    sweep: { seeds: pieces(corpus('maps'), 4), what: 'every prefix of every piece of 4 lines' },
   },
 );

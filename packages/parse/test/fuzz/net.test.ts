@@ -18,9 +18,10 @@ import {
 } from '../../src/index.js';
 import {
   anyStringable,
+  ascii,
   check,
   corpus,
-  decodingOption,
+  decodingTarget,
   everyPrefix,
   type FuzzInput,
   fuzzFile,
@@ -36,7 +37,6 @@ import {
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
 
 const netFixture = (name: string) => corpus('net', (file) => file === name);
 
@@ -190,21 +190,11 @@ const STATE_NAMES: Record<number, string> = {
   4: 'DISCONNECTING',
 };
 
-fuzz.target(
-  'parseNetUnix',
-  fc.tuple(
-    parserInput(netFixture('live-unix'), {
-      tokens: [' @', ' /tmp/x', '\n', '00010000', ' 0001 01 ', ': 00000002 00000000 '].map(ascii),
-    }),
-    decodingOption,
-  ),
-  ([value, decoding]) => {
-    const options = decoding === undefined ? undefined : { decoding };
-    const result = parseBoth(value, 'net/unix', (input) =>
-      parseNetUnix(input as Uint8Array, options),
-    );
-    if (!result.ok) return;
-    const entries = result.value;
+decodingTarget(
+  fuzz,
+  { name: 'parseNetUnix', kind: 'net/unix', parse: parseNetUnix },
+  netFixture('live-unix'),
+  (entries, value) => {
     if (value.bytes !== undefined) {
       // A name holding a newline takes more than one line: never more entries than rows.
       check(entries.length <= lineCount(value.bytes) - 1, 'more entries than rows');
@@ -223,10 +213,9 @@ fuzz.target(
     }
   },
   {
-    sweep: everyPrefix(netFixture('live-unix'), (input): [FuzzInput, undefined] => [
-      input,
-      undefined,
-    ]),
+    mutations: {
+      tokens: [' @', ' /tmp/x', '\n', '00010000', ' 0001 01 ', ': 00000002 00000000 '].map(ascii),
+    },
   },
 );
 

@@ -11,15 +11,16 @@ import {
   parseStatm,
   type Stat,
   type Statm,
-  type StatState,
-  type StatStateName,
   statStartTime,
 } from '../../src/index.js';
+import { STAT_STATE_NAMES } from '../documented.js';
 import {
   anyStringable,
+  ascii,
   check,
+  concat,
   corpus,
-  decodingOption,
+  decodingTarget,
   everyPrefix,
   type FuzzInput,
   fail,
@@ -35,33 +36,8 @@ import {
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-};
 
 // --- stat ---------------------------------------------------------------------------------------
-
-const STATE_NAMES: Record<StatState, StatStateName> = {
-  R: 'running',
-  S: 'sleeping',
-  D: 'disk-sleep',
-  Z: 'zombie',
-  T: 'stopped',
-  t: 'tracing-stop',
-  X: 'dead',
-  x: 'dead',
-  K: 'wakekill',
-  W: 'waking',
-  P: 'parked',
-  I: 'idle',
-};
 
 // Fields 4 to 52 in file order, with how the docs say they read: u unsigned, i signed, b bigint.
 // biome-ignore format: one field a pair
@@ -88,26 +64,17 @@ function statLine(stat: Stat): Uint8Array {
   return concat(ascii(`${stat.pid} (`), encodeText(stat.comm), ascii(`) ${stat.state} ${rest}\n`));
 }
 
-const statSeeds = corpus('stat');
-const statInput = fc.tuple(
-  parserInput(statSeeds, { tokens: [ascii(') R '), ascii('(('), ascii('))')] }),
-  decodingOption,
-);
-
-fuzz.target(
-  'parseStat',
-  statInput,
-  ([value, decoding]) => {
-    const options = decoding === undefined ? undefined : { decoding };
-    const result = parseBoth(value, 'stat', (input) => parseStat(input as Uint8Array, options));
-    if (!result.ok) return;
-    const stat = result.value;
+decodingTarget(
+  fuzz,
+  { name: 'parseStat', kind: 'stat', parse: parseStat },
+  corpus('stat'),
+  (stat, value, decoding) => {
     const keys = Object.keys(stat).sort();
     check(same(keys, STAT_KEYS), () => `keys ${keys}`);
     check(isNat(stat.pid), () => `pid ${stat.pid}`);
     check(typeof stat.comm === 'string', 'comm is not a string');
     check(
-      STATE_NAMES[stat.state] === stat.stateName,
+      STAT_STATE_NAMES[stat.state] === stat.stateName,
       () => `state ${stat.state} ${stat.stateName}`,
     );
     for (const [key, type] of FIELDS) {
@@ -140,7 +107,7 @@ fuzz.target(
       () => `statStartTime ${start} for startTime ${stat.startTime}`,
     );
   },
-  { sweep: everyPrefix(statSeeds, (input): [FuzzInput, undefined] => [input, undefined]) },
+  { mutations: { tokens: [ascii(') R '), ascii('(('), ascii('))')] } },
 );
 
 // --- statStartTime ------------------------------------------------------------------------------

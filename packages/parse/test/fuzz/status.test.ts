@@ -1,24 +1,17 @@
-// Fuzz target of /proc/<pid>/status (every decoding): every line lands in `fields`, the typed
-// properties have the documented types and agree with the lines they come from.
-import fc from 'fast-check';
 import { parseStatus, type Status } from '../../src/index.js';
 import {
+  ascii,
   check,
   corpus,
-  decodingOption,
-  everyPrefix,
-  type FuzzInput,
+  decodingTarget,
   fuzzFile,
   isNat,
   isUbig,
   lineCount,
-  parseBoth,
-  parserInput,
   show,
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
 
 const SIZES: Record<string, keyof Status> = {
   VmPeak: 'vmPeakBytes',
@@ -103,14 +96,11 @@ const tokens = [
   '(zombie)',
 ].map(ascii);
 
-fuzz.target(
-  'parseStatus',
-  fc.tuple(parserInput(corpus('status'), { tokens }), decodingOption),
-  ([value, decoding]) => {
-    const options = decoding === undefined ? undefined : { decoding };
-    const result = parseBoth(value, 'status', (input) => parseStatus(input as Uint8Array, options));
-    if (!result.ok) return;
-    const status = result.value;
+decodingTarget(
+  fuzz,
+  { name: 'parseStatus', kind: 'status', parse: parseStatus },
+  corpus('status'),
+  (status, value) => {
     const where = () => show(value.bytes ?? value.input);
     check(status.fields instanceof Map && status.sizesBytes instanceof Map, 'fields are not maps');
     if (value.bytes !== undefined) {
@@ -171,5 +161,5 @@ fuzz.target(
       check(status.name === unescaped, () => `name ${JSON.stringify(status.name)}: ${where()}`);
     }
   },
-  { sweep: everyPrefix(corpus('status'), (input): [FuzzInput, undefined] => [input, undefined]) },
+  { mutations: { tokens } },
 );

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import {
   accepted,
+  type FuzzFile,
   type FuzzInput,
   fail,
   type MutationOptions,
@@ -15,7 +16,13 @@ import {
   show,
   wrongType,
 } from '../../../../test-support/fuzz.js';
-import { decodeText, ParseError, type ProcFileKind, type TextDecoding } from '../../src/index.js';
+import {
+  decodeText,
+  encodeText,
+  ParseError,
+  type ProcFileKind,
+  type TextDecoding,
+} from '../../src/index.js';
 
 export * from '../../../../test-support/fuzz.js';
 
@@ -114,11 +121,17 @@ export const decodingOption: fc.Arbitrary<TextDecoding | undefined> = fc.oneof(
   },
 );
 
+/** What a parser target is given: a fuzz input, or (1 in 50) a value of the wrong type. */
+export type ParserCase = FuzzInput | { input: unknown; bytes: undefined; form: 'wrong-type' };
+
+/** How `parserInput` mutates its seeds, and how long its random inputs get. */
+export type ParserInputOptions = MutationOptions & { maxRandomBytes?: number };
+
 /** A parser input: a mutated fixture in any form, random bytes or text; 1 in 50 a wrong type. */
 export function parserInput(
   seeds: readonly Uint8Array[],
-  options?: MutationOptions & { maxRandomBytes?: number },
-): fc.Arbitrary<FuzzInput | { input: unknown; bytes: undefined; form: 'wrong-type' }> {
+  options?: ParserInputOptions,
+): fc.Arbitrary<ParserCase> {
   return fc.oneof(
     { weight: 49, arbitrary: procInput(seeds, textOf, options) },
     {
@@ -184,3 +197,71 @@ export function parseBoth<T>(
   }
   return result;
 }
+
+/** A parser whose one option is `decoding`, and the file kind its errors name. */
+export interface DecodingParser<T> {
+  /** The target's name: the parser's. */
+  name: string;
+  kind: ProcFileKind;
+  parse: (input: Uint8Array, options: { decoding: TextDecoding } | undefined) => T;
+}
+
+/**
+ * The target of a parser whose one option is `decoding`: mutated `seeds` with a decoding option
+ * (mostly a real one, sometimes left out, now and then garbage), each parse checked as
+ * `parseBoth` does, and `property` run on every value a parse gave. Its sweep is every prefix of
+ * `sweep.seeds` (the seeds unless given) with the default decoding.
+ */
+export function decodingTarget<T>(
+  fuzz: FuzzFile,
+  parser: DecodingParser<T>,
+  seeds: readonly Uint8Array[],
+  property: (value: T, given: ParserCase, decoding: TextDecoding | undefined) => void,
+  options?: {
+    mutations?: ParserInputOptions;
+    sweep?: { seeds: readonly Uint8Array[]; what: string };
+  },
+): void {
+  fuzz.target(
+    parser.name,
+    fc.tuple(parserInput(seeds, options?.mutations), decodingOption),
+    ([given, decoding]) => {
+      const parseOptions = decoding === undefined ? undefined : { decoding };
+      const result = parseBoth(given, parser.kind, (input) =>
+        parser.parse(input as Uint8Array, parseOptions),
+      );
+      if (result.ok) property(result.value, given, decoding);
+    },
+    {
+      sweep: everyPrefix(
+        options?.sweep?.seeds ?? seeds,
+        (input): [ParserCase, TextDecoding | undefined] => [input, undefined],
+        options?.sweep?.what,
+      ),
+    },
+  );
+}
+
+/** Whether encodeText refuses `text`: a lone surrogate that is not an escaped byte (U+DC80-U+DCFF). */
+export function unencodable(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0xd800 || code > 0xdfff) continue;
+    if (code <= 0xdbff) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        i++;
+        continue;
+      }
+      return true;
+    }
+    if (code < 0xdc80 || code > 0xdcff) return true;
+  }
+  return false;
+}
+
+/** The string `text` reads back as after encodeText (escaped bytes may join into UTF-8). */
+export const reread = (text: string): string => {
+  const bytes = encodeText(text);
+  return decodeText('text', bytes, 0, bytes.length, 'escape');
+};

@@ -20,6 +20,7 @@ import {
   outcome,
   same,
   show,
+  unencodable,
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
@@ -131,23 +132,6 @@ decodeTarget('latin1', ({ bytes, start, end }, text) => {
   }
 });
 
-/** encodeText refuses a lone surrogate that is not an escaped byte. */
-function unencodable(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0xd800 || code > 0xdfff) continue;
-    if (code <= 0xdbff) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        i++;
-        continue;
-      }
-      return true;
-    }
-    if (code < 0xdc80 || code > 0xdcff) return true;
-  }
-  return false;
-}
 const wellFormed = (text: string) =>
   !/[\ud800-\udfff]/.test(text.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
 
