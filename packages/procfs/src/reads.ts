@@ -207,6 +207,8 @@ function rangeResults(
   });
 }
 
+// The same union is NamespaceType of @procmon/parse (parse/src/fd-target.ts): the two packages
+// may not import each other, so a new name goes in both.
 /** The namespaces a process has (`<root>/<pid>/ns/<type>`). */
 export type NamespaceType =
   | 'cgroup'
