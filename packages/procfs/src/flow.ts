@@ -1,6 +1,6 @@
 // Every read of procmon is written once, as a flow: a generator that yields the primitive reads
 // it needs (ops.ts) and gets their outcomes back. A sync runner and an async runner carry the
-// reads out, so the two call styles cannot drift apart; a backend decides how (node:fs today),
+// reads out, so the two call styles cannot drift apart; a backend decides how (native code or node:fs),
 // and a flow that yields a batch lets the backend do the whole batch at once.
 //
 // A step is one op, a batch of ops (any order, possibly at the same time: a flow that needs an

@@ -1,6 +1,6 @@
 // The primitive reads a flow asks for. Each names a path relative to the proc root (`123/stat`,
 // `net/tcp`, `self/auxv`): only the backend joins it to the root, so no code outside procfs ever
-// builds a /proc path, and a backend (node:fs now, native code later) can carry out many at once.
+// builds a /proc path, and a backend (native code, or node:fs) can carry out many at once.
 import type { ByteRange, RawRangeResult } from './read-ranges.js';
 
 /**
