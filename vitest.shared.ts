@@ -15,5 +15,10 @@ export const sharedTestConfig = defineConfig({
     // 7 s there. Time is never asserted on; these limits only catch a test that hangs.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Live tests read a machine that every other suite changes at the same time (descriptors of
+    // a shared worker, socket tables, the process list). A test that fails once runs once more;
+    // scripts/test-summary.mjs names each one that needed it, with its first failure, in CI's
+    // last lines: a flaky test is a defect to mend, shown, never hidden.
+    retry: 1,
   },
 });
