@@ -11,17 +11,19 @@ import { decodeText, type MapsEntry, parseMaps } from '@procmon/parse';
 import {
   defaultProcFS,
   type Executable,
+  type Flow,
   ProcessGoneError,
   type ProcFS,
   ProcfsError,
+  statExe,
 } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
 import { deviceOf, entriesNamed, mapsText } from './binary-maps.js';
 import { type ChecksumCache, cachedChecksums } from './cache.js';
 
 import { HashError, shownPath, toHashError } from './errors.js';
-import { call, closeFd, type Flow, runAsync, runSync, statOf } from './flow.js';
-import { type DumpImageOptions, hashImage, hashImageAsync } from './image.js';
+import { closeFd } from './file-ops.js';
+import { type DumpImageOptions, hashImageFlow } from './image.js';
 import { type OpenFile, openRegular } from './open-file.js';
 import {
   checkByteCap,
@@ -31,7 +33,6 @@ import {
   isAbort,
   type Limits,
 } from './options.js';
-import { exeOf, procFile, stateOf } from './proc-reads.js';
 import { confirmProcess, startTimeOf } from './process-alive.js';
 import { type StableRead, stableRead } from './stable-read.js';
 
@@ -110,8 +111,8 @@ function planOf(algorithms: readonly string[], options: ProcessChecksumOptions):
  * @throws TypeError for an unknown algorithm, a bad pid or a bad option (before any I/O);
  *   ProcessGoneError or PermissionDeniedError when no source answered and the exe link cannot be
  *   read; ProcessGoneError when the process exited, became a zombie or its pid was reused while
- *   its binary was hashed; HashError ECHANGED when it ran another program meanwhile; HashError
- *   ENOSOURCE when no source could be hashed, its message listing why each failed (a binary
+ *   its binary was hashed; HashError CHANGED when it ran another program meanwhile; HashError
+ *   NO_SOURCE when no source could be hashed, its message listing why each failed (a binary
  *   larger than `maxBytes` is EFBIG there, a path past PATH_MAX leaves only `exe` to try);
  *   `options.signal`'s reason once it is aborted.
  */
@@ -120,7 +121,8 @@ export function processChecksum(
   algorithms: readonly string[],
   options: ProcessChecksumOptions = {},
 ): ProcessChecksum {
-  return runSync(checksumFlow(pid, algorithms, planOf(algorithms, options)));
+  const plan = planOf(algorithms, options);
+  return plan.procfs.run(checksumFlow(pid, algorithms, plan));
 }
 
 /** The same, with asynchronous reads throughout. */
@@ -129,7 +131,8 @@ export async function processChecksumAsync(
   algorithms: readonly string[],
   options: ProcessChecksumOptions = {},
 ): Promise<ProcessChecksum> {
-  return runAsync(checksumFlow(pid, algorithms, planOf(algorithms, options)));
+  const plan = planOf(algorithms, options);
+  return plan.procfs.runAsync(checksumFlow(pid, algorithms, plan));
 }
 
 type Attempts = ProcessChecksum['attempts'];
@@ -149,7 +152,7 @@ function* checksumFlow(
   const { procfs, limits } = plan;
   const started = yield* startTimeOf(procfs, pid);
   const attempts: Attempts = [];
-  const exePath = `${procfs.root}/${pid}/exe`;
+  const exePath = procfs.pathOf(pid, 'exe');
 
   // 1. exe: the running file itself, opened through the link whatever its text says.
   let exe: StableRead | undefined;
@@ -164,7 +167,7 @@ function* checksumFlow(
   let binary: Binary | undefined;
   let pathError: Error | undefined;
   try {
-    binary = binaryOf(yield* exeOf(procfs, pid));
+    binary = binaryOf(yield* procfs.flows.readExe(pid));
   } catch (error) {
     // With nothing hashed, the link's error is the answer (a gone process, permission denied),
     // unless it only says the path is too long to be given.
@@ -176,14 +179,14 @@ function* checksumFlow(
     return answer('exe', exe.checksums, binary, pathError, attempts);
   }
   if (binary === undefined) {
-    throw noSource(pid, yield* stateOf(procfs, pid), attempts, procfs, pathError);
+    throw noSource(pid, yield* procfs.flows.processState(pid), attempts, procfs, pathError);
   }
 
   // 3. root, then path: only for a binary still at its path.
   if (!binary.deleted) {
     const maps = mapsOnce(procfs, pid);
     const targets: [ChecksumSource, Buffer][] = [
-      ['root', Buffer.concat([Buffer.from(`${procfs.root}/${pid}/root`), binary.pathBytes])],
+      ['root', Buffer.concat([Buffer.from(procfs.pathOf(pid, 'root')), binary.pathBytes])],
       ['path', binary.pathBytes],
     ];
     for (const [source, target] of targets) {
@@ -212,7 +215,7 @@ function* checksumFlow(
     yield* confirmProcess(procfs, pid, started, undefined);
     return answer('memory', image, binary, undefined, attempts);
   }
-  throw noSource(pid, yield* stateOf(procfs, pid), attempts, procfs, undefined);
+  throw noSource(pid, yield* procfs.flows.processState(pid), attempts, procfs, undefined);
 }
 
 /**
@@ -239,7 +242,7 @@ function* hashExe(
   started: number,
   algorithms: readonly string[],
 ): Flow<StableRead> {
-  const file = yield* openRegular(`${plan.procfs.root}/${pid}/exe`, plan.limits);
+  const file = yield* openRegular(plan.procfs.pathOf(pid, 'exe'), plan.limits);
   try {
     const checksums = yield* checksumsOf(plan, file, algorithms, function* (wanted) {
       const read = yield* stableRead(file, wanted, plan.limits, 'once');
@@ -286,7 +289,8 @@ function* checksumsOf(
   algorithms: readonly string[],
   read: (algorithms: readonly string[]) => Flow<StableRead>,
 ): Flow<Checksums> {
-  if (plan.cache) return yield* cachedChecksums(plan.cache, file.stats, algorithms, read);
+  if (plan.cache)
+    return yield* cachedChecksums(plan.procfs, plan.cache, file.stats, algorithms, read);
   return (yield* read(algorithms)).checksums;
 }
 
@@ -300,22 +304,15 @@ function* hashMemory(
   binary: Binary,
   algorithms: readonly string[],
 ): Flow<Checksums> {
-  const options: DumpImageOptions = {
-    procfs: plan.procfs,
-    deleted: binary.deleted,
-    maxBytes: plan.maxImageBytes,
-    signal: plan.limits.signal,
-  };
+  const options: DumpImageOptions = { deleted: binary.deleted };
   try {
-    options.inode = (yield* statOf(`${plan.procfs.root}/${pid}/exe`)).ino;
+    options.inode = (yield* statExe(plan.procfs, pid)).ino;
   } catch {
     // Not reachable (a file system this user may not stat, a process exiting): text alone, and
     // regions of one file only.
   }
-  return yield* call(
-    () => hashImage(pid, binary.path, algorithms, options),
-    () => hashImageAsync(pid, binary.path, algorithms, options),
-  );
+  const limits = { maxBytes: plan.maxImageBytes, signal: plan.limits.signal };
+  return yield* hashImageFlow(plan.procfs, pid, binary.path, algorithms, options, limits);
 }
 
 function binaryOf(exe: Executable): Binary {
@@ -354,7 +351,7 @@ function mapsOnce(procfs: ProcFS, pid: number): () => Flow<MapsEntry[] | Error> 
   return function* () {
     if (maps === undefined) {
       try {
-        maps = parseMaps(yield* procFile(procfs, pid, 'maps'));
+        maps = parseMaps(yield* procfs.flows.readFile(pid, 'maps'));
       } catch (error) {
         maps = error as Error;
       }
@@ -384,7 +381,7 @@ function checkMapped(
         code:
           typeof (maps as Error & { code?: unknown }).code === 'string'
             ? String((maps as Error & { code?: unknown }).code)
-            : 'EMISMATCH',
+            : 'MISMATCH',
         cause: maps,
       },
     );
@@ -397,7 +394,7 @@ function checkMapped(
   if (!mapped) {
     throw new HashError(
       `${shown} (device ${major}:${minor}, inode ${stats.ino}) is not the binary process ${pid} maps at ${binary.path}: not hashed`,
-      { path: shown, code: 'EMISMATCH' },
+      { path: shown, code: 'MISMATCH' },
     );
   }
 }
@@ -409,7 +406,7 @@ function noSource(
   procfs: ProcFS,
   pathError: Error | undefined,
 ): Error {
-  const path = `${procfs.root}/${pid}/exe`;
+  const path = procfs.pathOf(pid, 'exe');
   if (state !== 'alive') {
     return new ProcessGoneError(`cannot hash the binary of process ${pid}: it is ${state}`, {
       pid,
@@ -426,7 +423,7 @@ function noSource(
   }
   return new HashError(`cannot hash the binary of process ${pid}: ${reasons.join('; ')}`, {
     path,
-    code: 'ENOSOURCE',
+    code: 'NO_SOURCE',
     cause: attempts,
   });
 }

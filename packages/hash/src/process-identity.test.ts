@@ -8,7 +8,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProcessGoneError, ProcFS } from '@procmon/procfs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, errorOf, tempFolder, toolDigest } from '../test/helpers.js';
+import {
+  afterComm,
+  changedStats,
+  cleanup,
+  errorOf,
+  tempFolder,
+  toolDigest,
+} from '../test/helpers.js';
 import { HashError, processChecksum, processChecksumAsync } from './index.js';
 
 afterAll(cleanup);
@@ -51,10 +58,10 @@ describe.each(['sync', 'async'] as Style[])('the root and path sources (%s)', (s
     const procfs = await fixtureRoot(inside, folder, mapsLine(join(folder, inside), inside, 1n));
     const error = await errorOf(() => run(style, process.pid, procfs));
     expect(error).toBeInstanceOf(HashError);
-    expect((error as HashError).code).toBe('ENOSOURCE');
+    expect((error as HashError).code).toBe('NO_SOURCE');
     const attempts = (error as HashError).cause as { source: string; error: HashError }[];
     expect(attempts.map((attempt) => attempt.source)).toEqual(['exe', 'root', 'path', 'memory']);
-    expect(attempts[1]?.error.code).toBe('EMISMATCH');
+    expect(attempts[1]?.error.code).toBe('MISMATCH');
   });
 
   it('refuse a file when maps cannot be read', async () => {
@@ -67,7 +74,7 @@ describe.each(['sync', 'async'] as Style[])('the root and path sources (%s)', (s
     expect(error).toBeInstanceOf(HashError);
     const attempts = (error as HashError).cause as { source: string; error: HashError }[];
     expect(attempts[1]).toMatchObject({ source: 'root' });
-    expect(attempts[1]?.error.code).toBe('EMISMATCH');
+    expect(attempts[1]?.error.code).toBe('MISMATCH');
   });
 
   it('take the file under root when it is the one maps names (device and inode)', async () => {
@@ -84,33 +91,26 @@ describe.each(['sync', 'async'] as Style[])('the root and path sources (%s)', (s
   });
 });
 
-/** A procfs whose stat, from the `n`th read on, says the process started at another time. */
-class ReusedPid extends ProcFS {
-  reads = 0;
-  override readFile(pid: number, name: string): Uint8Array {
-    const bytes = super.readFile(pid, name);
-    return name === 'stat' && ++this.reads >= 2 ? shifted(bytes) : bytes;
-  }
-}
+const START_TIME = afterComm(22);
 
-function shifted(stat: Uint8Array): Uint8Array {
-  const text = Buffer.from(stat).toString('latin1');
-  const close = text.lastIndexOf(')');
-  const fields = text.slice(close + 2).split(' ');
-  // Fields after comm start at 3 (state): startTime (22) is index 19.
-  fields[19] = String(Number(fields[19]) + 1);
-  return new Uint8Array(Buffer.from(`${text.slice(0, close + 2)}${fields.join(' ')}`, 'latin1'));
-}
+/** A procfs whose stat, from the 2nd read on, says the process started at another time. */
+const reusedPid = () =>
+  changedStats(
+    2,
+    (fields) => {
+      fields[START_TIME] = String(Number(fields[START_TIME]) + 1);
+    },
+    { threads: false },
+  );
 
 describe('a pid that names another process by the time the binary is hashed', () => {
   it('is ProcessGoneError, sync', () => {
-    const procfs = new ReusedPid();
+    const procfs = reusedPid();
     expect(() => processChecksum(process.pid, ['sha256'], { procfs })).toThrow(ProcessGoneError);
   });
 
   it('is ProcessGoneError, async', async () => {
-    const procfs = new ReusedPid();
-    procfs.promises.readFile = async (pid: number, name: string) => procfs.readFile(pid, name);
+    const procfs = reusedPid();
     await expect(processChecksumAsync(process.pid, ['sha256'], { procfs })).rejects.toBeInstanceOf(
       ProcessGoneError,
     );

@@ -15,6 +15,7 @@ import {
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { type MapsEntry, parseMaps } from '@procmon/parse';
+import { nodeBackend, type Op, type Outcome, ProcFS } from '@procmon/procfs';
 import { expect } from 'vitest';
 import {
   cleanup,
@@ -262,3 +263,43 @@ export const checksumOf = (
   style === 'sync'
     ? Promise.resolve(processChecksum(pid, algorithms, options))
     : processChecksumAsync(pid, algorithms, options);
+
+/** Where a field of stat (numbered as in `man 5 proc`) sits among the fields after comm. */
+export const afterComm = (field: number): number => field - 3;
+
+/** stat's bytes with `change` applied to its fields after comm (see afterComm). */
+function changedStat(stat: Uint8Array, change: (fields: string[]) => void): Uint8Array {
+  const text = Buffer.from(stat).toString('latin1');
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  change(fields);
+  return new Uint8Array(Buffer.from(`${text.slice(0, close + 2)}${fields.join(' ')}`, 'latin1'));
+}
+
+/**
+ * A ProcFS on the live /proc whose stat of a process (`<pid>/stat`), from its `from`th read on,
+ * shows `change` applied to its fields after comm, sync or async; so do the stats of the
+ * process's threads (`<pid>/task/<tid>/stat`) from then on, unless `threads` is false.
+ */
+export function changedStats(
+  from: number,
+  change: (fields: string[]) => void,
+  { threads = true }: { threads?: boolean } = {},
+): ProcFS {
+  let reads = 0;
+  const rewrite = (op: Op, outcome: Outcome): Outcome => {
+    if (op.kind !== 'read' || !outcome.ok) return outcome;
+    const main = /^\d+\/stat$/.test(op.path);
+    if (main) reads++;
+    const thread = threads && /^\d+\/task\/\d+\/stat$/.test(op.path);
+    if (!(main || thread) || reads < from) return outcome;
+    return { ok: true, value: changedStat(outcome.value as Uint8Array, change) };
+  };
+  return new ProcFS({
+    backend: {
+      name: 'changed stats',
+      perform: (op, root) => rewrite(op, nodeBackend.perform(op, root)),
+      performAsync: async (op, root) => rewrite(op, await nodeBackend.performAsync(op, root)),
+    },
+  });
+}
