@@ -6,7 +6,7 @@
 // reaps it), a real process runs another program mid-hash, and a stat that shows an exiting
 // task stands in for the moment between letting go of memory and becoming a zombie.
 import { spawn } from 'node:child_process';
-import { appendFileSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessGoneError } from '@procmon/procfs';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -22,6 +22,7 @@ import {
   eventually,
   isSleeping,
   startSleeper,
+  stateLetter,
   styles,
   tempFolder,
   toolDigest,
@@ -57,11 +58,6 @@ async function startOrphanedSleeper(binary: string): Promise<number> {
   return pid;
 }
 
-const stateOf = (pid: number): string => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-};
-
 /** Waits, synchronously (the hash is in the middle of a chunk), until `test` holds. */
 function waitSync(test: () => boolean, what: string): void {
   const cell = new Int32Array(new SharedArrayBuffer(4));
@@ -90,7 +86,7 @@ describe.each(styles)('a process that exits while its binary is hashed (%s)', (s
     const pid = await startOrphanedSleeper(largeSleep());
     onFirstChunk(() => {
       process.kill(pid, 'SIGKILL');
-      waitSync(() => stateOf(pid) === 'Z', `process ${pid} to be a zombie`);
+      waitSync(() => stateLetter(pid) === 'Z', `process ${pid} to be a zombie`);
     });
     const cache = new ChecksumCache({ settleMs: 0 });
     const error = await errorOf(() => checksumOf(style, pid, ['sha256'], { cache }));
@@ -120,7 +116,7 @@ describe('two processes of one binary, hashed at once through a shared cache (as
     const { pid: living } = await startSleeper(binary);
     onFirstChunk(() => {
       process.kill(dying, 'SIGKILL');
-      waitSync(() => stateOf(dying) === 'Z', `process ${dying} to be a zombie`);
+      waitSync(() => stateLetter(dying) === 'Z', `process ${dying} to be a zombie`);
     });
     const cache = new ChecksumCache({ settleMs: 0 });
     // The first call reads; the second waits for that read, which fails its confirmation.

@@ -11,8 +11,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   afterComm,
   changedStats,
+  checksumOf,
   cleanup,
   errorOf,
+  type Style,
+  styles,
   tempFolder,
   toolDigest,
 } from '../test/helpers.js';
@@ -20,11 +23,21 @@ import { HashError, processChecksum, processChecksumAsync } from './index.js';
 
 afterAll(cleanup);
 
-type Style = 'sync' | 'async';
-const run = (style: Style, pid: number, procfs: ProcFS) =>
-  style === 'sync'
-    ? processChecksum(pid, ['sha256'], { procfs })
-    : processChecksumAsync(pid, ['sha256'], { procfs });
+const run = (style: Style, procfs: ProcFS) =>
+  checksumOf(style, process.pid, ['sha256'], { procfs });
+
+/**
+ * A file at `inside` (an absolute path not on the host) under a new folder that stands for the
+ * process's root; `file` is where it is on the host.
+ */
+async function fileUnderRoot(name: string, content: string) {
+  const folder = tempFolder();
+  const inside = `/procmon-hash-test-not-on-the-host/bin/${name}`;
+  await mkdir(join(folder, 'procmon-hash-test-not-on-the-host/bin'), { recursive: true });
+  const file = join(folder, inside);
+  await writeFile(file, content);
+  return { folder, inside, file };
+}
 
 /** A procfs root for this process whose exe does not resolve, with the given maps. */
 async function fixtureRoot(exeTarget: string, rootFolder: string, maps: string): Promise<ProcFS> {
@@ -48,15 +61,12 @@ function mapsLine(file: string, pathname: string, inodeDelta = 0n): string {
   return `7f0000000000-7f0000001000 r-xp 00000000 ${hex(major)}:${hex(minor)} ${ino + inodeDelta} ${pathname}\n`;
 }
 
-describe.each(['sync', 'async'] as Style[])('the root and path sources (%s)', (style) => {
+describe.each(styles)('the root and path sources (%s)', (style) => {
   it('refuse the file under root when the process maps another file at that path', async () => {
     // The file at the binary's path (under root) is not the one the process maps: another inode.
-    const folder = tempFolder();
-    const inside = '/procmon-hash-test-not-on-the-host/bin/prog';
-    await mkdir(join(folder, 'procmon-hash-test-not-on-the-host/bin'), { recursive: true });
-    await writeFile(join(folder, inside), 'another file at that path\n');
-    const procfs = await fixtureRoot(inside, folder, mapsLine(join(folder, inside), inside, 1n));
-    const error = await errorOf(() => run(style, process.pid, procfs));
+    const { folder, inside, file } = await fileUnderRoot('prog', 'another file at that path\n');
+    const procfs = await fixtureRoot(inside, folder, mapsLine(file, inside, 1n));
+    const error = await errorOf(() => run(style, procfs));
     expect(error).toBeInstanceOf(HashError);
     expect((error as HashError).code).toBe('NO_SOURCE');
     const attempts = (error as HashError).cause as { source: string; error: HashError }[];
@@ -65,12 +75,9 @@ describe.each(['sync', 'async'] as Style[])('the root and path sources (%s)', (s
   });
 
   it('refuse a file when maps cannot be read', async () => {
-    const folder = tempFolder();
-    const inside = '/procmon-hash-test-not-on-the-host/bin/app';
-    await mkdir(join(folder, 'procmon-hash-test-not-on-the-host/bin'), { recursive: true });
-    await writeFile(join(folder, inside), 'a file under root\n');
+    const { folder, inside } = await fileUnderRoot('app', 'a file under root\n');
     const procfs = await fixtureRoot(inside, folder, '');
-    const error = await errorOf(() => run(style, process.pid, procfs));
+    const error = await errorOf(() => run(style, procfs));
     expect(error).toBeInstanceOf(HashError);
     const attempts = (error as HashError).cause as { source: string; error: HashError }[];
     expect(attempts[1]).toMatchObject({ source: 'root' });
@@ -78,15 +85,12 @@ describe.each(['sync', 'async'] as Style[])('the root and path sources (%s)', (s
   });
 
   it('take the file under root when it is the one maps names (device and inode)', async () => {
-    const folder = tempFolder();
-    const inside = '/procmon-hash-test-not-on-the-host/bin/app';
-    await mkdir(join(folder, 'procmon-hash-test-not-on-the-host/bin'), { recursive: true });
-    await writeFile(join(folder, inside), 'a file under root\n');
-    const procfs = await fixtureRoot(inside, folder, mapsLine(join(folder, inside), inside));
-    const result = await run(style, process.pid, procfs);
+    const { folder, inside, file } = await fileUnderRoot('app', 'a file under root\n');
+    const procfs = await fixtureRoot(inside, folder, mapsLine(file, inside));
+    const result = await run(style, procfs);
     expect(result).toMatchObject({
       source: 'root',
-      checksums: { sha256: toolDigest('sha256', join(folder, inside)) },
+      checksums: { sha256: toolDigest('sha256', file) },
     });
   });
 });

@@ -96,28 +96,17 @@ export function copySleep(folder: string, name = 'sleep'): string {
  * finished (relocations applied, RELRO protected), the process parked in nanosleep. Nothing
  * about its maps changes after that.
  */
-export async function startSleeper(
+export const startSleeper = (
   binary: string,
   env: NodeJS.ProcessEnv = {},
-): Promise<{ child: ChildProcess; pid: number }> {
-  const child = trackChild(spawn(binary, ['60'], { stdio: 'ignore', env }));
-  await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', reject);
-  });
-  const pid = child.pid as number;
-  await eventually(() => (isSleeping(pid) ? true : undefined), `${binary} (pid ${pid}) to sleep`);
-  return { child, pid };
-}
+): Promise<{ child: ChildProcess; pid: number }> => startProgram(binary, ['60'], env);
 
 /** x86_64 nanosleep, clock_nanosleep; arm64 nanosleep, clock_nanosleep. */
 const SLEEP_SYSCALLS = new Set(['35', '230', '101', '115']);
 
 /** Whether process `pid` is parked in nanosleep (its program loaded and waiting). */
 export function isSleeping(pid: number): boolean {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  if (state !== 'S') return false;
+  if (stateLetter(pid) !== 'S') return false;
   const wchan = readFileSync(`/proc/${pid}/wchan`, 'latin1');
   if (wchan.includes('nanosleep')) return true;
   try {
@@ -128,6 +117,12 @@ export function isSleeping(pid: number): boolean {
   }
 }
 
+/** The state letter of process `pid` (`S`, `Z`, ...), read by the test with plain fs. */
+export function stateLetter(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+}
+
 /**
  * Starts `command args` and resolves with its pid once that pid sleeps (for a program that
  * ends in `sleep`, e.g. python3 exec-ing a copy of sleep).
@@ -135,8 +130,9 @@ export function isSleeping(pid: number): boolean {
 export async function startProgram(
   command: string,
   args: readonly string[],
+  env?: NodeJS.ProcessEnv,
 ): Promise<{ child: ChildProcess; pid: number }> {
-  const child = trackChild(spawn(command, [...args], { stdio: 'ignore' }));
+  const child = trackChild(spawn(command, [...args], { stdio: 'ignore', env }));
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', reject);
@@ -144,6 +140,28 @@ export async function startProgram(
   const pid = child.pid as number;
   await eventually(() => (isSleeping(pid) ? true : undefined), `${command} (pid ${pid}) to sleep`);
   return { child, pid };
+}
+
+/**
+ * A zombie: sh starts a short child, then execs sleep, which never reaps it. Resolves with the
+ * zombie's pid once its stat says Z; killing `parent` (cleanup does) lets init reap it.
+ */
+export async function startZombie(): Promise<{ parent: ChildProcess; zombie: number }> {
+  const parent = trackChild(spawn('sh', ['-c', 'true & exec sleep 60'], { stdio: 'ignore' }));
+  const zombie = await eventually(() => {
+    try {
+      const children = readFileSync(
+        `/proc/${parent.pid}/task/${parent.pid}/children`,
+        'latin1',
+      ).trim();
+      if (children === '') return undefined;
+      const pid = Number(children.split(' ')[0]);
+      return stateLetter(pid) === 'Z' ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }, 'a zombie child');
+  return { parent, zombie };
 }
 
 /** A pid that named a process a moment ago and names none now (the child exited and was reaped). */
