@@ -1,13 +1,13 @@
 // The checksum of what a process runs, through a fallback chain (exe, root, path, memory): the
-// running file is hashed through /proc/<pid>/exe whatever the link's text says (a path past
+// running file is hashed through its exe link whatever the link's text says (a path past
 // PATH_MAX has no text, a file may be named `x (deleted)`); deletion is the kernel's verdict
 // (ProcFS.readExe), not the text's; the memory image is really hashed, matched on the kernel's
 // exact text and the inode; a deleted or replaced binary is never answered with the file now at
 // its path; and a checksum is only returned once the process is confirmed to have kept its
-// binary from being written throughout the read.
+// binary from being written throughout the read. Written as one procfs flow: /proc is read
+// through procfs.flows, files through external steps (file-ops.ts).
 
-import type { BigIntStats } from 'node:fs';
-import { decodeText, type MapsEntry, parseMaps } from '@procmon/parse';
+import { decodeText, type MapsEntry } from '@procmon/parse';
 import {
   defaultProcFS,
   type Executable,
@@ -18,12 +18,11 @@ import {
   statExe,
 } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
-import { deviceOf, entriesNamed, mapsText } from './binary-maps.js';
 import { type ChecksumCache, cachedChecksums } from './cache.js';
-
-import { HashError, shownPath, toHashError } from './errors.js';
+import { HashError, toHashError } from './errors.js';
 import { closeFd } from './file-ops.js';
 import { type DumpImageOptions, hashImageFlow } from './image.js';
+import { checkMapped, mapsOnce } from './mapped-file.js';
 import { type OpenFile, openRegular } from './open-file.js';
 import {
   checkByteCap,
@@ -273,7 +272,7 @@ function* hashMapped(
 ): Flow<Checksums> {
   const file = yield* openRegular(target, plan.limits);
   try {
-    checkMapped(file.stats, binary, yield* maps(), target, pid);
+    checkMapped(file.stats, binary.path, yield* maps(), target, pid);
     return yield* checksumsOf(plan, file, algorithms, (wanted) =>
       stableRead(file, wanted, plan.limits, 'verify'),
     );
@@ -343,60 +342,6 @@ function answer(
   };
   if (pathError) result.pathError = pathError;
   return result;
-}
-
-/** maps, read and parsed at most once, on first need; its error kept as the value. */
-function mapsOnce(procfs: ProcFS, pid: number): () => Flow<MapsEntry[] | Error> {
-  let maps: MapsEntry[] | Error | undefined;
-  return function* () {
-    if (maps === undefined) {
-      try {
-        maps = parseMaps(yield* procfs.flows.readFile(pid, 'maps'));
-      } catch (error) {
-        maps = error as Error;
-      }
-    }
-    return maps;
-  };
-}
-
-/**
- * A `root` or `path` source is the binary only if the opened file is one the process maps under
- * the binary's own text (same device and inode); anything else (a file of another mount
- * namespace at the same path, a process that exited meanwhile) throws.
- */
-function checkMapped(
-  stats: BigIntStats,
-  binary: Binary,
-  maps: MapsEntry[] | Error,
-  target: Uint8Array,
-  pid: number,
-): void {
-  const shown = shownPath(target);
-  if (maps instanceof Error) {
-    throw new HashError(
-      `cannot tell whether ${shown} is the binary process ${pid} runs: its maps could not be read (${maps.message})`,
-      {
-        path: shown,
-        code:
-          typeof (maps as Error & { code?: unknown }).code === 'string'
-            ? String((maps as Error & { code?: unknown }).code)
-            : 'MISMATCH',
-        cause: maps,
-      },
-    );
-  }
-  const { major, minor } = deviceOf(stats.dev);
-  const mapped = entriesNamed(maps, mapsText(binary.path, false)).some(
-    (entry) =>
-      entry.inode === stats.ino && entry.device.major === major && entry.device.minor === minor,
-  );
-  if (!mapped) {
-    throw new HashError(
-      `${shown} (device ${major}:${minor}, inode ${stats.ino}) is not the binary process ${pid} maps at ${binary.path}: not hashed`,
-      { path: shown, code: 'MISMATCH' },
-    );
-  }
 }
 
 function noSource(
