@@ -185,7 +185,9 @@ describe.each(styles)('a stat after the read that shows (%s)', (style) => {
 
   it('a zombie is ProcessGoneError with zombie set', async () => {
     const procfs = changedStats(2, (fields) => {
+      // As the kernel shows one: a task that became a zombie went through do_exit (PF_EXITING).
       fields[STATE] = 'Z';
+      fields[FLAGS] = String(Number(fields[FLAGS]) | PF_EXITING);
     });
     const error = await errorOf(() => checksumOf(style, process.pid, ['sha256'], { procfs }));
     expect(error).toBeInstanceOf(ProcessGoneError);

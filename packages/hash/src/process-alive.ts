@@ -6,17 +6,18 @@
 // read: the process must still run that very file (device and inode of its exe), then be the
 // same process (start time), and still running: not a zombie, not dead, not exiting.
 //
-// Every fact comes from procfs's flows: the start time from stat (parsed by @procmon/parse),
-// zombie or dead from procfs's processState, the running file from statExe. Only PF_EXITING,
-// which procfs does not look at, is read here.
+// Every fact comes from procfs's flows: the start time and PF_EXITING from stat (parsed by
+// @procmon/parse), zombie or dead from procfs's processState, the running file from statExe.
 import type { BigIntStats } from 'node:fs';
 import { parseStat, type Stat } from '@procmon/parse';
 import { all, type Flow, ProcessGoneError, type ProcFS, statExe } from '@procmon/procfs';
 import { HashError } from './errors.js';
 
 /**
- * PF_EXITING in stat's flags (field 9): set as a task starts to exit, before it lets go of its
- * memory map, while its state letter still reads R, S or D; a zombie or dead task has it too.
+ * PF_EXITING in stat's flags (field 9): set as a task starts to exit (do_exit), before it lets
+ * go of its memory map, while its state letter still reads R, S or D, and never cleared: every
+ * zombie or dead task has it. So a main thread without it is running and holds the memory map,
+ * which the common case settles with the one stat read; one with it is looked at further.
  */
 const PF_EXITING = 0x4;
 
@@ -51,7 +52,6 @@ export function* confirmProcess(
   // after that ran it throughout (an exit cannot be undone; an exec away and back can: see the
   // README).
   const running = file ? yield* runningFile(procfs, pid) : undefined;
-  const path = procfs.pathOf(pid, 'stat');
   let stat: Stat;
   try {
     stat = parseStat(yield* procfs.flows.readFile(pid, 'stat'));
@@ -59,35 +59,27 @@ export function* confirmProcess(
     if (error instanceof ProcessGoneError) throw error;
     throw new ProcessGoneError(
       `process ${pid} could not be confirmed after its binary was hashed: ${(error as Error).message}`,
-      { pid, path, code: 'ESRCH', cause: error },
+      { pid, path: procfs.pathOf(pid, 'stat'), code: 'ESRCH', cause: error },
     );
   }
   if (stat.startTime !== started) {
     throw new ProcessGoneError(
       `process ${pid} exited while its binary was hashed: its pid now names a process started at ${stat.startTime}, not ${started}`,
-      { pid, path, code: 'ESRCH' },
+      { pid, path: procfs.pathOf(pid, 'stat'), code: 'ESRCH' },
     );
   }
-  const state = yield* procfs.flows.processState(pid);
-  if (state !== 'alive' || (isExiting(stat) && !(yield* anotherThreadRuns(procfs, pid)))) {
-    const what = state === 'zombie' ? 'is a zombie' : state === 'gone' ? 'is dead' : 'is exiting';
-    throw new ProcessGoneError(
-      `process ${pid} ${what}: it exited while its binary was hashed, and an exited process no longer keeps its binary from being rewritten, so the checksum is not trusted`,
-      { pid, path, code: 'ESRCH', zombie: state === 'zombie' },
-    );
-  }
+  if (isExiting(stat)) yield* confirmAnotherThreadRuns(procfs, pid);
   if (file === undefined) return;
-  const exePath = procfs.pathOf(pid, 'exe');
   if (running instanceof Error || running === undefined) {
     throw new HashError(
       `process ${pid} could not be confirmed to still run the file that was hashed: ${running?.message ?? 'no exe link'}`,
-      { path: exePath, code: 'CHANGED', cause: running },
+      { path: procfs.pathOf(pid, 'exe'), code: 'CHANGED', cause: running },
     );
   }
   if (running.dev !== file.dev || running.ino !== file.ino) {
     throw new HashError(
       `process ${pid} ran another program (execve) while its binary was hashed: the checksum is of the file it ran before`,
-      { path: exePath, code: 'CHANGED' },
+      { path: procfs.pathOf(pid, 'exe'), code: 'CHANGED' },
     );
   }
 }
@@ -99,6 +91,21 @@ function* runningFile(procfs: ProcFS, pid: number): Flow<{ dev: bigint; ino: big
   } catch (error) {
     return error as Error;
   }
+}
+
+/**
+ * The main thread is exiting, a zombie or dead (PF_EXITING): the process holds its memory map
+ * only while procfs's processState says it is alive (a zombie leader with live threads is: it
+ * called pthread_exit) and one of those threads is not exiting itself; else ProcessGoneError.
+ */
+function* confirmAnotherThreadRuns(procfs: ProcFS, pid: number): Flow<void> {
+  const state = yield* procfs.flows.processState(pid);
+  if (state === 'alive' && (yield* anotherThreadRuns(procfs, pid))) return;
+  const what = state === 'zombie' ? 'is a zombie' : state === 'gone' ? 'is dead' : 'is exiting';
+  throw new ProcessGoneError(
+    `process ${pid} ${what}: it exited while its binary was hashed, and an exited process no longer keeps its binary from being rewritten, so the checksum is not trusted`,
+    { pid, path: procfs.pathOf(pid, 'stat'), code: 'ESRCH', zombie: state === 'zombie' },
+  );
 }
 
 /**

@@ -151,7 +151,6 @@ function* checksumFlow(
   const { procfs, limits } = plan;
   const started = yield* startTimeOf(procfs, pid);
   const attempts: Attempts = [];
-  const exePath = procfs.pathOf(pid, 'exe');
 
   // 1. exe: the running file itself, opened through the link whatever its text says.
   let exe: StableRead | undefined;
@@ -159,7 +158,7 @@ function* checksumFlow(
     exe = yield* hashExe(plan, pid, started, algorithms);
   } catch (error) {
     throwIfFinal(error, limits);
-    attempts.push({ source: 'exe', error: toHashError(error, exePath) });
+    attempts.push({ source: 'exe', error: toHashError(error, procfs.pathOf(pid, 'exe')) });
   }
 
   // 2. The link's text: the result's path, and what the other sources need.
