@@ -68,8 +68,8 @@ export interface ImageLimits {
   signal: AbortSignal | undefined;
 }
 
-/** @internal The options' cap and signal, checked before any I/O (TypeError naming the option). */
-export function checkImageOptions(options: DumpImageOptions): ImageLimits {
+/** The options' cap and signal, checked before any I/O (TypeError naming the option). */
+function checkImageOptions(options: DumpImageOptions): ImageLimits {
   if (options.inode !== undefined && typeof options.inode !== 'bigint') {
     throw new TypeError(`inode must be a bigint, got ${String(options.inode)}`);
   }
