@@ -162,7 +162,7 @@ function* dumpFlow(
 }
 
 /**
- * @internal hashImage as a flow, its options checked by the caller (checkImageOptions): the
+ * @internal hashImage as a flow, its cap and signal checked by the caller (`limits`): the
  * `memory` source of processChecksum.
  */
 export function* hashImageFlow(
