@@ -59,7 +59,7 @@ describe('regions of two files under one text', () => {
     line('7f0000010000', 'r-xp', 200, '/opt/x (deleted)') +
     line('7f0000020000', 'r--p', 100, '/opt/x (deleted)');
 
-  it('are refused with EMISMATCH: which is the binary cannot be told', async () => {
+  it('are refused with MISMATCH: which is the binary cannot be told', async () => {
     const { procfs, pid } = await rootWithMaps(maps);
     for (const call of [
       () => dumpImage(pid, '/opt/x', { procfs, deleted: true }),
@@ -67,7 +67,7 @@ describe('regions of two files under one text', () => {
     ]) {
       const error = await errorOf(call);
       expect(error).toBeInstanceOf(HashError);
-      expect(codeOf(error)).toBe('EMISMATCH');
+      expect(codeOf(error)).toBe('MISMATCH');
       expect((error as Error).message).toMatch(/2 files/);
     }
   });

@@ -3,9 +3,9 @@
 // hash, and a binary changed on disk is hashed afresh. The change time matters: an owner can
 // rewrite a file at the same size and put its mtime back (touch -r), but no one can set ctime.
 import type { BigIntStats } from 'node:fs';
+import { external, type Flow, type ProcFS } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
-import { call, type Flow, runAsync, runSync } from './flow.js';
-import { withOpenFile } from './hash-file.js';
+import { fileRunner, withOpenFile } from './hash-file.js';
 import { checkLimits, type HashOptions, type Limits } from './options.js';
 import { type StableRead, stableRead } from './stable-read.js';
 
@@ -103,7 +103,8 @@ export function hashFileCached(
   options?: HashOptions,
 ): Checksums {
   checkAlgorithms(algorithms);
-  return runSync(cachedFileFlow(path, algorithms, cache, checkLimits(options)));
+  const runner = fileRunner();
+  return runner.run(cachedFileFlow(runner, path, algorithms, cache, checkLimits(options)));
 }
 
 /**
@@ -117,17 +118,19 @@ export async function hashFileCachedAsync(
   options?: HashOptions,
 ): Promise<Checksums> {
   checkAlgorithms(algorithms);
-  return runAsync(cachedFileFlow(path, algorithms, cache, checkLimits(options)));
+  const runner = fileRunner();
+  return runner.runAsync(cachedFileFlow(runner, path, algorithms, cache, checkLimits(options)));
 }
 
 function cachedFileFlow(
+  runner: ProcFS,
   path: string | Buffer,
   algorithms: readonly string[],
   cache: ChecksumCache,
   limits: Limits,
 ): Flow<Checksums> {
   return withOpenFile(path, limits, (file) =>
-    cachedChecksums(cache, file.stats, algorithms, (wanted) =>
+    cachedChecksums(runner, cache, file.stats, algorithms, (wanted) =>
       stableRead(file, wanted, limits, 'verify'),
     ),
   );
@@ -141,10 +144,12 @@ export interface SharedRead {
 
 /**
  * @internal The checksums of an open file whose stat is `stats`, from the cache where it has
- * them, else from `read`, which must return only verified checksums: it runs for the missing
- * algorithms (sync), or once for overlapping async calls with the same file and algorithms.
+ * them, else from `read`, which must return only verified checksums: it runs (on `runner`, the
+ * ProcFS the caller's flow runs on) for the missing algorithms (sync), or once for overlapping
+ * async calls with the same file and algorithms.
  */
 export function* cachedChecksums(
+  runner: ProcFS,
   cache: ChecksumCache,
   stats: BigIntStats,
   algorithms: readonly string[],
@@ -164,15 +169,15 @@ export function* cachedChecksums(
   }
   // Sync reads the missing algorithms; async reads them all, so that overlapping calls for the
   // same algorithms can share one read.
-  const [names, fresh] = yield* call(
+  const [names, fresh] = yield* external(
     (): [readonly string[], SharedRead] => {
       cache.misses++;
-      return [missing, asShared(runSync(read(missing)), missing)];
+      return [missing, asShared(runner.run(read(missing)), missing)];
     },
     async (): Promise<[readonly string[], SharedRead]> => [
       algorithms,
       await shareRead(cache, identity, algorithms, async () =>
-        asShared(await runAsync(read(algorithms)), algorithms),
+        asShared(await runner.runAsync(read(algorithms)), algorithms),
       ),
     ],
   );

@@ -1,8 +1,7 @@
 // What goes wrong, said precisely: a missing file is HashError ENOENT with its path, a folder is
 // HashError EISDIR, a process that does not exist (or is a zombie) is ProcessGoneError from
 // @procmon/procfs, never an empty or made-up checksum.
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessGoneError, ProcfsError } from '@procmon/procfs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +9,9 @@ import {
   cleanup,
   codeOf,
   errorOf,
-  eventually,
   exited,
   gonePid,
+  startZombie,
   tempFolder,
 } from '../test/helpers.js';
 import {
@@ -94,19 +93,8 @@ describe('a process that does not exist', () => {
   });
 
   it('is a ProcessGoneError (zombie) for a zombie, not a checksum of something else', async () => {
-    // sh starts a short child, then execs sleep, which never reaps it: the child stays a zombie.
-    const parent = spawn('sh', ['-c', 'true & exec sleep 60'], { stdio: 'ignore' });
+    const { parent, zombie } = await startZombie();
     try {
-      const zombie = await eventually(() => {
-        const children = readFileSync(
-          `/proc/${parent.pid}/task/${parent.pid}/children`,
-          'utf8',
-        ).trim();
-        if (children === '') return undefined;
-        const pid = Number(children.split(' ')[0]);
-        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-        return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z') ? pid : undefined;
-      }, 'a zombie child');
       for (const call of [
         () => processChecksum(zombie, ['sha256']),
         () => processChecksumAsync(zombie, ['sha256']),

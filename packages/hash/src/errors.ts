@@ -1,13 +1,14 @@
 /**
  * A file could not be hashed: it names the path, the `code` and the `cause`. `code` is the errno
- * of the failed call (ENOENT, EACCES, EISDIR for a folder, ...) or one of this package's own:
- * ENOTREG (not a regular file: a FIFO, a device, a socket; the message names the type; nothing
- * was read), EFBIG (a file or memory image larger than its cap, or a file that grew past it
- * while read), ECHANGED (the file changed while it was read, twice, or a process ran another
- * program while its binary was hashed), ENOSOURCE (no source of a process's binary could be
- * hashed; `cause` lists the attempts), EIO (a memory image that could not be read whole),
- * EMISMATCH (the file at the binary's path is not the one the process maps, or the process maps
- * more than one file under the binary's name).
+ * of the failed call (ENOENT, EACCES, EISDIR for a folder, ...), or one of this package's own,
+ * named without the errno's leading E so that none reads as one: NOT_REGULAR_FILE (not a
+ * regular file: a FIFO, a device, a socket; the message names the type; nothing was read),
+ * CHANGED (the file changed while it was read, twice, or a process ran another program while
+ * its binary was hashed), NO_SOURCE (no source of a process's binary could be hashed; `cause`
+ * lists the attempts), MISMATCH (the file at the binary's path is not the one the process maps,
+ * or the process maps more than one file under the binary's name). Caps and failed memory reads
+ * keep the errno the system gives for them: EFBIG (a file or memory image larger than its cap,
+ * or a file that grew past it while read), EIO (a memory image that could not be read whole).
  */
 export class HashError extends Error {
   override name = 'HashError';

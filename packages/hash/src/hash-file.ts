@@ -1,7 +1,8 @@
 // Checksums of files, bytes and streams: all requested algorithms in one pass over the data.
+import { defaultProcFS, type Flow, ProcFS } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms, MultiHash } from './algorithms.js';
 import { HashError, toHashError } from './errors.js';
-import { closeFd, type Flow, runAsync, runSync } from './flow.js';
+import { closeFd } from './file-ops.js';
 import { type OpenFile, openRegular } from './open-file.js';
 import { checkLimits, type HashOptions, isAbort, type Limits, throwIfAborted } from './options.js';
 import { stableRead } from './stable-read.js';
@@ -16,16 +17,17 @@ import { stableRead } from './stable-read.js';
  * twice, and both reads must give the same digests under the same stat; if its ctime is less
  * than a second old (a write may have started before the reads and be stalled in the middle),
  * it is watched until it is a second old and read a third time, which must agree too. A file
- * that keeps changing is HashError ECHANGED. What this cannot see: root (or a program of root's)
+ * that keeps changing is HashError CHANGED. What this cannot see: root (or a program of root's)
  * rewriting a settled root file in place during the one read; a write stalled for more than a
  * second (a writer that makes it stall on purpose); a writer that follows the reads (inotify
  * access events) and gives each read the same mix of old and new bytes; a file system that
  * decides what each read returns (FUSE, a network file system).
  *
  * @throws TypeError for an unknown algorithm or a bad option, before any I/O. HashError: EISDIR
- *   for a folder; ENOTREG for anything else that is not a regular file (FIFO, device, socket),
- *   before any read, and without waiting on a FIFO or calling a device's driver; EFBIG when the
- *   file is larger than `maxBytes` (before any read) or grows past it; ECHANGED as said above;
+ *   for a folder; NOT_REGULAR_FILE for anything else that is not a regular file (FIFO, device,
+ *   socket), before any read, and without waiting on a FIFO or calling a device's driver; EFBIG
+ *   when the file is larger than `maxBytes` (before any read) or grows past it; CHANGED as said
+ *   above;
  *   else the errno. `options.signal`'s reason once it is aborted.
  */
 export function hashFile(
@@ -34,7 +36,7 @@ export function hashFile(
   options?: HashOptions,
 ): Checksums {
   checkAlgorithms(algorithms);
-  return runSync(fileFlow(path, algorithms, checkLimits(options)));
+  return fileRunner().run(fileFlow(path, algorithms, checkLimits(options)));
 }
 
 /**
@@ -48,7 +50,23 @@ export async function hashFileAsync(
   options?: HashOptions,
 ): Promise<Checksums> {
   checkAlgorithms(algorithms);
-  return runAsync(fileFlow(path, algorithms, checkLimits(options)));
+  return fileRunner().runAsync(fileFlow(path, algorithms, checkLimits(options)));
+}
+
+let bare: ProcFS | undefined;
+
+/**
+ * @internal The ProcFS that runs flows of files that are not under /proc (hashFile's reads are
+ * all external steps): the shared one on /proc, or, in a bare chroot without /proc (which
+ * open-file.ts still serves), one on `/`, whose root such a flow never reads.
+ */
+export function fileRunner(): ProcFS {
+  try {
+    return defaultProcFS();
+  } catch {
+    bare ??= new ProcFS({ root: '/' });
+    return bare;
+  }
 }
 
 function fileFlow(path: string | Buffer, algorithms: readonly string[], limits: Limits) {

@@ -4,11 +4,12 @@
 
 import { parseMaps } from '@procmon/parse';
 import {
-  defaultProcFS,
+  type Flow,
   ProcessGoneError,
   type ProcessState,
   type ProcFS,
   type ProcfsError,
+  procfsOf,
   type RangeResult,
 } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms, MultiHash } from './algorithms.js';
@@ -51,7 +52,7 @@ export interface DumpImageOptions {
   /**
    * The file's inode number (from a stat of it, e.g. of `/proc/<pid>/exe`): only regions of that
    * inode count. Without it, regions of more than one file under the same text are HashError
-   * EMISMATCH. The device is not compared: a stat on btrfs gives the subvolume's device, maps
+   * MISMATCH. The device is not compared: a stat on btrfs gives the subvolume's device, maps
    * the file system's.
    */
   inode?: bigint;
@@ -61,7 +62,8 @@ export interface DumpImageOptions {
 
 type MapsEntries = ReturnType<typeof parseMaps>;
 
-interface ImageLimits {
+/** @internal */
+export interface ImageLimits {
   maxBytes: number;
   signal: AbortSignal | undefined;
 }
@@ -85,44 +87,25 @@ function checkImageOptions(options: DumpImageOptions): ImageLimits {
  * @throws TypeError when `maxBytes`, `inode` or `signal` is not valid (before any I/O);
  *   PermissionDeniedError when `mem` may not be read (another user's process);
  *   ProcessGoneError when the process is gone or a zombie; HashError (EFBIG) past `maxBytes`,
- *   HashError (ENOENT) when no region of a live process maps `path`, HashError (EMISMATCH) when
+ *   HashError (ENOENT) when no region of a live process maps `path`, HashError (MISMATCH) when
  *   regions of more than one file show that text and `inode` does not pick one; the signal's
  *   reason once it is aborted.
  */
 export function dumpImage(pid: number, path: string, options: DumpImageOptions = {}): MemoryImage {
   const limits = checkImageOptions(options);
-  throwIfAborted(limits.signal);
-  const procfs = options.procfs ?? defaultProcFS();
-  const entries = parseMaps(procfs.readFile(pid, 'maps'));
-  const regions = selectRegions(entries, pid, path, procfs, options, limits.maxBytes, false);
-  if (regions === undefined) throw noRegion(pid, path, procfs, options, procfs.processState(pid));
-  const results = regions.map((region) =>
-    joinPieces([...pieces(procfs, pid, region, limits.signal)]),
-  );
-  return assemble(path, regions, results);
+  const procfs = procfsOf(options);
+  return procfs.run(dumpFlow(procfs, pid, path, options, limits));
 }
 
-/** The same, with the asynchronous reads of `procfs.promises`. */
+/** The same, with asynchronous reads. */
 export async function dumpImageAsync(
   pid: number,
   path: string,
   options: DumpImageOptions = {},
 ): Promise<MemoryImage> {
   const limits = checkImageOptions(options);
-  throwIfAborted(limits.signal);
-  const procfs = options.procfs ?? defaultProcFS();
-  const entries = parseMaps(await procfs.promises.readFile(pid, 'maps'));
-  const regions = selectRegions(entries, pid, path, procfs, options, limits.maxBytes, false);
-  if (regions === undefined) {
-    throw noRegion(pid, path, procfs, options, await procfs.promises.processState(pid));
-  }
-  const results: RangeResult[] = [];
-  for (const region of regions) {
-    const read: RangeResult[] = [];
-    for await (const piece of piecesAsync(procfs, pid, region, limits.signal)) read.push(piece);
-    results.push(joinPieces(read));
-  }
-  return assemble(path, regions, results);
+  const procfs = procfsOf(options);
+  return procfs.runAsync(dumpFlow(procfs, pid, path, options, limits));
 }
 
 /**
@@ -144,26 +127,11 @@ export function hashImage(
 ): Checksums {
   checkAlgorithms(algorithms);
   const limits = checkImageOptions(options);
-  throwIfAborted(limits.signal);
-  const procfs = options.procfs ?? defaultProcFS();
-  const entries = parseMaps(procfs.readFile(pid, 'maps'));
-  const regions = selectRegions(entries, pid, path, procfs, options, limits.maxBytes, true);
-  if (regions === undefined) throw noRegion(pid, path, procfs, options, procfs.processState(pid));
-  const hash = new MultiHash(algorithms);
-  const failed: string[] = [];
-  for (const region of regions) {
-    // One piece at a time: never more than PIECE_BYTES of the image are held.
-    let fed = 0;
-    for (const piece of pieces(procfs, pid, region, limits.signal)) {
-      if (!feed(hash, region, piece, failed)) break;
-      fed += (piece as { bytes: Uint8Array }).bytes.length;
-    }
-    checkWhole(region, fed, failed);
-  }
-  return finish(hash, pid, path, procfs, failed);
+  const procfs = procfsOf(options);
+  return procfs.run(hashImageFlow(procfs, pid, path, algorithms, options, limits));
 }
 
-/** The same as hashImage, with the asynchronous reads of `procfs.promises`. */
+/** The same as hashImage, with asynchronous reads. */
 export async function hashImageAsync(
   pid: number,
   path: string,
@@ -172,24 +140,80 @@ export async function hashImageAsync(
 ): Promise<Checksums> {
   checkAlgorithms(algorithms);
   const limits = checkImageOptions(options);
-  throwIfAborted(limits.signal);
-  const procfs = options.procfs ?? defaultProcFS();
-  const entries = parseMaps(await procfs.promises.readFile(pid, 'maps'));
-  const regions = selectRegions(entries, pid, path, procfs, options, limits.maxBytes, true);
-  if (regions === undefined) {
-    throw noRegion(pid, path, procfs, options, await procfs.promises.processState(pid));
+  const procfs = procfsOf(options);
+  return procfs.runAsync(hashImageFlow(procfs, pid, path, algorithms, options, limits));
+}
+
+function* dumpFlow(
+  procfs: ProcFS,
+  pid: number,
+  path: string,
+  options: DumpImageOptions,
+  limits: ImageLimits,
+): Flow<MemoryImage> {
+  const regions = yield* regionsOf(procfs, pid, path, options, limits, false);
+  const results: RangeResult[] = [];
+  for (const region of regions) {
+    const read: RangeResult[] = [];
+    yield* readRegion(procfs, pid, region, limits.signal, (piece) => read.push(piece) > 0);
+    results.push(joinPieces(read));
   }
+  return assemble(path, regions, results);
+}
+
+/**
+ * @internal hashImage as a flow, its cap and signal checked by the caller (`limits`): the
+ * `memory` source of processChecksum.
+ */
+export function* hashImageFlow(
+  procfs: ProcFS,
+  pid: number,
+  path: string,
+  algorithms: readonly string[],
+  options: DumpImageOptions,
+  limits: ImageLimits,
+): Flow<Checksums> {
+  const regions = yield* regionsOf(procfs, pid, path, options, limits, true);
   const hash = new MultiHash(algorithms);
   const failed: string[] = [];
   for (const region of regions) {
+    // One piece at a time: never more than PIECE_BYTES of the image are held.
     let fed = 0;
-    for await (const piece of piecesAsync(procfs, pid, region, limits.signal)) {
-      if (!feed(hash, region, piece, failed)) break;
+    yield* readRegion(procfs, pid, region, limits.signal, (piece) => {
+      if (!feed(hash, region, piece, failed)) return false;
       fed += (piece as { bytes: Uint8Array }).bytes.length;
-    }
+      return true;
+    });
     checkWhole(region, fed, failed);
   }
   return finish(hash, pid, path, procfs, failed);
+}
+
+/**
+ * The regions to read (see selectRegions), from maps; a process with none says why (gone, a
+ * zombie, or ENOENT for a live one).
+ */
+function* regionsOf(
+  procfs: ProcFS,
+  pid: number,
+  path: string,
+  options: DumpImageOptions,
+  limits: ImageLimits,
+  executableOnly: boolean,
+): Flow<ImageRegion[]> {
+  throwIfAborted(limits.signal);
+  const entries = parseMaps(yield* procfs.flows.readFile(pid, 'maps'));
+  const regions = selectRegions(
+    entries,
+    pid,
+    path,
+    procfs,
+    options,
+    limits.maxBytes,
+    executableOnly,
+  );
+  if (regions !== undefined) return regions;
+  throw noRegion(pid, path, procfs, options, yield* procfs.flows.processState(pid));
 }
 
 const isExecutable = (entry: MapsEntries[number]) => entry.perms.includes('x');
@@ -208,33 +232,21 @@ function rangesOf(region: ImageRegion): { start: bigint; length: number }[] {
 }
 
 /**
- * A region read piece by piece, one readRanges call each; stops at a failed or short piece, and
- * throws the signal's reason once it is aborted.
+ * A region read piece by piece, one readRanges read each, every piece handed to `take`; stops
+ * when `take` says so or at a failed or short piece, and throws the signal's reason once it is
+ * aborted.
  */
-function* pieces(
+function* readRegion(
   procfs: ProcFS,
   pid: number,
   region: ImageRegion,
   signal: AbortSignal | undefined,
-): Generator<RangeResult> {
+  take: (piece: RangeResult) => boolean,
+): Flow<void> {
   for (const range of rangesOf(region)) {
     throwIfAborted(signal);
-    const result = procfs.readRanges(pid, 'mem', [range])[0] as RangeResult;
-    yield result;
-    if ('error' in result || result.bytes.length !== range.length) return;
-  }
-}
-
-async function* piecesAsync(
-  procfs: ProcFS,
-  pid: number,
-  region: ImageRegion,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<RangeResult> {
-  for (const range of rangesOf(region)) {
-    throwIfAborted(signal);
-    const result = (await procfs.promises.readRanges(pid, 'mem', [range]))[0] as RangeResult;
-    yield result;
+    const result = (yield* procfs.flows.readRanges(pid, 'mem', [range]))[0] as RangeResult;
+    if (!take(result)) return;
     if ('error' in result || result.bytes.length !== range.length) return;
   }
 }
@@ -289,7 +301,7 @@ function finish(
   if (failed.length > 0) {
     throw new HashError(
       `the image of ${path} in process ${pid} could not be read whole, so it is not hashed: ${failed.join('; ')}`,
-      { path: `${procfs.root}/${pid}/mem`, code: 'EIO' },
+      { path: procfs.pathOf(pid, 'mem'), code: 'EIO' },
     );
   }
   return hash.digest();
@@ -297,7 +309,7 @@ function finish(
 
 /**
  * The regions of the file shown as `path` (with ` (deleted)` when `options.deleted`; executable
- * ones only if asked), or undefined for none. HashError EMISMATCH when they belong to more than
+ * ones only if asked), or undefined for none. HashError MISMATCH when they belong to more than
  * one file and `options.inode` does not say which; EFBIG past the cap, before any read.
  */
 function selectRegions(
@@ -316,7 +328,7 @@ function selectRegions(
   if (files.length > 1) {
     throw new HashError(
       `the regions of process ${pid} shown as ${text} belong to ${files.length} files (device:inode ${files.join(', ')}): which one is the binary cannot be told, so none is read`,
-      { path: `${procfs.root}/${pid}/maps`, code: 'EMISMATCH' },
+      { path: procfs.pathOf(pid, 'maps'), code: 'MISMATCH' },
     );
   }
   const regions: ImageRegion[] = [];
@@ -330,7 +342,7 @@ function selectRegions(
   if (total > BigInt(maxBytes)) {
     throw new HashError(
       `the image of ${path} in process ${pid} is ${total} bytes, past the ${maxBytes}-byte cap (raise maxBytes)`,
-      { path: `${procfs.root}/${pid}/mem`, code: 'EFBIG' },
+      { path: procfs.pathOf(pid, 'mem'), code: 'EFBIG' },
     );
   }
   return regions;
@@ -344,7 +356,7 @@ function noRegion(
   options: DumpImageOptions,
   state: ProcessState,
 ): Error {
-  const mapsPath = `${procfs.root}/${pid}/maps`;
+  const mapsPath = procfs.pathOf(pid, 'maps');
   if (state !== 'alive') {
     return new ProcessGoneError(
       `cannot read the image of ${path} in process ${pid}: it is ${state}`,

@@ -103,7 +103,7 @@ describe.each(hashers)('%s', (_name, hash) => {
     const fifo = fifoWithoutWriter(tempFolder());
     const error = await errorOf(() => hash(fifo.path));
     expect(fifo.released()).toBe(false);
-    expectHashError(error, fifo.path, 'ENOTREG', /FIFO/);
+    expectHashError(error, fifo.path, 'NOT_REGULAR_FILE', /FIFO/);
   });
 
   it('refuses a symlink to a FIFO, as a FIFO', async () => {
@@ -113,12 +113,12 @@ describe.each(hashers)('%s', (_name, hash) => {
     symlinkSync(fifo.path, link);
     const error = await errorOf(() => hash(link));
     expect(fifo.released()).toBe(false);
-    expectHashError(error, link, 'ENOTREG', /FIFO/);
+    expectHashError(error, link, 'NOT_REGULAR_FILE', /FIFO/);
   });
 
   it.each(['/dev/zero', '/dev/urandom'])('refuses %s, a character device, unread', async (path) => {
     const chunks = countChunks();
-    expectHashError(await errorOf(() => hash(path)), path, 'ENOTREG', /character device/);
+    expectHashError(await errorOf(() => hash(path)), path, 'NOT_REGULAR_FILE', /character device/);
     expect(chunks.count).toBe(0);
   });
 
@@ -226,7 +226,7 @@ describe('four async hashes of FIFOs at once', () => {
     expect(fifos.map((fifo) => fifo.released())).toEqual([false, false, false, false]);
     const errors = await Promise.all(attempts);
     errors.forEach((error, i) => {
-      expectHashError(error, fifos[i]?.path as string, 'ENOTREG', /FIFO/);
+      expectHashError(error, fifos[i]?.path as string, 'NOT_REGULAR_FILE', /FIFO/);
     });
   });
 });

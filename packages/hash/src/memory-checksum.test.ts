@@ -1,8 +1,7 @@
 // The memory source: only the executable regions of the binary (the same bytes in every process
 // of one binary), every region read whole or no checksum at all (EIO), and the errors of a
 // process that is gone or a zombie, or of a bad cap.
-import { spawn } from 'node:child_process';
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProcessGoneError, ProcFS } from '@procmon/procfs';
@@ -12,9 +11,9 @@ import {
   codeOf,
   copySleep,
   errorOf,
-  eventually,
   gonePid,
   startSleeper,
+  startZombie,
   tempFolder,
   toolDigest,
 } from '../test/helpers.js';
@@ -74,21 +73,7 @@ describe.each([
   ['async', dumpImageAsync],
 ] as const)('dumpImage (%s)', (_style, dump) => {
   it('of a zombie is ProcessGoneError (zombie)', async () => {
-    const parent = spawn('sh', ['-c', 'sleep 0 & exec sleep 60'], { stdio: 'ignore' });
-    const zombie = await eventually(() => {
-      try {
-        const children = readFileSync(
-          `/proc/${parent.pid}/task/${parent.pid}/children`,
-          'latin1',
-        ).trim();
-        if (children === '') return undefined;
-        const pid = Number(children.split(' ')[0]);
-        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-        return stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z' ? pid : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 'a zombie child');
+    const { parent, zombie } = await startZombie();
     try {
       const error = await errorOf(() => dump(zombie, '/usr/bin/sleep'));
       expect(error).toBeInstanceOf(ProcessGoneError);

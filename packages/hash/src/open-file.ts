@@ -9,8 +9,9 @@
 // O_NOCTTY besides, so no swap of the path between the two opens can bring in another file.
 import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
+import type { Flow } from '@procmon/procfs';
 import { HashError, shownPath, toHashError } from './errors.js';
-import { closeFd, type Flow, fstatOf, openFd } from './flow.js';
+import { type ChunkBuffer, closeFd, fstatOf, openFd } from './file-ops.js';
 import { isAbort, type Limits, throwIfAborted } from './options.js';
 
 // Node has no constant for it; 010000000 on every architecture Node runs on under Linux (only
@@ -24,11 +25,13 @@ export interface OpenFile {
   stats: BigIntStats;
   /** The path as the caller gave it, for errors. */
   path: string | Uint8Array;
+  /** Where its async reads land. */
+  buffer: ChunkBuffer;
 }
 
 /**
- * @internal Opens `path` for hashing: HashError EISDIR for a folder, ENOTREG (naming the type)
- * for anything else that is not a regular file, EFBIG when it is larger than `limits.maxBytes`,
+ * @internal Opens `path` for hashing: HashError EISDIR for a folder, NOT_REGULAR_FILE (naming
+ * the type) for anything else that is not a regular file, EFBIG when it is larger than `limits.maxBytes`,
  * all before any read; other failures are HashErrors with the errno.
  */
 export function* openRegular(path: string | Buffer, limits: Limits): Flow<OpenFile> {
@@ -43,7 +46,7 @@ export function* openRegular(path: string | Buffer, limits: Limits): Flow<OpenFi
     const stats = yield* fstatOf(handle);
     checkRegular(stats, path);
     checkSize(stats, limits.maxBytes, path);
-    return { fd: yield* reopen(handle, stats, path), stats, path };
+    return { fd: yield* reopen(handle, stats, path), stats, path, buffer: {} };
   } catch (error) {
     throw isAbort(error, limits.signal) ? error : toHashError(error, path);
   } finally {
@@ -67,13 +70,13 @@ function* reopen(handle: number, stats: BigIntStats, path: string | Buffer): Flo
     const shown = shownPath(path);
     throw new HashError(`cannot hash ${shown}: the path led to another file when opened again`, {
       path: shown,
-      code: 'ECHANGED',
+      code: 'CHANGED',
     });
   }
   return fd;
 }
 
-/** @internal HashError EISDIR or ENOTREG unless `stats` is a regular file's. */
+/** @internal HashError EISDIR or NOT_REGULAR_FILE unless `stats` is a regular file's. */
 export function checkRegular(stats: BigIntStats, path: string | Uint8Array): void {
   if (stats.isFile()) return;
   const shown = shownPath(path);
@@ -90,7 +93,7 @@ export function checkRegular(stats: BigIntStats, path: string | Uint8Array): voi
   }
   throw new HashError(
     `cannot hash ${shown}: it is ${typeName(stats)}, not a regular file; it was not read`,
-    { path: shown, code: 'ENOTREG' },
+    { path: shown, code: 'NOT_REGULAR_FILE' },
   );
 }
 

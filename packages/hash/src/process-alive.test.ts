@@ -6,12 +6,14 @@
 // reaps it), a real process runs another program mid-hash, and a stat that shows an exiting
 // task stands in for the moment between letting go of memory and becoming a zombie.
 import { spawn } from 'node:child_process';
-import { appendFileSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProcessGoneError, ProcFS } from '@procmon/procfs';
+import { ProcessGoneError } from '@procmon/procfs';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { firstLine } from '../../../test-support/processes.js';
 import {
+  afterComm,
+  changedStats,
   checksumOf,
   cleanup,
   codeOf,
@@ -20,6 +22,7 @@ import {
   eventually,
   isSleeping,
   startSleeper,
+  stateLetter,
   styles,
   tempFolder,
   toolDigest,
@@ -55,11 +58,6 @@ async function startOrphanedSleeper(binary: string): Promise<number> {
   return pid;
 }
 
-const stateOf = (pid: number): string => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-};
-
 /** Waits, synchronously (the hash is in the middle of a chunk), until `test` holds. */
 function waitSync(test: () => boolean, what: string): void {
   const cell = new Int32Array(new SharedArrayBuffer(4));
@@ -88,7 +86,7 @@ describe.each(styles)('a process that exits while its binary is hashed (%s)', (s
     const pid = await startOrphanedSleeper(largeSleep());
     onFirstChunk(() => {
       process.kill(pid, 'SIGKILL');
-      waitSync(() => stateOf(pid) === 'Z', `process ${pid} to be a zombie`);
+      waitSync(() => stateLetter(pid) === 'Z', `process ${pid} to be a zombie`);
     });
     const cache = new ChecksumCache({ settleMs: 0 });
     const error = await errorOf(() => checksumOf(style, pid, ['sha256'], { cache }));
@@ -118,7 +116,7 @@ describe('two processes of one binary, hashed at once through a shared cache (as
     const { pid: living } = await startSleeper(binary);
     onFirstChunk(() => {
       process.kill(dying, 'SIGKILL');
-      waitSync(() => stateOf(dying) === 'Z', `process ${dying} to be a zombie`);
+      waitSync(() => stateLetter(dying) === 'Z', `process ${dying} to be a zombie`);
     });
     const cache = new ChecksumCache({ settleMs: 0 });
     // The first call reads; the second waits for that read, which fails its confirmation.
@@ -137,7 +135,7 @@ describe('two processes of one binary, hashed at once through a shared cache (as
 describe.each(styles)(
   'a process that runs another program while its binary is hashed (%s)',
   (style) => {
-    it('is HashError ECHANGED: the checksum is of the file it ran before', async () => {
+    it('is HashError CHANGED: the checksum is of the file it ran before', async () => {
       // A shell waits for a file to appear, then replaces itself with sleep.
       const folder = tempFolder();
       const go = join(folder, 'go');
@@ -165,52 +163,20 @@ describe.each(styles)(
       });
       const error = await errorOf(() => checksumOf(style, pid, ['sha256']));
       expect(error).toBeInstanceOf(HashError);
-      expect(codeOf(error)).toBe('ECHANGED');
+      expect(codeOf(error)).toBe('CHANGED');
       expect((error as Error).message).toMatch(/another program/);
     });
   },
 );
 
-/**
- * A procfs whose stat, from the `from`th read on, shows `change` applied, and so do the stats of
- * all its threads (this test process has several: one exiting thread alone leaves it running).
- */
-class Changing extends ProcFS {
-  reads = 0;
-  constructor(
-    private readonly from: number,
-    private readonly change: (fields: string[]) => void,
-  ) {
-    super();
-    this.promises.readFile = async (pid: number, name: string) => this.readFile(pid, name);
-    this.promises.readTaskFile = async (pid: number, tid: number, name: string) =>
-      this.readTaskFile(pid, tid, name);
-  }
-  override readFile(pid: number, name: string): Uint8Array {
-    const bytes = super.readFile(pid, name);
-    if (name !== 'stat' || ++this.reads < this.from) return bytes;
-    return this.changed(bytes);
-  }
-  override readTaskFile(pid: number, tid: number, name: string): Uint8Array {
-    const bytes = super.readTaskFile(pid, tid, name);
-    return name === 'stat' && this.reads >= this.from ? this.changed(bytes) : bytes;
-  }
-  private changed(bytes: Uint8Array): Uint8Array {
-    const text = Buffer.from(bytes).toString('latin1');
-    const close = text.lastIndexOf(')');
-    // Fields after comm start at 3 (state): index 0 is the state, 6 the flags (field 9).
-    const fields = text.slice(close + 2).split(' ');
-    this.change(fields);
-    return new Uint8Array(Buffer.from(`${text.slice(0, close + 2)}${fields.join(' ')}`, 'latin1'));
-  }
-}
-
 const PF_EXITING = 0x4;
+const STATE = afterComm(3);
+const FLAGS = afterComm(9);
 
 describe.each(styles)('a stat after the read that shows (%s)', (style) => {
   it('an exiting task (PF_EXITING: memory let go, not yet a zombie) is ProcessGoneError', async () => {
-    const procfs = new Changing(2, (fields) => {
-      fields[6] = String(Number(fields[6]) | PF_EXITING);
+    const procfs = changedStats(2, (fields) => {
+      fields[FLAGS] = String(Number(fields[FLAGS]) | PF_EXITING);
     });
     const error = await errorOf(() => checksumOf(style, process.pid, ['sha256'], { procfs }));
     expect(error).toBeInstanceOf(ProcessGoneError);
@@ -218,8 +184,10 @@ describe.each(styles)('a stat after the read that shows (%s)', (style) => {
   });
 
   it('a zombie is ProcessGoneError with zombie set', async () => {
-    const procfs = new Changing(2, (fields) => {
-      fields[0] = 'Z';
+    const procfs = changedStats(2, (fields) => {
+      // As the kernel shows one: a task that became a zombie went through do_exit (PF_EXITING).
+      fields[STATE] = 'Z';
+      fields[FLAGS] = String(Number(fields[FLAGS]) | PF_EXITING);
     });
     const error = await errorOf(() => checksumOf(style, process.pid, ['sha256'], { procfs }));
     expect(error).toBeInstanceOf(ProcessGoneError);
@@ -228,14 +196,16 @@ describe.each(styles)('a stat after the read that shows (%s)', (style) => {
 
   it('only the main thread exiting, the others running, gives the checksum', async () => {
     // pthread_exit: the process lives on in its other threads, which hold its memory.
-    const procfs = new Changing(2, () => {});
-    const exitMain = new Changing(2, (fields) => {
-      fields[0] = 'Z';
-    });
-    exitMain.readTaskFile = (pid: number, tid: number, name: string) =>
-      ProcFS.prototype.readTaskFile.call(exitMain, pid, tid, name);
-    exitMain.promises.readTaskFile = async (pid: number, tid: number, name: string) =>
-      exitMain.readTaskFile(pid, tid, name);
+    const procfs = changedStats(2, () => {});
+    const exitMain = changedStats(
+      2,
+      (fields) => {
+        // As the kernel shows a leader that called pthread_exit: a zombie, and exiting.
+        fields[STATE] = 'Z';
+        fields[FLAGS] = String(Number(fields[FLAGS]) | PF_EXITING);
+      },
+      { threads: false },
+    );
     expect((await checksumOf(style, process.pid, ['sha256'], { procfs: exitMain })).source).toBe(
       'exe',
     );
@@ -243,7 +213,7 @@ describe.each(styles)('a stat after the read that shows (%s)', (style) => {
   });
 
   it('nothing of the kind gives the checksum (the control)', async () => {
-    const procfs = new Changing(2, () => {});
+    const procfs = changedStats(2, () => {});
     expect((await checksumOf(style, process.pid, ['sha256'], { procfs })).source).toBe('exe');
   });
 });

@@ -1,27 +1,28 @@
 // The checksum of what a process runs, through a fallback chain (exe, root, path, memory): the
-// running file is hashed through /proc/<pid>/exe whatever the link's text says (a path past
+// running file is hashed through its exe link whatever the link's text says (a path past
 // PATH_MAX has no text, a file may be named `x (deleted)`); deletion is the kernel's verdict
 // (ProcFS.readExe), not the text's; the memory image is really hashed, matched on the kernel's
 // exact text and the inode; a deleted or replaced binary is never answered with the file now at
 // its path; and a checksum is only returned once the process is confirmed to have kept its
-// binary from being written throughout the read.
+// binary from being written throughout the read. Written as one procfs flow: /proc is read
+// through procfs.flows, files through external steps (file-ops.ts).
 
-import type { BigIntStats } from 'node:fs';
-import { decodeText, type MapsEntry, parseMaps } from '@procmon/parse';
+import { decodeText, type MapsEntry } from '@procmon/parse';
 import {
   defaultProcFS,
   type Executable,
+  type Flow,
   ProcessGoneError,
   type ProcFS,
   ProcfsError,
+  statExe,
 } from '@procmon/procfs';
 import { type Checksums, checkAlgorithms } from './algorithms.js';
-import { deviceOf, entriesNamed, mapsText } from './binary-maps.js';
 import { type ChecksumCache, cachedChecksums } from './cache.js';
-
-import { HashError, shownPath, toHashError } from './errors.js';
-import { call, closeFd, type Flow, runAsync, runSync, statOf } from './flow.js';
-import { type DumpImageOptions, hashImage, hashImageAsync } from './image.js';
+import { HashError, toHashError } from './errors.js';
+import { closeFd } from './file-ops.js';
+import { type DumpImageOptions, hashImageFlow } from './image.js';
+import { checkMapped, mapsOnce } from './mapped-file.js';
 import { type OpenFile, openRegular } from './open-file.js';
 import {
   checkByteCap,
@@ -31,7 +32,6 @@ import {
   isAbort,
   type Limits,
 } from './options.js';
-import { exeOf, procFile, stateOf } from './proc-reads.js';
 import { confirmProcess, startTimeOf } from './process-alive.js';
 import { type StableRead, stableRead } from './stable-read.js';
 
@@ -110,8 +110,8 @@ function planOf(algorithms: readonly string[], options: ProcessChecksumOptions):
  * @throws TypeError for an unknown algorithm, a bad pid or a bad option (before any I/O);
  *   ProcessGoneError or PermissionDeniedError when no source answered and the exe link cannot be
  *   read; ProcessGoneError when the process exited, became a zombie or its pid was reused while
- *   its binary was hashed; HashError ECHANGED when it ran another program meanwhile; HashError
- *   ENOSOURCE when no source could be hashed, its message listing why each failed (a binary
+ *   its binary was hashed; HashError CHANGED when it ran another program meanwhile; HashError
+ *   NO_SOURCE when no source could be hashed, its message listing why each failed (a binary
  *   larger than `maxBytes` is EFBIG there, a path past PATH_MAX leaves only `exe` to try);
  *   `options.signal`'s reason once it is aborted.
  */
@@ -120,7 +120,8 @@ export function processChecksum(
   algorithms: readonly string[],
   options: ProcessChecksumOptions = {},
 ): ProcessChecksum {
-  return runSync(checksumFlow(pid, algorithms, planOf(algorithms, options)));
+  const plan = planOf(algorithms, options);
+  return plan.procfs.run(checksumFlow(pid, algorithms, plan));
 }
 
 /** The same, with asynchronous reads throughout. */
@@ -129,7 +130,8 @@ export async function processChecksumAsync(
   algorithms: readonly string[],
   options: ProcessChecksumOptions = {},
 ): Promise<ProcessChecksum> {
-  return runAsync(checksumFlow(pid, algorithms, planOf(algorithms, options)));
+  const plan = planOf(algorithms, options);
+  return plan.procfs.runAsync(checksumFlow(pid, algorithms, plan));
 }
 
 type Attempts = ProcessChecksum['attempts'];
@@ -149,7 +151,6 @@ function* checksumFlow(
   const { procfs, limits } = plan;
   const started = yield* startTimeOf(procfs, pid);
   const attempts: Attempts = [];
-  const exePath = `${procfs.root}/${pid}/exe`;
 
   // 1. exe: the running file itself, opened through the link whatever its text says.
   let exe: StableRead | undefined;
@@ -157,14 +158,14 @@ function* checksumFlow(
     exe = yield* hashExe(plan, pid, started, algorithms);
   } catch (error) {
     throwIfFinal(error, limits);
-    attempts.push({ source: 'exe', error: toHashError(error, exePath) });
+    attempts.push({ source: 'exe', error: toHashError(error, procfs.pathOf(pid, 'exe')) });
   }
 
   // 2. The link's text: the result's path, and what the other sources need.
   let binary: Binary | undefined;
   let pathError: Error | undefined;
   try {
-    binary = binaryOf(yield* exeOf(procfs, pid));
+    binary = binaryOf(yield* procfs.flows.readExe(pid));
   } catch (error) {
     // With nothing hashed, the link's error is the answer (a gone process, permission denied),
     // unless it only says the path is too long to be given.
@@ -176,14 +177,14 @@ function* checksumFlow(
     return answer('exe', exe.checksums, binary, pathError, attempts);
   }
   if (binary === undefined) {
-    throw noSource(pid, yield* stateOf(procfs, pid), attempts, procfs, pathError);
+    throw noSource(pid, yield* procfs.flows.processState(pid), attempts, procfs, pathError);
   }
 
   // 3. root, then path: only for a binary still at its path.
   if (!binary.deleted) {
     const maps = mapsOnce(procfs, pid);
     const targets: [ChecksumSource, Buffer][] = [
-      ['root', Buffer.concat([Buffer.from(`${procfs.root}/${pid}/root`), binary.pathBytes])],
+      ['root', Buffer.concat([Buffer.from(procfs.pathOf(pid, 'root')), binary.pathBytes])],
       ['path', binary.pathBytes],
     ];
     for (const [source, target] of targets) {
@@ -212,7 +213,7 @@ function* checksumFlow(
     yield* confirmProcess(procfs, pid, started, undefined);
     return answer('memory', image, binary, undefined, attempts);
   }
-  throw noSource(pid, yield* stateOf(procfs, pid), attempts, procfs, undefined);
+  throw noSource(pid, yield* procfs.flows.processState(pid), attempts, procfs, undefined);
 }
 
 /**
@@ -239,7 +240,7 @@ function* hashExe(
   started: number,
   algorithms: readonly string[],
 ): Flow<StableRead> {
-  const file = yield* openRegular(`${plan.procfs.root}/${pid}/exe`, plan.limits);
+  const file = yield* openRegular(plan.procfs.pathOf(pid, 'exe'), plan.limits);
   try {
     const checksums = yield* checksumsOf(plan, file, algorithms, function* (wanted) {
       const read = yield* stableRead(file, wanted, plan.limits, 'once');
@@ -270,7 +271,7 @@ function* hashMapped(
 ): Flow<Checksums> {
   const file = yield* openRegular(target, plan.limits);
   try {
-    checkMapped(file.stats, binary, yield* maps(), target, pid);
+    checkMapped(file.stats, binary.path, yield* maps(), target, pid);
     return yield* checksumsOf(plan, file, algorithms, (wanted) =>
       stableRead(file, wanted, plan.limits, 'verify'),
     );
@@ -286,7 +287,8 @@ function* checksumsOf(
   algorithms: readonly string[],
   read: (algorithms: readonly string[]) => Flow<StableRead>,
 ): Flow<Checksums> {
-  if (plan.cache) return yield* cachedChecksums(plan.cache, file.stats, algorithms, read);
+  if (plan.cache)
+    return yield* cachedChecksums(plan.procfs, plan.cache, file.stats, algorithms, read);
   return (yield* read(algorithms)).checksums;
 }
 
@@ -300,22 +302,15 @@ function* hashMemory(
   binary: Binary,
   algorithms: readonly string[],
 ): Flow<Checksums> {
-  const options: DumpImageOptions = {
-    procfs: plan.procfs,
-    deleted: binary.deleted,
-    maxBytes: plan.maxImageBytes,
-    signal: plan.limits.signal,
-  };
+  const options: DumpImageOptions = { deleted: binary.deleted };
   try {
-    options.inode = (yield* statOf(`${plan.procfs.root}/${pid}/exe`)).ino;
+    options.inode = (yield* statExe(plan.procfs, pid)).ino;
   } catch {
     // Not reachable (a file system this user may not stat, a process exiting): text alone, and
     // regions of one file only.
   }
-  return yield* call(
-    () => hashImage(pid, binary.path, algorithms, options),
-    () => hashImageAsync(pid, binary.path, algorithms, options),
-  );
+  const limits = { maxBytes: plan.maxImageBytes, signal: plan.limits.signal };
+  return yield* hashImageFlow(plan.procfs, pid, binary.path, algorithms, options, limits);
 }
 
 function binaryOf(exe: Executable): Binary {
@@ -348,60 +343,6 @@ function answer(
   return result;
 }
 
-/** maps, read and parsed at most once, on first need; its error kept as the value. */
-function mapsOnce(procfs: ProcFS, pid: number): () => Flow<MapsEntry[] | Error> {
-  let maps: MapsEntry[] | Error | undefined;
-  return function* () {
-    if (maps === undefined) {
-      try {
-        maps = parseMaps(yield* procFile(procfs, pid, 'maps'));
-      } catch (error) {
-        maps = error as Error;
-      }
-    }
-    return maps;
-  };
-}
-
-/**
- * A `root` or `path` source is the binary only if the opened file is one the process maps under
- * the binary's own text (same device and inode); anything else (a file of another mount
- * namespace at the same path, a process that exited meanwhile) throws.
- */
-function checkMapped(
-  stats: BigIntStats,
-  binary: Binary,
-  maps: MapsEntry[] | Error,
-  target: Uint8Array,
-  pid: number,
-): void {
-  const shown = shownPath(target);
-  if (maps instanceof Error) {
-    throw new HashError(
-      `cannot tell whether ${shown} is the binary process ${pid} runs: its maps could not be read (${maps.message})`,
-      {
-        path: shown,
-        code:
-          typeof (maps as Error & { code?: unknown }).code === 'string'
-            ? String((maps as Error & { code?: unknown }).code)
-            : 'EMISMATCH',
-        cause: maps,
-      },
-    );
-  }
-  const { major, minor } = deviceOf(stats.dev);
-  const mapped = entriesNamed(maps, mapsText(binary.path, false)).some(
-    (entry) =>
-      entry.inode === stats.ino && entry.device.major === major && entry.device.minor === minor,
-  );
-  if (!mapped) {
-    throw new HashError(
-      `${shown} (device ${major}:${minor}, inode ${stats.ino}) is not the binary process ${pid} maps at ${binary.path}: not hashed`,
-      { path: shown, code: 'EMISMATCH' },
-    );
-  }
-}
-
 function noSource(
   pid: number,
   state: string,
@@ -409,7 +350,7 @@ function noSource(
   procfs: ProcFS,
   pathError: Error | undefined,
 ): Error {
-  const path = `${procfs.root}/${pid}/exe`;
+  const path = procfs.pathOf(pid, 'exe');
   if (state !== 'alive') {
     return new ProcessGoneError(`cannot hash the binary of process ${pid}: it is ${state}`, {
       pid,
@@ -426,7 +367,7 @@ function noSource(
   }
   return new HashError(`cannot hash the binary of process ${pid}: ${reasons.join('; ')}`, {
     path,
-    code: 'ENOSOURCE',
+    code: 'NO_SOURCE',
     cause: attempts,
   });
 }

@@ -73,7 +73,7 @@ describe('a binary deeper than PATH_MAX', () => {
     it('when exe cannot be hashed either, says that no other source could be tried', async () => {
       const error = await errorOf(() => checksumOf(style, pid, ['sha256'], FILES_REFUSED));
       expect(error).toBeInstanceOf(HashError);
-      expect(codeOf(error)).toBe('ENOSOURCE');
+      expect(codeOf(error)).toBe('NO_SOURCE');
       expect((error as Error).message).toMatch(/EFBIG|cap/);
       expect((error as Error).message).toMatch(/ENAMETOOLONG/);
     });

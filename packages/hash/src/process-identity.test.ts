@@ -8,16 +8,36 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProcessGoneError, ProcFS } from '@procmon/procfs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, errorOf, tempFolder, toolDigest } from '../test/helpers.js';
+import {
+  afterComm,
+  changedStats,
+  checksumOf,
+  cleanup,
+  errorOf,
+  type Style,
+  styles,
+  tempFolder,
+  toolDigest,
+} from '../test/helpers.js';
 import { HashError, processChecksum, processChecksumAsync } from './index.js';
 
 afterAll(cleanup);
 
-type Style = 'sync' | 'async';
-const run = (style: Style, pid: number, procfs: ProcFS) =>
-  style === 'sync'
-    ? processChecksum(pid, ['sha256'], { procfs })
-    : processChecksumAsync(pid, ['sha256'], { procfs });
+const run = (style: Style, procfs: ProcFS) =>
+  checksumOf(style, process.pid, ['sha256'], { procfs });
+
+/**
+ * A file at `inside` (an absolute path not on the host) under a new folder that stands for the
+ * process's root; `file` is where it is on the host.
+ */
+async function fileUnderRoot(name: string, content: string) {
+  const folder = tempFolder();
+  const inside = `/procmon-hash-test-not-on-the-host/bin/${name}`;
+  await mkdir(join(folder, 'procmon-hash-test-not-on-the-host/bin'), { recursive: true });
+  const file = join(folder, inside);
+  await writeFile(file, content);
+  return { folder, inside, file };
+}
 
 /** A procfs root for this process whose exe does not resolve, with the given maps. */
 async function fixtureRoot(exeTarget: string, rootFolder: string, maps: string): Promise<ProcFS> {
@@ -41,76 +61,60 @@ function mapsLine(file: string, pathname: string, inodeDelta = 0n): string {
   return `7f0000000000-7f0000001000 r-xp 00000000 ${hex(major)}:${hex(minor)} ${ino + inodeDelta} ${pathname}\n`;
 }
 
-describe.each(['sync', 'async'] as Style[])('the root and path sources (%s)', (style) => {
+describe.each(styles)('the root and path sources (%s)', (style) => {
   it('refuse the file under root when the process maps another file at that path', async () => {
     // The file at the binary's path (under root) is not the one the process maps: another inode.
-    const folder = tempFolder();
-    const inside = '/procmon-hash-test-not-on-the-host/bin/prog';
-    await mkdir(join(folder, 'procmon-hash-test-not-on-the-host/bin'), { recursive: true });
-    await writeFile(join(folder, inside), 'another file at that path\n');
-    const procfs = await fixtureRoot(inside, folder, mapsLine(join(folder, inside), inside, 1n));
-    const error = await errorOf(() => run(style, process.pid, procfs));
+    const { folder, inside, file } = await fileUnderRoot('prog', 'another file at that path\n');
+    const procfs = await fixtureRoot(inside, folder, mapsLine(file, inside, 1n));
+    const error = await errorOf(() => run(style, procfs));
     expect(error).toBeInstanceOf(HashError);
-    expect((error as HashError).code).toBe('ENOSOURCE');
+    expect((error as HashError).code).toBe('NO_SOURCE');
     const attempts = (error as HashError).cause as { source: string; error: HashError }[];
     expect(attempts.map((attempt) => attempt.source)).toEqual(['exe', 'root', 'path', 'memory']);
-    expect(attempts[1]?.error.code).toBe('EMISMATCH');
+    expect(attempts[1]?.error.code).toBe('MISMATCH');
   });
 
   it('refuse a file when maps cannot be read', async () => {
-    const folder = tempFolder();
-    const inside = '/procmon-hash-test-not-on-the-host/bin/app';
-    await mkdir(join(folder, 'procmon-hash-test-not-on-the-host/bin'), { recursive: true });
-    await writeFile(join(folder, inside), 'a file under root\n');
+    const { folder, inside } = await fileUnderRoot('app', 'a file under root\n');
     const procfs = await fixtureRoot(inside, folder, '');
-    const error = await errorOf(() => run(style, process.pid, procfs));
+    const error = await errorOf(() => run(style, procfs));
     expect(error).toBeInstanceOf(HashError);
     const attempts = (error as HashError).cause as { source: string; error: HashError }[];
     expect(attempts[1]).toMatchObject({ source: 'root' });
-    expect(attempts[1]?.error.code).toBe('EMISMATCH');
+    expect(attempts[1]?.error.code).toBe('MISMATCH');
   });
 
   it('take the file under root when it is the one maps names (device and inode)', async () => {
-    const folder = tempFolder();
-    const inside = '/procmon-hash-test-not-on-the-host/bin/app';
-    await mkdir(join(folder, 'procmon-hash-test-not-on-the-host/bin'), { recursive: true });
-    await writeFile(join(folder, inside), 'a file under root\n');
-    const procfs = await fixtureRoot(inside, folder, mapsLine(join(folder, inside), inside));
-    const result = await run(style, process.pid, procfs);
+    const { folder, inside, file } = await fileUnderRoot('app', 'a file under root\n');
+    const procfs = await fixtureRoot(inside, folder, mapsLine(file, inside));
+    const result = await run(style, procfs);
     expect(result).toMatchObject({
       source: 'root',
-      checksums: { sha256: toolDigest('sha256', join(folder, inside)) },
+      checksums: { sha256: toolDigest('sha256', file) },
     });
   });
 });
 
-/** A procfs whose stat, from the `n`th read on, says the process started at another time. */
-class ReusedPid extends ProcFS {
-  reads = 0;
-  override readFile(pid: number, name: string): Uint8Array {
-    const bytes = super.readFile(pid, name);
-    return name === 'stat' && ++this.reads >= 2 ? shifted(bytes) : bytes;
-  }
-}
+const START_TIME = afterComm(22);
 
-function shifted(stat: Uint8Array): Uint8Array {
-  const text = Buffer.from(stat).toString('latin1');
-  const close = text.lastIndexOf(')');
-  const fields = text.slice(close + 2).split(' ');
-  // Fields after comm start at 3 (state): startTime (22) is index 19.
-  fields[19] = String(Number(fields[19]) + 1);
-  return new Uint8Array(Buffer.from(`${text.slice(0, close + 2)}${fields.join(' ')}`, 'latin1'));
-}
+/** A procfs whose stat, from the 2nd read on, says the process started at another time. */
+const reusedPid = () =>
+  changedStats(
+    2,
+    (fields) => {
+      fields[START_TIME] = String(Number(fields[START_TIME]) + 1);
+    },
+    { threads: false },
+  );
 
 describe('a pid that names another process by the time the binary is hashed', () => {
   it('is ProcessGoneError, sync', () => {
-    const procfs = new ReusedPid();
+    const procfs = reusedPid();
     expect(() => processChecksum(process.pid, ['sha256'], { procfs })).toThrow(ProcessGoneError);
   });
 
   it('is ProcessGoneError, async', async () => {
-    const procfs = new ReusedPid();
-    procfs.promises.readFile = async (pid: number, name: string) => procfs.readFile(pid, name);
+    const procfs = reusedPid();
     await expect(processChecksumAsync(process.pid, ['sha256'], { procfs })).rejects.toBeInstanceOf(
       ProcessGoneError,
     );

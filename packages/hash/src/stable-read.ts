@@ -2,9 +2,10 @@
 // over the file with fstat before and after each, as many as the read policy asks, capped in
 // size and stopped by an abort signal between chunks.
 import type { BigIntStats } from 'node:fs';
+import type { Flow } from '@procmon/procfs';
 import { type Checksums, MultiHash } from './algorithms.js';
 import { HashError, shownPath } from './errors.js';
-import { CHUNK_BYTES, type Flow, fstatOf, pause, readAt } from './flow.js';
+import { CHUNK_BYTES, fstatOf, pause, readAt } from './file-ops.js';
 import { checkSize, type OpenFile, tooLarge } from './open-file.js';
 import { type Limits, throwIfAborted } from './options.js';
 import { msUntilSettled, readsNeeded } from './read-policy.js';
@@ -41,7 +42,7 @@ const MAX_PASSES = 6;
  * @internal The checksums of an open file, read as `mode` says. In `verify` mode two passes
  * that agree are believed at once only if the file's ctime is older than RECENT_CHANGE_MS (see
  * read-policy.ts); otherwise the file is watched until it is, then read once more, and that pass
- * must agree too. HashError ECHANGED after MAX_CHANGES changes, EFBIG when the file is or grows
+ * must agree too. HashError CHANGED after MAX_CHANGES changes, EFBIG when the file is or grows
  * larger than the cap.
  */
 export function* stableRead(
@@ -119,7 +120,7 @@ export function* readPass(
     throwIfAborted(limits.signal);
     // One byte past the cap is asked for: it is how a file that grew past it shows.
     const length = Math.min(CHUNK_BYTES, limits.maxBytes + 1 - position);
-    const bytes = yield* readAt(file.fd, position, length);
+    const bytes = yield* readAt(file.fd, position, length, file.buffer);
     if (bytes.length === 0) break;
     position += bytes.length;
     if (position > limits.maxBytes)
@@ -150,6 +151,6 @@ function changedError(path: string | Uint8Array): HashError {
   const shown = shownPath(path);
   return new HashError(
     `cannot hash ${shown}: it kept changing while it was read (its size, mtime or ctime moved, or two reads gave different bytes); it has no single checksum`,
-    { path: shown, code: 'ECHANGED' },
+    { path: shown, code: 'CHANGED' },
   );
 }

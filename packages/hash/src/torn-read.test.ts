@@ -1,7 +1,7 @@
 // A file rewritten in place while it is hashed must never give a digest of neither content. A
 // child process rewrites a 4 MiB file owned by another user (uid 65534) in a loop, alternating
 // between two contents of the same size; every hash must be the digest of one of them (computed
-// with node:crypto from the bytes the test wrote), or HashError ECHANGED. A stat before and after
+// with node:crypto from the bytes the test wrote), or HashError CHANGED. A stat before and after
 // one read let torn digests through (6 of 294 calls): the kernel sets the timestamps when a
 // write starts, not when it ends. Then the read policy itself: who may write a file decides
 // whether one read is enough.
@@ -110,7 +110,7 @@ describe('a file rewritten in place, over and over, by another user', () => {
   ];
 
   it.each(calls)(
-    `${CALLS} calls of %s: each the digest of one content, or ECHANGED`,
+    `${CALLS} calls of %s: each the digest of one content, or CHANGED`,
     async (_name, call) => {
       const outcomes = new Map<string, number>();
       for (let i = 0; i < CALLS; i++) {
@@ -122,12 +122,12 @@ describe('a file rewritten in place, over and over, by another user', () => {
             : `torn ${sha256}`;
         } catch (error) {
           outcome =
-            error instanceof HashError && error.code === 'ECHANGED' ? 'ECHANGED' : String(error);
+            error instanceof HashError && error.code === 'CHANGED' ? 'CHANGED' : String(error);
         }
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       }
       const unexpected = [...outcomes.keys()].filter(
-        (outcome) => !['content0', 'content1', 'ECHANGED'].includes(outcome),
+        (outcome) => !['content0', 'content1', 'CHANGED'].includes(outcome),
       );
       expect(unexpected, JSON.stringify([...outcomes])).toEqual([]);
     },
@@ -139,7 +139,7 @@ describe('a file rewritten in place, over and over, by another user', () => {
       try {
         hashFileCached(path, ['sha256'], cache);
       } catch (error) {
-        expect(codeOf(error)).toBe('ECHANGED');
+        expect(codeOf(error)).toBe('CHANGED');
       }
     }
     // Whatever was kept is one of the two contents.

@@ -15,6 +15,7 @@ import {
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { type MapsEntry, parseMaps } from '@procmon/parse';
+import { nodeBackend, type Op, type Outcome, ProcFS } from '@procmon/procfs';
 import { expect } from 'vitest';
 import {
   cleanup,
@@ -95,28 +96,17 @@ export function copySleep(folder: string, name = 'sleep'): string {
  * finished (relocations applied, RELRO protected), the process parked in nanosleep. Nothing
  * about its maps changes after that.
  */
-export async function startSleeper(
+export const startSleeper = (
   binary: string,
   env: NodeJS.ProcessEnv = {},
-): Promise<{ child: ChildProcess; pid: number }> {
-  const child = trackChild(spawn(binary, ['60'], { stdio: 'ignore', env }));
-  await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', reject);
-  });
-  const pid = child.pid as number;
-  await eventually(() => (isSleeping(pid) ? true : undefined), `${binary} (pid ${pid}) to sleep`);
-  return { child, pid };
-}
+): Promise<{ child: ChildProcess; pid: number }> => startProgram(binary, ['60'], env);
 
 /** x86_64 nanosleep, clock_nanosleep; arm64 nanosleep, clock_nanosleep. */
 const SLEEP_SYSCALLS = new Set(['35', '230', '101', '115']);
 
 /** Whether process `pid` is parked in nanosleep (its program loaded and waiting). */
 export function isSleeping(pid: number): boolean {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  if (state !== 'S') return false;
+  if (stateLetter(pid) !== 'S') return false;
   const wchan = readFileSync(`/proc/${pid}/wchan`, 'latin1');
   if (wchan.includes('nanosleep')) return true;
   try {
@@ -127,6 +117,12 @@ export function isSleeping(pid: number): boolean {
   }
 }
 
+/** The state letter of process `pid` (`S`, `Z`, ...), read by the test with plain fs. */
+export function stateLetter(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+}
+
 /**
  * Starts `command args` and resolves with its pid once that pid sleeps (for a program that
  * ends in `sleep`, e.g. python3 exec-ing a copy of sleep).
@@ -134,8 +130,9 @@ export function isSleeping(pid: number): boolean {
 export async function startProgram(
   command: string,
   args: readonly string[],
+  env?: NodeJS.ProcessEnv,
 ): Promise<{ child: ChildProcess; pid: number }> {
-  const child = trackChild(spawn(command, [...args], { stdio: 'ignore' }));
+  const child = trackChild(spawn(command, [...args], { stdio: 'ignore', env }));
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', reject);
@@ -143,6 +140,28 @@ export async function startProgram(
   const pid = child.pid as number;
   await eventually(() => (isSleeping(pid) ? true : undefined), `${command} (pid ${pid}) to sleep`);
   return { child, pid };
+}
+
+/**
+ * A zombie: sh starts a short child, then execs sleep, which never reaps it. Resolves with the
+ * zombie's pid once its stat says Z; killing `parent` (cleanup does) lets init reap it.
+ */
+export async function startZombie(): Promise<{ parent: ChildProcess; zombie: number }> {
+  const parent = trackChild(spawn('sh', ['-c', 'true & exec sleep 60'], { stdio: 'ignore' }));
+  const zombie = await eventually(() => {
+    try {
+      const children = readFileSync(
+        `/proc/${parent.pid}/task/${parent.pid}/children`,
+        'latin1',
+      ).trim();
+      if (children === '') return undefined;
+      const pid = Number(children.split(' ')[0]);
+      return stateLetter(pid) === 'Z' ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }, 'a zombie child');
+  return { parent, zombie };
 }
 
 /** A pid that named a process a moment ago and names none now (the child exited and was reaped). */
@@ -262,3 +281,43 @@ export const checksumOf = (
   style === 'sync'
     ? Promise.resolve(processChecksum(pid, algorithms, options))
     : processChecksumAsync(pid, algorithms, options);
+
+/** Where a field of stat (numbered as in `man 5 proc`) sits among the fields after comm. */
+export const afterComm = (field: number): number => field - 3;
+
+/** stat's bytes with `change` applied to its fields after comm (see afterComm). */
+function changedStat(stat: Uint8Array, change: (fields: string[]) => void): Uint8Array {
+  const text = Buffer.from(stat).toString('latin1');
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  change(fields);
+  return new Uint8Array(Buffer.from(`${text.slice(0, close + 2)}${fields.join(' ')}`, 'latin1'));
+}
+
+/**
+ * A ProcFS on the live /proc whose stat of a process (`<pid>/stat`), from its `from`th read on,
+ * shows `change` applied to its fields after comm, sync or async; so do the stats of the
+ * process's threads (`<pid>/task/<tid>/stat`) from then on, unless `threads` is false.
+ */
+export function changedStats(
+  from: number,
+  change: (fields: string[]) => void,
+  { threads = true }: { threads?: boolean } = {},
+): ProcFS {
+  let reads = 0;
+  const rewrite = (op: Op, outcome: Outcome): Outcome => {
+    if (op.kind !== 'read' || !outcome.ok) return outcome;
+    const main = /^\d+\/stat$/.test(op.path);
+    if (main) reads++;
+    const thread = threads && /^\d+\/task\/\d+\/stat$/.test(op.path);
+    if (!(main || thread) || reads < from) return outcome;
+    return { ok: true, value: changedStat(outcome.value as Uint8Array, change) };
+  };
+  return new ProcFS({
+    backend: {
+      name: 'changed stats',
+      perform: (op, root) => rewrite(op, nodeBackend.perform(op, root)),
+      performAsync: async (op, root) => rewrite(op, await nodeBackend.performAsync(op, root)),
+    },
+  });
+}

@@ -6,6 +6,7 @@ export {
   ProcfsError,
   type ProcfsErrorDetails,
 } from './errors.js';
+export { statExe } from './exe-stat.js';
 export type { Executable } from './executable.js';
 export {
   all,
