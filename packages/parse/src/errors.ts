@@ -17,6 +17,12 @@ export type ProcFileKind =
   | 'net/netlink'
   | 'net/packet'
   | 'net/unix'
+  | 'smaps_rollup'
+  | 'meminfo'
+  | 'cgroup'
+  | 'limits'
+  | 'fdinfo'
+  | 'ns'
   | 'text';
 
 const EXCERPT_RADIUS = 24;

@@ -1,3 +1,4 @@
+export { type CgroupEntry, type CgroupOptions, parseCgroup } from './cgroup.js';
 export {
   type CmdlineBytesOptions,
   type CmdlineOptions,
@@ -5,6 +6,7 @@ export {
   parseCmdlineBytes,
   serializeCmdline,
 } from './cmdline.js';
+export { type CgroupContainer, type ContainerRuntime, containerOf } from './container.js';
 export {
   Environ,
   type EnvironEntryBytes,
@@ -23,8 +25,10 @@ export {
   type NamespaceType,
   parseFdTarget,
 } from './fd-target.js';
+export { type Fdinfo, type FdinfoLine, parseFdinfo } from './fdinfo.js';
 export type { ProcInput } from './input.js';
 export { type Io, parseIo } from './io.js';
+export { LIMIT_KEYS, type LimitKey, type LimitRow, type Limits, parseLimits } from './limits.js';
 export {
   type DeviceNumber,
   type MapsEntry,
@@ -32,6 +36,8 @@ export {
   type MapsOptions,
   parseMaps,
 } from './maps.js';
+export { type Meminfo, parseMeminfo } from './meminfo.js';
+export { type NamespaceId, parseNamespaceLink } from './namespace-link.js';
 export { formatIPv4, formatIPv6 } from './net-address.js';
 export {
   INET_SOCKET_STATE_NAMES,
@@ -51,6 +57,8 @@ export {
   type UnixSocketStateName,
   type UnixSocketTypeName,
 } from './net-unix.js';
+export { type OpenFlagName, openFlagNames } from './open-flags.js';
+export { parseSmapsRollup, type SmapsRollup } from './smaps-rollup.js';
 export {
   type ParseStatOptions,
   parseStat,

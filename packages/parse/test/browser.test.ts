@@ -75,6 +75,13 @@ const FOLDERS: Record<string, (file: string) => Mapping> = {
   maps: () => withDecodings('parseMaps'),
   // One link target per line; see linesOf.
   'fd-target': () => withDecodings('parseFdTarget'),
+  smaps_rollup: () => [{ fn: 'parseSmapsRollup' }],
+  meminfo: () => [{ fn: 'parseMeminfo' }],
+  cgroup: () => withDecodings('parseCgroup'),
+  limits: () => [{ fn: 'parseLimits' }],
+  fdinfo: () => [{ fn: 'parseFdinfo' }],
+  // One namespace link target per line; see linesOf.
+  ns: () => [{ fn: 'parseNamespaceLink' }],
   net: (file) => {
     const name = file.slice(file.lastIndexOf('/') + 1);
     if (/^live-fds-.*\.txt$/.test(name))
@@ -84,7 +91,7 @@ const FOLDERS: Record<string, (file: string) => Mapping> = {
 };
 
 /** Folders whose files hold many inputs, one per line (a link target never holds a newline here). */
-const LINE_FOLDERS = new Set(['fd-target']);
+const LINE_FOLDERS = new Set(['fd-target', 'ns']);
 
 // The serializer and runner, as source, so Node and the page run the very same code. Results are
 // JSON with bigint, Map, Set, typed arrays, non-finite numbers, -0, undefined and errors tagged, so
@@ -311,6 +318,22 @@ if (!haveChromium && !inCI) {
       );
       expect(unmapped, 'add these to FOLDERS or netTable in test/browser.test.ts').toEqual([]);
       expect(fixtures.size).toBeGreaterThan(0);
+    });
+
+    it('reads the container of every cgroup fixture exactly as Node does', async () => {
+      // containerOf takes paths, not a file: each cgroup fixture's paths, as Node parses them.
+      const parseCgroup = nodeModule.parseCgroup as (input: Uint8Array) => { path: string }[];
+      const containerOf = nodeModule.containerOf as (paths: string[]) => unknown;
+      const pathLists = filesUnder(join(FIXTURES, 'cgroup')).map((file) =>
+        parseCgroup(new Uint8Array(readFileSync(file))).map((entry) => entry.path),
+      );
+      expect(pathLists.length).toBeGreaterThan(0);
+      const inNode = pathLists.map((paths) => shared.serialize(containerOf(paths)));
+      const inPage = await page.evaluate(
+        `(${JSON.stringify(pathLists)}).map((paths) => globalThis.__shared.serialize(globalThis.__parse.containerOf(paths)))`,
+      );
+      expect(inPage).toEqual(inNode);
+      expect(inNode.filter((json) => json !== '{"$undefined":true}').length).toBeGreaterThan(0);
     });
 
     for (const { folder, cases } of fixtures.values()) {
