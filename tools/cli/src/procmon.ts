@@ -100,10 +100,21 @@ function processCommand<T>(
     });
 }
 
-processCommand('tree', 'a process and its ancestors up to pid 1, nearest first', async () => {
-  const { treeOf, formatTree } = await import('./tree-command.js');
-  return { collect: treeOf, format: formatTree };
-});
+program
+  .command('tree')
+  .description('a process and its ancestors up to pid 1, nearest first; or with --children, its subtree')
+  .argument('[pid]', 'process id, or self', parsePid, 'self')
+  .option('--children', 'the whole subtree below the process instead: children under their parents')
+  .option('--json', 'print JSON for machines')
+  .action(async (pid: ProcTarget, options: JsonOption & { children?: boolean }) => {
+    const { openTarget } = await import('./target.js');
+    if (options.children) {
+      const { formatSubtree, subtreeOf } = await import('./subtree-command.js');
+      return print(subtreeOf(openTarget(pid)), options, formatSubtree);
+    }
+    const { formatTree, treeOf } = await import('./tree-command.js');
+    return print(treeOf(openTarget(pid)), options, formatTree);
+  });
 processCommand(
   'fds',
   'the open descriptors of a process, with the file or connection behind each',
