@@ -5,8 +5,8 @@ import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import {
   type HashTarget,
-  PS_SORT_KEYS,
   type ProcTarget,
+  PS_SORT_KEYS,
   type PsSort,
   parseAlgorithmList,
   parseHashTarget,
@@ -102,7 +102,9 @@ function processCommand<T>(
 
 program
   .command('tree')
-  .description('a process and its ancestors up to pid 1, nearest first; or with --children, its subtree')
+  .description(
+    'a process and its ancestors up to pid 1, nearest first; or with --children, its subtree',
+  )
   .argument('[pid]', 'process id, or self', parsePid, 'self')
   .option('--children', 'the whole subtree below the process instead: children under their parents')
   .option('--json', 'print JSON for machines')
@@ -137,12 +139,24 @@ program
   .description(
     'every process, one line each, with the columns of ps aux (USER, PID, %CPU, %MEM, VSZ, RSS, STAT, START, TIME, COMMAND) plus PPID and CONTAINER',
   )
-  .option('--sort <keys>', `order by keys, comma-separated, - before one for descending (-%cpu): ${PS_SORT_KEYS.join(', ')}`, parseSortList)
-  .option('-u, --user <users>', 'only processes of these users (names or uids, comma-separated)', parseUserList)
+  .option(
+    '--sort <keys>',
+    `order by keys, comma-separated, - before one for descending (-%cpu): ${PS_SORT_KEYS.join(', ')}`,
+    parseSortList,
+  )
+  .option(
+    '-u, --user <users>',
+    'only processes of these users (names or uids, comma-separated)',
+    parseUserList,
+  )
   .option('-p, --pid <pids>', 'only these processes (comma-separated)', parsePidList)
   .option('--name <text>', 'only processes whose comm or path holds this text')
   .option('--forest', 'children under their parents, drawn as ps --forest does')
-  .option('--interval <seconds>', '%CPU over this many seconds between two scans (as top), not over each lifetime', parseInterval)
+  .option(
+    '--interval <seconds>',
+    '%CPU over this many seconds between two scans (as top), not over each lifetime',
+    parseInterval,
+  )
   .option('--wide', 'do not cut rows to the terminal width')
   .option('--json', 'print JSON for machines')
   .action(

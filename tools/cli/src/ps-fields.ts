@@ -38,8 +38,7 @@ const two = (value: number) => String(value).padStart(2, '0');
  */
 export function startText(started: Date, now: Date): string {
   if (started.getFullYear() !== now.getFullYear()) return String(started.getFullYear());
-  const sameDay =
-    started.getMonth() === now.getMonth() && started.getDate() === now.getDate();
+  const sameDay = started.getMonth() === now.getMonth() && started.getDate() === now.getDate();
   if (!sameDay) return `${MONTHS[started.getMonth()]}${two(started.getDate())}`;
   return `${two(started.getHours())}:${two(started.getMinutes())}`;
 }
