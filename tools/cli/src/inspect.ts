@@ -117,6 +117,10 @@ export function inspectProcess(process: Process, options: InspectOptions): Inspe
     report.io = { readBytes, writeBytes, rchar, wchar };
   }
   Object.assign(report, resourcesOf(process, extra.stat, facts, failures));
+  // statm's count is exact; stat's rss field is an estimate.
+  if (report.memoryUsage && report.memory) {
+    report.memoryUsage.residentBytes = report.memory.residentBytes;
+  }
   if (options.algorithms.length > 0 && !details.kernelThread) {
     try {
       report.checksums = process.computeChecksums(options.algorithms);

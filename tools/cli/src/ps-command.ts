@@ -2,7 +2,13 @@
 // STAT, START, TIME, COMMAND) plus PPID and CONTAINER. Collected here; chosen and ordered in
 // ps-select.ts, drawn in ps-format.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type CgroupContainer, containerOf, parseCgroup, parseMeminfo } from '@procmon/parse';
+import {
+  type CgroupContainer,
+  containerOf,
+  parseCgroup,
+  parseMeminfo,
+  parseStatm,
+} from '@procmon/parse';
 import {
   cpuPercents,
   cpuSampleOf,
@@ -97,11 +103,15 @@ export async function listProcesses(options: PsOptions = {}): Promise<PsReport> 
     options.lookup ?? GETENT,
   );
   const lines = scanned.map((entry) => {
-    const line = toLine(entry, facts, uptime, memTotal, percents);
+    const line = toLine(entry, facts, uptime, percents);
     if (line.uid !== undefined) {
       const name = names.get(line.uid);
       if (name !== undefined) line.user = name;
     }
+    const resident = residentBytesOf(procfs, entry.pid, facts.pageSize);
+    if (resident !== undefined) line.residentBytes = resident;
+    if (memTotal !== undefined && memTotal > 0)
+      line.memPercent = (line.residentBytes / memTotal) * 100;
     const container = containerOfProcess(procfs, entry.pid);
     if (container) line.container = container;
     return line;
@@ -113,11 +123,9 @@ function toLine(
   scanned: ScannedProcess,
   facts: { pageSize: number; clockTicks: number; bootTimeSeconds: number },
   uptime: number,
-  memTotal: number | undefined,
   percents: Map<number, number> | undefined,
 ): PsLine {
   const { stat } = scanned;
-  const residentBytes = stat.rss * facts.pageSize;
   const line: PsLine = {
     pid: scanned.pid,
     ppid: scanned.ppid,
@@ -132,7 +140,8 @@ function toLine(
         : (percents.get(scanned.pid) ?? 0),
     cpuPercentOver: percents === undefined ? 'lifetime' : 'interval',
     virtualBytes: Number(stat.vsize),
-    residentBytes,
+    // stat's estimate, until statm's exact count replaces it.
+    residentBytes: stat.rss * facts.pageSize,
     cpuSeconds: (stat.utime + stat.stime) / facts.clockTicks,
     startTime: stat.startTime,
     startedAt: facts.bootTimeSeconds * 1000 + (stat.startTime / facts.clockTicks) * 1000,
@@ -143,7 +152,6 @@ function toLine(
     session: stat.session,
     tpgid: stat.tpgid,
   };
-  if (memTotal !== undefined && memTotal > 0) line.memPercent = (residentBytes / memTotal) * 100;
   if (scanned.uids) line.uid = scanned.uids.effective;
   if (scanned.path !== undefined) line.path = scanned.path;
   if (scanned.pathSource !== undefined) line.pathSource = scanned.pathSource;
@@ -164,6 +172,19 @@ function uptimeSeconds(procfs: ProcFS): number {
 function memTotalBytes(procfs: ProcFS): number | undefined {
   try {
     return parseMeminfo(procfs.readSystemFile('meminfo')).memTotal;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resident bytes from statm, as ps reads them: the kernel sums its per-CPU counters there, while
+ * stat's rss field is an estimate that can be off by dozens of pages. Undefined when unreadable
+ * (stat's estimate is kept then).
+ */
+function residentBytesOf(procfs: ProcFS, pid: number, pageSize: number): number | undefined {
+  try {
+    return parseStatm(procfs.readFile(pid, 'statm'), { pageSize }).bytes.resident;
   } catch {
     return undefined;
   }
