@@ -183,17 +183,24 @@ export function formatInspectReport(report: InspectReport): string {
       `read ${bytesText(Number(readBytes))} (${rchar} chars), written ${bytesText(Number(writeBytes))} (${wchar} chars)`,
     );
   }
-  rows.push(...resourceRows(report));
+  lines.push(...aligned(rows));
+  // In a section of their own, aligned on their own labels.
+  const resources = resourceRows(report);
   if (report.container) {
     const { runtime, id, unit } = report.container;
-    row(
+    resources.push([
       'container',
       `${escapeText(runtime)} ${escapeText(id)}${unit ? pc.dim(` (${escapeText(unit)})`) : ''}`,
-    );
+    ]);
   }
   // v1 lists one path per hierarchy, most of them the same.
-  row('cgroup', report.cgroups && [...new Set(report.cgroups)].map(escapeText).join(', '));
-  lines.push(...aligned(rows));
+  if (report.cgroups) {
+    resources.push(['cgroup', [...new Set(report.cgroups)].map(escapeText).join(', ')]);
+  }
+  if (resources.length > 0) {
+    lines.push(pc.bold('resources'));
+    lines.push(...aligned(resources));
+  }
   if (report.namespaces) {
     lines.push(pc.bold('namespaces'));
     lines.push(
