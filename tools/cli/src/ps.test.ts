@@ -251,6 +251,29 @@ describe('choosing and ordering', () => {
   });
 });
 
+describe('--interval', () => {
+  it('%CPU over the interval, as top: a busy process near a core, an idle one near 0', async () => {
+    // Busy from start to end: its percent over the interval is high whatever its lifetime says.
+    const busy = trackChild(
+      spawn(process.execPath, ['-e', "console.log('BUSY ' + process.pid); for (;;);"], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
+    );
+    const busyPid = (await labelledPids(busy, ['BUSY'])).get('BUSY') as number;
+    const report = psJson(['-p', `${busyPid},${pidOf('B')}`, '--interval', '1']);
+    const [idle, spinning] = [pidOf('B'), busyPid].map(
+      (wanted) =>
+        report.lines.find((line) => line.pid === wanted) as Line & { cpuPercentOver: string },
+    );
+    expect(spinning?.cpuPercentOver).toBe('interval');
+    // Two cores shared with other tests: well above idle, at most one core (one thread spins).
+    expect(spinning?.cpuPercent).toBeGreaterThan(20);
+    expect(spinning?.cpuPercent).toBeLessThan(110);
+    expect(idle?.cpuPercent).toBe(0);
+    busy.kill('SIGKILL');
+  });
+});
+
 describe('procmon tree --children', () => {
   it('the spawned subtree, each child under its parent', () => {
     const result = procmon(['tree', String(pidOf('A')), '--children', '--json']);
