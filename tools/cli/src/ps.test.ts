@@ -160,7 +160,11 @@ describe('procmon ps --json against procps ps', () => {
       expect(line.stat).toBe(stat);
       expect(Math.floor(line.cpuSeconds)).toBe(psSeconds(time as string));
       expect(Math.abs((readAt - line.startedAt) / 1000 - Number(etimes))).toBeLessThan(3);
-      expect(Math.abs(line.cpuPercent - Number(pcpu))).toBeLessThan(Math.max(2, Number(pcpu) / 5));
+      // Lifetime percents move as time passes between the two readings (the burner's falls):
+      // near, not equal. Over the machine's uptime, or not in percent, it would be far off.
+      expect(Math.abs(line.cpuPercent - Number(pcpu))).toBeLessThanOrEqual(
+        Math.max(2, Number(pcpu) / 2),
+      );
     }
     // The burner spent its 1.5 s: TIME shows 1 s (the sleeps 0), %CPU well above 0.
     expect(Math.floor((ours.get(burner) as Line).cpuSeconds)).toBe(1);
