@@ -40,6 +40,53 @@ describe('containerOf on cgroup files', () => {
     });
   });
 
+  // One hand-written file per runtime and driver: the expected values are read off the file.
+  const POD2 = '5d0c7a3e-91b2-4c6f-a8d4-2e7f1b9c0a63';
+  const perRuntime: [string, ReturnType<typeof containerOf>][] = [
+    [
+      'crafted-v2-podman-rootless',
+      { runtime: 'podman', id: ID, unit: `libpod-${ID}.scope`, slice: 'user.slice' },
+    ],
+    [
+      'crafted-v2-crio-kubepods-guaranteed',
+      {
+        runtime: 'cri-o',
+        id: CRI_ID,
+        podUid: POD2,
+        unit: `crio-${CRI_ID}.scope`,
+        slice: `kubepods-pod${POD2.replaceAll('-', '_')}.slice`,
+      },
+    ],
+    ['crafted-v1-kubepods-cgroupfs', { runtime: 'kubernetes', id: CRI_ID, podUid: POD2 }],
+    [
+      'crafted-v2-containerd-systemd',
+      {
+        runtime: 'containerd',
+        id: CRI_ID,
+        unit: `cri-containerd-${CRI_ID}.scope`,
+        slice: 'system.slice',
+      },
+    ],
+    [
+      'crafted-hybrid-session-scope',
+      {
+        runtime: 'systemd',
+        id: 'session-2.scope',
+        unit: 'session-2.scope',
+        slice: 'user-1000.slice',
+      },
+    ],
+    [
+      'crafted-v2-nginx-service',
+      { runtime: 'systemd', id: 'nginx.service', unit: 'nginx.service', slice: 'system.slice' },
+    ],
+  ];
+  for (const [name, expected] of perRuntime) {
+    it(`reads ${name}`, () => {
+      expect(containerOf(pathsOf(name))).toEqual(expected);
+    });
+  }
+
   it('reads a systemd unit when no container is named', () => {
     expect(containerOf(pathsOf('crafted-v2-colons-in-path'))).toEqual({
       runtime: 'systemd',
