@@ -61,3 +61,79 @@ export function parseAlgorithmList(value: string): string[] {
   if (names.includes('')) throw new InvalidArgumentError(`an empty algorithm name in "${value}"`);
   return names;
 }
+
+/** Commander's parser for `-p/--pid 12,34`: pids, each checked as `<pid>` is. */
+export function parsePidList(value: string): number[] {
+  return listOf(value, 'pid').map((item) => {
+    if (!/^\d+$/.test(item) || pidProblem(item) !== undefined) {
+      throw new InvalidArgumentError(`"${item}" is not a process id (a positive integer)`);
+    }
+    return Number(item);
+  });
+}
+
+/** Commander's parser for `-u/--user root,1000`: user names or uids. */
+export function parseUserList(value: string): string[] {
+  return listOf(value, 'user').map((item) => {
+    // Not a name a system gives (POSIX portable names start otherwise), and getent would read
+    // it as an option.
+    if (item.startsWith('-')) throw new InvalidArgumentError(`"${item}" is not a user name or uid`);
+    return item;
+  });
+}
+
+/** The `ps --sort` keys, lowercase, as ps names them. */
+export const PS_SORT_KEYS = [
+  'pid',
+  'ppid',
+  'user',
+  'uid',
+  '%cpu',
+  '%mem',
+  'vsz',
+  'rss',
+  'stat',
+  'start',
+  'time',
+  'comm',
+  'command',
+  'container',
+] as const;
+
+export type PsSortKey = (typeof PS_SORT_KEYS)[number];
+
+export interface PsSort {
+  key: PsSortKey;
+  descending: boolean;
+}
+
+/** Commander's parser for `--sort -%cpu,pid`: keys, `-` before one for descending (`+` ascending). */
+export function parseSortList(value: string): PsSort[] {
+  return listOf(value, 'sort key').map((item) => {
+    const descending = item.startsWith('-');
+    const name = (descending || item.startsWith('+') ? item.slice(1) : item).toLowerCase();
+    const key = PS_SORT_KEYS.find((known) => known === name);
+    if (key === undefined) {
+      throw new InvalidArgumentError(
+        `"${item}" is not a sort key; known: ${PS_SORT_KEYS.join(', ')} (a leading - sorts descending)`,
+      );
+    }
+    return { key, descending };
+  });
+}
+
+/** Commander's parser for `--interval 0.5`: seconds, above 0 and at most an hour. */
+export function parseInterval(value: string): number {
+  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds > 0 && seconds <= 3600)) {
+    throw new InvalidArgumentError(`"${value}" is not a number of seconds (above 0, at most 3600)`);
+  }
+  return seconds;
+}
+
+/** A comma-separated list with no empty item. */
+function listOf(value: string, what: string): string[] {
+  const items = value.split(',').map((item) => item.trim());
+  if (items.includes('')) throw new InvalidArgumentError(`an empty ${what} in "${value}"`);
+  return items;
+}

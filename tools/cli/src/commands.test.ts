@@ -88,11 +88,17 @@ describe('procmon tree', () => {
     expect(report).toMatchObject({
       path: 'Kernel connection',
       pathSource: 'kernel',
-      args: ['kthreadd'],
+      kernelThread: true,
     });
-    expect(procmon(['inspect', '2', '--no-checksums']).stdout).toContain(
-      '\n  path     [kthreadd]\n',
+    // Its cmdline is empty: no arguments are made up from its name.
+    expect(report.args).toBeUndefined();
+    expect(report.command).toBeUndefined();
+    const text = procmon(['inspect', '2', '--no-checksums']).stdout;
+    expect(text).toContain('\n  path     [kthreadd]\n');
+    expect(text).toContain(
+      '\n  kind     kernel thread (no binary, no arguments, no user memory)\n',
     );
+    expect(text).not.toMatch(/\n {2}args /);
   });
 
   it('prints one line per process, each ancestor indented under the one before', () => {
@@ -190,18 +196,22 @@ describe('procmon ps', () => {
   it('lists the test child with its ppid, user, path and command', () => {
     const result = procmon(['ps', '--json']);
     expect(result.status, result.stderr).toBe(0);
-    const lines = JSON.parse(result.stdout);
+    const { lines } = JSON.parse(result.stdout);
     const pids = lines.map((line: { pid: number }) => line.pid);
     expect(pids).toEqual([...pids].sort((a, b) => a - b));
-    expect(lines.find((line: { pid: number }) => line.pid === pid)).toEqual({
+    expect(lines.find((line: { pid: number }) => line.pid === pid)).toMatchObject({
       pid,
       ppid: process.pid,
       uid: process.geteuid?.(),
       user: 'root',
       comm: 'node',
       state: expect.stringMatching(/^[RS]$/),
+      stat: expect.stringMatching(/^[RS]l$/),
+      kernelThread: false,
+      zombie: false,
       path: nodePath,
       pathSource: 'exe',
+      args: [process.execPath, ...childArgs],
       command: [process.execPath, ...childArgs].join(' '),
     });
   });
@@ -209,9 +219,15 @@ describe('procmon ps', () => {
   it('prints one aligned line per process under a header', () => {
     const result = procmon(['ps']);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^\s*PID\s+PPID\s+USER\s+PATH\s+COMMAND$/);
-    const line = lines.find((text) => text.trimStart().startsWith(`${pid} `));
-    expect(line).toMatch(new RegExp(`^\\s*${pid}\\s+${process.pid}\\s+root\\s+${nodePath}\\s+`));
+    expect(lines[0]).toMatch(
+      /^USER\s+PID\s+PPID\s+%CPU\s+%MEM\s+VSZ\s+RSS\s+STAT\s+START\s+TIME\s+CONTAINER\s+COMMAND$/,
+    );
+    const line = lines.find((text) => text.split(/\s+/)[1] === String(pid));
+    expect(line).toMatch(new RegExp(`^root\\s+${pid}\\s+${process.pid}\\s+`));
+    // COMMAND is the arguments joined by spaces, as ps shows them, escaped (the script's
+    // backslash shows doubled); the last argument is empty.
+    expect(line).toContain(` ${process.execPath} -e const s = require('net')`);
+    expect(line?.trimEnd().endsWith(" + '\\\\n')) first arg")).toBe(true);
   });
 });
 

@@ -172,8 +172,9 @@ describe('hostile names in text for people', () => {
     const result = procmon(['ps']);
     expect(result.status, result.stderr).toBe(0);
     expectSafe(result.stdout);
-    const line = result.stdout.split('\n').find((text) => text.trimStart().startsWith(`${pid} `));
-    expect(line).toContain(`  ${folder}/${NAME_SHOWN}  `);
+    const line = result.stdout.split('\n').find((text) => text.split(/\s+/)[1] === String(pid));
+    // COMMAND, the last column: its arguments, the first its path.
+    expect(line).toContain(` ${folder}/${NAME_SHOWN} `);
     expect(line).toMatch(
       new RegExp(`${escapeRegExp(` ${COMM_SHOWN} ${folder}/${SOCKET_SHOWN} ${ARGS_IN_COMMAND}`)}$`),
     );

@@ -13,6 +13,7 @@ import {
 import { pc } from './colors.js';
 import { type DescriptorLine, describeDescriptor, descriptorLines } from './descriptors.js';
 import { aligned, bytesText, failureLines, pathText, shellQuote } from './format.js';
+import { type ResourcesReport, resourceRows, resourcesOf } from './inspect-resources.js';
 import { treeLines } from './tree-command.js';
 import { userName } from './users.js';
 
@@ -23,7 +24,7 @@ export interface Ids {
   filesystem: number;
 }
 
-export interface InspectReport {
+export interface InspectReport extends ResourcesReport {
   pid: number;
   /** Clock ticks after boot (stat field 22): with pid, the process's identity. */
   startTime: number;
@@ -85,7 +86,8 @@ export function inspectProcess(process: Process, options: InspectOptions): Inspe
     report.ppid = extra.stat.ppid;
     report.threads = extra.stat.numThreads;
   }
-  if (details.args) {
+  // A kernel thread has no arguments: its empty cmdline is not to be filled with its name.
+  if (details.args && !details.kernelThread) {
     report.args = details.args;
     report.command = details.command ?? details.args.join(' ');
   }
@@ -114,6 +116,11 @@ export function inspectProcess(process: Process, options: InspectOptions): Inspe
     const { readBytes, writeBytes, rchar, wchar } = extra.io;
     report.io = { readBytes, writeBytes, rchar, wchar };
   }
+  Object.assign(report, resourcesOf(process, extra.stat, facts, failures));
+  // statm's count is exact; stat's rss field is an estimate.
+  if (report.memoryUsage && report.memory) {
+    report.memoryUsage.residentBytes = report.memory.residentBytes;
+  }
   if (options.algorithms.length > 0 && !details.kernelThread) {
     try {
       report.checksums = process.computeChecksums(options.algorithms);
@@ -139,6 +146,7 @@ export function formatInspectReport(report: InspectReport): string {
   const row = (label: string, value: string | undefined) => {
     if (value !== undefined) rows.push([label, value]);
   };
+  if (report.kernelThread) row('kind', 'kernel thread (no binary, no arguments, no user memory)');
   row(
     'path',
     pathText(report.path, report.pathSource, report.comm) +
@@ -176,6 +184,45 @@ export function formatInspectReport(report: InspectReport): string {
     );
   }
   lines.push(...aligned(rows));
+  // In a section of their own, aligned on their own labels.
+  const resources = resourceRows(report);
+  if (report.container) {
+    const { runtime, id, unit } = report.container;
+    resources.push([
+      'container',
+      `${escapeText(runtime)} ${escapeText(id)}${unit ? pc.dim(` (${escapeText(unit)})`) : ''}`,
+    ]);
+  }
+  // v1 lists one path per hierarchy, most of them the same.
+  if (report.cgroups) {
+    resources.push(['cgroup', [...new Set(report.cgroups)].map(escapeText).join(', ')]);
+  }
+  if (resources.length > 0) {
+    lines.push(pc.bold('resources'));
+    lines.push(...aligned(resources));
+  }
+  if (report.namespaces) {
+    lines.push(pc.bold('namespaces'));
+    lines.push(
+      ...aligned(
+        Object.entries(report.namespaces).map(([type, inode]) => [type, String(inode)] as const),
+      ),
+    );
+  }
+  if (report.limits) {
+    lines.push(pc.bold('limits (soft / hard)'));
+    lines.push(
+      ...aligned(
+        report.limits.map(
+          (limit) =>
+            [
+              limit.key,
+              `${limitText(limit.soft)} / ${limitText(limit.hard)}${limit.unit ? ` ${limit.unit}` : ''}`,
+            ] as const,
+        ),
+      ),
+    );
+  }
   if (report.tree) {
     lines.push(pc.bold('tree'));
     lines.push(...treeLines(report.tree));
@@ -190,6 +237,10 @@ export function formatInspectReport(report: InspectReport): string {
   }
   lines.push(...failureLines(report.failures));
   return lines.join('\n');
+}
+
+function limitText(value: number | null): string {
+  return value === null ? 'unlimited' : String(value);
 }
 
 function idsText(ids: Ids): string {

@@ -6,9 +6,15 @@ import { Command, Option } from 'commander';
 import {
   type HashTarget,
   type ProcTarget,
+  PS_SORT_KEYS,
+  type PsSort,
   parseAlgorithmList,
   parseHashTarget,
+  parseInterval,
   parsePid,
+  parsePidList,
+  parseSortList,
+  parseUserList,
 } from './arguments.js';
 import { reportFailure } from './failure.js';
 import { commanderOutput, flush, writeOut } from './output.js';
@@ -94,10 +100,23 @@ function processCommand<T>(
     });
 }
 
-processCommand('tree', 'a process and its ancestors up to pid 1, nearest first', async () => {
-  const { treeOf, formatTree } = await import('./tree-command.js');
-  return { collect: treeOf, format: formatTree };
-});
+program
+  .command('tree')
+  .description(
+    'a process and its ancestors up to pid 1, nearest first; or with --children, its subtree',
+  )
+  .argument('[pid]', 'process id, or self', parsePid, 'self')
+  .option('--children', 'the whole subtree below the process instead: children under their parents')
+  .option('--json', 'print JSON for machines')
+  .action(async (pid: ProcTarget, options: JsonOption & { children?: boolean }) => {
+    const { openTarget } = await import('./target.js');
+    if (options.children) {
+      const { formatSubtree, subtreeOf } = await import('./subtree-command.js');
+      return print(subtreeOf(openTarget(pid)), options, formatSubtree);
+    }
+    const { formatTree, treeOf } = await import('./tree-command.js');
+    return print(treeOf(openTarget(pid)), options, formatTree);
+  });
 processCommand(
   'fds',
   'the open descriptors of a process, with the file or connection behind each',
@@ -117,12 +136,57 @@ processCommand(
 
 program
   .command('ps')
-  .description('every process, one line each: pid, ppid, user, path, command')
+  .description(
+    'every process, one line each, with the columns of ps aux (USER, PID, %CPU, %MEM, VSZ, RSS, STAT, START, TIME, COMMAND) plus PPID and CONTAINER',
+  )
+  .option(
+    '--sort <keys>',
+    `order by keys, comma-separated, - before one for descending (-%cpu): ${PS_SORT_KEYS.join(', ')}`,
+    parseSortList,
+  )
+  .option(
+    '-u, --user <users>',
+    'only processes of these users (names or uids, comma-separated)',
+    parseUserList,
+  )
+  .option('-p, --pid <pids>', 'only these processes (comma-separated)', parsePidList)
+  .option('--name <text>', 'only processes whose comm or path holds this text')
+  .option('--forest', 'children under their parents, drawn as ps --forest does')
+  .option(
+    '--interval <seconds>',
+    '%CPU over this many seconds between two scans (as top), not over each lifetime',
+    parseInterval,
+  )
+  .option('--wide', 'do not cut rows to the terminal width')
   .option('--json', 'print JSON for machines')
-  .action(async (options: JsonOption) => {
-    const { formatPs, listProcesses } = await import('./ps-command.js');
-    return print(listProcesses(), options, formatPs);
-  });
+  .action(
+    async (
+      options: JsonOption & {
+        sort?: PsSort[];
+        user?: string[];
+        pid?: number[];
+        name?: string;
+        forest?: boolean;
+        interval?: number;
+        wide?: boolean;
+      },
+    ) => {
+      const [{ listProcesses }, { formatPs, rowWidth }] = await Promise.all([
+        import('./ps-command.js'),
+        import('./ps-format.js'),
+      ]);
+      const report = await listProcesses({
+        sort: options.sort,
+        users: options.user,
+        pids: options.pid,
+        name: options.name,
+        forest: options.forest,
+        interval: options.interval,
+      });
+      const width = rowWidth(options.wide === true);
+      return print(report, options, (shown) => formatPs(shown, width));
+    },
+  );
 
 program
   .command('hash')

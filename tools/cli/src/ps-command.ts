@@ -1,8 +1,26 @@
-// `procmon ps`: every process, one line each: pid, ppid, user, path (or comm), command.
-import { escapeText } from '@procmon/parse';
-import { type PathSource, type ScannedProcess, scanProcesses } from '@procmon/process';
-import { pathText, table } from './format.js';
-import { userName } from './users.js';
+// `procmon ps`: every process with the columns of `ps aux` (USER, PID, %CPU, %MEM, VSZ, RSS,
+// STAT, START, TIME, COMMAND) plus PPID and CONTAINER. Collected here; chosen and ordered in
+// ps-select.ts, drawn in ps-format.ts.
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type CgroupContainer,
+  containerOf,
+  parseCgroup,
+  parseMeminfo,
+  parseStatm,
+} from '@procmon/parse';
+import {
+  cpuPercents,
+  cpuSampleOf,
+  type PathSource,
+  ProcFS,
+  type ScannedProcess,
+  scanProcesses,
+} from '@procmon/process';
+import type { PsSort } from './arguments.js';
+import { lifetimeCpuPercent, statText } from './ps-fields.js';
+import { selectLines } from './ps-select.js';
+import { GETENT, type UserLookupCommand, userNames } from './users.js';
 
 export interface PsLine {
   pid: number;
@@ -13,41 +31,170 @@ export interface PsLine {
   path?: string;
   /** Where `path` came from: `exe` (the binary), `args` or `comm` (its own name for itself), `kernel`. */
   pathSource?: PathSource;
+  args?: string[];
   command?: string;
+  /** The state letter. */
   state: string;
+  /** STAT as ps shows it: the letter and its flags (`Ss+`, `Rl`, `SN`). */
+  stat: string;
+  kernelThread: boolean;
+  zombie: boolean;
+  /** CPU percent: over the process's life, or over `--interval` (see `cpuPercentOver`). */
+  cpuPercent: number;
+  cpuPercentOver: 'lifetime' | 'interval';
+  /** Resident memory over MemTotal, in percent; absent when meminfo could not be read. */
+  memPercent?: number;
+  virtualBytes: number;
+  residentBytes: number;
+  /** User + system CPU time so far, in seconds. */
+  cpuSeconds: number;
+  /** Clock ticks after boot (stat field 22). */
+  startTime: number;
+  /** When it started, in milliseconds since the epoch. */
+  startedAt: number;
+  threads: number;
+  nice: number;
+  priority: number;
+  pgrp: number;
+  session: number;
+  tpgid: number;
+  /** The container or unit its cgroup path names (containerOf of @procmon/parse). */
+  container?: CgroupContainer;
 }
 
-export function listProcesses(): PsLine[] {
-  return scanProcesses({ fields: ['path', 'args', 'uids'] }).map(toLine);
+export interface PsOptions {
+  /** Seconds between two scans for CPU percent as top computes it; lifetime percent without. */
+  interval?: number | undefined;
+  users?: readonly string[] | undefined;
+  pids?: readonly number[] | undefined;
+  name?: string | undefined;
+  sort?: readonly PsSort[] | undefined;
+  forest?: boolean | undefined;
+  /** The user database lookup (getent unless given). */
+  lookup?: UserLookupCommand | undefined;
 }
 
-function toLine(scanned: ScannedProcess): PsLine {
+export interface PsReport {
+  lines: PsLine[];
+  /** When the list was read, in milliseconds since the epoch (START is relative to it). */
+  readAt: number;
+  /** With --forest: how deep each line is in its tree (0 for a root), in line order. */
+  depths?: number[];
+}
+
+const FIELDS = ['path', 'args', 'uids'] as const;
+
+export async function listProcesses(options: PsOptions = {}): Promise<PsReport> {
+  const procfs = new ProcFS();
+  const facts = procfs.machineFacts();
+  let scanned = scanProcesses({ procfs, fields: FIELDS });
+  let percents: Map<number, number> | undefined;
+  if (options.interval !== undefined) {
+    const earlier = scanned.map((entry) => cpuSampleOf(entry.stat, facts.clockTicks, entry.readAt));
+    await sleep(options.interval * 1000);
+    scanned = scanProcesses({ procfs, fields: FIELDS });
+    const later = scanned.map((entry) => cpuSampleOf(entry.stat, facts.clockTicks, entry.readAt));
+    percents = cpuPercents(earlier, later);
+  }
+  const uptime = uptimeSeconds(procfs);
+  const memTotal = memTotalBytes(procfs);
+  const names = userNames(
+    scanned.flatMap((entry) => (entry.uids ? [entry.uids.effective] : [])),
+    options.lookup ?? GETENT,
+  );
+  const lines = scanned.map((entry) => {
+    const line = toLine(entry, facts, uptime, percents);
+    if (line.uid !== undefined) {
+      const name = names.get(line.uid);
+      if (name !== undefined) line.user = name;
+    }
+    const resident = residentBytesOf(procfs, entry.pid, facts.pageSize);
+    if (resident !== undefined) line.residentBytes = resident;
+    if (memTotal !== undefined && memTotal > 0)
+      line.memPercent = (line.residentBytes / memTotal) * 100;
+    const container = containerOfProcess(procfs, entry.pid);
+    if (container) line.container = container;
+    return line;
+  });
+  return { ...selectLines(lines, options), readAt: Date.now() };
+}
+
+function toLine(
+  scanned: ScannedProcess,
+  facts: { pageSize: number; clockTicks: number; bootTimeSeconds: number },
+  uptime: number,
+  percents: Map<number, number> | undefined,
+): PsLine {
+  const { stat } = scanned;
   const line: PsLine = {
     pid: scanned.pid,
     ppid: scanned.ppid,
     comm: scanned.comm,
     state: scanned.state,
+    stat: statText(stat),
+    kernelThread: scanned.kernelThread === true,
+    zombie: stat.state === 'Z',
+    cpuPercent:
+      percents === undefined
+        ? lifetimeCpuPercent(stat, facts.clockTicks, uptime)
+        : (percents.get(scanned.pid) ?? 0),
+    cpuPercentOver: percents === undefined ? 'lifetime' : 'interval',
+    virtualBytes: Number(stat.vsize),
+    // stat's estimate, until statm's exact count replaces it.
+    residentBytes: stat.rss * facts.pageSize,
+    cpuSeconds: (stat.utime + stat.stime) / facts.clockTicks,
+    startTime: stat.startTime,
+    startedAt: facts.bootTimeSeconds * 1000 + (stat.startTime / facts.clockTicks) * 1000,
+    threads: stat.numThreads,
+    nice: stat.nice,
+    priority: stat.priority,
+    pgrp: stat.pgrp,
+    session: stat.session,
+    tpgid: stat.tpgid,
   };
-  if (scanned.uids) {
-    line.uid = scanned.uids.effective;
-    const name = userName(scanned.uids.effective);
-    if (name !== undefined) line.user = name;
-  }
+  if (scanned.uids) line.uid = scanned.uids.effective;
   if (scanned.path !== undefined) line.path = scanned.path;
   if (scanned.pathSource !== undefined) line.pathSource = scanned.pathSource;
+  if (scanned.args !== undefined) line.args = scanned.args;
   if (scanned.command !== undefined) line.command = scanned.command;
   return line;
 }
 
-export function formatPs(lines: readonly PsLine[]): string {
-  const rows = lines.map((line) => [
-    String(line.pid),
-    String(line.ppid),
-    escapeText(line.user ?? (line.uid === undefined ? '?' : String(line.uid))),
-    line.path === undefined
-      ? `[${escapeText(line.comm)}]`
-      : pathText(line.path, line.pathSource, line.comm),
-    escapeText(line.command ?? ''),
-  ]);
-  return table(['PID', 'PPID', 'USER', 'PATH', 'COMMAND'], rows, new Set([0, 1])).join('\n');
+/** Seconds since boot, from <root>/uptime (what ps divides CPU time by). */
+function uptimeSeconds(procfs: ProcFS): number {
+  const text = new TextDecoder().decode(procfs.readSystemFile('uptime'));
+  const seconds = Number(text.split(' ')[0]);
+  if (!Number.isFinite(seconds)) throw new TypeError(`uptime is not a number of seconds: ${text}`);
+  return seconds;
+}
+
+/** MemTotal in bytes; undefined when meminfo cannot be read (%MEM is then left out). */
+function memTotalBytes(procfs: ProcFS): number | undefined {
+  try {
+    return parseMeminfo(procfs.readSystemFile('meminfo')).memTotal;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resident bytes from statm, as ps reads them: the kernel sums its per-CPU counters there, while
+ * stat's rss field is an estimate that can be off by dozens of pages. Undefined when unreadable
+ * (stat's estimate is kept then).
+ */
+function residentBytesOf(procfs: ProcFS, pid: number, pageSize: number): number | undefined {
+  try {
+    return parseStatm(procfs.readFile(pid, 'statm'), { pageSize }).bytes.resident;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The container its cgroup names; undefined when none, or the file cannot be read. */
+function containerOfProcess(procfs: ProcFS, pid: number): CgroupContainer | undefined {
+  try {
+    return containerOf(parseCgroup(procfs.readFile(pid, 'cgroup')).map((entry) => entry.path));
+  } catch {
+    return undefined;
+  }
 }
