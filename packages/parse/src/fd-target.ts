@@ -33,8 +33,8 @@ export type NamespaceType =
   | 'user'
   | 'uts';
 
-// Every NamespaceType, as the parser checks them: a name left out here would read as `unknown`.
-const NAMESPACE_TYPES: ReadonlySet<string> = new Set<NamespaceType>([
+/** Every NamespaceType, in the order `ls /proc/<pid>/ns` lists them. */
+export const NAMESPACE_TYPES: readonly NamespaceType[] = [
   'cgroup',
   'ipc',
   'mnt',
@@ -45,7 +45,10 @@ const NAMESPACE_TYPES: ReadonlySet<string> = new Set<NamespaceType>([
   'time_for_children',
   'user',
   'uts',
-]);
+];
+
+// As the parser checks them: a name left out of NAMESPACE_TYPES would read as `unknown`.
+const KNOWN_NAMESPACE_TYPES: ReadonlySet<string> = new Set(NAMESPACE_TYPES);
 
 /**
  * What a `/proc/<pid>/fd/<n>` link points at, from its target text. Switch on `type`; the union
@@ -128,7 +131,7 @@ export function parseFdTarget(input: ProcInput, options?: FdTargetOptions): FdTa
   // Namespace names are short ASCII words; a longer prefix is no namespace.
   if (colon > 0 && colon <= 17) {
     const prefix = decodeText(KIND, bytes, 0, colon, 'latin1');
-    if (NAMESPACE_TYPES.has(prefix)) {
+    if (KNOWN_NAMESPACE_TYPES.has(prefix)) {
       return {
         type: 'namespace',
         namespace: prefix as NamespaceType,

@@ -22,6 +22,7 @@ export {
   type FdTargetOptions,
   type FdTargetType,
   formatFdTarget,
+  NAMESPACE_TYPES,
   type NamespaceType,
   parseFdTarget,
 } from './fd-target.js';

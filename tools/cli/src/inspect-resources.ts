@@ -6,6 +6,7 @@ import {
   type CgroupContainer,
   containerOf,
   type LimitKey,
+  NAMESPACE_TYPES,
   parseCgroup,
   parseLimits,
   parseNamespaceLink,
@@ -13,7 +14,7 @@ import {
   type Stat,
 } from '@procmon/parse';
 import { type FieldFailure, fieldFailure, type Process } from '@procmon/process';
-import type { MachineFacts, NamespaceType } from '@procmon/procfs';
+import type { MachineFacts } from '@procmon/procfs';
 import { bytesText } from './format.js';
 import { lifetimeCpuPercent, percentText } from './ps-fields.js';
 
@@ -64,19 +65,6 @@ export interface ResourcesReport {
   namespaces?: Record<string, number>;
   limits?: LimitReport[];
 }
-
-const NAMESPACES: readonly NamespaceType[] = [
-  'cgroup',
-  'ipc',
-  'mnt',
-  'net',
-  'pid',
-  'pid_for_children',
-  'time',
-  'time_for_children',
-  'user',
-  'uts',
-];
 
 export function resourcesOf(
   process: Process,
@@ -132,7 +120,7 @@ export function resourcesOf(
   });
   part('namespaces', () => {
     const namespaces: Record<string, number> = {};
-    for (const type of NAMESPACES) {
+    for (const type of NAMESPACE_TYPES) {
       try {
         namespaces[type] = parseNamespaceLink(procfs.readNamespace(pid, type)).inode;
       } catch (error) {
