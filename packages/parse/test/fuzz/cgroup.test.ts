@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { type CgroupContainer, containerOf, parseCgroup } from '../../src/index.js';
 import {
   accepted,
+  ascii,
   check,
   corpus,
   decodingOption,
@@ -19,7 +20,6 @@ import {
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
 const HEX64 = 'a'.repeat(64);
 const tokens = [
   '0::/',

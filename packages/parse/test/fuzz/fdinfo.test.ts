@@ -2,6 +2,7 @@
 // documented types, flag names that match the bits, and every other line in `extra`.
 import { openFlagNames, parseFdinfo } from '../../src/index.js';
 import {
+  ascii,
   check,
   corpus,
   everyPrefix,
@@ -18,7 +19,6 @@ import {
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
 const tokens = ['pos:\t', 'flags:\t0', 'mnt_id:\t', 'ino:\t', 'inotify wd:', '-', '7777777'].map(
   ascii,
 );

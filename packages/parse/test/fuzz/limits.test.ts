@@ -2,6 +2,7 @@
 // past the header, limits that are counts or Infinity, and byKey agreeing with the rows.
 import { LIMIT_KEYS, parseLimits } from '../../src/index.js';
 import {
+  ascii,
   check,
   corpus,
   everyPrefix,
@@ -15,7 +16,6 @@ import {
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
 const tokens = ['unlimited', 'Max open files', '                    ', ' files', 'Limit '].map(
   ascii,
 );

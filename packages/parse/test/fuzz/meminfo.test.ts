@@ -2,6 +2,7 @@
 // whole KiB or as a count, and its typed properties are their lines.
 import { parseMeminfo } from '../../src/index.js';
 import {
+  ascii,
   check,
   corpus,
   everyPrefix,
@@ -16,7 +17,6 @@ import {
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
 const tokens = [' kB', 'MemTotal:', 'MemFree:', 'MemAvailable:', '       ', ':', '__proto__'].map(
   ascii,
 );

@@ -2,6 +2,7 @@
 // result written back as `<type>:[<inode>]` reads as the same result.
 import { parseNamespaceLink } from '../../src/index.js';
 import {
+  ascii,
   check,
   corpusLines,
   everyPrefix,
@@ -15,7 +16,6 @@ import {
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
 const tokens = ['net:[', ']', 'pid_for_children', '4026531840', '9007199254740993'].map(ascii);
 
 fuzz.target(

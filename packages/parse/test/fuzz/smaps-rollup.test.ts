@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { parseSmapsRollup } from '../../src/index.js';
 import {
+  ascii,
   check,
   corpus,
   everyPrefix,
@@ -16,7 +17,6 @@ import {
 } from './support.js';
 
 const fuzz = fuzzFile(import.meta.url);
-const ascii = (text: string) => new TextEncoder().encode(text);
 
 const TYPED: [string, string][] = [
   ['Rss', 'rss'],
