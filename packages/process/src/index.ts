@@ -75,6 +75,7 @@ export {
   type StatmReaderOptions,
   type TextReaderOptions,
 } from './readers.js';
+export type { MemoryShares, Resources } from './resources.js';
 export {
   SCAN_FIELDS,
   type ScanField,

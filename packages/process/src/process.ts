@@ -21,6 +21,7 @@ import {
 } from './extra-info.js';
 import { checked, collected, Identity } from './identity.js';
 import { isKernelThread, type ResolvedPath, resolvePath } from './path.js';
+import { type Resources, resourcesFlow } from './resources.js';
 import { defaultSocketLookup, type SocketLookup } from './sockets.js';
 import {
   isChildFlow,
@@ -234,6 +235,19 @@ export class Process {
   }
 
   /**
+   * Memory only it uses (USS, PSS, swap), its cgroups and the container they name, its
+   * namespaces and its limits, each part read on its own (`failures` lists those that could not
+   * be), then the identity checked: PidReusedError rather than another process's figures.
+   */
+  resources(): Resources {
+    return this.procfs.run(this.resourcesChecked());
+  }
+
+  async resourcesAsync(): Promise<Resources> {
+    return this.procfs.runAsync(this.resourcesChecked());
+  }
+
+  /**
    * Whether the parent runs the same binary and is alive, or this pid is one of the parent's
    * tasks (`<root>/<ppid>/task/<pid>` exists).
    */
@@ -336,6 +350,12 @@ export class Process {
           else info.failures.push(fieldFailure('stat', error));
         },
       },
+    );
+  }
+
+  private resourcesChecked(): Flow<Resources> {
+    return checked(this.procfs, this.#identity, () =>
+      resourcesFlow(this.procfs, this.pid, this.kernelThread),
     );
   }
 

@@ -2,18 +2,8 @@
 // percent), memory (RSS and VSZ from stat; USS, PSS and swap from smaps_rollup when readable),
 // scheduling (threads, nice, priority, state), cgroups and the container they name, namespaces
 // and resource limits. Each part is read on its own; one that fails is listed with the reason.
-import {
-  type CgroupContainer,
-  containerOf,
-  type LimitKey,
-  NAMESPACE_TYPES,
-  parseCgroup,
-  parseLimits,
-  parseNamespaceLink,
-  parseSmapsRollup,
-  type Stat,
-} from '@procmon/parse';
-import { type FieldFailure, fieldFailure, type Process } from '@procmon/process';
+import type { CgroupContainer, LimitKey, Stat } from '@procmon/parse';
+import { cpuTimesOf, type FieldFailure, type Process } from '@procmon/process';
 import type { MachineFacts } from '@procmon/procfs';
 import { bytesText } from './format.js';
 import { lifetimeCpuPercent, percentText } from './ps-fields.js';
@@ -73,14 +63,14 @@ export function resourcesOf(
   failures: FieldFailure[],
 ): ResourcesReport {
   const report: ResourcesReport = {};
-  const { procfs, pid } = process;
   if (stat) {
     const ticks = facts.clockTicks;
+    const times = cpuTimesOf(stat, ticks);
     report.cpu = {
-      userSeconds: stat.utime / ticks,
-      systemSeconds: stat.stime / ticks,
-      childrenUserSeconds: stat.cutime / ticks,
-      childrenSystemSeconds: stat.cstime / ticks,
+      userSeconds: times.user,
+      systemSeconds: times.system,
+      childrenUserSeconds: times.childrenUser,
+      childrenSystemSeconds: times.childrenSystem,
       lifetimePercent: lifetimeCpuPercent(stat, ticks, uptimeSeconds(process)),
     };
     report.memoryUsage = {
@@ -95,49 +85,25 @@ export function resourcesOf(
       stateName: stat.stateName,
     };
   }
-  const part = (field: string, read: () => void) => {
-    try {
-      read();
-    } catch (error) {
-      failures.push(fieldFailure(field, error));
-    }
-  };
-  // A kernel thread has no user memory: its smaps_rollup is empty.
-  if (report.memoryUsage && !(stat && stat.vsize === 0n)) {
-    const usage = report.memoryUsage;
-    part('smaps_rollup', () => {
-      const rollup = parseSmapsRollup(procfs.readFile(pid, 'smaps_rollup'));
-      usage.ussBytes = rollup.uss;
-      usage.pssBytes = rollup.pss;
-      usage.swapBytes = rollup.swap;
-    });
+  // The parts beyond the stat, read by the model with the identity checked after them.
+  const resources = process.resources();
+  failures.push(...resources.failures);
+  if (report.memoryUsage && resources.memory) {
+    report.memoryUsage.ussBytes = resources.memory.ussBytes;
+    report.memoryUsage.pssBytes = resources.memory.pssBytes;
+    report.memoryUsage.swapBytes = resources.memory.swapBytes;
   }
-  part('cgroup', () => {
-    const paths = parseCgroup(procfs.readFile(pid, 'cgroup')).map((entry) => entry.path);
-    report.cgroups = paths;
-    const container = containerOf(paths);
-    if (container) report.container = container;
-  });
-  part('namespaces', () => {
-    const namespaces: Record<string, number> = {};
-    for (const type of NAMESPACE_TYPES) {
-      try {
-        namespaces[type] = parseNamespaceLink(procfs.readNamespace(pid, type)).inode;
-      } catch (error) {
-        // An older kernel has no time namespace: that link is simply not there.
-        if ((error as { code?: string }).code !== 'ENOENT') throw error;
-      }
-    }
-    report.namespaces = namespaces;
-  });
-  part('limits', () => {
-    report.limits = parseLimits(procfs.readFile(pid, 'limits')).rows.map((row) => ({
+  if (resources.cgroups) report.cgroups = resources.cgroups;
+  if (resources.container) report.container = resources.container;
+  if (resources.namespaces) report.namespaces = resources.namespaces;
+  if (resources.limits) {
+    report.limits = resources.limits.map((row) => ({
       key: row.key ?? row.name,
       soft: Number.isFinite(row.soft) ? row.soft : null,
       hard: Number.isFinite(row.hard) ? row.hard : null,
       unit: row.unit,
     }));
-  });
+  }
   return report;
 }
 
