@@ -76,6 +76,15 @@ describe('habits', () => {
   });
 });
 
+// What decides colour besides the terminal. Node's hasColors() answers no wherever CI is set (but
+// on CI services it knows by name), as CI runs these tests: cleared, and set where a test says.
+const QUIET_ENV = {
+  NO_COLOR: undefined,
+  FORCE_COLOR: undefined,
+  NODE_DISABLE_COLORS: undefined,
+  CI: undefined,
+};
+
 /** Runs procmon with a pseudo-terminal as stdout; what the terminal received. */
 function onTerminal(args: string[], env: NodeJS.ProcessEnv): string {
   const program = [
@@ -90,7 +99,7 @@ function onTerminal(args: string[], env: NodeJS.ProcessEnv): string {
   ].join('\n');
   const run = spawnSync('python3', ['-c', program, process.execPath, binary, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
+    env: { ...process.env, ...QUIET_ENV, ...env },
   });
   expect(run.status).toBe(0);
   return run.stdout;
@@ -107,6 +116,7 @@ describe('colour', () => {
   it.each([
     ['NO_COLOR=1', { TERM: 'xterm-256color', NO_COLOR: '1' }],
     ['TERM=dumb', { TERM: 'dumb' }],
+    ['CI=true (Node: no colour on an unknown CI)', { TERM: 'xterm-256color', CI: 'true' }],
   ])('on a terminal with %s: no colour', (_, env) => {
     const text = onTerminal(args, env);
     expect(text).toMatch(/^process \d+ /);
