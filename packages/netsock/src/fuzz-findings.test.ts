@@ -18,7 +18,8 @@ function reply(type: number, status: number): Uint8Array {
 
 function errorOf(bytes: Uint8Array): unknown {
   try {
-    walkDatagram(bytes, new DataView(bytes.buffer), bytes.length, 1000, 'net/tcp', 18, () => {}, {
+    const options = { seq: 1000, kind: 'net/tcp', expectedType: 18, onMessage: () => {} } as const;
+    walkDatagram(bytes, new DataView(bytes.buffer), bytes.length, options, {
       interrupted: false,
       messages: 0,
     });

@@ -74,18 +74,23 @@ export interface ExchangeResult {
 }
 
 /** One request and how to read its reply (see {@link exchange}). */
-export interface ExchangeOptions {
-  /** The request, sequence number `seq` in its header. */
-  request: Uint8Array;
+/** What a reply is walked for: whose it is, what it holds, and who takes each message. */
+export interface WalkOptions {
+  /** The request's sequence number: messages with another are left over, and skipped. */
   seq: number;
   /** What a NetlinkParseError names as the file that did not parse. */
   kind: ProcFileKind;
-  /** Where each datagram is received, and a DataView over it. */
-  buffer: Uint8Array;
-  view: DataView;
   /** The type of the reply's data messages: any other is a NetlinkParseError. */
   expectedType: number;
   onMessage: MessageHandler;
+}
+
+export interface ExchangeOptions extends WalkOptions {
+  /** The request, sequence number `seq` in its header. */
+  request: Uint8Array;
+  /** Where each datagram is received, and a DataView over it. */
+  buffer: Uint8Array;
+  view: DataView;
 }
 
 /**
@@ -165,17 +170,7 @@ function takeDatagram(
   if (received === 0) {
     throw new NetlinkParseError(kind, 'empty datagram before the end of the reply', bytes, 0);
   }
-  return walkDatagram(
-    bytes,
-    view,
-    received,
-    options.seq,
-    kind,
-    options.expectedType,
-    options.onMessage,
-    result,
-    portId,
-  );
+  return walkDatagram(bytes, view, received, options, result, portId);
 }
 
 /**
@@ -186,10 +181,7 @@ export function walkDatagram(
   bytes: Uint8Array,
   view: DataView,
   end: number,
-  seq: number,
-  kind: ProcFileKind,
-  expectedType: number,
-  onMessage: MessageHandler,
+  { seq, kind, expectedType, onMessage }: WalkOptions,
   result: ExchangeResult,
   portId?: number,
 ): boolean {

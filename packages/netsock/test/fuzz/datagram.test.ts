@@ -5,7 +5,12 @@
 // datagram and has the header the walk promised.
 import type { ProcFileKind } from '@procmon/parse';
 import fc from 'fast-check';
-import { exchange, HOST_LITTLE_ENDIAN, walkDatagram } from '../../src/netlink/message.js';
+import {
+  exchange,
+  HOST_LITTLE_ENDIAN,
+  type MessageHandler,
+  walkDatagram,
+} from '../../src/netlink/message.js';
 import {
   accepted,
   BINARY,
@@ -87,14 +92,13 @@ fuzz.target(
       const view = new DataView(buffer.buffer);
       const calls: Call[] = [];
       const result = { interrupted: false, messages: 0 };
+      const onMessage: MessageHandler = (_bytes, _view, t, start, length) =>
+        calls.push({ type: t, start, length });
       const ended = walkDatagram(
         buffer,
         view,
         end,
-        seq,
-        kind,
-        type,
-        (_bytes, _view, t, start, length) => calls.push({ type: t, start, length }),
+        { seq, kind, expectedType: type, onMessage },
         result,
         portId,
       );
