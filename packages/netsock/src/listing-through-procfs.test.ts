@@ -138,3 +138,54 @@ describe.skipIf(!netlink)('the descriptor listing goes through procfs', () => {
     resolver.close();
   });
 });
+
+describe('the targets a listing gives', () => {
+  /** A ProcFS whose `links` op answers `targets` (latin1, one per descriptor 3, 4, ...). */
+  function listing(targets: string[]): ProcFS {
+    const inner = new ProcFS().backend;
+    const answer = () => ({
+      ok: true as const,
+      value: { names: targets.map((_, i) => String(i + 3)), targets, vanished: false },
+    });
+    return new ProcFS({
+      backend: {
+        name: 'fixed links',
+        perform: (op, root) => (op.kind === 'links' ? answer() : inner.perform(op, root)),
+        performAsync: async (op, root) =>
+          op.kind === 'links' ? answer() : inner.performAsync(op, root),
+      },
+    });
+  }
+
+  test('only socket:[N] targets are kept, with N as the kernel wrote it', () => {
+    const procfs = listing([
+      'socket:[21171515]',
+      '/tmp/socket:[5]',
+      'pipe:[7]',
+      'socket:[0012]',
+      'anon_inode:[eventfd]',
+      'socket:[9007199254740991]',
+      '/dev/null',
+    ]);
+    expect(listSocketDescriptors(process.pid, { procfs })).toEqual([
+      { fd: 3, inode: 21171515 },
+      { fd: 6, inode: 12 },
+      { fd: 8, inode: 9007199254740991 },
+    ]);
+  });
+
+  test('a malformed socket target: the ParseError naming it, sync and async', async () => {
+    const procfs = listing(['socket:[1]', 'socket:[12a]']);
+    const expected = {
+      name: 'ParseError',
+      kind: 'fd-target',
+      excerpt: 'socket:[12a]',
+    };
+    expect(await errorOf(() => listSocketDescriptors(process.pid, { procfs }))).toMatchObject(
+      expected,
+    );
+    const resolver = new SocketResolver({ procfs, backend: 'procfs' });
+    expect(await errorOf(() => resolver.socketsOfAsync(process.pid))).toMatchObject(expected);
+    resolver.close();
+  });
+});
