@@ -5,7 +5,8 @@
  * (src/netlink/); exchange.c reads only the message header, to know where a reply ends.
  *
  * Files: this one (opening and closing the socket, the module's functions), exchange.c (send,
- * recv, exchangeAsync), links.c (the folder listings), util.c (what they share).
+ * recv, exchangeAsync), util.c (what they share). A process's descriptors are listed by
+ * @procmon/procfs (its `links` op), not here: one owner for /proc reads in native code.
  *
  *   open(nsPath?: string): number          a NETLINK_SOCK_DIAG socket (close-on-exec), connected
  *                                          to the kernel so no other sender reaches it
@@ -20,24 +21,6 @@
  *   portId(fd: number): number             the socket's netlink port id (getsockname), which the
  *                                          kernel writes as nlmsg_pid in its replies
  *   close(fd: number): undefined
- *   readlinks(dirPath: string, buffer: Uint8Array): number
- *                                          every link of a folder (a /proc/<pid>/fd), read with
- *                                          getdents64 + readlinkat: records of u32 name (the
- *                                          entry's name as a number), u32 length, the target's
- *                                          bytes, padded to 4; -1 when the buffer is too small.
- *                                          Entries gone meanwhile (ENOENT) are left out.
- *   listStart(dirPath: string): handle | undefined
- *   listJoin(handle, buffer: Uint8Array): number
- *                                          the same listing on a native thread of its own (so the
- *                                          caller can dump socket tables meanwhile); listJoin
- *                                          waits for it and copies the records into buffer,
- *                                          returning their byte count (bigger than the buffer:
- *                                          nothing copied, call again with one that large).
- *                                          undefined: no thread could be started.
- *                                          The thread has a 256 KiB stack; the handle is
- *                                          type-tagged, and listJoin refuses any other value.
- *   listAsync(dirPath: string): Promise<ArrayBuffer>
- *                                          the same listing on libuv's thread pool
  *
  * Errors are thrown as Error objects with `code` ('EPERM', ...) and `errno` (a positive number).
  *
@@ -177,10 +160,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"exchangeAsync", NULL, js_exchange_async, NULL, NULL, NULL, napi_enumerable, NULL},
       {"portId", NULL, js_port_id, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"readlinks", NULL, js_readlinks, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"listStart", NULL, js_list_start, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"listJoin", NULL, js_list_join, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"listAsync", NULL, js_list_async, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -25,13 +25,9 @@ napi_value queue_job(napi_env env, const char *name, napi_async_execute_callback
 ssize_t send_to_kernel(int fd, const void *data, size_t length);
 ssize_t recv_from_kernel(int fd, void *data, size_t length);
 
-/* The functions of exchange.c and links.c that init (netsock.c) exports. */
+/* The functions of exchange.c that init (netsock.c) exports. */
 napi_value js_send(napi_env env, napi_callback_info info);
 napi_value js_recv(napi_env env, napi_callback_info info);
 napi_value js_exchange_async(napi_env env, napi_callback_info info);
-napi_value js_readlinks(napi_env env, napi_callback_info info);
-napi_value js_list_start(napi_env env, napi_callback_info info);
-napi_value js_list_join(napi_env env, napi_callback_info info);
-napi_value js_list_async(napi_env env, napi_callback_info info);
 
 #endif

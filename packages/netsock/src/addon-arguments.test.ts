@@ -19,10 +19,6 @@ describe.skipIf(addon === undefined)('addon arguments', () => {
     ['recv', 2, [3]],
     ['portId', 1, []],
     ['close', 1, []],
-    ['readlinks', 2, ['/proc/self/fd']],
-    ['listStart', 1, []],
-    ['listJoin', 2, []],
-    ['listAsync', 1, []],
     ['exchangeAsync', 5, [3, new Uint8Array(16), 1, 0]],
   ] as const)('%s with too few arguments: "expected %i argument(s)"', (name, count, args) => {
     const plural = count === 1 ? '' : 's';

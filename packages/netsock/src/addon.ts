@@ -25,16 +25,6 @@ export interface NetsockAddon {
   /** The socket's netlink port id (getsockname): the kernel's replies carry it as nlmsg_pid. */
   portId(fd: number): number;
   close(fd: number): void;
-  readlinks(folder: string, buffer: Uint8Array): number;
-  /**
-   * The same listing started on a native thread: a handle for `listJoin`, or undefined when no
-   * thread could be started. Optional: an addon without it (a fake in tests) lists in one call.
-   */
-  listStart?(folder: string): unknown;
-  /** Waits for the thread and copies the records into buffer: their byte count (more than the buffer: call again with one that large). */
-  listJoin?(handle: unknown, buffer: Uint8Array): number;
-  /** The same listing on libuv's thread pool: the records. */
-  listAsync?(folder: string): Promise<ArrayBuffer>;
 }
 
 /** Where the addon is: build/Release beside dist/ (and beside src/ for tests), out of tsup's reach. */

@@ -1,6 +1,7 @@
-// socketsOf's early dumps: the tcp and unix tables dumped, undecoded, while a process's
-// descriptors are listed on another thread, then replayed for the inodes the listing found.
-// A bounded number of calls hold them at once, and their recordings are pooled for the next.
+// socketsOfAsync's early dumps: the tcp and unix tables dumped, undecoded, while a process's
+// descriptors are listed on libuv's thread pool (procfs.runAsync), then replayed for the inodes
+// the listing found. A bounded number of calls hold them at once, and their recordings are
+// pooled for the next.
 import type { Flow } from '@procmon/procfs';
 import type { Channels, Source } from './channels.js';
 import { DumpInterruptedError } from './netlink/errors.js';
@@ -15,13 +16,13 @@ import { lookAgain } from './second-look.js';
 import { inodeSet, RESOLVE_STATES, type ReadContext, readTable } from './table-reads.js';
 import type { SocketEntry } from './types.js';
 
-// The tables socketsOf dumps while it lists descriptors: where nearly every socket is.
+// The tables socketsOfAsync dumps while it lists descriptors: where nearly every socket is.
 const EARLY_TABLES: readonly TableName[] = ['tcp', 'unix'];
-// At most this many socketsOf calls of one resolver hold early dumps at once (each holds a copy
+// At most this many socketsOfAsync calls of one resolver hold early dumps at once (each holds a copy
 // of the tcp and unix tables until its listing is done); more list first, then resolve.
 const MAX_EARLY_IN_FLIGHT = 4;
 
-/** What socketsOf dumped while the descriptors were being listed. */
+/** What socketsOfAsync dumped while the descriptors were being listed. */
 export interface EarlyDump {
   /** Where it was dumped: its channel may be closed by the time the listing is done. */
   source: Source & { backend: 'netlink' };
@@ -30,10 +31,10 @@ export interface EarlyDump {
 
 /** The early dumps of one resolver. */
 export class EarlyDumps {
-  // One recording per early table, kept from an earlier socketsOf for its memory (a call takes
+  // One recording per early table, kept from an earlier socketsOfAsync for its memory (a call takes
   // it, or makes its own when another call has it; only one goes back).
   private readonly recordings = new Map<TableName, DumpRecording>();
-  // socketsOf calls holding early dumps now (at most MAX_EARLY_IN_FLIGHT).
+  // socketsOfAsync calls holding early dumps now (at most MAX_EARLY_IN_FLIGHT).
   private inFlight = 0;
 
   constructor(

@@ -22,7 +22,6 @@ function interruptingAddon(): NetsockAddon & { requests: number } {
     open: () => 99,
     close: () => {},
     portId: () => PORT,
-    readlinks: () => 0,
     send(_fd: number, bytes: Uint8Array) {
       addon.requests++;
       const request = new DataView(bytes.buffer, bytes.byteOffset);

@@ -4,12 +4,7 @@ import { loadAddon, type NetsockAddon } from './addon.js';
 import { type BackendChoice, type NetlinkChannel, netsockBackend } from './backend.js';
 import { Channels, type Source } from './channels.js';
 import { type DescribedDescriptor, describeDescriptors } from './describe.js';
-import {
-  type SocketDescriptor,
-  socketDescriptors,
-  socketDescriptorsAsync,
-  startSocketDescriptors,
-} from './descriptors.js';
+import { type SocketDescriptor, socketDescriptors, socketDescriptorsAsync } from './descriptors.js';
 import { type EarlyDump, EarlyDumps } from './early-dumps.js';
 import { formatSocket } from './format.js';
 import { listFlow, lookupFlow, resolveFlow } from './lookups.js';
@@ -137,61 +132,38 @@ export class SocketResolver {
   /**
    * Every socket descriptor of a process with the socket behind it (`socket` absent when no table
    * has it: a netlink or packet socket, or one closed meanwhile), resolved in the process's
-   * network namespace as one `resolve` would. The descriptors are listed in one native pass
-   * (getdents64 + readlinkat) when the addon is loaded, else with `procfs.listFds`. With the
-   * netlink backend the listing runs on a native thread while the tcp and unix tables are dumped
-   * here (kept undecoded until the inodes are known); the other tables are dumped after it, only
-   * for inodes still missing, which are then looked for once more as `resolve` does (a socket
-   * opened after the first dump but listed is found there), so the result is the one of listing
-   * first, then resolving. Errors are those of the listing first, then of `resolve`.
+   * network namespace as one `resolve` would. The descriptors are listed with
+   * `procfs.flows.listFds` (one pass over /proc/<pid>/fd), then resolved: errors are those of the
+   * listing first, then of `resolve`.
    */
   socketsOf(pid: number): SocketDescriptor[] {
-    const addon = this.loadedAddon();
-    const pending =
-      addon !== undefined && this.overlaps(pid)
-        ? startSocketDescriptors(this.procfs, addon, pid)
-        : undefined;
-    if (pending === undefined) {
-      const descriptors = socketDescriptors(this.procfs, addon, pid);
-      return this.withSockets(descriptors, this.resolve(inodesOf(descriptors), { pid }));
-    }
-    let early: EarlyDump | undefined;
-    try {
-      early = this.early.dump(pid);
-    } catch {
-      // Not thrown from here: resolve() runs after the listing and says what is wrong, if it
-      // still is (and the listing's own errors come first, as they always did).
-      early = undefined;
-    }
-    try {
-      const descriptors = pending.join(); // always joined: nothing above throws
-      const inodes = inodesOf(descriptors);
-      const found =
-        early !== undefined ? this.early.finish(early, inodes, pid) : this.resolve(inodes, { pid });
-      return this.withSockets(descriptors, found);
-    } finally {
-      if (early !== undefined) this.early.release(early);
-    }
+    const descriptors = socketDescriptors(this.procfs, pid);
+    return this.withSockets(descriptors, this.resolve(inodesOf(descriptors), { pid }));
   }
 
   /**
-   * `socketsOf`, asynchronously: the listing runs on libuv's thread pool (the event loop is free
-   * meanwhile), overlapped with the tcp and unix dumps, made on this thread as in `socketsOf`
-   * (the rest of those calls' exchanges too, after the listing; a call that holds no early dump
-   * resolves with `resolveAsync`). A `close()` while the listing runs does
-   * not fail the call: the dumps still to do after it open a netlink socket again, as a call
-   * after `close()` does (close again to release it).
+   * `socketsOf`, asynchronously: the listing runs with `procfs.runAsync` (with procfs's native
+   * backend, one work item on libuv's thread pool; the event loop is free meanwhile) while the
+   * tcp and unix tables are dumped here with the netlink backend, kept undecoded until the
+   * inodes are known; the other tables are dumped after it, only for inodes still missing, which
+   * are then looked for once more as `resolve` does (a socket opened after the first dump but
+   * listed is found there), so the result is the one of listing first, then resolving. A dump
+   * that fails during the listing is asked again after it, so the listing's errors come first.
+   * A call that holds no early dump resolves with `resolveAsync`. A `close()` while the listing
+   * runs does not fail the call: the dumps still to do after it open a netlink socket again, as
+   * a call after `close()` does (close again to release it).
    */
   async socketsOfAsync(pid: number): Promise<SocketDescriptor[]> {
-    const addon = this.loadedAddon();
-    const listing = socketDescriptorsAsync(this.procfs, addon, pid);
+    const listing = socketDescriptorsAsync(this.procfs, pid);
     // Awaited below in every case; this only keeps a rejection from counting as unhandled first.
     listing.catch(() => {});
     let early: EarlyDump | undefined;
-    if (addon !== undefined && this.overlaps(pid)) {
+    if (this.overlaps(pid)) {
       try {
         early = this.early.dump(pid);
       } catch {
+        // Not thrown from here: the resolve after the listing says what is wrong, if it still
+        // is (and the listing's own errors come first).
         early = undefined;
       }
     }
@@ -262,7 +234,7 @@ export class SocketResolver {
     }
   }
 
-  /** Whether socketsOf(pid) may dump while the descriptors are listed (else: as resolve does). */
+  /** Whether socketsOfAsync(pid) may dump while the descriptors are listed (else: as resolve does). */
   private overlaps(pid: number): boolean {
     return this.backend === 'netlink' && Number.isSafeInteger(pid) && pid > 0;
   }
@@ -272,13 +244,6 @@ export class SocketResolver {
     found: Map<number, SocketEntry>,
   ): SocketDescriptor[] {
     return descriptors.map(({ fd, inode }) => withSocket(fd, inode, found.get(inode)));
-  }
-
-  /** The addon for the fd listing: loaded whichever backend reads the tables. */
-  private loadedAddon(): NetsockAddon | undefined {
-    if (this.addon !== undefined) return this.addon;
-    const loaded = loadAddon();
-    return 'addon' in loaded ? loaded.addon : undefined;
   }
 }
 
