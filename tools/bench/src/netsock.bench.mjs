@@ -147,7 +147,7 @@ async function main() {
 
   const impls = [
     {
-      name: 'ours: `resolver.socketsOf(pid)`, netlink (fds listed natively, sync)',
+      name: 'ours: `resolver.socketsOf(pid)`, netlink (fds listed by procfs, sync)',
       run: () => netlink.socketsOf(pid).length,
     },
     {
@@ -194,7 +194,7 @@ async function main() {
   const listing = bestRound([
     await timePerOp(() => socketInodes(procfs.listFds(pid)).length, plan.options),
   ]);
-  const nativeListing = bestRound([
+  const socketListing = bestRound([
     await timePerOp(() => listSocketDescriptors(pid).length, plan.options),
   ]);
   console.log(
@@ -202,7 +202,7 @@ async function main() {
   );
   report.table('netsock', title, rows, [
     '',
-    `of which listing the ${inodes.length.toLocaleString('en-US')} socket descriptors takes ${Math.round(listing.median).toLocaleString('en-US')} ns with procfs.listFds + parseFdTarget (one readlink a descriptor, from Node), ${Math.round(nativeListing.median).toLocaleString('en-US')} ns with the addon's one pass (getdents64 + readlinkat, \`listSocketDescriptors\`): the kernel's readlink of /proc/PID/fd/N is the floor of every row.`,
+    `of which listing the ${inodes.length.toLocaleString('en-US')} socket descriptors takes ${Math.round(listing.median).toLocaleString('en-US')} ns with procfs.listFds + parseFdTarget here, ${Math.round(socketListing.median).toLocaleString('en-US')} ns with \`listSocketDescriptors\` (the same listing through procfs's flow, the socket targets kept): the kernel's readlink of /proc/PID/fd/N is the floor of every row.`,
   ]);
   netlink.close();
   holder.kill('SIGKILL');
