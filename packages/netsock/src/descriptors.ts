@@ -47,7 +47,9 @@ function socketsAmong(entries: FdEntry[]): SocketDescriptor[] {
     const target = parseFdTarget(entry.target);
     if (target.type === 'socket') out.push({ fd: entry.fd, inode: target.inode });
   }
-  return out;
+  // In descriptor order, as ls -v and the kernel's own listing give them (a listing is sorted
+  // by name: 10 before 9).
+  return out.sort((a, b) => a.fd - b.fd);
 }
 
 /**
