@@ -1,7 +1,7 @@
 // scripts/build-addon.mjs on a source that does not compile: it exits 0 (never fails an install)
 // and its one line names what went wrong (the compiler's error), not node-gyp's last words.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -20,6 +20,9 @@ describe.skipIf(!existsSync(ADDON_PATH))('a failed addon build', () => {
     cpSync(join(root, 'native'), join(folder, 'native'), { recursive: true });
     copyFileSync(join(root, 'scripts/build-addon.mjs'), join(folder, 'scripts/build-addon.mjs'));
     copyFileSync(join(root, 'binding.gyp'), join(folder, 'binding.gyp'));
+    // The builder is @procmon/procfs's, found through the dependency as an install finds it.
+    mkdirSync(join(folder, 'node_modules', '@procmon'), { recursive: true });
+    symlinkSync(join(root, '..', 'procfs'), join(folder, 'node_modules', '@procmon', 'procfs'));
     writeFileSync(
       join(folder, 'native/netsock.c'),
       '#include <node_api.h>\nint broken(void) { return undeclared_name; }\n',
