@@ -45,3 +45,37 @@ export function formatSocket(entry: SocketEntry, options?: FormatSocketOptions):
   const host = typeof name === 'string' && name !== '' ? escapeText(name) : remote;
   return `${head}${entry.localPort ?? 0}:${entry.localAddress ?? ''} -> ${host}:${entry.remotePort ?? 0}, state: ${entry.state}`;
 }
+
+/**
+ * One line for a socket in the order `ss` and `lsof` print it: protocol, local, remote, state.
+ *
+ * - inet: `tcp 127.0.0.1:5432 -> 10.0.0.2:51000 ESTABLISHED`; IPv6 in brackets
+ *   (`tcp [::1]:443 -> [::]:* LISTEN`); a port 0 on the remote side (a listener, an unconnected
+ *   UDP socket) is `*`; an unconnected UDP socket's state is `UNCONN`, as ss says (the kernel
+ *   calls it CLOSE).
+ * - unix: `unix stream /run/app.sock LISTEN`, `unix stream @bus -> socket:[4244] ESTABLISHED`,
+ *   `unix dgram (unnamed) UNCONNECTED`.
+ *
+ * Names are escaped as in formatSocket, and an entry the /proc/net fallback could not prove ends
+ * with ` (unverified: path)` or ` (unverified: row)`.
+ */
+export function formatConnection(entry: SocketEntry): string {
+  if (entry.family === 'unix') {
+    const name =
+      entry.path === undefined
+        ? '(unnamed)'
+        : entry.abstract
+          ? `@${escapeText(entry.path.replaceAll('\0', '@'))}`
+          : escapeText(entry.path);
+    const peer = entry.peerInode ? ` -> socket:[${entry.peerInode}]` : '';
+    const doubt = entry.unverified ? ` (unverified: ${entry.unverified})` : '';
+    return `unix ${entry.type ?? 'unknown'} ${name}${peer} ${entry.state}${doubt}`;
+  }
+  const endpoint = (address: string | undefined, port: number | undefined) => {
+    const host = entry.family === 'inet6' ? `[${address ?? '::'}]` : (address ?? '0.0.0.0');
+    return `${host}:${port ? port : '*'}`;
+  };
+  const unconnected = entry.protocol !== 'tcp' && entry.state === 'CLOSE' && !entry.remotePort;
+  const state = unconnected ? 'UNCONN' : entry.state;
+  return `${entry.protocol} ${endpoint(entry.localAddress, entry.localPort)} -> ${endpoint(entry.remoteAddress, entry.remotePort)} ${state}`;
+}

@@ -1,6 +1,6 @@
 export { type BackendChoice, netsockBackend } from './backend.js';
 export { listSocketDescriptors, type SocketDescriptor } from './descriptors.js';
-export { type FormatSocketOptions, formatSocket } from './format.js';
+export { type FormatSocketOptions, formatConnection, formatSocket } from './format.js';
 export {
   DumpInterruptedError,
   NetlinkError,

@@ -130,7 +130,7 @@ describe('procmon fds', () => {
     expect(stdout.target).toMatch(/^socket:\[\d+\]$/);
     expect(stdout.socket).toMatch(
       new RegExp(
-        `^${escapeRegExp(stdout.target)} - unix stream \\(unnamed\\) -> socket:\\[\\d+\\], state: ESTABLISHED$`,
+        `^${escapeRegExp(stdout.target)} unix stream \\(unnamed\\) -> socket:\\[\\d+\\] ESTABLISHED$`,
       ),
     );
   });
@@ -148,9 +148,8 @@ describe('procmon fds', () => {
       localAddress: '127.0.0.1',
       localPort: port,
     });
-    expect(listener.socket).toBe(
-      `${listener.target} - ${port}:127.0.0.1 -> 0.0.0.0:0, state: LISTEN`,
-    );
+    // In the order of ss: protocol, local, remote (any port: *), state.
+    expect(listener.socket).toBe(`${listener.target} tcp 127.0.0.1:${port} -> 0.0.0.0:* LISTEN`);
   });
 
   it('prints a table with the file path', () => {

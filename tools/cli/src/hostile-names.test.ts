@@ -130,7 +130,7 @@ describe('hostile names in text for people', () => {
     );
     expect(stdout).toContain(`  ${ENV_SHOWN}\n`);
     expect(stdout).toContain(`${folder}/${LOG_SHOWN}\n`);
-    expect(stdout).toContain(` unix stream ${folder}/${SOCKET_SHOWN}, state: LISTEN\n`);
+    expect(stdout).toContain(` unix stream ${folder}/${SOCKET_SHOWN} LISTEN\n`);
   });
 
   it('inspect as another user, which sees only the names the process gave itself', () => {
@@ -158,7 +158,7 @@ describe('hostile names in text for people', () => {
     expect(result.status, result.stderr).toBe(0);
     expectSafe(result.stdout);
     expect(result.stdout).toContain(`  ${folder}/${LOG_SHOWN}\n`);
-    expect(result.stdout).toContain(` unix stream ${folder}/${SOCKET_SHOWN}, state: LISTEN\n`);
+    expect(result.stdout).toContain(` unix stream ${folder}/${SOCKET_SHOWN} LISTEN\n`);
   });
 
   it('env', () => {
