@@ -33,8 +33,12 @@ export function formatPs(report: PsReport, width: RowWidth): string {
     const prefix = depth === undefined ? '' : forestPrefix(report.depths ?? [], index);
     return cells(line, now, prefix);
   });
+  // COMMAND is last and never padded, so never measured: a process chooses its arguments, and
+  // measuring megabytes of them would stall every ps (see displayWidth).
   const widths = HEADER.map((title, column) =>
-    Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column] ?? ''))),
+    column === HEADER.length - 1
+      ? 0
+      : Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column] ?? ''))),
   );
   const text = (row: readonly string[]) => {
     const joined = row
