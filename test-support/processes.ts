@@ -77,3 +77,9 @@ export async function eventually<T>(
   }
   throw new Error(`gave up waiting for ${what}`);
 }
+
+/**
+ * Options for spawnSync of a child that could hang: it is killed after 90 s and its test fails.
+ * spawnSync blocks the test's thread, so vitest's own timeout cannot fire while it waits.
+ */
+export const HUNG_CHILD_LIMIT = { timeout: 90_000, killSignal: 'SIGKILL' } as const;

@@ -4,7 +4,13 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
+import {
+  cleanup,
+  firstLine,
+  HUNG_CHILD_LIMIT,
+  tempFolder,
+  trackChild,
+} from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const nodePath = realpathSync(process.execPath);
@@ -17,6 +23,7 @@ function procmon(args: string[], prefix: string[] = []) {
   const [command, ...rest] = [...prefix, process.execPath, binary, ...args];
   return spawnSync(command as string, rest, {
     encoding: 'utf8',
+    ...HUNG_CHILD_LIMIT,
     env: { ...process.env, NO_COLOR: '1' },
   });
 }
@@ -246,6 +253,7 @@ describe('errors and help', () => {
     const run = (extra: Record<string, string>) =>
       spawnSync(process.execPath, [binary, 'tree', String(pid)], {
         encoding: 'utf8',
+        ...HUNG_CHILD_LIMIT,
         env: { ...env, ...extra },
       }).stdout;
     expect(run({})).not.toContain('\u001b[');

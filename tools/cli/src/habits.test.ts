@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { HUNG_CHILD_LIMIT } from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const repositoryRoot = new URL('../../../', import.meta.url).pathname;
@@ -11,6 +12,7 @@ const repositoryRoot = new URL('../../../', import.meta.url).pathname;
 function procmon(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [binary, ...args], {
     encoding: 'utf8',
+    ...HUNG_CHILD_LIMIT,
     env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
   });
 }
@@ -99,6 +101,7 @@ function onTerminal(args: string[], env: NodeJS.ProcessEnv): string {
   ].join('\n');
   const run = spawnSync('python3', ['-c', program, process.execPath, binary, ...args], {
     encoding: 'utf8',
+    ...HUNG_CHILD_LIMIT,
     env: { ...process.env, ...QUIET_ENV, ...env },
   });
   expect(run.status).toBe(0);
@@ -134,6 +137,7 @@ describe('pnpm procmon ... --json at the repository root', () => {
     const run = spawnSync('pnpm', ['procmon', 'inspect', 'self', '--json', '--no-checksums'], {
       cwd: repositoryRoot,
       encoding: 'utf8',
+      ...HUNG_CHILD_LIMIT,
     });
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as { pid: number; comm: string };

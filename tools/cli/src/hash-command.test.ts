@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HUNG_CHILD_LIMIT } from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const folder = mkdtempSync(join(tmpdir(), 'procmon-hash-'));
@@ -25,6 +26,7 @@ function procmonIn(cwd: string, ...args: string[]) {
   return spawnSync(process.execPath, [binary, ...args], {
     cwd,
     encoding: 'utf8',
+    ...HUNG_CHILD_LIMIT,
     env: { ...process.env, NO_COLOR: '1' },
   });
 }

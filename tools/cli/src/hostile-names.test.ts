@@ -14,7 +14,13 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
+import {
+  cleanup,
+  firstLine,
+  HUNG_CHILD_LIMIT,
+  tempFolder,
+  trackChild,
+} from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const helperSource = new URL('../test/hostile.c', import.meta.url).pathname;
@@ -23,6 +29,7 @@ function procmon(args: string[], prefix: string[] = []) {
   const [command, ...rest] = [...prefix, process.execPath, binary, ...args];
   return spawnSync(command as string, rest, {
     encoding: 'utf8',
+    ...HUNG_CHILD_LIMIT,
     env: { ...process.env, NO_COLOR: '1' },
   });
 }

@@ -6,7 +6,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, tempFolder, trackChild } from '../../../test-support/processes.js';
+import {
+  cleanup,
+  HUNG_CHILD_LIMIT,
+  tempFolder,
+  trackChild,
+} from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const deepFolders: string[] = [];
@@ -14,6 +19,7 @@ const deepFolders: string[] = [];
 function procmon(args: string[]) {
   return spawnSync(process.execPath, [binary, ...args], {
     encoding: 'utf8',
+    ...HUNG_CHILD_LIMIT,
     env: { ...process.env, NO_COLOR: '1' },
   });
 }

@@ -4,7 +4,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, firstLine, trackChild } from '../../../test-support/processes.js';
+import {
+  cleanup,
+  firstLine,
+  HUNG_CHILD_LIMIT,
+  trackChild,
+} from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 
@@ -14,6 +19,7 @@ function inspect(pid: number) {
     [binary, 'inspect', String(pid), '--json', '--no-checksums'],
     {
       encoding: 'utf8',
+      ...HUNG_CHILD_LIMIT,
     },
   );
   expect(run.status, run.stderr).toBe(0);

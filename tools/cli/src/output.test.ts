@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, trackChild } from '../../../test-support/processes.js';
+import { cleanup, HUNG_CHILD_LIMIT, trackChild } from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const env = { ...process.env, NO_COLOR: '1' };
@@ -20,6 +20,7 @@ describe('stdout on a full device (/dev/full)', () => {
         const result = spawnSync(process.execPath, [binary, ...args], {
           stdio: ['ignore', full, 'pipe'],
           encoding: 'utf8',
+          ...HUNG_CHILD_LIMIT,
           env,
         });
         expect(result.status).toBe(1);
@@ -38,6 +39,7 @@ describe('stdout on a full device (/dev/full)', () => {
       const result = spawnSync(process.execPath, [binary, 'inspect', 'abc'], {
         stdio: ['ignore', full, 'pipe'],
         encoding: 'utf8',
+        ...HUNG_CHILD_LIMIT,
         env,
       });
       expect(result.status).toBe(2);

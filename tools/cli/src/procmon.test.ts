@@ -5,13 +5,14 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstLine } from '../../../test-support/processes.js';
+import { firstLine, HUNG_CHILD_LIMIT } from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 
 function procmon(...args: string[]) {
   return spawnSync(process.execPath, [binary, ...args], {
     encoding: 'utf8',
+    ...HUNG_CHILD_LIMIT,
     env: { ...process.env, NO_COLOR: '1' },
   });
 }

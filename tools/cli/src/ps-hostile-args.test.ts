@@ -5,7 +5,12 @@
 // own limit.
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, firstLine, trackChild } from '../../../test-support/processes.js';
+import {
+  cleanup,
+  firstLine,
+  HUNG_CHILD_LIMIT,
+  trackChild,
+} from '../../../test-support/processes.js';
 import { cutToWidth } from './display-width.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
@@ -32,6 +37,7 @@ describe('procmon ps with a process holding a megabyte of arguments', () => {
   function pipedRow(): string | undefined {
     const run = spawnSync(process.execPath, [binary, 'ps', '-p', String(pid)], {
       encoding: 'utf8',
+      ...HUNG_CHILD_LIMIT,
       maxBuffer: 64 * 1024 * 1024,
     });
     expect(run.status, run.stderr).toBe(0);

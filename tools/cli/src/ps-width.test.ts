@@ -3,7 +3,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, firstLine, trackChild } from '../../../test-support/processes.js';
+import {
+  cleanup,
+  firstLine,
+  HUNG_CHILD_LIMIT,
+  trackChild,
+} from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 // Every character two columns wide: its first argument (argv[0]), so COMMAND starts with it.
@@ -43,6 +48,7 @@ function onTerminal(args: string[], columns: number, env: NodeJS.ProcessEnv = {}
     ['-c', program, 'sh', '-c', command, process.execPath, binary, ...args],
     {
       encoding: 'utf8',
+      ...HUNG_CHILD_LIMIT,
       env: { ...process.env, NO_COLOR: '1', COLUMNS: undefined, ...env },
     },
   );
@@ -80,6 +86,7 @@ describe('procmon ps on a terminal', () => {
   it('piped, rows are whole', () => {
     const run = spawnSync(process.execPath, [binary, 'ps', '-p', String(pid)], {
       encoding: 'utf8',
+      ...HUNG_CHILD_LIMIT,
       env: { ...process.env, COLUMNS: '40' },
     });
     expect(rowOf(run.stdout.split('\n'))).toContain(`${WIDE_ARG} -e console.log("ready")`);

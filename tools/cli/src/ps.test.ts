@@ -5,7 +5,12 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, tempFolder, trackChild } from '../../../test-support/processes.js';
+import {
+  cleanup,
+  HUNG_CHILD_LIMIT,
+  tempFolder,
+  trackChild,
+} from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const shPath = realpathSync('/bin/sh');
@@ -14,6 +19,7 @@ function procmon(args: string[], prefix: string[] = []) {
   const [command, ...rest] = [...prefix, process.execPath, binary, ...args];
   return spawnSync(command as string, rest, {
     encoding: 'utf8',
+    ...HUNG_CHILD_LIMIT,
     env: { ...process.env, NO_COLOR: '1' },
   });
 }
@@ -123,6 +129,7 @@ function procps(fields: string[], pidList: number[]): Map<number, string[]> {
     ['-o', fields.map((f) => `${f}=`).join(','), '-p', pidList.join(',')],
     {
       encoding: 'utf8',
+      ...HUNG_CHILD_LIMIT,
     },
   );
   const rows = new Map<number, string[]>();
@@ -250,6 +257,7 @@ describe('choosing and ordering', () => {
     const commands = rows.map((line) => line.slice(header?.indexOf('COMMAND')));
     const theirs = spawnSync('ps', ['--forest', '-o', 'args=', '-p', tree().join(',')], {
       encoding: 'utf8',
+      ...HUNG_CHILD_LIMIT,
     }).stdout;
     expect(commands).toEqual(theirs.trimEnd().split('\n'));
   });
