@@ -81,8 +81,16 @@ const burnerScript =
   "const used = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; }; while (used() < 1.5); console.log('BURNED ' + process.pid); setInterval(() => {}, 1e6)";
 let burner: number;
 
-// A zombie: sh starts /bin/true and execs into sleep, which never waits for it.
+// A zombie: python starts /bin/true and execs into sleep, which never waits for it. (Not sh:
+// dash may reap a background child that exits before its exec, leaving no zombie.)
 let zombie: number;
+const ZOMBIE_MAKER = [
+  'import os, sys',
+  'child = os.fork()',
+  "if child == 0: os.execv('/bin/true', ['true'])",
+  "print('Z', child, flush=True)",
+  "os.execv(sys.argv[1], [sys.argv[1], '302'])",
+].join('\n');
 
 beforeAll(async () => {
   const tree = trackChild(
@@ -92,9 +100,7 @@ beforeAll(async () => {
     spawn(process.execPath, ['-e', burnerScript], { stdio: ['ignore', 'pipe', 'inherit'] }),
   );
   const undead = trackChild(
-    spawn('sh', ['-c', `/bin/true & echo Z $!; exec '${sleepPath}' 302`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
+    spawn('python3', ['-c', ZOMBIE_MAKER, sleepPath], { stdio: ['ignore', 'pipe', 'inherit'] }),
   );
   [pids, burner, zombie] = await Promise.all([
     labelledPids(tree, ['A', 'B', 'C', 'D']),
