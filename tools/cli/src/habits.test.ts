@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HUNG_CHILD_LIMIT } from '../../../test-support/processes.js';
+import { onTerminal } from '../test/terminal.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const repositoryRoot = new URL('../../../', import.meta.url).pathname;
@@ -87,23 +88,9 @@ const QUIET_ENV = {
   CI: undefined,
 };
 
-/** Runs procmon with a pseudo-terminal as stdout; what the terminal received. */
-function onTerminal(args: string[], env: NodeJS.ProcessEnv): string {
-  const program = [
-    'import os, pty, sys',
-    'out = []',
-    'def read(fd):',
-    '    data = os.read(fd, 65536)',
-    '    out.append(data)',
-    '    return data',
-    'pty.spawn(sys.argv[1:], read)',
-    'sys.stdout.buffer.write(b"".join(out))',
-  ].join('\n');
-  const run = spawnSync('python3', ['-c', program, process.execPath, binary, ...args], {
-    encoding: 'utf8',
-    ...HUNG_CHILD_LIMIT,
-    env: { ...process.env, ...QUIET_ENV, ...env },
-  });
+/** procmon's output on a pseudo-terminal, with QUIET_ENV and then `env`. */
+function terminalText(args: string[], env: NodeJS.ProcessEnv): string {
+  const run = onTerminal(args, { env: { ...QUIET_ENV, ...env } });
   expect(run.status).toBe(0);
   return run.stdout;
 }
@@ -113,7 +100,7 @@ describe('colour', () => {
   const args = ['inspect', 'self', '--no-checksums'];
 
   it('on a terminal with colours: coloured', () => {
-    expect(onTerminal(args, { TERM: 'xterm-256color' })).toContain(ESC);
+    expect(terminalText(args, { TERM: 'xterm-256color' })).toContain(ESC);
   });
 
   it.each([
@@ -121,7 +108,7 @@ describe('colour', () => {
     ['TERM=dumb', { TERM: 'dumb' }],
     ['CI=true (Node: no colour on an unknown CI)', { TERM: 'xterm-256color', CI: 'true' }],
   ])('on a terminal with %s: no colour', (_, env) => {
-    const text = onTerminal(args, env);
+    const text = terminalText(args, env);
     expect(text).toMatch(/^process \d+ /);
     expect(text).not.toContain(ESC);
   });

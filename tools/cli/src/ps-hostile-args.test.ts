@@ -11,6 +11,7 @@ import {
   HUNG_CHILD_LIMIT,
   trackChild,
 } from '../../../test-support/processes.js';
+import { onTerminal } from '../test/terminal.js';
 import { cutToWidth } from './display-width.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
@@ -51,32 +52,10 @@ describe('procmon ps with a process holding a megabyte of arguments', () => {
   });
 
   it('on a terminal of 80 columns: cut to 80', () => {
-    const program = [
-      'import os, pty, sys',
-      'out = []',
-      'def read(fd):',
-      '    data = os.read(fd, 65536)',
-      '    out.append(data)',
-      '    return data',
-      'pty.spawn(sys.argv[1:], read)',
-      'sys.stdout.buffer.write(b"".join(out))',
-    ].join('\n');
-    const run = spawnSync(
-      'python3',
-      [
-        '-c',
-        program,
-        'sh',
-        '-c',
-        'stty cols 80 && exec "$0" "$@"',
-        process.execPath,
-        binary,
-        'ps',
-        '-p',
-        String(pid),
-      ],
-      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', COLUMNS: undefined } },
-    );
+    const run = onTerminal(['ps', '-p', String(pid)], {
+      columns: 80,
+      env: { NO_COLOR: '1', COLUMNS: undefined },
+    });
     expect(run.status, run.stderr).toBe(0);
     const row = run.stdout.split('\r\n').find((line) => line.split(/\s+/)[1] === String(pid));
     // Every character of the row is ASCII here: 80 of them, ending in the start of the command.

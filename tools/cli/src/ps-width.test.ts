@@ -9,6 +9,7 @@ import {
   HUNG_CHILD_LIMIT,
   trackChild,
 } from '../../../test-support/processes.js';
+import { onTerminal } from '../test/terminal.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 // Every character two columns wide: its first argument (argv[0]), so COMMAND starts with it.
@@ -30,28 +31,9 @@ beforeAll(async () => {
 
 afterAll(cleanup);
 
-/** procmon run with a pseudo-terminal as stdout, after `stty cols <columns>`; its rows. */
-function onTerminal(args: string[], columns: number, env: NodeJS.ProcessEnv = {}): string[] {
-  const program = [
-    'import os, pty, sys',
-    'out = []',
-    'def read(fd):',
-    '    data = os.read(fd, 65536)',
-    '    out.append(data)',
-    '    return data',
-    'pty.spawn(sys.argv[1:], read)',
-    'sys.stdout.buffer.write(b"".join(out))',
-  ].join('\n');
-  const command = `stty cols ${columns} && exec "$0" "$@"`;
-  const run = spawnSync(
-    'python3',
-    ['-c', program, 'sh', '-c', command, process.execPath, binary, ...args],
-    {
-      encoding: 'utf8',
-      ...HUNG_CHILD_LIMIT,
-      env: { ...process.env, NO_COLOR: '1', COLUMNS: undefined, ...env },
-    },
-  );
+/** procmon's rows on a pseudo-terminal `columns` wide. */
+function rowsOnTerminal(args: string[], columns: number, env: NodeJS.ProcessEnv = {}): string[] {
+  const run = onTerminal(args, { columns, env: { NO_COLOR: '1', COLUMNS: undefined, ...env } });
   expect(run.status, run.stderr).toBe(0);
   return run.stdout.replaceAll('\r\n', '\n').trimEnd().split('\n');
 }
@@ -61,14 +43,14 @@ const rowOf = (rows: readonly string[]) =>
 
 describe('procmon ps on a terminal', () => {
   it('cuts every row to the terminal width, by display width, at a character boundary', () => {
-    const [header, ...rows] = onTerminal(['ps', '-p', String(pid), '--wide'], 60);
+    const [header, ...rows] = rowsOnTerminal(['ps', '-p', String(pid), '--wide'], 60);
     const whole = rowOf(rows);
     // Everything before COMMAND is ASCII: the wide text starts under the title.
     const start = header?.indexOf('COMMAND') as number;
     expect(whole.slice(start).startsWith(`${WIDE_ARG} -e `)).toBe(true);
     for (const extra of [6, 7]) {
       const columns = start + extra;
-      const cutRows = onTerminal(['ps', '-p', String(pid)], columns);
+      const cutRows = rowsOnTerminal(['ps', '-p', String(pid)], columns);
       for (const row of cutRows) expect(stringWidth(row)).toBeLessThanOrEqual(columns);
       const cut = rowOf(cutRows);
       // Three whole characters either way: the fourth is never split across the edge.
@@ -79,7 +61,7 @@ describe('procmon ps on a terminal', () => {
   });
 
   it('COLUMNS overrides the terminal width, as ps takes it', () => {
-    const rows = onTerminal(['ps', '-p', String(pid)], 100, { COLUMNS: '50' });
+    const rows = rowsOnTerminal(['ps', '-p', String(pid)], 100, { COLUMNS: '50' });
     expect(Math.max(...rows.map((row) => stringWidth(row)))).toBe(50);
   });
 
