@@ -1,6 +1,6 @@
 // Test support shared by the packages' tests: temp folders and child processes that are always
 // cleaned up, and a poll that waits for a condition without asserting on time.
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +61,19 @@ export async function cleanup(): Promise<void> {
   for (const child of running)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await Promise.all(running.map(exited));
-  for (const folder of temps.splice(0)) rmSync(folder, { recursive: true, force: true });
+  for (const folder of temps.splice(0)) remove(folder);
+}
+
+/**
+ * Removes a folder tree. Node's recursive rm builds whole paths, which fail past PATH_MAX (the
+ * deep trees of test-support/deep-path.ts); rm -rf walks down with openat.
+ */
+function remove(folder: string): void {
+  try {
+    rmSync(folder, { recursive: true, force: true });
+  } catch {
+    spawnSync('rm', ['-rf', folder]);
+  }
 }
 
 /** Polls `test` (at most `tries` times, 20 ms apart) until it returns a value. Never about time. */

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { ProcfsError } from '@procmon/procfs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deepExecArgs } from '../../../test-support/deep-path.js';
 import {
   checksumOf,
   cleanup,
@@ -18,31 +19,13 @@ import {
 } from '../test/helpers.js';
 import { ChecksumCache, HashError } from './index.js';
 
-const deepFolders: string[] = [];
-
-afterAll(async () => {
-  // Node's recursive rm builds whole paths, which fail past PATH_MAX; rm -rf walks with openat.
-  for (const folder of deepFolders) spawnSync('rm', ['-rf', folder]);
-  await cleanup();
-});
+afterAll(cleanup);
 
 describe('a binary deeper than PATH_MAX', () => {
   let pid = 0;
 
   it('is set up: its exe link cannot be read, its file can', async () => {
-    const top = tempFolder();
-    deepFolders.push(top);
-    // 23 folders of 200 bytes: the binary's path is over 4,600 bytes. Python walks down one
-    // folder at a time (no path it gives the kernel is too long), copies sleep there and runs it
-    // by a relative path.
-    const script = [
-      'import os, shutil, sys',
-      'os.chdir(sys.argv[1])',
-      'for _ in range(23): os.mkdir("d" * 200); os.chdir("d" * 200)',
-      'shutil.copy(sys.argv[2], "sshd")',
-      'os.execv("./sshd", ["./sshd", "60"])',
-    ].join('\n');
-    ({ pid } = await startProgram('python3', ['-c', script, top, sleepBinary]));
+    ({ pid } = await startProgram('python3', deepExecArgs(tempFolder(), sleepBinary, ['60'])));
     expect(spawnSync('readlink', [`/proc/${pid}/exe`]).status).not.toBe(0);
     expect(spawnSync('cmp', [`/proc/${pid}/exe`, sleepBinary]).status).toBe(0);
   });

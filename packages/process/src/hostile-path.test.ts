@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deepExecArgs } from '../../../test-support/deep-path.js';
 import {
   cleanupAll,
   compileC,
@@ -16,13 +17,7 @@ import {
 } from '../test/helpers.js';
 import { Process, type ProcessDetails, scanProcesses } from './index.js';
 
-const deepFolders: string[] = [];
-
-afterAll(async () => {
-  // Node's recursive rm builds whole paths, which fail past PATH_MAX; rm -rf walks with openat.
-  for (const folder of deepFolders) spawnSync('rm', ['-rf', folder]);
-  await cleanupAll();
-});
+afterAll(cleanupAll);
 
 const details = (style: 'sync' | 'async', process: Process): Promise<ProcessDetails> =>
   twin(
@@ -79,20 +74,8 @@ describe('a binary deeper than PATH_MAX', () => {
   let pid: number;
 
   beforeAll(async () => {
-    const top = tempFolder();
-    deepFolders.push(top);
-    // 23 folders of 200 bytes: the binary's path is over 4,600 bytes. Python walks down one
-    // folder at a time (no path it gives the kernel is too long; a shell's cd builds the whole
-    // path), copies the helper there and starts it by a relative path, under a comm that names
-    // another program.
-    const script = [
-      'import os, shutil, sys',
-      'os.chdir(sys.argv[1])',
-      'for _ in range(23): os.mkdir("d" * 200); os.chdir("d" * 200)',
-      'shutil.copy(sys.argv[2], "sshd")',
-      'os.execv("./sshd", ["./sshd"])',
-    ].join('\n');
-    ({ pid } = await startHold('python3', ['-c', script, top, compileC('hold')]));
+    // The helper, under a comm that names another program.
+    ({ pid } = await startHold('python3', deepExecArgs(tempFolder(), compileC('hold'))));
   });
 
   describe.each(styles)('details (%s)', (style) => {

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deepExecArgs } from '../../../test-support/deep-path.js';
 import {
   cleanup,
   HUNG_CHILD_LIMIT,
@@ -14,8 +15,6 @@ import {
 } from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
-const deepFolders: string[] = [];
-
 function procmon(args: string[]) {
   return spawnSync(process.execPath, [binary, ...args], {
     encoding: 'utf8',
@@ -30,28 +29,14 @@ async function started(pid: number, done: () => boolean): Promise<void> {
   if (!done()) throw new Error(`process ${pid} did not start its binary`);
 }
 
-afterAll(async () => {
-  // Node's recursive rm builds whole paths, which fail past PATH_MAX; rm -rf walks with openat.
-  for (const folder of deepFolders) spawnSync('rm', ['-rf', folder]);
-  await cleanup();
-});
+afterAll(cleanup);
 
 describe('a binary deeper than PATH_MAX named sshd', () => {
   let pid: number;
 
   beforeAll(async () => {
-    const top = tempFolder('procmon-deep-');
-    deepFolders.push(top);
-    // Python walks down one folder at a time (a shell's cd builds the whole path) and execs a
-    // copy of sleep named sshd by a relative path.
-    const script = [
-      'import os, shutil, sys',
-      'os.chdir(sys.argv[1])',
-      'for _ in range(23): os.mkdir("d" * 200); os.chdir("d" * 200)',
-      'shutil.copy("/bin/sleep", "sshd")',
-      'os.execv("./sshd", ["./sshd", "600"])',
-    ].join('\n');
-    const child = trackChild(spawn('python3', ['-c', script, top], { stdio: 'ignore' }));
+    const args = deepExecArgs(tempFolder('procmon-deep-'), '/bin/sleep', ['600']);
+    const child = trackChild(spawn('python3', args, { stdio: 'ignore' }));
     pid = child.pid as number;
     await started(pid, () => {
       const probe = spawnSync('cat', [`/proc/${pid}/comm`], { encoding: 'utf8' });
