@@ -62,7 +62,9 @@ static void close_keeping_errno(int fd) {
  * come (SYSCALL_CAP), so a huge file costs at most cap + 1 bytes of memory.
  */
 static void read_file(proc_op *op) {
-  int fd = open_retrying(op->path, O_RDONLY);
+  /* O_NONBLOCK: under a root that is not /proc a file may be a FIFO, whose open would wait for
+   * a writer forever; procfs's own files ignore the flag. */
+  int fd = open_retrying(op->path, O_RDONLY | O_NONBLOCK);
   if (fd < 0) return fail(op, errno, SYSCALL_OPEN);
   size_t limit = op->max_bytes + 1;
   proc_bytes *bytes = &op->bytes;

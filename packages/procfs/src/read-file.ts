@@ -1,7 +1,11 @@
 // Reading a /proc file to its end. procfs reports size 0 for nearly everything, so there is no
 // stat: one open, reads until a read returns 0, one close in `finally`. The result is always a
 // fresh copy, so the reused buffer never reaches a caller.
-import { close, closeSync, open, openSync, read, readSync } from 'node:fs';
+import { close, closeSync, constants, open, openSync, read, readSync } from 'node:fs';
+
+// O_NONBLOCK: under a root that is not /proc (a fixture tree, a copy), a file may be a FIFO,
+// whose open would wait for a writer forever; procfs's own files ignore the flag.
+const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
 const SHARED_INITIAL_BYTES = 64 * 1024;
 const ASYNC_INITIAL_BYTES = 16 * 1024;
@@ -21,7 +25,7 @@ export interface ReadTarget {
  * past the cap is an Error with code EFBIG.
  */
 export function readFileToEnd(target: ReadTarget): Uint8Array {
-  const fd = openSync(target.path, 'r');
+  const fd = openSync(target.path, READ_FLAGS);
   try {
     let buffer = shared;
     let length = 0;
@@ -48,7 +52,7 @@ export function readFileToEnd(target: ReadTarget): Uint8Array {
  */
 export function readFileToEndAsync(target: ReadTarget): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    open(target.path, 'r', (openError, fd) => {
+    open(target.path, READ_FLAGS, (openError, fd) => {
       if (openError) {
         reject(openError);
         return;

@@ -1,6 +1,10 @@
 // Positional reads of several byte ranges of one file, for /proc/<pid>/mem: it cannot be read
 // from the start (unmapped addresses fail), only at the addresses of mapped regions.
-import { close, closeSync, open, openSync, read, readSync } from 'node:fs';
+import { close, closeSync, constants, open, openSync, read, readSync } from 'node:fs';
+
+// O_NONBLOCK: under a root that is not /proc (a fixture tree, a copy), a file may be a FIFO,
+// whose open would wait for a writer forever; procfs's own files ignore the flag.
+const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
 /** A range to read: `length` bytes at `start` (a bigint: addresses can pass 2^53). */
 export interface ByteRange {
@@ -16,7 +20,7 @@ export type RawRangeResult = { bytes: Uint8Array } | { error: NodeJS.ErrnoExcept
  * buffer is allocated only when that range is read.
  */
 export function readRangesSync(path: string, ranges: readonly ByteRange[]): RawRangeResult[] {
-  const fd = openSync(path, 'r');
+  const fd = openSync(path, READ_FLAGS);
   try {
     return ranges.map((range) => {
       try {
@@ -47,7 +51,7 @@ export function readRangesAsync(
   ranges: readonly ByteRange[],
 ): Promise<RawRangeResult[]> {
   return new Promise((resolve, reject) => {
-    open(path, 'r', (openError, fd) => {
+    open(path, READ_FLAGS, (openError, fd) => {
       if (openError) {
         reject(openError);
         return;
