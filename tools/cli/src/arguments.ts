@@ -132,7 +132,7 @@ export function parseInterval(value: string): number {
 }
 
 /** A comma-separated list with no empty item. */
-function listOf(value: string, what: string): string[] {
+export function listOf(value: string, what: string): string[] {
   const items = value.split(',').map((item) => item.trim());
   if (items.includes('')) throw new InvalidArgumentError(`an empty ${what} in "${value}"`);
   return items;

@@ -4,7 +4,8 @@ import { formatConnection } from '@procmon/netsock';
 import { escapeText, type FdTarget, formatFdTarget } from '@procmon/parse';
 import type { Descriptor, SocketInfo } from '@procmon/process';
 import { pc } from './colors.js';
-import { bytesText, table } from './format.js';
+import { drawTable } from './columns.js';
+import { bytesText } from './format.js';
 
 export interface DescriptorLine {
   fd: number;
@@ -81,9 +82,9 @@ export function descriptorLines(descriptors: readonly DescriptorLine[]): string[
     row[0] = '*';
     row[4] = `${row[4]} ${fds.length} descriptors: ${ranges(fds)}`;
   }
-  return table(['fd', 'type', 'size', 'modified', 'target'], rows, new Set([0, 2])).map(
-    (line) => `  ${line}`,
-  );
+  return drawTable(['fd', 'type', 'size', 'modified', 'target'], rows, {
+    rightAligned: new Set([0, 2]),
+  }).map((line) => `  ${line}`);
 }
 
 /** `0-9, 11, 13-15` for those numbers. */

@@ -27,29 +27,6 @@ export function aligned(rows: readonly (readonly [string, string])[]): string[] 
   return rows.map(([label, value]) => `  ${pc.dim(label.padEnd(width))}  ${value}`);
 }
 
-/**
- * A table: a header row, then one row per item, each column padded to its widest cell; the last
- * column is not padded (it holds commands, which may be long).
- */
-export function table(
-  header: readonly string[],
-  rows: readonly (readonly string[])[],
-  rightAligned: ReadonlySet<number> = new Set(),
-): string[] {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => {
-        if (column === cells.length - 1) return cell;
-        const width = widths[column] ?? 0;
-        return rightAligned.has(column) ? cell.padStart(width) : cell.padEnd(width);
-      })
-      .join('  ');
-  return [pc.bold(line(header)), ...rows.map(line)];
-}
-
 export function bytesText(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let value = bytes;

@@ -17,8 +17,23 @@ import {
   parseUserList,
 } from './arguments.js';
 import { reportFailure } from './failure.js';
+import {
+  type Endpoint,
+  NET_PROTOCOLS,
+  type NetProtocol,
+  OWNER_PROTOCOLS,
+  type OwnerProtocol,
+  parseEndpoint,
+  parseOwnerProtocol,
+  parsePort,
+  parseProtocolList,
+  parseStateList,
+} from './net-arguments.js';
 import { commanderOutput, flush, writeOut } from './output.js';
 import { unknownCommand } from './suggest.js';
+
+/** The status of a command whose answer is "none found" (as grep's with no match). */
+const NO_ANSWER_STATUS = 1;
 
 interface JsonOption {
   json?: boolean;
@@ -171,9 +186,10 @@ program
         wide?: boolean;
       },
     ) => {
-      const [{ listProcesses }, { formatPs, rowWidth }] = await Promise.all([
+      const [{ listProcesses }, { formatPs }, { rowWidth }] = await Promise.all([
         import('./ps-command.js'),
         import('./ps-format.js'),
+        import('./columns.js'),
       ]);
       const report = await listProcesses({
         sort: options.sort,
@@ -185,6 +201,102 @@ program
       });
       const width = rowWidth(options.wide === true);
       return print(report, options, (shown) => formatPs(shown, width));
+    },
+  );
+
+const net = program
+  .command('net')
+  .description(
+    'every socket with the processes that hold it (as ss -tunapx and lsof -i); `net owner` answers for one connection',
+  )
+  .option(
+    '--proto <list>',
+    `only these protocols, comma-separated: ${NET_PROTOCOLS.join(', ')}`,
+    parseProtocolList,
+  )
+  .option(
+    '--state <list>',
+    'only sockets in these states, comma-separated (listen, established, time-wait, unconn, ...)',
+    parseStateList,
+  )
+  .option('--port <port>', 'only sockets with this local or remote port', parsePort)
+  .option('-p, --pid <pids>', 'only sockets these processes hold (comma-separated)', parsePidList)
+  .option(
+    '-u, --user <users>',
+    'only sockets held by processes of these users (names or uids, comma-separated)',
+    parseUserList,
+  )
+  .option('--wide', 'do not cut rows to the terminal width')
+  .option('--json', 'print JSON for machines')
+  .action(
+    async (
+      options: JsonOption & {
+        proto?: NetProtocol[];
+        state?: string[];
+        port?: number;
+        pid?: number[];
+        user?: string[];
+        wide?: boolean;
+      },
+    ) => {
+      const [{ listConnections }, { formatNet }, { rowWidth }] = await Promise.all([
+        import('./net-command.js'),
+        import('./net-format.js'),
+        import('./columns.js'),
+      ]);
+      const report = await listConnections({
+        protocols: options.proto,
+        states: options.state,
+        port: options.port,
+        pids: options.pid,
+        users: options.user,
+      });
+      const width = rowWidth(options.wide === true);
+      return print(report, options, (shown) => formatNet(shown, width));
+    },
+  );
+
+net
+  .command('owner')
+  .description(
+    'the processes that hold one connection, given as its own side sees it: protocol, local address, remote address (an outgoing connection: source first). Exits 1 when no holder is found, saying why',
+  )
+  .argument('<protocol>', OWNER_PROTOCOLS.join(', '), parseOwnerProtocol)
+  .argument('<local>', 'local address and port: 10.0.0.2:51000, [::1]:443', parseEndpoint)
+  .argument(
+    '[remote]',
+    'remote address and port; leave it out for a listener or an unconnected udp socket',
+    parseEndpoint,
+  )
+  .option('--netns <pid>', 'look in the network namespace of this process', parsePid)
+  .option('--wide', 'do not cut rows to the terminal width')
+  .option('--json', 'print JSON for machines')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  procmon net owner tcp 10.0.0.2:51000 1.1.1.1:443\n  procmon net owner udp 0.0.0.0:5353\n  procmon net owner tcp [::1]:8080 [::1]:50312',
+  )
+  .action(
+    async (
+      protocol: OwnerProtocol,
+      local: Endpoint,
+      remote: Endpoint | undefined,
+      options: JsonOption & { netns?: ProcTarget; wide?: boolean },
+    ) => {
+      const [{ formatOwner, ownersOf }, { rowWidth }, { pidOf }] = await Promise.all([
+        import('./net-owner.js'),
+        import('./columns.js'),
+        import('./target.js'),
+      ]);
+      const report = await ownersOf({
+        protocol,
+        local,
+        remote,
+        netnsPid: options.netns === undefined ? undefined : pidOf(options.netns),
+      });
+      const width = rowWidth(options.wide === true);
+      await print(report, options, (shown) => formatOwner(shown, width));
+      // As grep without a match: the answer is printed, and the status says there was none.
+      if (report.holders.length === 0) process.exitCode = NO_ANSWER_STATUS;
     },
   );
 
@@ -215,7 +327,8 @@ async function main(): Promise<number> {
     );
     await program.parseAsync();
     await flush();
-    return 0;
+    // A command that answered "none" (net owner) has said so with its status.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     return reportFailure(error);
   }

@@ -2,8 +2,7 @@
 // `--forest` art as `ps --forest` draws it, and each row cut to the terminal's width by display
 // width (CJK and emoji take two columns) unless output is not a terminal or --wide.
 import { escapeText } from '@procmon/parse';
-import { pc } from './colors.js';
-import { cutToWidth, displayWidth, padToWidth } from './display-width.js';
+import { drawTable, type RowWidth } from './columns.js';
 import type { PsLine, PsReport } from './ps-command.js';
 import { cpuTimeText, percentText, startText } from './ps-fields.js';
 
@@ -23,9 +22,6 @@ const HEADER = [
 ] as const;
 const RIGHT_ALIGNED = new Set(['PID', 'PPID', '%CPU', '%MEM', 'VSZ', 'RSS', 'TIME']);
 
-/** Columns a row may take; undefined for no limit. */
-export type RowWidth = number | undefined;
-
 export function formatPs(report: PsReport, width: RowWidth): string {
   const now = new Date(report.readAt);
   const rows = report.lines.map((line, index) => {
@@ -33,24 +29,10 @@ export function formatPs(report: PsReport, width: RowWidth): string {
     const prefix = depth === undefined ? '' : forestPrefix(report.depths ?? [], index);
     return cells(line, now, prefix);
   });
-  // COMMAND is last and never padded, so never measured: a process chooses its arguments, and
-  // measuring megabytes of them would stall every ps (see displayWidth).
-  const widths = HEADER.map((title, column) =>
-    column === HEADER.length - 1
-      ? 0
-      : Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column] ?? ''))),
+  const rightAligned = new Set(
+    HEADER.flatMap((title, column) => (RIGHT_ALIGNED.has(title) ? [column] : [])),
   );
-  const text = (row: readonly string[]) => {
-    const joined = row
-      .map((cell, column) => {
-        const title = HEADER[column] as string;
-        if (column === row.length - 1) return cell;
-        return padToWidth(cell, widths[column] ?? 0, RIGHT_ALIGNED.has(title));
-      })
-      .join(' ');
-    return width === undefined ? joined : cutToWidth(joined, width);
-  };
-  return [pc.bold(text(HEADER)), ...rows.map(text)].join('\n');
+  return drawTable(HEADER, rows, { rightAligned, width, gap: 1 }).join('\n');
 }
 
 function cells(line: PsLine, now: Date, prefix: string): string[] {
@@ -111,12 +93,4 @@ function hasLaterSibling(depths: readonly number[], index: number, level: number
     if (depth === level) return true;
   }
   return false;
-}
-
-/** The width rows are cut to: none piped or with --wide; else COLUMNS, else the terminal's. */
-export function rowWidth(wide: boolean): RowWidth {
-  if (wide || !process.stdout.isTTY) return undefined;
-  const columns = process.env.COLUMNS;
-  if (columns !== undefined && /^[1-9]\d*$/.test(columns)) return Number(columns);
-  return process.stdout.columns || 80;
 }

@@ -3,8 +3,7 @@
 // --forest puts children under their parents, siblings in the sort order.
 import type { PsSort, PsSortKey } from './arguments.js';
 import type { PsLine, PsOptions } from './ps-command.js';
-import { UsageError } from './usage-error.js';
-import { GETENT, uidOfName } from './users.js';
+import { GETENT, uidOfUser } from './users.js';
 
 export function selectLines(
   lines: readonly PsLine[],
@@ -23,7 +22,7 @@ function chooser(options: PsOptions): (line: PsLine) => boolean {
     tests.push((line) => pids.has(line.pid));
   }
   if (options.users) {
-    const uids = new Set(options.users.map((user) => uidOf(user, options)));
+    const uids = new Set(options.users.map((user) => uidOfUser(user, options.lookup ?? GETENT)));
     tests.push((line) => line.uid !== undefined && uids.has(line.uid));
   }
   if (options.name !== undefined) {
@@ -31,14 +30,6 @@ function chooser(options: PsOptions): (line: PsLine) => boolean {
     tests.push((line) => line.comm.includes(name) || (line.path?.includes(name) ?? false));
   }
   return (line) => tests.every((test) => test(line));
-}
-
-/** A uid as given, or the uid of a name; a name no user has is the user's error. */
-function uidOf(user: string, options: PsOptions): number {
-  if (/^\d+$/.test(user)) return Number(user);
-  const uid = uidOfName(user, options.lookup ?? GETENT);
-  if (uid === undefined) throw new UsageError(`no user is named "${user}" (-u/--user)`);
-  return uid;
 }
 
 type Value = number | string;

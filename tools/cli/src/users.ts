@@ -3,6 +3,7 @@
 // getent (a minimal image), /etc/passwd. A uid with no name anywhere shows as its number.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { UsageError } from './usage-error.js';
 
 /** The command that answers `<command...> passwd <uid>...` with passwd lines; getent by default. */
 export type UserLookupCommand = readonly string[];
@@ -47,6 +48,14 @@ export function uidOfName(name: string, command: UserLookupCommand = GETENT): nu
     if (found === name && uid !== undefined && /^\d+$/.test(uid)) return Number(uid);
   }
   return undefined;
+}
+
+/** A uid as `-u/--user` gives it (digits), or the uid of a name; a name no user has is the user's error. */
+export function uidOfUser(user: string, command: UserLookupCommand = GETENT): number {
+  if (/^\d+$/.test(user)) return Number(user);
+  const uid = uidOfName(user, command);
+  if (uid === undefined) throw new UsageError(`no user is named "${user}" (-u/--user)`);
+  return uid;
 }
 
 /** Forgets the names looked up so far (tests look the same uid up through several commands). */

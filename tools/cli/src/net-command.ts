@@ -1,0 +1,105 @@
+// `procmon net`: every socket of the machine with the processes that hold it, as `ss -tunapx`
+// and `lsof -i` show them. Collected here (one `connections()` of @procmon/process: one dump per
+// table and one walk of every process's descriptors), chosen by the filters, named (users,
+// programs), and drawn in net-format.ts.
+import type { SocketEntry } from '@procmon/netsock';
+import type { SocketHolder } from '@procmon/process';
+import type { NetProtocol } from './net-arguments.js';
+import { holderPrograms, type Program } from './net-programs.js';
+import { GETENT, type UserLookupCommand, uidOfUser, userNames } from './users.js';
+
+export interface NetOptions {
+  protocols?: readonly NetProtocol[];
+  /** States as `--state` gives them: uppercase, `UNCONN` for an unconnected datagram socket. */
+  states?: readonly string[];
+  /** A port, local or remote. */
+  port?: number;
+  /** Only sockets held by these processes (and only those holders shown). */
+  pids?: readonly number[];
+  /** Only sockets held by processes of these users (names or uids); for a socket nobody visibly holds, its owner. */
+  users?: readonly string[];
+  /** Where user names come from (tests give a stub). */
+  lookup?: UserLookupCommand;
+}
+
+/** A holder as shown: the process's identity, its user and its program. */
+export interface NetHolder extends SocketHolder {
+  user?: string;
+  program?: Program;
+}
+
+export interface NetSocket {
+  socket: SocketEntry;
+  /** The socket owner's name (its uid from the kernel). */
+  user?: string;
+  holders: NetHolder[];
+}
+
+export interface NetReport {
+  sockets: NetSocket[];
+}
+
+export async function listConnections(options: NetOptions = {}): Promise<NetReport> {
+  const { connectionsAsync } = await import('@procmon/process');
+  const lookup = options.lookup ?? GETENT;
+  const wantedUids =
+    options.users === undefined
+      ? undefined
+      : new Set(options.users.map((user) => uidOfUser(user, lookup)));
+  const found = await connectionsAsync(
+    options.protocols === undefined ? {} : { tables: [...new Set(options.protocols)] },
+  );
+  const chosen: { socket: SocketEntry; holders: SocketHolder[] }[] = [];
+  for (const { socket, holders } of found) {
+    if (!socketMatches(socket, options)) continue;
+    let shown = holders;
+    if (options.pids !== undefined) {
+      const pids = new Set(options.pids);
+      shown = shown.filter((holder) => pids.has(holder.pid));
+      if (shown.length === 0) continue;
+    }
+    if (wantedUids !== undefined) {
+      if (holders.length === 0) {
+        if (!wantedUids.has(socket.uid)) continue;
+      } else {
+        shown = shown.filter((holder) => wantedUids.has(holder.uid));
+        if (shown.length === 0) continue;
+      }
+    }
+    chosen.push({ socket, holders: shown });
+  }
+  const names = userNames(
+    chosen.flatMap(({ socket, holders }) => [socket.uid, ...holders.map((h) => h.uid)]),
+    lookup,
+  );
+  const programs = holderPrograms(chosen.flatMap(({ holders }) => holders));
+  return {
+    sockets: chosen.map(({ socket, holders }) => ({
+      socket,
+      user: names.get(socket.uid),
+      holders: holders.map((holder) => ({
+        ...holder,
+        user: names.get(holder.uid),
+        program: programs.get(`${holder.pid}:${holder.startTime}`),
+      })),
+    })),
+  };
+}
+
+/** The state as shown: UNCONN for a datagram socket that has no peer (ss's word). */
+export function shownState(socket: SocketEntry): string {
+  const datagram = socket.protocol !== 'tcp' && socket.family !== 'unix';
+  return datagram && socket.state === 'CLOSE' && !socket.remotePort ? 'UNCONN' : socket.state;
+}
+
+function socketMatches(socket: SocketEntry, options: NetOptions): boolean {
+  if (options.states !== undefined && !options.states.includes(shownState(socket))) return false;
+  if (
+    options.port !== undefined &&
+    socket.localPort !== options.port &&
+    socket.remotePort !== options.port
+  ) {
+    return false;
+  }
+  return true;
+}

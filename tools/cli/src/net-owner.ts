@@ -1,0 +1,105 @@
+// `procmon net owner tcp 10.0.0.2:51000 1.1.1.1:443`: the firewall's question. The kernel finds
+// the socket of that tuple (sock_diag's exact lookup), then the processes holding it are found
+// (each with its identity checked), named, and shown; when none is, the answer says why.
+import type { SocketEntry } from '@procmon/netsock';
+import { escapeText } from '@procmon/parse';
+import type { NoOwnerReason } from '@procmon/process';
+import { drawTable, type RowWidth } from './columns.js';
+import { pathText } from './format.js';
+import type { Endpoint, OwnerProtocol } from './net-arguments.js';
+import { type NetHolder, shownState } from './net-command.js';
+import { endpointText, protocolText } from './net-format.js';
+import { holderPrograms } from './net-programs.js';
+import { GETENT, type UserLookupCommand, userNames } from './users.js';
+
+export interface OwnerQuery {
+  protocol: OwnerProtocol;
+  local: Endpoint;
+  /** Absent: a listener, or an unconnected datagram socket, on the local address and port. */
+  remote?: Endpoint;
+  /** Look in the network namespace of this process. */
+  netnsPid?: number;
+  lookup?: UserLookupCommand;
+}
+
+export interface OwnerReport {
+  query: { protocol: OwnerProtocol; local: Endpoint; remote?: Endpoint };
+  /** The socket the kernel gave for the tuple. */
+  socket?: SocketEntry;
+  /** Its owner's name (the socket's uid). */
+  user?: string;
+  holders: NetHolder[];
+  /** Why no holder was found. */
+  reason?: NoOwnerReason;
+  /** The reason for people. */
+  explanation?: string;
+}
+
+export async function ownersOf(query: OwnerQuery): Promise<OwnerReport> {
+  const { connectionOwnersAsync } = await import('@procmon/process');
+  const found = await connectionOwnersAsync(
+    {
+      protocol: query.protocol,
+      localAddress: query.local.address,
+      localPort: query.local.port,
+      remoteAddress: query.remote?.address,
+      remotePort: query.remote?.port,
+    },
+    query.netnsPid === undefined ? {} : { pid: query.netnsPid },
+  );
+  const lookup = query.lookup ?? GETENT;
+  const names = userNames(
+    [...(found.socket ? [found.socket.uid] : []), ...found.holders.map((h) => h.uid)],
+    lookup,
+  );
+  const programs = holderPrograms(found.holders);
+  return {
+    query: { protocol: query.protocol, local: query.local, remote: query.remote },
+    socket: found.socket,
+    user: found.socket ? names.get(found.socket.uid) : undefined,
+    holders: found.holders.map((holder) => ({
+      ...holder,
+      user: names.get(holder.uid),
+      program: programs.get(`${holder.pid}:${holder.startTime}`),
+    })),
+    reason: found.reason,
+    explanation: found.explanation,
+  };
+}
+
+export function formatOwner(report: OwnerReport, width: RowWidth): string {
+  const { socket } = report;
+  if (socket === undefined) {
+    const { protocol, local, remote } = report.query;
+    const asked = `${protocol} ${endpointOf(local)} -> ${remote ? endpointOf(remote) : '*:*'}`;
+    return `${asked}: ${report.explanation ?? 'no such socket'}`;
+  }
+  const head = `${protocolText(socket)} ${endpointText(socket.family, socket.localAddress, socket.localPort)} -> ${endpointText(socket.family, socket.remoteAddress, socket.remotePort)} ${shownState(socket)}`;
+  const owner = escapeText(report.user ?? String(socket.uid));
+  const lines = [`${head}  inode ${socket.inode}  user ${owner}`];
+  if (report.holders.length === 0) {
+    lines.push(`held by no process found: ${report.explanation ?? report.reason ?? 'unknown'}`);
+    return lines.join('\n');
+  }
+  const rows = report.holders.map((holder) => [
+    String(holder.pid),
+    String(holder.fd),
+    escapeText(holder.user ?? String(holder.uid)),
+    holder.program === undefined
+      ? `[${escapeText(holder.comm)}]`
+      : pathText(holder.program.path, holder.program.source, holder.comm),
+  ]);
+  lines.push(
+    ...drawTable(['PID', 'FD', 'USER', 'PROGRAM'], rows, {
+      rightAligned: new Set([0, 1]),
+      width,
+    }),
+  );
+  return lines.join('\n');
+}
+
+function endpointOf(endpoint: Endpoint): string {
+  return endpoint.address.includes(':')
+    ? `[${endpoint.address}]:${endpoint.port}`
+    : `${endpoint.address}:${endpoint.port}`;
+}
