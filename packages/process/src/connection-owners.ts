@@ -1,0 +1,153 @@
+// The firewall's question, "whose connection is this?": the kernel finds the socket of a tuple
+// (@procmon/netsock's exact sock_diag lookup), the holder index finds the processes holding its
+// inode (each with its identity checked), and when none is found the answer says why.
+import { type ConnectionQuery, type SocketEntry, SocketResolver } from '@procmon/netsock';
+import type { ProcFS } from '@procmon/procfs';
+import { procfsOf } from '@procmon/procfs';
+import { type HolderLookup, SocketHolderIndex } from './holder-index.js';
+import type { SocketHolder } from './socket-holders.js';
+
+/**
+ * Why no holder was found.
+ * - `no-socket`: the kernel has no socket for the tuple in the namespace asked (closed, never
+ *   there, or in another network namespace: pass `pid` of a process in that one).
+ * - `no-inode`: the kernel has the connection, but no process holds it yet or any more:
+ *   `TIME_WAIT` after a close, `NEW_SYN_RECV` or a connection waiting in a listener's accept
+ *   queue (the listener's holders are who will accept it).
+ * - `exited`: the socket closed while its holders were looked for (its last holder exited or
+ *   closed it).
+ * - `not-permitted`: the descriptors of some processes may not be read, and a holder may be one
+ *   of them (`unreadable` lists them).
+ * - `no-visible-holder`: the socket is still there and every visible process was read: it is held
+ *   by no process of this /proc (a kernel socket, or a holder in another pid namespace).
+ */
+export type NoOwnerReason = 'no-socket' | 'no-inode' | 'exited' | 'not-permitted' | 'no-visible-holder';
+
+export interface ConnectionOwners {
+  /** The socket the kernel found for the tuple. */
+  socket?: SocketEntry;
+  /** Every holder found, each checked to be the process it was when its descriptors were read. */
+  holders: SocketHolder[];
+  /** Set when `holders` is empty. */
+  reason?: NoOwnerReason;
+  /** The reason in a sentence, for people. */
+  explanation?: string;
+  /** Pids whose descriptors could not be read. */
+  unreadable: number[];
+}
+
+export interface ConnectionOwnersOptions {
+  procfs?: ProcFS;
+  /** The resolver that asks the kernel (default: one made for the call's procfs). */
+  resolver?: SocketResolver;
+  /** The holder index to use and keep warm between calls (default: a shared one per procfs). */
+  index?: SocketHolderIndex;
+  /** Look in the network namespace of this process (default: the caller's). */
+  pid?: number;
+}
+
+/** The processes that hold the connection `query` names, or why none was found. */
+export function connectionOwners(
+  query: ConnectionQuery,
+  options: ConnectionOwnersOptions = {},
+): ConnectionOwners {
+  const { resolver, index, pid } = partsOf(options);
+  const socket = resolver.find(query, { pid });
+  if (socket === undefined) return noSocket(pid);
+  if (socket.inode === 0) return noInode(socket);
+  const lookup = index.holders(socket.inode, { uid: socket.uid });
+  if (lookup.holders.length > 0) return found(socket, lookup);
+  return noHolder(socket, lookup, stillThere(resolver.find(withCookie(query, socket), { pid })));
+}
+
+/** `connectionOwners` with asynchronous reads. */
+export async function connectionOwnersAsync(
+  query: ConnectionQuery,
+  options: ConnectionOwnersOptions = {},
+): Promise<ConnectionOwners> {
+  const { resolver, index, pid } = partsOf(options);
+  const socket = await resolver.findAsync(query, { pid });
+  if (socket === undefined) return noSocket(pid);
+  if (socket.inode === 0) return noInode(socket);
+  const lookup = await index.holdersAsync(socket.inode, { uid: socket.uid });
+  if (lookup.holders.length > 0) return found(socket, lookup);
+  const again = await resolver.findAsync(withCookie(query, socket), { pid });
+  return noHolder(socket, lookup, stillThere(again));
+}
+
+const resolvers = new WeakMap<ProcFS, SocketResolver>();
+const indexes = new WeakMap<ProcFS, SocketHolderIndex>();
+
+function partsOf(options: ConnectionOwnersOptions) {
+  const procfs = procfsOf(options);
+  let resolver = options.resolver ?? resolvers.get(procfs);
+  if (resolver === undefined) {
+    // A /proc that is not this machine's (a fixture, /host/proc) is answered from its own
+    // net/ files: the kernel this program asks did not write them.
+    resolver = new SocketResolver({ procfs, backend: procfs.root === '/proc' ? 'auto' : 'procfs' });
+    resolvers.set(procfs, resolver);
+  }
+  let index = options.index ?? indexes.get(procfs);
+  if (index === undefined) {
+    index = new SocketHolderIndex({ procfs });
+    indexes.set(procfs, index);
+  }
+  return { resolver, index, pid: options.pid };
+}
+
+/** The same tuple, and the same socket: a new one on the tuple (port reused) is not it. */
+function withCookie(query: ConnectionQuery, socket: SocketEntry): ConnectionQuery {
+  return socket.cookie === undefined ? query : { ...query, cookie: socket.cookie };
+}
+
+const stillThere = (again: SocketEntry | undefined): boolean => again !== undefined;
+
+function found(socket: SocketEntry, lookup: HolderLookup): ConnectionOwners {
+  return { socket, holders: lookup.holders, unreadable: lookup.unreadable };
+}
+
+function noSocket(pid: number | undefined): ConnectionOwners {
+  const where =
+    pid === undefined
+      ? 'in this network namespace'
+      : `in the network namespace of process ${pid}`;
+  return {
+    holders: [],
+    unreadable: [],
+    reason: 'no-socket',
+    explanation: `the kernel has no such socket ${where}`,
+  };
+}
+
+function noInode(socket: SocketEntry): ConnectionOwners {
+  return {
+    socket,
+    holders: [],
+    unreadable: [],
+    reason: 'no-inode',
+    explanation: `no process holds a ${socket.state} socket (closed and waiting out TIME_WAIT, or not accepted yet)`,
+  };
+}
+
+function noHolder(socket: SocketEntry, lookup: HolderLookup, open: boolean): ConnectionOwners {
+  const base = { socket, holders: [], unreadable: lookup.unreadable };
+  if (!open) {
+    return {
+      ...base,
+      reason: 'exited',
+      explanation: 'the socket closed while its holders were looked for',
+    };
+  }
+  if (lookup.unreadable.length > 0) {
+    return {
+      ...base,
+      reason: 'not-permitted',
+      explanation: `the descriptors of ${lookup.unreadable.length} processes may not be read, and one of them may hold it`,
+    };
+  }
+  return {
+    ...base,
+    reason: 'no-visible-holder',
+    explanation: 'no process of this /proc holds it (a kernel socket, or a holder in another pid namespace)',
+  };
+}
