@@ -4,7 +4,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, firstLine, HUNG_CHILD_LIMIT, trackChild } from '../../../test-support/processes.js';
+import {
+  cleanup,
+  firstLine,
+  HUNG_CHILD_LIMIT,
+  trackChild,
+} from '../../../test-support/processes.js';
 
 const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const nodePath = realpathSync(process.execPath);
@@ -20,7 +25,9 @@ function procmon(args: string[], prefix: string[] = []) {
 
 /** A node child running `script`; resolves with it and the first line it prints. */
 async function start(script: string): Promise<{ child: ChildProcess; line: string }> {
-  const child = trackChild(spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  const child = trackChild(
+    spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
   return { child, line: await firstLine(child) };
 }
 
@@ -90,9 +97,22 @@ describe('procmon net', () => {
       return found[0] as JsonSocket;
     };
     const cases: [JsonSocket, ChildProcess][] = [
-      [find((s) => s.protocol === 'tcp' && s.state === 'LISTEN' && s.localPort === listenPort), listener],
-      [find((s) => s.protocol === 'tcp' && s.localPort === clientPort && s.remotePort === listenPort), client],
-      [find((s) => s.protocol === 'tcp' && s.localPort === listenPort && s.remotePort === clientPort), listener],
+      [
+        find((s) => s.protocol === 'tcp' && s.state === 'LISTEN' && s.localPort === listenPort),
+        listener,
+      ],
+      [
+        find(
+          (s) => s.protocol === 'tcp' && s.localPort === clientPort && s.remotePort === listenPort,
+        ),
+        client,
+      ],
+      [
+        find(
+          (s) => s.protocol === 'tcp' && s.localPort === listenPort && s.remotePort === clientPort,
+        ),
+        listener,
+      ],
       [find((s) => s.protocol === 'udp' && s.localPort === udpPort), datagram],
     ];
     for (const [entry, holder] of cases) {
@@ -105,13 +125,36 @@ describe('procmon net', () => {
   });
 
   it('shows rows in the ss order with the holder, program last', () => {
-    const result = procmon(['net', '--proto', 'tcp', '--state', 'listen', '--port', String(listenPort)]);
+    const result = procmon([
+      'net',
+      '--proto',
+      'tcp',
+      '--state',
+      'listen',
+      '--port',
+      String(listenPort),
+    ]);
     expect(result.status, result.stderr).toBe(0);
     const [header, ...rows] = result.stdout.trimEnd().split('\n');
-    expect(header?.split(/ +/)).toEqual(['PROTO', 'STATE', 'LOCAL', 'REMOTE', 'PID', 'FD', 'USER', 'PROGRAM']);
+    expect(header?.split(/ +/)).toEqual([
+      'PROTO',
+      'STATE',
+      'LOCAL',
+      'REMOTE',
+      'PID',
+      'FD',
+      'USER',
+      'PROGRAM',
+    ]);
     expect(rows).toHaveLength(1);
     const cells = rows[0]?.split(/ +/);
-    expect(cells?.slice(0, 5)).toEqual(['tcp', 'LISTEN', `127.0.0.1:${listenPort}`, '*:*', String(listener.pid)]);
+    expect(cells?.slice(0, 5)).toEqual([
+      'tcp',
+      'LISTEN',
+      `127.0.0.1:${listenPort}`,
+      '*:*',
+      String(listener.pid),
+    ]);
     expect(cells?.at(-1)).toBe(nodePath);
   });
 
@@ -163,7 +206,9 @@ describe('procmon net owner', () => {
     const result = procmon(['net', 'owner', 'udp', `127.0.0.1:${udpPort}`]);
     expect(result.status, result.stderr).toBe(0);
     const [head, header, row] = result.stdout.trimEnd().split('\n');
-    expect(head).toMatch(new RegExp(`^udp 127\\.0\\.0\\.1:${udpPort} -> \\*:\\* UNCONN  inode \\d+  user `));
+    expect(head).toMatch(
+      new RegExp(`^udp 127\\.0\\.0\\.1:${udpPort} -> \\*:\\* UNCONN  inode \\d+  user `),
+    );
     expect(header?.split(/ +/)).toEqual(['PID', 'FD', 'USER', 'PROGRAM']);
     expect(row?.trim().split(/ +/)[0]).toBe(String(datagram.pid));
     expect(row?.endsWith(nodePath)).toBe(true);
