@@ -300,3 +300,33 @@ describe('errors and help', () => {
     },
   );
 });
+
+describe('procmon inspect, user and group', () => {
+  it("names the process's effective user and group as getent names them", async () => {
+    const sleeper = trackChild(
+      spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sleep', '60'], {
+        stdio: 'ignore',
+      }),
+    );
+    const expected = (database: string) =>
+      spawnSync('getent', [database, '65534'], { encoding: 'utf8' }).stdout.split(':')[0];
+    // Until setpriv has exec'd sleep, the child may still run as root.
+    const target = String(sleeper.pid);
+    for (
+      let i = 0;
+      i < 100 && !readFileSync(`/proc/${target}/status`, 'utf8').includes('\nGid:\t65534');
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const report = JSON.parse(procmon(['inspect', target, '--json', '--no-checksums']).stdout);
+    expect(report.user).toBe(expected('passwd'));
+    expect(report.group).toBe(expected('group'));
+    expect(report.gid).toEqual({ real: 65534, effective: 65534, saved: 65534, filesystem: 65534 });
+    const text = procmon(['inspect', target, '--no-checksums']).stdout;
+    expect(text).toContain(
+      ` ${expected('group')} (real 65534, effective 65534, saved 65534, fs 65534)\n`,
+    );
+    expect(text).toMatch(/\n {2}group {2,}\S/);
+  });
+});

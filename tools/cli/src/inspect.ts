@@ -15,7 +15,7 @@ import { type DescriptorLine, describeDescriptor, descriptorLines } from './desc
 import { aligned, bytesText, failureLines, pathText, shellQuote } from './format.js';
 import { type ResourcesReport, resourceRows, resourcesOf } from './inspect-resources.js';
 import { treeLines } from './tree-command.js';
-import { userName } from './users.js';
+import { groupName, userName } from './users.js';
 
 export interface Ids {
   real: number;
@@ -44,6 +44,8 @@ export interface InspectReport extends ResourcesReport {
   uid?: Ids;
   user?: string;
   gid?: Ids;
+  /** The effective group's name. */
+  group?: string;
   threads?: number;
   /** This process, then each ancestor up to pid 1, nearest first. */
   tree?: TreeEntry[];
@@ -97,6 +99,8 @@ export function inspectProcess(process: Process, options: InspectOptions): Inspe
     report.gid = extra.status.gid;
     const name = userName(extra.status.uid.effective);
     if (name !== undefined) report.user = name;
+    const group = groupName(extra.status.gid.effective);
+    if (group !== undefined) report.group = group;
   }
   try {
     report.tree = process.tree();
@@ -161,7 +165,11 @@ export function formatInspectReport(report: InspectReport): string {
     report.uid &&
       `${escapeText(report.user ?? String(report.uid.effective))} ${pc.dim(idsText(report.uid))}`,
   );
-  row('gid', report.gid && idsText(report.gid));
+  row(
+    'group',
+    report.gid &&
+      `${escapeText(report.group ?? String(report.gid.effective))} ${pc.dim(idsText(report.gid))}`,
+  );
   row('threads', report.threads?.toString());
   row('started', `${report.startedAt} ${pc.dim(`(tick ${report.startTime})`)}`);
   if (report.checksums) {

@@ -5,7 +5,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, tempFolder } from '../../../test-support/processes.js';
-import { forgetUserNames, passwdNames, uidOfName, userNames } from './users.js';
+import { forgetUserNames, groupNames, idNames, uidOfName, userNames } from './users.js';
 
 const folder = tempFolder('procmon-users-');
 const callsPath = join(folder, 'calls');
@@ -18,11 +18,12 @@ writeFileSync(
     '#!/bin/sh',
     `echo "$*" >> '${callsPath}'`,
     'status=0',
+    'db=$1',
     'shift',
     'for key in "$@"; do',
     '  case "$key" in',
-    `    ${LDAP_UID}|ldapuser) echo "ldapuser:*:${LDAP_UID}:${LDAP_UID}:LDAP user:/home/ldapuser:/bin/sh" ;;`,
-    '    0|root) echo "root:x:0:0:root:/root:/bin/sh" ;;',
+    `    ${LDAP_UID}|ldapuser) [ "$db" = group ] && echo "ldapgroup:*:${LDAP_UID}:" || echo "ldapuser:*:${LDAP_UID}:${LDAP_UID}:LDAP user:/home/ldapuser:/bin/sh" ;;`,
+    '    0|root) [ "$db" = group ] && echo "root:x:0:" || echo "root:x:0:0:root:/root:/bin/sh" ;;',
     '    *) status=2 ;;',
     '  esac',
     'done',
@@ -30,7 +31,8 @@ writeFileSync(
   ].join('\n'),
 );
 chmodSync(stub, 0o755);
-const passwd = passwdNames(readFileSync('/etc/passwd', 'utf8'));
+const passwd = idNames(readFileSync('/etc/passwd', 'utf8'));
+const groups = idNames(readFileSync('/etc/group', 'utf8'));
 
 afterAll(cleanup);
 beforeEach(() => {
@@ -63,6 +65,32 @@ describe('userNames', () => {
     const [uid, name] = [...passwd][0] as [number, string];
     const names = userNames([uid, LDAP_UID], [join(folder, 'no-such-getent')]);
     expect(names).toEqual(new Map([[uid, name]]));
+  });
+});
+
+describe('groupNames', () => {
+  it('resolves a group only the lookup knows, asking the group database', () => {
+    expect(groups.has(LDAP_UID)).toBe(false);
+    const names = groupNames([0, LDAP_UID, 4243], [stub]);
+    expect(names).toEqual(
+      new Map([
+        [0, 'root'],
+        [LDAP_UID, 'ldapgroup'],
+      ]),
+    );
+    expect(calls()).toEqual([`group 0 ${LDAP_UID} 4243`]);
+  });
+
+  it('keeps users and groups apart: a uid and a gid of one number have their own names', () => {
+    expect(userNames([LDAP_UID], [stub]).get(LDAP_UID)).toBe('ldapuser');
+    expect(groupNames([LDAP_UID], [stub]).get(LDAP_UID)).toBe('ldapgroup');
+    expect(calls()).toEqual([`passwd ${LDAP_UID}`, `group ${LDAP_UID}`]);
+  });
+
+  it('falls back to /etc/group when the lookup command is missing', () => {
+    const [gid, name] = [...groups][0] as [number, string];
+    const names = groupNames([gid, LDAP_UID], [join(folder, 'no-such-getent')]);
+    expect(names).toEqual(new Map([[gid, name]]));
   });
 });
 

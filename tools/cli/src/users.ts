@@ -1,6 +1,7 @@
-// User names for uids, through the system's user database as ps shows them: `getent passwd`
-// asks NSS, so LDAP and sssd users resolve too; one spawn answers every uid of a scan. Without
-// getent (a minimal image), /etc/passwd. A uid with no name anywhere shows as its number.
+// User and group names for ids, through the system's databases as ps shows them: `getent passwd`
+// and `getent group` ask NSS, so LDAP and sssd users and groups resolve too; one spawn answers
+// every id of a scan. Without getent (a minimal image), /etc/passwd and /etc/group. An id with no
+// name anywhere shows as its number.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { UsageError } from './usage-error.js';
@@ -10,7 +11,13 @@ export type UserLookupCommand = readonly string[];
 
 export const GETENT: UserLookupCommand = ['getent'];
 
-const known = new Map<number, string | undefined>();
+/** The two databases: `name:password:id:...` lines, from getent or the file. */
+type Database = 'passwd' | 'group';
+const FILES: Record<Database, string> = { passwd: '/etc/passwd', group: '/etc/group' };
+const known: Record<Database, Map<number, string | undefined>> = {
+  passwd: new Map(),
+  group: new Map(),
+};
 
 /**
  * The names of `uids`, looked up in one run of `command passwd uid...` (uids already known are
@@ -20,15 +27,32 @@ export function userNames(
   uids: Iterable<number>,
   command: UserLookupCommand = GETENT,
 ): Map<number, string> {
-  const wanted = [...new Set(uids)].filter((uid) => !known.has(uid));
+  return namesOf('passwd', uids, command);
+}
+
+/** The names of `gids`, as userNames finds users' (`command group gid...`, else /etc/group). */
+export function groupNames(
+  gids: Iterable<number>,
+  command: UserLookupCommand = GETENT,
+): Map<number, string> {
+  return namesOf('group', gids, command);
+}
+
+function namesOf(
+  database: Database,
+  ids: Iterable<number>,
+  command: UserLookupCommand,
+): Map<number, string> {
+  const cache = known[database];
+  const wanted = [...new Set(ids)].filter((id) => !cache.has(id));
   if (wanted.length > 0) {
-    const answered = passwdNames(lookUp(wanted, command) ?? readPasswd());
-    for (const uid of wanted) known.set(uid, answered.get(uid));
+    const answered = idNames(lookUp(database, wanted, command) ?? readDatabase(database));
+    for (const id of wanted) cache.set(id, answered.get(id));
   }
   const names = new Map<number, string>();
-  for (const uid of uids) {
-    const name = known.get(uid);
-    if (name !== undefined) names.set(uid, name);
+  for (const id of ids) {
+    const name = cache.get(id);
+    if (name !== undefined) names.set(id, name);
   }
   return names;
 }
@@ -38,12 +62,17 @@ export function userName(uid: number, command: UserLookupCommand = GETENT): stri
   return userNames([uid], command).get(uid);
 }
 
+/** The name of one gid (see groupNames). */
+export function groupName(gid: number, command: UserLookupCommand = GETENT): string | undefined {
+  return groupNames([gid], command).get(gid);
+}
+
 /**
  * The uid of a user name, through the same database (`command passwd name`), else /etc/passwd;
  * undefined when no user has that name.
  */
 export function uidOfName(name: string, command: UserLookupCommand = GETENT): number | undefined {
-  for (const line of (lookUp([name], command) ?? readPasswd()).split('\n')) {
+  for (const line of (lookUp('passwd', [name], command) ?? readDatabase('passwd')).split('\n')) {
     const [found, , uid] = line.split(':');
     if (found === name && uid !== undefined && /^\d+$/.test(uid)) return Number(uid);
   }
@@ -58,9 +87,10 @@ export function uidOfUser(user: string, command: UserLookupCommand = GETENT): nu
   return uid;
 }
 
-/** Forgets the names looked up so far (tests look the same uid up through several commands). */
+/** Forgets the names looked up so far (tests look the same id up through several commands). */
 export function forgetUserNames(): void {
-  known.clear();
+  known.passwd.clear();
+  known.group.clear();
 }
 
 /**
@@ -68,12 +98,13 @@ export function forgetUserNames(): void {
  * has no entry and still prints the others, so its status is not a failure.
  */
 function lookUp(
+  database: Database,
   keys: readonly (number | string)[],
   command: UserLookupCommand,
 ): string | undefined {
   const [program, ...rest] = command;
   if (program === undefined) return undefined;
-  const run = spawnSync(program, [...rest, 'passwd', ...keys.map(String)], {
+  const run = spawnSync(program, [...rest, database, ...keys.map(String)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
     maxBuffer: 16 * 1024 * 1024,
@@ -82,16 +113,18 @@ function lookUp(
   return run.stdout;
 }
 
-function readPasswd(): string {
+function readDatabase(database: Database): string {
   try {
-    return readFileSync('/etc/passwd', 'utf8');
+    return readFileSync(FILES[database], 'utf8');
   } catch {
     return '';
   }
 }
 
-/** uid → name from passwd lines (`name:x:uid:gid:...`); the first line for a uid wins, as NSS. */
-export function passwdNames(text: string): Map<number, string> {
+/**
+ * id → name from passwd or group lines (`name:x:id:...`); the first line for an id wins, as NSS.
+ */
+export function idNames(text: string): Map<number, string> {
   const map = new Map<number, string>();
   for (const line of text.split('\n')) {
     const [name, , uid] = line.split(':');
