@@ -28,6 +28,11 @@ export function* findFlow(
   source: Source,
   query: CheckedQuery,
 ): Flow<SocketEntry | undefined> {
+  if (source.backend === 'procfs' && query.cookie !== undefined) {
+    throw new Error(
+      `a query with a cookie needs the netlink backend: /proc/net files have no socket cookies (${source.reason})`,
+    );
+  }
   if (source.backend === 'netlink' && !source.channel.unsupported.has(query.protocol)) {
     const found = yield* askKernel(context, source.channel, query);
     if (found !== 'unsupported') return found;
