@@ -5,11 +5,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readdirSync, readlinkSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, firstLine, trackChild } from '../../../test-support/processes.js';
-import { canUnshare, cleanup, type Holder, PYTHON, startHolder } from '../test/helpers.js';
+import { cleanup, PYTHON } from '../test/helpers.js';
 import { netsockBackend } from './backend.js';
 import type { ConnectionQuery } from './connection-query.js';
 import { SocketResolver } from './resolver.js';
