@@ -222,6 +222,16 @@ const cases: Case[] = [
       ours('LISTEN', { family: 'inet6', localAddress: '::', localPort: ports.dual })(entry),
   },
   {
+    name: 'tcp over IPv6 without a remote side: the dual-stack listener, for ::1',
+    query: () => ({ protocol: 'tcp', localAddress: '::1', localPort: ports.dual }),
+    check: (entry) =>
+      ours('LISTEN', { family: 'inet6', localAddress: '::', localPort: ports.dual })(entry),
+  },
+  {
+    name: 'tcp over IPv6: an IPv4 listener is not found for ::1',
+    query: () => ({ protocol: 'tcp', localAddress: '::1', localPort: ports.tcp4 }),
+  },
+  {
     name: 'tcp: a tuple no socket is connected with gives the listener on its local port',
     query: () => ({
       protocol: 'tcp',
