@@ -2,6 +2,7 @@
 // once, and the rule that says whether a socket is the one a query names, shared by the netlink
 // backend (to check the kernel's answer) and the procfs backend (to pick the row).
 import { isIPv4, isIPv6 } from 'node:net';
+import { formatIPv4, formatIPv6 } from '@procmon/parse';
 import type { SocketEntry } from './types.js';
 
 /** A connection as the socket's own side sees it (a firewall's tuple: source = local). */
@@ -31,6 +32,12 @@ export interface CheckedQuery {
   remote: Uint8Array;
   remotePort: number;
   cookie?: bigint;
+  /** The texts an entry may give for the local address (IPv4 also as `::ffff:` IPv6). */
+  localTexts: readonly string[];
+  /** The same for the remote address; empty when no remote side was given. */
+  remoteTexts: readonly string[];
+  /** The wildcards a socket receiving the local address may be bound to. */
+  wildcardTexts: readonly string[];
 }
 
 const PROTOCOLS = new Set(['tcp', 'udp', 'udplite']);
@@ -75,13 +82,17 @@ export function checkQuery(query: ConnectionQuery): CheckedQuery {
     }
     if (!any) remote = bytes;
   }
+  const ipv4 = local.length === 4;
   const checked: CheckedQuery = {
     protocol: protocol as CheckedQuery['protocol'],
-    ipv4: local.length === 4,
+    ipv4,
     local,
     localPort,
     remote,
     remotePort,
+    localTexts: textsOf(local),
+    remoteTexts: isZero(remote) ? [] : textsOf(remote),
+    wildcardTexts: ipv4 ? ['0.0.0.0', '::'] : ['::'],
   };
   if (query.cookie !== undefined) checked.cookie = checkCookie(query.cookie);
   return checked;
@@ -175,9 +186,12 @@ export function mapped(ipv4: Uint8Array): Uint8Array {
   return bytes;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+/** How entries write an address (as formatIPv4 / formatIPv6 do): IPv4 in both families' forms. */
+function textsOf(bytes: Uint8Array): string[] {
+  return bytes.length === 4 ? [formatIPv4(bytes), formatIPv6(mapped(bytes))] : [formatIPv6(bytes)];
 }
+
+const isWildcard = (text: string | undefined) => text === '0.0.0.0' || text === '::';
 
 /**
  * How `entry` answers `query`: `exact` (its local and remote sides are the query's; for a query
@@ -192,21 +206,20 @@ export function howItMatches(
 ): 'exact' | 'waiting' | undefined {
   if (entry.protocol !== query.protocol || entry.localPort !== query.localPort) return undefined;
   if (query.cookie !== undefined && entry.cookie !== query.cookie) return undefined;
-  const local = parseAddress(entry.localAddress ?? '');
-  const remote = parseAddress(entry.remoteAddress ?? '');
-  if (local === undefined || remote === undefined) return undefined;
-  const unconnected = isZero(remote) && entry.remotePort === 0;
-  const sameLocal = sameBytes(local, query.local);
+  const local = entry.localAddress ?? '';
+  const unconnected = isWildcard(entry.remoteAddress) && entry.remotePort === 0;
+  const sameLocal = query.localTexts.includes(local);
   if (sameLocal) {
-    if (isZero(query.remote) ? unconnected : sameBytes(remote, query.remote)) {
-      if (entry.remotePort === query.remotePort) return 'exact';
-    }
+    const sameRemote =
+      query.remoteTexts.length === 0
+        ? unconnected
+        : query.remoteTexts.includes(entry.remoteAddress ?? '') &&
+          entry.remotePort === query.remotePort;
+    if (sameRemote) return 'exact';
   }
   const waiting = query.protocol === 'tcp' ? entry.state === 'LISTEN' : unconnected;
   if (!waiting) return undefined;
-  if (sameLocal) return 'waiting';
-  const wildcard = isZero(local) && (query.ipv4 || local.length === 16);
-  return wildcard ? 'waiting' : undefined;
+  return sameLocal || query.wildcardTexts.includes(local) ? 'waiting' : undefined;
 }
 
 /**
@@ -224,9 +237,8 @@ export function pickAnswer(
     const how = howItMatches(entry, query);
     if (how === undefined) continue;
     if (how === 'exact') return entry;
-    const local = parseAddress(entry.localAddress ?? '') as Uint8Array;
     const ownFamily = (entry.family === 'inet') === query.ipv4;
-    const rank = (isZero(local) ? 1 : 3) + (ownFamily ? 1 : 0);
+    const rank = (isWildcard(entry.localAddress) ? 1 : 3) + (ownFamily ? 1 : 0);
     if (rank > bestRank) {
       best = entry;
       bestRank = rank;

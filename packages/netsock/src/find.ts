@@ -61,23 +61,21 @@ function* askKernel(
     remotePort: query.remotePort,
     cookie: query.cookie,
   };
-  const requests: TupleRequest[] = query.ipv4
-    ? [
-        { ...base, family: AF_INET, local: query.local, remote: query.remote },
-        {
-          ...base,
-          family: AF_INET6,
-          local: mapped(query.local),
-          // No remote side is the zero address of either family, not a mapped 0.0.0.0.
-          remote: query.remotePort === 0 ? new Uint8Array(16) : mapped(query.remote),
-        },
-      ]
-    : [{ ...base, family: AF_INET6, local: query.local, remote: query.remote }];
+  const asked: TupleRequest = query.ipv4
+    ? { ...base, family: AF_INET, local: query.local, remote: query.remote }
+    : { ...base, family: AF_INET6, local: query.local, remote: query.remote };
+  // An IPv4 tuple again as IPv4-mapped IPv6 (a dual-stack socket), only when the first finds
+  // nothing: no remote side is the zero address of either family, not a mapped 0.0.0.0.
+  const mappedToo = (): TupleRequest => ({
+    ...base,
+    family: AF_INET6,
+    local: mapped(query.local),
+    remote: query.remotePort === 0 ? new Uint8Array(16) : mapped(query.remote),
+  });
   try {
-    for (const request of requests) {
-      const entry = yield* lookupInetByTuple(channel, request);
-      if (entry !== undefined) return howItMatches(entry, query) ? entry : undefined;
-    }
+    let entry = yield* lookupInetByTuple(channel, asked);
+    if (entry === undefined && query.ipv4) entry = yield* lookupInetByTuple(channel, mappedToo());
+    if (entry !== undefined) return howItMatches(entry, query) ? entry : undefined;
     // ENOENT is also what a kernel without the protocol's diag handler says: an empty dump
     // (no state asked) tells which, once per channel.
     if (channel.supported.has(query.protocol)) return undefined;
