@@ -1,6 +1,8 @@
 // find()'s exchange with the kernel, played back: the request it sends (an exact lookup, not a
 // dump; UDP's sides swapped), and replies that are not the answer to it (another socket, another
 // cookie, another sender or sequence number) never given as the answer.
+import { createSocket } from 'node:dgram';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { defaultProcFS } from '@procmon/procfs';
 import { describe, expect, test } from 'vitest';
 import { recordsOf, replayChannel } from '../test/replay.js';
@@ -222,5 +224,37 @@ describe('replies', () => {
       defaultProcFS().run(findFlow(context, sourceOf(channel), checkQuery(tcp))),
     ).toThrow(NetlinkError);
     expect(dropped).toEqual([channel]);
+  });
+});
+
+describe("a kernel without the protocol's diag handler", () => {
+  test('ENOENT, and ENOENT to the empty dump: /proc/net is read instead, and then at once', async () => {
+    const udp = createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    try {
+      const query: ConnectionQuery = {
+        protocol: 'udp',
+        localAddress: '127.0.0.1',
+        localPort: udp.address().port,
+      };
+      const channel = channelOf([error(2), error(2), error(2)]);
+      const entry = defaultProcFS().run(findFlow(context, sourceOf(channel), checkQuery(query)));
+      expect(channel.unsupported.has('udp')).toBe(true);
+      // The socket found in /proc/net/udp is the one this process holds.
+      const ours = readdirSync('/proc/self/fd').map((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      });
+      expect(ours).toContain(`socket:[${entry?.inode}]`);
+      expect(entry).toMatchObject({ protocol: 'udp', localPort: query.localPort, state: 'CLOSE' });
+      // Known unsupported now: no request at all the next time.
+      defaultProcFS().run(findFlow(context, sourceOf(channel), checkQuery(query)));
+      expect(channel.sent).toHaveLength(3);
+    } finally {
+      await new Promise<void>((resolve) => udp.close(resolve));
+    }
   });
 });
