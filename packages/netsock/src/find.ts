@@ -64,8 +64,9 @@ function* askKernel(
   const asked: TupleRequest = query.ipv4
     ? { ...base, family: AF_INET, local: query.local, remote: query.remote }
     : { ...base, family: AF_INET6, local: query.local, remote: query.remote };
-  // An IPv4 tuple again as IPv4-mapped IPv6 (a dual-stack socket), only when the first finds
-  // nothing: no remote side is the zero address of either family, not a mapped 0.0.0.0.
+  // An IPv4 tuple again as IPv4-mapped IPv6, only when the first finds nothing. Linux 6.18's
+  // IPv4 lookups already find dual-stack sockets (find.test.ts); this is for a kernel whose do
+  // not. No remote side is the zero address of either family, not a mapped 0.0.0.0.
   const mappedToo = (): TupleRequest => ({
     ...base,
     family: AF_INET6,
