@@ -10,8 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, firstLine, trackChild } from '../../../test-support/processes.js';
 import { cleanup, PYTHON } from '../test/helpers.js';
-import { netsockBackend } from './backend.js';
+import { loadAddon } from './addon.js';
+import { NetlinkChannel, netsockBackend } from './backend.js';
 import type { ConnectionQuery } from './connection-query.js';
+import { runNow } from './netlink/channel-exchange.js';
+import { AF_INET, IPPROTO_TCP } from './netlink/constants.js';
+import { lookupInetByTuple } from './netlink/inet-lookup.js';
 import { SocketResolver } from './resolver.js';
 import type { SocketBackendName, SocketEntry } from './types.js';
 
@@ -277,6 +281,18 @@ const cases: Case[] = [
     check: theChilds('udp-unconnected', 'CLOSE'),
   },
   {
+    name: 'udp: a dual-stack socket bound to ::, asked for 127.0.0.1 and its port',
+    query: () => ({
+      protocol: 'udp',
+      localAddress: '127.0.0.1',
+      localPort: held('udp-dual').local[1],
+    }),
+    check: (entry) => {
+      theChilds('udp-dual', 'CLOSE')(entry);
+      expect(entry).toMatchObject({ family: 'inet6', localAddress: '::' });
+    },
+  },
+  {
     name: 'udp: a connected socket by its 4-tuple',
     query: () => ({
       protocol: 'udp',
@@ -368,6 +384,39 @@ describe.each(backends)('find on the %s backend', (backend) => {
           c.check(entry as SocketEntry);
         }
       });
+    }
+  });
+});
+
+// What the README says of dual-stack sockets: the AF_INET request alone finds them (the
+// IPv4-mapped second request is for kernels that do not).
+describe.skipIf(!backends.includes('netlink'))('the AF_INET request alone, live', () => {
+  test('finds the dual-stack listener and its accepted IPv4 connection', () => {
+    const loaded = loadAddon();
+    if (!('addon' in loaded)) throw new Error('netlink backend without its addon');
+    const channel = new NetlinkChannel(loaded.addon);
+    const ask = (localPort: number, remote: number[], remotePort: number) =>
+      runNow(
+        lookupInetByTuple(channel, {
+          family: AF_INET,
+          protocol: IPPROTO_TCP,
+          protocolName: 'tcp',
+          kind: 'net/tcp',
+          local: new Uint8Array([127, 0, 0, 1]),
+          localPort,
+          remote: new Uint8Array(remote),
+          remotePort,
+        }),
+      );
+    try {
+      expect(ask(ports.dual, [0, 0, 0, 0], 0)).toMatchObject({ family: 'inet6', state: 'LISTEN' });
+      expect(ask(ports.dual, [127, 0, 0, 1], held('dual').local[1])).toMatchObject({
+        family: 'inet6',
+        state: 'ESTABLISHED',
+        remotePort: held('dual').local[1],
+      });
+    } finally {
+      channel.close();
     }
   });
 });

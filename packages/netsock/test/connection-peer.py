@@ -1,7 +1,7 @@
 # The other side of the find() tests: connects to the test's listeners and UDP socket (ports in
-# argv), opens an unconnected UDP socket (and UDP-Lite ones when the kernel has them), prints
-# one JSON line of each socket's fd and addresses as the OS gave them, then waits until stdin
-# closes. Usage: connection-peer.py TCP4_PORT TCP6_PORT DUAL_PORT UDP_PORT
+# argv), opens unconnected UDP sockets (on 0.0.0.0, and on :: without IPV6_V6ONLY) and UDP-Lite
+# ones when the kernel has them, prints one JSON line of each socket's fd and addresses as the
+# OS gave them, then waits until stdin closes. Usage: connection-peer.py TCP4_PORT TCP6_PORT DUAL_PORT UDP_PORT
 import json
 import socket
 import sys
@@ -34,6 +34,10 @@ add('udp-connected', connected(socket.AF_INET, socket.SOCK_DGRAM, '127.0.0.1', u
 unconnected = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 unconnected.bind(('0.0.0.0', 0))
 add('udp-unconnected', unconnected)
+dual_udp = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+dual_udp.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+dual_udp.bind(('::', 0))
+add('udp-dual', dual_udp)
 try:
     lite = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, 136)
     lite.bind(('127.0.0.1', 0))
