@@ -8,6 +8,7 @@ export {
   type InetDiagRequest,
   type InetSocketId,
 } from './netlink/inet.js';
+export { encodeTupleRequest, type TupleRequest } from './netlink/inet-lookup.js';
 export {
   type ExchangeOptions,
   type ExchangeResult,

@@ -3,9 +3,11 @@ import { procfsOf } from '@procmon/procfs';
 import { loadAddon, type NetsockAddon } from './addon.js';
 import { type BackendChoice, type NetlinkChannel, netsockBackend } from './backend.js';
 import { Channels, type Source } from './channels.js';
+import { type ConnectionQuery, checkCookie, checkQuery } from './connection-query.js';
 import { type DescribedDescriptor, describeDescriptors } from './describe.js';
 import { type SocketDescriptor, socketDescriptors, socketDescriptorsAsync } from './descriptors.js';
 import { type EarlyDump, EarlyDumps } from './early-dumps.js';
+import { findByCookieFlow, findFlow } from './find.js';
 import { formatSocket } from './format.js';
 import { listFlow, lookupFlow, resolveFlow } from './lookups.js';
 import { TABLE_ORDER, type TableName } from './netlink/tables.js';
@@ -116,6 +118,66 @@ export class SocketResolver {
   lookup(inode: number, options?: ResolveOptions): SocketEntry | undefined {
     const source = this.channels.sourceFor(options?.pid);
     return this.procfs.run(lookupFlow(this.reads, source, inode));
+  }
+
+  /**
+   * The socket of one connection, named as its own side sees it (local = the socket's address:
+   * the source of a packet it sends), in the namespace of `options.pid`: with netlink, the
+   * kernel's exact lookup (one short exchange, no dump); IPv4 asked as IPv4 and, when that finds
+   * nothing, with IPv4-mapped addresses. What the kernel answers is what a packet of that tuple
+   * would reach (README: "Whose connection is this?"):
+   * - the connected socket with that tuple (TCP: also TIME_WAIT and connection requests, inode
+   *   0); a dual-stack IPv6 socket for an IPv4 tuple, as the kernel describes it (`inet6`,
+   *   `::ffff:` addresses);
+   * - else a TCP listener, or unconnected UDP socket, on the local port bound to the local
+   *   address or a wildcard (`0.0.0.0`, `::`): a tuple with a remote side no socket is connected
+   *   to still gives the listener;
+   * - a query without a remote side finds only listeners and unconnected sockets (a connected
+   *   UDP socket needs its remote side).
+   * undefined when there is none, or when `cookie` is given and that socket has another one. An
+   * answer the kernel gives that is neither (a forged or wrong reply) is not returned. The procfs
+   * backend reads /proc/<pid>/net/{tcp,udp,udplite}{,6} and picks with the same rules (it cannot
+   * tell an IPV6_V6ONLY socket from a dual-stack one). Throws TypeError / RangeError naming the
+   * bad field of `query`, NetlinkError when the kernel refuses the request (not ENOENT).
+   */
+  find(query: ConnectionQuery, options?: ResolveOptions): SocketEntry | undefined {
+    const checked = checkQuery(query);
+    const source = this.channels.sourceFor(options?.pid);
+    return this.procfs.run(findFlow(this.reads, source, checked));
+  }
+
+  /** `find`, asynchronously (the exchange on libuv's thread pool, as `resolveAsync`). */
+  async findAsync(
+    query: ConnectionQuery,
+    options?: ResolveOptions,
+  ): Promise<SocketEntry | undefined> {
+    const checked = checkQuery(query);
+    return this.runAsync(options?.pid, (source) => findFlow(this.reads, source, checked));
+  }
+
+  /**
+   * The socket with this cookie (`SocketEntry.cookie`, unique while the machine runs), in the
+   * namespace of `options.pid`: sock_diag cannot filter a dump by cookie, so the tcp, udp,
+   * udplite, raw, sctp and unix tables are dumped in turn until one has it (each message's
+   * cookie is read in place, only the match decoded), and all once more before answering
+   * undefined (a dump can skip a socket while others close). Netlink only: with the procfs
+   * backend (or a `pid` whose namespace is read through /proc/<pid>/net) throws an Error, as
+   * /proc/net files have no cookies. TypeError / RangeError for a cookie that is not a bigint
+   * 0..2^64-2.
+   */
+  findByCookie(cookie: bigint, options?: ResolveOptions): SocketEntry | undefined {
+    const checked = checkCookie(cookie);
+    const source = this.channels.sourceFor(options?.pid);
+    return this.procfs.run(findByCookieFlow(this.reads, source, checked));
+  }
+
+  /** `findByCookie`, asynchronously. */
+  async findByCookieAsync(
+    cookie: bigint,
+    options?: ResolveOptions,
+  ): Promise<SocketEntry | undefined> {
+    const checked = checkCookie(cookie);
+    return this.runAsync(options?.pid, (source) => findByCookieFlow(this.reads, source, checked));
   }
 
   /**
