@@ -49,7 +49,11 @@ export async function lookupCase({ backends, resolver, load, plan }) {
   const ownersAll = ownersApi(resolver, { uidNarrowing: false });
   const newIndex = () => api.newIndex.call(procfs);
   const warmIndex = api.newIndex.why ? undefined : newIndex();
-  if (warmIndex && !owners.why) for (const q of queries) owners.call(q, warmIndex);
+  if (warmIndex && !owners.why) {
+    // One full walk when the index offers it, then every client looked up once (hits by then).
+    if (typeof warmIndex.holdersOf === 'function') warmIndex.holdersOf(truth.map((e) => e.inode));
+    for (const q of queries) owners.call(q, warmIndex);
+  }
   const ownersWhy = owners.why ?? api.newIndex.why;
 
   const entries = [
