@@ -3,7 +3,7 @@
 
 import { measureRows, slowOptions } from './native-rows.mjs';
 import { CLIENTS, clientQueries, matchQuery } from './net-load.mjs';
-import { findApi, ownersApi, procmonApi, uidFdWalk } from './net-procmon.mjs';
+import { findApi, ownerReader, ownersApi, procmonApi, uidFdWalk } from './net-procmon.mjs';
 import { speedText, under, within } from './net-table.mjs';
 
 const TCP = { tables: ['tcp'] };
@@ -100,7 +100,7 @@ export async function lookupCase({ backends, resolver, load, plan }) {
     ),
     entry(
       'uid-walk',
-      `the fd walk of uid ${uid}'s processes alone (pid list, owner of each /proc/<pid>, \`listFds\` of each)`,
+      `the fd walk of uid ${uid}'s processes alone (pid list, owner of each /proc/<pid> by ${ownerReader(procfs).name}, \`listFds\` of each)`,
       undefined,
       () => {
         const found = uidFdWalk(procfs, uid, truth[0].inode);

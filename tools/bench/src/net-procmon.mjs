@@ -107,11 +107,24 @@ export function handJoined(procfs, resolver, tables = INET_TABLES) {
   return [...byInode.values()];
 }
 
+/**
+ * How the uid walk reads a process's owner: procfs's `statProcess` flow (the stat of /proc/<pid>,
+ * on the procfs's own backend) when this branch has it, else node:fs `statSync`.
+ */
+export const ownerReader = (procfs) =>
+  typeof procfs.flows?.statProcess === 'function'
+    ? {
+        name: 'procfs `statProcess`',
+        uidOf: (pid) => procfs.run(procfs.flows.statProcess(pid)).uid,
+      }
+    : { name: 'node:fs `statSync`', uidOf: (pid) => statSync(`/proc/${pid}`).uid };
+
 /** The pids whose /proc/<pid> is owned by `uid` (what a uid-narrowed walk reads first). */
 export function pidsOfUid(procfs, uid) {
+  const { uidOf } = ownerReader(procfs);
   return procfs.listPids().filter((pid) => {
     try {
-      return statSync(`/proc/${pid}`).uid === uid;
+      return uidOf(pid) === uid;
     } catch {
       return false;
     }

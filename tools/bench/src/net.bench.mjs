@@ -4,7 +4,7 @@
 // at once is attributed at accept. Markdown tables with ratios, also written to results/net.md.
 // Rows whose procmon API is not on this branch yet are printed as SKIPPED with the reason.
 // Usage: node --expose-gc src/net.bench.mjs [--quick] [case ...]   (cases: machine lookup short)
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SocketResolver } from '@procmon/netsock';
@@ -21,11 +21,15 @@ import { psutilProblem } from './processes.mjs';
 const CASES = ['machine', 'lookup', 'short'];
 const { quick, plan, wanted, only } = readBenchArgs(CASES);
 const results = fileURLToPath(new URL('../results/net.md', import.meta.url));
-const load = () =>
-  os
+/** The load average and how many processes run (other engineers' benches come and go). */
+const load = () => {
+  const average = os
     .loadavg()
     .map((n) => n.toFixed(2))
     .join(' ');
+  const processes = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length;
+  return `${average}, ${processes} processes`;
+};
 
 async function main() {
   const started = Date.now();
@@ -40,7 +44,9 @@ async function main() {
   report.say(`netsock backend: ${resolver.backendFor().name} (${resolver.backendFor().reason})`);
   const psutilSkipped = psutilProblem();
   if (psutilSkipped) report.problem(`psutil: ${psutilSkipped}`);
-  report.say(`load average at the start: ${load()} (${os.cpus().length} cpus, a shared machine)`);
+  report.say(
+    `load average at the start: ${load()} before the bench's own (${os.cpus().length} cpus, a shared machine)`,
+  );
   report.say(
     `timing: median per call, best of ${plan.rounds} interleaved round(s), rows taking turns${quick ? ' (--quick: for trying, not for figures)' : ''}\n`,
   );

@@ -7,7 +7,14 @@ import { SocketResolver } from '@procmon/netsock';
 import { ProcFS } from '@procmon/procfs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientQueries, matchQuery } from '../src/net-load.mjs';
-import { findApi, handJoined, ownersApi, procmonApi, uidFdWalk } from '../src/net-procmon.mjs';
+import {
+  findApi,
+  handJoined,
+  ownerReader,
+  ownersApi,
+  procmonApi,
+  uidFdWalk,
+} from '../src/net-procmon.mjs';
 import { PYTHON } from '../src/processes.mjs';
 
 describe('procmonApi', () => {
@@ -93,6 +100,24 @@ describe('ownersApi', () => {
     );
     expect(owners.call(query, index)).toEqual({ socket, lookup: { holders: [] } });
     expect(calls).toEqual([[query, { index, resolver: {} }]]);
+  });
+});
+
+describe('ownerReader', () => {
+  it("uses procfs's statProcess flow when there is one, else node:fs", () => {
+    const ran: unknown[] = [];
+    const withFlow = ownerReader({
+      flows: { statProcess: (pid: number) => ({ flowOf: pid }) },
+      run: (flow: unknown) => {
+        ran.push(flow);
+        return { uid: 4242 };
+      },
+    });
+    expect(withFlow.name).toBe('procfs `statProcess`');
+    expect(withFlow.uidOf(17)).toBe(4242);
+    expect(ran).toEqual([{ flowOf: 17 }]);
+    const withFs = ownerReader(new ProcFS());
+    expect(withFs.uidOf(process.pid)).toBe(process.getuid?.());
   });
 });
 
