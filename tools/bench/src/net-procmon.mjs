@@ -80,6 +80,13 @@ function socketInode(entry) {
   return target.type === 'socket' ? target.inode : -1;
 }
 
+/** The socket inodes among a process's descriptors ([] when it ended or may not be read). */
+export function socketInodesOf(procfs, pid) {
+  return fdsOrNothing(procfs, pid)
+    .map(socketInode)
+    .filter((inode) => inode !== -1);
+}
+
 /** listFds of a pid, or [] for a process that ended or may not be read meanwhile. */
 function fdsOrNothing(procfs, pid) {
   try {

@@ -43,7 +43,7 @@ function oneRun(server, port, attribute) {
       };
       const started = process.hrtime.bigint();
       try {
-        const result = attribute(query);
+        const result = attribute(query, child.pid);
         outcome = {
           outcome: outcomeOf(result, child.pid),
           ns: Number(process.hrtime.bigint() - started),
@@ -70,7 +70,8 @@ function oneRun(server, port, attribute) {
 }
 
 /**
- * `runs` short-lived clients, one at a time, each looked up at accept with `attribute(query)`:
+ * `runs` short-lived clients, one at a time, each looked up at accept with `attribute(query,
+ * clientPid)` (the pid only for the upper-bound row, which reads the client's own fd table):
  * { counts: Map(outcome → n), medianNs (of the lookups at accept) }.
  */
 export async function shortLivedClients(runs, attribute) {

@@ -31,18 +31,25 @@ describe('shortLivedClients (live)', () => {
   it('looks up each client by its own side of the connection, once per run', async () => {
     const serverEnds: (string | undefined)[] = [];
     const runs = 3;
-    const result = await shortLivedClients(runs, (query: Record<string, string | number>) => {
-      // The server end is ours until the lookup returns: the query reversed must find it.
-      const server = matchQuery(resolver.list({ tables: ['tcp'] }), {
-        localAddress: query.remoteAddress,
-        localPort: query.remotePort,
-        remoteAddress: query.localAddress,
-        remotePort: query.localPort,
-      });
-      serverEnds.push(server?.state);
-      return { socket: undefined };
-    });
+    const pids = new Set<number>();
+    const result = await shortLivedClients(
+      runs,
+      (query: Record<string, string | number>, pid: number) => {
+        pids.add(pid);
+        // The server end is ours until the lookup returns: the query reversed must find it.
+        const server = matchQuery(resolver.list({ tables: ['tcp'] }), {
+          localAddress: query.remoteAddress,
+          localPort: query.remotePort,
+          remoteAddress: query.localAddress,
+          remotePort: query.localPort,
+        });
+        serverEnds.push(server?.state);
+        return { socket: undefined };
+      },
+    );
     expect(serverEnds).toHaveLength(runs);
+    // One client process per run, each named to the lookup.
+    expect(pids.size).toBe(runs);
     for (const state of serverEnds) expect(['ESTABLISHED', 'CLOSE_WAIT']).toContain(state);
     expect([...result.counts]).toEqual([['no socket: the client end was gone at lookup', runs]]);
   });
