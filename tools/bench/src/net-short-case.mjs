@@ -53,11 +53,9 @@ export async function shortCase({ backends, resolver, quick }) {
   });
   // What any method could do at best: whether the client still held a socket when accepted.
   const bound = await shortLivedClients(runs, (_query, pid) => {
-    const held = socketInodesOf(procfs, pid).length > 0;
-    return {
-      socket: { inode: held ? 1 : 0, state: 'closed by the exit' },
-      holders: held ? [{ pid }] : [],
-    };
+    // No socket left in its fd table: counted as the client end gone at lookup.
+    if (socketInodesOf(procfs, pid).length === 0) return { socket: undefined };
+    return { socket: { inode: 1, state: 'held' }, holders: [{ pid }] };
   });
   rows.push({
     key: 'bound',
