@@ -48,12 +48,13 @@ export function findApi(resolver) {
  * `connectionOwners(query, { index, resolver })` when exported, else `find` then
  * `index.holders(inode, { uid })` (what connectionOwners joins); `uidNarrowing: false` always
  * composes, without the uid, so a miss walks every process. Gives `{ call(query, index) }`
- * returning `{ socket, lookup }` (lookup: the index's HolderLookup, undefined when find found no
+ * returning `{ socket, lookup }` and `how` (the calls, for the row's name) (lookup: the index's HolderLookup, undefined when find found no
  * socket), or `{ why }`.
  */
 export function ownersApi(resolver, { uidNarrowing = true } = {}, mod = processModule) {
   if (typeof mod.connectionOwners === 'function' && uidNarrowing)
     return {
+      how: '`connectionOwners(tuple, { index, resolver })`',
       call: (query, index) => {
         const result = mod.connectionOwners(query, { index, resolver });
         return { socket: result?.socket, lookup: result?.lookup ?? result };
@@ -64,6 +65,9 @@ export function ownersApi(resolver, { uidNarrowing = true } = {}, mod = processM
   if (typeof mod.SocketHolderIndex !== 'function')
     return { why: missingExport('@procmon/process', 'SocketHolderIndex') };
   return {
+    how: uidNarrowing
+      ? '`find` + `index.holders(inode, { uid })`'
+      : '`find` + `index.holders(inode)`',
     call: (query, index) => {
       const socket = find.call(query);
       if (!socket || socket.inode === 0) return { socket, lookup: undefined };

@@ -19,8 +19,7 @@ export async function shortCase({ backends, resolver, quick }) {
   const rows = [];
   const api = procmonApi();
   const owners = ownersApi(resolver);
-  const procmonName =
-    'procmon tuple → holders (`find` + `index.holders(inode, { uid })`, one index kept across runs)';
+  const procmonName = `procmon tuple → holders: ${owners.how ?? '`find` + `index.holders(inode, { uid })`'}, one index kept across runs`;
   if (owners.why || api.newIndex.why)
     rows.push({ key: 'procmon', name: procmonName, why: owners.why ?? api.newIndex.why });
   else {

@@ -75,7 +75,10 @@ describe('ownersApi', () => {
       socket,
       lookup: { inode: 77, holders: [{ pid: 5 }], searched: 'uid' },
     });
-    ownersApi(resolver, { uidNarrowing: false }, mod).call(query, index);
+    expect(ownersApi(resolver, {}, mod).how).toBe('`find` + `index.holders(inode, { uid })`');
+    const full = ownersApi(resolver, { uidNarrowing: false }, mod);
+    expect(full.how).toBe('`find` + `index.holders(inode)`');
+    full.call(query, index);
     expect(index.asked).toEqual([
       [77, { uid: 1000 }],
       [77, undefined],
@@ -98,6 +101,7 @@ describe('ownersApi', () => {
         },
       },
     );
+    expect(owners.how).toBe('`connectionOwners(tuple, { index, resolver })`');
     expect(owners.call(query, index)).toEqual({ socket, lookup: { holders: [] } });
     expect(calls).toEqual([[query, { index, resolver: {} }]]);
   });
