@@ -16,6 +16,9 @@ export async function measureInterleaved(impls, plan, { options = plan.options, 
   const rounds = impls.map(() => []);
   for (let round = 0; round < plan.rounds; round++) {
     for (const [i, impl] of impls.entries()) {
+      // A turn of the event loop between rows: awaiting a sync row's timing never yields, so
+      // without it a SIGINT/SIGTERM handler (which stops the bench's children) waits for the end.
+      await new Promise((resolve) => setImmediate(resolve));
       let time;
       if (impl.external) time = await impl.time();
       else if (impl.isAsync) time = await timePerOpAsync(impl.run, options);
