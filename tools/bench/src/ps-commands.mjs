@@ -73,9 +73,15 @@ export const loadAverage = () =>
     .map((n) => n.toFixed(2))
     .join(', ');
 
-/** Lines of `ps aux` / `procmon ps` output that show one of the crowd's `sleep 600 <i> 0.5`. */
-export function crowdLines(text) {
+/**
+ * Lines of `ps aux` / `procmon ps` output (PID second in both) that show one of the crowd's
+ * `sleep 600 <i> 0.5`, by pid: another bench on the machine may run a crowd of its own.
+ */
+export function crowdLines(text, pids) {
+  const wanted = new Set(pids.map(String));
   let n = 0;
-  for (const line of text.split('\n')) if (/ sleep 600 \d+ 0\.5$/.test(line)) n++;
+  for (const line of text.split('\n')) {
+    if (wanted.has(line.trim().split(/\s+/)[1]) && / sleep 600 \d+ 0\.5$/.test(line)) n++;
+  }
   return n;
 }
