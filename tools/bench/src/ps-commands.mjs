@@ -66,6 +66,44 @@ export function timeCommands(runs, commands = COMMANDS) {
   return times;
 }
 
+const ms = (ns) => (ns / 1e6).toFixed(1);
+
+/**
+ * The whole-command table (times from timeCommands, one entry per COMMANDS key) and below it
+ * `procmon ps` minus Node's startup, and minus `procmon --version`, over `ps aux`, each checked
+ * against `target` (at most that many times ps aux). Returns { lines, missed }.
+ */
+export function commandsTable(title, times, target) {
+  const lines = [
+    `### ${title}`,
+    '',
+    '| command | ms (median) | min | max | runs |',
+    '|---|--:|--:|--:|--:|',
+    ...COMMANDS.map((c) => {
+      const t = times[c.key];
+      return `| ${c.name} | ${ms(t.median)} | ${ms(t.min)} | ${ms(t.max)} | ${t.runs} |`;
+    }),
+    '',
+  ];
+  const missed = [];
+  const psAux = times.psAux.median;
+  const startups = [
+    ['Node startup (`node -e 0`)', times.nodeStartup.median],
+    ['`procmon --version` (Node startup + loading the CLI)', times.procmonVersion.median],
+  ];
+  for (const [what, startup] of startups) {
+    const net = times.procmonPs.median - startup;
+    const ratio = net / psAux;
+    const met = ratio <= target;
+    if (!met)
+      missed.push(`procmon ps minus ${what}: ${ratio.toFixed(2)}x ps aux, target ≤${target}x`);
+    lines.push(
+      `- \`procmon ps\` minus ${what}: ${ms(net)} ms = **${ratio.toFixed(2)}x** \`ps aux\` (${ms(psAux)} ms); target ≤${target}x: ${met ? 'met' : '**MISSED**'}`,
+    );
+  }
+  return { lines, missed };
+}
+
 /** The load average as `uptime` prints it (1, 5 and 15 minutes). */
 export const loadAverage = () =>
   os

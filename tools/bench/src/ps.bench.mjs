@@ -17,6 +17,7 @@ import { childrenOf, startCrowd, stopCrowd } from './process-children.mjs';
 import { PYTHON, psutilProblem } from './processes.mjs';
 import {
   COMMANDS,
+  commandsTable,
   crowdLines,
   loadAverage,
   PROCMON,
@@ -184,35 +185,9 @@ function commandsCase(crowd) {
   const found = commandProblems(crowd);
   if (found.length > 0) return { title, found };
   const times = timeCommands(COMMAND_RUNS);
-  const table = [
-    `### ${title}`,
-    '',
-    '| command | ms (median) | min | max | runs |',
-    '|---|--:|--:|--:|--:|',
-    ...COMMANDS.map((c) => {
-      const t = times[c.key];
-      return `| ${c.name} | ${ms(t.median)} | ${ms(t.min)} | ${ms(t.max)} | ${t.runs} |`;
-    }),
-    '',
-  ];
-  const psAux = times.psAux.median;
-  const derived = [
-    ['Node startup (`node -e 0`)', times.nodeStartup.median],
-    ['`procmon --version` (Node startup + loading the CLI)', times.procmonVersion.median],
-  ];
-  for (const [what, startup] of derived) {
-    const net = times.procmonPs.median - startup;
-    const ratio = net / psAux;
-    const met = ratio <= COMMAND_TARGET;
-    if (!met)
-      missed.push(
-        `procmon ps minus ${what}: ${ratio.toFixed(2)}x ps aux, target ≤${COMMAND_TARGET}x`,
-      );
-    table.push(
-      `- \`procmon ps\` minus ${what}: ${ms(net)} ms = **${ratio.toFixed(2)}x** \`ps aux\` (${ms(psAux)} ms); target ≤${COMMAND_TARGET}x: ${met ? 'met' : '**MISSED**'}`,
-    );
-  }
-  return { title, table };
+  const figures = commandsTable(title, times, COMMAND_TARGET);
+  missed.push(...figures.missed);
+  return { title, table: figures.lines };
 }
 
 // ---------------------------------------------------------------------------------------------
