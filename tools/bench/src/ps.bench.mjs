@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { listProcesses } from '@procmon/cli/dist/ps-command.js';
 import { formatPs } from '@procmon/cli/dist/ps-format.js';
+import { ProcFS } from '@procmon/procfs';
 import { readBenchArgs } from './bench-args.mjs';
 import { environmentLine, fasterBy, formatTable } from './harness.mjs';
 import { measureInterleaved } from './interleaved.mjs';
@@ -157,9 +158,11 @@ async function inProcessCase(crowd, psutilSkipped) {
     `A \`procmon ps\` run asks \`getent passwd\` once for the ${uids.length} uid(s) (cached afterwards in one process, as in the rows above): ${ms(getentNs)} ms (median of 15 spawns).`,
   ];
   const py = rows.find((row) => row.psutil);
+  const floorNs = rows.find((row) => row.run === psFloor).time.median;
   if (py) {
     const once = rows[0].time.median + getentNs;
     extra.push(
+      `the floor alone is ${(py.time.median / floorNs).toFixed(2)}x as fast as psutil's row: ours, doing these reads and more, cannot get further ahead of psutil than that on this machine now${py.time.median / floorNs < PSUTIL_TARGET ? `, short of the ≥${PSUTIL_TARGET}x target` : ''}.`,
       `psutil's first call in a fresh python3 (imports untimed, its Process objects not made yet): ${ms(psutilFirst)} ms.`,
       `with that one getent: ours ${ms(once)} ms, ${(py.time.median / once).toFixed(2)}x as fast as psutil (target ≥${PSUTIL_TARGET}x: ${py.time.median / once >= PSUTIL_TARGET ? 'met' : 'MISSED'}).`,
     );
@@ -198,6 +201,8 @@ async function main() {
   say();
   say(environmentLine());
   say(`load average at the start (1, 5, 15 min): ${loadAverage()}`);
+  // listProcesses makes its own ProcFS: the same default backend as this one.
+  say(`procfs backend of listProcesses (the default): \`${new ProcFS().backend.name}\``);
   const psutilSkipped = psutilProblem();
   if (psutilSkipped) problems.push(`psutil: ${psutilSkipped}`);
   say(
