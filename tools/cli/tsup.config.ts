@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/procmon.ts'],
+  // ps-command and ps-format are entries too, so the bench (tools/bench/src/ps.bench.mjs) can
+  // import dist/ps-command.js and dist/ps-format.js by stable names.
+  entry: ['src/procmon.ts', 'src/ps-command.ts', 'src/ps-format.ts'],
   format: ['esm'],
   sourcemap: true,
   clean: true,
