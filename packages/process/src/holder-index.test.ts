@@ -148,6 +148,21 @@ describe.each(backends)('socket holders on the %s backend', (_, backend) => {
         holders: expected,
         searched: 'uid',
       });
+      // The socket's uid given wrong (as a non-dumpable process's root-owned /proc/<pid> would
+      // make it): that uid's processes hold nothing, so every other one is walked.
+      const elsewhere = new SocketHolderIndex({ procfs });
+      expect(await lookup(style, elsewhere, inode, { uid: 4_000_000 })).toMatchObject({
+        holders: expected,
+        searched: 'all',
+      });
+      // A new listener: the index knows the processes it walked, and stats only new pids.
+      const later = await startHolder('listen');
+      const next = later.report as { pid: number; fd: number; inode: number };
+      expect(await lookup(style, narrowed, next.inode, { uid })).toMatchObject({
+        holders: [truth(next.pid, next.fd, next.inode)],
+        searched: 'uid',
+      });
+      await stop(later);
       await stop(holder);
     });
 

@@ -6,8 +6,8 @@
 //   link still reads `socket:[inode]`, then its stat still shows the indexed start time (read
 //   after the link, so the link belonged to that process: see socket-holders.ts);
 // - a miss lists the pids (new processes are found there, exited ones leave the index) and,
-//   given the socket's uid (sock_diag gives it), walks that user's processes first, found by one
-//   stat of each /proc/<pid>. A process that is not dumpable has a /proc/<pid> owned by root
+//   given the socket's uid (sock_diag gives it), walks that user's processes first: an indexed
+//   process's uid is known, a new one's is one stat of its /proc/<pid>. A process that is not dumpable has a /proc/<pid> owned by root
 //   whatever its uid, so when that user's processes hold nothing, the rest are walked too;
 // - every walk refreshes the entries it read: a pid whose start time changed is replaced, never
 //   merged, so a lookup never answers with a pid whose start time changed.
@@ -19,7 +19,7 @@
 // holdersOf, or connections) walks every process instead.
 
 import { parseStat } from '@procmon/parse';
-import { all, type Flow, type ProcFS, ProcfsError } from '@procmon/procfs';
+import { all, done, type Flow, type ProcFS, ProcfsError } from '@procmon/procfs';
 import { procfsOf } from './default-procfs.js';
 import {
   holderOf,
@@ -157,7 +157,14 @@ export class SocketHolderIndex {
     let rest = pids;
     const unreadable: number[] = [];
     if (uid !== undefined && !complete) {
-      const owners = yield* all(pids.map((pid) => this.#ownerOf(pid)));
+      // An indexed process's uid is as last read (a setuid since only costs time: the rest are
+      // walked when the uid's hold nothing); one stat finds a new process's.
+      const owners = yield* all(
+        pids.map((pid) => {
+          const known = this.#processes.get(pid);
+          return known === undefined ? this.#ownerOf(pid) : done(known.uid);
+        }),
+      );
       const mine = pids.filter((_, i) => owners[i] === uid);
       const walk = yield* socketWalkFlow(this.procfs, mine);
       this.#refresh(walk, mine, pids);
