@@ -186,6 +186,28 @@ describe.each(backends)('socket holders on the %s backend', (_, backend) => {
       await stop(holder);
     });
 
+    it('lists a TIME_WAIT socket (inode 0) with no holder beside its listener', async () => {
+      const holder = await startHolder('timewait');
+      const { pid, fd, inode, port, clientPort } = holder.report as Record<string, number>;
+      const expected = [truth(pid as number, fd as number, inode as number)];
+      const options: ConnectionsOptions = {
+        procfs,
+        tables: ['tcp'],
+        filter: (socket) => socket.localPort === clientPort && socket.remotePort === port,
+      };
+      const listed = await twin(
+        style,
+        () => connections(options),
+        () => connectionsAsync(options),
+      );
+      expect(listed.map((c) => [c.socket.inode, c.socket.state, c.holders])).toEqual([
+        [0, 'TIME_WAIT', []],
+      ]);
+      const index = new SocketHolderIndex({ procfs });
+      expect((await lookup(style, index, inode as number)).holders).toEqual(expected);
+      await stop(holder);
+    });
+
     it('lists both the parent and its forked child', async () => {
       const holder = await startHolder('fork');
       const { pid, child, fd, inode } = holder.report as Record<string, number>;

@@ -5,6 +5,8 @@
 #   pass    a child waiting on a unix socket pair, then a listener only the parent holds:
 #           {"pid", "child", "fd", "inode"}; stdin "send" passes it to the child (SCM_RIGHTS):
 #           {"childFd"}; stdin "close" closes the parent's own: {"closed": true}
+#   timewait  a listener and a connection this process closed first (its side is in TIME_WAIT,
+#           with no descriptor): {"pid", "fd", "inode", "port", "clientPort"}
 import json
 import os
 import socket
@@ -70,5 +72,16 @@ elif mode == "pass":
         elif line.strip() == "close":
             sock.close()
             say(closed=True)
+elif mode == "timewait":
+    sock = listener()
+    client = socket.create_connection(sock.getsockname())
+    accepted, _ = sock.accept()
+    client_port = client.getsockname()[1]
+    client.close()
+    accepted.recv(1)
+    accepted.close()
+    say(pid=os.getpid(), fd=sock.fileno(), inode=os.fstat(sock.fileno()).st_ino,
+        port=sock.getsockname()[1], clientPort=client_port)
+    wait_for_eof(0)
 else:
     sys.exit("unknown mode " + mode)
