@@ -38,7 +38,9 @@ export interface HolderLookup {
   holders: SocketHolder[];
   /**
    * How far the lookup went: `index` (a verified warm hit, no walk), `uid` (a walk of the
-   * socket's user's processes found it), `all` (every process was walked).
+   * socket's user's processes found it), `all` (every process was walked). After `index` or
+   * `uid`, a holder elsewhere (another user's process that received the socket, or forked and
+   * changed its uid) may be missing: `complete: true` walks every process.
    */
   searched: 'index' | 'uid' | 'all';
   /** Pids whose fd/ could not be read in the walk (see SocketWalk.unreadable): any may hold it. */
