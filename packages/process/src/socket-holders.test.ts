@@ -2,19 +2,21 @@
 // socket:[4242] at fd 3 and socket:[4343] at fd 5): a pid that changes hands during its fd/
 // listing is read again, and the listing of the process that left is never reported under any
 // start time; a pid that changes hands at every reading is dropped. Plus the link parser.
-import { readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProcFS } from '@procmon/procfs';
+import { type Backend, nativeBackend, nodeBackend, ProcFS } from '@procmon/procfs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   cleanup,
   copyFixture,
   rewriteStartTime,
+  type Style,
   statOf,
   styles,
   twin,
   watchedBackend,
 } from '../test/helpers.js';
+import { SocketHolderIndex } from './holder-index.js';
 import { socketInodeOf, walkSockets, walkSocketsAsync } from './socket-holders.js';
 
 afterAll(cleanup);
@@ -122,5 +124,77 @@ describe('walk options', () => {
     expect(found.processes.map((p) => [p.pid, p.startTime])).toEqual([
       [process.pid, statOf(process.pid).startTime],
     ]);
+  });
+});
+
+describe.each([
+  ['node', nodeBackend],
+  ['native', nativeBackend()],
+] as const)('sync and async agree on the fixture tree (%s backend)', (_, backend) => {
+  // The tree's pid 100 holds socket:[4242] at fd 3 and socket:[4343] at fd 5 (proc-links.json);
+  // its other pids have no fd/ folder: unreadable, never taken for empty, except the zombies
+  // (state Z: gone, as a zombie's fd/ is).
+  const { root } = copyFixture();
+  const owner = statSync(join(root, '100')).uid;
+  const startTime = startTimeIn(root);
+  const comm = readFileSync(join(root, '100', 'comm'), 'latin1').trim();
+  const holder = (fd: number) => ({ pid: 100, startTime, fd, uid: owner, comm });
+  const unreadable = readdirSync(root)
+    .filter((name) => /^[0-9]+$/.test(name) && !existsSync(join(root, name, 'fd')))
+    .filter((name) => !readFileSync(join(root, name, 'stat'), 'latin1').includes(') Z '))
+    .map(Number)
+    .sort((a, b) => a - b);
+  const cases: [string, (index: SocketHolderIndex, style: Style) => Promise<unknown>, unknown][] = [
+    [
+      'holders of 4242',
+      (index, style) =>
+        twin(
+          style,
+          () => index.holders(4242),
+          () => index.holdersAsync(4242),
+        ),
+      { inode: 4242, holders: [holder(3)], searched: 'all', unreadable },
+    ],
+    [
+      'holders of 4343 by its uid',
+      (index, style) =>
+        twin(
+          style,
+          () => index.holders(4343, { uid: owner }),
+          () => index.holdersAsync(4343, { uid: owner }),
+        ),
+      { inode: 4343, holders: [holder(5)], searched: 'uid', unreadable },
+    ],
+    [
+      'holders of an inode nobody holds',
+      (index, style) =>
+        twin(
+          style,
+          () => index.holders(5),
+          () => index.holdersAsync(5),
+        ),
+      { inode: 5, holders: [], searched: 'all', unreadable, reason: 'not-permitted' },
+    ],
+    [
+      'holdersOf',
+      (index, style) =>
+        twin(
+          style,
+          () => index.holdersOf([4242, 4343, 5]),
+          () => index.holdersOfAsync([4242, 4343, 5]),
+        ),
+      new Map([
+        [4242, [holder(3)]],
+        [4343, [holder(5)]],
+        [5, []],
+      ]),
+    ],
+  ];
+  it.skipIf(backend === undefined).each(cases)('%s', async (_name, run, expected) => {
+    const procfs = new ProcFS({ root, backend: backend as Backend });
+    const sync = await run(new SocketHolderIndex({ procfs }), 'sync');
+    const async = await run(new SocketHolderIndex({ procfs }), 'async');
+    expect(sync).toEqual(expected);
+    expect(async).toEqual(sync);
   });
 });
