@@ -19,6 +19,12 @@ export {
 } from '@procmon/procfs';
 export { ProcessCache, type ProcessCacheOptions } from './cache.js';
 export {
+  type Connection,
+  type ConnectionsOptions,
+  connections,
+  connectionsAsync,
+} from './connections.js';
+export {
   type CpuSample,
   type CpuTimes,
   cpuPercent,
@@ -42,6 +48,11 @@ export {
   type ExtraInfoField,
   type ExtraInfoOptions,
 } from './extra-info.js';
+export {
+  type HolderLookup,
+  type HolderLookupOptions,
+  SocketHolderIndex,
+} from './holder-index.js';
 export { isKernelThread, KERNEL_CONNECTION, type PathSource, type ResolvedPath } from './path.js';
 export { type DetailsOptions, Process, type ProcessNode, type ProcessOptions } from './process.js';
 export {
@@ -84,5 +95,21 @@ export {
   scanProcesses,
   scanProcessesAsync,
 } from './scan.js';
-export { defaultSocketLookup, type SocketInfo, type SocketLookup } from './sockets.js';
+export {
+  holdersByInode,
+  type ProcessSockets,
+  type SocketHolder,
+  type SocketWalk,
+  type SocketWalkOptions,
+  socketInodeOf,
+  socketWalkFlow,
+  walkSockets,
+  walkSocketsAsync,
+} from './socket-holders.js';
+export {
+  defaultSocketLookup,
+  defaultSocketResolver,
+  type SocketInfo,
+  type SocketLookup,
+} from './sockets.js';
 export type { ParentCache, TreeEntry } from './tree.js';

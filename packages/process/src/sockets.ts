@@ -26,6 +26,11 @@ let shared: SocketResolver | undefined;
  * asks would not be the one that wrote those files.
  */
 export function defaultSocketLookup(procfs: ProcFS): SocketLookup | undefined {
+  return defaultSocketResolver(procfs);
+}
+
+/** That same shared SocketResolver, with its whole API (`list`, ...); only for /proc. */
+export function defaultSocketResolver(procfs: ProcFS): SocketResolver | undefined {
   if (procfs.root !== '/proc') return undefined;
   shared ??= new SocketResolver({ procfs });
   return shared;

@@ -25,7 +25,7 @@ import {
   readTaskFile,
 } from './reads.js';
 import { type ProcessState, processState } from './state.js';
-import { existsInRoot, type FileStat, hasTask, statFd } from './stats.js';
+import { existsInRoot, type FileStat, hasTask, statFd, statProcess } from './stats.js';
 
 export interface ProcFSOptions {
   /**
@@ -77,6 +77,8 @@ export interface ProcFSFlows {
   machineFacts(): Flow<MachineFacts>;
   /** See `statFd` in stats.ts: the file a descriptor is open on. */
   statFd(pid: number, fd: number): Flow<FileStat>;
+  /** See `statProcess` in stats.ts: `<root>/<pid>`, whose owner is the process's effective uid. */
+  statProcess(pid: number): Flow<FileStat>;
   /** Whether an absolute path (bytes) leads to something in the process's own root. */
   existsInRoot(pid: number, path: Uint8Array): Flow<boolean>;
   /** Whether `tid` is a thread of `pid`. */
@@ -363,6 +365,7 @@ function flowsOf(procfs: ProcFS): ProcFSFlows {
     processState: (pid) => processStateChecked(procfs, pid),
     machineFacts: () => machineFacts(procfs),
     statFd: (pid, fd) => statFd(procfs, pid, fd),
+    statProcess: (pid) => statProcess(procfs, pid),
     existsInRoot: (pid, path) => existsInRoot(pid, path),
     hasTask: (pid, tid) => hasTask(pid, tid),
   };

@@ -23,6 +23,20 @@ export function* statFd(context: ProcfsContext, pid: number, fd: number): Flow<F
 }
 
 /**
+ * What `<root>/<pid>` is. Its owner (`uid`) is the process's effective uid, or root for a
+ * process that is not dumpable (setuid programs, `prctl(PR_SET_DUMPABLE, 0)`): one stat tells
+ * whose a process is without reading and parsing its status. A process that is gone is a
+ * ProcessGoneError.
+ */
+export function* statProcess(context: ProcfsContext, pid: number): Flow<FileStat> {
+  checkPid(pid);
+  const path = `${pid}`;
+  const stat = yield* perform({ kind: 'stat', path });
+  if (stat.ok) return stat.value;
+  throw yield* classified(context, stat.error, pid, absolute(context, path), 'stat');
+}
+
+/**
  * Whether `path` (absolute, as raw bytes: a path need not be UTF-8) leads to something in the
  * process's own root (`<root>/<pid>/root<path>`), as a process in a container or chroot sees it.
  * Any failure (missing, not a folder on the way, permission) means no.
