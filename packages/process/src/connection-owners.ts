@@ -1,11 +1,16 @@
 // The firewall's question, "whose connection is this?": the kernel finds the socket of a tuple
 // (@procmon/netsock's exact sock_diag lookup), the holder index finds the processes holding its
 // inode (each with its identity checked), and when none is found the answer says why.
-import { type ConnectionQuery, type SocketEntry, SocketResolver } from '@procmon/netsock';
-import type { ProcFS } from '@procmon/procfs';
-import { procfsOf } from '@procmon/procfs';
+import type {
+  ConnectionQuery,
+  ResolveOptions,
+  SocketEntry,
+  SocketResolver,
+} from '@procmon/netsock';
+import { type ProcFS, procfsOf } from '@procmon/procfs';
 import { type HolderLookup, SocketHolderIndex } from './holder-index.js';
 import type { SocketHolder } from './socket-holders.js';
+import { defaultSocketResolver } from './sockets.js';
 
 /**
  * Why no holder was found.
@@ -21,7 +26,12 @@ import type { SocketHolder } from './socket-holders.js';
  * - `no-visible-holder`: the socket is still there and every visible process was read: it is held
  *   by no process of this /proc (a kernel socket, or a holder in another pid namespace).
  */
-export type NoOwnerReason = 'no-socket' | 'no-inode' | 'exited' | 'not-permitted' | 'no-visible-holder';
+export type NoOwnerReason =
+  | 'no-socket'
+  | 'no-inode'
+  | 'exited'
+  | 'not-permitted'
+  | 'no-visible-holder';
 
 export interface ConnectionOwners {
   /** The socket the kernel found for the tuple. */
@@ -34,16 +44,18 @@ export interface ConnectionOwners {
   explanation?: string;
   /** Pids whose descriptors could not be read. */
   unreadable: number[];
+  /** How far the holder lookup went (see HolderLookup.searched); absent when it did not run. */
+  searched?: HolderLookup['searched'];
 }
 
 export interface ConnectionOwnersOptions {
-  procfs?: ProcFS;
-  /** The resolver that asks the kernel (default: one made for the call's procfs). */
-  resolver?: SocketResolver;
-  /** The holder index to use and keep warm between calls (default: a shared one per procfs). */
-  index?: SocketHolderIndex;
+  procfs?: ProcFS | undefined;
+  /** The resolver that asks the kernel (default: the shared one, only for /proc). */
+  resolver?: SocketResolver | undefined;
+  /** The holder index to use and keep warm between calls (default: one kept per ProcFS). */
+  index?: SocketHolderIndex | undefined;
   /** Look in the network namespace of this process (default: the caller's). */
-  pid?: number;
+  pid?: number | undefined;
 }
 
 /** The processes that hold the connection `query` names, or why none was found. */
@@ -51,13 +63,13 @@ export function connectionOwners(
   query: ConnectionQuery,
   options: ConnectionOwnersOptions = {},
 ): ConnectionOwners {
-  const { resolver, index, pid } = partsOf(options);
-  const socket = resolver.find(query, { pid });
+  const { resolver, index, pid, where } = partsOf(options);
+  const socket = resolver.find(query, where);
   if (socket === undefined) return noSocket(pid);
   if (socket.inode === 0) return noInode(socket);
   const lookup = index.holders(socket.inode, { uid: socket.uid });
   if (lookup.holders.length > 0) return found(socket, lookup);
-  return noHolder(socket, lookup, stillThere(resolver.find(withCookie(query, socket), { pid })));
+  return noHolder(socket, lookup, stillThere(resolver.find(withCookie(query, socket), where)));
 }
 
 /** `connectionOwners` with asynchronous reads. */
@@ -65,34 +77,34 @@ export async function connectionOwnersAsync(
   query: ConnectionQuery,
   options: ConnectionOwnersOptions = {},
 ): Promise<ConnectionOwners> {
-  const { resolver, index, pid } = partsOf(options);
-  const socket = await resolver.findAsync(query, { pid });
+  const { resolver, index, pid, where } = partsOf(options);
+  const socket = await resolver.findAsync(query, where);
   if (socket === undefined) return noSocket(pid);
   if (socket.inode === 0) return noInode(socket);
   const lookup = await index.holdersAsync(socket.inode, { uid: socket.uid });
   if (lookup.holders.length > 0) return found(socket, lookup);
-  const again = await resolver.findAsync(withCookie(query, socket), { pid });
+  const again = await resolver.findAsync(withCookie(query, socket), where);
   return noHolder(socket, lookup, stillThere(again));
 }
 
-const resolvers = new WeakMap<ProcFS, SocketResolver>();
+// One index per ProcFS, kept warm across calls that bring none of their own.
 const indexes = new WeakMap<ProcFS, SocketHolderIndex>();
 
 function partsOf(options: ConnectionOwnersOptions) {
-  const procfs = procfsOf(options);
-  let resolver = options.resolver ?? resolvers.get(procfs);
+  const procfs = options.procfs ?? options.index?.procfs ?? procfsOf({});
+  const resolver = options.resolver ?? defaultSocketResolver(procfs);
   if (resolver === undefined) {
-    // A /proc that is not this machine's (a fixture, /host/proc) is answered from its own
-    // net/ files: the kernel this program asks did not write them.
-    resolver = new SocketResolver({ procfs, backend: procfs.root === '/proc' ? 'auto' : 'procfs' });
-    resolvers.set(procfs, resolver);
+    throw new TypeError(
+      `connectionOwners() has no default resolver for a ProcFS on ${procfs.root} (the kernel asked would not be the one that wrote it): pass options.resolver`,
+    );
   }
   let index = options.index ?? indexes.get(procfs);
   if (index === undefined) {
     index = new SocketHolderIndex({ procfs });
     indexes.set(procfs, index);
   }
-  return { resolver, index, pid: options.pid };
+  const where: ResolveOptions = options.pid === undefined ? {} : { pid: options.pid };
+  return { resolver, index, pid: options.pid, where };
 }
 
 /** The same tuple, and the same socket: a new one on the tuple (port reused) is not it. */
@@ -103,14 +115,17 @@ function withCookie(query: ConnectionQuery, socket: SocketEntry): ConnectionQuer
 const stillThere = (again: SocketEntry | undefined): boolean => again !== undefined;
 
 function found(socket: SocketEntry, lookup: HolderLookup): ConnectionOwners {
-  return { socket, holders: lookup.holders, unreadable: lookup.unreadable };
+  return {
+    socket,
+    holders: lookup.holders,
+    unreadable: lookup.unreadable,
+    searched: lookup.searched,
+  };
 }
 
 function noSocket(pid: number | undefined): ConnectionOwners {
   const where =
-    pid === undefined
-      ? 'in this network namespace'
-      : `in the network namespace of process ${pid}`;
+    pid === undefined ? 'in this network namespace' : `in the network namespace of process ${pid}`;
   return {
     holders: [],
     unreadable: [],
@@ -130,7 +145,7 @@ function noInode(socket: SocketEntry): ConnectionOwners {
 }
 
 function noHolder(socket: SocketEntry, lookup: HolderLookup, open: boolean): ConnectionOwners {
-  const base = { socket, holders: [], unreadable: lookup.unreadable };
+  const base = { socket, holders: [], unreadable: lookup.unreadable, searched: lookup.searched };
   if (!open) {
     return {
       ...base,
@@ -148,6 +163,7 @@ function noHolder(socket: SocketEntry, lookup: HolderLookup, open: boolean): Con
   return {
     ...base,
     reason: 'no-visible-holder',
-    explanation: 'no process of this /proc holds it (a kernel socket, or a holder in another pid namespace)',
+    explanation:
+      'no process of this /proc holds it (a kernel socket, or a holder in another pid namespace)',
   };
 }

@@ -19,6 +19,13 @@ export {
 } from '@procmon/procfs';
 export { ProcessCache, type ProcessCacheOptions } from './cache.js';
 export {
+  type ConnectionOwners,
+  type ConnectionOwnersOptions,
+  connectionOwners,
+  connectionOwnersAsync,
+  type NoOwnerReason,
+} from './connection-owners.js';
+export {
   type Connection,
   type ConnectionsOptions,
   connections,

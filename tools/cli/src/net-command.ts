@@ -9,29 +9,29 @@ import { holderPrograms, type Program } from './net-programs.js';
 import { GETENT, type UserLookupCommand, uidOfUser, userNames } from './users.js';
 
 export interface NetOptions {
-  protocols?: readonly NetProtocol[];
+  protocols?: readonly NetProtocol[] | undefined;
   /** States as `--state` gives them: uppercase, `UNCONN` for an unconnected datagram socket. */
-  states?: readonly string[];
+  states?: readonly string[] | undefined;
   /** A port, local or remote. */
-  port?: number;
+  port?: number | undefined;
   /** Only sockets held by these processes (and only those holders shown). */
-  pids?: readonly number[];
+  pids?: readonly number[] | undefined;
   /** Only sockets held by processes of these users (names or uids); for a socket nobody visibly holds, its owner. */
-  users?: readonly string[];
+  users?: readonly string[] | undefined;
   /** Where user names come from (tests give a stub). */
-  lookup?: UserLookupCommand;
+  lookup?: UserLookupCommand | undefined;
 }
 
 /** A holder as shown: the process's identity, its user and its program. */
 export interface NetHolder extends SocketHolder {
-  user?: string;
-  program?: Program;
+  user?: string | undefined;
+  program?: Program | undefined;
 }
 
 export interface NetSocket {
   socket: SocketEntry;
   /** The socket owner's name (its uid from the kernel). */
-  user?: string;
+  user?: string | undefined;
   holders: NetHolder[];
 }
 

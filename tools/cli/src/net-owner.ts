@@ -1,7 +1,7 @@
 // `procmon net owner tcp 10.0.0.2:51000 1.1.1.1:443`: the firewall's question. The kernel finds
 // the socket of that tuple (sock_diag's exact lookup), then the processes holding it are found
 // (each with its identity checked), named, and shown; when none is, the answer says why.
-import type { SocketEntry } from '@procmon/netsock';
+import type { ConnectionQuery, SocketEntry } from '@procmon/netsock';
 import { escapeText } from '@procmon/parse';
 import type { NoOwnerReason } from '@procmon/process';
 import { drawTable, type RowWidth } from './columns.js';
@@ -16,37 +16,39 @@ export interface OwnerQuery {
   protocol: OwnerProtocol;
   local: Endpoint;
   /** Absent: a listener, or an unconnected datagram socket, on the local address and port. */
-  remote?: Endpoint;
+  remote?: Endpoint | undefined;
   /** Look in the network namespace of this process. */
-  netnsPid?: number;
-  lookup?: UserLookupCommand;
+  netnsPid?: number | undefined;
+  lookup?: UserLookupCommand | undefined;
 }
 
 export interface OwnerReport {
-  query: { protocol: OwnerProtocol; local: Endpoint; remote?: Endpoint };
+  query: { protocol: OwnerProtocol; local: Endpoint; remote?: Endpoint | undefined };
   /** The socket the kernel gave for the tuple. */
-  socket?: SocketEntry;
+  socket?: SocketEntry | undefined;
   /** Its owner's name (the socket's uid). */
-  user?: string;
+  user?: string | undefined;
   holders: NetHolder[];
+  /** Processes whose descriptors could not be read (a holder may be among them). */
+  unreadable: number[];
   /** Why no holder was found. */
-  reason?: NoOwnerReason;
+  reason?: NoOwnerReason | undefined;
   /** The reason for people. */
-  explanation?: string;
+  explanation?: string | undefined;
 }
 
 export async function ownersOf(query: OwnerQuery): Promise<OwnerReport> {
   const { connectionOwnersAsync } = await import('@procmon/process');
-  const found = await connectionOwnersAsync(
-    {
-      protocol: query.protocol,
-      localAddress: query.local.address,
-      localPort: query.local.port,
-      remoteAddress: query.remote?.address,
-      remotePort: query.remote?.port,
-    },
-    query.netnsPid === undefined ? {} : { pid: query.netnsPid },
-  );
+  const asked: ConnectionQuery = {
+    protocol: query.protocol,
+    localAddress: query.local.address,
+    localPort: query.local.port,
+  };
+  if (query.remote !== undefined) {
+    asked.remoteAddress = query.remote.address;
+    asked.remotePort = query.remote.port;
+  }
+  const found = await connectionOwnersAsync(asked, { pid: query.netnsPid });
   const lookup = query.lookup ?? GETENT;
   const names = userNames(
     [...(found.socket ? [found.socket.uid] : []), ...found.holders.map((h) => h.uid)],
@@ -62,6 +64,7 @@ export async function ownersOf(query: OwnerQuery): Promise<OwnerReport> {
       user: names.get(holder.uid),
       program: programs.get(`${holder.pid}:${holder.startTime}`),
     })),
+    unreadable: found.unreadable,
     reason: found.reason,
     explanation: found.explanation,
   };

@@ -209,9 +209,22 @@ describe('procmon net owner', () => {
     expect(head).toMatch(
       new RegExp(`^udp 127\\.0\\.0\\.1:${udpPort} -> \\*:\\* UNCONN  inode \\d+  user `),
     );
-    expect(header?.split(/ +/)).toEqual(['PID', 'FD', 'USER', 'PROGRAM']);
+    expect(header?.trim().split(/ +/)).toEqual(['PID', 'FD', 'USER', 'PROGRAM']);
     expect(row?.trim().split(/ +/)[0]).toBe(String(datagram.pid));
     expect(row?.endsWith(nodePath)).toBe(true);
+  });
+
+  it("as uid 65534, names no holder of root's connection and says it may not read them", () => {
+    const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+    const tuple = [`127.0.0.1:${clientPort}`, `127.0.0.1:${listenPort}`];
+    const result = procmon(['net', 'owner', 'tcp', ...tuple, '--json'], asNobody);
+    expect(result.status, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.socket.state).toBe('ESTABLISHED');
+    expect(report.holders).toEqual([]);
+    expect(report.reason).toBe('not-permitted');
+    // The client that holds it is root's: among the processes it could not read.
+    expect(report.unreadable).toContain(client.pid);
   });
 
   it('exits 1 and says why when no socket has the tuple', () => {

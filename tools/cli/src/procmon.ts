@@ -47,6 +47,9 @@ const program = new Command()
   .description('Inspect Linux processes through /proc: who they are, what they hold, what they run')
   .version(version, '-V, --version', 'print the version of procmon')
   .showHelpAfterError('(add --help for usage)')
+  // Options after a command name are that command's: `net owner ... --json` is owner's, not
+  // net's (commander otherwise gives an option to the first command in the chain that has it).
+  .enablePositionalOptions()
   // Commander prints through procmon's writer and throws instead of exiting, so that what it
   // printed is waited for (and its failure noticed) before the exit status is set.
   .configureOutput(commanderOutput)

@@ -1,0 +1,165 @@
+// Tuple → holders, live: a node child connects to a listener this test opens; the tuple the
+// listener sees names the child (its fd read here with readlinkSync), the accepted side names
+// this process, and a connection whose process exited names nobody, with the reason.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { ConnectionQuery } from '@procmon/netsock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, exited, trackChild } from '../test/helpers.js';
+import {
+  type ConnectionOwners,
+  type ConnectionOwnersOptions,
+  connectionOwners,
+  connectionOwnersAsync,
+} from './connection-owners.js';
+import { SocketHolderIndex } from './holder-index.js';
+
+const styles: [string, typeof connectionOwnersAsync][] = [
+  ['sync', async (query, options) => connectionOwners(query, options)],
+  ['async', connectionOwnersAsync],
+];
+
+/** The fds of `pid` that link to `socket:[inode]`, read here. */
+function fdsHolding(pid: number, inode: number): number[] {
+  return readdirSync(`/proc/${pid}/fd`)
+    .filter((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+const holdersOf = (owners: ConnectionOwners) => owners.holders.map((h) => [h.pid, h.fd]);
+
+let server: Server;
+let port: number;
+const accepted: Socket[] = [];
+
+/** A node child connected to the server; resolves once the server has accepted it. */
+async function connectChild(): Promise<{ child: ChildProcess; clientPort: number }> {
+  const child = trackChild(
+    spawn(
+      process.execPath,
+      [
+        '-e',
+        `const c = require('net').connect(${port}, '127.0.0.1', () => console.log(c.localPort)); process.stdin.on('end', () => process.exit(0)); process.stdin.resume()`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    ),
+  );
+  const clientPort = await new Promise<number>((resolve) =>
+    child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+  );
+  // Accepted here: the server's side has a descriptor of this process.
+  while (!accepted.some((socket) => socket.remotePort === clientPort)) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { child, clientPort };
+}
+
+beforeAll(async () => {
+  server = createServer((socket) => accepted.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as { port: number }).port;
+});
+
+afterAll(async () => {
+  for (const socket of accepted) socket.destroy();
+  await new Promise((resolve) => server.close(resolve));
+  await cleanup();
+});
+
+describe.each(styles)('connectionOwners (%s)', (_style, owners) => {
+  it('names the child from the tuple the listener saw, and this process for the accepted side', async () => {
+    const { child, clientPort } = await connectChild();
+    const pid = child.pid as number;
+    const outgoing: ConnectionQuery = {
+      protocol: 'tcp',
+      localAddress: '127.0.0.1',
+      localPort: clientPort,
+      remoteAddress: '127.0.0.1',
+      remotePort: port,
+    };
+    const found = await owners(outgoing);
+    expect(found.socket?.state).toBe('ESTABLISHED');
+    expect(found.reason).toBeUndefined();
+    expect(holdersOf(found)).toEqual(
+      fdsHolding(pid, found.socket?.inode ?? -1).map((fd) => [pid, fd]),
+    );
+    const incoming = await owners({
+      protocol: 'tcp',
+      localAddress: '127.0.0.1',
+      localPort: port,
+      remoteAddress: '127.0.0.1',
+      remotePort: clientPort,
+    });
+    expect(holdersOf(incoming)).toEqual(
+      fdsHolding(process.pid, incoming.socket?.inode ?? -1).map((fd) => [process.pid, fd]),
+    );
+    expect(incoming.holders).toHaveLength(1);
+  });
+
+  it('names this process as the listener for a query without a remote side', async () => {
+    const found = await owners({ protocol: 'tcp', localAddress: '127.0.0.1', localPort: port });
+    expect(found.socket?.state).toBe('LISTEN');
+    expect(holdersOf(found)).toEqual(
+      fdsHolding(process.pid, found.socket?.inode ?? -1).map((fd) => [process.pid, fd]),
+    );
+  });
+
+  it('names nobody for a connection whose process exited, and says why', async () => {
+    const { child, clientPort } = await connectChild();
+    child.stdin?.end();
+    await exited(child);
+    const found = await owners({
+      protocol: 'tcp',
+      localAddress: '127.0.0.1',
+      localPort: clientPort,
+      remoteAddress: '127.0.0.1',
+      remotePort: port,
+    });
+    expect(found.holders).toEqual([]);
+    // Its side closed first: TIME_WAIT (inode 0) or, once that ended, no socket at all.
+    if (found.socket === undefined) expect(found.reason).toBe('no-socket');
+    else {
+      expect(found.socket.inode).toBe(0);
+      expect(found.reason).toBe('no-inode');
+    }
+    expect(found.explanation).toMatch(/\w/);
+  });
+
+  it('says no-socket for a tuple the kernel has no socket for', async () => {
+    const found = await owners({
+      protocol: 'udp',
+      localAddress: '127.0.0.1',
+      localPort: 1,
+      remoteAddress: '127.0.0.1',
+      remotePort: 2,
+    });
+    expect(found).toMatchObject({ holders: [], reason: 'no-socket' });
+    expect(found.socket).toBeUndefined();
+  });
+
+  it("keeps the caller's index warm: a second lookup is answered from it, still verified", async () => {
+    const { child, clientPort } = await connectChild();
+    const index = new SocketHolderIndex();
+    const options: ConnectionOwnersOptions = { index };
+    const query: ConnectionQuery = {
+      protocol: 'tcp',
+      localAddress: '127.0.0.1',
+      localPort: clientPort,
+      remoteAddress: '127.0.0.1',
+      remotePort: port,
+    };
+    const first = await owners(query, options);
+    expect(first.searched).not.toBe('index');
+    const second = await owners(query, options);
+    expect(second.searched).toBe('index');
+    expect(holdersOf(second)).toEqual(holdersOf(first));
+    expect(second.holders[0]?.pid).toBe(child.pid);
+  });
+});
