@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "procfs",
-      "sources": ["native/procfs.c", "native/reads.c"],
+      "sources": ["native/procfs.c", "native/reads.c", "native/sockets.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "defines": ["NAPI_VERSION=8"]
     }

@@ -3,12 +3,13 @@
 // process's fd/ (socket-holders.ts), joined by inode.
 //
 // The listing is @procmon/netsock's `SocketResolver.list()`, which has no async form: the async
-// call runs that same sync listing (a sock_diag dump is a few milliseconds), then walks with
-// asynchronous reads. Sockets are those of this program's network namespace; their holders may
-// live in any (a descriptor's link does not depend on the namespace).
+// call runs that same sync listing (a sock_diag dump is a few milliseconds) while the walk's
+// asynchronous reads run on libuv's pool. Sockets are those of this program's network
+// namespace; their holders may live in any (a descriptor's link does not depend on the
+// namespace).
 
 import type { SocketEntry, SocketResolver, TableName } from '@procmon/netsock';
-import { external, type Flow, type ProcFS } from '@procmon/procfs';
+import type { ProcFS } from '@procmon/procfs';
 import { procfsOf } from './default-procfs.js';
 import { SocketHolderIndex } from './holder-index.js';
 import type { SocketHolder } from './socket-holders.js';
@@ -35,21 +36,55 @@ export interface ConnectionsOptions {
 
 /** Every socket (of `tables`, kept by `filter`) with its holders, in the resolver's order. */
 export function connections(options: ConnectionsOptions = {}): Connection[] {
-  const { procfs, flow } = prepare(options);
-  return procfs.run(flow);
+  const { procfs, resolver, index } = partsOf(options);
+  const listed = resolver.list(listOptionsOf(options));
+  return joined(listed, procfs.run(index.everyHolderFlow()), options);
 }
 
-/** The same with asynchronous reads of /proc (the socket listing itself is sync: see the top). */
-export function connectionsAsync(options: ConnectionsOptions = {}): Promise<Connection[]> {
+/**
+ * The same with asynchronous reads of /proc. The walk of every process is started first: while
+ * its reads run on libuv's pool, the socket tables are dumped here (`list()` has no async form,
+ * see the top), so the two overlap instead of adding up.
+ */
+export async function connectionsAsync(options: ConnectionsOptions = {}): Promise<Connection[]> {
+  const { procfs, resolver, index } = partsOf(options);
+  const pids = await procfs.runAsync(procfs.flows.listPids());
+  // Its first batch is queued before this returns (runAsync runs until its first wait).
+  const walking = procfs.runAsync(index.everyHolderFlow(pids));
+  let listed: SocketEntry[];
   try {
-    const { procfs, flow } = prepare(options);
-    return procfs.runAsync(flow);
+    listed = resolver.list(listOptionsOf(options));
   } catch (error) {
-    return Promise.reject(error);
+    // The walk's own failure, if any, is not the one to report.
+    await walking.catch(() => {});
+    throw error;
   }
+  return joined(listed, await walking, options);
 }
 
-function prepare(options: ConnectionsOptions): { procfs: ProcFS; flow: Flow<Connection[]> } {
+function listOptionsOf(options: ConnectionsOptions): { tables?: readonly TableName[] } {
+  return options.tables === undefined ? {} : { tables: options.tables };
+}
+
+/** The listed sockets kept by the filter, each with its holders (none for inode 0). */
+function joined(
+  listed: SocketEntry[],
+  holders: Map<number, SocketHolder[]>,
+  options: ConnectionsOptions,
+): Connection[] {
+  const { filter } = options;
+  const sockets = filter === undefined ? listed : listed.filter((socket) => filter(socket));
+  return sockets.map((socket) => ({
+    socket,
+    holders: socket.inode === 0 ? [] : (holders.get(socket.inode) ?? []),
+  }));
+}
+
+function partsOf(options: ConnectionsOptions): {
+  procfs: ProcFS;
+  resolver: SocketResolver;
+  index: SocketHolderIndex;
+} {
   const procfs = options.procfs ?? options.index?.procfs ?? procfsOf({});
   const resolver = options.resolver ?? defaultSocketResolver(procfs);
   if (resolver === undefined) {
@@ -64,26 +99,5 @@ function prepare(options: ConnectionsOptions): { procfs: ProcFS; flow: Flow<Conn
   if (options.filter !== undefined && typeof options.filter !== 'function') {
     throw new TypeError(`filter must be a function, got ${typeof options.filter}`);
   }
-  return { procfs, flow: connectionsFlow(resolver, index, options) };
-}
-
-function* connectionsFlow(
-  resolver: SocketResolver,
-  index: SocketHolderIndex,
-  options: ConnectionsOptions,
-): Flow<Connection[]> {
-  const listOptions = options.tables === undefined ? {} : { tables: options.tables };
-  const listed = yield* external(
-    () => resolver.list(listOptions),
-    async () => resolver.list(listOptions),
-  );
-  const { filter } = options;
-  const sockets = filter === undefined ? listed : listed.filter((socket) => filter(socket));
-  const inodes = new Set<number>();
-  for (const socket of sockets) if (socket.inode !== 0) inodes.add(socket.inode);
-  const holders = yield* index.holdersOfFlow(inodes);
-  return sockets.map((socket) => ({
-    socket,
-    holders: socket.inode === 0 ? [] : (holders.get(socket.inode) ?? []),
-  }));
+  return { procfs, resolver, index };
 }

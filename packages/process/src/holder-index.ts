@@ -136,11 +136,19 @@ export class SocketHolderIndex {
   *holdersOfFlow(inodes: Iterable<number>): Flow<Map<number, SocketHolder[]>> {
     const wanted = [...inodes];
     for (const inode of wanted) checkInode(inode);
-    const pids = yield* this.procfs.flows.listPids();
-    const walk = yield* socketWalkFlow(this.procfs, pids);
-    this.#refresh(walk, pids, pids);
-    const found = holdersByInode(walk);
+    const found = yield* this.everyHolderFlow();
     return new Map(wanted.map((inode) => [inode, found.get(inode) ?? []]));
+  }
+
+  /**
+   * One walk of every process (of `pids`, the pid list as just read; the root's pids unless
+   * given), refreshing the whole index: the holders of every socket found, by inode.
+   */
+  *everyHolderFlow(pids?: readonly number[]): Flow<Map<number, SocketHolder[]>> {
+    const listed = pids ?? (yield* this.procfs.flows.listPids());
+    const walk = yield* socketWalkFlow(this.procfs, listed);
+    this.#refresh(walk, listed, listed);
+    return holdersByInode(walk);
   }
 
   /** The flow behind `holders`, to compose with other reads. */

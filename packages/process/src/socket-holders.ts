@@ -1,13 +1,16 @@
 // The socket descriptors of many processes, each bound to its identity: the walk behind
 // SocketHolderIndex and connections(). One flow, so sync and async share it; processes are read
-// side by side a chunk at a time (`all`), so on the native backend the whole machine is three
-// batched calls per chunk (stat and owner, fd listing, stat again), not thousands of reads.
+// side by side a chunk at a time (`all`), one `sockets` op each (procfs's processSockets), so on
+// the native backend the whole machine is one batched call per chunk, not thousands of reads.
 //
-// Identity. A holder is (pid, start time, fd). The start time is read before the fd/ listing and
-// again after it: a pid whose start time stayed the same belonged to that one process during the
-// listing (a pid cannot be freed and handed out again without its new process getting its own
-// start time; only a reuse within one clock tick, with the whole pid space wrapped in between,
-// could hide, and Linux hands pids out in order). A pid whose start time changed is read again
+// Identity. A holder is (pid, start time, fd). The native backend reads the stat after the fd/
+// listing through the same handle on <root>/<pid>, which fails once that process is gone (even if
+// its pid was handed out again): the start time is the listed process's. node:fs reads by path,
+// so the stat is read before the listing and again after it: a pid whose start time stayed the
+// same belonged to that one process during the listing (a pid cannot be freed and handed out
+// again without its new process getting its own start time; only a reuse within one clock tick,
+// with the whole pid space wrapped in between, could hide, and Linux hands pids out in order). A
+// pid whose start time changed is read again
 // (up to MAX_READINGS times), a process that exits mid-walk is simply not in the result, and a
 // fd/ we may not read (EACCES: another user's process, unprivileged) is listed in `unreadable`,
 // never guessed around (so is a listing that failed otherwise: never taken for an empty one).
@@ -26,6 +29,7 @@ import {
   ProcessGoneError,
   type ProcFS,
   ProcfsError,
+  type SocketDescriptors,
 } from '@procmon/procfs';
 import { procfsOf } from './default-procfs.js';
 import { MAX_READINGS } from './image.js';
@@ -178,38 +182,52 @@ function* readOnce(
   procfs: ProcFS,
   pid: number,
 ): Flow<ProcessSockets | typeof UNREADABLE | typeof REUSED | undefined> {
-  let before: Stat;
-  let uid: number;
-  let entries: FdEntry[];
+  let read: SocketDescriptors;
   try {
-    const [statBytes, folder] = yield* all([
-      procfs.flows.readFile(pid, 'stat'),
-      procfs.flows.statProcess(pid),
-    ]);
-    before = parseStat(statBytes);
-    uid = folder.uid;
-    // A kernel thread holds no descriptors: no listing to read.
-    if (isKernelThread(before)) {
-      return { pid, startTime: before.startTime, uid, comm: before.comm, sockets: [] };
-    }
-    entries = yield* procfs.flows.listFds(pid);
+    read = yield* procfs.flows.processSockets(pid);
   } catch (error) {
     if (error instanceof ProcessGoneError) return undefined;
     // Permission denied, or a listing that failed otherwise (a fixture tree without the folder).
     if (error instanceof ProcfsError) return UNREADABLE;
     throw error;
   }
+  const stat = parseStat(read.stat);
+  // Read by path (node:fs): the listing is this process's only if the start time held.
+  if (read.statBefore !== undefined && parseStat(read.statBefore).startTime !== stat.startTime) {
+    return REUSED;
+  }
+  // A main thread that exited (pthread_exit) while others run is a zombie whose fd/ lists
+  // nothing: its table is read through a live thread, as listFds does.
+  if (stat.state === 'Z' && read.sockets.length === 0 && !isKernelThread(stat)) {
+    return yield* readByListing(procfs, pid, read.uid);
+  }
+  // One link we may not read could be a socket: the process is not fully readable.
+  if (read.denied) return UNREADABLE;
+  const sockets = read.sockets.slice().sort((a, b) => a.fd - b.fd);
+  return { pid, startTime: stat.startTime, uid: read.uid, comm: stat.comm, sockets };
+}
+
+/** The descriptors through procfs's listFds (a live thread's), between two reads of the stat. */
+function* readByListing(
+  procfs: ProcFS,
+  pid: number,
+  uid: number,
+): Flow<ProcessSockets | typeof UNREADABLE | typeof REUSED | undefined> {
+  let before: Stat;
+  let entries: FdEntry[];
   let after: Stat;
   try {
+    before = parseStat(yield* procfs.flows.readFile(pid, 'stat'));
+    entries = yield* procfs.flows.listFds(pid);
     after = parseStat(yield* procfs.flows.readFile(pid, 'stat'));
   } catch (error) {
     if (error instanceof ProcessGoneError) return undefined;
+    if (error instanceof ProcfsError) return UNREADABLE;
     throw error;
   }
   if (after.startTime !== before.startTime) return REUSED;
   const sockets: { fd: number; inode: number }[] = [];
   for (const entry of entries) {
-    // One link we may not read could be a socket: the process is not fully readable.
     if (entry.error instanceof PermissionDeniedError) return UNREADABLE;
     const inode = socketInodeOf(entry.target);
     if (inode !== undefined) sockets.push({ fd: entry.fd, inode });

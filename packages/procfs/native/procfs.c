@@ -1,6 +1,6 @@
 /*
  * The native read core of @procmon/procfs: the ops of src/ops.ts (read, readlink, readdir,
- * links, stat) carried out by reads.c, one at a time or many per call. Nothing is parsed here:
+ * links, stat, sockets) carried out by reads.c, one at a time or many per call. Nothing is parsed here:
  * every value is bytes or names, and src/native-backend.ts shapes it as nodeBackend does.
  *
  *   perform(kind: number, path: string | Uint8Array, maxBytes: number): Result
@@ -14,7 +14,10 @@
  * syscall numbered as reads.h numbers it. Values: read, readlink: a new ArrayBuffer (never
  * shared with another result); readdir: the names; links: [names, targets, vanished], each
  * target a latin1 string (one character per byte) or the readlink errno as a positive number;
- * stat: a BigInt64Array of dev, ino, nlink, mode, uid, size, mtime ns, ctime ns.
+ * stat: a BigInt64Array of dev, ino, nlink, mode, uid, size, mtime ns, ctime ns; sockets (a
+ * process folder): [pairs, stat, uid, flags], its socket descriptors as (fd, inode) pairs in a
+ * Float64Array, its stat file's bytes read after the listing through the same folder handle,
+ * the folder's owner, and SOCKETS_VANISHED | SOCKETS_DENIED (see reads.h).
  *
  * Sync calls read into one buffer per Node environment (a worker has its own), reused from
  * call to call; async ops read into buffers of their own, freed once their values are made.
@@ -168,6 +171,26 @@ static napi_value stat_value(napi_env env, const struct stat *st) {
   return array;
 }
 
+/* sockets: [pairs, stat, uid, flags]: (fd, inode) pairs as a Float64Array, the stat bytes. */
+static napi_value sockets_value(napi_env env, const proc_op *op) {
+  napi_value pairs_buffer, pairs, stat, uid, flags, result;
+  void *data;
+  CHECK(napi_create_arraybuffer(env, op->split, &data, &pairs_buffer));
+  if (op->split > 0) memcpy(data, op->bytes.data, op->split);
+  CHECK(napi_create_typedarray(env, napi_float64_array, op->split / sizeof(double), pairs_buffer,
+                               0, &pairs));
+  stat = bytes_value(env, op->bytes.data + op->split, op->bytes.length - op->split);
+  if (stat == NULL) return NULL;
+  CHECK(napi_create_uint32(env, op->stat.st_uid, &uid));
+  CHECK(napi_create_int32(env, op->vanished, &flags));
+  CHECK(napi_create_array_with_length(env, 4, &result));
+  CHECK(napi_set_element(env, result, 0, pairs));
+  CHECK(napi_set_element(env, result, 1, stat));
+  CHECK(napi_set_element(env, result, 2, uid));
+  CHECK(napi_set_element(env, result, 3, flags));
+  return result;
+}
+
 /* The JavaScript result of a carried-out op (see the top of this file). */
 static napi_value result_of(napi_env env, const proc_op *op) {
   napi_value value;
@@ -180,6 +203,7 @@ static napi_value result_of(napi_env env, const proc_op *op) {
     case KIND_READLINK: return bytes_value(env, op->bytes.data, op->bytes.length);
     case KIND_READDIR: return names_value(env, op);
     case KIND_LINKS: return links_value(env, op);
+    case KIND_SOCKETS: return sockets_value(env, op);
     default: return stat_value(env, &op->stat);
   }
 }

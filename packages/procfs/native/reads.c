@@ -18,13 +18,13 @@
 /* A scratch buffer that grew past this for one large file is given back after it. */
 #define SCRATCH_KEEP_BYTES (1024 * 1024)
 
-static void fail(proc_op *op, int error, int syscall) {
+void proc_fail(proc_op *op, int error, int syscall) {
   op->error = error;
   op->syscall = syscall;
 }
 
 /* Room for `wanted` bytes in all; 0 when memory ran out. */
-static int reserve(proc_bytes *bytes, size_t wanted) {
+int proc_reserve(proc_bytes *bytes, size_t wanted) {
   if (wanted <= bytes->capacity) return 1;
   size_t capacity = bytes->capacity > 0 ? bytes->capacity : FIRST_CAPACITY;
   while (capacity < wanted) capacity *= 2;
@@ -36,7 +36,7 @@ static int reserve(proc_bytes *bytes, size_t wanted) {
 }
 
 static int append(proc_bytes *bytes, const char *text, size_t length) {
-  if (!reserve(bytes, bytes->length + length + 1)) return 0;
+  if (!proc_reserve(bytes, bytes->length + length + 1)) return 0;
   memcpy(bytes->data + bytes->length, text, length);
   bytes->data[bytes->length + length] = '\0';
   bytes->length += length + 1;
@@ -58,47 +58,59 @@ static void close_keeping_errno(int fd) {
 }
 
 /*
- * The file to EOF, at most max_bytes: reading stops as soon as one byte more than the cap has
- * come (SYSCALL_CAP), so a huge file costs at most cap + 1 bytes of memory.
+ * The rest of an open file appended to `into`, at most max_bytes: reading stops as soon as one
+ * byte more than the cap has come (SYSCALL_CAP), so a huge file costs at most cap + 1 bytes of
+ * memory. Closes `fd`. Returns 0, or the errno with `*syscall` saying which call failed.
  */
-static void read_file(proc_op *op) {
-  /* O_NONBLOCK: under a root that is not /proc a file may be a FIFO, whose open would wait for
-   * a writer forever; procfs's own files ignore the flag. */
-  int fd = open_retrying(op->path, O_RDONLY | O_NONBLOCK);
-  if (fd < 0) return fail(op, errno, SYSCALL_OPEN);
-  size_t limit = op->max_bytes + 1;
-  proc_bytes *bytes = &op->bytes;
-  bytes->length = 0;
+int proc_read_fd_to_end(int fd, proc_bytes *into, size_t max_bytes, int *syscall) {
+  size_t start = into->length, limit = start + max_bytes + 1;
+  int error = 0;
   for (;;) {
-    if (bytes->length == bytes->capacity) {
-      size_t wanted = bytes->capacity * 2;
+    if (into->length == into->capacity) {
+      size_t wanted = into->capacity * 2;
       if (wanted < FIRST_CAPACITY) wanted = FIRST_CAPACITY;
       if (wanted > limit) wanted = limit;
-      if (!reserve(bytes, wanted)) {
-        fail(op, ENOMEM, SYSCALL_READ);
+      if (!proc_reserve(into, wanted)) {
+        error = ENOMEM;
+        *syscall = SYSCALL_READ;
         break;
       }
     }
-    size_t room = (bytes->capacity < limit ? bytes->capacity : limit) - bytes->length;
-    ssize_t count = read(fd, bytes->data + bytes->length, room);
+    size_t room = (into->capacity < limit ? into->capacity : limit) - into->length;
+    ssize_t count = read(fd, into->data + into->length, room);
     if (count < 0) {
       if (errno == EINTR) continue;
-      fail(op, errno, SYSCALL_READ);
+      error = errno;
+      *syscall = SYSCALL_READ;
       break;
     }
     if (count == 0) break;
-    bytes->length += (size_t)count;
-    if (bytes->length > op->max_bytes) {
-      fail(op, EFBIG, SYSCALL_CAP);
+    into->length += (size_t)count;
+    if (into->length - start > max_bytes) {
+      error = EFBIG;
+      *syscall = SYSCALL_CAP;
       break;
     }
   }
   close_keeping_errno(fd);
+  return error;
+}
+
+/* The file to EOF, at most max_bytes (see proc_read_fd_to_end). */
+static void read_file(proc_op *op) {
+  /* O_NONBLOCK: under a root that is not /proc a file may be a FIFO, whose open would wait for
+   * a writer forever; procfs's own files ignore the flag. */
+  int fd = open_retrying(op->path, O_RDONLY | O_NONBLOCK);
+  if (fd < 0) return proc_fail(op, errno, SYSCALL_OPEN);
+  op->bytes.length = 0;
+  int syscall = SYSCALL_NONE;
+  int error = proc_read_fd_to_end(fd, &op->bytes, op->max_bytes, &syscall);
+  if (error != 0) proc_fail(op, error, syscall);
 }
 
 /* A link's target, raw, in a PATH_MAX buffer as Node's readlink (libuv) reads it. */
 static void read_link_into(const char *path, proc_bytes *into, int *error) {
-  if (!reserve(into, into->length + PATH_MAX + 1)) {
+  if (!proc_reserve(into, into->length + PATH_MAX + 1)) {
     *error = ENOMEM;
     return;
   }
@@ -118,7 +130,7 @@ static void read_link(proc_op *op) {
   op->bytes.length = 0;
   int error;
   read_link_into(op->path, &op->bytes, &error);
-  if (error != 0) return fail(op, error, SYSCALL_READLINK);
+  if (error != 0) return proc_fail(op, error, SYSCALL_READLINK);
   op->bytes.length -= 1; /* the value is the target without its NUL */
 }
 
@@ -134,12 +146,12 @@ static int by_name(const void *a, const void *b) {
 static DIR *list_folder(proc_op *op, proc_bytes *names) {
   int fd = open_retrying(op->path, O_RDONLY | O_DIRECTORY);
   if (fd < 0) {
-    fail(op, errno, SYSCALL_SCANDIR);
+    proc_fail(op, errno, SYSCALL_SCANDIR);
     return NULL;
   }
   DIR *folder = fdopendir(fd);
   if (folder == NULL) {
-    fail(op, errno, SYSCALL_SCANDIR);
+    proc_fail(op, errno, SYSCALL_SCANDIR);
     close(fd);
     return NULL;
   }
@@ -149,26 +161,26 @@ static DIR *list_folder(proc_op *op, proc_bytes *names) {
     errno = 0;
     struct dirent *entry = readdir(folder);
     if (entry == NULL) {
-      if (errno != 0) fail(op, errno, SYSCALL_SCANDIR);
+      if (errno != 0) proc_fail(op, errno, SYSCALL_SCANDIR);
       break;
     }
     const char *name = entry->d_name;
     if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
     if (!append(&unsorted, name, strlen(name))) {
-      fail(op, ENOMEM, SYSCALL_SCANDIR);
+      proc_fail(op, ENOMEM, SYSCALL_SCANDIR);
       break;
     }
     count++;
   }
   const char **order = count > 0 ? malloc(count * sizeof *order) : NULL;
-  if (op->error == 0 && count > 0 && order == NULL) fail(op, ENOMEM, SYSCALL_SCANDIR);
+  if (op->error == 0 && count > 0 && order == NULL) proc_fail(op, ENOMEM, SYSCALL_SCANDIR);
   if (op->error == 0) {
     const char *at = unsorted.data;
     for (size_t i = 0; i < count; i++, at += strlen(at) + 1) order[i] = at;
     qsort(order, count, sizeof *order, by_name);
     names->length = 0;
     for (size_t i = 0; i < count && op->error == 0; i++) {
-      if (!append(names, order[i], strlen(order[i]))) fail(op, ENOMEM, SYSCALL_SCANDIR);
+      if (!append(names, order[i], strlen(order[i]))) proc_fail(op, ENOMEM, SYSCALL_SCANDIR);
     }
   }
   free(order);
@@ -205,7 +217,7 @@ static void read_links(proc_op *op) {
   op->bytes.length = 0;
   op->link_errors = listed > 0 ? malloc(listed * sizeof *op->link_errors) : NULL;
   char *path = malloc(op->path_length + 2 + NAME_MAX + 1);
-  if ((listed > 0 && op->link_errors == NULL) || path == NULL) fail(op, ENOMEM, SYSCALL_READLINK);
+  if ((listed > 0 && op->link_errors == NULL) || path == NULL) proc_fail(op, ENOMEM, SYSCALL_READLINK);
   else {
     memcpy(path, op->path, op->path_length);
     path[op->path_length] = '/';
@@ -215,7 +227,7 @@ static void read_links(proc_op *op) {
     size_t before = op->bytes.length, name_length = strlen(name);
     memcpy(path + op->path_length + 1, name, name_length + 1);
     if (!append(&op->bytes, name, name_length)) {
-      fail(op, ENOMEM, SYSCALL_READLINK);
+      proc_fail(op, ENOMEM, SYSCALL_READLINK);
       break;
     }
     int error;
@@ -226,11 +238,11 @@ static void read_links(proc_op *op) {
       continue;
     }
     if (error == ENOMEM) {
-      fail(op, ENOMEM, SYSCALL_READLINK);
+      proc_fail(op, ENOMEM, SYSCALL_READLINK);
       break;
     }
     if (error != 0 && !append(&op->bytes, "", 0)) {
-      fail(op, ENOMEM, SYSCALL_READLINK);
+      proc_fail(op, ENOMEM, SYSCALL_READLINK);
       break;
     }
     op->link_errors[kept++] = error;
@@ -244,7 +256,7 @@ static void stat_path(proc_op *op) {
   int result;
   do result = stat(op->path, &op->stat);
   while (result < 0 && errno == EINTR);
-  if (result < 0) fail(op, errno, SYSCALL_STAT);
+  if (result < 0) proc_fail(op, errno, SYSCALL_STAT);
 }
 
 void proc_op_run(proc_op *op, proc_bytes *scratch) {
@@ -258,7 +270,7 @@ void proc_op_run(proc_op *op, proc_bytes *scratch) {
     op->bytes_borrowed = 1;
   }
   if (strlen(op->path) != op->path_length) {
-    fail(op, EINVAL, SYSCALL_NUL);
+    proc_fail(op, EINVAL, SYSCALL_NUL);
   } else {
     switch (op->kind) {
       case KIND_READ: read_file(op); break;
@@ -266,7 +278,8 @@ void proc_op_run(proc_op *op, proc_bytes *scratch) {
       case KIND_READDIR: read_folder(op); break;
       case KIND_LINKS: read_links(op); break;
       case KIND_STAT: stat_path(op); break;
-      default: fail(op, EINVAL, SYSCALL_NONE);
+      case KIND_SOCKETS: proc_read_sockets(op); break;
+      default: proc_fail(op, EINVAL, SYSCALL_NONE);
     }
   }
   /* The buffer may have moved while it grew: the scratch keeps the new one. */

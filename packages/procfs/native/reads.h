@@ -11,7 +11,14 @@
 #include <sys/stat.h>
 
 /* The op kinds, numbered as src/native-backend.ts numbers them. */
-enum proc_kind { KIND_READ = 0, KIND_READLINK = 1, KIND_READDIR = 2, KIND_LINKS = 3, KIND_STAT = 4 };
+enum proc_kind {
+  KIND_READ = 0,
+  KIND_READLINK = 1,
+  KIND_READDIR = 2,
+  KIND_LINKS = 3,
+  KIND_STAT = 4,
+  KIND_SOCKETS = 5
+};
 
 /*
  * Which call failed, as Node's fs errors name it (`syscall`). SYSCALL_CAP is no system call: the
@@ -54,9 +61,18 @@ typedef struct {
   int bytes_borrowed; /* bytes are the caller's scratch buffer, not the op's own */
   size_t count;      /* readdir, links: entries in `bytes` */
   int *link_errors;  /* links: per entry, 0 or the readlink errno */
-  int vanished;      /* links: an entry was gone by its readlink */
-  struct stat stat;  /* stat */
+  int vanished;      /* links, sockets: an entry was gone by its readlink (SOCKETS_VANISHED) */
+  struct stat stat;  /* stat; sockets: the process's folder */
+  /*
+   * sockets: `count` pairs of doubles (fd, inode) in `bytes`, then from byte `split` the
+   * process's stat file, read after the listing through the same folder handle.
+   */
+  size_t split;
 } proc_op;
+
+/* sockets: what `vanished` may hold. */
+#define SOCKETS_VANISHED 1 /* a descriptor closed between the listing and its readlink */
+#define SOCKETS_DENIED 2   /* a link could not be read (EACCES): a socket may be hidden */
 
 /*
  * Carries out one op. `scratch`, when given, is a buffer reused across reads (sync calls on
@@ -67,6 +83,14 @@ void proc_op_run(proc_op *op, proc_bytes *scratch);
 
 /* Frees what an op owns (its path, its own bytes, its link errors). */
 void proc_op_release(proc_op *op);
+
+/* For the ops in other files (sockets.c): */
+void proc_fail(proc_op *op, int error, int syscall);
+int proc_reserve(proc_bytes *bytes, size_t wanted);
+/* `path` read to EOF through `fd` (closed here), appended to `into`, at most max_bytes. */
+int proc_read_fd_to_end(int fd, proc_bytes *into, size_t max_bytes, int *syscall);
+/* A process's socket descriptors and its stat through one handle on its folder (sockets.c). */
+void proc_read_sockets(proc_op *op);
 
 /* Gives back a scratch buffer that grew past what is worth keeping for the next read. */
 void proc_scratch_trim(proc_bytes *scratch);

@@ -7,14 +7,16 @@ import { fileURLToPath } from 'node:url';
 /**
  * What one native op gives: its value, or a negative number, -(syscall * 65536 + errno) (see
  * native/procfs.c). Values: an ArrayBuffer (read, readlink), names (readdir), [names, targets,
- * vanished] (links; a target is a latin1 string or a positive errno), a BigInt64Array (stat).
+ * vanished] (links; a target is a latin1 string or a positive errno), a BigInt64Array (stat),
+ * [pairs, stat, uid, flags] (sockets: (fd, inode) pairs, the stat file's bytes).
  */
 export type NativeResult =
   | number
   | ArrayBuffer
   | string[]
   | [string[], (string | number)[], boolean]
-  | BigInt64Array;
+  | BigInt64Array
+  | [Float64Array, ArrayBuffer, number, number];
 
 /** A batch flattened as kind, path, maxBytes, kind, path, maxBytes, ... */
 export type NativeBatch = (number | string | Uint8Array)[];

@@ -22,6 +22,7 @@ export type { FdEntry } from './listings.js';
 export type { MachineFacts } from './machine-facts.js';
 export { nodeBackend } from './node-backend.js';
 export type { FileStat, LinkEntries, Op, Outcome } from './ops.js';
+export type { SocketDescriptors } from './process-sockets.js';
 export { ProcFS, type ProcFSFlows, type ProcFSOptions, ProcFSPromises } from './procfs.js';
 export type { ByteRange } from './read-ranges.js';
 export type { NamespaceType, RangeResult, ReadOptions } from './reads.js';

@@ -3,12 +3,14 @@
 // and a close each crossing the event loop. Values and errors are shaped exactly as nodeBackend
 // shapes them (the same errno-coded Errors, with code, errno, syscall and path), so flows and
 // classify.ts cannot tell the two apart. `ranges` (positional reads of mem) goes to nodeBackend.
+import { availableParallelism } from 'node:os';
 import { getSystemErrorMap, inspect } from 'node:util';
 import type { NativeBatch, NativeResult, ProcfsAddon } from './addon.js';
 import { joinRoot } from './context.js';
 import type { Backend } from './flow.js';
 import { nodeBackend } from './node-backend.js';
 import { type FileStat, failed, type LinkEntries, type Op, type Outcome, ok } from './ops.js';
+import type { SocketDescriptors } from './process-sockets.js';
 import { tooLarge } from './read-file.js';
 
 type NativeOp = Exclude<Op, { kind: 'ranges' }>;
@@ -20,6 +22,7 @@ const KINDS: Record<NativeOp['kind'], number> = {
   readdir: 2,
   links: 3,
   stat: 4,
+  sockets: 5,
 };
 
 /** native/reads.h's syscall numbers, named as Node's fs errors name them. */
@@ -85,8 +88,7 @@ export function createNativeBackend(addon: ProcfsAddon): Backend {
       let results: NativeResult[] | undefined;
       let thrown: unknown;
       try {
-        if (batch.indices.length > 0) results = await addon.batchAsync(batch.flat);
-        else results = [];
+        results = await batchAcrossPool(addon, batch.flat);
       } catch (error) {
         thrown = error;
       }
@@ -95,6 +97,48 @@ export function createNativeBackend(addon: ProcfsAddon): Backend {
       return outcomes;
     },
   };
+}
+
+/** Each op's three entries in a NativeBatch: kind, path, maxBytes. */
+const ENTRIES_PER_OP = 3;
+/** Below this many ops a batch is one work item: splitting costs more than it gains. */
+const SPLIT_AT_OPS = 64;
+/**
+ * How many work items a large async batch becomes: one per core, at most the pool's threads
+ * (a work item holds its thread until every op of its share is done).
+ */
+const POOL_SHARES = Math.max(
+  1,
+  Math.min(availableParallelism(), Number(process.env.UV_THREADPOOL_SIZE) || 4),
+);
+
+/**
+ * A batch's results, its ops run on libuv's pool as one work item per share, up to POOL_SHARES
+ * shares: the reads of a whole machine (mostly time in the kernel) then use every core instead of
+ * one. Ops are dealt to the shares in turn (op i to share i mod n), so a few heavy ops next to
+ * each other (one process holding thousands of descriptors among its neighbours) do not all land
+ * in one share. Results come back in the ops' order.
+ */
+async function batchAcrossPool(addon: ProcfsAddon, flat: NativeBatch): Promise<NativeResult[]> {
+  const ops = flat.length / ENTRIES_PER_OP;
+  if (ops === 0) return [];
+  const shares = ops < SPLIT_AT_OPS ? 1 : POOL_SHARES;
+  if (shares === 1) return addon.batchAsync(flat);
+  const dealt: NativeBatch[] = Array.from({ length: shares }, () => []);
+  for (let op = 0; op < ops; op++) {
+    const share = dealt[op % shares] as NativeBatch;
+    for (let entry = 0; entry < ENTRIES_PER_OP; entry++) {
+      share.push(flat[op * ENTRIES_PER_OP + entry] as NativeBatch[number]);
+    }
+  }
+  const answered = await Promise.all(dealt.map((share) => addon.batchAsync(share)));
+  const results = new Array<NativeResult>(ops);
+  for (let op = 0; op < ops; op++) {
+    results[op] = (answered[op % shares] as NativeResult[])[
+      Math.floor(op / shares)
+    ] as NativeResult;
+  }
+  return results;
 }
 
 interface Batch {
@@ -152,7 +196,32 @@ function outcomeOf(op: NativeOp, path: string | Buffer, result: NativeResult): O
       return ok(linkEntries(path as string, result as [string[], (string | number)[], boolean]));
     case 'stat':
       return ok(fileStat(result as BigInt64Array));
+    case 'sockets':
+      return ok(socketDescriptors(result as [Float64Array, ArrayBuffer, number, number]));
   }
+}
+
+/** native/reads.h's flags of a sockets op. */
+const SOCKETS_VANISHED = 1;
+const SOCKETS_DENIED = 2;
+
+function socketDescriptors([pairs, stat, uid, flags]: [
+  Float64Array,
+  ArrayBuffer,
+  number,
+  number,
+]): SocketDescriptors {
+  const sockets: SocketDescriptors['sockets'] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    sockets.push({ fd: pairs[i] as number, inode: pairs[i + 1] as number });
+  }
+  return {
+    sockets,
+    stat: new Uint8Array(stat),
+    uid,
+    vanished: (flags & SOCKETS_VANISHED) !== 0,
+    denied: (flags & SOCKETS_DENIED) !== 0,
+  };
 }
 
 function linkEntries(

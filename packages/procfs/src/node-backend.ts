@@ -5,6 +5,7 @@ import { stat as statAsync } from 'node:fs/promises';
 import { joinRoot } from './context.js';
 import type { Backend } from './flow.js';
 import { type FileStat, failed, type LinkEntries, type Op, type Outcome, ok } from './ops.js';
+import { socketsNotSupported } from './process-sockets.js';
 import { readFileToEnd, readFileToEndAsync } from './read-file.js';
 import { readRangesAsync, readRangesSync } from './read-ranges.js';
 
@@ -30,6 +31,8 @@ export const nodeBackend: Backend = {
           return ok(fileStat(statSync(path, { bigint: true })));
         case 'ranges':
           return ok(readRangesSync(path as string, op.ranges));
+        case 'sockets':
+          return failed(socketsNotSupported());
       }
     } catch (error) {
       return failed(error);
@@ -52,6 +55,8 @@ export const nodeBackend: Backend = {
           return ok(fileStat(await statAsync(path, { bigint: true })));
         case 'ranges':
           return ok(await readRangesAsync(path as string, op.ranges));
+        case 'sockets':
+          return failed(socketsNotSupported());
       }
     } catch (error) {
       return failed(error);

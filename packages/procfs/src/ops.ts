@@ -1,6 +1,7 @@
 // The primitive reads a flow asks for. Each names a path relative to the proc root (`123/stat`,
 // `net/tcp`, `self/auxv`): only the backend joins it to the root, so no code outside procfs ever
 // builds a /proc path, and a backend (native code, or node:fs) can carry out many at once.
+import type { SocketDescriptors } from './process-sockets.js';
 import type { ByteRange, RawRangeResult } from './read-ranges.js';
 
 /**
@@ -15,6 +16,7 @@ import type { ByteRange, RawRangeResult } from './read-ranges.js';
  * - `stat`: what a path leads to (links followed). The path may be bytes: a process's binary
  *   path under its root need not be UTF-8.
  * - `ranges`: byte ranges of one file read at their positions (`mem`).
+ * - `sockets`: a process folder's socket descriptors and its stat (process-sockets.ts).
  */
 export type Op =
   | { kind: 'read'; path: string; maxBytes: number }
@@ -22,7 +24,8 @@ export type Op =
   | { kind: 'readdir'; path: string }
   | { kind: 'links'; path: string }
   | { kind: 'stat'; path: string | Uint8Array }
-  | { kind: 'ranges'; path: string; ranges: readonly ByteRange[] };
+  | { kind: 'ranges'; path: string; ranges: readonly ByteRange[] }
+  | { kind: 'sockets'; path: string };
 
 /** The result of an op: its value, or the error the system call gave (an errno-coded Error). */
 export type Outcome<T = unknown> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -56,6 +59,7 @@ export interface OpValues {
   links: LinkEntries;
   stat: FileStat;
   ranges: RawRangeResult[];
+  sockets: SocketDescriptors;
 }
 
 export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });

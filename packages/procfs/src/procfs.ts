@@ -10,6 +10,7 @@ import { type Executable, readExe } from './executable.js';
 import { type Backend, type Flow, runAsync, runSync } from './flow.js';
 import { type FdEntry, listFds, listPids, listTaskFds, listTasks } from './listings.js';
 import { type MachineFacts, machineFacts } from './machine-facts.js';
+import { processSockets, type SocketDescriptors } from './process-sockets.js';
 import type { ByteRange } from './read-ranges.js';
 import {
   type NamespaceType,
@@ -79,6 +80,11 @@ export interface ProcFSFlows {
   statFd(pid: number, fd: number): Flow<FileStat>;
   /** See `statProcess` in stats.ts: `<root>/<pid>`, whose owner is the process's effective uid. */
   statProcess(pid: number): Flow<FileStat>;
+  /**
+   * See `processSockets` in process-sockets.ts: a process's socket descriptors and its stat, in
+   * one op (one native call for the whole set when batched), for a walk of socket holders.
+   */
+  processSockets(pid: number): Flow<SocketDescriptors>;
   /** Whether an absolute path (bytes) leads to something in the process's own root. */
   existsInRoot(pid: number, path: Uint8Array): Flow<boolean>;
   /** Whether `tid` is a thread of `pid`. */
@@ -366,6 +372,7 @@ function flowsOf(procfs: ProcFS): ProcFSFlows {
     machineFacts: () => machineFacts(procfs),
     statFd: (pid, fd) => statFd(procfs, pid, fd),
     statProcess: (pid) => statProcess(procfs, pid),
+    processSockets: (pid) => processSockets(procfs, pid),
     existsInRoot: (pid, path) => existsInRoot(pid, path),
     hasTask: (pid, tid) => hasTask(pid, tid),
   };
