@@ -2,7 +2,7 @@
 // listener sees names the child (its fd read here with readlinkSync), the accepted side names
 // this process, and a connection whose process exited names nobody, with the reason.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ConnectionQuery } from '@procmon/netsock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,10 @@ import {
   connectionOwners,
   connectionOwnersAsync,
 } from './connection-owners.js';
+import { PidReusedError } from './errors.js';
 import { SocketHolderIndex } from './holder-index.js';
+import { openHolder, openHolderAsync } from './holder-process.js';
+import type { SocketHolder } from './socket-holders.js';
 
 const styles: [string, typeof connectionOwnersAsync][] = [
   ['sync', async (query, options) => connectionOwners(query, options)],
@@ -101,6 +104,27 @@ describe.each(styles)('connectionOwners (%s)', (_style, owners) => {
       fdsHolding(process.pid, incoming.socket?.inode ?? -1).map((fd) => [process.pid, fd]),
     );
     expect(incoming.holders).toHaveLength(1);
+  });
+
+  it("opens the holder's Process with its details, and refuses a holder whose pid was reused", async () => {
+    const { child, clientPort } = await connectChild();
+    const found = await owners({
+      protocol: 'tcp',
+      localAddress: '127.0.0.1',
+      localPort: clientPort,
+      remoteAddress: '127.0.0.1',
+      remotePort: port,
+    });
+    const holder = found.holders[0] as SocketHolder;
+    const opened = openHolder(holder);
+    expect(opened.pid).toBe(child.pid);
+    expect(opened.details().path).toBe(realpathSync(process.execPath));
+    expect(() => openHolder({ ...holder, startTime: holder.startTime + 1 })).toThrow(
+      PidReusedError,
+    );
+    await expect(openHolderAsync({ ...holder, startTime: holder.startTime - 1 })).rejects.toThrow(
+      PidReusedError,
+    );
   });
 
   it('names this process as the listener for a query without a remote side', async () => {

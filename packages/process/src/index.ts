@@ -60,6 +60,7 @@ export {
   type HolderLookupOptions,
   SocketHolderIndex,
 } from './holder-index.js';
+export { openHolder, openHolderAsync } from './holder-process.js';
 export { isKernelThread, KERNEL_CONNECTION, type PathSource, type ResolvedPath } from './path.js';
 export { type DetailsOptions, Process, type ProcessNode, type ProcessOptions } from './process.js';
 export {

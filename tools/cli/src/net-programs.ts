@@ -2,8 +2,8 @@
 // for the process the holder names (same pid and start time): a pid reused since the walk gets
 // no program rather than the new process's.
 import {
+  openHolder,
   type PathSource,
-  Process,
   ProcfsError,
   ProgramChangedError,
   type SocketHolder,
@@ -22,9 +22,7 @@ export function holderPrograms(holders: readonly SocketHolder[]): Map<string, Pr
     const key = `${holder.pid}:${holder.startTime}`;
     if (programs.has(key)) continue;
     try {
-      const process = Process.open(holder.pid);
-      if (process.startTime !== holder.startTime) continue;
-      const { path, source } = process.path();
+      const { path, source } = openHolder(holder).path();
       programs.set(key, { path, source });
     } catch (error) {
       // Exited, reused, unreadable or exec'd since the walk: the row shows the holder's comm.
