@@ -2,10 +2,11 @@
 // listener sees names the child (its fd read here with readlinkSync), the accepted side names
 // this process, and a connection whose process exited names nobody, with the reason.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ConnectionQuery } from '@procmon/netsock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fdsHolding } from '../../../test-support/socket-links.js';
 import { cleanup, exited, trackChild } from '../test/helpers.js';
 import {
   type ConnectionOwners,
@@ -22,19 +23,6 @@ const styles: [string, typeof connectionOwnersAsync][] = [
   ['sync', async (query, options) => connectionOwners(query, options)],
   ['async', connectionOwnersAsync],
 ];
-
-/** The fds of `pid` that link to `socket:[inode]`, read here. */
-function fdsHolding(pid: number, inode: number): number[] {
-  return readdirSync(`/proc/${pid}/fd`)
-    .filter((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 const holdersOf = (owners: ConnectionOwners) => owners.holders.map((h) => [h.pid, h.fd]);
 

@@ -6,9 +6,10 @@
 // by path (statBefore to compare).
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { socketLinks } from '../../../test-support/socket-links.js';
 import { call, cleanup, errorOf, type Mode, modes } from '../test/helpers.js';
 import { ProcessGoneError } from './errors.js';
 import { all } from './flow.js';
@@ -21,22 +22,6 @@ const readSockets = (mode: Mode, pid: number) =>
     ? procfs.run(procfs.flows.processSockets(pid))
     : procfs.runAsync(procfs.flows.processSockets(pid));
 const socketsOf = (mode: Mode, pid: number) => call(mode, () => readSockets(mode, pid));
-
-/** Every socket descriptor of `pid` as node:fs reads it, in fd order. */
-function socketLinks(pid: number): { fd: number; inode: number }[] {
-  const found: { fd: number; inode: number }[] = [];
-  for (const name of readdirSync(`/proc/${pid}/fd`)) {
-    let target: string;
-    try {
-      target = readlinkSync(`/proc/${pid}/fd/${name}`);
-    } catch {
-      continue;
-    }
-    const match = /^socket:\[(\d+)\]$/.exec(target);
-    if (match) found.push({ fd: Number(name), inode: Number(match[1]) });
-  }
-  return found.sort((a, b) => a.fd - b.fd);
-}
 
 const byFd = (read: SocketDescriptors) => read.sockets.slice().sort((a, b) => a.fd - b.fd);
 const startTimeOf = (stat: Uint8Array) =>

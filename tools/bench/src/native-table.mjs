@@ -2,6 +2,8 @@
 // procmon backends' ratios against every row, and the issue's targets below each table, checked
 // for the native backend (the node backend's figure is printed beside it, for information).
 
+import { RecordedReport } from './report.mjs';
+
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const nsText = (n) => (n < 100 ? n.toFixed(1) : int(n));
 const x2 = (r) => `${r.toFixed(2)}x`;
@@ -43,20 +45,9 @@ function evaluate(target, byKey, backend) {
 /** Whether a row of `rows` is missing: `ns` null, with the reason in `why`. */
 const missing = (row) => row.ns == null;
 
-export class NativeReport {
-  lines = [];
+export class NativeReport extends RecordedReport {
   /** Every target of every case: { name, text, native, node } (figures, or { unmeasured }). */
   targets = [];
-  problems = [];
-
-  say(text = '') {
-    console.log(text);
-    this.lines.push(text);
-  }
-
-  problem(text) {
-    this.problems.push(text);
-  }
 
   skipped(title, reason) {
     this.say(`### ${title}\n\nSKIPPED: ${reason}\n`);

@@ -3,7 +3,6 @@
 // also written to tools/bench/results/native.md.
 // Usage: node --expose-gc src/native.bench.mjs [--quick] [case ...]
 //   (cases: environ reads async details scan fds)
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readEnviron } from '@procmon/process';
@@ -28,6 +27,7 @@ import {
 import { faster, NativeReport, within } from './native-table.mjs';
 import { runPsutilMode } from './process-children.mjs';
 import { psutilProblem, startSleeper, stop } from './processes.mjs';
+import { recordResults } from './report.mjs';
 
 const CASES = ['environ', 'reads', 'async', 'details', 'scan', 'fds'];
 const FILES = ['stat', 'environ', 'cmdline', 'statm', 'io'];
@@ -227,14 +227,7 @@ async function main() {
   report.say(`load average at the end: ${load()}\n`);
   report.finish();
   report.say(`(run took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  // Only a full run replaces the recorded figures: a few cases or --quick ones would not do.
-  if (quick || only.length > 0) {
-    console.log(`not written to ${results}: only a full run without --quick is recorded`);
-    return;
-  }
-  mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
-  writeFileSync(results, `${report.lines.join('\n')}\n`);
-  console.log(`written to ${results}`);
+  recordResults(results, report.lines, { quick, only });
 }
 
 await main();

@@ -3,6 +3,8 @@
 // each table. A row that could not run (an API not merged yet, a tool not installed) stays in
 // the table with its reason; a target that depends on it says "not measured" and why.
 
+import { RecordedReport } from './report.mjs';
+
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const x2 = (r) => `${r.toFixed(2)}x`;
 
@@ -46,20 +48,9 @@ export function evaluate(target, byKey) {
   return { shown: `${x2(value)} as fast`, met: value >= target.faster };
 }
 
-export class NetReport {
-  lines = [];
+export class NetReport extends RecordedReport {
   /** Every target of every table: { table, text, figure }. */
   targets = [];
-  problems = [];
-
-  say(text = '') {
-    console.log(text);
-    this.lines.push(text);
-  }
-
-  problem(text) {
-    this.problems.push(text);
-  }
 
   /**
    * One table: rows `{ key, name, ns, why, note }` (ns null: not measured, `why` says why);

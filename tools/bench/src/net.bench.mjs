@@ -4,7 +4,7 @@
 // at once is attributed at accept. Markdown tables with ratios, also written to results/net.md.
 // Rows whose procmon API is not on this branch yet are printed as SKIPPED with the reason.
 // Usage: node --expose-gc src/net.bench.mjs [--quick] [case ...]   (cases: machine lookup short)
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SocketResolver } from '@procmon/netsock';
@@ -17,6 +17,7 @@ import { machineCase } from './net-machine.mjs';
 import { shortCase } from './net-short-case.mjs';
 import { NetReport } from './net-table.mjs';
 import { psutilProblem } from './processes.mjs';
+import { recordResults } from './report.mjs';
 
 const CASES = ['machine', 'lookup', 'short'];
 const { quick, plan, wanted, only } = readBenchArgs(CASES);
@@ -72,13 +73,7 @@ async function main() {
   report.say(`load average at the end: ${load()}\n`);
   report.finish();
   report.say(`(run took ${((Date.now() - started) / 1000).toFixed(1)} s; checksum ${sinkValue()})`);
-  if (quick || only.length > 0) {
-    console.log(`not written to ${results}: only a full run without --quick is recorded`);
-    return;
-  }
-  mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
-  writeFileSync(results, `${report.lines.join('\n')}\n`);
-  console.log(`written to ${results}`);
+  recordResults(results, report.lines, { quick, only });
 }
 
 await main();

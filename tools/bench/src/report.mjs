@@ -1,6 +1,7 @@
 // What a bench run prints around its measurements: the heading, each case as a table or a SKIPPED
 // line, and the closing summary. The missed targets and problems of every case are kept here so
 // the summary can list them all at the end, after the tables they come from.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { calibrate, environmentLine, formatTable, sinkValue } from './harness.mjs';
 
 /**
@@ -69,4 +70,33 @@ export class Report {
     }
     console.log(`\n(checksum ${sinkValue()})`);
   }
+}
+
+/** A run whose lines are printed and kept, to be written to results/ at its end, with its problems. */
+export class RecordedReport {
+  lines = [];
+  problems = [];
+
+  say(text = '') {
+    console.log(text);
+    this.lines.push(text);
+  }
+
+  problem(text) {
+    this.problems.push(text);
+  }
+}
+
+/**
+ * Writes a run's lines to `results` (a URL under tools/bench/results/). Only a full run replaces
+ * the recorded figures: a few cases or --quick ones would not do.
+ */
+export function recordResults(results, lines, { quick, only }) {
+  if (quick || only.length > 0) {
+    console.log(`not written to ${results}: only a full run without --quick is recorded`);
+    return;
+  }
+  mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
+  writeFileSync(results, `${lines.join('\n')}\n`);
+  console.log(`written to ${results}`);
 }

@@ -11,21 +11,12 @@ import {
   tempFolder,
   trackChild,
 } from '../../../test-support/processes.js';
+import { binary, procmon } from '../test/binary.js';
 
-const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const nodePath = realpathSync(process.execPath);
 
 function escapeRegExp(text: string): string {
   return text.replace(/[[\]()\\.*+?^$|{}]/g, '\\$&');
-}
-
-function procmon(args: string[], prefix: string[] = []) {
-  const [command, ...rest] = [...prefix, process.execPath, binary, ...args];
-  return spawnSync(command as string, rest, {
-    encoding: 'utf8',
-    ...HUNG_CHILD_LIMIT,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
 }
 
 let child: ChildProcess;

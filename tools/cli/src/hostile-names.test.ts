@@ -14,25 +14,11 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cleanup,
-  firstLine,
-  HUNG_CHILD_LIMIT,
-  tempFolder,
-  trackChild,
-} from '../../../test-support/processes.js';
+import { cleanup, firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
+import { procmon } from '../test/binary.js';
 
-const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const helperSource = new URL('../test/hostile.c', import.meta.url).pathname;
 
-function procmon(args: string[], prefix: string[] = []) {
-  const [command, ...rest] = [...prefix, process.execPath, binary, ...args];
-  return spawnSync(command as string, rest, {
-    encoding: 'utf8',
-    ...HUNG_CHILD_LIMIT,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-}
 const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
 
 // Sets the terminal's title, clears the screen, and starts a line of its own.

@@ -1,27 +1,14 @@
 // `procmon net` and `procmon net owner`, run as the built binary against sockets this test's
 // children open: a TCP listener and a client connected to it, and an unconnected UDP socket.
 // Known truth: the ports the children report, and each child's own fd links read here.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cleanup,
-  firstLine,
-  HUNG_CHILD_LIMIT,
-  trackChild,
-} from '../../../test-support/processes.js';
+import { cleanup, firstLine, trackChild } from '../../../test-support/processes.js';
+import { fdsHolding } from '../../../test-support/socket-links.js';
+import { procmon } from '../test/binary.js';
 
-const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const nodePath = realpathSync(process.execPath);
-
-function procmon(args: string[], prefix: string[] = []) {
-  const [command, ...rest] = [...prefix, process.execPath, binary, ...args];
-  return spawnSync(command as string, rest, {
-    encoding: 'utf8',
-    ...HUNG_CHILD_LIMIT,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-}
 
 /** A node child running `script`; resolves with it and the first line it prints. */
 async function start(script: string): Promise<{ child: ChildProcess; line: string }> {
@@ -32,18 +19,6 @@ async function start(script: string): Promise<{ child: ChildProcess; line: strin
 }
 
 /** The fd numbers of a process that link to `socket:[inode]`, read here. */
-function fdsHolding(pid: number, inode: number): number[] {
-  return readdirSync(`/proc/${pid}/fd`)
-    .filter((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 interface JsonSocket {
   socket: {
     protocol: string;

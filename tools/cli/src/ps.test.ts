@@ -11,18 +11,9 @@ import {
   tempFolder,
   trackChild,
 } from '../../../test-support/processes.js';
+import { procmon } from '../test/binary.js';
 
-const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 const shPath = realpathSync('/bin/sh');
-
-function procmon(args: string[], prefix: string[] = []) {
-  const [command, ...rest] = [...prefix, process.execPath, binary, ...args];
-  return spawnSync(command as string, rest, {
-    encoding: 'utf8',
-    ...HUNG_CHILD_LIMIT,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-}
 
 interface Line {
   pid: number;
