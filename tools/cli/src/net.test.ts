@@ -63,8 +63,8 @@ afterAll(cleanup);
 
 describe('procmon net', () => {
   it('lists the listener, both ends of the connection and the UDP socket with their holders', () => {
-    const result = procmon(['net', '--json']);
-    expect(result.status, result.stderr).toBe(0);
+    const result = procmon(['net', '--json', '--proto', 'tcp,udp']);
+    expect(result.status, `${result.signal ?? ''} ${result.stderr}`).toBe(0);
     const sockets: JsonSocket[] = JSON.parse(result.stdout).sockets;
     const find = (test: (s: JsonSocket['socket']) => boolean) => {
       const found = sockets.filter((entry) => test(entry.socket));

@@ -8,6 +8,7 @@ export const binary = new URL('../dist/procmon.js', import.meta.url).pathname;
 /**
  * `procmon ...args` under node, without colour, after `prefix` (a command that runs it, such as
  * `setpriv --reuid=65534 ...`); stdout and stderr as text. Limited to HUNG_CHILD_LIMIT.
+ * `status` is null when it was killed by a signal: `signal` says which.
  */
 export function procmon(
   args: readonly string[],
@@ -17,6 +18,9 @@ export function procmon(
   return spawnSync(command as string, rest, {
     encoding: 'utf8',
     ...HUNG_CHILD_LIMIT,
+    // spawnSync kills a child past 1 MiB of output by default: `procmon net --json` on a busy
+    // machine (every unix socket of every process) writes more.
+    maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, NO_COLOR: '1' },
   });
 }
