@@ -29,13 +29,18 @@ export const programKey = (holder: SocketHolder): string =>
 
 /** Programs by programKey; a holder gone, reused or no longer holding its socket has none. */
 export function holderPrograms(holders: readonly HeldSocket[]): Map<string, Program> {
-  const programs = new Map<string, Program>();
-  const paths = new Map<string, Program | undefined>();
+  const byProcess = new Map<string, HeldSocket[]>();
   for (const holder of holders) {
     const process = `${holder.pid}:${holder.startTime}`;
-    if (!paths.has(process)) paths.set(process, programOf(holder));
-    const program = paths.get(process);
-    if (program !== undefined && stillHeld(holder)) programs.set(programKey(holder), program);
+    const list = byProcess.get(process);
+    if (list) list.push(holder);
+    else byProcess.set(process, [holder]);
+  }
+  const programs = new Map<string, Program>();
+  for (const held of byProcess.values()) {
+    const program = programOf(held[0] as HeldSocket);
+    if (program === undefined) continue;
+    for (const holder of stillHeld(held)) programs.set(programKey(holder), program);
   }
   return programs;
 }
@@ -54,15 +59,26 @@ function programOf(holder: SocketHolder): Program | undefined {
   }
 }
 
-/** Read after the program: the descriptor still links to the socket, in the same process. */
-function stillHeld(holder: HeldSocket): boolean {
+/**
+ * Read after the program: the holders of one process whose descriptor still links to their
+ * socket, then one stat (after the links: they were read from the process with that start time).
+ */
+function stillHeld(held: readonly HeldSocket[]): HeldSocket[] {
+  const procfs = procfsOf({});
+  const first = held[0] as HeldSocket;
   try {
-    const link = procfsOf({}).readFdLink(holder.pid, holder.fd);
-    if (socketInodeOf(link) !== holder.inode) return false;
-    // The stat after the link: the link was read from the process with that start time.
-    return Process.open(holder.pid).startTime === holder.startTime;
+    const holding = held.filter((holder) => {
+      try {
+        return socketInodeOf(procfs.readFdLink(holder.pid, holder.fd)) === holder.inode;
+      } catch (error) {
+        if (error instanceof ProcfsError) return false;
+        throw error;
+      }
+    });
+    if (holding.length === 0) return [];
+    return Process.open(first.pid).startTime === first.startTime ? holding : [];
   } catch (error) {
-    if (error instanceof ProcfsError) return false;
+    if (error instanceof ProcfsError) return [];
     throw error;
   }
 }
