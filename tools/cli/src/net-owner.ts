@@ -31,6 +31,8 @@ export interface OwnerReport {
   holders: NetHolder[];
   /** Processes whose descriptors could not be read (a holder may be among them). */
   unreadable: number[];
+  /** With reason `ambiguous`: the other sockets the tuple's local side could be. */
+  rivals?: SocketEntry[] | undefined;
   /** Why no holder was found. */
   reason?: NoOwnerReason | undefined;
   /** The reason for people. */
@@ -67,6 +69,7 @@ export async function ownersOf(query: OwnerQuery): Promise<OwnerReport> {
       program: programs.get(programKey(holder)),
     })),
     unreadable: found.unreadable,
+    rivals: found.rivals,
     reason: found.reason,
     explanation: found.explanation,
   };
