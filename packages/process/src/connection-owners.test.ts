@@ -214,3 +214,39 @@ describe.each(styles)('a UDP tuple more than one socket could send from (%s)', (
     wildcard.close();
   });
 });
+
+describe.each(styles)('a socket in flight over a unix socket (%s)', (_style, owners) => {
+  // Known truth: a Python child binds a UDP socket, sends its descriptor over a socket pair
+  // (SCM_RIGHTS), closes its own and never receives it: the socket is open, no process holds it.
+  it('names no holder (a socket in flight is one reason it gives)', async () => {
+    const script = [
+      'import array, socket, sys',
+      'a, b = socket.socketpair()',
+      "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))",
+      "a.sendmsg([b'x'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array('i', [u.fileno()]))])",
+      'port = u.getsockname()[1]; u.close()',
+      'print(port, flush=True); sys.stdin.read()',
+    ].join('\n');
+    const child = trackChild(
+      spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] }),
+    );
+    const inFlight = await new Promise<number>((resolve) =>
+      child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+    );
+    try {
+      const found = await owners({
+        protocol: 'udp',
+        localAddress: '127.0.0.1',
+        localPort: inFlight,
+      });
+      expect(found.socket?.localPort).toBe(inFlight);
+      expect(found.holders).toEqual([]);
+      // not-permitted where some process is not ours to read (a sandbox's, as root too).
+      if (found.unreadable.length > 0) expect(found.reason).toBe('not-permitted');
+      else expect(found.explanation).toMatch(/in flight over a unix socket/);
+    } finally {
+      child.stdin?.end();
+      await exited(child);
+    }
+  });
+});

@@ -25,7 +25,9 @@ import { defaultSocketResolver } from './sockets.js';
  * - `not-permitted`: the descriptors of some processes may not be read, and a holder may be one
  *   of them (`unreadable` lists them).
  * - `no-visible-holder`: the socket is still there and every visible process was read: it is held
- *   by no process of this /proc (a kernel socket, or a holder in another pid namespace).
+ *   by no process of this /proc (a kernel socket; one in flight over a unix socket, sent with
+ *   SCM_RIGHTS and not received yet; a holder in another pid namespace, or a thread made with its
+ *   own descriptor table, which is not walked).
  * - `ambiguous`: a UDP tuple that other sockets could also have sent from (`rivals`: bound to the
  *   same port, on the local address or a wildcard; SO_REUSEADDR lets any user do that). The
  *   kernel's answer is the socket a reply would reach, not surely the sender: naming its holders
@@ -199,6 +201,6 @@ function noHolder(socket: SocketEntry, lookup: HolderLookup, open: boolean): Con
     ...base,
     reason: 'no-visible-holder',
     explanation:
-      'no process of this /proc holds it (a kernel socket, or a holder in another pid namespace)',
+      'no process of this /proc holds it (a kernel socket, one in flight over a unix socket, a holder in another pid namespace, or a thread with its own descriptor table)',
   };
 }
