@@ -85,6 +85,12 @@ export function parseEndpoint(value: string): Endpoint {
   if (port === undefined) {
     throw new InvalidArgumentError(`"${value}" has no valid port (an integer from 1 to 65535)`);
   }
+  // node's isIP takes `fe80::1%eth0`; the socket tables hold addresses without the zone.
+  if (address.includes('%')) {
+    throw new InvalidArgumentError(
+      `"${value}" has a zone (${address.slice(address.indexOf('%'))}): give the address without it`,
+    );
+  }
   return { address, port };
 }
 
