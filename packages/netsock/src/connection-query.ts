@@ -246,3 +246,26 @@ export function pickAnswer(
   }
   return best;
 }
+
+/**
+ * The sockets among `entries` other than `socket` that could also be the local side of `query`
+ * when it is a UDP (or UDP-Lite) datagram: same protocol and local port, bound to the local
+ * address or to a wildcard that receives it. Any of them can send from that address and port
+ * (SO_REUSEADDR lets several sockets bind it, of any user, and a connected UDP socket may still
+ * sendto() another peer), so the tuple alone does not tell which one did: the kernel's lookup
+ * gives the one that would receive a reply, not necessarily the sender.
+ */
+export function datagramRivals(
+  entries: readonly SocketEntry[],
+  query: ConnectionQuery,
+  socket: SocketEntry,
+): SocketEntry[] {
+  const checked = checkQuery(query);
+  if (checked.protocol === 'tcp') return [];
+  return entries.filter((entry) => {
+    if (entry.protocol !== checked.protocol || entry.localPort !== checked.localPort) return false;
+    if (entry.inode === socket.inode && entry.cookie === socket.cookie) return false;
+    const local = entry.localAddress ?? '';
+    return checked.localTexts.includes(local) || checked.wildcardTexts.includes(local);
+  });
+}

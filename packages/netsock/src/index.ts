@@ -1,5 +1,5 @@
 export { type BackendChoice, netsockBackend } from './backend.js';
-export type { ConnectionQuery } from './connection-query.js';
+export { type ConnectionQuery, datagramRivals } from './connection-query.js';
 export { listSocketDescriptors, type SocketDescriptor } from './descriptors.js';
 export { type FormatSocketOptions, formatConnection, formatSocket } from './format.js';
 export {

@@ -2,6 +2,7 @@
 // listener sees names the child (its fd read here with readlinkSync), the accepted side names
 // this process, and a connection whose process exited names nobody, with the reason.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { realpathSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ConnectionQuery } from '@procmon/netsock';
@@ -173,5 +174,91 @@ describe.each(styles)('connectionOwners (%s)', (_style, owners) => {
     expect(second.searched).toBe('index');
     expect(holdersOf(second)).toEqual(holdersOf(first));
     expect(second.holders[0]?.pid).toBe(child.pid);
+  });
+});
+
+describe.each(styles)('a UDP tuple more than one socket could send from (%s)', (_style, owners) => {
+  // Known truth: this process binds 0.0.0.0:P, a child binds 127.0.0.1:P (both SO_REUSEADDR,
+  // which needs no shared user): a datagram from 127.0.0.1:P may come from either. The kernel's
+  // lookup answers with the child's (a reply would reach it); naming the child would pass this
+  // process's datagrams off as the child's.
+  it('names no holder and gives the rivals; a lone socket is still named', async () => {
+    const wildcard = createSocket({ type: 'udp4', reuseAddr: true });
+    await new Promise<void>((resolve) => wildcard.bind(0, '0.0.0.0', resolve));
+    const shared = wildcard.address().port;
+    const child = trackChild(
+      spawn(
+        process.execPath,
+        [
+          '-e',
+          `const u = require('dgram').createSocket({ type: 'udp4', reuseAddr: true }); u.bind(${shared}, '127.0.0.1', () => console.log('bound')); process.stdin.on('end', () => process.exit(0)); process.stdin.resume()`,
+        ],
+        { stdio: ['pipe', 'pipe', 'inherit'] },
+      ),
+    );
+    await new Promise((resolve) => child.stdout?.once('data', resolve));
+    const query: ConnectionQuery = {
+      protocol: 'udp',
+      localAddress: '127.0.0.1',
+      localPort: shared,
+      remoteAddress: '127.0.0.1',
+      remotePort: 9,
+    };
+    try {
+      const found = await owners(query);
+      expect(found.socket?.localAddress).toBe('127.0.0.1');
+      expect(found.holders).toEqual([]);
+      expect(found.reason).toBe('ambiguous');
+      expect(found.rivals?.map((r) => [r.localAddress, r.localPort])).toEqual([
+        ['0.0.0.0', shared],
+      ]);
+    } finally {
+      child.stdin?.end();
+      await exited(child);
+    }
+    // The child gone, this process's socket is the only one there: named.
+    const alone = await owners(query);
+    expect(alone.socket?.localAddress).toBe('0.0.0.0');
+    expect(alone.holders.map((h) => [h.pid, h.fd])).toEqual(
+      fdsHolding(process.pid, alone.socket?.inode as number).map((fd) => [process.pid, fd]),
+    );
+    expect(alone.holders.length).toBe(1);
+    wildcard.close();
+  });
+});
+
+describe.each(styles)('a socket in flight over a unix socket (%s)', (_style, owners) => {
+  // Known truth: a Python child binds a UDP socket, sends its descriptor over a socket pair
+  // (SCM_RIGHTS), closes its own and never receives it: the socket is open, no process holds it.
+  it('names no holder (a socket in flight is one reason it gives)', async () => {
+    const script = [
+      'import array, socket, sys',
+      'a, b = socket.socketpair()',
+      "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))",
+      "a.sendmsg([b'x'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array('i', [u.fileno()]))])",
+      'port = u.getsockname()[1]; u.close()',
+      'print(port, flush=True); sys.stdin.read()',
+    ].join('\n');
+    const child = trackChild(
+      spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] }),
+    );
+    const inFlight = await new Promise<number>((resolve) =>
+      child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+    );
+    try {
+      const found = await owners({
+        protocol: 'udp',
+        localAddress: '127.0.0.1',
+        localPort: inFlight,
+      });
+      expect(found.socket?.localPort).toBe(inFlight);
+      expect(found.holders).toEqual([]);
+      // not-permitted where some process is not ours to read (a sandbox's, as root too).
+      if (found.unreadable.length > 0) expect(found.reason).toBe('not-permitted');
+      else expect(found.explanation).toMatch(/in flight over a unix socket/);
+    } finally {
+      child.stdin?.end();
+      await exited(child);
+    }
   });
 });

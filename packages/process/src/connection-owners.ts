@@ -1,11 +1,12 @@
 // The firewall's question, "whose connection is this?": the kernel finds the socket of a tuple
 // (@procmon/netsock's exact sock_diag lookup), the holder index finds the processes holding its
 // inode (each with its identity checked), and when none is found the answer says why.
-import type {
-  ConnectionQuery,
-  ResolveOptions,
-  SocketEntry,
-  SocketResolver,
+import {
+  type ConnectionQuery,
+  datagramRivals,
+  type ResolveOptions,
+  type SocketEntry,
+  type SocketResolver,
 } from '@procmon/netsock';
 import { type ProcFS, procfsOf } from '@procmon/procfs';
 import { type HolderLookup, SocketHolderIndex } from './holder-index.js';
@@ -24,9 +25,16 @@ import { defaultSocketResolver } from './sockets.js';
  * - `not-permitted`: the descriptors of some processes may not be read, and a holder may be one
  *   of them (`unreadable` lists them).
  * - `no-visible-holder`: the socket is still there and every visible process was read: it is held
- *   by no process of this /proc (a kernel socket, or a holder in another pid namespace).
+ *   by no process of this /proc (a kernel socket; one in flight over a unix socket, sent with
+ *   SCM_RIGHTS and not received yet; a holder in another pid namespace, or a thread made with its
+ *   own descriptor table, which is not walked).
+ * - `ambiguous`: a UDP tuple that other sockets could also have sent from (`rivals`: bound to the
+ *   same port, on the local address or a wildcard; SO_REUSEADDR lets any user do that). The
+ *   kernel's answer is the socket a reply would reach, not surely the sender: naming its holders
+ *   would let one process pass its datagrams off as another's, so none is named.
  */
 export type NoOwnerReason =
+  | 'ambiguous'
   | 'no-socket'
   | 'no-inode'
   | 'exited'
@@ -44,6 +52,8 @@ export interface ConnectionOwners {
   explanation?: string;
   /** Pids whose descriptors could not be read. */
   unreadable: number[];
+  /** With reason `ambiguous`: the other sockets that could be the tuple's local side. */
+  rivals?: SocketEntry[];
   /** How far the holder lookup went (see HolderLookup.searched); absent when it did not run. */
   searched?: HolderLookup['searched'];
 }
@@ -67,6 +77,8 @@ export function connectionOwners(
   const socket = resolver.find(query, where);
   if (socket === undefined) return noSocket(pid);
   if (socket.inode === 0) return noInode(socket);
+  const rivals = rivalsOf(resolver, query, socket, where);
+  if (rivals.length > 0) return ambiguous(socket, rivals);
   const lookup = index.holders(socket.inode, { uid: socket.uid });
   if (lookup.holders.length > 0) return found(socket, lookup);
   return noHolder(socket, lookup, stillThere(resolver.find(withCookie(query, socket), where)));
@@ -81,6 +93,9 @@ export async function connectionOwnersAsync(
   const socket = await resolver.findAsync(query, where);
   if (socket === undefined) return noSocket(pid);
   if (socket.inode === 0) return noInode(socket);
+  // list() has no async form (a dump of one table is a few milliseconds).
+  const rivals = rivalsOf(resolver, query, socket, where);
+  if (rivals.length > 0) return ambiguous(socket, rivals);
   const lookup = await index.holdersAsync(socket.inode, { uid: socket.uid });
   if (lookup.holders.length > 0) return found(socket, lookup);
   const again = await resolver.findAsync(withCookie(query, socket), where);
@@ -113,6 +128,28 @@ function withCookie(query: ConnectionQuery, socket: SocketEntry): ConnectionQuer
 }
 
 const stillThere = (again: SocketEntry | undefined): boolean => again !== undefined;
+
+/** For a UDP or UDP-Lite query: the other sockets that could have sent from its local side. */
+function rivalsOf(
+  resolver: SocketResolver,
+  query: ConnectionQuery,
+  socket: SocketEntry,
+  where: ResolveOptions,
+): SocketEntry[] {
+  if (query.protocol === 'tcp') return [];
+  return datagramRivals(resolver.list({ ...where, tables: [query.protocol] }), query, socket);
+}
+
+function ambiguous(socket: SocketEntry, rivals: SocketEntry[]): ConnectionOwners {
+  return {
+    socket,
+    holders: [],
+    unreadable: [],
+    rivals,
+    reason: 'ambiguous',
+    explanation: `${rivals.length + 1} sockets are bound where this ${socket.protocol} datagram could come from (same port, same or wildcard address): which one sent it cannot be told`,
+  };
+}
 
 function found(socket: SocketEntry, lookup: HolderLookup): ConnectionOwners {
   return {
@@ -164,6 +201,6 @@ function noHolder(socket: SocketEntry, lookup: HolderLookup, open: boolean): Con
     ...base,
     reason: 'no-visible-holder',
     explanation:
-      'no process of this /proc holds it (a kernel socket, or a holder in another pid namespace)',
+      'no process of this /proc holds it (a kernel socket, one in flight over a unix socket, a holder in another pid namespace, or a thread with its own descriptor table)',
   };
 }

@@ -2,7 +2,17 @@
 // socket:[4242] at fd 3 and socket:[4343] at fd 5): a pid that changes hands during its fd/
 // listing is read again, and the listing of the process that left is never reported under any
 // start time; a pid that changes hands at every reading is dropped. Plus the link parser.
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { type Backend, nativeBackend, nodeBackend, ProcFS } from '@procmon/procfs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -86,6 +96,38 @@ describe.each(styles)('the walk (%s)', (style) => {
       if (reading % 2 === 0) rewriteStartTime(root, 100, startTimeIn(root) + 1);
     });
     expect(await walk(procfs)).toEqual({ processes: [], unreadable: [] });
+  });
+});
+
+describe.each([
+  ['node', nodeBackend],
+  ['native', nativeBackend()],
+] as const)('a stat that is no stat, in a fixture tree (%s backend)', (_, backend) => {
+  // One broken process must not stop the walk of the others (connections() of the whole
+  // machine): its identity cannot be read, so it is unreadable, never a holder.
+  it.skipIf(backend === undefined).each([
+    ['garbage', (path: string) => writeFileSync(path, 'garbage')],
+    ['empty', (path: string) => writeFileSync(path, '')],
+    ['a FIFO', (path: string) => execFileSync('mkfifo', [path])],
+  ])('%s: the walk goes on, and lists it as unreadable', async (_kind, write) => {
+    const { root } = copyFixture();
+    for (const name of readdirSync(root)) {
+      if (/^[0-9]+$/.test(name) && name !== '100' && name !== '101') {
+        rmSync(join(root, name), { recursive: true });
+      }
+    }
+    // 101 gets descriptors of its own: the walk must still read it.
+    mkdirSync(join(root, '101', 'fd'), { recursive: true });
+    symlinkSync('socket:[5151]', join(root, '101', 'fd', '4'));
+    rmSync(join(root, '100', 'stat'));
+    write(join(root, '100', 'stat'));
+    const procfs = new ProcFS({ root, backend: backend as Backend });
+    const sync = walkSockets({ procfs });
+    expect(sync.unreadable).toEqual([100]);
+    expect(sync.processes.map((p) => [p.pid, p.sockets])).toEqual([
+      [101, [{ fd: 4, inode: 5151 }]],
+    ]);
+    expect(await walkSocketsAsync({ procfs })).toEqual(sync);
   });
 });
 

@@ -20,7 +20,7 @@
 // table of its own, which is not walked (pthreads always share the table; such threads come only
 // from direct clone() calls): a socket held only there is not found.
 
-import { parseStat, type Stat } from '@procmon/parse';
+import { ParseError, parseStat, type Stat } from '@procmon/parse';
 import {
   all,
   type FdEntry,
@@ -191,11 +191,12 @@ function* readOnce(
     if (error instanceof ProcfsError) return UNREADABLE;
     throw error;
   }
-  const stat = parseStat(read.stat);
+  const stat = statOf(read.stat);
+  const statBefore = read.statBefore === undefined ? undefined : statOf(read.statBefore);
+  // A stat that is none (a fixture tree's): whose listing this is cannot be told.
+  if (stat === null || statBefore === null) return UNREADABLE;
   // Read by path (node:fs): the listing is this process's only if the start time held.
-  if (read.statBefore !== undefined && parseStat(read.statBefore).startTime !== stat.startTime) {
-    return REUSED;
-  }
+  if (statBefore !== undefined && statBefore.startTime !== stat.startTime) return REUSED;
   // A main thread that exited (pthread_exit) while others run is a zombie whose fd/ lists
   // nothing: its table is read through a live thread, as listFds does.
   if (stat.state === 'Z' && read.sockets.length === 0 && !isKernelThread(stat)) {
@@ -222,7 +223,7 @@ function* readByListing(
     after = parseStat(yield* procfs.flows.readFile(pid, 'stat'));
   } catch (error) {
     if (error instanceof ProcessGoneError) return undefined;
-    if (error instanceof ProcfsError) return UNREADABLE;
+    if (error instanceof ProcfsError || error instanceof ParseError) return UNREADABLE;
     throw error;
   }
   if (after.startTime !== before.startTime) return REUSED;
@@ -234,6 +235,16 @@ function* readByListing(
   }
   sockets.sort((a, b) => a.fd - b.fd);
   return { pid, startTime: before.startTime, uid, comm: before.comm, sockets };
+}
+
+/** A stat file parsed; null when it is not one (a fixture tree's: garbage, empty, a FIFO). */
+function statOf(bytes: Uint8Array): Stat | null {
+  try {
+    return parseStat(bytes);
+  } catch (error) {
+    if (error instanceof ParseError) return null;
+    throw error;
+  }
 }
 
 function checkWalkOptions(options: SocketWalkOptions): {

@@ -48,13 +48,17 @@ static double socket_inode(const char *target, size_t length) {
   return inode <= 9007199254740991.0 ? inode : 0;
 }
 
-/* An fd name (digits) as a number; -1 for anything else. */
+/*
+ * An fd name as a number: digits without a leading zero (or "0"), at most INT_MAX (fds are ints);
+ * -1 for anything else ("." and "..", or a fixture tree's names that name no descriptor).
+ */
 static double fd_number(const char *name) {
   double number = 0;
-  if (name[0] == '\0') return -1;
+  if (name[0] == '\0' || (name[0] == '0' && name[1] != '\0')) return -1;
   for (const char *at = name; *at != '\0'; at++) {
     if (*at < '0' || *at > '9') return -1;
     number = number * 10 + (*at - '0');
+    if (number > INT_MAX) return -1;
   }
   return number;
 }
@@ -80,7 +84,7 @@ static int read_socket_links(proc_op *op, DIR *listing) {
       return 0;
     }
     double fd = fd_number(entry->d_name);
-    if (fd < 0) continue; /* "." and ".." */
+    if (fd < 0) continue; /* not a descriptor */
     ssize_t length;
     do length = readlinkat(folder, entry->d_name, target, sizeof target);
     while (length < 0 && errno == EINTR);

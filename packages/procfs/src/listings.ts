@@ -5,7 +5,7 @@ import { classified, notAlive } from './classify.js';
 import { absolute, type ProcfsContext } from './context.js';
 import { type ProcfsError, toProcfsError } from './errors.js';
 import { type Flow, perform } from './flow.js';
-import { numericNames } from './names.js';
+import { fdNumberOf, numericNames } from './names.js';
 import { isGoneCode } from './ops.js';
 import { liveTaskOfZombie, stateOf } from './state.js';
 
@@ -89,14 +89,21 @@ function* fds(
     const gone = notAlive(state, pid, absolute(context, folder), 'list', 'no descriptors left');
     if (gone) throw gone;
   }
-  return fdEntries(
-    names.map(Number),
-    targets.map((target, i) =>
+  // Only names that are descriptor numbers: a fixture tree's fd/ may hold anything.
+  const numbers: number[] = [];
+  const kept: (string | ProcfsError)[] = [];
+  names.forEach((name, i) => {
+    const fd = fdNumberOf(name);
+    if (fd === undefined) return;
+    const target = targets[i];
+    numbers.push(fd);
+    kept.push(
       typeof target === 'string'
         ? target
-        : toProcfsError(target, pid, absolute(context, `${folder}/${names[i]}`), 'read the link'),
-    ),
-  );
+        : toProcfsError(target, pid, absolute(context, `${folder}/${name}`), 'read the link'),
+    );
+  });
+  return fdEntries(numbers, kept);
 }
 
 /**

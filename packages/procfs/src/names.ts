@@ -18,3 +18,22 @@ function isPidName(name: string): boolean {
   }
   return true;
 }
+
+/** The largest descriptor a kernel can hand out: fds are C ints. */
+const MAX_FD = 2 ** 31 - 1;
+
+/**
+ * A `fd/` entry's name as a descriptor number: decimal digits without a leading zero (or `0`),
+ * at most MAX_FD; undefined for anything else, which names no descriptor (a fixture tree's).
+ */
+export function fdNumberOf(name: string): number | undefined {
+  if (name.length === 0 || name.length > 10 || (name.length > 1 && name.charCodeAt(0) === 0x30)) {
+    return undefined;
+  }
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return undefined;
+  }
+  const fd = Number(name);
+  return fd <= MAX_FD ? fd : undefined;
+}

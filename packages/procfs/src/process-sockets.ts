@@ -10,6 +10,7 @@ import { checkPid } from './arguments.js';
 import { classified } from './classify.js';
 import { absolute, type ProcfsContext } from './context.js';
 import { type Flow, perform, performAll } from './flow.js';
+import { fdNumberOf } from './names.js';
 import { errorCode, type FileStat, type LinkEntries, type Outcome } from './ops.js';
 
 /** What the `sockets` op gives for one process. */
@@ -92,7 +93,8 @@ function* byPath(context: ProcfsContext, pid: number): Flow<SocketDescriptors> {
       return;
     }
     const inode = socketInodeOfText(target);
-    if (inode !== undefined && /^\d+$/.test(name)) sockets.push({ fd: Number(name), inode });
+    const fd = fdNumberOf(name);
+    if (inode !== undefined && fd !== undefined) sockets.push({ fd, inode });
   });
   return { sockets, stat, statBefore, uid, vanished: links.vanished, denied };
 }

@@ -1,6 +1,6 @@
 // What `procmon net` takes from the command line, checked before any of its code loads: protocol
 // and state lists, ports, and the endpoints of `net owner` (`10.0.0.2:51000`, `[::1]:443`).
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { InvalidArgumentError } from 'commander';
 import { listOf } from './arguments.js';
 
@@ -85,7 +85,33 @@ export function parseEndpoint(value: string): Endpoint {
   if (port === undefined) {
     throw new InvalidArgumentError(`"${value}" has no valid port (an integer from 1 to 65535)`);
   }
+  // node's isIP takes `fe80::1%eth0`; the socket tables hold addresses without the zone.
+  if (address.includes('%')) {
+    throw new InvalidArgumentError(
+      `"${value}" has a zone (${address.slice(address.indexOf('%'))}): give the address without it`,
+    );
+  }
   return { address, port };
+}
+
+// `0.0.0.0` and `::` in any spelling (`0::0`, `::ffff:0.0.0.0`): BlockList compares bytes.
+const WILDCARDS = new BlockList();
+WILDCARDS.addAddress('0.0.0.0', 'ipv4');
+WILDCARDS.addAddress('::', 'ipv6');
+
+/**
+ * Commander's parser for `net owner`'s remote endpoint: as parseEndpoint, but not the wildcard
+ * address, which names no peer (a listener or an unconnected socket is asked for without one).
+ */
+export function parseRemoteEndpoint(value: string): Endpoint {
+  const endpoint = parseEndpoint(value);
+  const family = isIP(endpoint.address) === 6 ? 'ipv6' : 'ipv4';
+  if (WILDCARDS.check(endpoint.address, family)) {
+    throw new InvalidArgumentError(
+      `"${value}" is the wildcard address, not a peer; leave the remote side out for a listener or an unconnected socket`,
+    );
+  }
+  return endpoint;
 }
 
 function portOf(text: string): number | undefined {

@@ -5,7 +5,7 @@
 import type { SocketEntry } from '@procmon/netsock';
 import type { SocketHolder } from '@procmon/process';
 import type { NetProtocol } from './net-arguments.js';
-import { holderPrograms, type Program } from './net-programs.js';
+import { holderPrograms, type Program, programKey } from './net-programs.js';
 import { GETENT, type UserLookupCommand, uidOfUser, userNames } from './users.js';
 
 export interface NetOptions {
@@ -72,7 +72,9 @@ export async function listConnections(options: NetOptions = {}): Promise<NetRepo
     chosen.flatMap(({ socket, holders }) => [socket.uid, ...holders.map((h) => h.uid)]),
     lookup,
   );
-  const programs = holderPrograms(chosen.flatMap(({ holders }) => holders));
+  const programs = holderPrograms(
+    chosen.flatMap(({ socket, holders }) => holders.map((h) => ({ ...h, inode: socket.inode }))),
+  );
   return {
     sockets: chosen.map(({ socket, holders }) => ({
       socket,
@@ -80,7 +82,7 @@ export async function listConnections(options: NetOptions = {}): Promise<NetRepo
       holders: holders.map((holder) => ({
         ...holder,
         user: names.get(holder.uid),
-        program: programs.get(`${holder.pid}:${holder.startTime}`),
+        program: programs.get(programKey(holder)),
       })),
     })),
   };

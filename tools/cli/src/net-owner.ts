@@ -9,7 +9,7 @@ import { pathText } from './format.js';
 import type { Endpoint, OwnerProtocol } from './net-arguments.js';
 import { type NetHolder, shownState } from './net-command.js';
 import { endpointText, protocolText } from './net-format.js';
-import { holderPrograms } from './net-programs.js';
+import { holderPrograms, programKey } from './net-programs.js';
 import { GETENT, type UserLookupCommand, userNames } from './users.js';
 
 export interface OwnerQuery {
@@ -31,6 +31,8 @@ export interface OwnerReport {
   holders: NetHolder[];
   /** Processes whose descriptors could not be read (a holder may be among them). */
   unreadable: number[];
+  /** With reason `ambiguous`: the other sockets the tuple's local side could be. */
+  rivals?: SocketEntry[] | undefined;
   /** Why no holder was found. */
   reason?: NoOwnerReason | undefined;
   /** The reason for people. */
@@ -54,7 +56,9 @@ export async function ownersOf(query: OwnerQuery): Promise<OwnerReport> {
     [...(found.socket ? [found.socket.uid] : []), ...found.holders.map((h) => h.uid)],
     lookup,
   );
-  const programs = holderPrograms(found.holders);
+  // Holders are found only for a socket the kernel gave.
+  const inode = found.socket?.inode ?? 0;
+  const programs = holderPrograms(found.holders.map((holder) => ({ ...holder, inode })));
   return {
     query: { protocol: query.protocol, local: query.local, remote: query.remote },
     socket: found.socket,
@@ -62,9 +66,10 @@ export async function ownersOf(query: OwnerQuery): Promise<OwnerReport> {
     holders: found.holders.map((holder) => ({
       ...holder,
       user: names.get(holder.uid),
-      program: programs.get(`${holder.pid}:${holder.startTime}`),
+      program: programs.get(programKey(holder)),
     })),
     unreadable: found.unreadable,
+    rivals: found.rivals,
     reason: found.reason,
     explanation: found.explanation,
   };

@@ -1,13 +1,19 @@
-// The program each holder of a socket runs, for `procmon net`: read once per process, and only
-// for the process the holder names (same pid and start time): a pid reused since the walk gets
-// no program rather than the new process's.
+// The program each holder of a socket runs, for `procmon net`: read after the walk that found
+// the holder, so it is shown only if, once it was read, that process (same pid and start time)
+// still holds the socket at the same descriptor. A pid reused since the walk gets no program
+// rather than the new process's; so does a process that exec'd another program since and lost
+// the socket with it (close-on-exec): the new program never held it. A process that kept the
+// socket across an exec is shown with the program that holds it now.
 import {
   openHolder,
   type PathSource,
+  Process,
   ProcfsError,
   ProgramChangedError,
   type SocketHolder,
+  socketInodeOf,
 } from '@procmon/process';
+import { procfsOf } from '@procmon/procfs';
 
 export interface Program {
   path: string;
@@ -15,19 +21,63 @@ export interface Program {
   source: PathSource;
 }
 
-/** Programs by `pid:startTime`; a process gone or reused since has none. */
-export function holderPrograms(holders: readonly SocketHolder[]): Map<string, Program> {
-  const programs = new Map<string, Program>();
+/** A holder and the inode of the socket it holds. */
+export type HeldSocket = SocketHolder & { inode: number };
+
+/** The key of a holder's program: `pid:startTime:fd`. */
+export const programKey = (holder: SocketHolder): string =>
+  `${holder.pid}:${holder.startTime}:${holder.fd}`;
+
+/** Programs by programKey; a holder gone, reused or no longer holding its socket has none. */
+export function holderPrograms(holders: readonly HeldSocket[]): Map<string, Program> {
+  const byProcess = new Map<string, HeldSocket[]>();
   for (const holder of holders) {
-    const key = `${holder.pid}:${holder.startTime}`;
-    if (programs.has(key)) continue;
-    try {
-      const { path, source } = openHolder(holder).path();
-      programs.set(key, { path, source });
-    } catch (error) {
-      // Exited, reused, unreadable or exec'd since the walk: the row shows the holder's comm.
-      if (!(error instanceof ProcfsError || error instanceof ProgramChangedError)) throw error;
-    }
+    const process = `${holder.pid}:${holder.startTime}`;
+    const list = byProcess.get(process);
+    if (list) list.push(holder);
+    else byProcess.set(process, [holder]);
+  }
+  const programs = new Map<string, Program>();
+  for (const held of byProcess.values()) {
+    const program = programOf(held[0] as HeldSocket);
+    if (program === undefined) continue;
+    for (const holder of stillHeld(held)) programs.set(programKey(holder), program);
   }
   return programs;
+}
+
+/** The program of the holder's process, if that process is still there (same start time). */
+function programOf(holder: SocketHolder): Program | undefined {
+  try {
+    const { path, source } = openHolder(holder).path();
+    return { path, source };
+  } catch (error) {
+    // Exited, reused, unreadable or exec'd during the read: the row shows the holder's comm.
+    if (!(error instanceof ProcfsError || error instanceof ProgramChangedError)) throw error;
+    return undefined;
+  }
+}
+
+/**
+ * Read after the program: the holders of one process whose descriptor still links to their
+ * socket, then one stat (after the links: they were read from the process with that start time).
+ */
+function stillHeld(held: readonly HeldSocket[]): HeldSocket[] {
+  const procfs = procfsOf({});
+  const first = held[0] as HeldSocket;
+  try {
+    const holding = held.filter((holder) => {
+      try {
+        return socketInodeOf(procfs.readFdLink(holder.pid, holder.fd)) === holder.inode;
+      } catch (error) {
+        if (error instanceof ProcfsError) return false;
+        throw error;
+      }
+    });
+    if (holding.length === 0) return [];
+    return Process.open(first.pid).startTime === first.startTime ? holding : [];
+  } catch (error) {
+    if (error instanceof ProcfsError) return [];
+    throw error;
+  }
 }

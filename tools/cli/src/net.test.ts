@@ -151,6 +151,12 @@ describe('procmon net', () => {
     [['net', 'owner', 'tcp', '::1:80'], /"::1:80" is not an address and port/],
     [['net', 'owner', 'tcp', '[127.0.0.1]:80'], /is not an address and port/],
     [['net', 'owner', 'tcp', '127.0.0.1:080'], /has no valid port/],
+    // A wildcard remote side names no peer (the kernel's lookup would refuse it as a bug).
+    [['net', 'owner', 'tcp', '127.0.0.1:80', '0.0.0.0:5'], /"0\.0\.0\.0:5" is the wildcard/],
+    [['net', 'owner', 'tcp', '[::1]:80', '[0::0]:5'], /"\[0::0\]:5" is the wildcard/],
+    [['net', 'owner', 'udp', '[::ffff:1.2.3.4]:80', '[::ffff:0.0.0.0]:5'], /is the wildcard/],
+    // A zone names an interface, not part of an address the socket tables hold.
+    [['net', 'owner', 'tcp', '[fe80::1%eth0]:1'], /"\[fe80::1%eth0\]:1" has a zone/],
   ])('refuses %j as a usage error (status 2)', (args, message) => {
     const result = procmon(args);
     expect(result.stderr).toMatch(message);
