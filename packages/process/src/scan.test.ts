@@ -1,7 +1,7 @@
 // scanProcesses and scanProcessesAsync: 20 children with known arguments, environment and cwd
 // appear with this process as their parent; children killed before the scan do not; the fixture
 // tree scans to the values written in it; processes that exit or change hands mid-scan.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -94,13 +94,23 @@ describe('a scan with 20 children of this process', () => {
       const uid = process.getuid?.() as number;
       for (const { pid, index, startTime } of children) {
         const entry = byPid.get(pid);
-        expect({ ...entry, environ: undefined }).toEqual({
+        expect({ ...entry, environ: undefined, status: undefined }).toEqual({
           ...expected(index, pid, startTime),
           cwd,
           environ: undefined,
+          status: undefined,
           uids: { real: uid, effective: uid, saved: uid, filesystem: uid },
         });
         expect([...(entry?.environ ?? [])]).toEqual([['SCAN_INDEX', String(index)]]);
+        // The whole status from the same read: its pid, its ids, and memory as the file says.
+        const status = entry?.status;
+        expect(status?.pid).toBe(pid);
+        expect(status?.uid).toEqual(entry?.uids);
+        const rssKiB = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        expect(status?.sizesBytes.get('VmRSS')).toBeGreaterThan(0);
+        expect(
+          Math.abs((status?.sizesBytes.get('VmRSS') ?? 0) / 1024 - Number(rssKiB?.[1])),
+        ).toBeLessThanOrEqual(64);
       }
     });
 
@@ -191,6 +201,7 @@ describe.each(styles)('a scan of the fixture tree (%s)', (style) => {
       { field: 'cwd', reason: 'gone' },
       { field: 'environ', reason: 'gone' },
       { field: 'path', reason: 'gone' },
+      { field: 'status', reason: 'gone' },
       { field: 'uids', reason: 'gone' },
     ]);
   });

@@ -11,6 +11,7 @@ import {
   parseStat,
   parseStatus,
   type Stat,
+  type Status,
   type StatusIds,
 } from '@procmon/parse';
 import { all, done, type Flow, ProcessGoneError, type ProcFS } from '@procmon/procfs';
@@ -35,9 +36,16 @@ import {
 } from './path.js';
 
 /** Fields a scan can read besides the stat it always reads (pid, ppid, comm, state, start time). */
-export type ScanField = 'path' | 'args' | 'cwd' | 'environ' | 'uids';
+export type ScanField = 'path' | 'args' | 'cwd' | 'environ' | 'uids' | 'status';
 
-export const SCAN_FIELDS: readonly ScanField[] = ['path', 'args', 'cwd', 'environ', 'uids'];
+export const SCAN_FIELDS: readonly ScanField[] = [
+  'path',
+  'args',
+  'cwd',
+  'environ',
+  'uids',
+  'status',
+];
 
 export interface ScanOptions {
   procfs?: ProcFS | undefined;
@@ -71,6 +79,11 @@ export interface ScannedProcess {
   environ?: Environ;
   uids?: StatusIds;
   /**
+   * The whole status, parsed (field `status`): ids, memory sizes in bytes (`VmRSS`, `VmSize`,
+   * `VmLck`, ...), threads, capabilities. One read serves `uids` and `status`.
+   */
+  status?: Status;
+  /**
    * The stat as first read: CPU times, memory, threads, nice, priority (what `ps aux` shows);
    * `cpuSampleOf(stat, clockTicks, readAt)` turns it into a CPU sample for cpuPercents.
    */
@@ -84,7 +97,7 @@ export interface ScannedProcess {
 
 const DEFAULT_FIELDS: readonly ScanField[] = ['path', 'args'];
 // The order failures are listed in.
-const FAILURE_ORDER: readonly string[] = ['args', 'path', 'cwd', 'environ', 'uids'];
+const FAILURE_ORDER: readonly string[] = ['args', 'path', 'cwd', 'environ', 'uids', 'status'];
 
 /** Scans every process under the ProcFS root, in pid order. */
 export function scanProcesses(options: ScanOptions = {}): ScannedProcess[] {
@@ -172,13 +185,19 @@ function* scanAttempt(
   const kernelThread = isKernelThread(stat);
   const wanted = <T>(field: ScanField, read: () => Flow<T>): Flow<T | undefined> =>
     fields.has(field) ? captured(failures, field, read) : done(undefined);
-  const [args, exe, cwd, environ, uids] = yield* all<
+  // One read of status serves both fields; a failure is listed under each field asked.
+  const statusField: ScanField | undefined = fields.has('status')
+    ? 'status'
+    : fields.has('uids')
+      ? 'uids'
+      : undefined;
+  const [args, exe, cwd, environ, status] = yield* all<
     [
       string[] | undefined,
       ExeReading | undefined,
       string | undefined,
       Environ | undefined,
-      StatusIds | undefined,
+      Status | undefined,
     ]
   >([
     wanted('args', function* () {
@@ -192,10 +211,16 @@ function* scanAttempt(
     wanted('environ', function* () {
       return parseEnviron(yield* procfs.flows.readFile(pid, 'environ'));
     }),
-    wanted('uids', function* () {
-      return parseStatus(yield* procfs.flows.readFile(pid, 'status')).uid;
-    }),
+    statusField === undefined
+      ? done(undefined)
+      : wanted(statusField, function* () {
+          return parseStatus(yield* procfs.flows.readFile(pid, 'status'));
+        }),
   ]);
+  if (statusField === 'status' && fields.has('uids') && status === undefined) {
+    const failure = failures.find((f) => f.field === 'status');
+    if (failure) failures.push({ ...failure, field: 'uids' });
+  }
   let shownArgs = args;
   if (fields.has('path')) {
     const resolved =
@@ -218,7 +243,8 @@ function* scanAttempt(
   }
   if (cwd !== undefined) scanned.cwd = cwd;
   if (environ !== undefined) scanned.environ = environ;
-  if (uids !== undefined) scanned.uids = uids;
+  if (status !== undefined && fields.has('uids')) scanned.uids = status.uid;
+  if (status !== undefined && fields.has('status')) scanned.status = status;
   failures.sort((a, b) => FAILURE_ORDER.indexOf(a.field) - FAILURE_ORDER.indexOf(b.field));
   // Still the same process? A reused pid's fields would mix two processes: drop it.
   try {

@@ -2,13 +2,7 @@
 // STAT, START, TIME, COMMAND) plus PPID and CONTAINER. Collected here; chosen and ordered in
 // ps-select.ts, drawn in ps-format.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type CgroupContainer,
-  containerOf,
-  parseCgroup,
-  parseMeminfo,
-  parseStatm,
-} from '@procmon/parse';
+import { type CgroupContainer, containerOf, parseCgroup, parseMeminfo } from '@procmon/parse';
 import {
   cpuPercents,
   cpuSampleOf,
@@ -82,7 +76,7 @@ export interface PsReport {
   depths?: number[];
 }
 
-const FIELDS = ['path', 'args', 'uids'] as const;
+const FIELDS = ['path', 'args', 'status'] as const;
 
 export async function listProcesses(options: PsOptions = {}): Promise<PsReport> {
   const procfs = new ProcFS();
@@ -99,7 +93,7 @@ export async function listProcesses(options: PsOptions = {}): Promise<PsReport> 
   const uptime = uptimeSeconds(procfs);
   const memTotal = memTotalBytes(procfs);
   const names = userNames(
-    scanned.flatMap((entry) => (entry.uids ? [entry.uids.effective] : [])),
+    scanned.flatMap((entry) => (entry.status ? [entry.status.uid.effective] : [])),
     options.lookup ?? GETENT,
   );
   const lines = scanned.map((entry) => {
@@ -108,8 +102,6 @@ export async function listProcesses(options: PsOptions = {}): Promise<PsReport> 
       const name = names.get(line.uid);
       if (name !== undefined) line.user = name;
     }
-    const resident = residentBytesOf(procfs, entry.pid, facts.pageSize);
-    if (resident !== undefined) line.residentBytes = resident;
     if (memTotal !== undefined && memTotal > 0)
       line.memPercent = (line.residentBytes / memTotal) * 100;
     const container = containerOfProcess(procfs, entry.pid);
@@ -131,7 +123,7 @@ function toLine(
     ppid: scanned.ppid,
     comm: scanned.comm,
     state: scanned.state,
-    stat: statText(stat),
+    stat: statText(stat, lockedBytes(scanned) > 0),
     kernelThread: scanned.kernelThread === true,
     zombie: stat.state === 'Z',
     cpuPercent:
@@ -140,8 +132,10 @@ function toLine(
         : (percents.get(scanned.pid) ?? 0),
     cpuPercentOver: percents === undefined ? 'lifetime' : 'interval',
     virtualBytes: Number(stat.vsize),
-    // stat's estimate, until statm's exact count replaces it.
-    residentBytes: stat.rss * facts.pageSize,
+    // status's VmRSS: the kernel sums its per-CPU counters there (as in statm), while stat's rss
+    // field is an estimate that can be off by dozens of pages. A kernel thread and a zombie have
+    // no VmRSS, and stat's 0 stands.
+    residentBytes: scanned.status?.sizesBytes.get('VmRSS') ?? stat.rss * facts.pageSize,
     cpuSeconds: (stat.utime + stat.stime) / facts.clockTicks,
     startTime: stat.startTime,
     startedAt: facts.bootTimeSeconds * 1000 + (stat.startTime / facts.clockTicks) * 1000,
@@ -152,7 +146,7 @@ function toLine(
     session: stat.session,
     tpgid: stat.tpgid,
   };
-  if (scanned.uids) line.uid = scanned.uids.effective;
+  if (scanned.status) line.uid = scanned.status.uid.effective;
   if (scanned.path !== undefined) line.path = scanned.path;
   if (scanned.pathSource !== undefined) line.pathSource = scanned.pathSource;
   if (scanned.args !== undefined) line.args = scanned.args;
@@ -177,17 +171,9 @@ function memTotalBytes(procfs: ProcFS): number | undefined {
   }
 }
 
-/**
- * Resident bytes from statm, as ps reads them: the kernel sums its per-CPU counters there, while
- * stat's rss field is an estimate that can be off by dozens of pages. Undefined when unreadable
- * (stat's estimate is kept then).
- */
-function residentBytesOf(procfs: ProcFS, pid: number, pageSize: number): number | undefined {
-  try {
-    return parseStatm(procfs.readFile(pid, 'statm'), { pageSize }).bytes.resident;
-  } catch {
-    return undefined;
-  }
+/** Memory locked in RAM (status's VmLck): ps's `L`. 0 when unknown. */
+function lockedBytes(scanned: ScannedProcess): number {
+  return scanned.status?.sizesBytes.get('VmLck') ?? 0;
 }
 
 /** The container its cgroup names; undefined when none, or the file cannot be read. */

@@ -71,6 +71,14 @@ describe('statText', () => {
   ])('%j shows as %s', (fields, expected) => {
     expect(statText(stat(fields))).toBe(expected);
   });
+
+  it.each([
+    [{}, 'SL'],
+    [{ pid: 9, session: 9, pgrp: 9, tpgid: 9, threads: 2, nice: -1 }, 'S<Lsl+'],
+    [{ nice: 5, threads: 3 }, 'SNLl'],
+  ])('%j with locked pages shows as %s (L after the nice flags, as procps)', (fields, expected) => {
+    expect(statText(stat(fields), true)).toBe(expected);
+  });
 });
 
 describe('lifetimeCpuPercent', () => {

@@ -14,15 +14,16 @@ export function lifetimeCpuPercent(stat: Stat, clockTicks: number, uptimeSeconds
 }
 
 /**
- * STAT as ps shows it: the state letter, then `<` (nice below 0), `N` (nice above 0), `s`
- * (session leader: its pid is its session id), `l` (more than one thread), `+` (in the
- * foreground process group of its terminal). ps's `L` (pages locked in memory) needs status,
- * not stat, and is not shown.
+ * STAT as ps shows it, in procps's order: the state letter, then `<` (nice below 0), `N` (nice
+ * above 0), `L` (pages locked in memory: status's VmLck, given as `locked`), `s` (session
+ * leader: its pid is its session id), `l` (more than one thread), `+` (in the foreground
+ * process group of its terminal).
  */
-export function statText(stat: Stat): string {
+export function statText(stat: Stat, locked = false): string {
   let text: string = stat.state;
   if (stat.nice < 0) text += '<';
   if (stat.nice > 0) text += 'N';
+  if (locked) text += 'L';
   if (stat.session === stat.pid) text += 's';
   if (stat.numThreads > 1) text += 'l';
   if (stat.tpgid === stat.pgrp) text += '+';

@@ -192,6 +192,32 @@ describe('procmon ps --json against procps ps', () => {
   });
 });
 
+describe('STAT of a process with locked memory', () => {
+  it('shows L, as procps ps shows it for the same process', async () => {
+    // mlockall(MCL_CURRENT | MCL_FUTURE): root may lock any amount.
+    const locker = trackChild(
+      spawn(
+        'python3',
+        [
+          '-c',
+          "import ctypes, sys, time\nif ctypes.CDLL(None).mlockall(3) != 0: sys.exit(1)\nprint('locked', flush=True)\ntime.sleep(60)",
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      ),
+    );
+    const said = await new Promise<string>((resolve) => {
+      locker.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+      locker.once('exit', () => resolve('exited'));
+    });
+    expect(said).toBe('locked');
+    const pid = locker.pid as number;
+    const [theirs] = procps(['pid', 'stat'], [pid]).get(pid) as string[];
+    expect(theirs).toContain('L');
+    const [line] = psJson(['-p', String(pid)]).lines;
+    expect(line?.stat).toBe(theirs);
+  });
+});
+
 describe('choosing and ordering', () => {
   it('-p shows only those pids, in pid order; --sort -pid reverses', () => {
     const shown = psJson(['-p', tree().join(',')]).lines.map((line) => line.pid);
