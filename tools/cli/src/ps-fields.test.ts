@@ -2,7 +2,9 @@
 import { parseStat } from '@procmon/parse';
 import { describe, expect, it } from 'vitest';
 import { cutToWidth, displayWidth } from './display-width.js';
+import type { PsLine } from './ps-command.js';
 import { cpuTimeText, lifetimeCpuPercent, percentText, startText, statText } from './ps-fields.js';
+import { userText } from './ps-format.js';
 
 /** A stat line with the fields ps reads set; the rest zero. */
 function stat(fields: {
@@ -127,5 +129,22 @@ describe('display width', () => {
     expect(cutToWidth('x👨‍👩‍👧y', 3)).toBe('x👨‍👩‍👧');
     expect(cutToWidth('x👨‍👩‍👧y', 2)).toBe('x');
     expect(cutToWidth('short', 60)).toBe('short');
+  });
+});
+
+describe('userText', () => {
+  const line = (user: string | undefined, uid?: number) => ({ user, uid }) as unknown as PsLine;
+  it.each([
+    ['root', 'root'],
+    ['postgres', 'postgres'],
+    ['systemd-network', 'systemd+'],
+    ['ユーザー名前', 'ユーザ+'],
+  ])('%s shows as %s (at most eight columns, as ps aux)', (user, shown) => {
+    expect(userText(line(user))).toBe(shown);
+  });
+
+  it('shows the uid when there is no name, and ? when the uid is unknown', () => {
+    expect(userText(line(undefined, 1234))).toBe('1234');
+    expect(userText(line(undefined))).toBe('?');
   });
 });

@@ -3,6 +3,7 @@
 // width (CJK and emoji take two columns) unless output is not a terminal or --wide.
 import { escapeText } from '@procmon/parse';
 import { drawTable, type RowWidth } from './columns.js';
+import { cutToWidth, displayWidth } from './display-width.js';
 import type { PsLine, PsReport } from './ps-command.js';
 import { cpuTimeText, percentText, startText } from './ps-fields.js';
 
@@ -37,7 +38,7 @@ export function formatPs(report: PsReport, width: RowWidth): string {
 
 function cells(line: PsLine, now: Date, prefix: string): string[] {
   return [
-    escapeText(line.user ?? (line.uid === undefined ? '?' : String(line.uid))),
+    userText(line),
     String(line.pid),
     String(line.ppid),
     percentText(line.cpuPercent),
@@ -50,6 +51,19 @@ function cells(line: PsLine, now: Date, prefix: string): string[] {
     containerText(line),
     prefix + commandText(line),
   ];
+}
+
+/** USER's width in `ps aux`. */
+const USER_COLUMNS = 8;
+
+/**
+ * USER as ps shows it: the name (the uid when it has none, `?` when unread), a name wider than
+ * eight columns cut to seven and a `+` (`systemd+`), so the columns after it stay in place.
+ */
+export function userText(line: PsLine): string {
+  const user = escapeText(line.user ?? (line.uid === undefined ? '?' : String(line.uid)));
+  if (displayWidth(user) <= USER_COLUMNS) return user;
+  return `${cutToWidth(user, USER_COLUMNS - 1)}+`;
 }
 
 /**
