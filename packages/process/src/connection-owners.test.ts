@@ -27,6 +27,15 @@ const styles: [string, typeof connectionOwnersAsync][] = [
 
 const holdersOf = (owners: ConnectionOwners) => owners.holders.map((h) => [h.pid, h.fd]);
 
+/** The client's end of its connection to the server, as the client sees it. */
+const clientSide = (clientPort: number): ConnectionQuery => ({
+  protocol: 'tcp',
+  localAddress: '127.0.0.1',
+  localPort: clientPort,
+  remoteAddress: '127.0.0.1',
+  remotePort: port,
+});
+
 let server: Server;
 let port: number;
 const accepted: Socket[] = [];
@@ -69,13 +78,7 @@ describe.each(styles)('connectionOwners (%s)', (_style, owners) => {
   it('names the child from the tuple the listener saw, and this process for the accepted side', async () => {
     const { child, clientPort } = await connectChild();
     const pid = child.pid as number;
-    const outgoing: ConnectionQuery = {
-      protocol: 'tcp',
-      localAddress: '127.0.0.1',
-      localPort: clientPort,
-      remoteAddress: '127.0.0.1',
-      remotePort: port,
-    };
+    const outgoing: ConnectionQuery = clientSide(clientPort);
     const found = await owners(outgoing);
     expect(found.socket?.state).toBe('ESTABLISHED');
     expect(found.reason).toBeUndefined();
@@ -97,13 +100,7 @@ describe.each(styles)('connectionOwners (%s)', (_style, owners) => {
 
   it("opens the holder's Process with its details, and refuses a holder whose pid was reused", async () => {
     const { child, clientPort } = await connectChild();
-    const found = await owners({
-      protocol: 'tcp',
-      localAddress: '127.0.0.1',
-      localPort: clientPort,
-      remoteAddress: '127.0.0.1',
-      remotePort: port,
-    });
+    const found = await owners(clientSide(clientPort));
     const holder = found.holders[0] as SocketHolder;
     const opened = openHolder(holder);
     expect(opened.pid).toBe(child.pid);
@@ -128,13 +125,7 @@ describe.each(styles)('connectionOwners (%s)', (_style, owners) => {
     const { child, clientPort } = await connectChild();
     child.stdin?.end();
     await exited(child);
-    const found = await owners({
-      protocol: 'tcp',
-      localAddress: '127.0.0.1',
-      localPort: clientPort,
-      remoteAddress: '127.0.0.1',
-      remotePort: port,
-    });
+    const found = await owners(clientSide(clientPort));
     expect(found.holders).toEqual([]);
     // Its side closed first: TIME_WAIT (inode 0) or, once that ended, no socket at all.
     if (found.socket === undefined) expect(found.reason).toBe('no-socket');
@@ -161,13 +152,7 @@ describe.each(styles)('connectionOwners (%s)', (_style, owners) => {
     const { child, clientPort } = await connectChild();
     const index = new SocketHolderIndex();
     const options: ConnectionOwnersOptions = { index };
-    const query: ConnectionQuery = {
-      protocol: 'tcp',
-      localAddress: '127.0.0.1',
-      localPort: clientPort,
-      remoteAddress: '127.0.0.1',
-      remotePort: port,
-    };
+    const query: ConnectionQuery = clientSide(clientPort);
     const first = await owners(query, options);
     expect(first.searched).not.toBe('index');
     const second = await owners(query, options);

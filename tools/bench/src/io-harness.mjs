@@ -1,6 +1,6 @@
 // What the I/O benchmarks need beyond harness.mjs: async timing, allocation windows sized for slow
 // calls (sync or async), the floor reader, and tables whose targets can also say "within Nx".
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import v8 from 'node:v8';
 import { measure } from 'mitata';
 import { addToSink } from './harness.mjs';
@@ -104,4 +104,29 @@ export async function bytesPerCall(op, { calls = 1024, isAsync = false } = {}) {
   }
   perCall.sort((a, b) => a - b);
   return Math.max(0, perCall[WINDOWS >> 1]);
+}
+
+/**
+ * Bare reads of every process with nothing else: list /proc, then per pid each of `files` and
+ * the exe link, no parsing. A process that exits meanwhile is skipped; a kernel thread has no exe.
+ * Returns the bytes read (consumed by the caller so the reads are not dropped).
+ */
+export function floorScan(files) {
+  let n = 0;
+  for (const name of readdirSync('/proc')) {
+    const code = name.charCodeAt(0);
+    if (code < 48 || code > 57) continue;
+    const dir = `/proc/${name}/`;
+    try {
+      for (const file of files) n += floorRead(`${dir}${file}`);
+    } catch {
+      continue;
+    }
+    try {
+      n += readlinkSync(`${dir}exe`).length;
+    } catch {
+      // a kernel thread has no exe; so does a process that just exited
+    }
+  }
+  return n;
 }

@@ -3,7 +3,7 @@
 // Usage: node --expose-gc src/process.bench.mjs [--quick] [case ...]
 //   (cases: environ stat statm io cmdline details scan)
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as oursModule from '@procmon/process';
 import { Procfs } from '@stroncium/procfs';
@@ -13,7 +13,13 @@ import { readBenchArgs } from './bench-args.mjs';
 import { addToSink, fasterBy, oursWithin } from './harness.mjs';
 import { makeEnviron } from './inputs.mjs';
 import { measureInterleaved, syncOrAsyncBytes } from './interleaved.mjs';
-import { bytesPerCall, fileReadOptions, floorRead, timeFromSamples } from './io-harness.mjs';
+import {
+  bytesPerCall,
+  fileReadOptions,
+  floorRead,
+  floorScan,
+  timeFromSamples,
+} from './io-harness.mjs';
 import { childrenOf, runPsutilMode, startCrowd, stopCrowd } from './process-children.mjs';
 import { psutilProblem, startSleeper, stop } from './processes.mjs';
 import { printHeading, Report } from './report.mjs';
@@ -410,23 +416,7 @@ function consumeSi(result) {
  * comm) and cmdline (args) and the exe link (path). A process that exits meanwhile is skipped.
  */
 function scanFloor() {
-  let n = 0;
-  for (const name of readdirSync('/proc')) {
-    const code = name.charCodeAt(0);
-    if (code < 48 || code > 57) continue;
-    const dir = `/proc/${name}/`;
-    try {
-      n += floorRead(`${dir}stat`) + floorRead(`${dir}cmdline`);
-    } catch {
-      continue;
-    }
-    try {
-      n += readlinkSync(`${dir}exe`).length;
-    } catch {
-      // a kernel thread has no exe; so does a process that just exited
-    }
-  }
-  return n;
+  return floorScan(['stat', 'cmdline']);
 }
 
 /** The ps command as a replacement would run it: the whole command, its output captured. */

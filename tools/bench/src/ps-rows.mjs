@@ -1,9 +1,8 @@
 // Rows of the in-process `procmon ps` table beyond ours and psutil: the bare I/O floor of the
 // same /proc reads, and one cold listing in a fresh Node (what a single `procmon ps` run pays).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { floorRead } from './io-harness.mjs';
+import { floorScan } from './io-harness.mjs';
 
 const COLD = fileURLToPath(new URL('ps-cold.mjs', import.meta.url));
 
@@ -13,28 +12,7 @@ const COLD = fileURLToPath(new URL('ps-cold.mjs', import.meta.url));
  * second stat (ours re-reads it to catch a reused pid). A process that exits meanwhile is skipped.
  */
 export function psFloor() {
-  let n = 0;
-  for (const name of readdirSync('/proc')) {
-    const code = name.charCodeAt(0);
-    if (code < 48 || code > 57) continue;
-    const dir = `/proc/${name}/`;
-    try {
-      n +=
-        floorRead(`${dir}stat`) +
-        floorRead(`${dir}cmdline`) +
-        floorRead(`${dir}status`) +
-        floorRead(`${dir}statm`) +
-        floorRead(`${dir}cgroup`);
-    } catch {
-      continue;
-    }
-    try {
-      n += readlinkSync(`${dir}exe`).length;
-    } catch {
-      // a kernel thread has no exe; so does a process that just exited
-    }
-  }
-  return n;
+  return floorScan(['stat', 'cmdline', 'status', 'statm', 'cgroup']);
 }
 
 /** `runs` cold listings, each in a fresh `node ps-cold.mjs`: their times in nanoseconds. */
