@@ -8,6 +8,17 @@ export interface FormatSocketOptions {
 }
 
 /**
+ * A unix socket's bound name for people: escaped, an abstract one as `@name` (each NUL in it as
+ * `@`, as ss shows them), `unnamed` when it has none.
+ */
+export function unixNameText(entry: SocketEntry, unnamed = '(unnamed)'): string {
+  if (entry.path === undefined) return unnamed;
+  return entry.abstract
+    ? `@${escapeText(entry.path.replaceAll('\0', '@'))}`
+    : escapeText(entry.path);
+}
+
+/**
  * One line for a socket descriptor, in the form OpenSnitch prints, with the inode where it
  * belongs (OpenSnitch wrote the descriptor number there):
  *
@@ -30,12 +41,7 @@ export interface FormatSocketOptions {
 export function formatSocket(entry: SocketEntry, options?: FormatSocketOptions): string {
   const head = `socket:[${entry.inode}] - `;
   if (entry.family === 'unix') {
-    const name =
-      entry.path === undefined
-        ? '(unnamed)'
-        : entry.abstract
-          ? `@${escapeText(entry.path.replaceAll('\0', '@'))}`
-          : escapeText(entry.path);
+    const name = unixNameText(entry);
     const peer = entry.peerInode ? ` -> socket:[${entry.peerInode}]` : '';
     const doubt = entry.unverified ? `, unverified: ${entry.unverified}` : '';
     return `${head}unix ${entry.type ?? 'unknown'} ${name}${peer}, state: ${entry.state}${doubt}`;
@@ -61,12 +67,7 @@ export function formatSocket(entry: SocketEntry, options?: FormatSocketOptions):
  */
 export function formatConnection(entry: SocketEntry): string {
   if (entry.family === 'unix') {
-    const name =
-      entry.path === undefined
-        ? '(unnamed)'
-        : entry.abstract
-          ? `@${escapeText(entry.path.replaceAll('\0', '@'))}`
-          : escapeText(entry.path);
+    const name = unixNameText(entry);
     const peer = entry.peerInode ? ` -> socket:[${entry.peerInode}]` : '';
     const doubt = entry.unverified ? ` (unverified: ${entry.unverified})` : '';
     return `unix ${entry.type ?? 'unknown'} ${name}${peer} ${entry.state}${doubt}`;

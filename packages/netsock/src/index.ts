@@ -1,7 +1,12 @@
 export { type BackendChoice, netsockBackend } from './backend.js';
 export { type ConnectionQuery, datagramRivals } from './connection-query.js';
 export { listSocketDescriptors, type SocketDescriptor } from './descriptors.js';
-export { type FormatSocketOptions, formatConnection, formatSocket } from './format.js';
+export {
+  type FormatSocketOptions,
+  formatConnection,
+  formatSocket,
+  unixNameText,
+} from './format.js';
 export {
   DumpInterruptedError,
   NetlinkError,

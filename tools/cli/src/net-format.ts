@@ -4,7 +4,7 @@
 // visibly holds a row with `-`. Endpoints as ss and lsof write them: `127.0.0.1:5432`,
 // `[::1]:443`, `*:*` for no address or port.
 
-import type { SocketEntry } from '@procmon/netsock';
+import { type SocketEntry, unixNameText } from '@procmon/netsock';
 import { escapeText } from '@procmon/parse';
 import { drawTable, type RowWidth } from './columns.js';
 import { pathText } from './format.js';
@@ -64,9 +64,7 @@ function localText(socket: SocketEntry): string {
     return endpointText(socket.family, socket.localAddress, socket.localPort);
   }
   const doubt = socket.unverified ? ` (unverified: ${socket.unverified})` : '';
-  if (socket.path === undefined) return `*${doubt}`;
-  const name = socket.abstract ? `@${socket.path.replaceAll('\0', '@')}` : socket.path;
-  return `${escapeText(name)}${doubt}`;
+  return `${unixNameText(socket, '*')}${doubt}`;
 }
 
 /** A unix socket's peer as `socket:[inode]` (`*` for none), else the remote address and port. */
