@@ -36,6 +36,26 @@ export interface ConnectionsOptions {
 
 /** Every socket (of `tables`, kept by `filter`) with its holders, in the resolver's order. */
 export function connections(options: ConnectionsOptions = {}): Connection[] {
+  return connectionsReport(options).connections;
+}
+
+/** The same with asynchronous reads of /proc (see connectionsReportAsync). */
+export async function connectionsAsync(options: ConnectionsOptions = {}): Promise<Connection[]> {
+  return (await connectionsReportAsync(options)).connections;
+}
+
+/**
+ * `connections`, and the pids whose descriptors could not be read: a socket listed with no holder
+ * may be held by one of them (another user's process when unprivileged; one with more
+ * capabilities than ours as root), so "no holder" is not "nobody holds it" while any are listed.
+ */
+export interface ConnectionsReport {
+  connections: Connection[];
+  unreadable: number[];
+}
+
+/** Every socket with its holders, and the processes that could not be read. */
+export function connectionsReport(options: ConnectionsOptions = {}): ConnectionsReport {
   const { procfs, resolver, index } = partsOf(options);
   const listed = resolver.list(listOptionsOf(options));
   return joined(listed, procfs.run(index.everyHolderFlow()), options);
@@ -46,7 +66,9 @@ export function connections(options: ConnectionsOptions = {}): Connection[] {
  * its reads run on libuv's pool, the socket tables are dumped here (`list()` has no async form,
  * see the top), so the two overlap instead of adding up.
  */
-export async function connectionsAsync(options: ConnectionsOptions = {}): Promise<Connection[]> {
+export async function connectionsReportAsync(
+  options: ConnectionsOptions = {},
+): Promise<ConnectionsReport> {
   const { procfs, resolver, index } = partsOf(options);
   const pids = await procfs.runAsync(procfs.flows.listPids());
   // Its first batch is queued before this returns (runAsync runs until its first wait).
@@ -69,15 +91,18 @@ function listOptionsOf(options: ConnectionsOptions): { tables?: readonly TableNa
 /** The listed sockets kept by the filter, each with its holders (none for inode 0). */
 function joined(
   listed: SocketEntry[],
-  holders: Map<number, SocketHolder[]>,
+  walked: { byInode: Map<number, SocketHolder[]>; unreadable: number[] },
   options: ConnectionsOptions,
-): Connection[] {
+): ConnectionsReport {
   const { filter } = options;
   const sockets = filter === undefined ? listed : listed.filter((socket) => filter(socket));
-  return sockets.map((socket) => ({
-    socket,
-    holders: socket.inode === 0 ? [] : (holders.get(socket.inode) ?? []),
-  }));
+  return {
+    connections: sockets.map((socket) => ({
+      socket,
+      holders: socket.inode === 0 ? [] : (walked.byInode.get(socket.inode) ?? []),
+    })),
+    unreadable: walked.unreadable,
+  };
 }
 
 function partsOf(options: ConnectionsOptions): {

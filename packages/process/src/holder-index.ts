@@ -136,19 +136,22 @@ export class SocketHolderIndex {
   *holdersOfFlow(inodes: Iterable<number>): Flow<Map<number, SocketHolder[]>> {
     const wanted = [...inodes];
     for (const inode of wanted) checkInode(inode);
-    const found = yield* this.everyHolderFlow();
-    return new Map(wanted.map((inode) => [inode, found.get(inode) ?? []]));
+    const { byInode } = yield* this.everyHolderFlow();
+    return new Map(wanted.map((inode) => [inode, byInode.get(inode) ?? []]));
   }
 
   /**
    * One walk of every process (of `pids`, the pid list as just read; the root's pids unless
-   * given), refreshing the whole index: the holders of every socket found, by inode.
+   * given), refreshing the whole index: the holders of every socket found, by inode, and the
+   * pids whose descriptors could not be read (any of them may hold any socket).
    */
-  *everyHolderFlow(pids?: readonly number[]): Flow<Map<number, SocketHolder[]>> {
+  *everyHolderFlow(
+    pids?: readonly number[],
+  ): Flow<{ byInode: Map<number, SocketHolder[]>; unreadable: number[] }> {
     const listed = pids ?? (yield* this.procfs.flows.listPids());
     const walk = yield* socketWalkFlow(this.procfs, listed);
     this.#refresh(walk, listed, listed);
-    return holdersByInode(walk);
+    return { byInode: holdersByInode(walk), unreadable: walk.unreadable };
   }
 
   /** The flow behind `holders`, to compose with other reads. */

@@ -28,8 +28,11 @@ export {
 export {
   type Connection,
   type ConnectionsOptions,
+  type ConnectionsReport,
   connections,
   connectionsAsync,
+  connectionsReport,
+  connectionsReportAsync,
 } from './connections.js';
 export {
   type CpuSample,

@@ -37,20 +37,25 @@ export interface NetSocket {
 
 export interface NetReport {
   sockets: NetSocket[];
+  /**
+   * Processes whose descriptors could not be read: a socket shown with no holder may be held by
+   * one of them.
+   */
+  unreadable: number[];
 }
 
 export async function listConnections(options: NetOptions = {}): Promise<NetReport> {
-  const { connectionsAsync } = await import('@procmon/process');
+  const { connectionsReportAsync } = await import('@procmon/process');
   const lookup = options.lookup ?? GETENT;
   const wantedUids =
     options.users === undefined
       ? undefined
       : new Set(options.users.map((user) => uidOfUser(user, lookup)));
-  const found = await connectionsAsync(
+  const found = await connectionsReportAsync(
     options.protocols === undefined ? {} : { tables: [...new Set(options.protocols)] },
   );
   const chosen: { socket: SocketEntry; holders: SocketHolder[] }[] = [];
-  for (const { socket, holders } of found) {
+  for (const { socket, holders } of found.connections) {
     if (!socketMatches(socket, options)) continue;
     let shown = holders;
     if (options.pids !== undefined) {
@@ -85,6 +90,7 @@ export async function listConnections(options: NetOptions = {}): Promise<NetRepo
         program: programs.get(programKey(holder)),
       })),
     })),
+    unreadable: found.unreadable,
   };
 }
 

@@ -23,7 +23,25 @@ export function formatNet(report: NetReport, width: RowWidth): string {
     }
     for (const holder of holders) rows.push([...head, ...holderCells(holder)]);
   }
-  return drawTable(HEADER, rows, { rightAligned: RIGHT_ALIGNED, width }).join('\n');
+  const lines = drawTable(HEADER, rows, { rightAligned: RIGHT_ALIGNED, width });
+  return [...lines, ...unreadableLines(report.unreadable)].join('\n');
+}
+
+/** Shown at most: a machine may have many processes we may not read. */
+const UNREADABLE_SHOWN = 10;
+
+/** Why a row with no holder may still have one: the processes that could not be read. */
+function unreadableLines(unreadable: readonly number[]): string[] {
+  if (unreadable.length === 0) return [];
+  const shown = unreadable.slice(0, UNREADABLE_SHOWN).join(', ');
+  const more =
+    unreadable.length > UNREADABLE_SHOWN
+      ? `, and ${unreadable.length - UNREADABLE_SHOWN} more`
+      : '';
+  const count = unreadable.length === 1 ? '1 process' : `${unreadable.length} processes`;
+  return [
+    `the descriptors of ${count} could not be read (pid ${shown}${more}): a socket shown without a holder may be held by one of them`,
+  ];
 }
 
 function holderCells(holder: NetHolder): string[] {

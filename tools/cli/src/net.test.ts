@@ -19,6 +19,13 @@ async function start(script: string): Promise<{ child: ChildProcess; line: strin
 }
 
 /** The fd numbers of a process that link to `socket:[inode]`, read here. */
+/** The table of `procmon net`'s text: its header and rows, without the note on unreadable processes. */
+const tableLines = (stdout: string): string[] =>
+  stdout
+    .trimEnd()
+    .split('\n')
+    .filter((line) => !line.startsWith('the descriptors of '));
+
 interface JsonSocket {
   socket: {
     protocol: string;
@@ -110,7 +117,7 @@ describe('procmon net', () => {
       String(listenPort),
     ]);
     expect(result.status, result.stderr).toBe(0);
-    const [header, ...rows] = result.stdout.trimEnd().split('\n');
+    const [header, ...rows] = tableLines(result.stdout);
     expect(header?.split(/ +/)).toEqual([
       'PROTO',
       'STATE',
@@ -136,7 +143,7 @@ describe('procmon net', () => {
   it('keeps only the sockets of the processes asked for (-p), and UNCONN for the UDP socket', () => {
     const result = procmon(['net', '-p', String(datagram.pid), '--proto', 'udp']);
     expect(result.status, result.stderr).toBe(0);
-    const rows = result.stdout.trimEnd().split('\n').slice(1);
+    const rows = tableLines(result.stdout).slice(1);
     expect(rows.map((row) => row.split(/ +/).slice(0, 5))).toEqual([
       ['udp', 'UNCONN', `127.0.0.1:${udpPort}`, '*:*', String(datagram.pid)],
     ]);
@@ -161,6 +168,34 @@ describe('procmon net', () => {
     const result = procmon(args);
     expect(result.stderr).toMatch(message);
     expect(result.status).toBe(2);
+  });
+});
+
+describe('procmon net as uid 65534', () => {
+  const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+
+  it("lists root's listener with no holder, and says whose descriptors it could not read", () => {
+    const args = ['net', '--proto', 'tcp', '--state', 'listen', '--port', String(listenPort)];
+    const json = procmon([...args, '--json'], asNobody);
+    expect(json.status, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.sockets).toHaveLength(1);
+    expect(report.sockets[0].holders).toEqual([]);
+    expect(report.unreadable).toContain(listener.pid);
+    const text = procmon(args, asNobody);
+    expect(text.status, text.stderr).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines[1]?.split(/ +/).slice(0, 6)).toEqual([
+      'tcp',
+      'LISTEN',
+      `127.0.0.1:${listenPort}`,
+      '*:*',
+      '-',
+      '-',
+    ]);
+    expect(lines.at(-1)).toMatch(
+      /^the descriptors of \d+ process(es)? could not be read \(pid .*\): a socket shown without a holder may be held by one of them$/,
+    );
   });
 });
 
