@@ -56,18 +56,25 @@ export function* lookupFlow(
   return found.get(inode);
 }
 
-/** Every socket of `tables`, every state, each once: one read of each table. */
+/**
+ * Every socket of `tables`, every state, each once: one read of each table. With `localPort`,
+ * only the inet sockets bound to that port: the kernel filters the dumps that can be filtered,
+ * and every entry is checked here too (the /proc/net files, the tcp compat dump, unix tables).
+ */
 export function* listFlow(
   context: ReadContext,
   source: Source,
   tables: readonly TableName[],
+  localPort?: number,
 ): Flow<SocketEntry[]> {
   const entries: SocketEntry[] = [];
   const sink = listSink(entries);
   for (const table of tables) {
-    yield* readTable(context, source, table, ALL_STATES, sink, () => entries.slice());
+    yield* readTable(context, source, table, ALL_STATES, sink, () => entries.slice(), localPort);
   }
   // The unix rows that may be forged, for the inodes no table had (see addUnixRows).
   sink.settle();
-  return entries;
+  return localPort === undefined
+    ? entries
+    : entries.filter((entry) => entry.family !== 'unix' && entry.localPort === localPort);
 }

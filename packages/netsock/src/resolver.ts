@@ -184,11 +184,25 @@ export class SocketResolver {
    * Every socket of the given tables (all by default) in the namespace of `options.pid`, in every
    * state (TIME_WAIT and connection requests too, with inode 0). A socket seen twice in a dump is
    * listed once (same inode, or same cookie for inode 0). One read of each table: a socket the
-   * kernel skipped while others closed is not looked for again (see `resolve`).
+   * kernel skipped while others closed is not looked for again (see `resolve`). With
+   * `localPort`, only the inet sockets bound to that port (the kernel filters the netlink dumps,
+   * so a table of thousands returns the few on the port). RangeError for a port that is not an
+   * integer from 0 to 65535.
    */
-  list(options?: ResolveOptions & { tables?: readonly TableName[] }): SocketEntry[] {
+  list(
+    options?: ResolveOptions & { tables?: readonly TableName[]; localPort?: number },
+  ): SocketEntry[] {
+    const localPort = options?.localPort;
+    if (
+      localPort !== undefined &&
+      !(Number.isInteger(localPort) && localPort >= 0 && localPort <= 0xffff)
+    ) {
+      throw new RangeError(
+        `localPort must be an integer from 0 to 65535, got ${String(localPort)}`,
+      );
+    }
     const source = this.channels.sourceFor(options?.pid);
-    return this.procfs.run(listFlow(this.reads, source, options?.tables ?? TABLE_ORDER));
+    return this.procfs.run(listFlow(this.reads, source, options?.tables ?? TABLE_ORDER, localPort));
   }
 
   /**

@@ -38,6 +38,7 @@ export function* readTable(
   states: number,
   sink: DumpSink,
   partial: () => SocketEntry[],
+  localPort?: number,
 ): Flow<void> {
   if (source.backend === 'procfs') {
     yield* readProcTable(context.procfs, table, source.pid, sink);
@@ -45,7 +46,7 @@ export function* readTable(
   }
   let result: 'done' | 'unsupported';
   try {
-    result = yield* dumpTableRetryingFlow(source.channel, table, states, sink, partial);
+    result = yield* dumpTableRetryingFlow(source.channel, table, states, sink, partial, localPort);
   } catch (error) {
     // A dump cut short may leave the kernel's side of it running: go on with a new socket.
     if (!(error instanceof DumpInterruptedError)) context.drop(source.channel);

@@ -137,7 +137,9 @@ function rivalsOf(
   where: ResolveOptions,
 ): SocketEntry[] {
   if (query.protocol === 'tcp') return [];
-  return datagramRivals(resolver.list({ ...where, tables: [query.protocol] }), query, socket);
+  // Only the sockets on the query's port: a table of thousands is filtered by the kernel.
+  const onPort = resolver.list({ ...where, tables: [query.protocol], localPort: query.localPort });
+  return datagramRivals(onPort, query, socket);
 }
 
 function ambiguous(socket: SocketEntry, rivals: SocketEntry[]): ConnectionOwners {

@@ -36,6 +36,43 @@ export interface InetDiagRequest {
   rawProtocol?: number;
   /** An exact lookup's socket; a dump leaves it zero. */
   id?: InetSocketId;
+  /**
+   * A dump of only the sockets bound to this local port: a filter the kernel runs (an
+   * INET_DIAG_REQ_BYTECODE attribute, `sport >= P && sport <= P`), so a table of thousands of
+   * sockets returns the few on the port.
+   */
+  localPort?: number;
+}
+
+/** The request's INET_DIAG_REQ_BYTECODE attribute type. */
+const INET_DIAG_REQ_BYTECODE = 1;
+/** Bytecode ops (struct inet_diag_bc_op's code): the local port at least, at most. */
+const INET_DIAG_BC_S_GE = 2;
+const INET_DIAG_BC_S_LE = 3;
+/** One op, and the op after a port comparison that holds the port: 4 bytes each. */
+const BC_OP_LEN = 4;
+
+/**
+ * The attribute: `S_GE port; S_LE port`, each op followed by the port in the next op's `no`.
+ * An op's `yes` skips to the next comparison, its `no` jumps past the end (4 bytes beyond
+ * it), which the kernel reads as "not matched"; reaching the end exactly is "matched".
+ */
+function localPortBytecode(port: number): Uint8Array {
+  const ops = 4 * BC_OP_LEN;
+  const bytes = new Uint8Array(4 + ops);
+  const view = new DataView(bytes.buffer);
+  view.setUint16(0, bytes.length, HOST_LITTLE_ENDIAN); // nla_len
+  view.setUint16(2, INET_DIAG_REQ_BYTECODE, HOST_LITTLE_ENDIAN); // nla_type
+  const op = (at: number, code: number, yes: number, no: number) => {
+    bytes[4 + at] = code;
+    bytes[4 + at + 1] = yes;
+    view.setUint16(4 + at + 2, no, HOST_LITTLE_ENDIAN);
+  };
+  op(0, INET_DIAG_BC_S_GE, 2 * BC_OP_LEN, ops + BC_OP_LEN);
+  op(BC_OP_LEN, 0, 0, port);
+  op(2 * BC_OP_LEN, INET_DIAG_BC_S_LE, 2 * BC_OP_LEN, 2 * BC_OP_LEN + BC_OP_LEN);
+  op(3 * BC_OP_LEN, 0, 0, port);
+  return bytes;
 }
 
 function writeSockId(
@@ -63,7 +100,9 @@ function writeSockId(
 
 /** The payload of a SOCK_DIAG_BY_FAMILY request for inet sockets: struct inet_diag_req_v2. */
 export function encodeInetDiagRequest(request: InetDiagRequest): Uint8Array {
-  const bytes = new Uint8Array(INET_DIAG_REQ_V2_LEN);
+  const filter = request.localPort === undefined ? undefined : localPortBytecode(request.localPort);
+  const bytes = new Uint8Array(INET_DIAG_REQ_V2_LEN + (filter?.length ?? 0));
+  if (filter !== undefined) bytes.set(filter, INET_DIAG_REQ_V2_LEN);
   const view = new DataView(bytes.buffer);
   bytes[0] = request.family;
   bytes[1] = request.protocol;

@@ -46,7 +46,8 @@ export const TABLE_ORDER: readonly TableName[] = [
 interface TableRequest {
   type: number;
   family: number;
-  payload: (states: number) => Uint8Array;
+  /** The request's payload; `localPort` narrows the dump when the request can (inet v2). */
+  payload: (states: number, localPort?: number) => Uint8Array;
 }
 
 interface TableSpec {
@@ -60,7 +61,13 @@ interface TableSpec {
 const v2 = (family: number, protocol: number): TableRequest => ({
   type: SOCK_DIAG_BY_FAMILY,
   family,
-  payload: (states) => encodeInetDiagRequest({ family: family as 2 | 10, protocol, states }),
+  payload: (states, localPort) =>
+    encodeInetDiagRequest({
+      family: family as 2 | 10,
+      protocol,
+      states,
+      ...(localPort === undefined ? {} : { localPort }),
+    }),
 });
 const both = (protocol: number) => [v2(AF_INET, protocol), v2(AF_INET6, protocol)];
 
@@ -130,6 +137,7 @@ export function* dumpTableFlow(
   table: TableName,
   states: number,
   sink: DumpSink,
+  localPort?: number,
 ): Flow<{ interrupted: boolean } | 'unsupported'> {
   const spec = TABLES[table];
   if (spec.requests.length === 0 || channel.unsupported.has(table)) return 'unsupported';
@@ -142,7 +150,7 @@ export function* dumpTableFlow(
     const request = requests[i] as TableRequest;
     let result: ExchangeResult;
     try {
-      result = yield* dumpOne(channel, spec, request, states, sink);
+      result = yield* dumpOne(channel, spec, request, states, sink, localPort);
     } catch (error) {
       if (!(error instanceof NetlinkError)) throw error;
       if (
@@ -151,7 +159,7 @@ export function* dumpTableFlow(
         COMPAT_MISSING.has(error.code)
       ) {
         channel.unsupported.add(`${table}:compat`);
-        return yield* dumpTableFlow(channel, table, states, sink);
+        return yield* dumpTableFlow(channel, table, states, sink, localPort);
       }
       // ENOENT: no handler for this family/protocol (a module not loaded, IPv6 disabled).
       if (error.code !== 'ENOENT') throw error;
@@ -183,9 +191,10 @@ function* dumpOne(
   request: TableRequest,
   states: number,
   sink: DumpSink,
+  localPort: number | undefined,
 ): Flow<ExchangeResult> {
   const seq = channel.nextSeq();
-  const bytes = encodeRequest(request.type, DUMP_FLAGS, seq, request.payload(states));
+  const bytes = encodeRequest(request.type, DUMP_FLAGS, seq, request.payload(states, localPort));
   const { kind, protocol } = spec;
   // What differs between the unix and inet replies: the checks of a message, where its inode
   // is, and how it decodes. The rest (keep it raw, or decode it when its inode is wanted) is one.
@@ -225,9 +234,10 @@ export function* dumpTableRetryingFlow(
   states: number,
   sink: DumpSink,
   partial: () => SocketEntry[],
+  localPort?: number,
 ): Flow<'done' | 'unsupported'> {
   for (let attempt = 0; ; attempt++) {
-    const result = yield* dumpTableFlow(channel, table, states, sink);
+    const result = yield* dumpTableFlow(channel, table, states, sink, localPort);
     if (result === 'unsupported') return result;
     if (!result.interrupted) return 'done';
     if (attempt === 1) throw new DumpInterruptedError(table, partial());
