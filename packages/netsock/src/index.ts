@@ -1,5 +1,10 @@
 export { type BackendChoice, netsockBackend } from './backend.js';
-export { type ConnectionQuery, datagramRivals } from './connection-query.js';
+export {
+  type ConnectionQuery,
+  checkQuery,
+  datagramRivals,
+  parseAddress,
+} from './connection-query.js';
 export { listSocketDescriptors, type SocketDescriptor } from './descriptors.js';
 export {
   type FormatSocketOptions,

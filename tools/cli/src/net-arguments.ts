@@ -1,6 +1,7 @@
 // What `procmon net` takes from the command line, checked before any of its code loads: protocol
-// and state lists, ports, and the endpoints of `net owner` (`10.0.0.2:51000`, `[::1]:443`).
-import { BlockList, isIP } from 'node:net';
+// and state lists, ports, and the shape of `net owner`'s endpoints (`10.0.0.2:51000`,
+// `[::1]:443`). Whether an endpoint's address is one is @procmon/netsock's to say (its
+// checkQuery, asked by net-owner.ts once it is loaded): one rule for the library and the tool.
 import { InvalidArgumentError } from 'commander';
 import { listOf } from './arguments.js';
 
@@ -68,50 +69,29 @@ export function parseOwnerProtocol(value: string): OwnerProtocol {
 }
 
 /**
- * Commander's parser for an endpoint: `127.0.0.1:5432`, `[::1]:443`, `[::ffff:10.0.0.2]:80`.
- * An IPv6 address must be in brackets (its own colons would hide the port).
+ * Commander's parser for an endpoint's shape: `address:port`, an IPv6 address in brackets (its
+ * own colons would hide the port), a port from 1 to 65535, no zone (`%eth0`: the socket tables
+ * hold addresses without one). The address itself is checked by net-owner.ts.
  */
 export function parseEndpoint(value: string): Endpoint {
-  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(value);
+  const bracketed = /^\[([^\]]*:[^\]]*)\]:(\d+)$/.exec(value);
   const plain = /^([^:[\]]+):(\d+)$/.exec(value);
   const [, address, portText] = bracketed ?? plain ?? [];
-  const family = address === undefined ? 0 : isIP(address);
-  const port = portText === undefined ? undefined : portOf(portText);
-  if (address === undefined || family === 0 || (bracketed !== null) !== (family === 6)) {
+  if (address === undefined || portText === undefined) {
     throw new InvalidArgumentError(
       `"${value}" is not an address and port (127.0.0.1:5432, or [::1]:443 for IPv6)`,
     );
   }
-  if (port === undefined) {
-    throw new InvalidArgumentError(`"${value}" has no valid port (an integer from 1 to 65535)`);
-  }
-  // node's isIP takes `fe80::1%eth0`; the socket tables hold addresses without the zone.
   if (address.includes('%')) {
     throw new InvalidArgumentError(
       `"${value}" has a zone (${address.slice(address.indexOf('%'))}): give the address without it`,
     );
   }
-  return { address, port };
-}
-
-// `0.0.0.0` and `::` in any spelling (`0::0`, `::ffff:0.0.0.0`): BlockList compares bytes.
-const WILDCARDS = new BlockList();
-WILDCARDS.addAddress('0.0.0.0', 'ipv4');
-WILDCARDS.addAddress('::', 'ipv6');
-
-/**
- * Commander's parser for `net owner`'s remote endpoint: as parseEndpoint, but not the wildcard
- * address, which names no peer (a listener or an unconnected socket is asked for without one).
- */
-export function parseRemoteEndpoint(value: string): Endpoint {
-  const endpoint = parseEndpoint(value);
-  const family = isIP(endpoint.address) === 6 ? 'ipv6' : 'ipv4';
-  if (WILDCARDS.check(endpoint.address, family)) {
-    throw new InvalidArgumentError(
-      `"${value}" is the wildcard address, not a peer; leave the remote side out for a listener or an unconnected socket`,
-    );
+  const port = portOf(portText);
+  if (port === undefined) {
+    throw new InvalidArgumentError(`"${value}" has no valid port (an integer from 1 to 65535)`);
   }
-  return endpoint;
+  return { address, port };
 }
 
 function portOf(text: string): number | undefined {

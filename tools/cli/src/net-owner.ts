@@ -1,7 +1,7 @@
 // `procmon net owner tcp 10.0.0.2:51000 1.1.1.1:443`: the firewall's question. The kernel finds
 // the socket of that tuple (sock_diag's exact lookup), then the processes holding it are found
 // (each with its identity checked), named, and shown; when none is, the answer says why.
-import type { ConnectionQuery, SocketEntry } from '@procmon/netsock';
+import { type ConnectionQuery, checkQuery, parseAddress, type SocketEntry } from '@procmon/netsock';
 import { escapeText } from '@procmon/parse';
 import type { NoOwnerReason } from '@procmon/process';
 import { drawTable, type RowWidth } from './columns.js';
@@ -10,6 +10,7 @@ import type { Endpoint, OwnerProtocol } from './net-arguments.js';
 import { type NetHolder, shownState } from './net-command.js';
 import { endpointText, protocolText } from './net-format.js';
 import { holderPrograms, programKey } from './net-programs.js';
+import { UsageError } from './usage-error.js';
 import { GETENT, type UserLookupCommand, userNames } from './users.js';
 
 export interface OwnerQuery {
@@ -41,15 +42,7 @@ export interface OwnerReport {
 
 export async function ownersOf(query: OwnerQuery): Promise<OwnerReport> {
   const { connectionOwnersAsync } = await import('@procmon/process');
-  const asked: ConnectionQuery = {
-    protocol: query.protocol,
-    localAddress: query.local.address,
-    localPort: query.local.port,
-  };
-  if (query.remote !== undefined) {
-    asked.remoteAddress = query.remote.address;
-    asked.remotePort = query.remote.port;
-  }
+  const asked = checkedQuery(query);
   const found = await connectionOwnersAsync(asked, { pid: query.netnsPid });
   const lookup = query.lookup ?? GETENT;
   const names = userNames(
@@ -104,6 +97,46 @@ export function formatOwner(report: OwnerReport, width: RowWidth): string {
     }),
   );
   return lines.join('\n');
+}
+
+/**
+ * The query as netsock's checkQuery accepts it, every refusal a usage error naming the endpoint:
+ * an address that is none, a wildcard remote side (it names no peer), IPv4 with IPv6. (The
+ * shape, brackets for IPv6 only, was checked by parseEndpoint.)
+ */
+function checkedQuery(query: OwnerQuery): ConnectionQuery {
+  const endpoints = query.remote === undefined ? [query.local] : [query.local, query.remote];
+  for (const endpoint of endpoints) {
+    const bytes = parseAddress(endpoint.address);
+    if (bytes === undefined) {
+      throw new UsageError(
+        `"${endpointOf(endpoint)}" is not an address and port (127.0.0.1:5432, or [::1]:443 for IPv6)`,
+      );
+    }
+    if (endpoint === query.remote && bytes.every((byte) => byte === 0)) {
+      throw new UsageError(
+        `"${endpointOf(endpoint)}" is the wildcard address, not a peer; leave the remote side out for a listener or an unconnected socket`,
+      );
+    }
+  }
+  const asked: ConnectionQuery = {
+    protocol: query.protocol,
+    localAddress: query.local.address,
+    localPort: query.local.port,
+  };
+  if (query.remote !== undefined) {
+    asked.remoteAddress = query.remote.address;
+    asked.remotePort = query.remote.port;
+  }
+  try {
+    checkQuery(asked);
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) {
+      throw new UsageError(`net owner: ${error.message}`);
+    }
+    throw error;
+  }
+  return asked;
 }
 
 function endpointOf(endpoint: Endpoint): string {

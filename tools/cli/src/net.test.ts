@@ -164,6 +164,13 @@ describe('procmon net', () => {
     [['net', 'owner', 'udp', '[::ffff:1.2.3.4]:80', '[::ffff:0.0.0.0]:5'], /is the wildcard/],
     // A zone names an interface, not part of an address the socket tables hold.
     [['net', 'owner', 'tcp', '[fe80::1%eth0]:1'], /"\[fe80::1%eth0\]:1" has a zone/],
+    // Whether an address is one is netsock's rule (checkQuery), the library's own.
+    [['net', 'owner', 'tcp', 'foo:80'], /"foo:80" is not an address and port/],
+    [['net', 'owner', 'tcp', '1.2.3.256:80'], /"1\.2\.3\.256:80" is not an address and port/],
+    [
+      ['net', 'owner', 'tcp', '127.0.0.1:80', '[::1]:5'],
+      /remoteAddress ::1 is IPv6, but localAddress 127\.0\.0\.1 is IPv4/,
+    ],
   ])('refuses %j as a usage error (status 2)', (args, message) => {
     const result = procmon(args);
     expect(result.stderr).toMatch(message);
@@ -241,6 +248,12 @@ describe('procmon net owner', () => {
     expect(report.reason).toBe('not-permitted');
     // The client that holds it is root's: among the processes it could not read.
     expect(report.unreadable).toContain(client.pid);
+  });
+
+  it('takes an IPv4-mapped address in any spelling, as netsock reads it', () => {
+    const result = procmon(['net', 'owner', 'tcp', '[::ffff:7f00:1]:1', '[::ffff:127.0.0.1]:2']);
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/: the kernel has no such socket/);
   });
 
   it('exits 1 and says why when no socket has the tuple', () => {

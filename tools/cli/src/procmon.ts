@@ -27,7 +27,6 @@ import {
   parseOwnerProtocol,
   parsePort,
   parseProtocolList,
-  parseRemoteEndpoint,
   parseStateList,
 } from './net-arguments.js';
 import { commanderOutput, flush, writeOut } from './output.js';
@@ -270,7 +269,7 @@ net
   .argument(
     '[remote]',
     'remote address and port; leave it out for a listener or an unconnected udp socket',
-    parseRemoteEndpoint,
+    parseEndpoint,
   )
   .option('--netns <pid>', 'look in the network namespace of this process', parsePid)
   .option('--wide', 'do not cut rows to the terminal width')
