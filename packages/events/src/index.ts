@@ -1,0 +1,3 @@
+export { EventSourceError } from './errors.js';
+export type { EventSink, EventSourceHandle } from './source.js';
+export * from './types.js';
