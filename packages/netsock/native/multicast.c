@@ -5,7 +5,8 @@
  * pending buffer (capped), and wakes JS through a threadsafe function only when that buffer goes
  * from empty to non-empty; the JS call takes everything pending at once.
  *
- *   subscribe(protocol, groupsMask, receiveBufferBytes, onBatch(batch: ArrayBuffer)): handle
+ *   subscribe(protocol, groupsMask, receiveBufferBytes, onBatch(batch: ArrayBuffer),
+ *             queueCapBytes?: number): handle       (the pending buffer's cap, 64 MiB unless set)
  *   multicastSend(handle, bytes: Uint8Array): number      sendto the kernel (port id 0)
  *   multicastPortId(handle): number                        the socket's port id (getsockname)
  *   unsubscribe(handle): undefined                          idempotent
@@ -36,7 +37,7 @@
 
 #include "util.h"
 
-#define PENDING_CAP (64u * 1024 * 1024)
+#define DEFAULT_PENDING_CAP (64u * 1024 * 1024)
 #define DATAGRAM_BYTES (64u * 1024)
 #define RECORD_DATAGRAM 0u
 #define RECORD_OVERRUN 1u
@@ -61,6 +62,12 @@ struct subscription {
   size_t used;
   size_t capacity;
   uint32_t dropped;
+  size_t pending_cap;
+  /* The last record pending is an overrun: another one says nothing new, and would let the
+     buffer grow past its cap while JS is away. */
+  int overrun_last;
+  /* An overrun while datagrams were being dropped: reported after the dropped count. */
+  int overrun_after_drop;
   /* Main thread only. */
   int stopped;
   int hook_registered;
@@ -82,7 +89,8 @@ static size_t padded(size_t length) { return (length + 3u) & ~(size_t)3u; }
 static int append_record(struct subscription *sub, uint32_t kind, uint32_t length,
                          const void *bytes, size_t byte_count) {
   size_t need = sub->used + 8 + padded(byte_count);
-  if (grow_bytes(&sub->pending, &sub->capacity, need, 4096, PENDING_CAP + 64) != 0) return ENOMEM;
+  if (grow_bytes(&sub->pending, &sub->capacity, need, 4096, 2 * sub->pending_cap + 64) != 0)
+    return ENOMEM;
   uint8_t *at = sub->pending + sub->used;
   memcpy(at, &kind, 4);
   memcpy(at + 4, &length, 4);
@@ -97,14 +105,21 @@ static void deliver(struct subscription *sub, uint32_t kind, const void *bytes, 
   pthread_mutex_lock(&sub->lock);
   int was_empty = sub->used == 0 && sub->dropped == 0;
   if (kind == RECORD_DATAGRAM) {
-    if (sub->dropped > 0 || sub->used + 8 + padded(length) > PENDING_CAP ||
+    if (sub->dropped > 0 || sub->used + 8 + padded(length) > sub->pending_cap ||
         append_record(sub, kind, (uint32_t)length, bytes, length) != 0)
       sub->dropped++;
+    else
+      sub->overrun_last = 0;
   } else if (kind == RECORD_DROPPED) {
     sub->dropped++;
+  } else if (kind == RECORD_OVERRUN && sub->dropped > 0) {
+    sub->overrun_after_drop = 1;
+  } else if (kind == RECORD_OVERRUN && sub->overrun_last) {
+    /* the same news as the record before it */
   } else {
     /* An overrun or a failure: its errno (if any) as the bytes. */
     if (append_record(sub, kind, (uint32_t)length, bytes, length) != 0) sub->dropped++;
+    else sub->overrun_last = kind == RECORD_OVERRUN;
   }
   pthread_mutex_unlock(&sub->lock);
   if (was_empty) napi_call_threadsafe_function(sub->tsfn, NULL, napi_tsfn_nonblocking);
@@ -174,16 +189,19 @@ static void call_js(napi_env env, napi_value callback, void *context, void *data
   uint8_t *taken = sub->pending;
   size_t used = sub->used;
   uint32_t dropped = sub->dropped;
+  int overrun_after_drop = sub->overrun_after_drop;
   sub->pending = NULL;
   sub->used = 0;
   sub->capacity = 0;
   sub->dropped = 0;
+  sub->overrun_last = 0;
+  sub->overrun_after_drop = 0;
   pthread_mutex_unlock(&sub->lock);
   if (used == 0 && dropped == 0) {
     free(taken);
     return;
   }
-  size_t total = used + (dropped > 0 ? 8 : 0);
+  size_t total = used + (dropped > 0 ? 8 : 0) + (overrun_after_drop ? 8 : 0);
   void *bytes = NULL;
   napi_value batch, global;
   if (napi_create_arraybuffer(env, total, &bytes, &batch) != napi_ok) {
@@ -195,6 +213,10 @@ static void call_js(napi_env env, napi_value callback, void *context, void *data
   if (dropped > 0) {
     uint32_t record[2] = {RECORD_DROPPED, dropped};
     memcpy((uint8_t *)bytes + used, record, 8);
+  }
+  if (overrun_after_drop) {
+    uint32_t record[2] = {RECORD_OVERRUN, 0};
+    memcpy((uint8_t *)bytes + total - 8, record, 8);
   }
   napi_get_global(env, &global);
   napi_call_function(env, global, callback, 1, &batch, NULL);
@@ -297,15 +319,22 @@ fail: {
 }
 
 static napi_value js_subscribe(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  uint32_t protocol, mask, buffer_bytes;
+  napi_value argv[5];
+  uint32_t protocol, mask, buffer_bytes, cap = DEFAULT_PENDING_CAP;
+  size_t argc = 5;
+  napi_valuetype cap_type = napi_undefined;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 5)
+    napi_typeof(env, argv[4], &cap_type);
   if (!get_args(env, info, "subscribe", 4, argv) ||
       !get_uint32_arg(env, argv[0], "subscribe", "protocol must be an integer 0..2^32-1",
                       &protocol) ||
       !get_uint32_arg(env, argv[1], "subscribe", "groupsMask must be an integer 0..2^32-1",
                       &mask) ||
       !get_uint32_arg(env, argv[2], "subscribe",
-                      "receiveBufferBytes must be an integer 0..2^32-1", &buffer_bytes))
+                      "receiveBufferBytes must be an integer 0..2^32-1", &buffer_bytes) ||
+      (cap_type != napi_undefined &&
+       !get_uint32_arg(env, argv[4], "subscribe", "queueCapBytes must be an integer 0..2^32-1",
+                       &cap)))
     return NULL;
   napi_valuetype type;
   napi_typeof(env, argv[3], &type);
@@ -330,6 +359,7 @@ static napi_value js_subscribe(napi_env env, napi_callback_info info) {
   sub->fd = fd;
   sub->wake_fd = wake_fd;
   sub->groups_mask = mask;
+  sub->pending_cap = cap;
   sub->env = env;
   sub->holders = 1; /* the threadsafe function; the External adds one */
   pthread_mutex_init(&sub->lock, NULL);

@@ -35,6 +35,7 @@ export interface NetsockAddon {
     groupsMask: number,
     receiveBufferBytes: number,
     onBatch: (batch: ArrayBuffer) => void,
+    queueCapBytes?: number,
   ): MulticastHandle;
   multicastSend?(handle: MulticastHandle, bytes: Uint8Array): number;
   multicastPortId?(handle: MulticastHandle): number;

@@ -55,20 +55,30 @@ interface Recorded {
   subscription: MulticastSubscription;
   datagrams: Uint8Array[];
   losses: MulticastLoss[];
+  /** What came, in order: 'datagram', 'overrun', 'dropped'. */
+  order: string[];
 }
 
-function subscribeProc(receiveBufferBytes?: number): Recorded {
+function subscribeProc(receiveBufferBytes?: number, queueCapBytes?: number): Recorded {
   const datagrams: Uint8Array[] = [];
   const losses: MulticastLoss[] = [];
+  const order: string[] = [];
   const subscription = openMulticast({
     protocol: NETLINK_CONNECTOR,
     groups: [CN_IDX_PROC],
     receiveBufferBytes,
-    onDatagram: (bytes) => datagrams.push(bytes.slice()),
-    onLoss: (loss) => losses.push(loss),
+    queueCapBytes,
+    onDatagram: (bytes) => {
+      datagrams.push(bytes.slice());
+      order.push('datagram');
+    },
+    onLoss: (loss) => {
+      losses.push(loss);
+      order.push(loss.reason);
+    },
   });
   subscription.send(listenMessage(subscription.portId));
-  return { subscription, datagrams, losses };
+  return { subscription, datagrams, losses, order };
 }
 
 const countOf = (folder: string) => readdirSync(folder).length;
@@ -159,6 +169,23 @@ describe.runIf(live)('the proc connector through the multicast reader (root)', (
     expect(losses).toEqual([]);
   });
 
+  test('past its queue cap, the reader drops and counts, never waits for JS', async () => {
+    // Room for two 76-byte datagrams (84 bytes as records), and JS held by spawnSync meanwhile.
+    const { subscription, losses, order } = subscribeProc(undefined, 170);
+    try {
+      for (let i = 0; i < 10; i++) spawnSync('/bin/true');
+      // Each child gave at least a fork, an exec and an exit: 30 datagrams at least.
+      await eventually(() => (losses.length > 0 ? true : undefined), 'the dropped record');
+      const kept = order.indexOf('dropped');
+      expect(kept).toBeLessThanOrEqual(2);
+      const dropped = losses[0];
+      expect(dropped?.reason).toBe('dropped');
+      expect(kept + (dropped?.reason === 'dropped' ? dropped.count : 0)).toBeGreaterThanOrEqual(30);
+    } finally {
+      subscription.close();
+    }
+  });
+
   test('an unref-ed subscription lets the process end; a worker ending stops its reader', () => {
     const script = fileURLToPath(new URL('../test/multicast-exit.mjs', import.meta.url));
     for (const mode of ['unref', 'worker']) {
@@ -211,6 +238,7 @@ describe('arguments', () => {
     ['onDatagram', { onDatagram: 'x' }, /onDatagram/],
     ['onLoss', { onLoss: undefined }, /onLoss/],
     ['onError', { onError: 3 }, /onError/],
+    ['queueCapBytes', { queueCapBytes: 2 ** 32 }, /queueCapBytes/],
   ];
   test.each(cases)('a bad %s is a TypeError naming it', (_name, override, message) => {
     expect(() => openMulticast({ ...base, ...override } as never)).toThrow(TypeError);
@@ -226,6 +254,7 @@ describe('arguments', () => {
     expect(() => addon.subscribe(11, 0, 0, cb)).toThrow(/groupsMask/);
     expect(() => addon.subscribe(11, 1, 2 ** 33, cb)).toThrow(/receiveBufferBytes/);
     expect(() => addon.subscribe(11, 1, 0, 'x' as never)).toThrow(/onBatch/);
+    expect(() => addon.subscribe(11, 1, 0, cb, -1)).toThrow(/queueCapBytes/);
     expect(() => addon.unsubscribe({} as never)).toThrow(/handle/);
     expect(() => addon.multicastSend(3 as never, new Uint8Array(4))).toThrow(/handle/);
     expect(() => addon.refSubscription(null as never, true)).toThrow(TypeError);

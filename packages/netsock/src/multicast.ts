@@ -16,6 +16,11 @@ export interface MulticastOptions {
   groups: number[];
   /** The socket's receive buffer (SO_RCVBUFFORCE when permitted, else SO_RCVBUF); 4 MiB unless set. */
   receiveBufferBytes?: number | undefined;
+  /**
+   * How many bytes of datagrams the reader keeps while JS has not taken them (64 MiB unless
+   * set); past it, datagrams are dropped and counted (`onLoss` with `dropped`).
+   */
+  queueCapBytes?: number | undefined;
   /** One datagram of the kernel's, as sent on a subscribed group; a view valid for the call only. */
   onDatagram(bytes: Uint8Array): void;
   onLoss(loss: MulticastLoss): void;
@@ -36,6 +41,7 @@ export interface MulticastSubscription {
 }
 
 const DEFAULT_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+const DEFAULT_QUEUE_CAP_BYTES = 64 * 1024 * 1024;
 const RECORD_DATAGRAM = 0;
 const RECORD_OVERRUN = 1;
 const RECORD_DROPPED = 2;
@@ -67,7 +73,11 @@ function multicastAddon(addon?: NetsockAddon): MulticastAddon {
   return found as MulticastAddon;
 }
 
-function checkOptions(options: MulticastOptions): { mask: number; bufferBytes: number } {
+function checkOptions(options: MulticastOptions): {
+  mask: number;
+  bufferBytes: number;
+  queueCapBytes: number;
+} {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('openMulticast: options must be an object');
   }
@@ -93,6 +103,12 @@ function checkOptions(options: MulticastOptions): { mask: number; bufferBytes: n
       `openMulticast: receiveBufferBytes must be an integer 0..2^31-1, not ${String(receiveBufferBytes)}`,
     );
   }
+  const queueCapBytes = options.queueCapBytes ?? DEFAULT_QUEUE_CAP_BYTES;
+  if (!Number.isInteger(queueCapBytes) || queueCapBytes < 0 || queueCapBytes > 0xffffffff) {
+    throw new TypeError(
+      `openMulticast: queueCapBytes must be an integer 0..2^32-1, not ${String(options.queueCapBytes)}`,
+    );
+  }
   for (const name of ['onDatagram', 'onLoss'] as const) {
     if (typeof options[name] !== 'function') {
       throw new TypeError(`openMulticast: ${name} must be a function`);
@@ -101,7 +117,7 @@ function checkOptions(options: MulticastOptions): { mask: number; bufferBytes: n
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new TypeError('openMulticast: onError must be a function when given');
   }
-  return { mask, bufferBytes };
+  return { mask, bufferBytes, queueCapBytes };
 }
 
 /** The kinds of a batch's records, for decodeBatch's caller. */
@@ -148,7 +164,7 @@ export function openMulticast(
   options: MulticastOptions,
   addon?: NetsockAddon,
 ): MulticastSubscription {
-  const { mask, bufferBytes } = checkOptions(options);
+  const { mask, bufferBytes, queueCapBytes } = checkOptions(options);
   const native = multicastAddon(addon);
   let closed = false;
   let handle: MulticastHandle | undefined;
@@ -172,9 +188,15 @@ export function openMulticast(
     open: () => !closed,
   };
   try {
-    handle = native.subscribe(options.protocol, mask, bufferBytes, (batch) => {
-      if (!closed) decodeBatch(batch, handlers);
-    });
+    handle = native.subscribe(
+      options.protocol,
+      mask,
+      bufferBytes,
+      (batch) => {
+        if (!closed) decodeBatch(batch, handlers);
+      },
+      queueCapBytes,
+    );
   } catch (error) {
     throw addonError(error, 'netlink multicast: subscribe');
   }
