@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { encodeText } from '@procmon/parse';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { craft } from '../../test/craft.js';
 import { PROCESS_EVENT_TYPES, type ProcessEvent } from '../types.js';
 import { decodeDatagram, HOST_LITTLE_ENDIAN, PROC_EVENT } from './decode.js';
 
@@ -19,38 +20,6 @@ const names = Object.keys(expected.datagrams);
 function plain(event: ProcessEvent | undefined): Record<string, unknown> | undefined {
   if (event === undefined) return undefined;
   return { ...event, timestampNs: event.timestampNs.toString() };
-}
-
-/** A proc connector datagram: nlmsghdr + cn_msg + proc_event head + `data` (the union). */
-function craft(options: {
-  what: number;
-  data?: number[];
-  cnLength?: number;
-  nlLength?: number;
-  type?: number;
-  idx?: number;
-  val?: number;
-  seq?: number;
-  ack?: number;
-}): Uint8Array {
-  const data = options.data ?? [];
-  const eventBytes = 16 + data.length * 4;
-  const total = 36 + eventBytes;
-  const bytes = new Uint8Array(total);
-  const view = new DataView(bytes.buffer);
-  const u32 = (at: number, value: number) => view.setUint32(at, value >>> 0, HOST_LITTLE_ENDIAN);
-  u32(0, options.nlLength ?? total);
-  view.setUint16(4, options.type ?? 3, HOST_LITTLE_ENDIAN);
-  u32(16, options.idx ?? 1);
-  u32(20, options.val ?? 1);
-  u32(24, options.seq ?? 7);
-  u32(28, options.ack ?? 0);
-  view.setUint16(32, options.cnLength ?? eventBytes, HOST_LITTLE_ENDIAN);
-  u32(36, options.what);
-  u32(40, 1);
-  view.setBigUint64(44, 123456789n, HOST_LITTLE_ENDIAN);
-  for (const [i, word] of data.entries()) u32(52 + i * 4, word);
-  return bytes;
 }
 
 describe('real datagrams of this kernel', () => {
