@@ -114,26 +114,22 @@ describe('the picture of running processes', () => {
       timestampNs: t,
       source: 'connector',
     });
-    fake
-      .sink()
-      .push({
-        type: 'exit',
-        pid: FAKE + 1,
-        tgid: process.pid,
-        timestampNs: t,
-        source: 'connector',
-      });
+    fake.sink().push({
+      type: 'exit',
+      pid: FAKE + 1,
+      tgid: process.pid,
+      timestampNs: t,
+      source: 'connector',
+    });
     expect(events.running().some((p) => p.tgid === process.pid)).toBe(true);
     // The process's own exit removes it.
-    fake
-      .sink()
-      .push({
-        type: 'exit',
-        pid: process.pid,
-        tgid: process.pid,
-        timestampNs: t,
-        source: 'connector',
-      });
+    fake.sink().push({
+      type: 'exit',
+      pid: process.pid,
+      tgid: process.pid,
+      timestampNs: t,
+      source: 'connector',
+    });
     expect(events.running().some((p) => p.tgid === process.pid)).toBe(false);
 
     const heard: ProcessEvent[] = [];

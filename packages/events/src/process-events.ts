@@ -4,7 +4,7 @@
 // bounded queue, event-queue.ts).
 
 import { EventEmitter } from 'node:events';
-import { defaultProcFS, type ProcFS } from '@procmon/procfs';
+import { all, defaultProcFS, type ProcFS } from '@procmon/procfs';
 import { latestStartTicks } from './clocks.js';
 import { openConnectorSource } from './connector/connector-source.js';
 import { readExecDetails } from './enrich.js';
@@ -172,7 +172,8 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
   /** Every event from now on, through a bounded queue (highWaterMark); see event-queue.ts. */
   [Symbol.asyncIterator](): AsyncIterableIterator<ProcessEvent> {
     const queue = new EventQueue(this.highWaterMark, {
-      snapshot: () => new Map(this.picture),
+      // The copy is needed only to resync against.
+      snapshot: () => (this.resyncOnLoss ? new Map(this.picture) : undefined),
       resync: (snapshot) =>
         this.resyncOnLoss ? this.scanAgainst(snapshot as Map<number, PictureEntry>) : undefined,
       source: () => this.source.kind,
@@ -190,16 +191,25 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
    */
   running(): RunningProcess[] {
     const running: RunningProcess[] = [];
-    for (const [tgid, entry] of this.picture) {
-      if (entry.startTime !== undefined) {
-        running.push({ tgid, ppid: entry.ppid, startTime: entry.startTime });
-        continue;
-      }
-      const found = this.procfs.run(runningProcessFlow(this.procfs, tgid));
-      if (found !== undefined && this.sameProcess(entry, found)) {
-        this.picture.set(tgid, found);
-        running.push(found);
-      }
+    const pending: PictureEntry[] = [];
+    for (const entry of this.picture.values()) {
+      if (entry.startTime === undefined) pending.push(entry);
+      else running.push({ tgid: entry.tgid, ppid: entry.ppid, startTime: entry.startTime });
+    }
+    if (pending.length > 0) {
+      // One batch of stat reads for all of them.
+      const found = this.procfs.run(
+        all(pending.map((entry) => runningProcessFlow(this.procfs, entry.tgid))),
+      );
+      pending.forEach((entry, index) => {
+        const read = found[index];
+        if (read !== undefined && this.sameProcess(entry, read)) {
+          this.picture.set(entry.tgid, read);
+          running.push(read);
+        } else {
+          this.picture.delete(entry.tgid);
+        }
+      });
     }
     return running.sort((a, b) => a.tgid - b.tgid);
   }
