@@ -43,6 +43,24 @@ describe('readExecDetails', () => {
     await exited(child);
   });
 
+  it('reads four distinct uids as the Uid line of status shows them', async () => {
+    const child = trackChild(spawn('setpriv', ['--ruid=1', '--euid=2', 'sleep', '30']));
+    const pid = child.pid as number;
+    // setpriv execs sleep: wait for the new program before reading.
+    let details = readExecDetails(procfs, pid, process.hrtime.bigint());
+    for (let i = 0; i < 500 && details.comm !== 'sleep'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      details = readExecDetails(procfs, pid, process.hrtime.bigint());
+    }
+    const line = /\nUid:\t(\d+)\t(\d+)\t(\d+)\t(\d+)\n/.exec(
+      readFileSync(`/proc/${pid}/status`, 'latin1'),
+    );
+    expect(line?.slice(1).map(Number)).toEqual([1, 2, 2, 2]);
+    expect(details.uids).toEqual([1, 2, 2, 2]);
+    child.kill('SIGKILL');
+    await exited(child);
+  });
+
   it('gives every field missing, gone, for a child that exited', async () => {
     const child = trackChild(spawn('true'));
     const at = process.hrtime.bigint();
