@@ -2,6 +2,7 @@
 // details when enrichment is on) and its exit appears; each through the sink alone and through
 // ProcessEvents. A process that lives less than the interval may be missed: not tested (timing).
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { ProcFS } from '@procmon/procfs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +12,7 @@ import {
   tempFolder,
   trackChild,
 } from '../../../test-support/processes.js';
+import { EventSourceError } from './errors.js';
 import { openPollingSource, POLLING_MISSES } from './polling-source.js';
 import { openProcessEvents } from './process-events.js';
 import type { ExecEvent, ExitEvent, ProcessEvent } from './types.js';
@@ -78,6 +80,26 @@ describe('openPollingSource', () => {
     await exited(child);
     await eventually(() => pushed.find((e) => e.type === 'exit' && e.tgid === pid), 'the exit');
     expect(pushed.some((e) => e.type === 'exec' && e.tgid === pid)).toBe(false);
+    source.close();
+  });
+
+  it('fails with an EventSourceError when /proc itself cannot be read, then stops', async () => {
+    // An empty proc root (no processes), removed after the first scan.
+    const root = tempFolder('procmon-events-root-');
+    const failures: Error[] = [];
+    const pushed: ProcessEvent[] = [];
+    const source = openPollingSource(
+      { push: (event) => pushed.push(event), fail: (error) => failures.push(error) },
+      { intervalMs: 5, procfs: new ProcFS({ root }) },
+    );
+    rmSync(root, { recursive: true });
+    const failure = await eventually(() => failures[0], 'the failure');
+    expect(failure).toBeInstanceOf(EventSourceError);
+    expect(failure).toMatchObject({ source: 'polling', code: 'ENOENT' });
+    expect(pushed).toEqual([]);
+    // No second failure: the source stopped.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(failures).toHaveLength(1);
     source.close();
   });
 

@@ -111,7 +111,8 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
   private readonly resyncOnLoss: boolean;
   private readonly highWaterMark: number;
   private readonly queues = new Set<EventQueue>();
-  private picture: Map<number, PictureEntry>;
+  // Empty until the scan at open: a source that pushed during open would find it set.
+  private picture = new Map<number, PictureEntry>();
   private handle: EventSourceHandle | undefined;
   private isClosed = false;
 
