@@ -342,7 +342,10 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
   private sameProcess(entry: PictureEntry, found: RunningProcess): boolean {
     if (entry.startTime !== undefined) return entry.startTime === found.startTime;
     if (entry.seenAtNs === undefined) return false;
-    return found.startTime <= this.procfs.run(latestStartTicks(this.procfs, entry.seenAtNs));
+    const seenAt = entry.seenAtNs;
+    if (found.startTime <= this.procfs.run(latestStartTicks(this.procfs, seenAt))) return true;
+    // Measured again before a pid is judged reused: a suspend since changes the clocks' offset.
+    return found.startTime <= this.procfs.run(latestStartTicks(this.procfs, seenAt, true));
   }
 }
 
