@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { all, defaultProcFS, type ProcFS } from '@procmon/procfs';
 import { latestStartTicks } from './clocks.js';
-import { openConnectorSource } from './connector/connector-source.js';
+import { type ConnectorSourceOptions, openConnectorSource } from './connector/connector-source.js';
 import { readExecDetails } from './enrich.js';
 import { EventSourceError } from './errors.js';
 import { EventQueue } from './event-queue.js';
@@ -84,7 +84,7 @@ export interface ProcessEventsEventMap {
 
 /** How the sources are opened: replaced in tests. */
 export interface SourceOpeners {
-  connector: typeof openConnectorSource;
+  connector: (sink: EventSink, options: ConnectorSourceOptions) => EventSourceHandle;
   polling: typeof openPollingSource;
 }
 
