@@ -1,6 +1,6 @@
-// A process's stat, parsed, or ProcessGoneError. A process that is being torn down shows state
-// X with fields the parser rightly refuses (pgrp -1, ...): such a stat is asked about once more,
-// through procfs's one judge of life (processState), before its ParseError is believed.
+// A process's stat, parsed, or ProcessGoneError. A stat the parser refuses is asked about once
+// more through procfs's one judge of life (processState) before its ParseError is believed: a
+// process being torn down may show what no live one does.
 
 import { ParseError, parseStat, type Stat } from '@procmon/parse';
 import { type Flow, ProcessGoneError, type ProcFS } from '@procmon/procfs';
