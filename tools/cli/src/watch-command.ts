@@ -35,7 +35,7 @@ export async function watch(args: WatchArguments): Promise<void> {
   const events = openProcessEvents({
     enrich: args.details,
     source: args.poll ? 'polling' : 'auto',
-    pollIntervalMs: args.interval,
+    ...(args.interval === undefined ? {} : { pollIntervalMs: args.interval }),
   });
   // Taken now, so every event from the open on is queued for it while the scan below runs.
   const stream = events[Symbol.asyncIterator]();

@@ -11,7 +11,7 @@ export interface KnownProcess {
   comm?: string | undefined;
   /** The executable's path. */
   path?: string | undefined;
-  args?: readonly string[] | undefined;
+  args?: string[] | undefined;
 }
 
 export class ProcessTable {
