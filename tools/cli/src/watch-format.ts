@@ -79,8 +79,11 @@ export function eventLine(event: ProcessEvent, context: LineContext): string {
 /** One event as one JSON line (no newline): the event's fields, its time, its process as known. */
 export function eventJson(event: ProcessEvent, context: LineContext): string {
   const { process } = context;
+  // timestampNs is the one bigint of an event: written as a decimal string, without a replacer
+  // (JSON.stringify with one is several times slower).
   const line: Record<string, unknown> = {
     ...event,
+    timestampNs: event.timestampNs.toString(),
     time: new Date(Math.round(wallClockMs(event.timestampNs, context.clocks))).toISOString(),
   };
   if (process !== undefined) {
@@ -91,9 +94,7 @@ export function eventJson(event: ProcessEvent, context: LineContext): string {
   }
   if (event.type === 'exit' && event.signal !== undefined)
     line.signalName = signalName(event.signal);
-  return JSON.stringify(line, (_key, value) =>
-    typeof value === 'bigint' ? value.toString() : value,
-  );
+  return JSON.stringify(line);
 }
 
 /** USER as ps shows it: the name (else the uid, `-` when unknown), cut to 8 columns with `+`. */
