@@ -47,6 +47,11 @@ export async function watch(args: WatchArguments): Promise<void> {
   process.once('SIGTERM', stop);
   try {
     await writeErr(`${sourceText(events.source, args.interval ?? DEFAULT_POLL_MS)}\n`);
+    if (!args.details && (args.user !== undefined || args.program !== undefined)) {
+      await writeErr(
+        'procmon: with --no-details, what a process runs after an exec is not read: --program matches only programs running at the start, --user only processes running then and those they fork (seen by the connector)\n',
+      );
+    }
     // After the open: a process started in between is in both, none is in neither.
     const table = new ProcessTable(
       knownProcesses(scanProcesses({ fields: ['path', 'args', 'uids'] })),

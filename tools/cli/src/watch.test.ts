@@ -170,10 +170,15 @@ describe('procmon watch, live (polling)', () => {
     sleeper.child.kill();
   });
 
-  it('ends with status 0 on SIGINT', async () => {
-    const watcher = startWatch(['--poll', '--program', `pmw${process.pid}none`]);
+  it.each(['SIGINT', 'SIGTERM'] as const)('ends with status 0 on %s', async (signal) => {
+    const watcher = startWatch(['--poll', '--no-details', '--program', `pmw${process.pid}none`]);
     await watcher.started;
-    watcher.child.kill('SIGINT');
+    watcher.child.kill(signal);
     expect(await watcher.ended).toBe(0);
+    // What --no-details leaves --program unable to see is said.
+    expect(watcher.stderr()).toContain(
+      'with --no-details, what a process runs after an exec is not read',
+    );
+    expect(watcher.stdout().trimEnd().split('\n')).toHaveLength(1);
   });
 });
