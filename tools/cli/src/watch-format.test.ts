@@ -134,8 +134,18 @@ describe('eventLine', () => {
       'curl',
       '100→101',
     ]);
-    const thread = { ...fork, childPid: 102, childTgid: 100 };
-    expect(eventLine(thread, context(curl)).endsWith('100→thread 102')).toBe(true);
+    // A thread of process 100, whose parent the kernel reports as the event's parent (99).
+    const thread = { ...fork, parentPid: 99, parentTgid: 99, childPid: 102, childTgid: 100 };
+    const line = eventLine(thread, context(curl));
+    expect(columnsOf(line).slice(0, 6)).toEqual([
+      '01:02:03.456',
+      'fork',
+      '100',
+      '99',
+      'alice',
+      'curl',
+    ]);
+    expect(line.endsWith(' new thread 102')).toBe(true);
   });
 
   it.each([

@@ -128,7 +128,9 @@ function whatText(event: ProcessEvent, process: KnownProcess | undefined): strin
     case 'fork':
       return event.childPid === event.childTgid
         ? `${event.parentTgid}→${event.childTgid}`
-        : `${event.parentTgid}→thread ${event.childPid}`;
+        : // A thread's parent in the event is its process's parent (CLONE_THREAD shares
+          // real_parent), not the process that made it: name the thread alone.
+          `new thread ${event.childPid}`;
     case 'exit':
       return exitText(event);
     case 'comm':
