@@ -108,32 +108,53 @@ describe.skipIf(!isRoot && !inCI)('process events at scale (root, the proc conne
       for (const pid of run.pids) {
         const [fork, , exit] = found.get(pid) as [ForkEvent, ExecEvent, ExitEvent];
         expect(fork.parentTgid).toBe(run.spawnerPid);
-        expect(exit).toMatchObject({ code: 0, signal: undefined, source: 'connector' });
+        expect([exit.code, exit.signal, exit.source]).toEqual([0, undefined, 'connector']);
       }
     },
     LONG,
   );
 
   it(
-    'reads the path and args of 200 programs that live 10 ms (enrich: true)',
+    'reads the path and args of 200 programs that live 10 ms (enrich: true), all it reached alive',
     async () => {
-      const { seen, errors } = listen({ source: 'connector', enrich: true });
+      const { events, seen, errors } = listen({ source: 'connector', enrich: true });
+      // When each exec reached this listener: enrichment reads before the event is emitted, so
+      // a delivery before the program's exit (the kernel's timestamp) means it was read alive.
+      const deliveredAt = new Map<number, bigint>();
+      events.on('exec', (event) => deliveredAt.set(event.pid, process.hrtime.bigint()));
       const run = await runShortLived(200, ['/bin/sleep', '0.01']);
       await delivered(seen, isExitOf(run.pids.at(-1) as number), 'the last sleep exit');
       const execs = new Map<number, ExecEvent>();
-      for (const event of seen) if (event.type === 'exec') execs.set(event.pid, event);
+      const exits = new Map<number, ExitEvent>();
+      for (const event of seen) {
+        if (event.type === 'exec') execs.set(event.pid, event);
+        if (event.type === 'exit' && event.pid === event.tgid) exits.set(event.pid, event);
+      }
+      const readAlive = (pid: number) =>
+        (deliveredAt.get(pid) ?? 0n) < (exits.get(pid)?.timestampNs ?? 0n);
       const wrong = run.pids.flatMap((pid) => {
         const details = execs.get(pid)?.details;
-        const right =
-          details?.path === '/usr/bin/sleep' &&
-          details.args?.join(' ') === '/bin/sleep 0.01' &&
-          details.ppid === run.spawnerPid &&
-          Object.keys(details.missing).length === 0;
-        return right ? [] : [{ pid, details }];
+        if (!details) return [{ pid, alive: readAlive(pid), details }];
+        // Whatever was read is this program; whatever was not is missing.
+        const truthful =
+          (details.path ?? '/usr/bin/sleep') === '/usr/bin/sleep' &&
+          (details.args ?? ['/bin/sleep', '0.01']).join(' ') === '/bin/sleep 0.01' &&
+          (details.ppid ?? run.spawnerPid) === run.spawnerPid &&
+          (details.comm ?? 'sleep') === 'sleep';
+        const reasons = Object.values(details.missing);
+        // Read alive: complete. Reached after its exit: what is missing is missing because the
+        // program is gone (a zombie still has stat and status; a reaped one nothing).
+        const right = readAlive(pid)
+          ? reasons.length === 0 && details.path !== undefined && details.args !== undefined
+          : reasons.every((reason) => reason === 'gone');
+        return truthful && right ? [] : [{ pid, alive: readAlive(pid), details }];
       });
       expect(errors).toEqual([]);
-      expect(wrong.slice(0, 5)).toEqual([]);
-      expect(wrong).toHaveLength(0);
+      expect(wrong, JSON.stringify(wrong.slice(0, 5))).toEqual([]);
+      // On a quiet machine every one is reached alive; on a loaded one (other suites on both
+      // cores) some are delivered after the 10 ms they lived: those are the only ones allowed
+      // to be gone, and the test says how many there were when it fails.
+      expect(run.pids.filter(readAlive).length).toBeGreaterThan(0);
     },
     LONG,
   );
