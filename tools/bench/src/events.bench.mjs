@@ -1,0 +1,198 @@
+// Issue #14's figures in one run: a fork storm on every core (native/forkstorm.c) with procmon's
+// listener (@procmon/events through the proc connector, in a child node process) and forkstat
+// listening at once. Per listener: events delivered and per second, the storm's forks and exits
+// it saw against the storm's own list of children, its loss reports, its CPU time per 1,000
+// events, and (procmon) the delay from the kernel's timestamp to delivery. Also the storm alone:
+// the machine's fork rate with no listener. Printed as markdown and written to
+// tools/bench/results/events.md on a full run.
+// Usage: node src/events.bench.mjs [--quick]
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { readBenchArgs } from './bench-args.mjs';
+import {
+  forkstatPids,
+  lessBy,
+  listenerFigures,
+  listenersTable,
+  stormTable,
+} from './events-figures.mjs';
+import { readCpuTime, startForkstat } from './forkstat.mjs';
+import { compileForkstorm, runForkstorm, startForkstorm } from './forkstorm.mjs';
+import { environmentLine } from './harness.mjs';
+import { loadAverage } from './ps-commands.mjs';
+import { RecordedReport, recordResults } from './report.mjs';
+
+const { quick } = readBenchArgs([]);
+const SECONDS = quick ? 1 : 4;
+// Time given to both listeners to read what is still queued after the storm ends.
+const SETTLE_MS = 1000;
+const here = (name) => fileURLToPath(new URL(name, import.meta.url));
+const eventsDist = fileURLToPath(
+  new URL('../../../packages/events/dist/index.js', import.meta.url),
+);
+const results = new URL('../results/events.md', import.meta.url);
+const report = new RecordedReport();
+const say = (text) => report.say(text);
+
+/** The listener child: { ready: {pid, source} | {error}, stop() → summary }. */
+async function startListener() {
+  const child = spawn(process.execPath, [here('events-listener.mjs'), eventsDist], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const queue = [];
+  let waiting;
+  lines.on('line', (line) => {
+    if (waiting) {
+      waiting(line);
+      waiting = undefined;
+    } else queue.push(line);
+  });
+  const nextLine = () =>
+    new Promise((resolve, reject) => {
+      if (queue.length > 0) resolve(queue.shift());
+      else {
+        waiting = resolve;
+        child.once('exit', (code) => reject(new Error(`the listener exited (${code})`)));
+      }
+    });
+  const ready = JSON.parse(await nextLine());
+  return {
+    ready,
+    async stop() {
+      child.stdin.write('stop\n');
+      return JSON.parse(await nextLine());
+    },
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+function stormAlone() {
+  const bare = runForkstorm(binary, { seconds: SECONDS });
+  const withPids = runForkstorm(binary, { seconds: SECONDS, pids: true });
+  return [
+    { name: "alone (the machine's fork rate: fork, child _exit(0), waitpid)", ...bare },
+    { name: "alone, printing each child's pid (as in the run with listeners)", ...withPids },
+  ];
+}
+
+async function listenersRun() {
+  const forkstat = startForkstat({ events: 'fork,exec,exit' });
+  await forkstat.ready;
+  const listener = await startListener();
+  if (listener.ready.error) report.problem(`procmon: ${listener.ready.error}`);
+  try {
+    const forkstatCpu0 = readCpuTime(forkstat.pid).totalMs;
+    const storm = await startForkstorm(binary, { seconds: SECONDS, pids: true }).done;
+    await sleep(SETTLE_MS);
+    const forkstatCpuMs = readCpuTime(forkstat.pid).totalMs - forkstatCpu0;
+    const procmon = listener.ready.error ? undefined : await listener.stop();
+    const forkstatOutput = await forkstat.stop();
+    return { storm, procmon, source: listener.ready.source, forkstatOutput, forkstatCpuMs };
+  } finally {
+    listener.kill();
+    await forkstat.stop();
+  }
+}
+
+function listenerRows({ storm, procmon, forkstatOutput, forkstatCpuMs }) {
+  const rows = [];
+  if (procmon) {
+    const total =
+      procmon.counts.fork + procmon.counts.exec + procmon.counts.exit + procmon.counts.other;
+    const seen = { ...procmon, total };
+    const { lost } = procmon;
+    rows.push({
+      name: 'procmon (`openProcessEvents`, connector, emitter)',
+      figures: listenerFigures(seen, storm, procmon.cpuMs),
+      lossReports: `${procmon.counts.lost} lost (${lost.overrun} overrun, ${lost['sequence-gap']} sequence-gap, ${lost['queue-full']} queue-full; ${lost.counted.toLocaleString('en-US')} events counted), ${procmon.counts.resync} resync`,
+      delay: procmon.delayNs,
+    });
+  }
+  const seen = forkstatPids(forkstatOutput.events);
+  rows.push({
+    name: 'forkstat 0.03 (`forkstat -l -e fork,exec,exit -S`)',
+    figures: listenerFigures(seen, storm, forkstatCpuMs),
+    lossReports: `${forkstatOutput.nobufs} nobufs line(s) (ENOBUFS; no count)`,
+    delay: undefined,
+  });
+  return rows;
+}
+
+function problemsOf({ procmon, forkstatOutput }) {
+  const found = [];
+  if (procmon?.failure) found.push(`procmon listener failed: ${procmon.failure}`);
+  if (forkstatOutput.unparsed.length > 0)
+    found.push(
+      `forkstat printed ${forkstatOutput.unparsed.length} line(s) not understood, first: ${forkstatOutput.unparsed[0]}`,
+    );
+  return found;
+}
+
+let binary;
+
+async function main() {
+  const started = Date.now();
+  say('## Process events (`@procmon/events`): issue #14 figures');
+  say('');
+  say(environmentLine());
+  say(`load average at the start (1, 5, 15 min): ${loadAverage()}`);
+  const compiled = compileForkstorm();
+  if (compiled.problem) {
+    report.problem(compiled.problem);
+    return finish(started);
+  }
+  binary = compiled.binary;
+  if (!existsSync(eventsDist))
+    report.problem(`${eventsDist} is missing: build @procmon/events first (pnpm build)`);
+  say(
+    `A fork storm of ${SECONDS} s (\`native/forkstorm.c\`, one worker per CPU, each: fork, the child \`_exit(0)\`, \`waitpid\`; it prints each child's pid) with both listeners running: procmon's in a child \`node\` (${'`src/events-listener.mjs`'}: \`openProcessEvents({ source: 'connector' })\`, an \`'event'\` listener counting, CPU from \`process.cpuUsage\` from listening to stop) and forkstat (CPU from \`/proc/<pid>/stat\`, utime + stime, in clock ticks). Each listener's storm forks and exits are matched by pid against the storm's list; both are stopped ${SETTLE_MS} ms after the storm ends.${quick ? ' --quick: a 1 s storm, too short for figures.' : ''}`,
+  );
+  say('');
+  const alone = stormAlone();
+  const run = await listenersRun();
+  report.problems.push(...problemsOf(run));
+  say(`### 1. The storm: forks per second alone and under both listeners`);
+  say('');
+  for (const line of stormTable([
+    ...alone,
+    { name: 'with procmon and forkstat listening', ...run.storm },
+  ]))
+    say(line);
+  say('');
+  say(
+    `### 2. The listeners during the storm (${run.storm.forks.toLocaleString('en-US')} forks in ${run.storm.seconds.toFixed(2)} s: ${(2 * run.storm.forks).toLocaleString('en-US')} storm events, fork and exit)`,
+  );
+  say('');
+  const rows = listenerRows(run);
+  for (const line of listenersTable(rows, run.storm)) say(line);
+  say('');
+  if (run.procmon) {
+    say(
+      `procmon's source: ${run.source?.kind} (${run.source?.reason}). Events delivered: every fork, exec, exit and other kernel event of the machine in the window (the storm's and everyone else's); delay: \`process.hrtime.bigint()\` at delivery − \`event.timestampNs\` over ${run.procmon.delayNs.samples.toLocaleString('en-US')} events (max ${Math.round(run.procmon.delayNs.max / 1000).toLocaleString('en-US')} µs).`,
+    );
+    const [ours, theirs] = rows;
+    say(
+      `CPU per 1,000 events: procmon ${lessBy(ours.figures.cpuMsPer1000, theirs.figures.cpuMsPer1000)} than forkstat (forkstat reads each new process's /proc status and cmdline, and writes a line per event).`,
+    );
+  } else say('procmon: not measured (see Problems); forkstat and the storm ran alone.');
+  say('');
+  return finish(started);
+}
+
+function finish(started) {
+  say(`load average at the end (1, 5, 15 min): ${loadAverage()}`);
+  if (report.problems.length > 0) {
+    say(`\nProblems:\n- ${report.problems.join('\n- ')}`);
+    process.exitCode = 1;
+  }
+  say(`(run took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (report.problems.length > 0) console.log(`not written to ${results}: the run had problems`);
+  else recordResults(results, report.lines, { quick, only: [] });
+}
+
+await main();
+process.exit();
