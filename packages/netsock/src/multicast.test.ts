@@ -169,6 +169,27 @@ describe.runIf(live)('the proc connector through the multicast reader (root)', (
     expect(losses).toEqual([]);
   });
 
+  test('closing from inside onDatagram stops the batch there', async () => {
+    let seen = 0;
+    const subscription = openMulticast({
+      protocol: NETLINK_CONNECTOR,
+      groups: [CN_IDX_PROC],
+      onDatagram: () => {
+        seen++;
+        subscription.close();
+      },
+      onLoss: () => {},
+    });
+    subscription.send(listenMessage(subscription.portId));
+    // Several datagrams pending in one batch: JS is held while the children come and go.
+    for (let i = 0; i < 5; i++) spawnSync('/bin/true');
+    await eventually(() => (seen > 0 ? true : undefined), 'a datagram');
+    const child = trackChild(spawn('/bin/true'));
+    await exited(child);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seen).toBe(1);
+  });
+
   test('past its queue cap, the reader drops and counts, never waits for JS', async () => {
     // Room for two 76-byte datagrams (84 bytes as records), and JS held by spawnSync meanwhile.
     const { subscription, losses, order } = subscribeProc(undefined, 170);
