@@ -125,6 +125,43 @@ describe.runIf(live)('the proc connector through the multicast reader (root)', (
     }
   });
 
+  test("the kernel's own unicast (a dump reply: port id 0, nl_groups 0) is dropped too", async () => {
+    // NETLINK_ROUTE group 1 (RTNLGRP_LINK); an RTM_GETLINK dump is answered by unicast.
+    const datagrams: Uint8Array[] = [];
+    const subscription = openMulticast({
+      protocol: 0,
+      groups: [1],
+      onDatagram: (bytes) => datagrams.push(bytes.slice()),
+      onLoss: () => {},
+    });
+    try {
+      const DUMP_SEQ = 0x5eed;
+      const request = new Uint8Array(32);
+      const view = new DataView(request.buffer);
+      view.setUint32(0, 32, HOST_LITTLE_ENDIAN);
+      view.setUint16(4, 18, HOST_LITTLE_ENDIAN); // RTM_GETLINK
+      view.setUint16(6, 0x301, HOST_LITTLE_ENDIAN); // NLM_F_REQUEST | NLM_F_DUMP
+      view.setUint32(8, DUMP_SEQ, HOST_LITTLE_ENDIAN);
+      expect(subscription.send(request)).toBe(32);
+      // The reply reaches the socket before this child's fork is even multicast; a connector
+      // subscription proves the time has passed without asserting on time.
+      const proc = subscribeProc();
+      const child = trackChild(spawn('/bin/true'));
+      await exited(child);
+      await eventually(
+        () => proc.datagrams.map(forkOf).find((event) => event?.child === child.pid),
+        'a later fork',
+      );
+      proc.subscription.close();
+      const seqs = datagrams.map((bytes) =>
+        new DataView(bytes.buffer).getUint32(8, HOST_LITTLE_ENDIAN),
+      );
+      expect(seqs.filter((seq) => seq === DUMP_SEQ)).toEqual([]);
+    } finally {
+      subscription.close();
+    }
+  });
+
   test('close twice is fine, and send after close is EBADF', () => {
     const { subscription } = subscribeProc();
     subscription.close();
