@@ -244,9 +244,9 @@ describe.runIf(live)('the proc connector through the multicast reader (root)', (
     }
   });
 
-  test('an unref-ed subscription lets the process end; a worker ending stops its reader', () => {
+  test('an unref-ed subscription lets the process end; process.exit and a worker ending stop the reader', () => {
     const script = fileURLToPath(new URL('../test/multicast-exit.mjs', import.meta.url));
-    for (const mode of ['unref', 'worker']) {
+    for (const mode of ['unref', 'exit', 'worker']) {
       const run = spawnSync(process.execPath, [script, mode], {
         encoding: 'utf8',
         timeout: 60_000,
