@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,8 +36,9 @@ static int append_record(struct subscription *sub, uint32_t kind, uint32_t lengt
   return 0;
 }
 
-/* The reader's hand-over: a record added, and JS woken when the buffer was empty before. */
-static void deliver(struct subscription *sub, uint32_t kind, const void *bytes, size_t length) {
+/* The reader's hand-over: a record added. Whether the buffer was empty before: JS is woken then
+   (by the caller, after its drain: see read_loop). */
+static int add(struct subscription *sub, uint32_t kind, const void *bytes, size_t length) {
   pthread_mutex_lock(&sub->lock);
   int was_empty = sub->used == 0 && sub->dropped == 0;
   if (kind == RECORD_DATAGRAM) {
@@ -57,7 +59,33 @@ static void deliver(struct subscription *sub, uint32_t kind, const void *bytes, 
     else sub->overrun_last = kind == RECORD_OVERRUN;
   }
   pthread_mutex_unlock(&sub->lock);
-  if (was_empty) napi_call_threadsafe_function(sub->tsfn, NULL, napi_tsfn_nonblocking);
+  return was_empty;
+}
+
+static void wake_js(struct subscription *sub) {
+  napi_call_threadsafe_function(sub->tsfn, NULL, napi_tsfn_nonblocking);
+}
+
+/* A record added and JS woken at once (a failure: the reader stops after it). */
+static void deliver_now(struct subscription *sub, uint32_t kind, const void *bytes, size_t length) {
+  if (add(sub, kind, bytes, length)) wake_js(sub);
+}
+
+/* While the kernel sends faster than the drain ends, JS is still woken every this many records. */
+#define WAKE_EVERY 256
+
+/*
+ * Waits `delay_us` on the wake eventfd alone, so that datagrams gather in the socket and one
+ * drain (and one JS call) takes them all; 1 when woken to stop.
+ */
+static int gather(struct subscription *sub, uint32_t delay_us) {
+  struct pollfd wake = {sub->wake_fd, POLLIN, 0};
+  struct timespec wait = {delay_us / 1000000, (long)(delay_us % 1000000) * 1000};
+  int ready;
+  do {
+    ready = ppoll(&wake, 1, &wait, NULL);
+  } while (ready < 0 && errno == EINTR);
+  return ready > 0;
 }
 
 void *read_loop(void *arg) {
@@ -65,7 +93,7 @@ void *read_loop(void *arg) {
   uint8_t *datagram = malloc(DATAGRAM_BYTES);
   if (datagram == NULL) {
     int err = ENOMEM;
-    deliver(sub, RECORD_FAILED, &err, 4);
+    deliver_now(sub, RECORD_FAILED, &err, 4);
     return NULL;
   }
   struct pollfd fds[2] = {{sub->fd, POLLIN, 0}, {sub->wake_fd, POLLIN, 0}};
@@ -73,12 +101,20 @@ void *read_loop(void *arg) {
     if (poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
       int err = errno;
-      deliver(sub, RECORD_FAILED, &err, 4);
+      deliver_now(sub, RECORD_FAILED, &err, 4);
       break;
     }
     if (fds[1].revents != 0) break;
+    if (sub->batch_delay_us > 0 && gather(sub, sub->batch_delay_us)) break;
     int failed = 0;
+    int wake = 0;
+    unsigned since_wake = 0;
     for (;;) {
+      if (wake && ++since_wake >= WAKE_EVERY) {
+        wake_js(sub);
+        wake = 0;
+        since_wake = 0;
+      }
       struct sockaddr_nl from;
       memset(&from, 0, sizeof from);
       struct iovec io = {datagram, DATAGRAM_BYTES};
@@ -93,11 +129,11 @@ void *read_loop(void *arg) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
         if (errno == ENOBUFS) {
-          deliver(sub, RECORD_OVERRUN, NULL, 0);
+          wake |= add(sub, RECORD_OVERRUN, NULL, 0);
           continue;
         }
         int err = errno;
-        deliver(sub, RECORD_FAILED, &err, 4);
+        wake |= add(sub, RECORD_FAILED, &err, 4);
         failed = 1;
         break;
       }
@@ -105,11 +141,12 @@ void *read_loop(void *arg) {
           (from.nl_groups & sub->groups_mask) == 0)
         continue; /* not the kernel, or not a multicast of ours: never handed up */
       if (msg.msg_flags & MSG_TRUNC) {
-        deliver(sub, RECORD_DROPPED, NULL, 0);
+        wake |= add(sub, RECORD_DROPPED, NULL, 0);
         continue;
       }
-      deliver(sub, RECORD_DATAGRAM, datagram, (size_t)got);
+      wake |= add(sub, RECORD_DATAGRAM, datagram, (size_t)got);
     }
+    if (wake) wake_js(sub);
     if (failed) break;
   }
   free(datagram);

@@ -2,11 +2,14 @@
  * A netlink multicast reader: a socket bound to some groups of a netlink protocol, drained by a
  * thread of its own so the kernel's datagrams are taken off the socket as fast as they come,
  * whatever JavaScript is doing. The thread never waits for JS: it appends each datagram to a
- * pending buffer (capped), and wakes JS through a threadsafe function only when that buffer goes
- * from empty to non-empty; the JS call takes everything pending at once.
+ * pending buffer (capped), and wakes JS through a threadsafe function when that buffer went
+ * from empty to non-empty (at the end of a drain, or every 256 records of a long one); the JS
+ * call takes everything pending at once.
  *
  *   subscribe(protocol, groupsMask, receiveBufferBytes, onBatch(batch: ArrayBuffer),
- *             queueCapBytes?: number): handle       (the pending buffer's cap, 64 MiB unless set)
+ *             queueCapBytes?: number,       the pending buffer's cap, 64 MiB unless set
+ *             batchDelayMicros?: number): handle   how long datagrams gather after the first
+ *                                          before one drain and one JS call take them (0)
  *   multicastSend(handle, bytes: Uint8Array): number      sendto the kernel (port id 0)
  *   multicastPortId(handle): number                        the socket's port id (getsockname)
  *   unsubscribe(handle): undefined                          idempotent
@@ -167,12 +170,14 @@ fail: {
 }
 
 static napi_value js_subscribe(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  uint32_t protocol, mask, buffer_bytes, cap = DEFAULT_PENDING_CAP;
-  size_t argc = 5;
-  napi_valuetype cap_type = napi_undefined;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 5)
-    napi_typeof(env, argv[4], &cap_type);
+  napi_value argv[6];
+  uint32_t protocol, mask, buffer_bytes, cap = DEFAULT_PENDING_CAP, delay_us = 0;
+  size_t argc = 6;
+  napi_valuetype cap_type = napi_undefined, delay_type = napi_undefined;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok) {
+    if (argc >= 5) napi_typeof(env, argv[4], &cap_type);
+    if (argc >= 6) napi_typeof(env, argv[5], &delay_type);
+  }
   if (!get_args(env, info, "subscribe", 4, argv) ||
       !get_uint32_arg(env, argv[0], "subscribe", "protocol must be an integer 0..2^32-1",
                       &protocol) ||
@@ -182,8 +187,13 @@ static napi_value js_subscribe(napi_env env, napi_callback_info info) {
                       "receiveBufferBytes must be an integer 0..2^32-1", &buffer_bytes) ||
       (cap_type != napi_undefined &&
        !get_uint32_arg(env, argv[4], "subscribe", "queueCapBytes must be an integer 0..2^32-1",
-                       &cap)))
+                       &cap)) ||
+      (delay_type != napi_undefined &&
+       !get_uint32_arg(env, argv[5], "subscribe",
+                       "batchDelayMicros must be an integer 0..1000000", &delay_us)))
     return NULL;
+  if (delay_us > 1000000)
+    return (type_error(env, "subscribe", "batchDelayMicros must be an integer 0..1000000"), NULL);
   napi_valuetype type;
   napi_typeof(env, argv[3], &type);
   if (type != napi_function) return (type_error(env, "subscribe", "onBatch must be a function"), NULL);
@@ -208,6 +218,7 @@ static napi_value js_subscribe(napi_env env, napi_callback_info info) {
   sub->wake_fd = wake_fd;
   sub->groups_mask = mask;
   sub->pending_cap = cap;
+  sub->batch_delay_us = delay_us;
   sub->env = env;
   sub->holders = 1; /* the threadsafe function; the External adds one */
   pthread_mutex_init(&sub->lock, NULL);

@@ -29,6 +29,8 @@ struct subscription {
   size_t capacity;
   uint32_t dropped;
   size_t pending_cap;
+  /* How long the reader lets datagrams gather after the first one before draining (0: none). */
+  uint32_t batch_delay_us;
   /* The last record pending is an overrun: another one says nothing new, and would let the
      buffer grow past its cap while JS is away. */
   int overrun_last;

@@ -206,6 +206,33 @@ describe.runIf(live)('the proc connector through the multicast reader (root)', (
     expect(losses).toEqual([]);
   });
 
+  test('with a batch delay, datagrams still come, and close ends the thread in its wait', async () => {
+    const datagrams: Uint8Array[] = [];
+    const subscription = openMulticast({
+      protocol: NETLINK_CONNECTOR,
+      groups: [CN_IDX_PROC],
+      batchDelayMicros: 200_000,
+      onDatagram: (bytes) => datagrams.push(bytes.slice()),
+      onLoss: () => {},
+    });
+    try {
+      subscription.send(listenMessage(subscription.portId));
+      const child = trackChild(spawn('/bin/true'));
+      await exited(child);
+      const fork = await eventually(
+        () => datagrams.map(forkOf).find((event) => event?.child === child.pid),
+        `the fork of ${child.pid}`,
+      );
+      expect(fork.parent).toBe(process.pid);
+      // A fork, an exec and an exit of another child: the reader is in its 200 ms wait now.
+      trackChild(spawn('/bin/true'));
+    } finally {
+      const tasks = countOf('/proc/self/task');
+      subscription.close();
+      expect(countOf('/proc/self/task')).toBe(tasks - 1);
+    }
+  });
+
   test('closing from inside onDatagram stops the batch there', async () => {
     let seen = 0;
     const subscription = openMulticast({
@@ -297,6 +324,7 @@ describe('arguments', () => {
     ['onLoss', { onLoss: undefined }, /onLoss/],
     ['onError', { onError: 3 }, /onError/],
     ['queueCapBytes', { queueCapBytes: 2 ** 32 }, /queueCapBytes/],
+    ['batchDelayMicros', { batchDelayMicros: 1_000_001 }, /batchDelayMicros/],
   ];
   test.each(cases)('a bad %s is a TypeError naming it', (_name, override, message) => {
     expect(() => openMulticast({ ...base, ...override } as never)).toThrow(TypeError);
@@ -313,6 +341,7 @@ describe('arguments', () => {
     expect(() => addon.subscribe(11, 1, 2 ** 33, cb)).toThrow(/receiveBufferBytes/);
     expect(() => addon.subscribe(11, 1, 0, 'x' as never)).toThrow(/onBatch/);
     expect(() => addon.subscribe(11, 1, 0, cb, -1)).toThrow(/queueCapBytes/);
+    expect(() => addon.subscribe(11, 1, 0, cb, undefined, 2_000_000)).toThrow(/batchDelayMicros/);
     expect(() => addon.unsubscribe({} as never)).toThrow(/handle/);
     expect(() => addon.multicastSend(3 as never, new Uint8Array(4))).toThrow(/handle/);
     expect(() => addon.refSubscription(null as never, true)).toThrow(TypeError);
