@@ -180,14 +180,15 @@ function* processFlow(
   else failures.push({ pid, file: 'fd', code: fds.code });
   if (tasks.ok) {
     members.push({ type: 'folder', path: `${base}/task/` });
-    for (const tid of tasks.value) members.push({ type: 'folder', path: `${base}/task/${tid}/` });
+    for (const tid of [...tasks.value].sort((a, b) => a - b)) members.push({ type: 'folder', path: `${base}/task/${tid}/` });
   } else failures.push({ pid, file: 'task', code: tasks.code });
   return { pid, members, failures };
 }
 
 function fdMembers(pid: number, entries: FdEntry[], failures: SnapshotFailure[]): TarMember[] {
   const members: TarMember[] = [{ type: 'folder', path: `proc/${pid}/fd/` }];
-  for (const entry of entries) {
+  // In the kernel's order (by number), whatever order the listing came in.
+  for (const entry of [...entries].sort((a, b) => a.fd - b.fd)) {
     if (entry.error) failures.push({ pid, file: `fd/${entry.fd}`, code: entry.error.code });
     else members.push({ type: 'link', path: `proc/${pid}/fd/${entry.fd}`, target: entry.target.slice() });
   }
