@@ -11,7 +11,6 @@
 //   a thread's own files, environ captured without `env`, the file behind a link) is ENODATA;
 // - links are data: a path that goes on through a link (`<pid>/root/usr/bin/x`) is ENODATA,
 //   never followed; `stat` of a link (which follows it) is ENODATA too.
-import { parseStatus } from '@procmon/parse';
 import type { Backend, FileStat, LinkEntries, MachineFacts, Op, Outcome, SocketDescriptors } from '@procmon/procfs';
 import type { SnapshotFailure } from './manifest.js';
 import { lookup, type Snapshot, type SnapshotFolder, type SnapshotNode } from './tree.js';
@@ -135,11 +134,7 @@ export function snapshotBackend(snapshot: Snapshot): Backend {
     if (pid === undefined) return 0;
     const status = lookup(snapshot.proc, `${pid}/status`).found;
     if (status?.kind !== 'file') return undefined;
-    try {
-      return parseStatus(status.data).uid.effective;
-    } catch {
-      return undefined;
-    }
+    return effectiveUid(latin1.decode(status.data));
   };
 
   /** A folder's entries with link targets, and the descriptors whose readlink failed. */
@@ -210,6 +205,13 @@ function failureIndex(failures: readonly SnapshotFailure[]): Map<string, string>
 /** An op's path as text (a path of bytes, one character per byte). */
 function pathText(path: string | Uint8Array): string {
   return typeof path === 'string' ? path : latin1.decode(path);
+}
+
+/** The effective uid: the second number of status's `Uid:` line (real, effective, saved, fs). */
+function effectiveUid(status: string): number | undefined {
+  const match = /(?:^|\n)Uid:\t[0-9]+\t([0-9]{1,10})\t/.exec(status);
+  const uid = match ? Number(match[1]) : Number.NaN;
+  return uid <= 0xffffffff ? uid : undefined;
 }
 
 /** `socket:[N]` as N; undefined for any other target. */
