@@ -169,7 +169,8 @@ describe('truncated and malformed data', () => {
   it('refuses data that is not gzip, and a header whose checksum is wrong', async () => {
     expectFault(await refusal(text('PK\u0003\u0004 a zip file, not a snapshot')), 'not-gzip', undefined, /not a gzip file/);
     const tar = craftTar([{ type: 'file', path: 'proc/1/stat', data: text('x') }]);
-    tar[headerOffset(tar, 'proc/1/stat') + 1] ^= 1;
+    const at = headerOffset(tar, 'proc/1/stat') + 1;
+    tar[at] = (tar[at] as number) ^ 1;
     expectFault(await refusal(gzip(tar)), 'malformed', undefined, /checksum does not match/);
   });
 

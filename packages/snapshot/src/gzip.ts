@@ -7,7 +7,7 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 
 /** `bytes` gzip-compressed. */
 export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip'));
+  const stream = singleChunk(bytes).pipeThrough(new CompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
@@ -25,7 +25,7 @@ export async function gunzipCapped(bytes: Uint8Array, maxBytes: number): Promise
       { reason: bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1] ? 'truncated' : 'not-gzip' },
     );
   }
-  const input = new Blob([bytes]).stream();
+  const input = singleChunk(bytes);
   const reader = input.pipeThrough(new DecompressionStream('gzip')).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -61,4 +61,14 @@ export async function gunzipCapped(bytes: Uint8Array, maxBytes: number): Promise
     offset += chunk.length;
   }
   return all;
+}
+
+/** A stream of one chunk: the bytes themselves, not a copy. */
+function singleChunk(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }

@@ -37,9 +37,10 @@ export const TYPE = {
 
 /** The sum of a header's bytes with its checksum field read as spaces. */
 export function headerChecksum(block: Uint8Array): number {
-  let sum = 0;
   const [at, length] = FIELD.checksum;
-  for (let i = 0; i < BLOCK; i++) sum += i >= at && i < at + length ? 0x20 : (block[i] as number);
+  let sum = 0x20 * length;
+  for (let i = 0; i < at; i++) sum += block[i] as number;
+  for (let i = at + length; i < BLOCK; i++) sum += block[i] as number;
   return sum;
 }
 

@@ -15,26 +15,25 @@ export interface TarWriteOptions {
 
 /** The tar stream of `members`, in their order, ended by two zero blocks. */
 export function writeTar(members: Iterable<TarMember>, options: TarWriteOptions): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  const push = (part: Uint8Array) => {
-    parts.push(part);
-    total += part.length;
-  };
-  for (const member of members) {
-    for (const part of memberBlocks(member, options.mtimeSeconds)) push(part);
-  }
-  push(new Uint8Array(2 * BLOCK));
+  // Each member's blocks are planned first, then written in place into one buffer: no copy of
+  // a member's data but the one into the archive.
+  const planned = [...members].map((member) => plan(member));
+  let total = 2 * BLOCK;
+  for (const member of planned) total += member.size;
   const tar = new Uint8Array(total);
   let offset = 0;
-  for (const part of parts) {
-    tar.set(part, offset);
-    offset += part.length;
-  }
+  for (const member of planned) offset = member.write(tar, offset, options.mtimeSeconds);
   return tar;
 }
 
-function memberBlocks(member: TarMember, mtime: number): Uint8Array[] {
+interface Planned {
+  size: number;
+  write(tar: Uint8Array, offset: number, mtime: number): number;
+}
+
+const blocksOf = (bytes: number) => Math.ceil(bytes / BLOCK) * BLOCK;
+
+function plan(member: TarMember): Planned {
   const path = encoder.encode(member.path);
   if (path.includes(0)) throw new TypeError(`a member path cannot hold NUL: ${member.path}`);
   const target = member.type === 'link' ? member.target : new Uint8Array(0);
@@ -50,13 +49,8 @@ function memberBlocks(member: TarMember, mtime: number): Uint8Array[] {
     if (utf8OrUndefined(target) === undefined) records.push(['hdrcharset', encoder.encode('BINARY')]);
     records.push(['linkpath', target]);
   }
-  const blocks: Uint8Array[] = [];
-  if (records.length > 0) {
-    const pax = paxData(records);
-    const name = `PaxHeaders/${member.path.split('/').pop()?.slice(0, 80) ?? ''}`;
-    blocks.push(header(encoder.encode(name), new Uint8Array(0), TYPE.pax, pax.length, 0o644, mtime));
-    blocks.push(padded(pax));
-  }
+  const pax = records.length > 0 ? paxData(records) : undefined;
+  const paxName = pax ? encoder.encode(`PaxHeaders/${member.path.split('/').pop()?.slice(0, 80) ?? ''}`) : undefined;
   const shownPath = plainPath ? path : encoder.encode(member.path.slice(-100).replace(/[^ -~]/g, '_'));
   const shownTarget = plainTarget ? target : new Uint8Array(0);
   const [type, mode] =
@@ -65,9 +59,21 @@ function memberBlocks(member: TarMember, mtime: number): Uint8Array[] {
       : member.type === 'folder'
         ? [TYPE.folder, 0o555]
         : [TYPE.link, 0o777];
-  blocks.push(header(shownPath, shownTarget, type, data.length, mode, mtime));
-  if (data.length > 0) blocks.push(padded(data));
-  return blocks;
+  const size = (pax ? BLOCK + blocksOf(pax.length) : 0) + BLOCK + blocksOf(data.length);
+  return {
+    size,
+    write(tar, offset, mtime) {
+      let at = offset;
+      if (pax && paxName) {
+        header(tar.subarray(at, at + BLOCK), paxName, new Uint8Array(0), TYPE.pax, pax.length, 0o644, mtime);
+        tar.set(pax, at + BLOCK);
+        at += BLOCK + blocksOf(pax.length);
+      }
+      header(tar.subarray(at, at + BLOCK), shownPath, shownTarget, type, data.length, mode, mtime);
+      tar.set(data, at + BLOCK);
+      return at + BLOCK + blocksOf(data.length);
+    },
+  };
 }
 
 /** PAX records: `<length> <key>=<value>\n`, the length counting the whole record. */
@@ -93,15 +99,18 @@ function paxData(records: [string, Uint8Array][]): Uint8Array {
   return all;
 }
 
+const USTAR = encoder.encode('ustar\u000000');
+
+/** A ustar header, written into `block` (a zeroed 512-byte view). */
 function header(
+  block: Uint8Array,
   name: Uint8Array,
   linkname: Uint8Array,
   type: number,
   size: number,
   mode: number,
   mtime: number,
-): Uint8Array {
-  const block = new Uint8Array(BLOCK);
+): void {
   block.set(name.subarray(0, FIELD.name[1]), FIELD.name[0]);
   octal(block, FIELD.mode, mode);
   octal(block, FIELD.uid, 0);
@@ -110,23 +119,19 @@ function header(
   octal(block, FIELD.mtime, Math.max(0, Math.floor(mtime)));
   block[FIELD.type[0]] = type;
   block.set(linkname.subarray(0, FIELD.linkname[1]), FIELD.linkname[0]);
-  block.set(encoder.encode('ustar\u0000'), FIELD.magic[0]);
-  block.set(encoder.encode('00'), FIELD.version[0]);
+  block.set(USTAR, FIELD.magic[0]);
   const sum = headerChecksum(block);
-  block.set(encoder.encode(`${sum.toString(8).padStart(6, '0')}\u0000 `), FIELD.checksum[0]);
-  return block;
+  // Six octal digits, NUL, space: the form most tars write.
+  octal(block, [FIELD.checksum[0], 7], sum);
+  block[FIELD.checksum[0] + 7] = 0x20;
 }
 
 /** A number as zero-padded octal digits and a NUL, filling the field. */
 function octal(block: Uint8Array, [at, length]: readonly [number, number], value: number): void {
-  block.set(encoder.encode(`${value.toString(8).padStart(length - 1, '0')}\u0000`), at);
-}
-
-/** Data followed by zeros up to a whole block. */
-function padded(data: Uint8Array): Uint8Array {
-  const size = Math.ceil(data.length / BLOCK) * BLOCK;
-  if (size === data.length) return data;
-  const block = new Uint8Array(size);
-  block.set(data);
-  return block;
+  let rest = value;
+  for (let i = at + length - 2; i >= at; i--) {
+    block[i] = 0x30 + (rest % 8);
+    rest = Math.floor(rest / 8);
+  }
+  block[at + length - 1] = 0;
 }
