@@ -6,8 +6,9 @@
 // A step is one op, a batch of ops (any order, possibly at the same time: a flow that needs an
 // order yields two steps), or an external step: work that is not a /proc read (a socket lookup,
 // hashing an open file), given in both styles so each runner calls its own.
-import { failed, type Op, type OpValues, type Outcome, ok } from './ops.js';
+
 import type { MachineFacts } from './machine-facts.js';
+import { failed, type Op, type OpValues, type Outcome, ok } from './ops.js';
 
 /** Work outside /proc that a flow needs, in both call styles. */
 export interface ExternalStep {

@@ -19,7 +19,10 @@ import { lookup } from './tree.js';
 const text = (value: string) => new TextEncoder().encode(value);
 
 /** The SnapshotError that reading `bytes` gives (fails the test if it gives none). */
-async function refusal(bytes: Uint8Array | Promise<Uint8Array>, limits?: Parameters<typeof readSnapshot>[1]) {
+async function refusal(
+  bytes: Uint8Array | Promise<Uint8Array>,
+  limits?: Parameters<typeof readSnapshot>[1],
+) {
   const error = await readSnapshot(await bytes, limits).then(
     () => undefined,
     (caught: unknown) => caught,
@@ -28,7 +31,12 @@ async function refusal(bytes: Uint8Array | Promise<Uint8Array>, limits?: Paramet
   return error as SnapshotError;
 }
 
-function expectFault(error: SnapshotError, reason: SnapshotFault, member: string | undefined, message: RegExp) {
+function expectFault(
+  error: SnapshotError,
+  reason: SnapshotFault,
+  member: string | undefined,
+  message: RegExp,
+) {
   expect(error.reason).toBe(reason);
   expect(error.member).toBe(member);
   expect(error.message).toMatch(message);
@@ -50,12 +58,21 @@ describe('a well-formed archive', () => {
       ]),
     );
     expect(snapshot.manifest).toEqual(craftedManifest());
-    expect(lookup(snapshot.proc, '7/cmdline').found).toEqual({ kind: 'file', data: Uint8Array.from([0x61, 0xff, 0, 0x62, 0]) });
+    expect(lookup(snapshot.proc, '7/cmdline').found).toEqual({
+      kind: 'file',
+      data: Uint8Array.from([0x61, 0xff, 0, 0x62, 0]),
+    });
     expect(lookup(snapshot.proc, '7/cwd').found).toEqual({ kind: 'link', target: raw });
     expect(lookup(snapshot.proc, '7/exe').found).toEqual({ kind: 'link', target: long });
-    expect(lookup(snapshot.proc, '7/empty').found).toEqual({ kind: 'file', data: new Uint8Array(0) });
-    expect(lookup(snapshot.proc, `7/${'n'.repeat(120)}`).found).toEqual({ kind: 'file', data: text('long name') });
-    expect([...(snapshot.proc.entries.keys())]).toEqual(['7']);
+    expect(lookup(snapshot.proc, '7/empty').found).toEqual({
+      kind: 'file',
+      data: new Uint8Array(0),
+    });
+    expect(lookup(snapshot.proc, `7/${'n'.repeat(120)}`).found).toEqual({
+      kind: 'file',
+      data: text('long name'),
+    });
+    expect([...snapshot.proc.entries.keys()]).toEqual(['7']);
   });
 });
 
@@ -80,7 +97,12 @@ describe('paths that could escape', () => {
         { type: 'file', path: 'proc/1/root/etc/passwd', data: text('root:x:0:0') },
       ]),
     );
-    expectFault(error, 'unsafe-path', 'proc/1/root/etc/passwd', /goes on under root, which is a link/);
+    expectFault(
+      error,
+      'unsafe-path',
+      'proc/1/root/etc/passwd',
+      /goes on under root, which is a link/,
+    );
   });
 
   it('refuses a member under a file, and a member twice', async () => {
@@ -121,20 +143,40 @@ describe('sizes past the caps', () => {
   it('refuses a member whose header declares a huge size, before reading it', async () => {
     const tar = craftTar([{ type: 'file', path: 'proc/1/maps', data: text('x') }]);
     patchHeader(tar, headerOffset(tar, 'proc/1/maps'), 'size', text('77777777777\u0000'));
-    expectFault(await refusal(gzip(tar)), 'too-large', 'proc/1/maps', /declares 8589934591 bytes, past the 67108864-byte cap/);
+    expectFault(
+      await refusal(gzip(tar)),
+      'too-large',
+      'proc/1/maps',
+      /declares 8589934591 bytes, past the 67108864-byte cap/,
+    );
   });
 
   it('refuses a base-256 size (8 GiB or more)', async () => {
     const tar = craftTar([{ type: 'file', path: 'proc/1/maps', data: text('x') }]);
-    patchHeader(tar, headerOffset(tar, 'proc/1/maps'), 'size', Uint8Array.from([0x80, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0]));
+    patchHeader(
+      tar,
+      headerOffset(tar, 'proc/1/maps'),
+      'size',
+      Uint8Array.from([0x80, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0]),
+    );
     expectFault(await refusal(gzip(tar)), 'too-large', 'proc/1/maps', /base-256/);
   });
 
   it('refuses members past the member, total and count caps', async () => {
     const big = { type: 'file' as const, path: 'proc/1/maps', data: new Uint8Array(5000) };
-    expectFault(await refusal(craftArchive([big]), { maxMemberBytes: 4096 }), 'too-large', 'proc/1/maps', /past the 4096-byte cap/);
+    expectFault(
+      await refusal(craftArchive([big]), { maxMemberBytes: 4096 }),
+      'too-large',
+      'proc/1/maps',
+      /past the 4096-byte cap/,
+    );
     const two = [big, { ...big, path: 'proc/2/maps' }];
-    expectFault(await refusal(craftArchive(two), { maxTotalBytes: 9000 }), 'too-large', 'proc/2/maps', /add up past the 9000-byte cap/);
+    expectFault(
+      await refusal(craftArchive(two), { maxTotalBytes: 9000 }),
+      'too-large',
+      'proc/2/maps',
+      /add up past the 9000-byte cap/,
+    );
     const error = await refusal(craftArchive(two), { maxMembers: 2 });
     expect(error.reason).toBe('too-many-members');
   });
@@ -150,8 +192,15 @@ describe('sizes past the caps', () => {
 
 describe('truncated and malformed data', () => {
   it('refuses truncated gzip, wherever it is cut', async () => {
-    const archive = await craftArchive([{ type: 'file', path: 'proc/1/stat', data: text('1 (x) S 0'.repeat(500)) }]);
-    for (const length of [archive.length - 1, archive.length - 9, Math.floor(archive.length / 2), 12]) {
+    const archive = await craftArchive([
+      { type: 'file', path: 'proc/1/stat', data: text('1 (x) S 0'.repeat(500)) },
+    ]);
+    for (const length of [
+      archive.length - 1,
+      archive.length - 9,
+      Math.floor(archive.length / 2),
+      12,
+    ]) {
       const error = await refusal(archive.subarray(0, length));
       expect(error.reason).toBe('truncated');
       expect(error.message).toMatch(/truncated/);
@@ -160,14 +209,22 @@ describe('truncated and malformed data', () => {
 
   it('refuses a tar stream cut inside a member, and one without its end blocks', () => {
     const tar = craftTar([{ type: 'file', path: 'proc/1/stat', data: new Uint8Array(2000) }]);
-    const inMember = () => snapshotFromTar(tar.subarray(0, headerOffset(tar, 'proc/1/stat') + BLOCK + 100));
+    const inMember = () =>
+      snapshotFromTar(tar.subarray(0, headerOffset(tar, 'proc/1/stat') + BLOCK + 100));
     expect(inMember).toThrow(SnapshotError);
     expect(inMember).toThrow(/member proc\/1\/stat declares 2000 bytes, 100 remain/);
-    expect(() => snapshotFromTar(tar.subarray(0, tar.length - 2 * BLOCK))).toThrow(/ends without its end-of-archive blocks/);
+    expect(() => snapshotFromTar(tar.subarray(0, tar.length - 2 * BLOCK))).toThrow(
+      /ends without its end-of-archive blocks/,
+    );
   });
 
   it('refuses data that is not gzip, and a header whose checksum is wrong', async () => {
-    expectFault(await refusal(text('PK\u0003\u0004 a zip file, not a snapshot')), 'not-gzip', undefined, /not a gzip file/);
+    expectFault(
+      await refusal(text('PK\u0003\u0004 a zip file, not a snapshot')),
+      'not-gzip',
+      undefined,
+      /not a gzip file/,
+    );
     const tar = craftTar([{ type: 'file', path: 'proc/1/stat', data: text('x') }]);
     const at = headerOffset(tar, 'proc/1/stat') + 1;
     tar[at] = (tar[at] as number) ^ 1;
@@ -175,7 +232,9 @@ describe('truncated and malformed data', () => {
   });
 
   it('refuses an archive whose first member is not the manifest, or a manifest of another version', async () => {
-    const first = await refusal(gzip(writeTar([{ type: 'folder', path: 'proc/' }, manifestMember()], { mtimeSeconds: 0 })));
+    const first = await refusal(
+      gzip(writeTar([{ type: 'folder', path: 'proc/' }, manifestMember()], { mtimeSeconds: 0 })),
+    );
     expectFault(first, 'manifest', 'proc/', /first member is proc\/, not manifest\.json/);
     const version = await refusal(craftArchive([], { ...craftedManifest(), version: 2 as 1 }));
     expectFault(version, 'manifest', 'manifest.json', /version is 2; this reader knows version 1/);

@@ -34,10 +34,13 @@ export function snapshotFromTar(tar: Uint8Array, limits?: SnapshotLimits): Snaps
     if (first) {
       first = false;
       if (member.path !== MANIFEST_NAME || member.type !== 'file') {
-        throw new SnapshotError(`the first member is ${member.path}, not ${MANIFEST_NAME}: not a procmon snapshot`, {
-          member: member.path,
-          reason: 'manifest',
-        });
+        throw new SnapshotError(
+          `the first member is ${member.path}, not ${MANIFEST_NAME}: not a procmon snapshot`,
+          {
+            member: member.path,
+            reason: 'manifest',
+          },
+        );
       }
       manifest = parseManifest(member.data);
       continue;
@@ -57,7 +60,11 @@ export function snapshotFromTar(tar: Uint8Array, limits?: SnapshotLimits): Snaps
         folder.entries.set(segment, made);
         folder = made;
       } else if (next.kind === 'folder') folder = next;
-      else throw unsafe(member.path, `it goes on under ${segment}, which is a ${next.kind}, not a folder`);
+      else
+        throw unsafe(
+          member.path,
+          `it goes on under ${segment}, which is a ${next.kind}, not a folder`,
+        );
     }
     const existing = folder.entries.get(name);
     if (existing !== undefined) {
@@ -65,7 +72,10 @@ export function snapshotFromTar(tar: Uint8Array, limits?: SnapshotLimits): Snaps
         implicit.delete(existing);
         continue;
       }
-      throw new SnapshotError(`member ${member.path} appears twice`, { member: member.path, reason: 'duplicate-member' });
+      throw new SnapshotError(`member ${member.path} appears twice`, {
+        member: member.path,
+        reason: 'duplicate-member',
+      });
     }
     folder.entries.set(
       name,
@@ -98,5 +108,8 @@ function checkedSegments(path: string, folder: boolean): string[] {
 }
 
 function unsafe(member: string, why: string): SnapshotError {
-  return new SnapshotError(`member ${member} is refused: ${why}`, { member, reason: 'unsafe-path' });
+  return new SnapshotError(`member ${member} is refused: ${why}`, {
+    member,
+    reason: 'unsafe-path',
+  });
 }

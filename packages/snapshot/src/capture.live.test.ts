@@ -3,11 +3,11 @@
 import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { encodeText } from '@procmon/parse';
-import { ProcFS } from '@procmon/procfs';
 import { Process, scanProcesses } from '@procmon/process';
+import { ProcFS } from '@procmon/procfs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, type KnownChild, RAW_ARG, SECRET, startKnownChild } from '../test/helpers.js';
 import { tempFolder } from '../../../test-support/processes.js';
+import { cleanup, type KnownChild, RAW_ARG, SECRET, startKnownChild } from '../test/helpers.js';
 import { readSnapshot } from './archive.js';
 import { captureSnapshot } from './capture.js';
 import { REDACTED } from './redact.js';
@@ -85,7 +85,20 @@ describe('the process model over the snapshot', () => {
     expect(liveRow).toBeDefined();
     // What the row says of the process; `readAt` is when this machine read it, and the stat's
     // counters (CPU times) move on between the live scan and the capture.
-    const keys = ['pid', 'ppid', 'comm', 'startTime', 'path', 'pathSource', 'deleted', 'kernelThread', 'args', 'command', 'cwd', 'uids'] as const;
+    const keys = [
+      'pid',
+      'ppid',
+      'comm',
+      'startTime',
+      'path',
+      'pathSource',
+      'deleted',
+      'kernelThread',
+      'args',
+      'command',
+      'cwd',
+      'uids',
+    ] as const;
     const pick = (row: typeof liveRow) => Object.fromEntries(keys.map((key) => [key, row?.[key]]));
     expect(pick(offlineRow)).toEqual(pick(liveRow));
     expect(offlineRow?.args?.[1]).toBe('-e');
@@ -93,7 +106,9 @@ describe('the process model over the snapshot', () => {
   });
 
   it('lists the descriptors with their exact targets: the held file, the listening socket', () => {
-    const targets = new Map(offline.listFds(child.pid).map((entry) => [entry.fd, Buffer.from(entry.target)]));
+    const targets = new Map(
+      offline.listFds(child.pid).map((entry) => [entry.fd, Buffer.from(entry.target)]),
+    );
     expect(targets.get(7)).toEqual(child.held);
     const liveSockets = live.run(live.flows.processSockets(child.pid)).sockets;
     const offlineSockets = offline.run(offline.flows.processSockets(child.pid)).sockets;
@@ -101,7 +116,9 @@ describe('the process model over the snapshot', () => {
     // The listener's row is in the captured TCP table: its inode, on the port the child said.
     const table = new TextDecoder().decode(offline.readNetFile('tcp'));
     const port = child.port.toString(16).toUpperCase().padStart(4, '0');
-    const row = table.split('\n').find((line) => line.includes(`0100007F:${port} 00000000:0000 0A`));
+    const row = table
+      .split('\n')
+      .find((line) => line.includes(`0100007F:${port} 00000000:0000 0A`));
     expect(row).toBeDefined();
     const inodes = offlineSockets.map((socket) => String(socket.inode));
     expect(inodes).toContain(row?.trim().split(/\s+/)[9]);
@@ -114,17 +131,27 @@ describe('the archive, read with the system tar', () => {
     const lines = listing.trim().split('\n');
     expect(lines[0]).toMatch(/ manifest\.json$/);
     expect(listing).toMatch(new RegExp(`\\n-r--r--r-- .* proc/${child.pid}/cmdline\\n`));
-    expect(listing).toMatch(new RegExp(`\\nlrwxrwxrwx .* proc/${child.pid}/exe -> ${process.execPath}\\n`));
+    expect(listing).toMatch(
+      new RegExp(`\\nlrwxrwxrwx .* proc/${child.pid}/exe -> ${process.execPath}\\n`),
+    );
     expect(listing).toMatch(new RegExp(`\\nlrwxrwxrwx .* proc/${child.pid}/fd/7 -> `));
   });
 
   it('extracts a non-UTF-8 link target byte for byte', () => {
     const folder = tempFolder('procmon-snapshot-extract-');
-    execFileSync('tar', ['-xzf', '-', '-C', folder, `proc/${child.pid}/cwd`, `proc/${child.pid}/fd/7`], {
-      input: archive,
-    });
-    expect(readlinkSync(`${folder}/proc/${child.pid}/cwd`, { encoding: 'buffer' })).toEqual(child.cwd);
-    expect(readlinkSync(`${folder}/proc/${child.pid}/fd/7`, { encoding: 'buffer' })).toEqual(child.held);
+    execFileSync(
+      'tar',
+      ['-xzf', '-', '-C', folder, `proc/${child.pid}/cwd`, `proc/${child.pid}/fd/7`],
+      {
+        input: archive,
+      },
+    );
+    expect(readlinkSync(`${folder}/proc/${child.pid}/cwd`, { encoding: 'buffer' })).toEqual(
+      child.cwd,
+    );
+    expect(readlinkSync(`${folder}/proc/${child.pid}/fd/7`, { encoding: 'buffer' })).toEqual(
+      child.held,
+    );
   });
 
   it('holds the environment with the secret replaced, and the rest byte for byte', () => {

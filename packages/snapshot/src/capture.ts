@@ -57,21 +57,27 @@ export async function captureSnapshot(options: CaptureOptions = {}): Promise<Uin
   const procfs = options.procfs ?? new ProcFS();
   const concurrency = options.concurrency ?? 64;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-    throw new TypeError(`concurrency must be a whole number of at least 1, got ${String(concurrency)}`);
+    throw new TypeError(
+      `concurrency must be a whole number of at least 1, got ${String(concurrency)}`,
+    );
   }
   const redacted = [...(options.redact ?? DEFAULT_REDACT)];
   const matches = nameMatcher(redacted);
   const env = options.env === true;
   const takenAt = new Date();
   const facts = await procfs.runAsync(procfs.flows.machineFacts());
-  const pids = options.pids ? checkedPids(options.pids) : await procfs.runAsync(procfs.flows.listPids());
+  const pids = options.pids
+    ? checkedPids(options.pids)
+    : await procfs.runAsync(procfs.flows.listPids());
 
   const machine = await procfs.runAsync(machineFlow(procfs));
   const processes: CapturedProcess[] = [];
   const vanished: number[] = [];
   for (let start = 0; start < pids.length; start += concurrency) {
     const chunk = pids.slice(start, start + concurrency);
-    const read = await procfs.runAsync(all(chunk.map((pid) => processFlow(procfs, pid, env, matches))));
+    const read = await procfs.runAsync(
+      all(chunk.map((pid) => processFlow(procfs, pid, env, matches))),
+    );
     read.forEach((captured, i) => {
       if (captured) processes.push(captured);
       else vanished.push(chunk[i] as number);
@@ -93,7 +99,11 @@ export async function captureSnapshot(options: CaptureOptions = {}): Promise<Uin
     environ: { captured: env, redacted: env ? redacted : [] },
   };
   const members: TarMember[] = [
-    { type: 'file', path: MANIFEST_NAME, data: new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`) },
+    {
+      type: 'file',
+      path: MANIFEST_NAME,
+      data: new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`),
+    },
     { type: 'folder', path: 'proc/' },
     ...machine.members,
     ...processes.flatMap((p) => p.members),
@@ -103,7 +113,8 @@ export async function captureSnapshot(options: CaptureOptions = {}): Promise<Uin
 
 function checkedPids(pids: readonly number[]): number[] {
   for (const pid of pids) {
-    if (!Number.isSafeInteger(pid) || pid < 1) throw new TypeError(`pids must be positive whole numbers, got ${String(pid)}`);
+    if (!Number.isSafeInteger(pid) || pid < 1)
+      throw new TypeError(`pids must be positive whole numbers, got ${String(pid)}`);
   }
   return [...new Set(pids)];
 }
@@ -180,7 +191,8 @@ function* processFlow(
   else failures.push({ pid, file: 'fd', code: fds.code });
   if (tasks.ok) {
     members.push({ type: 'folder', path: `${base}/task/` });
-    for (const tid of [...tasks.value].sort((a, b) => a - b)) members.push({ type: 'folder', path: `${base}/task/${tid}/` });
+    for (const tid of [...tasks.value].sort((a, b) => a - b))
+      members.push({ type: 'folder', path: `${base}/task/${tid}/` });
   } else failures.push({ pid, file: 'task', code: tasks.code });
   return { pid, members, failures };
 }
@@ -190,7 +202,12 @@ function fdMembers(pid: number, entries: FdEntry[], failures: SnapshotFailure[])
   // In the kernel's order (by number), whatever order the listing came in.
   for (const entry of [...entries].sort((a, b) => a.fd - b.fd)) {
     if (entry.error) failures.push({ pid, file: `fd/${entry.fd}`, code: entry.error.code });
-    else members.push({ type: 'link', path: `proc/${pid}/fd/${entry.fd}`, target: entry.target.slice() });
+    else
+      members.push({
+        type: 'link',
+        path: `proc/${pid}/fd/${entry.fd}`,
+        target: entry.target.slice(),
+      });
   }
   return members;
 }

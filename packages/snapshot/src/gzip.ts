@@ -22,7 +22,9 @@ export async function gunzipCapped(bytes: Uint8Array, maxBytes: number): Promise
       bytes.length < 18 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]
         ? `the snapshot is truncated: ${bytes.length} bytes of gzip cannot hold an archive`
         : 'the snapshot is not a gzip file (a snapshot is a .tar.gz)',
-      { reason: bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1] ? 'truncated' : 'not-gzip' },
+      {
+        reason: bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1] ? 'truncated' : 'not-gzip',
+      },
     );
   }
   const input = singleChunk(bytes);

@@ -51,22 +51,28 @@ export function parseManifest(bytes: Uint8Array): SnapshotManifest {
   } catch (error) {
     throw bad(`it is not UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('it is not an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw bad('it is not an object');
   const m = value as Record<string, unknown>;
   if (m.format !== SNAPSHOT_FORMAT) throw bad(`its format is not "${SNAPSHOT_FORMAT}"`);
   if (m.version !== SNAPSHOT_VERSION) {
-    throw bad(`its version is ${JSON.stringify(m.version)}; this reader knows version ${SNAPSHOT_VERSION}`);
+    throw bad(
+      `its version is ${JSON.stringify(m.version)}; this reader knows version ${SNAPSHOT_VERSION}`,
+    );
   }
   for (const key of ['takenAt', 'hostname', 'kernel'] as const) {
     if (typeof m[key] !== 'string') throw bad(`${key} is not a string`);
   }
   for (const key of ['pageSize', 'clockTicks', 'bootTimeSeconds'] as const) {
-    if (!Number.isSafeInteger(m[key]) || (m[key] as number) <= 0) throw bad(`${key} is not a positive whole number`);
+    if (!Number.isSafeInteger(m[key]) || (m[key] as number) <= 0)
+      throw bad(`${key} is not a positive whole number`);
   }
   for (const key of ['pids', 'vanished'] as const) {
-    if (!Array.isArray(m[key]) || !(m[key] as unknown[]).every(isPid)) throw bad(`${key} is not a list of pids`);
+    if (!Array.isArray(m[key]) || !(m[key] as unknown[]).every(isPid))
+      throw bad(`${key} is not a list of pids`);
   }
-  if (!Array.isArray(m.failures) || !m.failures.every(isFailure)) throw bad('failures is not a list of {pid, file, code}');
+  if (!Array.isArray(m.failures) || !m.failures.every(isFailure))
+    throw bad('failures is not a list of {pid, file, code}');
   const environ = m.environ as Record<string, unknown> | undefined;
   if (
     typeof environ !== 'object' ||

@@ -26,7 +26,9 @@ export const DEFAULT_REDACT: readonly string[] = [
 export function nameMatcher(patterns: readonly string[]): (name: string) => boolean {
   for (const pattern of patterns) {
     if (typeof pattern !== 'string' || pattern === '') {
-      throw new TypeError(`a redaction pattern must be a non-empty string, got ${JSON.stringify(pattern)}`);
+      throw new TypeError(
+        `a redaction pattern must be a non-empty string, got ${JSON.stringify(pattern)}`,
+      );
     }
   }
   if (patterns.length === 0) return () => false;
@@ -34,7 +36,9 @@ export function nameMatcher(patterns: readonly string[]): (name: string) => bool
     .map((pattern) =>
       pattern
         .split('')
-        .map((c) => (c === '*' ? '[^]*' : c === '?' ? '[^]' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+        .map((c) =>
+          c === '*' ? '[^]*' : c === '?' ? '[^]' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&'),
+        )
         .join(''),
     )
     .join('|');

@@ -12,7 +12,8 @@ import type { Snapshot } from './tree.js';
 const text = (value: string) => new TextEncoder().encode(value);
 // pid 42, started at tick 5000, parent 1, in state S; its status says effective uid 1001.
 const STAT = `42 (crafted) S 1 42 42 0 -1 4194560 0 0 0 0 7 3 0 0 20 0 1 0 5000 1000000 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n`;
-const STATUS = 'Name:\tcrafted\nState:\tS (sleeping)\nPid:\t42\nPPid:\t1\nUid:\t1000\t1001\t1000\t1000\nGid:\t100\t100\t100\t100\n';
+const STATUS =
+  'Name:\tcrafted\nState:\tS (sleeping)\nPid:\t42\nPPid:\t1\nUid:\t1000\t1001\t1000\t1000\nGid:\t100\t100\t100\t100\n';
 
 const members: TarMember[] = [
   { type: 'folder', path: 'proc/' },
@@ -78,12 +79,23 @@ describe('ops', () => {
 
   it('reads files and links as captured, honours maxBytes, and lists folders in archive order', () => {
     const backend = snapshotBackend(snapshot);
-    expect(backend.perform({ kind: 'readlink', path: '42/exe' }, '/proc')).toEqual({ ok: true, value: text('/usr/bin/crafted') });
+    expect(backend.perform({ kind: 'readlink', path: '42/exe' }, '/proc')).toEqual({
+      ok: true,
+      value: text('/usr/bin/crafted'),
+    });
     const capped = backend.perform({ kind: 'read', path: '42/maps', maxBytes: 2999 }, '/proc');
     expect(!capped.ok && capped.error).toMatchObject({ code: 'EFBIG' });
-    expect(backend.perform({ kind: 'read', path: '42/maps', maxBytes: 3000 }, '/proc')).toMatchObject({ ok: true });
-    expect(backend.perform({ kind: 'readdir', path: '' }, '/proc')).toEqual({ ok: true, value: ['stat', 'net', '42'] });
-    expect(backend.perform({ kind: 'readdir', path: '42/task' }, '/proc')).toEqual({ ok: true, value: ['42', '43'] });
+    expect(
+      backend.perform({ kind: 'read', path: '42/maps', maxBytes: 3000 }, '/proc'),
+    ).toMatchObject({ ok: true });
+    expect(backend.perform({ kind: 'readdir', path: '' }, '/proc')).toEqual({
+      ok: true,
+      value: ['stat', 'net', '42'],
+    });
+    expect(backend.perform({ kind: 'readdir', path: '42/task' }, '/proc')).toEqual({
+      ok: true,
+      value: ['42', '43'],
+    });
   });
 
   it('lists fd links with the descriptors whose links could not be read', () => {
@@ -98,30 +110,62 @@ describe('ops', () => {
 
   it('answers ENODATA for what a snapshot does not hold, and never follows a link', () => {
     const backend = snapshotBackend(snapshot);
-    const codeOf = (outcome: ReturnType<typeof backend.perform>) => (!outcome.ok ? (outcome.error as { code: string }).code : 'ok');
-    expect(codeOf(backend.perform({ kind: 'read', path: '42/smaps_rollup', maxBytes: 4096 }, '/proc'))).toBe('ENODATA');
-    expect(codeOf(backend.perform({ kind: 'read', path: '42/environ', maxBytes: 4096 }, '/proc'))).toBe('ENODATA');
-    expect(codeOf(backend.perform({ kind: 'read', path: '42/exe', maxBytes: 4096 }, '/proc'))).toBe('ENODATA');
-    expect(codeOf(backend.perform({ kind: 'stat', path: text('42/root/etc/passwd') }, '/proc'))).toBe('ENODATA');
-    expect(codeOf(backend.perform({ kind: 'read', path: '42/root/etc/passwd', maxBytes: 4096 }, '/proc'))).toBe('ENODATA');
-    expect(codeOf(backend.perform({ kind: 'ranges', path: '42/mem', ranges: [] }, '/proc'))).toBe('ENODATA');
-    expect(codeOf(backend.perform({ kind: 'read', path: 'net/raw', maxBytes: 4096 }, '/proc'))).toBe('ENODATA');
+    const codeOf = (outcome: ReturnType<typeof backend.perform>) =>
+      !outcome.ok ? (outcome.error as { code: string }).code : 'ok';
+    expect(
+      codeOf(backend.perform({ kind: 'read', path: '42/smaps_rollup', maxBytes: 4096 }, '/proc')),
+    ).toBe('ENODATA');
+    expect(
+      codeOf(backend.perform({ kind: 'read', path: '42/environ', maxBytes: 4096 }, '/proc')),
+    ).toBe('ENODATA');
+    expect(codeOf(backend.perform({ kind: 'read', path: '42/exe', maxBytes: 4096 }, '/proc'))).toBe(
+      'ENODATA',
+    );
+    expect(
+      codeOf(backend.perform({ kind: 'stat', path: text('42/root/etc/passwd') }, '/proc')),
+    ).toBe('ENODATA');
+    expect(
+      codeOf(
+        backend.perform({ kind: 'read', path: '42/root/etc/passwd', maxBytes: 4096 }, '/proc'),
+      ),
+    ).toBe('ENODATA');
+    expect(codeOf(backend.perform({ kind: 'ranges', path: '42/mem', ranges: [] }, '/proc'))).toBe(
+      'ENODATA',
+    );
+    expect(
+      codeOf(backend.perform({ kind: 'read', path: 'net/raw', maxBytes: 4096 }, '/proc')),
+    ).toBe('ENODATA');
     // A file the capture reads for every process, absent: it was absent live too.
-    expect(codeOf(backend.perform({ kind: 'read', path: '42/comm', maxBytes: 4096 }, '/proc'))).toBe('ENOENT');
+    expect(
+      codeOf(backend.perform({ kind: 'read', path: '42/comm', maxBytes: 4096 }, '/proc')),
+    ).toBe('ENOENT');
   });
 
   it('gives a process folder the effective uid from its status, and its sockets from fd links', () => {
     const backend = snapshotBackend(snapshot);
-    expect(backend.perform({ kind: 'stat', path: '42' }, '/proc')).toMatchObject({ ok: true, value: { uid: 1001, mode: 0o040555 } });
-    expect(backend.perform({ kind: 'stat', path: '42/task/43' }, '/proc')).toMatchObject({ ok: true, value: { uid: 1001 } });
+    expect(backend.perform({ kind: 'stat', path: '42' }, '/proc')).toMatchObject({
+      ok: true,
+      value: { uid: 1001, mode: 0o040555 },
+    });
+    expect(backend.perform({ kind: 'stat', path: '42/task/43' }, '/proc')).toMatchObject({
+      ok: true,
+      value: { uid: 1001 },
+    });
     const sockets = backend.perform({ kind: 'sockets', path: '42' }, '/proc');
-    expect(sockets).toMatchObject({ ok: true, value: { sockets: [{ fd: 3, inode: 777 }], uid: 1001, vanished: false, denied: true } });
+    expect(sockets).toMatchObject({
+      ok: true,
+      value: { sockets: [{ fd: 3, inode: 777 }], uid: 1001, vanished: false, denied: true },
+    });
   });
 });
 
 describe('through ProcFS', () => {
   it('takes the machine facts from the manifest, not from this machine', () => {
-    expect(procfs.machineFacts()).toEqual({ pageSize: 16384, clockTicks: 250, bootTimeSeconds: 1_700_000_000 });
+    expect(procfs.machineFacts()).toEqual({
+      pageSize: 16384,
+      clockTicks: 250,
+      bootTimeSeconds: 1_700_000_000,
+    });
     expect(new ProcFS().machineFacts().clockTicks).not.toBe(250);
   });
 
@@ -149,6 +193,10 @@ describe('through ProcFS', () => {
       [5, 'EACCES'],
     ]);
     expect(procfs.processState(42)).toBe('alive');
-    expect(procfs.readExe(42)).toEqual({ path: text('/usr/bin/crafted'), deleted: false, verified: true });
+    expect(procfs.readExe(42)).toEqual({
+      path: text('/usr/bin/crafted'),
+      deleted: false,
+      verified: true,
+    });
   });
 });

@@ -11,7 +11,15 @@
 //   a thread's own files, environ captured without `env`, the file behind a link) is ENODATA;
 // - links are data: a path that goes on through a link (`<pid>/root/usr/bin/x`) is ENODATA,
 //   never followed; `stat` of a link (which follows it) is ENODATA too.
-import type { Backend, FileStat, LinkEntries, MachineFacts, Op, Outcome, SocketDescriptors } from '@procmon/procfs';
+import type {
+  Backend,
+  FileStat,
+  LinkEntries,
+  MachineFacts,
+  Op,
+  Outcome,
+  SocketDescriptors,
+} from '@procmon/procfs';
 import type { SnapshotFailure } from './manifest.js';
 import { lookup, type Snapshot, type SnapshotFolder, type SnapshotNode } from './tree.js';
 
@@ -55,7 +63,12 @@ export function snapshotBackend(snapshot: Snapshot): Backend {
     const [errno, text] = ERRNO[code] ?? [-5, 'i/o error'];
     const shown = `${root === '/' ? '' : root}/${pathText(op.path)}`;
     const message = `${code}: ${text}${why ? ` (${why})` : ''}, ${SYSCALL[op.kind]} '${shown}'`;
-    return Object.assign(new Error(message), { code, errno, syscall: SYSCALL[op.kind], path: shown });
+    return Object.assign(new Error(message), {
+      code,
+      errno,
+      syscall: SYSCALL[op.kind],
+      path: shown,
+    });
   };
 
   /** Why nothing is at `path`: the capture's failure, ENOENT, or ENODATA (not captured). */
@@ -73,7 +86,8 @@ export function snapshotBackend(snapshot: Snapshot): Backend {
       if (failed) return { code: failed };
     }
     const [first, second, third] = rest;
-    const listed = (first === 'fd' || first === 'task') && second !== undefined && third === undefined;
+    const listed =
+      (first === 'fd' || first === 'task') && second !== undefined && third === undefined;
     const captured = CAPTURED.has(first ?? '') || (first === 'environ' && environCaptured);
     if ((captured && rest.length === 1) || listed) return { code: 'ENOENT' };
     return { code: 'ENODATA', why: 'not in the snapshot' };
@@ -82,9 +96,13 @@ export function snapshotBackend(snapshot: Snapshot): Backend {
   const perform = (op: Op, root: string): Outcome => {
     const path = pathText(op.path);
     const at = lookup(snapshot.proc, path);
-    const fail = (code: string, why?: string): Outcome => ({ ok: false, error: fsError(code, op, root, why) });
+    const fail = (code: string, why?: string): Outcome => ({
+      ok: false,
+      error: fsError(code, op, root, why),
+    });
     if (at.found === undefined) {
-      if (at.through?.kind === 'link') return fail('ENODATA', 'a link in a snapshot is not followed');
+      if (at.through?.kind === 'link')
+        return fail('ENODATA', 'a link in a snapshot is not followed');
       if (at.through?.kind === 'file') return fail('ENOTDIR');
       const { code, why } = missing(path);
       return fail(code, why);
@@ -93,22 +111,30 @@ export function snapshotBackend(snapshot: Snapshot): Backend {
     switch (op.kind) {
       case 'read':
         if (node.kind === 'folder') return fail('EISDIR');
-        if (node.kind === 'link') return fail('ENODATA', 'the file behind a link is not in the snapshot');
-        if (node.data.length > op.maxBytes) return fail('EFBIG', `larger than the ${op.maxBytes}-byte cap`);
+        if (node.kind === 'link')
+          return fail('ENODATA', 'the file behind a link is not in the snapshot');
+        if (node.data.length > op.maxBytes)
+          return fail('EFBIG', `larger than the ${op.maxBytes}-byte cap`);
         return { ok: true, value: node.data.slice() };
       case 'readlink':
         return node.kind === 'link' ? { ok: true, value: node.target.slice() } : fail('EINVAL');
       case 'readdir':
-        return node.kind === 'folder' ? { ok: true, value: [...node.entries.keys()] } : notFolder(node, fail);
+        return node.kind === 'folder'
+          ? { ok: true, value: [...node.entries.keys()] }
+          : notFolder(node, fail);
       case 'links':
         return node.kind === 'folder'
           ? { ok: true, value: linkEntries(node, path, (code) => fsError(code, op, root)) }
           : notFolder(node, fail);
       case 'stat': {
-        if (node.kind === 'link') return fail('ENODATA', 'the file behind a link is not in the snapshot');
-        if (node.kind === 'file') return { ok: true, value: fileStat(S_IFREG | 0o444, 0, BigInt(node.data.length)) };
+        if (node.kind === 'link')
+          return fail('ENODATA', 'the file behind a link is not in the snapshot');
+        if (node.kind === 'file')
+          return { ok: true, value: fileStat(S_IFREG | 0o444, 0, BigInt(node.data.length)) };
         const uid = ownerOf(path);
-        return uid === undefined ? fail('ENODATA', 'its owner is not in the snapshot') : { ok: true, value: fileStat(S_IFDIR | 0o555, uid, 0n) };
+        return uid === undefined
+          ? fail('ENODATA', 'its owner is not in the snapshot')
+          : { ok: true, value: fileStat(S_IFDIR | 0o555, uid, 0n) };
       }
       case 'ranges':
         return fail('ENODATA', 'process memory is not in a snapshot');
@@ -138,7 +164,11 @@ export function snapshotBackend(snapshot: Snapshot): Backend {
   };
 
   /** A folder's entries with link targets, and the descriptors whose readlink failed. */
-  const linkEntries = (folder: SnapshotFolder, path: string, error: (code: string) => Error): LinkEntries => {
+  const linkEntries = (
+    folder: SnapshotFolder,
+    path: string,
+    error: (code: string) => Error,
+  ): LinkEntries => {
     const names: string[] = [];
     const targets: LinkEntries['targets'] = [];
     for (const [name, node] of folder.entries) {
@@ -174,7 +204,13 @@ export function snapshotBackend(snapshot: Snapshot): Backend {
       if (inode !== undefined) found.push({ fd: Number(name), inode });
     }
     const denied = [...failures.keys()].some((key) => key.startsWith(`${path}/fd/`));
-    const value: SocketDescriptors = { sockets: found, stat: stat.data.slice(), uid, vanished: false, denied };
+    const value: SocketDescriptors = {
+      sockets: found,
+      stat: stat.data.slice(),
+      uid,
+      vanished: false,
+      denied,
+    };
     return { ok: true, value };
   };
 
@@ -187,17 +223,36 @@ export function snapshotBackend(snapshot: Snapshot): Backend {
 }
 
 function notFolder(node: SnapshotNode, fail: (code: string, why?: string) => Outcome): Outcome {
-  return node.kind === 'link' ? fail('ENODATA', 'a link in a snapshot is not followed') : fail('ENOTDIR');
+  return node.kind === 'link'
+    ? fail('ENODATA', 'a link in a snapshot is not followed')
+    : fail('ENOTDIR');
 }
 
 /** The files and links a capture reads for every process: absent means absent live too. */
-const CAPTURED = new Set(['stat', 'status', 'cmdline', 'comm', 'statm', 'io', 'maps', 'cgroup', 'exe', 'cwd', 'root', 'fd', 'task']);
+const CAPTURED = new Set([
+  'stat',
+  'status',
+  'cmdline',
+  'comm',
+  'statm',
+  'io',
+  'maps',
+  'cgroup',
+  'exe',
+  'cwd',
+  'root',
+  'fd',
+  'task',
+]);
 
 /** Failures by path: `<pid>/<file>`, or `/<file>` for a machine file. */
 function failureIndex(failures: readonly SnapshotFailure[]): Map<string, string> {
   const index = new Map<string, string>();
   for (const failure of failures) {
-    index.set(failure.pid === undefined ? `/${failure.file}` : `${failure.pid}/${failure.file}`, failure.code);
+    index.set(
+      failure.pid === undefined ? `/${failure.file}` : `${failure.pid}/${failure.file}`,
+      failure.code,
+    );
   }
   return index;
 }

@@ -4,7 +4,14 @@
 // are accepted (hard links, devices, FIFOs are refused: a snapshot never holds them).
 import { SnapshotError } from './errors.js';
 import type { CheckedLimits } from './limits.js';
-import { BLOCK, FIELD, headerChecksum, type TarMember, TYPE, utf8OrUndefined } from './tar-format.js';
+import {
+  BLOCK,
+  FIELD,
+  headerChecksum,
+  type TarMember,
+  TYPE,
+  utf8OrUndefined,
+} from './tar-format.js';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -37,9 +44,12 @@ export function* readTar(tar: Uint8Array, limits: CheckedLimits): Generator<TarM
     if (block.every((byte) => byte === 0)) return;
     members++;
     if (members > limits.maxMembers) {
-      throw new SnapshotError(`the archive has more than ${limits.maxMembers} members (limits.maxMembers)`, {
-        reason: 'too-many-members',
-      });
+      throw new SnapshotError(
+        `the archive has more than ${limits.maxMembers} members (limits.maxMembers)`,
+        {
+          reason: 'too-many-members',
+        },
+      );
     }
     const header = parseHeader(block, offset);
     const name = pax?.path ?? header.name;
@@ -155,7 +165,8 @@ function parsePax(data: Uint8Array, shown: string): PaxOverrides {
   while (offset < data.length) {
     const space = data.indexOf(0x20, offset);
     const digits = space === -1 ? '' : latin1.decode(data.subarray(offset, space));
-    if (!/^[1-9][0-9]{0,9}$/.test(digits)) throw malformed(shown, 'a PAX record without its length');
+    if (!/^[1-9][0-9]{0,9}$/.test(digits))
+      throw malformed(shown, 'a PAX record without its length');
     const end = offset + Number(digits);
     if (end > data.length || data[end - 1] !== 0x0a) {
       throw malformed(shown, 'a PAX record whose length does not match its data');
@@ -169,7 +180,8 @@ function parsePax(data: Uint8Array, shown: string): PaxOverrides {
     else if (key === 'linkpath') overrides.linkpath = value;
     else if (key === 'size') {
       const text = latin1.decode(value);
-      if (!/^(0|[1-9][0-9]{0,15})$/.test(text)) throw malformed(shown, 'a PAX size that is not a number');
+      if (!/^(0|[1-9][0-9]{0,15})$/.test(text))
+        throw malformed(shown, 'a PAX size that is not a number');
       overrides.size = Number(text);
     }
     offset = end;
@@ -185,12 +197,22 @@ function cString(block: Uint8Array, [at, length]: readonly [number, number]): Ui
 }
 
 /** An octal field (leading spaces or zeros, trailing NUL or spaces), or undefined. */
-function octalField(block: Uint8Array, [at, length]: readonly [number, number]): number | undefined {
-  const text = latin1.decode(block.subarray(at, at + length)).replace(/[\u0000 ]+$/, '').trimStart();
+function octalField(
+  block: Uint8Array,
+  [at, length]: readonly [number, number],
+): number | undefined {
+  let start = at;
+  let end = at + length;
+  while (end > start && (block[end - 1] === 0 || block[end - 1] === 0x20)) end--;
+  while (start < end && block[start] === 0x20) start++;
+  const text = latin1.decode(block.subarray(start, end));
   if (!/^[0-7]{1,12}$/.test(text)) return undefined;
   return Number.parseInt(text, 8);
 }
 
 function malformed(member: string, what: string): SnapshotError {
-  return new SnapshotError(`member ${member} is malformed: ${what}`, { member, reason: 'malformed' });
+  return new SnapshotError(`member ${member} is malformed: ${what}`, {
+    member,
+    reason: 'malformed',
+  });
 }

@@ -2,7 +2,15 @@
 // or link target ustar cannot hold exactly (longer than 100 bytes, or not plain ASCII). A target
 // that is not UTF-8 is written with `hdrcharset=BINARY` (POSIX: the value is bytes, not text), so
 // it comes back byte for byte, and GNU tar and bsdtar list it as the bytes it is.
-import { BLOCK, FIELD, headerChecksum, isPlainAscii, type TarMember, TYPE, utf8OrUndefined } from './tar-format.js';
+import {
+  BLOCK,
+  FIELD,
+  headerChecksum,
+  isPlainAscii,
+  type TarMember,
+  TYPE,
+  utf8OrUndefined,
+} from './tar-format.js';
 
 const encoder = new TextEncoder();
 /** 8 GiB - 1: the most 11 octal digits can say. */
@@ -46,12 +54,17 @@ function plan(member: TarMember): Planned {
   if (!plainPath) records.push(['path', path]);
   const plainTarget = target.length <= FIELD.linkname[1] && isPlainAscii(target);
   if (!plainTarget) {
-    if (utf8OrUndefined(target) === undefined) records.push(['hdrcharset', encoder.encode('BINARY')]);
+    if (utf8OrUndefined(target) === undefined)
+      records.push(['hdrcharset', encoder.encode('BINARY')]);
     records.push(['linkpath', target]);
   }
   const pax = records.length > 0 ? paxData(records) : undefined;
-  const paxName = pax ? encoder.encode(`PaxHeaders/${member.path.split('/').pop()?.slice(0, 80) ?? ''}`) : undefined;
-  const shownPath = plainPath ? path : encoder.encode(member.path.slice(-100).replace(/[^ -~]/g, '_'));
+  const paxName = pax
+    ? encoder.encode(`PaxHeaders/${member.path.split('/').pop()?.slice(0, 80) ?? ''}`)
+    : undefined;
+  const shownPath = plainPath
+    ? path
+    : encoder.encode(member.path.slice(-100).replace(/[^ -~]/g, '_'));
   const shownTarget = plainTarget ? target : new Uint8Array(0);
   const [type, mode] =
     member.type === 'file'
@@ -65,7 +78,15 @@ function plan(member: TarMember): Planned {
     write(tar, offset, mtime) {
       let at = offset;
       if (pax && paxName) {
-        header(tar.subarray(at, at + BLOCK), paxName, new Uint8Array(0), TYPE.pax, pax.length, 0o644, mtime);
+        header(
+          tar.subarray(at, at + BLOCK),
+          paxName,
+          new Uint8Array(0),
+          TYPE.pax,
+          pax.length,
+          0o644,
+          mtime,
+        );
         tar.set(pax, at + BLOCK);
         at += BLOCK + blocksOf(pax.length);
       }

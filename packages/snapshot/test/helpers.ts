@@ -12,7 +12,9 @@ import { writeTar } from '../src/tar-write.js';
 export { cleanup } from '../../../test-support/processes.js';
 
 const bytes = (...parts: (string | number[])[]): Buffer =>
-  Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))));
+  Buffer.concat(
+    parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))),
+  );
 
 /** An argument and a folder name that are not UTF-8 (0xff 0xfe cannot appear in UTF-8). */
 export const RAW_ARG = bytes('arg-', [0xff, 0xfe], '-end');
@@ -52,10 +54,18 @@ export async function startKnownChild(): Promise<KnownChild> {
     `exec env -i "SECRET_TOKEN=${SECRET}" "PLAIN=visible" "$0" -e "$1" "$(printf '${escapeForPrintf(RAW_ARG)}')" "two words"`,
   ].join('\n');
   const child = trackChild(
-    spawn('sh', ['-c', script, process.execPath, CHILD_SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] }),
+    spawn('sh', ['-c', script, process.execPath, CHILD_SCRIPT], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
   );
   const port = Number(await firstLine(child));
-  const args = [Buffer.from(process.execPath), Buffer.from('-e'), Buffer.from(CHILD_SCRIPT), RAW_ARG, Buffer.from('two words')];
+  const args = [
+    Buffer.from(process.execPath),
+    Buffer.from('-e'),
+    Buffer.from(CHILD_SCRIPT),
+    RAW_ARG,
+    Buffer.from('two words'),
+  ];
   return { pid: child.pid as number, port, cwd, held, args };
 }
 
@@ -94,17 +104,27 @@ export function craftTar(members: TarMember[], manifest?: SnapshotManifest): Uin
   return writeTar([manifestMember(manifest), ...members], { mtimeSeconds: 1_700_000_000 });
 }
 
-export const craftArchive = (members: TarMember[], manifest?: SnapshotManifest): Promise<Uint8Array> =>
-  gzip(craftTar(members, manifest));
+export const craftArchive = (
+  members: TarMember[],
+  manifest?: SnapshotManifest,
+): Promise<Uint8Array> => gzip(craftTar(members, manifest));
 
 /** Rewrites a field of the header at `offset` (and its checksum), as a hostile writer would. */
-export function patchHeader(tar: Uint8Array, offset: number, field: keyof typeof FIELD, value: Uint8Array): void {
+export function patchHeader(
+  tar: Uint8Array,
+  offset: number,
+  field: keyof typeof FIELD,
+  value: Uint8Array,
+): void {
   const [at, length] = FIELD[field];
   const block = tar.subarray(offset, offset + BLOCK);
   block.fill(0, at, at + length);
   block.set(value.subarray(0, length), at);
   const sum = headerChecksum(block);
-  block.set(new TextEncoder().encode(`${sum.toString(8).padStart(6, '0')}\u0000 `), FIELD.checksum[0]);
+  block.set(
+    new TextEncoder().encode(`${sum.toString(8).padStart(6, '0')}\u0000 `),
+    FIELD.checksum[0],
+  );
 }
 
 /** Where the header of the member named `path` starts in a tar stream written by writeTar. */
