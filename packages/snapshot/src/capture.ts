@@ -65,10 +65,9 @@ export async function captureSnapshot(options: CaptureOptions = {}): Promise<Uin
   const matches = nameMatcher(redacted);
   const env = options.env === true;
   const takenAt = new Date();
+  const asked = options.pids ? checkedPids(options.pids) : undefined;
   const facts = await procfs.runAsync(procfs.flows.machineFacts());
-  const pids = options.pids
-    ? checkedPids(options.pids)
-    : await procfs.runAsync(procfs.flows.listPids());
+  const pids = asked ?? (await procfs.runAsync(procfs.flows.listPids()));
 
   const machine = await procfs.runAsync(machineFlow(procfs));
   const processes: CapturedProcess[] = [];
