@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { libraryBuild } from '../../tsup.shared.js';
 
-export default defineConfig(libraryBuild('node'));
+// Two entries: everything (capture needs Node), and `read`, which runs in a browser.
+export default defineConfig({ ...libraryBuild('node'), entry: ['src/index.ts', 'src/read.ts'] });

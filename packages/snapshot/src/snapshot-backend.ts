@@ -50,6 +50,7 @@ const latin1 = new TextDecoder('latin1');
 /** A Backend over a snapshot (see the module comment for what each op gives). */
 export function snapshotBackend(snapshot: Snapshot): Backend {
   const failures = failureIndex(snapshot.manifest.failures);
+  const failuresIn = failuresByFolder(failures);
   const environCaptured = snapshot.manifest.environ.captured;
   const takenNs = BigInt(Date.parse(snapshot.manifest.takenAt) || 0) * 1_000_000n;
   const machineFacts: MachineFacts = {
@@ -175,9 +176,8 @@ export function snapshotBackend(snapshot: Snapshot): Backend {
       names.push(name);
       targets.push(node.kind === 'link' ? latin1.decode(node.target) : error('EINVAL'));
     }
-    for (const [key, code] of failures) {
-      if (!key.startsWith(`${path}/`) || key.indexOf('/', path.length + 1) !== -1) continue;
-      names.push(key.slice(path.length + 1));
+    for (const [name, code] of failuresIn.get(path) ?? []) {
+      names.push(name);
       targets.push(error(code));
     }
     return { names, targets, vanished: false };
@@ -203,7 +203,7 @@ export function snapshotBackend(snapshot: Snapshot): Backend {
       const inode = socketInode(latin1.decode(entry.target));
       if (inode !== undefined) found.push({ fd: Number(name), inode });
     }
-    const denied = [...failures.keys()].some((key) => key.startsWith(`${path}/fd/`));
+    const denied = (failuresIn.get(`${path}/fd`)?.length ?? 0) > 0;
     const value: SocketDescriptors = {
       sockets: found,
       stat: stat.data.slice(),
@@ -244,6 +244,20 @@ const CAPTURED = new Set([
   'fd',
   'task',
 ]);
+
+/** The failures of entries of each folder (`42/fd` → [['5', 'EACCES']]), for listings. */
+function failuresByFolder(failures: Map<string, string>): Map<string, [string, string][]> {
+  const index = new Map<string, [string, string][]>();
+  for (const [path, code] of failures) {
+    const slash = path.lastIndexOf('/');
+    if (slash <= 0) continue;
+    const folder = path.slice(0, slash);
+    const entries = index.get(folder) ?? [];
+    entries.push([path.slice(slash + 1), code]);
+    index.set(folder, entries);
+  }
+  return index;
+}
 
 /** Failures by path: `<pid>/<file>`, or `/<file>` for a machine file. */
 function failureIndex(failures: readonly SnapshotFailure[]): Map<string, string> {
