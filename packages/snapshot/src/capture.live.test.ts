@@ -125,6 +125,26 @@ describe('the process model over the snapshot', () => {
   });
 });
 
+describe('a snapshot of the whole machine', () => {
+  it('gives a scan row and details for every process it holds, kernel threads and others included', async () => {
+    const whole = await readSnapshot(await captureSnapshot());
+    const procfs = new ProcFS({ backend: snapshotBackend(whole) });
+    const rows = scanProcesses({ procfs, fields: ['path', 'args', 'cwd', 'uids'] });
+    expect(rows.map((row) => row.pid).sort((a, b) => a - b)).toEqual(
+      [...whole.manifest.pids].sort((a, b) => a - b),
+    );
+    expect(rows.find((row) => row.pid === child.pid)?.args?.[4]).toBe('two words');
+    // Kernel threads (children of kthreadd, pid 2) are told as such offline too.
+    const kernel = rows.filter((row) => row.ppid === 2);
+    expect(kernel.length).toBeGreaterThan(0);
+    expect(kernel.every((row) => row.kernelThread === true)).toBe(true);
+    for (const pid of whole.manifest.pids) {
+      const details = Process.open(pid, { procfs }).details();
+      expect(details.pid).toBe(pid);
+    }
+  });
+});
+
 describe('the archive, read with the system tar', () => {
   it('lists the manifest first, the files, and links as links', () => {
     const listing = execFileSync('tar', ['-tzvf', '-'], { input: archive }).toString('latin1');
