@@ -33,13 +33,16 @@ const here = (name) => fileURLToPath(new URL(name, import.meta.url));
 const eventsDist = fileURLToPath(
   new URL('../../../packages/events/dist/index.js', import.meta.url),
 );
+const netlinkDist = fileURLToPath(
+  new URL('../../../packages/netsock/dist/netlink.js', import.meta.url),
+);
 const results = new URL('../results/events.md', import.meta.url);
 const report = new RecordedReport();
 const say = (text) => report.say(text);
 
-/** The listener child: { ready: {pid, source} | {error}, stop() → summary }. */
-async function startListener() {
-  const child = spawn(process.execPath, [here('events-listener.mjs'), eventsDist], {
+/** A listener child (`script` with `args`): { ready: {pid, source} | {error}, stop() → summary }. */
+async function startListener(script, ...args) {
+  const child = spawn(process.execPath, [here(script), ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
@@ -82,35 +85,55 @@ function stormAlone() {
 async function listenersRun() {
   const forkstat = startForkstat({ events: 'fork,exec,exit' });
   await forkstat.ready;
-  const listener = await startListener();
-  if (listener.ready.error) report.problem(`procmon: ${listener.ready.error}`);
+  const started = [];
   try {
+    const listener = await startListener('events-listener.mjs', eventsDist);
+    started.push(listener);
+    if (listener.ready.error) report.problem(`procmon: ${listener.ready.error}`);
+    const floor = await startListener('events-multicast-listener.mjs', netlinkDist);
+    started.push(floor);
+    if (floor.ready.error) report.problem(`multicast floor: ${floor.ready.error}`);
     const forkstatCpu0 = readCpuTime(forkstat.pid).totalMs;
     const storm = await startForkstorm(binary, { seconds: SECONDS, pids: true }).done;
     await sleep(SETTLE_MS);
     const forkstatCpuMs = readCpuTime(forkstat.pid).totalMs - forkstatCpu0;
     const procmon = listener.ready.error ? undefined : await listener.stop();
+    const multicast = floor.ready.error ? undefined : await floor.stop();
     const forkstatOutput = await forkstat.stop();
-    return { storm, procmon, source: listener.ready.source, forkstatOutput, forkstatCpuMs };
+    const source = listener.ready.source;
+    return { storm, procmon, multicast, source, forkstatOutput, forkstatCpuMs };
   } finally {
-    listener.kill();
+    for (const child of started) child.kill();
     await forkstat.stop();
   }
 }
 
-function listenerRows({ storm, procmon, forkstatOutput, forkstatCpuMs }) {
+/** A node listener's row from its summary. */
+function nodeRow(name, summary, storm, lossReports) {
+  const { counts } = summary;
+  const total = counts.fork + counts.exec + counts.exit + counts.other;
+  return {
+    name,
+    figures: listenerFigures({ ...summary, total }, storm, summary.cpuMs),
+    lossReports,
+    delay: summary.delayNs,
+  };
+}
+
+function listenerRows({ storm, procmon, multicast, forkstatOutput, forkstatCpuMs }) {
   const rows = [];
   if (procmon) {
-    const total =
-      procmon.counts.fork + procmon.counts.exec + procmon.counts.exit + procmon.counts.other;
-    const seen = { ...procmon, total };
-    const { lost } = procmon;
-    rows.push({
-      name: 'procmon (`openProcessEvents`, connector, emitter)',
-      figures: listenerFigures(seen, storm, procmon.cpuMs),
-      lossReports: `${procmon.counts.lost} lost (${lost.overrun} overrun, ${lost['sequence-gap']} sequence-gap, ${lost['queue-full']} queue-full; ${lost.counted.toLocaleString('en-US')} events counted), ${procmon.counts.resync} resync`,
-      delay: procmon.delayNs,
-    });
+    const { lost, counts } = procmon;
+    const reports = `${counts.lost} lost (${lost.overrun} overrun, ${lost['sequence-gap']} sequence-gap, ${lost['queue-full']} queue-full; ${lost.counted.toLocaleString('en-US')} events counted), ${counts.resync} resync`;
+    rows.push(
+      nodeRow('procmon (`openProcessEvents`, connector, emitter)', procmon, storm, reports),
+    );
+  }
+  if (multicast) {
+    const { lost } = multicast;
+    const reports = `${lost.overrun} overrun, ${lost.dropped} dropped (${lost.counted.toLocaleString('en-US')} datagrams)`;
+    const name = 'floor: netsock `openMulticast` alone (fields read by hand, no events made)';
+    rows.push(nodeRow(name, multicast, storm, reports));
   }
   const seen = forkstatPids(forkstatOutput.events);
   rows.push({
@@ -122,9 +145,10 @@ function listenerRows({ storm, procmon, forkstatOutput, forkstatCpuMs }) {
   return rows;
 }
 
-function problemsOf({ procmon, forkstatOutput }) {
+function problemsOf({ procmon, multicast, forkstatOutput }) {
   const found = [];
   if (procmon?.failure) found.push(`procmon listener failed: ${procmon.failure}`);
+  if (multicast?.failure) found.push(`multicast floor failed: ${multicast.failure}`);
   if (forkstatOutput.unparsed.length > 0)
     found.push(
       `forkstat printed ${forkstatOutput.unparsed.length} line(s) not understood, first: ${forkstatOutput.unparsed[0]}`,
@@ -149,17 +173,17 @@ async function main() {
   if (!existsSync(eventsDist))
     report.problem(`${eventsDist} is missing: build @procmon/events first (pnpm build)`);
   say(
-    `A fork storm of ${SECONDS} s (\`native/forkstorm.c\`, one worker per CPU, each: fork, the child \`_exit(0)\`, \`waitpid\`; it prints each child's pid) with both listeners running: procmon's in a child \`node\` (${'`src/events-listener.mjs`'}: \`openProcessEvents({ source: 'connector' })\`, an \`'event'\` listener counting, CPU from \`process.cpuUsage\` from listening to stop) and forkstat (CPU from \`/proc/<pid>/stat\`, utime + stime, in clock ticks). Each listener's storm forks and exits are matched by pid against the storm's list; both are stopped ${SETTLE_MS} ms after the storm ends.${quick ? ' --quick: a 1 s storm, too short for figures.' : ''}`,
+    `A fork storm of ${SECONDS} s (\`native/forkstorm.c\`, one worker per CPU, each: fork, the child \`_exit(0)\`, \`waitpid\`; it prints each child's pid) with three listeners on the proc connector at once: procmon's in a child \`node\` (\`src/events-listener.mjs\`: \`openProcessEvents({ source: 'connector' })\`, an \`'event'\` listener counting); its floor, netsock's bare multicast reader in another \`node\` (\`src/events-multicast-listener.mjs\`: the fields counted read from each datagram by hand); and forkstat. CPU: \`process.cpuUsage\` from listening to stop in each node; forkstat's utime + stime from \`/proc/<pid>/stat\` (clock ticks). Each listener's storm forks and exits are matched by pid against the storm's list; all are stopped ${SETTLE_MS} ms after the storm ends.${quick ? ' --quick: a 1 s storm, too short for figures.' : ''}`,
   );
   say('');
   const alone = stormAlone();
   const run = await listenersRun();
   report.problems.push(...problemsOf(run));
-  say(`### 1. The storm: forks per second alone and under both listeners`);
+  say(`### 1. The storm: forks per second alone and under the listeners`);
   say('');
   for (const line of stormTable([
     ...alone,
-    { name: 'with procmon and forkstat listening', ...run.storm },
+    { name: 'with the three listeners listening', ...run.storm },
   ]))
     say(line);
   say('');
@@ -174,10 +198,14 @@ async function main() {
     say(
       `procmon's source: ${run.source?.kind} (${run.source?.reason}). Events delivered: every fork, exec, exit and other kernel event of the machine in the window (the storm's and everyone else's); delay: \`process.hrtime.bigint()\` at delivery − \`event.timestampNs\` over ${run.procmon.delayNs.samples.toLocaleString('en-US')} events (max ${Math.round(run.procmon.delayNs.max / 1000).toLocaleString('en-US')} µs).`,
     );
-    const [ours, theirs] = rows;
+    const ours = rows[0].figures.cpuMsPer1000;
     say(
-      `CPU per 1,000 events: procmon ${lessBy(ours.figures.cpuMsPer1000, theirs.figures.cpuMsPer1000)} than forkstat (forkstat reads each new process's /proc status and cmdline, and writes a line per event).`,
+      `CPU per 1,000 events: procmon ${lessBy(ours, rows.at(-1).figures.cpuMsPer1000)} than forkstat (forkstat reads each new process's /proc status and cmdline, and writes a line per event).`,
     );
+    if (run.multicast)
+      say(
+        `procmon against its floor (the same native reader, nothing decoded or kept): ${lessBy(ours, rows[1].figures.cpuMsPer1000)} CPU per event, what decoding, events, the running picture and the emitter cost.`,
+      );
   } else say('procmon: not measured (see Problems); forkstat and the storm ran alone.');
   say('');
   return finish(started);
