@@ -177,7 +177,16 @@ async function main() {
   );
   say('');
   const alone = stormAlone();
-  const run = await listenersRun();
+  let run;
+  try {
+    run = await listenersRun();
+  } catch (error) {
+    // forkstat or a listener could not start (not root: the connector needs CAP_NET_ADMIN).
+    report.problem(`the listeners could not run: ${error.message}`);
+    for (const line of stormTable(alone)) say(line);
+    say('');
+    return finish(started);
+  }
   report.problems.push(...problemsOf(run));
   say(`### 1. The storm: forks per second alone and under the listeners`);
   say('');
