@@ -44,6 +44,7 @@ export class Tally {
       counts: this.counts,
       lost: this.lost,
       cpuMs: (cpu.user + cpu.system) / 1000,
+      cpuSplitMs: { user: cpu.user / 1000, system: cpu.system / 1000 },
       delayNs: { median: at(0.5), p99: at(0.99), max: n ? sorted[n - 1] : null, samples: n },
       forkPids: this.forkPids,
       execPids: this.execPids,

@@ -93,15 +93,20 @@ async function listenersRun() {
     const floor = await startListener('events-multicast-listener.mjs', netlinkDist);
     started.push(floor);
     if (floor.ready.error) report.problem(`multicast floor: ${floor.ready.error}`);
-    const forkstatCpu0 = readCpuTime(forkstat.pid).totalMs;
+    const forkstatCpu0 = readCpuTime(forkstat.pid);
     const storm = await startForkstorm(binary, { seconds: SECONDS, pids: true }).done;
     await sleep(SETTLE_MS);
-    const forkstatCpuMs = readCpuTime(forkstat.pid).totalMs - forkstatCpu0;
+    const forkstatCpu1 = readCpuTime(forkstat.pid);
+    const forkstatCpuMs = forkstatCpu1.totalMs - forkstatCpu0.totalMs;
+    const forkstatSplitMs = {
+      user: forkstatCpu1.userMs - forkstatCpu0.userMs,
+      system: forkstatCpu1.systemMs - forkstatCpu0.systemMs,
+    };
     const procmon = listener.ready.error ? undefined : await listener.stop();
     const multicast = floor.ready.error ? undefined : await floor.stop();
     const forkstatOutput = await forkstat.stop();
     const source = listener.ready.source;
-    return { storm, procmon, multicast, source, forkstatOutput, forkstatCpuMs };
+    return { storm, procmon, multicast, source, forkstatOutput, forkstatCpuMs, forkstatSplitMs };
   } finally {
     for (const child of started) child.kill();
     await forkstat.stop();
@@ -210,6 +215,16 @@ async function main() {
     const ours = rows[0].figures.cpuMsPer1000;
     say(
       `CPU per 1,000 events: procmon ${lessBy(ours, rows.at(-1).figures.cpuMsPer1000)} than forkstat (forkstat reads each new process's /proc status and cmdline, and writes a line per event).`,
+    );
+    const split = (name, ms) =>
+      ms ? `${name} ${Math.round(ms.user)} + ${Math.round(ms.system)}` : undefined;
+    const splits = [
+      split('procmon', run.procmon.cpuSplitMs),
+      split('floor', run.multicast?.cpuSplitMs),
+      split('forkstat', run.forkstatSplitMs),
+    ].filter(Boolean);
+    say(
+      `CPU ms, user + system (a node listener's include its reader thread's recvmsg calls and the wake-ups of its event loop): ${splits.join('; ')}.`,
     );
     if (run.multicast)
       say(
