@@ -5,7 +5,8 @@
  * (src/netlink/); exchange.c reads only the message header, to know where a reply ends.
  *
  * Files: this one (opening and closing the socket, the module's functions), exchange.c (send,
- * recv, exchangeAsync), util.c (what they share). A process's descriptors are listed by
+ * recv, exchangeAsync), multicast.c (a reader thread on multicast groups: subscribe, ...), util.c
+ * (what they share). A process's descriptors are listed by
  * @procmon/procfs (its `links` op), not here: one owner for /proc reads in native code.
  *
  *   open(nsPath?: string): number          a NETLINK_SOCK_DIAG socket (close-on-exec), connected
@@ -162,6 +163,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  register_multicast(env, exports);
   return exports;
 }
 

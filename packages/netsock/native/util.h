@@ -30,4 +30,7 @@ napi_value js_send(napi_env env, napi_callback_info info);
 napi_value js_recv(napi_env env, napi_callback_info info);
 napi_value js_exchange_async(napi_env env, napi_callback_info info);
 
+/* multicast.c's functions (subscribe, multicastSend, ...), defined on exports by init. */
+void register_multicast(napi_env env, napi_value exports);
+
 #endif

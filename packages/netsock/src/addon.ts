@@ -25,6 +25,27 @@ export interface NetsockAddon {
   /** The socket's netlink port id (getsockname): the kernel's replies carry it as nlmsg_pid. */
   portId(fd: number): number;
   close(fd: number): void;
+  /**
+   * A socket of `protocol` bound to the multicast groups of `groupsMask`, drained by a reader
+   * thread (native/multicast.c); `onBatch` gets everything pending as records (multicast.ts).
+   * Optional like exchangeAsync: a fake addon may lack it.
+   */
+  subscribe?(
+    protocol: number,
+    groupsMask: number,
+    receiveBufferBytes: number,
+    onBatch: (batch: ArrayBuffer) => void,
+    queueCapBytes?: number,
+  ): MulticastHandle;
+  multicastSend?(handle: MulticastHandle, bytes: Uint8Array): number;
+  multicastPortId?(handle: MulticastHandle): number;
+  unsubscribe?(handle: MulticastHandle): void;
+  refSubscription?(handle: MulticastHandle, ref: boolean): void;
+}
+
+/** What subscribe returns: an opaque native handle. */
+export interface MulticastHandle {
+  readonly __brand: 'netsock-multicast';
 }
 
 /** Where the addon is: build/Release beside dist/ (and beside src/ for tests), out of tsup's reach. */

@@ -9,6 +9,7 @@ import { netsockBackend } from './backend.js';
 import { AF_INET, IPPROTO_UDP } from './netlink/constants.js';
 import { encodeInetDiagRequest } from './netlink/inet.js';
 import { HOST_LITTLE_ENDIAN } from './netlink/message.js';
+import type { TableName } from './netlink/tables.js';
 import { SocketResolver } from './resolver.js';
 import type { SocketBackendName } from './types.js';
 
@@ -105,4 +106,15 @@ describe.each(backends)('list({ localPort }), %s backend', (backend) => {
   test.each([-1, 65536, 1.5, Number.NaN])('refuses localPort %s with a RangeError', (port) => {
     expect(() => resolver.list({ tables: ['udp'], localPort: port })).toThrow(RangeError);
   });
+
+  test.each(['udp4', 'tcp6', '', 'TCP'])(
+    'refuses the table name %j with a TypeError naming it',
+    (name) => {
+      expect(() => resolver.list({ tables: [name as TableName] })).toThrow(
+        new TypeError(
+          `tables: ${JSON.stringify(name)} is not a socket table (tcp, unix, udp, udplite, raw, icmp, sctp; udp and tcp hold both IPv4 and IPv6)`,
+        ),
+      );
+    },
+  );
 });

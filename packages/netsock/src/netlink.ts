@@ -1,6 +1,14 @@
 // `@procmon/netsock/netlink`: the sock_diag codec on its own, for programs that speak netlink
 // themselves (build requests, walk replies, decode inet and unix messages). The resolver is the
 // package's main entry; this codec is a building block, kept apart so the main surface stays small.
+
+export {
+  type MulticastLoss,
+  type MulticastOptions,
+  type MulticastSubscription,
+  openMulticast,
+} from './multicast.js';
+export { NetlinkError } from './netlink/errors.js';
 export {
   decodeInetMessage,
   encodeInetDiagRequest,

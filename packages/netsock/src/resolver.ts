@@ -187,7 +187,7 @@ export class SocketResolver {
    * kernel skipped while others closed is not looked for again (see `resolve`). With
    * `localPort`, only the inet sockets bound to that port (the kernel filters the netlink dumps,
    * so a table of thousands returns the few on the port). RangeError for a port that is not an
-   * integer from 0 to 65535.
+   * integer from 0 to 65535, TypeError for a table name not in TABLE_ORDER.
    */
   list(
     options?: ResolveOptions & { tables?: readonly TableName[]; localPort?: number },
@@ -201,8 +201,15 @@ export class SocketResolver {
         `localPort must be an integer from 0 to 65535, got ${String(localPort)}`,
       );
     }
+    const tables = options?.tables ?? TABLE_ORDER;
+    for (const table of tables) {
+      if (!TABLE_ORDER.includes(table))
+        throw new TypeError(
+          `tables: ${JSON.stringify(table)} is not a socket table (${TABLE_ORDER.join(', ')}; udp and tcp hold both IPv4 and IPv6)`,
+        );
+    }
     const source = this.channels.sourceFor(options?.pid);
-    return this.procfs.run(listFlow(this.reads, source, options?.tables ?? TABLE_ORDER, localPort));
+    return this.procfs.run(listFlow(this.reads, source, tables, localPort));
   }
 
   /**

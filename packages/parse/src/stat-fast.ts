@@ -11,7 +11,7 @@ const I = 1;
 const B = 2;
 // biome-ignore format: one entry per field, 4 to 52, ten to a line
 const FIELD_KINDS = Uint8Array.of(
-  U, U, U, I, I, U, U, U, U, U,       // 4-13: ppid .. cmajflt
+  U, I, I, I, I, U, U, U, U, U,       // 4-13: ppid .. cmajflt
   U, U, I, I, I, I, I, U, U, B,       // 14-23: utime .. vsize
   U, B, B, B, B, B, B, B, B, B,       // 24-33: rss .. sigignore
   B, B, U, U, I, I, U, U, U, U,       // 34-43: sigcatch .. guestTime

@@ -82,10 +82,12 @@ export function readFieldsCarefully(
     comm: head.comm,
     state: head.state,
     stateName: head.stateName,
-    // pids, process groups and sessions are never negative, though printed signed.
+    // A parent pid is never negative. The process group and session are -1 for a task past
+    // __exit_signal (fs/proc/array.c starts them at -1 and fills them only while the task has
+    // its sighand): a process being released, state X.
     ppid: fields.uint(4),
-    pgrp: fields.uint(5),
-    session: fields.uint(6),
+    pgrp: fields.int(5),
+    session: fields.int(6),
     ttyNr: fields.int(7),
     tpgid: fields.int(8),
     flags: fields.uint(9),

@@ -192,6 +192,19 @@ describe('parseStat errors', () => {
     }
   });
 
+  it('reads the -1 process group and session of a task being released', () => {
+    // fs/proc/array.c do_task_stat: `pid_t ppid = 0, pgid = -1, sid = -1;`, filled only while
+    // lock_task_sighand succeeds. A task past __exit_signal (state X) keeps the -1s; a ppid of
+    // -1 stays refused (it starts at 0).
+    const fields = distinctText.slice(0, -1).split(' ');
+    fields.splice(2, 4, 'X', '1', '-1', '-1');
+    const released = parseStat(`${fields.join(' ')}\n`);
+    expect([released.state, released.pgrp, released.session]).toEqual(['X', -1, -1]);
+    expect(() => parseStat(withField(4, '-1'))).toThrow(
+      'field 4 (ppid) is not an unsigned decimal number',
+    );
+  });
+
   it('reads negative values of signed fields', () => {
     expect(parseStat(withField(16, '-3')).cutime).toBe(-3);
     expect(parseStat(withField(44, '-7')).cguestTime).toBe(-7);
@@ -264,7 +277,7 @@ describe('parseStat properties', () => {
     const comm = fc.uint8Array({ maxLength: 64 }).filter((b) => !b.includes(0));
     const letter = fc.constantFrom(...'RSDZTtXxKWPI');
     // Fields 4..52 in order, each with the arbitrary for its type.
-    const kinds = 'uuuiiuuuuuuuiiiiiuububbbbbbbbbbbuuiiuuuuibbbbbbbi';
+    const kinds = 'uiiiiuuuuuuuiiiiiuububbbbbbbbbbbuuiiuuuuibbbbbbbi';
     expect(kinds.length).toBe(49);
     const columns = fc.tuple(...[...kinds].map((k) => (k === 'u' ? uint : k === 'i' ? int : u64)));
     fc.assert(

@@ -47,9 +47,9 @@ export interface Stat {
   stateName: StatStateName;
   /** (4) Parent process id (0 for init and for kthreadd). */
   ppid: number;
-  /** (5) Process group id. */
+  /** (5) Process group id; -1 for a task being released (state X: its signal state is gone). */
   pgrp: number;
-  /** (6) Session id. */
+  /** (6) Session id; -1 for a task being released, as pgrp. */
   session: number;
   /** (7) Controlling terminal, as a device number (0 for none). */
   ttyNr: number;

@@ -1,10 +1,12 @@
 // Processes kept by pid, each entry bound to its start time so a reused pid never returns the
 // old process; entries expire after a TTL, leave when their process exits, and the least
-// recently used leave first when the cache is full.
+// recently used leave first when the cache is full. Given a feed of process events (`follow`),
+// entries leave as their processes exit or exec, without a read.
 
 import { parseStat } from '@procmon/parse';
 import { type Flow, ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import { procfsOf } from './default-procfs.js';
+import { endedOrReplaced, listen, type ProcessEventFeed } from './event-feed.js';
 import { Process, type ProcessOptions } from './process.js';
 
 export interface ProcessCacheOptions {
@@ -91,6 +93,32 @@ export class ProcessCache {
 
   clear(): void {
     this.#entries.clear();
+  }
+
+  /**
+   * Keeps the cache in step with `feed` (a ProcessEvents of @procmon/events, or any emitter of
+   * its 'event'); returns the function that stops following it. With no read:
+   * - an exit of a process (its main thread: `pid === tgid`) removes its entry;
+   * - an exec removes its entry and resets the checksums of the Process it held: a Process keeps
+   *   `comm` and its checksums from before, and those describe the old program (the identity
+   *   check sees most execs by the stat's addresses, but not one of the same binary with address
+   *   randomization off). Its pid, start time and ppid outlive an exec; the next `getOrOpen`
+   *   opens the process anew all the same, so nothing of the old program is served;
+   * - a resync removes every pid it found `gone`.
+   * Other events change nothing: a thread's exit, a fork (a new pid has no entry), a comm change
+   * (`Process.comm` is the name when it was opened, by design). Events lost between a `lost`
+   * and its resync cannot be replayed: an exec missed then leaves its entry, which the identity
+   * check still guards as without a feed.
+   */
+  follow(feed: ProcessEventFeed): () => void {
+    return listen(feed, (event) => {
+      for (const pid of endedOrReplaced(event)) {
+        const entry = this.#entries.get(pid);
+        if (entry === undefined) continue;
+        this.#entries.delete(pid);
+        if (event.type === 'exec') entry.process.resetChecksums();
+      }
+    });
   }
 
   /** Removes expired entries and those whose process exited or whose pid was reused. Returns how many. */

@@ -9,6 +9,7 @@ import {
   type SocketResolver,
 } from '@procmon/netsock';
 import { type ProcFS, procfsOf } from '@procmon/procfs';
+import type { ProcessEventFeed } from './event-feed.js';
 import { type HolderLookup, SocketHolderIndex } from './holder-index.js';
 import type { SocketHolder } from './socket-holders.js';
 import { defaultSocketResolver } from './sockets.js';
@@ -105,6 +106,34 @@ export async function connectionOwnersAsync(
 // One index per ProcFS, kept warm across calls that bring none of their own.
 const indexes = new WeakMap<ProcFS, SocketHolderIndex>();
 
+/**
+ * The holder index `connectionOwners` keeps warm for a ProcFS (the shared one on /proc unless
+ * given) when a call brings no index of its own.
+ */
+export function sharedHolderIndex(
+  options: { procfs?: ProcFS | undefined } = {},
+): SocketHolderIndex {
+  const procfs = options.procfs ?? procfsOf({});
+  let index = indexes.get(procfs);
+  if (index === undefined) {
+    index = new SocketHolderIndex({ procfs });
+    indexes.set(procfs, index);
+  }
+  return index;
+}
+
+/**
+ * Makes the index `connectionOwners` shares for a ProcFS follow `feed` (exits, execs, forks and
+ * resyncs: see SocketHolderIndex.follow); returns the function that stops it. An index passed as
+ * `options.index` follows a feed through its own `follow`.
+ */
+export function followConnectionIndex(
+  feed: ProcessEventFeed,
+  options: { procfs?: ProcFS | undefined } = {},
+): () => void {
+  return sharedHolderIndex(options).follow(feed);
+}
+
 function partsOf(options: ConnectionOwnersOptions) {
   const procfs = options.procfs ?? options.index?.procfs ?? procfsOf({});
   const resolver = options.resolver ?? defaultSocketResolver(procfs);
@@ -113,11 +142,7 @@ function partsOf(options: ConnectionOwnersOptions) {
       `connectionOwners() has no default resolver for a ProcFS on ${procfs.root} (the kernel asked would not be the one that wrote it): pass options.resolver`,
     );
   }
-  let index = options.index ?? indexes.get(procfs);
-  if (index === undefined) {
-    index = new SocketHolderIndex({ procfs });
-    indexes.set(procfs, index);
-  }
+  const index = options.index ?? sharedHolderIndex({ procfs });
   const where: ResolveOptions = options.pid === undefined ? {} : { pid: options.pid };
   return { resolver, index, pid: options.pid, where };
 }

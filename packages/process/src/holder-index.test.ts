@@ -3,10 +3,9 @@
 // truth is each child's own report (pid, fd, inode) checked with fs.readlinkSync, and its start
 // time read with plain fs. Every case runs sync and async, on the node and the native backend.
 // A pid reused after indexing is replayed on a fixture tree.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Backend, nativeBackend, nodeBackend, ProcFS } from '@procmon/procfs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -17,16 +16,15 @@ import {
   type Style,
   statOf,
   styles,
-  trackChild,
   twin,
 } from '../test/helpers.js';
+import { type Holder, startHolder } from '../test/socket-holder.js';
 import { type ConnectionsOptions, connections, connectionsAsync } from './connections.js';
 import { type HolderLookupOptions, SocketHolderIndex } from './holder-index.js';
 import type { SocketHolder } from './socket-holders.js';
 
 afterAll(cleanup);
 
-const script = fileURLToPath(new URL('../test/socket-holder.py', import.meta.url));
 const native = nativeBackend();
 if (native === undefined && process.env.CI) throw new Error('the native backend must load in CI');
 const backends: [string, Backend][] = [['node', nodeBackend]];
@@ -34,49 +32,6 @@ if (native !== undefined) backends.push(['native', native]);
 const canUnshare =
   process.getuid?.() === 0 &&
   spawnSync('unshare', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
-
-/** A python holder: its JSON lines one at a time, and a way to send it a command. */
-interface Holder {
-  child: ChildProcess;
-  report: Record<string, number>;
-  next(): Promise<Record<string, unknown>>;
-  send(line: string): Promise<Record<string, unknown>>;
-}
-
-async function startHolder(mode: string, command: readonly string[] = []): Promise<Holder> {
-  const [file = 'python3', ...args] = [...command, 'python3', script, mode];
-  const child = trackChild(spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] }));
-  const lines: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n')) {
-      const line = text.slice(0, end);
-      text = text.slice(end + 1);
-      const wake = waiting.shift();
-      if (wake) wake(line);
-      else lines.push(line);
-    }
-  });
-  const next = () =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const line = lines.shift();
-      if (line !== undefined) return resolve(JSON.parse(line));
-      child.once('exit', (code) => reject(new Error(`holder ${mode} exited (${code})`)));
-      waiting.push((l) => resolve(JSON.parse(l)));
-    });
-  const report = (await next()) as Record<string, number>;
-  return {
-    child,
-    report,
-    next,
-    send: (line) => {
-      child.stdin?.write(`${line}\n`);
-      return next();
-    },
-  };
-}
 
 /** The holder a process's descriptor is, read with plain fs; the fd must link to the inode. */
 function truth(pid: number, fd: number, inode: number): SocketHolder {

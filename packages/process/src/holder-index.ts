@@ -16,11 +16,14 @@
 // that received it over a unix socket (SCM_RIGHTS), a child forked after its parent was indexed
 // (when the child was not walked since), a descriptor dup'ed into an indexed process. The
 // holders returned are real (each verified), but may not be all of them. `complete: true` (or
-// holdersOf, or connections) walks every process instead.
+// holdersOf, or connections) walks every process instead. An index that follows a feed of
+// process events (`follow`) closes the fork case: a parent that forks is forgotten, so the next
+// lookup of its sockets walks and finds the child too.
 
 import { parseStat } from '@procmon/parse';
 import { all, done, type Flow, type ProcFS, ProcfsError } from '@procmon/procfs';
 import { procfsOf } from './default-procfs.js';
+import { endedOrReplaced, forkingParent, listen, type ProcessEventFeed } from './event-feed.js';
 import {
   holderOf,
   holdersByInode,
@@ -119,6 +122,33 @@ export class SocketHolderIndex {
       pids?.delete(pid);
       if (pids?.size === 0) this.#byInode.delete(inode);
     }
+  }
+
+  /** Whether the index holds what `pid`'s descriptors were when last walked. */
+  has(pid: number): boolean {
+    return this.#processes.has(pid);
+  }
+
+  /**
+   * Keeps the index in step with `feed` (a ProcessEvents of @procmon/events, or any emitter of
+   * its 'event'); returns the function that stops following it. With no read, it forgets:
+   * - a process that exited (its main thread: `pid === tgid`): its descriptors are closed;
+   * - a process that exec'd: its close-on-exec descriptors (sockets made by most runtimes) are
+   *   closed by the exec, and which are left is not known until it is walked again;
+   * - every pid a resync found `gone`;
+   * - a process that forked a process: the child holds the parent's descriptors, and a warm hit
+   *   would name only the parent (see the top of this file); forgotten, the parent's sockets are
+   *   looked up by a walk that finds both.
+   * A forgotten process is walked again by the next lookup that misses the index. Events lost
+   * between a `lost` and its resync leave their entries, which the lookup's own checks still
+   * guard (each holder's link and start time are verified).
+   */
+  follow(feed: ProcessEventFeed): () => void {
+    return listen(feed, (event) => {
+      for (const pid of endedOrReplaced(event)) this.forget(pid);
+      const parent = forkingParent(event);
+      if (parent !== undefined) this.forget(parent);
+    });
   }
 
   /** Empties the index. */

@@ -23,7 +23,9 @@ export {
   type ConnectionOwnersOptions,
   connectionOwners,
   connectionOwnersAsync,
+  followConnectionIndex,
   type NoOwnerReason,
+  sharedHolderIndex,
 } from './connection-owners.js';
 export {
   type Connection,
@@ -52,6 +54,7 @@ export {
   PidReusedError,
   ProgramChangedError,
 } from './errors.js';
+export type { FeedEvent, ProcessEventFeed } from './event-feed.js';
 export {
   EXTRA_INFO_FIELDS,
   type ExtraInfo,

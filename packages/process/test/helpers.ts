@@ -287,3 +287,20 @@ export class MutatingProcFS extends ProcFS {
     });
   }
 }
+
+/** A ProcFS on /proc that counts every op it performs, in either style. */
+export function countingProcFS(): { procfs: ProcFS; ops: () => number } {
+  let count = 0;
+  const backend: Backend = {
+    name: 'counting',
+    perform: (op, root) => {
+      count++;
+      return nodeBackend.perform(op, root);
+    },
+    performAsync: (op, root) => {
+      count++;
+      return nodeBackend.performAsync(op, root);
+    },
+  };
+  return { procfs: new ProcFS({ root: '/proc', backend }), ops: () => count };
+}

@@ -7,6 +7,8 @@
 #           {"childFd"}; stdin "close" closes the parent's own: {"closed": true}
 #   timewait  a listener and a connection this process closed first (its side is in TIME_WAIT,
 #           with no descriptor): {"pid", "fd", "inode", "port", "clientPort"}
+#   exec    a listener (close-on-exec, as Python makes every socket): {"pid", "fd", "inode",
+#           "port"}; stdin "exec" replaces the program with `sleep 600` (the listener closes)
 import json
 import os
 import socket
@@ -83,5 +85,13 @@ elif mode == "timewait":
     say(pid=os.getpid(), fd=sock.fileno(), inode=os.fstat(sock.fileno()).st_ino,
         port=sock.getsockname()[1], clientPort=client_port)
     wait_for_eof(0)
+elif mode == "exec":
+    sock = listener()
+    assert not sock.get_inheritable()
+    say(pid=os.getpid(), fd=sock.fileno(), inode=os.fstat(sock.fileno()).st_ino,
+        port=sock.getsockname()[1])
+    for line in sys.stdin:
+        if line.strip() == "exec":
+            os.execv("/bin/sleep", ["sleep", "600"])
 else:
     sys.exit("unknown mode " + mode)

@@ -65,6 +65,7 @@ function isExpectedFailure(error: unknown): boolean {
     name === 'ProgramChangedError' ||
     name === 'PermissionDeniedError' ||
     name === 'ProcfsError' ||
+    name === 'EventSourceError' ||
     name === 'ParseError'
   );
 }

@@ -31,6 +31,13 @@ import {
 } from './net-arguments.js';
 import { commanderOutput, flush, writeOut } from './output.js';
 import { unknownCommand } from './suggest.js';
+import {
+  parseCount,
+  parseEventList,
+  parseIntervalMs,
+  parseProgram,
+  type WatchArguments,
+} from './watch-arguments.js';
 
 /** The status of a command whose answer is "none found" (as grep's with no match). */
 const NO_ANSWER_STATUS = 1;
@@ -318,6 +325,40 @@ program
   .action(async (target: HashTarget, options: JsonOption & { algo: string[] }) => {
     const { formatHashReport, hashTarget } = await import('./hash-command.js');
     return print(hashTarget(target, options.algo), options, formatHashReport);
+  });
+
+program
+  .command('watch')
+  .description(
+    'process events as they happen, one line each (time, event, pid, ppid, user, program, args): from the kernel (proc connector, as root), else by polling /proc',
+  )
+  .option(
+    '-e, --event <types>',
+    'only these event types, comma-separated: fork, exec, exit, comm, uid, gid, sid, ptrace, coredump, lost, resync',
+    parseEventList,
+  )
+  .option(
+    '-u, --user <users>',
+    'only processes of these users (names or uids, comma-separated)',
+    parseUserList,
+  )
+  .option(
+    '--program <name>',
+    'only processes whose comm or executable (its last part) is this name',
+    parseProgram,
+  )
+  .option('--json', 'one JSON object per line, for machines')
+  .option('--poll', 'poll /proc even where the kernel could tell (it misses short-lived processes)')
+  .option('--interval <ms>', 'polling interval in milliseconds (100)', parseIntervalMs)
+  .option('--count <n>', 'stop after printing this many events', parseCount)
+  .option('--no-details', "do not read each new program's path, arguments and user at exec")
+  .addHelpText(
+    'after',
+    '\nExamples:\n  procmon watch -e exec,exit\n  procmon watch --program curl --json\n  procmon watch -u www-data --count 10',
+  )
+  .action(async (options: WatchArguments) => {
+    const { watch } = await import('./watch-command.js');
+    await watch(options);
   });
 
 async function main(): Promise<number> {

@@ -70,6 +70,8 @@ describe('statText', () => {
     [{ pgrp: 9, tpgid: 9 }, 'S+'],
     [{ pid: 9, session: 9, pgrp: 9, tpgid: 9, threads: 2, nice: -1 }, 'S<sl+'],
     [{ state: 'Z' }, 'Z'],
+    // A task being released: no terminal (tpgid -1) and its group gone (pgrp -1).
+    [{ state: 'X', pgrp: -1, session: -1, tpgid: -1 }, 'X'],
   ])('%j shows as %s', (fields, expected) => {
     expect(statText(stat(fields))).toBe(expected);
   });

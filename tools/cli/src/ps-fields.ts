@@ -26,7 +26,8 @@ export function statText(stat: Stat, locked = false): string {
   if (locked) text += 'L';
   if (stat.session === stat.pid) text += 's';
   if (stat.numThreads > 1) text += 'l';
-  if (stat.tpgid === stat.pgrp) text += '+';
+  // tpgid is -1 without a terminal, and so is pgrp for a task being released: no foreground.
+  if (stat.tpgid > 0 && stat.tpgid === stat.pgrp) text += '+';
   return text;
 }
 

@@ -1,0 +1,84 @@
+// What the connector source does with what its socket gives it: each datagram decoded and its
+// events pushed in order, a loss (overrun, queue full, a CPU's numbering skipping) pushed as a
+// `lost` event in its place, the answer to our LISTEN checked. No I/O: connector-source.ts feeds
+// it from netsock's multicast reader, and tests feed it bytes.
+
+import { EventSourceError } from '../errors.js';
+import type { EventSink } from '../source.js';
+import { decodeDatagram, PROC_EVENT } from './decode.js';
+import { SequenceGaps } from './sequence.js';
+
+/** A loss as netsock's multicast reader reports it. */
+export type ReaderLoss = { reason: 'overrun' } | { reason: 'dropped'; count: number };
+
+export interface StreamOptions {
+  /** The cn_msg.ack of our LISTEN: its answer carries this plus one. */
+  listenAck: number;
+  /** Now on CLOCK_MONOTONIC, for a loss (it has no kernel timestamp). */
+  now(): bigint;
+  /** The kernel refused our LISTEN: the source stops and tells its sink. */
+  fail(error: EventSourceError): void;
+  /** Whether events are still wanted (false once the source closed). */
+  open(): boolean;
+  /** errno to its name ('EINVAL'). */
+  errnoName(errno: number): string;
+}
+
+export class ConnectorStream {
+  /** Messages skipped as malformed: each one an event lost (and, later, a gap on its CPU). */
+  malformed = 0;
+  private readonly gaps = new SequenceGaps();
+
+  constructor(
+    private readonly sink: EventSink,
+    private readonly options: StreamOptions,
+  ) {}
+
+  datagram(bytes: Uint8Array): void {
+    const { messages, skipped } = decodeDatagram(bytes);
+    for (const skip of skipped) if (skip.malformed) this.malformed++;
+    for (const message of messages) {
+      if (!this.options.open()) return;
+      const lost = this.gaps.skippedBefore(message.cpu, message.seq);
+      if (lost > 0) {
+        this.sink.push({
+          type: 'lost',
+          reason: 'sequence-gap',
+          count: lost,
+          cpu: message.cpu,
+          timestampNs: this.options.now(),
+          source: 'connector',
+        });
+      }
+      if (message.what === PROC_EVENT.NONE) {
+        // Every listener's answer reaches every listener: only ours (by its ack) is about us.
+        const ours = message.ack === (this.options.listenAck + 1) >>> 0;
+        const errno = message.listenError ?? 0;
+        if (ours && errno !== 0) {
+          const code = this.options.errnoName(errno);
+          this.options.fail(
+            new EventSourceError(
+              `proc connector: the kernel refused LISTEN (${code})`,
+              'connector',
+              code,
+            ),
+          );
+          return;
+        }
+        continue;
+      }
+      if (message.event !== undefined) this.sink.push(message.event);
+    }
+  }
+
+  loss(loss: ReaderLoss): void {
+    if (!this.options.open()) return;
+    const base = { type: 'lost', timestampNs: this.options.now(), source: 'connector' } as const;
+    if (loss.reason === 'overrun') {
+      this.gaps.reset(); // the numbers skipped by this overrun are reported by it
+      this.sink.push({ ...base, reason: 'overrun' });
+    } else {
+      this.sink.push({ ...base, reason: 'queue-full', count: loss.count });
+    }
+  }
+}
