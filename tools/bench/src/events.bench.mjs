@@ -193,13 +193,21 @@ async function main() {
     return finish(started);
   }
   report.problems.push(...problemsOf(run));
+  // Alone once more after the listeners: other work on the machine moves the rate between
+  // runs, and the two alone rows bracket the one with listeners.
+  const after = runForkstorm(binary, { seconds: SECONDS, pids: true });
   say(`### 1. The storm: forks per second alone and under the listeners`);
   say('');
   for (const line of stormTable([
     ...alone,
     { name: 'with the three listeners listening', ...run.storm },
+    { name: "alone again after, printing each child's pid", ...after },
   ]))
     say(line);
+  say('');
+  say(
+    'The storm alone, printing pids, ran before and after the run with listeners: when those two differ as much as the rows with listeners do, the machine (other work on its two cores), not the listeners, set the rate.',
+  );
   say('');
   say(
     `### 2. The listeners during the storm (${run.storm.forks.toLocaleString('en-US')} forks in ${run.storm.seconds.toFixed(2)} s: ${(2 * run.storm.forks).toLocaleString('en-US')} storm events, fork and exit)`,
