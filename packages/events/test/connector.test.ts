@@ -143,7 +143,7 @@ describe.runIf(isRoot)('the proc connector source (root)', () => {
     const sink = recording();
     const source = openConnectorSource(sink, { receiveBufferBytes: 1 });
     try {
-      const storm = 'for i in $(seq 1500); do /bin/true & done; wait';
+      const storm = 'for i in $(seq 400); do /bin/true & done; wait';
       const storms = [0, 1].map(() => trackChild(spawn('sh', ['-c', storm], { stdio: 'ignore' })));
       await Promise.all(storms.map(exited));
       const lost = await eventually(

@@ -2,11 +2,14 @@
  * A netlink multicast reader: a socket bound to some groups of a netlink protocol, drained by a
  * thread of its own so the kernel's datagrams are taken off the socket as fast as they come,
  * whatever JavaScript is doing. The thread never waits for JS: it appends each datagram to a
- * pending buffer (capped), and wakes JS through a threadsafe function only when that buffer goes
- * from empty to non-empty; the JS call takes everything pending at once.
+ * pending buffer (capped), and wakes JS through a threadsafe function when that buffer went
+ * from empty to non-empty (at the end of a drain, or every 256 records of a long one); the JS
+ * call takes everything pending at once.
  *
  *   subscribe(protocol, groupsMask, receiveBufferBytes, onBatch(batch: ArrayBuffer),
- *             queueCapBytes?: number): handle       (the pending buffer's cap, 64 MiB unless set)
+ *             queueCapBytes?: number,       the pending buffer's cap, 64 MiB unless set
+ *             batchDelayMicros?: number): handle   how long datagrams gather after the first
+ *                                          before one drain and one JS call take them (0)
  *   multicastSend(handle, bytes: Uint8Array): number      sendto the kernel (port id 0)
  *   multicastPortId(handle): number                        the socket's port id (getsockname)
  *   unsubscribe(handle): undefined                          idempotent
@@ -21,11 +24,13 @@
  * Only the kernel's multicasts are kept: sender port id 0 and a group of ours in nl_groups (the
  * kernel writes the group's mask there; a unicast datagram has 0). Anyone in the network namespace
  * can send a unicast datagram to our port id: it is dropped here, unseen.
+ *
+ * This file is the N-API side (the handle, its lifetime, the threadsafe function);
+ * multicast-reader.c is the thread and its pending buffer.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/netlink.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -35,45 +40,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "multicast.h"
 #include "util.h"
 
 #define DEFAULT_PENDING_CAP (64u * 1024 * 1024)
-#define DATAGRAM_BYTES (64u * 1024)
-#define RECORD_DATAGRAM 0u
-#define RECORD_OVERRUN 1u
-#define RECORD_DROPPED 2u
-#define RECORD_FAILED 3u
 
 static const napi_type_tag SUBSCRIPTION_TAG = {0x6e6574736f636b21ULL, 0x6d756c7469636173ULL};
-
-struct subscription {
-  int fd;
-  int wake_fd;
-  uint32_t groups_mask;
-  pthread_t thread;
-  int thread_started;
-  napi_threadsafe_function tsfn;
-  napi_env env;
-  pthread_mutex_t lock;
-  /* Under lock: the records not yet handed to JS, and datagrams dropped since the last hand-over
-     (reported after everything pending: once dropping starts, every datagram is dropped until JS
-     takes the buffer, so the order holds). */
-  uint8_t *pending;
-  size_t used;
-  size_t capacity;
-  uint32_t dropped;
-  size_t pending_cap;
-  /* The last record pending is an overrun: another one says nothing new, and would let the
-     buffer grow past its cap while JS is away. */
-  int overrun_last;
-  /* An overrun while datagrams were being dropped: reported after the dropped count. */
-  int overrun_after_drop;
-  /* Main thread only. */
-  int stopped;
-  int hook_registered;
-  /* Freed when both the External and the threadsafe function are finalized. */
-  int holders;
-};
 
 static void release_holder(struct subscription *sub) {
   if (--sub->holders > 0) return;
@@ -82,142 +54,21 @@ static void release_holder(struct subscription *sub) {
   free(sub);
 }
 
-static size_t padded(size_t length) { return (length + 3u) & ~(size_t)3u; }
-
-/* Under lock: one record appended; 0, or ENOMEM. Loss records may pass the cap by their 8 or 12
-   bytes: the cap is for datagrams. */
-static int append_record(struct subscription *sub, uint32_t kind, uint32_t length,
-                         const void *bytes, size_t byte_count) {
-  size_t need = sub->used + 8 + padded(byte_count);
-  if (grow_bytes(&sub->pending, &sub->capacity, need, 4096, 2 * sub->pending_cap + 64) != 0)
-    return ENOMEM;
-  uint8_t *at = sub->pending + sub->used;
-  memcpy(at, &kind, 4);
-  memcpy(at + 4, &length, 4);
-  if (byte_count > 0) memcpy(at + 8, bytes, byte_count);
-  memset(at + 8 + byte_count, 0, padded(byte_count) - byte_count);
-  sub->used = need;
-  return 0;
-}
-
-/* The reader's hand-over: a record added, and JS woken when the buffer was empty before. */
-static void deliver(struct subscription *sub, uint32_t kind, const void *bytes, size_t length) {
-  pthread_mutex_lock(&sub->lock);
-  int was_empty = sub->used == 0 && sub->dropped == 0;
-  if (kind == RECORD_DATAGRAM) {
-    if (sub->dropped > 0 || sub->used + 8 + padded(length) > sub->pending_cap ||
-        append_record(sub, kind, (uint32_t)length, bytes, length) != 0)
-      sub->dropped++;
-    else
-      sub->overrun_last = 0;
-  } else if (kind == RECORD_DROPPED) {
-    sub->dropped++;
-  } else if (kind == RECORD_OVERRUN && sub->dropped > 0) {
-    sub->overrun_after_drop = 1;
-  } else if (kind == RECORD_OVERRUN && sub->overrun_last) {
-    /* the same news as the record before it */
-  } else {
-    /* An overrun or a failure: its errno (if any) as the bytes. */
-    if (append_record(sub, kind, (uint32_t)length, bytes, length) != 0) sub->dropped++;
-    else sub->overrun_last = kind == RECORD_OVERRUN;
-  }
-  pthread_mutex_unlock(&sub->lock);
-  if (was_empty) napi_call_threadsafe_function(sub->tsfn, NULL, napi_tsfn_nonblocking);
-}
-
-static void *read_loop(void *arg) {
-  struct subscription *sub = arg;
-  uint8_t *datagram = malloc(DATAGRAM_BYTES);
-  if (datagram == NULL) {
-    int err = ENOMEM;
-    deliver(sub, RECORD_FAILED, &err, 4);
-    return NULL;
-  }
-  struct pollfd fds[2] = {{sub->fd, POLLIN, 0}, {sub->wake_fd, POLLIN, 0}};
-  for (;;) {
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      deliver(sub, RECORD_FAILED, &err, 4);
-      break;
-    }
-    if (fds[1].revents != 0) break;
-    int failed = 0;
-    for (;;) {
-      struct sockaddr_nl from;
-      memset(&from, 0, sizeof from);
-      struct iovec io = {datagram, DATAGRAM_BYTES};
-      struct msghdr msg;
-      memset(&msg, 0, sizeof msg);
-      msg.msg_name = &from;
-      msg.msg_namelen = sizeof from;
-      msg.msg_iov = &io;
-      msg.msg_iovlen = 1;
-      ssize_t got = recvmsg(sub->fd, &msg, MSG_DONTWAIT);
-      if (got < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        if (errno == ENOBUFS) {
-          deliver(sub, RECORD_OVERRUN, NULL, 0);
-          continue;
-        }
-        int err = errno;
-        deliver(sub, RECORD_FAILED, &err, 4);
-        failed = 1;
-        break;
-      }
-      if (msg.msg_namelen < sizeof from || from.nl_family != AF_NETLINK || from.nl_pid != 0 ||
-          (from.nl_groups & sub->groups_mask) == 0)
-        continue; /* not the kernel, or not a multicast of ours: never handed up */
-      if (msg.msg_flags & MSG_TRUNC) {
-        deliver(sub, RECORD_DROPPED, NULL, 0);
-        continue;
-      }
-      deliver(sub, RECORD_DATAGRAM, datagram, (size_t)got);
-    }
-    if (failed) break;
-  }
-  free(datagram);
-  return NULL;
-}
-
-/* On the JS thread: everything pending, swapped out under the lock, as one ArrayBuffer. */
+/* On the JS thread: everything pending as one ArrayBuffer, to onBatch. */
 static void call_js(napi_env env, napi_value callback, void *context, void *data) {
   struct subscription *sub = context;
   if (env == NULL || callback == NULL || sub->stopped) return;
-  pthread_mutex_lock(&sub->lock);
-  uint8_t *taken = sub->pending;
-  size_t used = sub->used;
-  uint32_t dropped = sub->dropped;
-  int overrun_after_drop = sub->overrun_after_drop;
-  sub->pending = NULL;
-  sub->used = 0;
-  sub->capacity = 0;
-  sub->dropped = 0;
-  sub->overrun_last = 0;
-  sub->overrun_after_drop = 0;
-  pthread_mutex_unlock(&sub->lock);
-  if (used == 0 && dropped == 0) {
-    free(taken);
-    return;
-  }
-  size_t total = used + (dropped > 0 ? 8 : 0) + (overrun_after_drop ? 8 : 0);
+  uint8_t *taken;
+  size_t total = take_pending(sub, &taken);
+  if (total == 0) return;
   void *bytes = NULL;
   napi_value batch, global;
   if (napi_create_arraybuffer(env, total, &bytes, &batch) != napi_ok) {
     free(taken);
     return;
   }
-  if (used > 0) memcpy(bytes, taken, used);
+  memcpy(bytes, taken, total);
   free(taken);
-  if (dropped > 0) {
-    uint32_t record[2] = {RECORD_DROPPED, dropped};
-    memcpy((uint8_t *)bytes + used, record, 8);
-  }
-  if (overrun_after_drop) {
-    uint32_t record[2] = {RECORD_OVERRUN, 0};
-    memcpy((uint8_t *)bytes + total - 8, record, 8);
-  }
   napi_get_global(env, &global);
   napi_call_function(env, global, callback, 1, &batch, NULL);
 }
@@ -319,12 +170,14 @@ fail: {
 }
 
 static napi_value js_subscribe(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  uint32_t protocol, mask, buffer_bytes, cap = DEFAULT_PENDING_CAP;
-  size_t argc = 5;
-  napi_valuetype cap_type = napi_undefined;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 5)
-    napi_typeof(env, argv[4], &cap_type);
+  napi_value argv[6];
+  uint32_t protocol, mask, buffer_bytes, cap = DEFAULT_PENDING_CAP, delay_us = 0;
+  size_t argc = 6;
+  napi_valuetype cap_type = napi_undefined, delay_type = napi_undefined;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok) {
+    if (argc >= 5) napi_typeof(env, argv[4], &cap_type);
+    if (argc >= 6) napi_typeof(env, argv[5], &delay_type);
+  }
   if (!get_args(env, info, "subscribe", 4, argv) ||
       !get_uint32_arg(env, argv[0], "subscribe", "protocol must be an integer 0..2^32-1",
                       &protocol) ||
@@ -334,8 +187,13 @@ static napi_value js_subscribe(napi_env env, napi_callback_info info) {
                       "receiveBufferBytes must be an integer 0..2^32-1", &buffer_bytes) ||
       (cap_type != napi_undefined &&
        !get_uint32_arg(env, argv[4], "subscribe", "queueCapBytes must be an integer 0..2^32-1",
-                       &cap)))
+                       &cap)) ||
+      (delay_type != napi_undefined &&
+       !get_uint32_arg(env, argv[5], "subscribe",
+                       "batchDelayMicros must be an integer 0..1000000", &delay_us)))
     return NULL;
+  if (delay_us > 1000000)
+    return (type_error(env, "subscribe", "batchDelayMicros must be an integer 0..1000000"), NULL);
   napi_valuetype type;
   napi_typeof(env, argv[3], &type);
   if (type != napi_function) return (type_error(env, "subscribe", "onBatch must be a function"), NULL);
@@ -360,6 +218,7 @@ static napi_value js_subscribe(napi_env env, napi_callback_info info) {
   sub->wake_fd = wake_fd;
   sub->groups_mask = mask;
   sub->pending_cap = cap;
+  sub->batch_delay_us = delay_us;
   sub->env = env;
   sub->holders = 1; /* the threadsafe function; the External adds one */
   pthread_mutex_init(&sub->lock, NULL);

@@ -36,6 +36,7 @@ export interface NetsockAddon {
     receiveBufferBytes: number,
     onBatch: (batch: ArrayBuffer) => void,
     queueCapBytes?: number,
+    batchDelayMicros?: number,
   ): MulticastHandle;
   multicastSend?(handle: MulticastHandle, bytes: Uint8Array): number;
   multicastPortId?(handle: MulticastHandle): number;

@@ -85,7 +85,6 @@ function sequential(pid: number): SocketDescriptor[] {
 
 describe.skipIf(!netlink)('the descriptor listing goes through procfs', () => {
   test('the addon has no listing of its own', () => {
-    // sock_diag exchanges and the multicast reader of @procmon/events: netlink only.
     expect(Object.keys(realAddon()).sort()).toEqual(
       [
         'close',
@@ -94,10 +93,11 @@ describe.skipIf(!netlink)('the descriptor listing goes through procfs', () => {
         'portId',
         'recv',
         'send',
+        // the multicast reader (native/multicast.c)
         'subscribe',
-        'unsubscribe',
         'multicastSend',
         'multicastPortId',
+        'unsubscribe',
         'refSubscription',
       ].sort(),
     );

@@ -125,6 +125,43 @@ describe.runIf(live)('the proc connector through the multicast reader (root)', (
     }
   });
 
+  test("the kernel's own unicast (a dump reply: port id 0, nl_groups 0) is dropped too", async () => {
+    // NETLINK_ROUTE group 1 (RTNLGRP_LINK); an RTM_GETLINK dump is answered by unicast.
+    const datagrams: Uint8Array[] = [];
+    const subscription = openMulticast({
+      protocol: 0,
+      groups: [1],
+      onDatagram: (bytes) => datagrams.push(bytes.slice()),
+      onLoss: () => {},
+    });
+    try {
+      const DUMP_SEQ = 0x5eed;
+      const request = new Uint8Array(32);
+      const view = new DataView(request.buffer);
+      view.setUint32(0, 32, HOST_LITTLE_ENDIAN);
+      view.setUint16(4, 18, HOST_LITTLE_ENDIAN); // RTM_GETLINK
+      view.setUint16(6, 0x301, HOST_LITTLE_ENDIAN); // NLM_F_REQUEST | NLM_F_DUMP
+      view.setUint32(8, DUMP_SEQ, HOST_LITTLE_ENDIAN);
+      expect(subscription.send(request)).toBe(32);
+      // The reply reaches the socket before this child's fork is even multicast; a connector
+      // subscription proves the time has passed without asserting on time.
+      const proc = subscribeProc();
+      const child = trackChild(spawn('/bin/true'));
+      await exited(child);
+      await eventually(
+        () => proc.datagrams.map(forkOf).find((event) => event?.child === child.pid),
+        'a later fork',
+      );
+      proc.subscription.close();
+      const seqs = datagrams.map((bytes) =>
+        new DataView(bytes.buffer).getUint32(8, HOST_LITTLE_ENDIAN),
+      );
+      expect(seqs.filter((seq) => seq === DUMP_SEQ)).toEqual([]);
+    } finally {
+      subscription.close();
+    }
+  });
+
   test('close twice is fine, and send after close is EBADF', () => {
     const { subscription } = subscribeProc();
     subscription.close();
@@ -169,6 +206,54 @@ describe.runIf(live)('the proc connector through the multicast reader (root)', (
     expect(losses).toEqual([]);
   });
 
+  test('with a batch delay, datagrams still come, and close ends the thread in its wait', async () => {
+    const datagrams: Uint8Array[] = [];
+    const subscription = openMulticast({
+      protocol: NETLINK_CONNECTOR,
+      groups: [CN_IDX_PROC],
+      batchDelayMicros: 200_000,
+      onDatagram: (bytes) => datagrams.push(bytes.slice()),
+      onLoss: () => {},
+    });
+    try {
+      subscription.send(listenMessage(subscription.portId));
+      const child = trackChild(spawn('/bin/true'));
+      await exited(child);
+      const fork = await eventually(
+        () => datagrams.map(forkOf).find((event) => event?.child === child.pid),
+        `the fork of ${child.pid}`,
+      );
+      expect(fork.parent).toBe(process.pid);
+      // A fork, an exec and an exit of another child: the reader is in its 200 ms wait now.
+      trackChild(spawn('/bin/true'));
+    } finally {
+      const tasks = countOf('/proc/self/task');
+      subscription.close();
+      expect(countOf('/proc/self/task')).toBe(tasks - 1);
+    }
+  });
+
+  test('closing from inside onDatagram stops the batch there', async () => {
+    let seen = 0;
+    const subscription = openMulticast({
+      protocol: NETLINK_CONNECTOR,
+      groups: [CN_IDX_PROC],
+      onDatagram: () => {
+        seen++;
+        subscription.close();
+      },
+      onLoss: () => {},
+    });
+    subscription.send(listenMessage(subscription.portId));
+    // Several datagrams pending in one batch: JS is held while the children come and go.
+    for (let i = 0; i < 5; i++) spawnSync('/bin/true');
+    await eventually(() => (seen > 0 ? true : undefined), 'a datagram');
+    const child = trackChild(spawn('/bin/true'));
+    await exited(child);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seen).toBe(1);
+  });
+
   test('past its queue cap, the reader drops and counts, never waits for JS', async () => {
     // Room for two 76-byte datagrams (84 bytes as records), and JS held by spawnSync meanwhile.
     const { subscription, losses, order } = subscribeProc(undefined, 170);
@@ -186,9 +271,9 @@ describe.runIf(live)('the proc connector through the multicast reader (root)', (
     }
   });
 
-  test('an unref-ed subscription lets the process end; a worker ending stops its reader', () => {
+  test('an unref-ed subscription lets the process end; process.exit and a worker ending stop the reader', () => {
     const script = fileURLToPath(new URL('../test/multicast-exit.mjs', import.meta.url));
-    for (const mode of ['unref', 'worker']) {
+    for (const mode of ['unref', 'exit', 'worker']) {
       const run = spawnSync(process.execPath, [script, mode], {
         encoding: 'utf8',
         timeout: 60_000,
@@ -208,10 +293,10 @@ describe.runIf(live)('an overrun', () => {
   test('a tiny receive buffer and a fork storm give an overrun record', async () => {
     const { subscription, losses } = subscribeProc(1);
     try {
-      const storm = trackChild(
-        spawn('sh', ['-c', 'for i in $(seq 2000); do /bin/true & done; wait'], { stdio: 'ignore' }),
-      );
-      await exited(storm);
+      // Both cores fork while the reader thread competes for them.
+      const storm = 'for i in $(seq 400); do /bin/true & done; wait';
+      const storms = [0, 1].map(() => trackChild(spawn('sh', ['-c', storm], { stdio: 'ignore' })));
+      await Promise.all(storms.map(exited));
       await eventually(() => (losses.length > 0 ? true : undefined), 'an overrun');
       expect(losses).toContainEqual({ reason: 'overrun' });
     } finally {
@@ -239,6 +324,7 @@ describe('arguments', () => {
     ['onLoss', { onLoss: undefined }, /onLoss/],
     ['onError', { onError: 3 }, /onError/],
     ['queueCapBytes', { queueCapBytes: 2 ** 32 }, /queueCapBytes/],
+    ['batchDelayMicros', { batchDelayMicros: 1_000_001 }, /batchDelayMicros/],
   ];
   test.each(cases)('a bad %s is a TypeError naming it', (_name, override, message) => {
     expect(() => openMulticast({ ...base, ...override } as never)).toThrow(TypeError);
@@ -255,6 +341,7 @@ describe('arguments', () => {
     expect(() => addon.subscribe(11, 1, 2 ** 33, cb)).toThrow(/receiveBufferBytes/);
     expect(() => addon.subscribe(11, 1, 0, 'x' as never)).toThrow(/onBatch/);
     expect(() => addon.subscribe(11, 1, 0, cb, -1)).toThrow(/queueCapBytes/);
+    expect(() => addon.subscribe(11, 1, 0, cb, undefined, 2_000_000)).toThrow(/batchDelayMicros/);
     expect(() => addon.unsubscribe({} as never)).toThrow(/handle/);
     expect(() => addon.multicastSend(3 as never, new Uint8Array(4))).toThrow(/handle/);
     expect(() => addon.refSubscription(null as never, true)).toThrow(TypeError);

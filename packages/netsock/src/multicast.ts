@@ -21,6 +21,12 @@ export interface MulticastOptions {
    * set); past it, datagrams are dropped and counted (`onLoss` with `dropped`).
    */
   queueCapBytes?: number | undefined;
+  /**
+   * How long (µs, at most 1 s) the reader lets datagrams gather in the socket after the first
+   * before it drains them and wakes JS once for all: fewer wake-ups under a burst, at the cost of
+   * that much delay. 0 (the default): each drain wakes JS at once.
+   */
+  batchDelayMicros?: number | undefined;
   /** One datagram of the kernel's, as sent on a subscribed group; a view valid for the call only. */
   onDatagram(bytes: Uint8Array): void;
   onLoss(loss: MulticastLoss): void;
@@ -77,6 +83,7 @@ function checkOptions(options: MulticastOptions): {
   mask: number;
   bufferBytes: number;
   queueCapBytes: number;
+  batchDelayMicros: number;
 } {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('openMulticast: options must be an object');
@@ -109,6 +116,12 @@ function checkOptions(options: MulticastOptions): {
       `openMulticast: queueCapBytes must be an integer 0..2^32-1, not ${String(options.queueCapBytes)}`,
     );
   }
+  const batchDelayMicros = options.batchDelayMicros ?? 0;
+  if (!Number.isInteger(batchDelayMicros) || batchDelayMicros < 0 || batchDelayMicros > 1_000_000) {
+    throw new TypeError(
+      `openMulticast: batchDelayMicros must be an integer 0..1000000, not ${String(options.batchDelayMicros)}`,
+    );
+  }
   for (const name of ['onDatagram', 'onLoss'] as const) {
     if (typeof options[name] !== 'function') {
       throw new TypeError(`openMulticast: ${name} must be a function`);
@@ -117,7 +130,7 @@ function checkOptions(options: MulticastOptions): {
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new TypeError('openMulticast: onError must be a function when given');
   }
-  return { mask, bufferBytes, queueCapBytes };
+  return { mask, bufferBytes, queueCapBytes, batchDelayMicros };
 }
 
 /** The kinds of a batch's records, for decodeBatch's caller. */
@@ -164,7 +177,7 @@ export function openMulticast(
   options: MulticastOptions,
   addon?: NetsockAddon,
 ): MulticastSubscription {
-  const { mask, bufferBytes, queueCapBytes } = checkOptions(options);
+  const { mask, bufferBytes, queueCapBytes, batchDelayMicros } = checkOptions(options);
   const native = multicastAddon(addon);
   let closed = false;
   let handle: MulticastHandle | undefined;
@@ -196,6 +209,7 @@ export function openMulticast(
         if (!closed) decodeBatch(batch, handlers);
       },
       queueCapBytes,
+      batchDelayMicros,
     );
   } catch (error) {
     throw addonError(error, 'netlink multicast: subscribe');

@@ -23,6 +23,12 @@ export interface ConnectorSourceOptions {
    * past it they are dropped and reported as `lost` with reason `queue-full`.
    */
   queueCapBytes?: number | undefined;
+  /**
+   * How long (µs) the reader lets the kernel's datagrams gather before it drains them and wakes
+   * JS once for all (netsock's `batchDelayMicros`): fewer wake-ups under a fork storm, at the
+   * cost of that much delay. 0 unless set.
+   */
+  batchDelayMicros?: number | undefined;
 }
 
 /** The connector source's handle, with what it had to skip. */
@@ -80,6 +86,7 @@ export function openConnectorSource(
       groups: [CN_IDX_PROC],
       receiveBufferBytes: options.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER_BYTES,
       queueCapBytes: options.queueCapBytes,
+      batchDelayMicros: options.batchDelayMicros,
       onDatagram: (bytes) => stream.datagram(bytes),
       onLoss: (loss) => stream.loss(loss),
       onError: (error) => fail(sourceError(error, 'the socket failed')),
