@@ -7,7 +7,7 @@
 // tools/bench/results/events.md on a full run.
 // Usage: node src/events.bench.mjs [--quick]
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,9 @@ const { quick } = readBenchArgs([]);
 const SECONDS = quick ? 1 : 4;
 // Time given to both listeners to read what is still queued after the storm ends.
 const SETTLE_MS = 1000;
+// The receive buffer forkstat gets (it sets none: the system's default), for a procmon row on
+// equal terms; procmon's own default is 4 MiB.
+const RMEM_DEFAULT = Number(readFileSync('/proc/sys/net/core/rmem_default', 'utf8'));
 const here = (name) => fileURLToPath(new URL(name, import.meta.url));
 const eventsDist = fileURLToPath(
   new URL('../../../packages/events/dist/index.js', import.meta.url),
@@ -90,6 +93,15 @@ async function listenersRun() {
     const listener = await startListener('events-listener.mjs', eventsDist);
     started.push(listener);
     if (listener.ready.error) report.problem(`procmon: ${listener.ready.error}`);
+    // The same with forkstat's receive buffer (it keeps the system default, rmem_default).
+    const smallBuffer = await startListener(
+      'events-listener.mjs',
+      eventsDist,
+      String(RMEM_DEFAULT),
+    );
+    started.push(smallBuffer);
+    if (smallBuffer.ready.error)
+      report.problem(`procmon (small buffer): ${smallBuffer.ready.error}`);
     const floor = await startListener('events-multicast-listener.mjs', netlinkDist);
     started.push(floor);
     if (floor.ready.error) report.problem(`multicast floor: ${floor.ready.error}`);
@@ -103,10 +115,14 @@ async function listenersRun() {
       system: forkstatCpu1.systemMs - forkstatCpu0.systemMs,
     };
     const procmon = listener.ready.error ? undefined : await listener.stop();
+    const procmonSmall = smallBuffer.ready.error ? undefined : await smallBuffer.stop();
     const multicast = floor.ready.error ? undefined : await floor.stop();
     const forkstatOutput = await forkstat.stop();
     const source = listener.ready.source;
-    return { storm, procmon, multicast, source, forkstatOutput, forkstatCpuMs, forkstatSplitMs };
+    return {
+      ...{ storm, procmon, procmonSmall, multicast, source },
+      ...{ forkstatOutput, forkstatCpuMs, forkstatSplitMs },
+    };
   } finally {
     for (const child of started) child.kill();
     await forkstat.stop();
@@ -125,14 +141,22 @@ function nodeRow(name, summary, storm, lossReports) {
   };
 }
 
-function listenerRows({ storm, procmon, multicast, forkstatOutput, forkstatCpuMs }) {
+/** procmon's loss reports: its lost events by reason, their counts, and its resyncs. */
+function procmonLosses({ lost, counts }) {
+  return `${counts.lost} lost (${lost.overrun} overrun, ${lost['sequence-gap']} sequence-gap, ${lost['queue-full']} queue-full; ${lost.counted.toLocaleString('en-US')} events counted), ${counts.resync} resync`;
+}
+
+function listenerRows({ storm, procmon, procmonSmall, multicast, forkstatOutput, forkstatCpuMs }) {
   const rows = [];
   if (procmon) {
-    const { lost, counts } = procmon;
-    const reports = `${counts.lost} lost (${lost.overrun} overrun, ${lost['sequence-gap']} sequence-gap, ${lost['queue-full']} queue-full; ${lost.counted.toLocaleString('en-US')} events counted), ${counts.resync} resync`;
+    const reports = procmonLosses(procmon);
     rows.push(
       nodeRow('procmon (`openProcessEvents`, connector, emitter)', procmon, storm, reports),
     );
+  }
+  if (procmonSmall) {
+    const name = `procmon, forkstat's receive buffer (\`receiveBufferBytes: ${RMEM_DEFAULT.toLocaleString('en-US')}\`)`;
+    rows.push(nodeRow(name, procmonSmall, storm, procmonLosses(procmonSmall)));
   }
   if (multicast) {
     const { lost } = multicast;
@@ -178,7 +202,7 @@ async function main() {
   if (!existsSync(eventsDist))
     report.problem(`${eventsDist} is missing: build @procmon/events first (pnpm build)`);
   say(
-    `A fork storm of ${SECONDS} s (\`native/forkstorm.c\`, one worker per CPU, each: fork, the child \`_exit(0)\`, \`waitpid\`; it prints each child's pid) with three listeners on the proc connector at once: procmon's in a child \`node\` (\`src/events-listener.mjs\`: \`openProcessEvents({ source: 'connector' })\`, an \`'event'\` listener counting); its floor, netsock's bare multicast reader in another \`node\` (\`src/events-multicast-listener.mjs\`: the fields counted read from each datagram by hand); and forkstat. CPU: \`process.cpuUsage\` from listening to stop in each node; forkstat's utime + stime from \`/proc/<pid>/stat\` (clock ticks). Each listener's storm forks and exits are matched by pid against the storm's list; all are stopped ${SETTLE_MS} ms after the storm ends.${quick ? ' --quick: a 1 s storm, too short for figures.' : ''}`,
+    `A fork storm of ${SECONDS} s (\`native/forkstorm.c\`, one worker per CPU, each: fork, the child \`_exit(0)\`, \`waitpid\`; it prints each child's pid) with four listeners on the proc connector at once: procmon's in a child \`node\` (\`src/events-listener.mjs\`: \`openProcessEvents({ source: 'connector' })\`, an \`'event'\` listener counting), twice: with its default receive buffer (4 MiB) and with forkstat's (the system's \`rmem_default\`); its floor, netsock's bare multicast reader in another \`node\` (\`src/events-multicast-listener.mjs\`: the fields counted read from each datagram by hand); and forkstat. CPU: \`process.cpuUsage\` from listening to stop in each node; forkstat's utime + stime from \`/proc/<pid>/stat\` (clock ticks). Each listener's storm forks and exits are matched by pid against the storm's list; all are stopped ${SETTLE_MS} ms after the storm ends.${quick ? ' --quick: a 1 s storm, too short for figures.' : ''}`,
   );
   say('');
   const alone = stormAlone();
@@ -200,7 +224,7 @@ async function main() {
   say('');
   for (const line of stormTable([
     ...alone,
-    { name: 'with the three listeners listening', ...run.storm },
+    { name: 'with the four listeners listening', ...run.storm },
     { name: "alone again after, printing each child's pid", ...after },
   ]))
     say(line);
@@ -221,6 +245,11 @@ async function main() {
       `procmon's source: ${run.source?.kind} (${run.source?.reason}). Events delivered: every fork, exec, exit and other kernel event of the machine in the window (the storm's and everyone else's); delay: \`process.hrtime.bigint()\` at delivery − \`event.timestampNs\` over ${run.procmon.delayNs.samples.toLocaleString('en-US')} events (max ${Math.round(run.procmon.delayNs.max / 1000).toLocaleString('en-US')} µs).`,
     );
     const ours = rows[0].figures.cpuMsPer1000;
+    const forkstatFigures = rows.at(-1).figures;
+    if (forkstatFigures.stormForks < run.storm.forks && run.forkstatOutput.nobufs === 0)
+      say(
+        `forkstat's ${run.storm.forks - forkstatFigures.stormForks} storm fork(s) missed without an ENOBUFS: it tells a fork from a new thread by reading /proc/<pid>/status after the event, and a child already exiting then reads as a thread, printed as a clone, which \`-e fork\` does not show (seen by running it with \`-e clone\` as well: the missing children appear as \`clone ... thread\`).`,
+      );
     say(
       `CPU per 1,000 events: procmon ${lessBy(ours, rows.at(-1).figures.cpuMsPer1000)} than forkstat (forkstat reads each new process's /proc status and cmdline, and writes a line per event).`,
     );
@@ -236,7 +265,7 @@ async function main() {
     );
     if (run.multicast)
       say(
-        `procmon against its floor (the same native reader, nothing decoded or kept): ${lessBy(ours, rows[1].figures.cpuMsPer1000)} CPU per event, what decoding, events, the running picture and the emitter cost.`,
+        `procmon against its floor (the same native reader, nothing decoded or kept): ${lessBy(ours, rows.find((row) => row.name.startsWith('floor')).figures.cpuMsPer1000)} CPU per event, what decoding, events, the running picture and the emitter cost.`,
       );
   } else say('procmon: not measured (see Problems); forkstat and the storm ran alone.');
   say('');
