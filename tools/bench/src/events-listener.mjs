@@ -7,9 +7,9 @@
 // stdout: a first JSON line {ready, pid, source} once listening (or {error}), then the summary.
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
+import { print, Tally } from './events-tally.mjs';
 
 const [modulePath, bufferArg] = process.argv.slice(2);
-const print = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
 let api;
 try {
@@ -35,17 +35,8 @@ try {
   process.exit(1);
 }
 
-const counts = { fork: 0, exec: 0, exit: 0, other: 0, lost: 0, resync: 0 };
-const lost = { overrun: 0, 'sequence-gap': 0, 'queue-full': 0, counted: 0 };
-// Child pids of process forks, pids of execs and of process exits: the bench matches them
-// against the storm's own list of children.
-const forkPids = [];
-const execPids = [];
-const exitPids = [];
-let delays = new Float64Array(1 << 16);
-let delayCount = 0;
+const tally = new Tally();
 let failure;
-
 events.on('error', (error) => {
   failure = `${error.code ?? error.name}: ${error.message}`;
 });
@@ -53,60 +44,40 @@ events.on('event', (event) => {
   const now = process.hrtime.bigint();
   switch (event.type) {
     case 'fork':
-      counts.fork++;
-      if (event.childPid === event.childTgid) forkPids.push(event.childPid);
+      tally.event(
+        'fork',
+        event.childPid === event.childTgid ? event.childPid : undefined,
+        now,
+        event.timestampNs,
+      );
       break;
     case 'exec':
-      counts.exec++;
-      execPids.push(event.pid);
+      tally.event('exec', event.pid, now, event.timestampNs);
       break;
     case 'exit':
-      counts.exit++;
-      if (event.pid === event.tgid) exitPids.push(event.pid);
+      tally.event('exit', event.pid === event.tgid ? event.pid : undefined, now, event.timestampNs);
       break;
     case 'lost':
-      counts.lost++;
-      lost[event.reason]++;
-      lost.counted += event.count ?? 0;
-      return;
+      tally.loss(event.reason, event.count);
+      break;
     case 'resync':
-      counts.resync++;
-      return;
+      tally.counts.resync++;
+      break;
     default:
-      counts.other++;
+      tally.event(event.type, undefined, now, event.timestampNs);
   }
-  if (delayCount === delays.length) {
-    const bigger = new Float64Array(delays.length * 2);
-    bigger.set(delays);
-    delays = bigger;
-  }
-  delays[delayCount++] = Number(now - event.timestampNs);
 });
 
 print({ ready: true, pid: process.pid, source: events.source });
 const cpuStart = process.cpuUsage();
 
-createInterface({ input: process.stdin }).on('line', (line) => {
+// The bench's end of stdin closing (it stopped or died) ends this listener too.
+const input = createInterface({ input: process.stdin });
+input.on('close', () => process.exit(0));
+input.on('line', (line) => {
   if (line.trim() !== 'stop') return;
   const cpu = process.cpuUsage(cpuStart);
   events.close();
-  const sorted = delays.subarray(0, delayCount).sort();
-  const at = (q) =>
-    delayCount === 0 ? null : sorted[Math.min(delayCount - 1, Math.floor(q * delayCount))];
-  print({
-    counts,
-    lost,
-    failure,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    delayNs: {
-      median: at(0.5),
-      p99: at(0.99),
-      max: delayCount ? sorted[delayCount - 1] : null,
-      samples: delayCount,
-    },
-    forkPids,
-    execPids,
-    exitPids,
-  });
+  print(tally.summary(cpu, { failure }));
   process.exit(0);
 });

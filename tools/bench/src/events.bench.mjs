@@ -7,7 +7,7 @@
 // tools/bench/results/events.md on a full run.
 // Usage: node src/events.bench.mjs [--quick]
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -29,17 +29,23 @@ const { quick } = readBenchArgs([]);
 const SECONDS = quick ? 1 : 4;
 // Time given to both listeners to read what is still queued after the storm ends.
 const SETTLE_MS = 1000;
+// The receive buffer forkstat gets (it sets none: the system's default), for a procmon row on
+// equal terms; procmon's own default is 4 MiB.
+const RMEM_DEFAULT = Number(readFileSync('/proc/sys/net/core/rmem_default', 'utf8'));
 const here = (name) => fileURLToPath(new URL(name, import.meta.url));
 const eventsDist = fileURLToPath(
   new URL('../../../packages/events/dist/index.js', import.meta.url),
+);
+const netlinkDist = fileURLToPath(
+  new URL('../../../packages/netsock/dist/netlink.js', import.meta.url),
 );
 const results = new URL('../results/events.md', import.meta.url);
 const report = new RecordedReport();
 const say = (text) => report.say(text);
 
-/** The listener child: { ready: {pid, source} | {error}, stop() → summary }. */
-async function startListener() {
-  const child = spawn(process.execPath, [here('events-listener.mjs'), eventsDist], {
+/** A listener child (`script` with `args`): { ready: {pid, source} | {error}, stop() → summary }. */
+async function startListener(script, ...args) {
+  const child = spawn(process.execPath, [here(script), ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
@@ -82,35 +88,81 @@ function stormAlone() {
 async function listenersRun() {
   const forkstat = startForkstat({ events: 'fork,exec,exit' });
   await forkstat.ready;
-  const listener = await startListener();
-  if (listener.ready.error) report.problem(`procmon: ${listener.ready.error}`);
+  const started = [];
   try {
-    const forkstatCpu0 = readCpuTime(forkstat.pid).totalMs;
+    const listener = await startListener('events-listener.mjs', eventsDist);
+    started.push(listener);
+    if (listener.ready.error) report.problem(`procmon: ${listener.ready.error}`);
+    // The same with forkstat's receive buffer (it keeps the system default, rmem_default).
+    const smallBuffer = await startListener(
+      'events-listener.mjs',
+      eventsDist,
+      String(RMEM_DEFAULT),
+    );
+    started.push(smallBuffer);
+    if (smallBuffer.ready.error)
+      report.problem(`procmon (small buffer): ${smallBuffer.ready.error}`);
+    const floor = await startListener('events-multicast-listener.mjs', netlinkDist);
+    started.push(floor);
+    if (floor.ready.error) report.problem(`multicast floor: ${floor.ready.error}`);
+    const forkstatCpu0 = readCpuTime(forkstat.pid);
     const storm = await startForkstorm(binary, { seconds: SECONDS, pids: true }).done;
     await sleep(SETTLE_MS);
-    const forkstatCpuMs = readCpuTime(forkstat.pid).totalMs - forkstatCpu0;
+    const forkstatCpu1 = readCpuTime(forkstat.pid);
+    const forkstatCpuMs = forkstatCpu1.totalMs - forkstatCpu0.totalMs;
+    const forkstatSplitMs = {
+      user: forkstatCpu1.userMs - forkstatCpu0.userMs,
+      system: forkstatCpu1.systemMs - forkstatCpu0.systemMs,
+    };
     const procmon = listener.ready.error ? undefined : await listener.stop();
+    const procmonSmall = smallBuffer.ready.error ? undefined : await smallBuffer.stop();
+    const multicast = floor.ready.error ? undefined : await floor.stop();
     const forkstatOutput = await forkstat.stop();
-    return { storm, procmon, source: listener.ready.source, forkstatOutput, forkstatCpuMs };
+    const source = listener.ready.source;
+    return {
+      ...{ storm, procmon, procmonSmall, multicast, source },
+      ...{ forkstatOutput, forkstatCpuMs, forkstatSplitMs },
+    };
   } finally {
-    listener.kill();
+    for (const child of started) child.kill();
     await forkstat.stop();
   }
 }
 
-function listenerRows({ storm, procmon, forkstatOutput, forkstatCpuMs }) {
+/** A node listener's row from its summary. */
+function nodeRow(name, summary, storm, lossReports) {
+  const { counts } = summary;
+  const total = counts.fork + counts.exec + counts.exit + counts.other;
+  return {
+    name,
+    figures: listenerFigures({ ...summary, total }, storm, summary.cpuMs),
+    lossReports,
+    delay: summary.delayNs,
+  };
+}
+
+/** procmon's loss reports: its lost events by reason, their counts, and its resyncs. */
+function procmonLosses({ lost, counts }) {
+  return `${counts.lost} lost (${lost.overrun} overrun, ${lost['sequence-gap']} sequence-gap, ${lost['queue-full']} queue-full; ${lost.counted.toLocaleString('en-US')} events counted), ${counts.resync} resync`;
+}
+
+function listenerRows({ storm, procmon, procmonSmall, multicast, forkstatOutput, forkstatCpuMs }) {
   const rows = [];
   if (procmon) {
-    const total =
-      procmon.counts.fork + procmon.counts.exec + procmon.counts.exit + procmon.counts.other;
-    const seen = { ...procmon, total };
-    const { lost } = procmon;
-    rows.push({
-      name: 'procmon (`openProcessEvents`, connector, emitter)',
-      figures: listenerFigures(seen, storm, procmon.cpuMs),
-      lossReports: `${procmon.counts.lost} lost (${lost.overrun} overrun, ${lost['sequence-gap']} sequence-gap, ${lost['queue-full']} queue-full; ${lost.counted.toLocaleString('en-US')} events counted), ${procmon.counts.resync} resync`,
-      delay: procmon.delayNs,
-    });
+    const reports = procmonLosses(procmon);
+    rows.push(
+      nodeRow('procmon (`openProcessEvents`, connector, emitter)', procmon, storm, reports),
+    );
+  }
+  if (procmonSmall) {
+    const name = `procmon, forkstat's receive buffer (\`receiveBufferBytes: ${RMEM_DEFAULT.toLocaleString('en-US')}\`)`;
+    rows.push(nodeRow(name, procmonSmall, storm, procmonLosses(procmonSmall)));
+  }
+  if (multicast) {
+    const { lost } = multicast;
+    const reports = `${lost.overrun} overrun, ${lost.dropped} dropped (${lost.counted.toLocaleString('en-US')} datagrams)`;
+    const name = 'floor: netsock `openMulticast` alone (fields read by hand, no events made)';
+    rows.push(nodeRow(name, multicast, storm, reports));
   }
   const seen = forkstatPids(forkstatOutput.events);
   rows.push({
@@ -122,9 +174,10 @@ function listenerRows({ storm, procmon, forkstatOutput, forkstatCpuMs }) {
   return rows;
 }
 
-function problemsOf({ procmon, forkstatOutput }) {
+function problemsOf({ procmon, multicast, forkstatOutput }) {
   const found = [];
   if (procmon?.failure) found.push(`procmon listener failed: ${procmon.failure}`);
+  if (multicast?.failure) found.push(`multicast floor failed: ${multicast.failure}`);
   if (forkstatOutput.unparsed.length > 0)
     found.push(
       `forkstat printed ${forkstatOutput.unparsed.length} line(s) not understood, first: ${forkstatOutput.unparsed[0]}`,
@@ -149,19 +202,36 @@ async function main() {
   if (!existsSync(eventsDist))
     report.problem(`${eventsDist} is missing: build @procmon/events first (pnpm build)`);
   say(
-    `A fork storm of ${SECONDS} s (\`native/forkstorm.c\`, one worker per CPU, each: fork, the child \`_exit(0)\`, \`waitpid\`; it prints each child's pid) with both listeners running: procmon's in a child \`node\` (${'`src/events-listener.mjs`'}: \`openProcessEvents({ source: 'connector' })\`, an \`'event'\` listener counting, CPU from \`process.cpuUsage\` from listening to stop) and forkstat (CPU from \`/proc/<pid>/stat\`, utime + stime, in clock ticks). Each listener's storm forks and exits are matched by pid against the storm's list; both are stopped ${SETTLE_MS} ms after the storm ends.${quick ? ' --quick: a 1 s storm, too short for figures.' : ''}`,
+    `A fork storm of ${SECONDS} s (\`native/forkstorm.c\`, one worker per CPU, each: fork, the child \`_exit(0)\`, \`waitpid\`; it prints each child's pid) with four listeners on the proc connector at once: procmon's in a child \`node\` (\`src/events-listener.mjs\`: \`openProcessEvents({ source: 'connector' })\`, an \`'event'\` listener counting), twice: with its default receive buffer (4 MiB) and with forkstat's (the system's \`rmem_default\`); its floor, netsock's bare multicast reader in another \`node\` (\`src/events-multicast-listener.mjs\`: the fields counted read from each datagram by hand); and forkstat. CPU: \`process.cpuUsage\` from listening to stop in each node; forkstat's utime + stime from \`/proc/<pid>/stat\` (clock ticks). Each listener's storm forks and exits are matched by pid against the storm's list; all are stopped ${SETTLE_MS} ms after the storm ends.${quick ? ' --quick: a 1 s storm, too short for figures.' : ''}`,
   );
   say('');
   const alone = stormAlone();
-  const run = await listenersRun();
+  let run;
+  try {
+    run = await listenersRun();
+  } catch (error) {
+    // forkstat or a listener could not start (not root: the connector needs CAP_NET_ADMIN).
+    report.problem(`the listeners could not run: ${error.message}`);
+    for (const line of stormTable(alone)) say(line);
+    say('');
+    return finish(started);
+  }
   report.problems.push(...problemsOf(run));
-  say(`### 1. The storm: forks per second alone and under both listeners`);
+  // Alone once more after the listeners: other work on the machine moves the rate between
+  // runs, and the two alone rows bracket the one with listeners.
+  const after = runForkstorm(binary, { seconds: SECONDS, pids: true });
+  say(`### 1. The storm: forks per second alone and under the listeners`);
   say('');
   for (const line of stormTable([
     ...alone,
-    { name: 'with procmon and forkstat listening', ...run.storm },
+    { name: 'with the four listeners listening', ...run.storm },
+    { name: "alone again after, printing each child's pid", ...after },
   ]))
     say(line);
+  say('');
+  say(
+    'The storm alone, printing pids, ran before and after the run with listeners: when those two differ as much as the rows with listeners do, the machine (other work on its two cores), not the listeners, set the rate.',
+  );
   say('');
   say(
     `### 2. The listeners during the storm (${run.storm.forks.toLocaleString('en-US')} forks in ${run.storm.seconds.toFixed(2)} s: ${(2 * run.storm.forks).toLocaleString('en-US')} storm events, fork and exit)`,
@@ -174,10 +244,29 @@ async function main() {
     say(
       `procmon's source: ${run.source?.kind} (${run.source?.reason}). Events delivered: every fork, exec, exit and other kernel event of the machine in the window (the storm's and everyone else's); delay: \`process.hrtime.bigint()\` at delivery − \`event.timestampNs\` over ${run.procmon.delayNs.samples.toLocaleString('en-US')} events (max ${Math.round(run.procmon.delayNs.max / 1000).toLocaleString('en-US')} µs).`,
     );
-    const [ours, theirs] = rows;
+    const ours = rows[0].figures.cpuMsPer1000;
+    const forkstatFigures = rows.at(-1).figures;
+    if (forkstatFigures.stormForks < run.storm.forks && run.forkstatOutput.nobufs === 0)
+      say(
+        `forkstat's ${run.storm.forks - forkstatFigures.stormForks} storm fork(s) missed without an ENOBUFS: it tells a fork from a new thread by reading /proc/<pid>/status after the event, and a child already exiting then reads as a thread, printed as a clone, which \`-e fork\` does not show (seen by running it with \`-e clone\` as well: the missing children appear as \`clone ... thread\`).`,
+      );
     say(
-      `CPU per 1,000 events: procmon ${lessBy(ours.figures.cpuMsPer1000, theirs.figures.cpuMsPer1000)} than forkstat (forkstat reads each new process's /proc status and cmdline, and writes a line per event).`,
+      `CPU per 1,000 events: procmon ${lessBy(ours, rows.at(-1).figures.cpuMsPer1000)} than forkstat (forkstat reads each new process's /proc status and cmdline, and writes a line per event).`,
     );
+    const split = (name, ms) =>
+      ms ? `${name} ${Math.round(ms.user)} + ${Math.round(ms.system)}` : undefined;
+    const splits = [
+      split('procmon', run.procmon.cpuSplitMs),
+      split('floor', run.multicast?.cpuSplitMs),
+      split('forkstat', run.forkstatSplitMs),
+    ].filter(Boolean);
+    say(
+      `CPU ms, user + system (a node listener's include its reader thread's recvmsg calls and the wake-ups of its event loop): ${splits.join('; ')}.`,
+    );
+    if (run.multicast)
+      say(
+        `procmon against its floor (the same native reader, nothing decoded or kept): ${lessBy(ours, rows.find((row) => row.name.startsWith('floor')).figures.cpuMsPer1000)} CPU per event, what decoding, events, the running picture and the emitter cost.`,
+      );
   } else say('procmon: not measured (see Problems); forkstat and the storm ran alone.');
   say('');
   return finish(started);

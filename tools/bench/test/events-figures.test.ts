@@ -107,3 +107,26 @@ describe('tables', () => {
     expect(lines[3]).toBe('| listened | 2 | 1,500 | 2.00 | 750 | 0.75x |');
   });
 });
+
+describe('Tally', () => {
+  it('counts by type, keeps the pids and gives the delay median and p99', async () => {
+    const { Tally } = await import('../src/events-tally.mjs');
+    const tally = new Tally();
+    // Delays: forks 1..100 µs, the exit 1 µs, exec and comm 0: 103 sorted as 0, 0, 1, 1, 2, ...
+    // 100 µs; the median is index 51 (49 µs), the p99 index 101 (99 µs).
+    for (let i = 1; i <= 100; i++) tally.event('fork', i, BigInt(i * 1000), 0n);
+    tally.event('exit', 7, 2000n, 1000n);
+    tally.event('exec', undefined, 1000n, 1000n);
+    tally.event('comm', undefined, 1000n, 1000n);
+    tally.loss('overrun');
+    tally.loss('queue-full', 12);
+    const summary = tally.summary({ user: 1500, system: 500 });
+    expect(summary.counts).toEqual({ fork: 100, exec: 1, exit: 1, other: 1, lost: 2, resync: 0 });
+    expect(summary.lost).toMatchObject({ overrun: 1, 'queue-full': 1, counted: 12 });
+    expect(summary.forkPids).toHaveLength(100);
+    expect(summary.exitPids).toEqual([7]);
+    expect(summary.execPids).toEqual([]);
+    expect(summary.cpuMs).toBe(2);
+    expect(summary.delayNs).toEqual({ median: 49_000, p99: 99_000, max: 100_000, samples: 103 });
+  });
+});
