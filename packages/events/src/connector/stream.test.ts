@@ -111,6 +111,17 @@ describe('ConnectorStream', () => {
     expect(refused.events).toEqual([]);
   });
 
+  test('a second answer with our ack (made by another root process asking with it) is not believed', () => {
+    // A process with CAP_NET_ADMIN sending {op 99, ack LISTEN_ACK} makes the kernel multicast
+    // {what NONE, ack LISTEN_ACK + 1, err EINVAL}: live in test/forged-ack.test.ts.
+    const { stream, events, failures } = streamed();
+    stream.datagram(craft({ what: PROC_EVENT.NONE, data: [0], ack: LISTEN_ACK + 1, seq: 1 }));
+    stream.datagram(craft({ what: PROC_EVENT.NONE, data: [22], ack: LISTEN_ACK + 1, seq: 2 }));
+    stream.datagram(craft({ what: PROC_EVENT.EXEC, data: [9, 9], seq: 3 }));
+    expect(failures).toEqual([]);
+    expect(summary(events)).toEqual(['exec']);
+  });
+
   test('a malformed message is counted, pushes nothing, and its number shows as a gap later', () => {
     const { stream, events } = streamed();
     stream.datagram(craft({ what: PROC_EVENT.EXEC, data: [9, 9], seq: 10, cpu: 0 }));

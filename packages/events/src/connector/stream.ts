@@ -28,6 +28,10 @@ export class ConnectorStream {
   /** Messages skipped as malformed: each one an event lost (and, later, a gap on its CPU). */
   malformed = 0;
   private readonly gaps = new SequenceGaps();
+  // Our LISTEN is answered once. Any process with CAP_NET_ADMIN can make the kernel multicast an
+  // answer with an ack of its choosing and an errno (op 99 gives EINVAL): only the first one
+  // with our ack is believed, the rest could only fail the source on someone else's word.
+  private answered = false;
 
   constructor(
     private readonly sink: EventSink,
@@ -52,7 +56,8 @@ export class ConnectorStream {
       }
       if (message.what === PROC_EVENT.NONE) {
         // Every listener's answer reaches every listener: only ours (by its ack) is about us.
-        const ours = message.ack === (this.options.listenAck + 1) >>> 0;
+        const ours = !this.answered && message.ack === (this.options.listenAck + 1) >>> 0;
+        if (ours) this.answered = true;
         const errno = message.listenError ?? 0;
         if (ours && errno !== 0) {
           const code = this.options.errnoName(errno);
