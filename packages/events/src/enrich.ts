@@ -150,6 +150,11 @@ function reasonOf(error: unknown): Reason | undefined {
   return undefined;
 }
 
+/** The details of an exec the source knows was followed by another exec or the exit: all gone. */
+export function supersededDetails(): ExecDetails {
+  return allMissing('gone');
+}
+
 function allMissing(reason: Reason): ExecDetails {
   const missing: ExecDetails['missing'] = {};
   for (const name of FIELDS) missing[name] = reason;

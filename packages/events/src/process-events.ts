@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { all, defaultProcFS, type ProcFS } from '@procmon/procfs';
 import { latestStartTicks } from './clocks.js';
 import { type ConnectorSourceOptions, openConnectorSource } from './connector/connector-source.js';
-import { readExecDetails } from './enrich.js';
+import { readExecDetails, supersededDetails } from './enrich.js';
 import { EventSourceError } from './errors.js';
 import { EventQueue } from './event-queue.js';
 import { DEFAULT_POLL_INTERVAL_MS, openPollingSource, POLLING_MISSES } from './polling-source.js';
@@ -129,7 +129,7 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
     this.resyncOnLoss = options.resync ?? true;
     this.highWaterMark = checked.highWaterMark;
     const sink: EventSink = {
-      push: (event) => this.deliver(event),
+      push: (event, hint) => this.deliver(event, hint?.superseded === true),
       fail: (error) => this.fail(error),
     };
     const asked = options.source ?? 'auto';
@@ -250,9 +250,9 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
 
   // Queues take the event before the picture follows it: a queue that overflows on this event
   // keeps the picture its consumer had, without it.
-  private deliver(event: ProcessEvent): void {
+  private deliver(event: ProcessEvent, superseded = false): void {
     if (this.isClosed) return;
-    if (event.type === 'exec' && this.enrich) this.enrichExec(event);
+    if (event.type === 'exec' && this.enrich) this.enrichExec(event, superseded);
     for (const queue of this.queues) queue.push(event);
     this.follow(event);
     this.emitEvent(event);
@@ -317,7 +317,13 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
     }
   }
 
-  private enrichExec(event: ExecEvent): void {
+  private enrichExec(event: ExecEvent, superseded: boolean): void {
+    // The source already holds a later exec or the exit of this process: its pid's /proc shows
+    // another program (or another process) now, never the one of this exec.
+    if (superseded) {
+      event.details = supersededDetails();
+      return;
+    }
     try {
       event.details = readExecDetails(this.procfs, event.tgid, event.timestampNs);
     } catch {

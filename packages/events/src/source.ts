@@ -6,8 +6,12 @@ import type { EventSourceKind, ProcessEvent } from './types.js';
 
 /** Where a source delivers. Called on Node's main thread, never re-entered. */
 export interface EventSink {
-  /** One event, in order. A `lost` event asks ProcessEvents to resynchronise after it. */
-  push(event: ProcessEvent): void;
+  /**
+   * One event, in order. A `lost` event asks ProcessEvents to resynchronise after it.
+   * `superseded`: an exec the source already knows was followed by another exec or the exit of
+   * the same process, so the pid's /proc no longer shows the program of this exec.
+   */
+  push(event: ProcessEvent, hint?: { superseded?: boolean }): void;
   /** The source cannot go on (its socket failed, ...); it is closed after this. */
   fail(error: Error): void;
 }

@@ -14,10 +14,17 @@ const LISTEN_ACK = 5000;
 
 function streamed() {
   const events: ProcessEvent[] = [];
+  const superseded: ProcessEvent[] = [];
   const failures: EventSourceError[] = [];
   let open = true;
   const stream = new ConnectorStream(
-    { push: (event) => events.push(event), fail: () => {} },
+    {
+      push: (event, hint) => {
+        events.push(event);
+        if (hint?.superseded) superseded.push(event);
+      },
+      fail: () => {},
+    },
     {
       listenAck: LISTEN_ACK,
       now: () => 42n,
@@ -29,7 +36,7 @@ function streamed() {
       errnoName: (errno) => (errno === 22 ? 'EINVAL' : `E${errno}`),
     },
   );
-  return { stream, events, failures, close: () => (open = false) };
+  return { stream, events, superseded, failures, close: () => (open = false) };
 }
 
 const summary = (events: ProcessEvent[]) =>
@@ -140,6 +147,42 @@ describe('ConnectorStream', () => {
     stream.datagram(craft({ what: PROC_EVENT.EXEC, data: [9, 9], seq: 12 }));
     expect(summary(events)).toEqual(['exec', 'exec']);
     expect(stream.malformed).toBe(0);
+  });
+
+  test('held to the end of a batch: an exec followed by an exec or the exit of its process is superseded', async () => {
+    // A program that execs again at once (or exits) before its exec is handed on: /proc of
+    // its pid shows the second program by then (measured: 17 of 30 first execs described so).
+    const { stream, events, superseded } = streamed();
+    stream.hold();
+    const execOf = (tgid: number, seq: number, pid = tgid) =>
+      craft({ what: PROC_EVENT.EXEC, data: [pid, tgid], seq, cpu: 0 });
+    const exitOf = (tgid: number, seq: number, pid = tgid) =>
+      craft({ what: PROC_EVENT.EXIT, data: [pid, tgid, 0, 17], seq, cpu: 0 });
+    stream.datagram(execOf(100, 1)); // execs again: superseded
+    stream.datagram(execOf(200, 2)); // its process exits: superseded
+    stream.datagram(execOf(300, 3)); // a thread of it exits: not
+    stream.datagram(execOf(100, 4)); // the last exec of 100: not
+    stream.loss({ reason: 'dropped', count: 1 });
+    stream.datagram(exitOf(200, 5));
+    stream.datagram(exitOf(300, 6, 301));
+    expect(events).toEqual([]);
+    await Promise.resolve();
+    expect(summary(events)).toEqual([
+      'exec',
+      'exec',
+      'exec',
+      'exec',
+      'lost queue-full 1',
+      'exit',
+      'exit',
+    ]);
+    expect(superseded).toEqual([events[0], events[1]]);
+    expect(superseded.map((event) => 'tgid' in event && event.tgid)).toEqual([100, 200]);
+    // Not holding: pushed at once, as before.
+    stream.datagram(execOf(400, 7));
+    stream.datagram(execOf(400, 8));
+    expect(summary(events).slice(7)).toEqual(['exec', 'exec']);
+    expect(superseded).toHaveLength(2);
   });
 
   test('nothing is pushed once closed', () => {

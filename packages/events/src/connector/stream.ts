@@ -5,11 +5,13 @@
 
 import { EventSourceError } from '../errors.js';
 import type { EventSink } from '../source.js';
-import { decodeDatagram, PROC_EVENT } from './decode.js';
+import { type ConnectorMessage, decodeDatagram, PROC_EVENT } from './decode.js';
 import { SequenceGaps } from './sequence.js';
 
 /** A loss as netsock's multicast reader reports it. */
 export type ReaderLoss = { reason: 'overrun' } | { reason: 'dropped'; count: number };
+
+type Held = { message: ConnectorMessage } | { loss: ReaderLoss };
 
 export interface StreamOptions {
   /** The cn_msg.ack of our LISTEN: its answer carries this plus one. */
@@ -32,52 +34,88 @@ export class ConnectorStream {
   // answer with an ack of its choosing and an errno (op 99 gives EINVAL): only the first one
   // with our ack is believed, the rest could only fail the source on someone else's word.
   private answered = false;
+  private held: Held[] = [];
+  private holding = false;
 
   constructor(
     private readonly sink: EventSink,
     private readonly options: StreamOptions,
   ) {}
 
+  /**
+   * Holds what comes until the microtask after this one (the end of the reader's batch in hand),
+   * so that an exec followed in the batch by another exec or the exit of the same process is
+   * known as such when it is pushed (see EventSink's `superseded`).
+   */
+  hold(): void {
+    if (this.holding) return;
+    this.holding = true;
+    queueMicrotask(() => this.release());
+  }
+
   datagram(bytes: Uint8Array): void {
     const { messages, skipped } = decodeDatagram(bytes);
     for (const skip of skipped) if (skip.malformed) this.malformed++;
-    for (const message of messages) {
-      if (!this.options.open()) return;
-      const lost = this.gaps.skippedBefore(message.cpu, message.seq);
-      if (lost > 0) {
-        this.sink.push({
-          type: 'lost',
-          reason: 'sequence-gap',
-          count: lost,
-          cpu: message.cpu,
-          timestampNs: this.options.now(),
-          source: 'connector',
-        });
-      }
-      if (message.what === PROC_EVENT.NONE) {
-        // Every listener's answer reaches every listener: only ours (by its ack) is about us.
-        const ours = !this.answered && message.ack === (this.options.listenAck + 1) >>> 0;
-        if (ours) this.answered = true;
-        const errno = message.listenError ?? 0;
-        if (ours && errno !== 0) {
-          const code = this.options.errnoName(errno);
-          this.options.fail(
-            new EventSourceError(
-              `proc connector: the kernel refused LISTEN (${code})`,
-              'connector',
-              code,
-            ),
-          );
-          return;
-        }
-        continue;
-      }
-      if (message.event !== undefined) this.sink.push(message.event);
-    }
+    for (const message of messages) this.held.push({ message });
+    if (!this.holding) this.release();
   }
 
   loss(loss: ReaderLoss): void {
-    if (!this.options.open()) return;
+    this.held.push({ loss });
+    if (!this.holding) this.release();
+  }
+
+  /** Everything held, pushed in order. */
+  private release(): void {
+    this.holding = false;
+    const held = this.held;
+    this.held = [];
+    const superseded = supersededExecs(held);
+    for (const [index, item] of held.entries()) {
+      if (!this.options.open()) return;
+      if ('loss' in item) this.pushLoss(item.loss);
+      else if (!this.pushMessage(item.message, superseded.has(index))) return;
+    }
+  }
+
+  /** false when the source failed on it. */
+  private pushMessage(message: ConnectorMessage, superseded: boolean): boolean {
+    const lost = this.gaps.skippedBefore(message.cpu, message.seq);
+    if (lost > 0) {
+      this.sink.push({
+        type: 'lost',
+        reason: 'sequence-gap',
+        count: lost,
+        cpu: message.cpu,
+        timestampNs: this.options.now(),
+        source: 'connector',
+      });
+    }
+    if (message.what === PROC_EVENT.NONE) {
+      // Every listener's answer reaches every listener: only ours (by its ack) is about us.
+      const ours = !this.answered && message.ack === (this.options.listenAck + 1) >>> 0;
+      if (ours) this.answered = true;
+      const errno = message.listenError ?? 0;
+      if (ours && errno !== 0) {
+        const code = this.options.errnoName(errno);
+        this.options.fail(
+          new EventSourceError(
+            `proc connector: the kernel refused LISTEN (${code})`,
+            'connector',
+            code,
+          ),
+        );
+        return false;
+      }
+      return true;
+    }
+    if (message.event === undefined) return true;
+    if (superseded) this.sink.push(message.event, { superseded: true });
+    else this.sink.push(message.event);
+    return true;
+  }
+
+  private pushLoss(loss: ReaderLoss): void {
     const base = { type: 'lost', timestampNs: this.options.now(), source: 'connector' } as const;
     if (loss.reason === 'overrun') {
       this.gaps.reset(); // the numbers skipped by this overrun are reported by it
@@ -86,4 +124,25 @@ export class ConnectorStream {
       this.sink.push({ ...base, reason: 'queue-full', count: loss.count });
     }
   }
+}
+
+/**
+ * The indexes of the exec events followed, later in `held`, by another exec or the exit of the
+ * same process: by the time such an exec is pushed, its pid already runs another program (or is
+ * free for another process), so /proc read for it would describe something else.
+ */
+function supersededExecs(held: readonly Held[]): Set<number> {
+  const found = new Set<number>();
+  const later = new Set<number>();
+  for (let index = held.length - 1; index >= 0; index--) {
+    const item = held[index] as Held;
+    const event = 'message' in item ? item.message.event : undefined;
+    if (event?.type === 'exec') {
+      if (later.has(event.tgid)) found.add(index);
+      later.add(event.tgid);
+    } else if (event?.type === 'exit' && event.pid === event.tgid) {
+      later.add(event.tgid);
+    }
+  }
+  return found;
 }
