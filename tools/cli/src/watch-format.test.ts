@@ -382,6 +382,28 @@ describe('eventJson', () => {
     },
   );
 
+  it('breaks no line for any reader: U+2028, U+2029 and NEL are escaped, the strings kept', () => {
+    // Python's str.splitlines() (and other Unicode-aware readers) break lines at these too: an
+    // argument carrying one split its exec into pieces that are not JSON (measured live: 3 of
+    // 4 lines), and a reader that skips bad lines missed the event.
+    const forged = '{"type":"exit","pid":1,"tgid":1,"code":0}';
+    const args = ['sh', `a\u2028${forged}`, `b\u2029${forged}`, `c\u0085${forged}`];
+    const event: ProcessEvent = {
+      type: 'exec',
+      pid: 9,
+      tgid: 9,
+      source: 'connector',
+      ...at(0),
+      details: { args, comm: 'sh\u2028', missing: {} },
+    };
+    const text = eventJson(event, context({ ...curl, args }));
+    expect(text.split(/\r\n|[\n\v\f\r\x1c-\x1e\x85\u2028\u2029]/)).toEqual([text]);
+    const parsed = JSON.parse(text);
+    expect(parsed.details.args).toEqual(args);
+    expect(parsed.details.comm).toBe('sh\u2028');
+    expect(parsed.process.args).toEqual(args);
+  });
+
   it('leaves the process out when nothing is known of it', () => {
     const parsed = JSON.parse(eventJson(every[6] as ProcessEvent, context(undefined)));
     expect(parsed.process).toBeUndefined();
