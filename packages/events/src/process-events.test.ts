@@ -188,19 +188,24 @@ describe('the picture of running processes', () => {
 });
 
 describe('enrichment', () => {
-  it("reads an exec's details, and none for one its source says was superseded", () => {
+  it("reads an exec's details; none when its source holds a later exec, or its exit and the pid lives", () => {
     // This test's own process: readable, running, started before the event.
     const { fake, events } = open({ enrich: true });
     try {
       const read = exec(process.pid);
-      const superseded = exec(process.pid);
+      const execAgain = exec(process.pid);
+      const exited = exec(process.pid);
       fake.sink().push(read);
-      fake.sink().push(superseded, { superseded: true });
+      fake.sink().push(execAgain, { followedBy: 'exec' });
+      // Said to have exited, yet running: another process at its pid.
+      fake.sink().push(exited, { followedBy: 'exit' });
       expect(read.details?.path).toBe(process.execPath);
       expect(read.details?.missing).toEqual({});
-      expect(superseded.details).toEqual({
+      const allGone = {
         missing: { path: 'gone', args: 'gone', cwd: 'gone', stat: 'gone', uids: 'gone' },
-      });
+      };
+      expect(execAgain.details).toEqual(allGone);
+      expect(exited.details).toEqual(allGone);
     } finally {
       events.close();
     }

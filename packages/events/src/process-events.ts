@@ -129,7 +129,7 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
     this.resyncOnLoss = options.resync ?? true;
     this.highWaterMark = checked.highWaterMark;
     const sink: EventSink = {
-      push: (event, hint) => this.deliver(event, hint?.superseded === true),
+      push: (event, hint) => this.deliver(event, hint?.followedBy),
       fail: (error) => this.fail(error),
     };
     const asked = options.source ?? 'auto';
@@ -250,9 +250,9 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
 
   // Queues take the event before the picture follows it: a queue that overflows on this event
   // keeps the picture its consumer had, without it.
-  private deliver(event: ProcessEvent, superseded = false): void {
+  private deliver(event: ProcessEvent, followedBy?: 'exec' | 'exit'): void {
     if (this.isClosed) return;
-    if (event.type === 'exec' && this.enrich) this.enrichExec(event, superseded);
+    if (event.type === 'exec' && this.enrich) this.enrichExec(event, followedBy);
     for (const queue of this.queues) queue.push(event);
     this.follow(event);
     this.emitEvent(event);
@@ -317,15 +317,17 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
     }
   }
 
-  private enrichExec(event: ExecEvent, superseded: boolean): void {
-    // The source already holds a later exec or the exit of this process: its pid's /proc shows
-    // another program (or another process) now, never the one of this exec.
-    if (superseded) {
+  private enrichExec(event: ExecEvent, followedBy: 'exec' | 'exit' | undefined): void {
+    // The source already holds a later exec of this process: its pid's /proc shows another
+    // program now, never the one of this exec. After its exit, only its zombie is believed.
+    if (followedBy === 'exec') {
       event.details = supersededDetails();
       return;
     }
     try {
-      event.details = readExecDetails(this.procfs, event.tgid, event.timestampNs);
+      event.details = readExecDetails(this.procfs, event.tgid, event.timestampNs, {
+        exited: followedBy === 'exit',
+      });
     } catch {
       // Not gone, not permission: a read that failed otherwise (EIO, a cap). The event is still
       // delivered, without details; the README says so.

@@ -8,10 +8,10 @@ import type { EventSourceKind, ProcessEvent } from './types.js';
 export interface EventSink {
   /**
    * One event, in order. A `lost` event asks ProcessEvents to resynchronise after it.
-   * `superseded`: an exec the source already knows was followed by another exec or the exit of
-   * the same process, so the pid's /proc no longer shows the program of this exec.
+   * `followedBy`, for an exec: the source already holds a later exec of the same process (its
+   * pid's /proc shows another program now), else its exit (a zombie, or a pid free for reuse).
    */
-  push(event: ProcessEvent, hint?: { superseded?: boolean }): void;
+  push(event: ProcessEvent, hint?: { followedBy?: 'exec' | 'exit' }): void;
   /** The source cannot go on (its socket failed, ...); it is closed after this. */
   fail(error: Error): void;
 }

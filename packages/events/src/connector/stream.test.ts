@@ -14,14 +14,14 @@ const LISTEN_ACK = 5000;
 
 function streamed() {
   const events: ProcessEvent[] = [];
-  const superseded: ProcessEvent[] = [];
+  const followed: [ProcessEvent, string][] = [];
   const failures: EventSourceError[] = [];
   let open = true;
   const stream = new ConnectorStream(
     {
       push: (event, hint) => {
         events.push(event);
-        if (hint?.superseded) superseded.push(event);
+        if (hint?.followedBy) followed.push([event, hint.followedBy]);
       },
       fail: () => {},
     },
@@ -36,7 +36,7 @@ function streamed() {
       errnoName: (errno) => (errno === 22 ? 'EINVAL' : `E${errno}`),
     },
   );
-  return { stream, events, superseded, failures, close: () => (open = false) };
+  return { stream, events, followed, failures, close: () => (open = false) };
 }
 
 const summary = (events: ProcessEvent[]) =>
@@ -149,22 +149,23 @@ describe('ConnectorStream', () => {
     expect(stream.malformed).toBe(0);
   });
 
-  test('held to the end of a batch: an exec followed by an exec or the exit of its process is superseded', async () => {
+  test('held to the end of a batch: an exec is pushed saying whether an exec or the exit of its process follows', async () => {
     // A program that execs again at once (or exits) before its exec is handed on: /proc of
     // its pid shows the second program by then (measured: 17 of 30 first execs described so).
-    const { stream, events, superseded } = streamed();
+    const { stream, events, followed } = streamed();
     stream.hold();
     const execOf = (tgid: number, seq: number, pid = tgid) =>
       craft({ what: PROC_EVENT.EXEC, data: [pid, tgid], seq, cpu: 0 });
     const exitOf = (tgid: number, seq: number, pid = tgid) =>
       craft({ what: PROC_EVENT.EXIT, data: [pid, tgid, 0, 17], seq, cpu: 0 });
-    stream.datagram(execOf(100, 1)); // execs again: superseded
-    stream.datagram(execOf(200, 2)); // its process exits: superseded
-    stream.datagram(execOf(300, 3)); // a thread of it exits: not
-    stream.datagram(execOf(100, 4)); // the last exec of 100: not
+    stream.datagram(execOf(100, 1)); // execs again, then exits: exec
+    stream.datagram(execOf(200, 2)); // its process exits: exit
+    stream.datagram(execOf(300, 3)); // a thread of it exits: nothing
+    stream.datagram(execOf(100, 4)); // the last exec of 100, then its exit: exit
     stream.loss({ reason: 'dropped', count: 1 });
     stream.datagram(exitOf(200, 5));
     stream.datagram(exitOf(300, 6, 301));
+    stream.datagram(exitOf(100, 7));
     expect(events).toEqual([]);
     await Promise.resolve();
     expect(summary(events)).toEqual([
@@ -175,14 +176,18 @@ describe('ConnectorStream', () => {
       'lost queue-full 1',
       'exit',
       'exit',
+      'exit',
     ]);
-    expect(superseded).toEqual([events[0], events[1]]);
-    expect(superseded.map((event) => 'tgid' in event && event.tgid)).toEqual([100, 200]);
+    expect(followed).toEqual([
+      [events[0], 'exec'],
+      [events[1], 'exit'],
+      [events[3], 'exit'],
+    ]);
     // Not holding: pushed at once, as before.
-    stream.datagram(execOf(400, 7));
     stream.datagram(execOf(400, 8));
-    expect(summary(events).slice(7)).toEqual(['exec', 'exec']);
-    expect(superseded).toHaveLength(2);
+    stream.datagram(execOf(400, 9));
+    expect(summary(events).slice(8)).toEqual(['exec', 'exec']);
+    expect(followed).toHaveLength(3);
   });
 
   test('nothing is pushed once closed', () => {

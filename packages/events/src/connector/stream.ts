@@ -45,7 +45,7 @@ export class ConnectorStream {
   /**
    * Holds what comes until the microtask after this one (the end of the reader's batch in hand),
    * so that an exec followed in the batch by another exec or the exit of the same process is
-   * known as such when it is pushed (see EventSink's `superseded`).
+   * known as such when it is pushed (see EventSink's `followedBy`).
    */
   hold(): void {
     if (this.holding) return;
@@ -70,16 +70,16 @@ export class ConnectorStream {
     this.holding = false;
     const held = this.held;
     this.held = [];
-    const superseded = supersededExecs(held);
+    const followed = followedExecs(held);
     for (const [index, item] of held.entries()) {
       if (!this.options.open()) return;
       if ('loss' in item) this.pushLoss(item.loss);
-      else if (!this.pushMessage(item.message, superseded.has(index))) return;
+      else if (!this.pushMessage(item.message, followed.get(index))) return;
     }
   }
 
   /** false when the source failed on it. */
-  private pushMessage(message: ConnectorMessage, superseded: boolean): boolean {
+  private pushMessage(message: ConnectorMessage, followedBy?: 'exec' | 'exit'): boolean {
     const lost = this.gaps.skippedBefore(message.cpu, message.seq);
     if (lost > 0) {
       this.sink.push({
@@ -110,7 +110,7 @@ export class ConnectorStream {
       return true;
     }
     if (message.event === undefined) return true;
-    if (superseded) this.sink.push(message.event, { superseded: true });
+    if (followedBy !== undefined) this.sink.push(message.event, { followedBy });
     else this.sink.push(message.event);
     return true;
   }
@@ -127,21 +127,22 @@ export class ConnectorStream {
 }
 
 /**
- * The indexes of the exec events followed, later in `held`, by another exec or the exit of the
- * same process: by the time such an exec is pushed, its pid already runs another program (or is
- * free for another process), so /proc read for it would describe something else.
+ * What follows each exec event, later in `held`, of the same process: another exec (its pid
+ * runs another program by the time this one is pushed), else its exit (its pid is a zombie, or
+ * free for another process). Execs followed by neither are not in the map.
  */
-function supersededExecs(held: readonly Held[]): Set<number> {
-  const found = new Set<number>();
-  const later = new Set<number>();
+function followedExecs(held: readonly Held[]): Map<number, 'exec' | 'exit'> {
+  const found = new Map<number, 'exec' | 'exit'>();
+  const later = new Map<number, 'exec' | 'exit'>();
   for (let index = held.length - 1; index >= 0; index--) {
     const item = held[index] as Held;
     const event = 'message' in item ? item.message.event : undefined;
     if (event?.type === 'exec') {
-      if (later.has(event.tgid)) found.add(index);
-      later.add(event.tgid);
+      const next = later.get(event.tgid);
+      if (next !== undefined) found.set(index, next);
+      later.set(event.tgid, 'exec');
     } else if (event?.type === 'exit' && event.pid === event.tgid) {
-      later.add(event.tgid);
+      if (!later.has(event.tgid)) later.set(event.tgid, 'exit');
     }
   }
   return found;
