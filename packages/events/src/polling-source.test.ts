@@ -68,6 +68,34 @@ describe('openPollingSource', () => {
     expect(failures).toEqual([]);
   });
 
+  it('gives one exec for a process that ran two programs: the second is among its misses', async () => {
+    // sh (the spawn's exec) runs sleep 0.3, then execs /bin/sleep in place: same pid, same
+    // start time, so no diff of pid lists sees the second exec; it keeps the first program.
+    const pushed: ProcessEvent[] = [];
+    const source = openPollingSource(
+      { push: (event) => pushed.push(event), fail: () => {} },
+      { intervalMs: 10, procfs },
+    );
+    try {
+      const child = trackChild(spawn('/bin/sh', ['-c', 'sleep 0.3; exec /bin/sleep 0.3']));
+      const pid = child.pid as number;
+      await exited(child);
+      await eventually(
+        () => pushed.find((e) => e.type === 'exit' && e.tgid === pid),
+        'the exit of the child',
+      );
+      expect(pushed.filter((e) => 'tgid' in e && e.tgid === pid).map((e) => e.type)).toEqual([
+        'exec',
+        'exit',
+      ]);
+      expect(POLLING_MISSES).toContain(
+        "an exec by a process already seen (a shell's `exec`, a child that execs after a scan found it): it keeps the program it was first seen with",
+      );
+    } finally {
+      source.close();
+    }
+  });
+
   it('pushes nothing for processes of the initial scan', async () => {
     const child = trackChild(spawn('sleep', ['30']));
     const pid = child.pid as number;

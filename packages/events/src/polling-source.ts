@@ -26,6 +26,7 @@ export const POLLING_MISSES: readonly string[] = [
   'exit codes and signals',
   'comm, uid, gid, sid, ptrace and coredump events',
   'forks: a new process is shown as an exec, whether it ran a program or not',
+  "an exec by a process already seen (a shell's `exec`, a child that execs after a scan found it): it keeps the program it was first seen with",
 ];
 
 export interface PollingSourceOptions {
