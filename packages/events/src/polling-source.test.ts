@@ -1,8 +1,9 @@
 // Polling, live: a child spawned with known arguments and cwd appears as an exec (with its
 // details when enrichment is on) and its exit appears; each through the sink alone and through
 // ProcessEvents. A process that lives less than the interval may be missed: not tested (timing).
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ProcFS } from '@procmon/procfs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +14,7 @@ import {
   trackChild,
 } from '../../../test-support/processes.js';
 import { EventSourceError } from './errors.js';
-import { openPollingSource, POLLING_MISSES } from './polling-source.js';
+import { mountMisses, openPollingSource, POLLING_MISSES } from './polling-source.js';
 import { openProcessEvents } from './process-events.js';
 import type { ExecEvent, ExitEvent, ProcessEvent } from './types.js';
 
@@ -198,5 +199,41 @@ describe('ProcessEvents over polling', () => {
     }
     expect(mine).toEqual(['exec', 'exit']);
     events.close();
+  });
+});
+
+const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const hiddenPids = fileURLToPath(new URL('../test/hidden-pids.mjs', import.meta.url));
+const setpriv = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+const canHide =
+  process.getuid?.() === 0 &&
+  spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t proc -o hidepid=invisible proc /proc'])
+    .status === 0;
+
+describe('mountMisses', () => {
+  it('names nothing for this /proc mounted without hidepid', () => {
+    expect(mountMisses(procfs)).toEqual([]);
+  });
+});
+
+describe.runIf(canHide)('as uid 65534 under hidepid=invisible', () => {
+  it("says it misses other users' processes, and indeed does not see a root one", () => {
+    expect(existsSync(dist), `${dist} is missing: run pnpm build first`).toBe(true);
+    const root = trackChild(spawn('sleep', ['30']));
+    const command = `mount -t proc -o hidepid=invisible proc /proc && exec setpriv ${setpriv.join(' ')} "$0" "$@"`;
+    const output = execFileSync(
+      'unshare',
+      ['-m', 'sh', '-c', command, process.execPath, hiddenPids, dist, String(root.pid)],
+      { env: {}, encoding: 'utf8', timeout: 60_000 },
+    );
+    root.kill('SIGKILL');
+    const result = JSON.parse(output);
+    expect(result.uid).toBe(65534);
+    expect(result.source.kind).toBe('polling');
+    expect(result.sawRoot).toBe(false);
+    expect(result.source.misses).toEqual([
+      ...POLLING_MISSES,
+      'processes of other users this one may not trace: /proc is mounted with hidepid=invisible, their pids are not listed',
+    ]);
   });
 });

@@ -10,7 +10,12 @@ import { type ConnectorSourceOptions, openConnectorSource } from './connector/co
 import { readExecDetails, supersededDetails } from './enrich.js';
 import { EventSourceError } from './errors.js';
 import { EventQueue } from './event-queue.js';
-import { DEFAULT_POLL_INTERVAL_MS, openPollingSource, POLLING_MISSES } from './polling-source.js';
+import {
+  DEFAULT_POLL_INTERVAL_MS,
+  mountMisses,
+  openPollingSource,
+  POLLING_MISSES,
+} from './polling-source.js';
 import {
   type PictureEntry,
   pictureOf,
@@ -167,7 +172,8 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
         procfs: this.procfs,
         initial,
       });
-      this.source = { kind: 'polling', reason, misses: [...POLLING_MISSES] };
+      const misses = [...POLLING_MISSES, ...mountMisses(this.procfs)];
+      this.source = { kind: 'polling', reason, misses };
     }
   }
 
