@@ -397,7 +397,9 @@ describe('eventJson', () => {
       details: { args, comm: 'sh\u2028', missing: {} },
     };
     const text = eventJson(event, context({ ...curl, args }));
-    expect(text.split(/\r\n|[\n\v\f\r\x1c-\x1e\x85\u2028\u2029]/)).toEqual([text]);
+    // Every code point str.splitlines() breaks at: \n \v \f \r, FS GS RS, NEL, U+2028, U+2029.
+    const breaks = [0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029];
+    expect([...text].filter((c) => breaks.includes(c.codePointAt(0) as number))).toEqual([]);
     const parsed = JSON.parse(text);
     expect(parsed.details.args).toEqual(args);
     expect(parsed.details.comm).toBe('sh\u2028');
