@@ -144,7 +144,7 @@ describe('the picture of running processes', () => {
       source: 'connector',
     });
     expect(heard.map((e) => e.type)).toEqual(['lost', 'lost']);
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(heard.map((e) => e.type)).toEqual(['lost', 'lost', 'resync']);
     const resync = heard[2];
     if (resync?.type !== 'resync') throw new Error('no resync');
@@ -153,7 +153,7 @@ describe('the picture of running processes', () => {
     expect(events.running().some((p) => p.tgid === process.pid)).toBe(true);
     // A loss soon after waits for RESYNC_SPACING_MS since the last resync, and close cancels it.
     fake.sink().push({ type: 'lost', reason: 'overrun', timestampNs: t, source: 'connector' });
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(heard.map((e) => e.type)).toEqual(['lost', 'lost', 'resync', 'lost']);
     events.close();
     await new Promise((resolve) => setTimeout(resolve, RESYNC_SPACING_MS + 50));
@@ -172,7 +172,7 @@ describe('the picture of running processes', () => {
         source: 'connector',
       });
     lost();
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     lost();
     await new Promise((resolve) => setTimeout(resolve, RESYNC_SPACING_MS + 100));
     expect(heard).toEqual(['lost', 'resync', 'lost', 'resync']);

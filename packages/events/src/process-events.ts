@@ -123,7 +123,7 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
   private handle: EventSourceHandle | undefined;
   private isClosed = false;
   // A resync waiting to run (see scheduleResync), and when the last one ran (performance.now()).
-  private resyncTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
   private lastResyncAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: ProcessEventsOptions = {}, openers: SourceOpeners = DEFAULT_OPENERS) {
@@ -239,8 +239,7 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
 
   private cancelResync(): void {
     if (this.resyncTimer === undefined) return;
-    clearImmediate(this.resyncTimer as NodeJS.Immediate);
-    clearTimeout(this.resyncTimer as NodeJS.Timeout);
+    clearTimeout(this.resyncTimer);
     this.resyncTimer = undefined;
   }
 
@@ -284,7 +283,9 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
       this.picture = pictureOf(resync.running);
       this.emitEvent(resync);
     };
-    this.resyncTimer = wait === 0 ? setImmediate(run) : setTimeout(run, wait);
+    // One kind of timer only: clearImmediate given a Timeout (or the reverse) unlinks it from
+    // the wrong list and corrupts Node's count of pending immediates.
+    this.resyncTimer = setTimeout(run, wait);
   }
 
   /** Keeps the picture of running processes up to date with one event. */
