@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeSource } from '../test/fake-source.js';
 import { EventSourceError } from './errors.js';
 import { POLLING_MISSES } from './polling-source.js';
-import { ProcessEvents } from './process-events.js';
+import { ProcessEvents, RESYNC_SPACING_MS } from './process-events.js';
 import type { ExecEvent, ProcessEvent } from './types.js';
 
 const procfs = new ProcFS();
@@ -99,7 +99,7 @@ describe('a slow iterator', () => {
 });
 
 describe('the picture of running processes', () => {
-  it('follows fork, exec and exit, and a lost from the source brings lost then a resync', () => {
+  it('follows fork, exec and exit, and a lost from the source brings lost then a resync', async () => {
     const { fake, events } = open();
     const before = events.running();
     expect(before.some((p) => p.tgid === process.pid)).toBe(true);
@@ -135,12 +135,51 @@ describe('the picture of running processes', () => {
     const heard: ProcessEvent[] = [];
     events.on('event', (event) => heard.push(event));
     fake.sink().push({ type: 'lost', reason: 'overrun', timestampNs: t, source: 'connector' });
-    expect(heard.map((e) => e.type)).toEqual(['lost', 'resync']);
-    const resync = heard[1];
+    // Many losses in one batch: one resync, once the batch is delivered.
+    fake
+      .sink()
+      .push({
+        type: 'lost',
+        reason: 'sequence-gap',
+        count: 3,
+        timestampNs: t,
+        source: 'connector',
+      });
+    expect(heard.map((e) => e.type)).toEqual(['lost', 'lost']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(heard.map((e) => e.type)).toEqual(['lost', 'lost', 'resync']);
+    const resync = heard[2];
     if (resync?.type !== 'resync') throw new Error('no resync');
     // This process, dropped from the picture by the fake exit, is found again.
     expect(resync.started.map((p) => p.tgid)).toContain(process.pid);
     expect(events.running().some((p) => p.tgid === process.pid)).toBe(true);
+    // A loss soon after waits for RESYNC_SPACING_MS since the last resync, and close cancels it.
+    fake.sink().push({ type: 'lost', reason: 'overrun', timestampNs: t, source: 'connector' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(heard.map((e) => e.type)).toEqual(['lost', 'lost', 'resync', 'lost']);
+    events.close();
+    await new Promise((resolve) => setTimeout(resolve, RESYNC_SPACING_MS + 50));
+    expect(heard.map((e) => e.type)).toEqual(['lost', 'lost', 'resync', 'lost']);
+  });
+
+  it('resyncs a later loss once RESYNC_SPACING_MS has passed', async () => {
+    const { fake, events } = open();
+    const heard: string[] = [];
+    events.on('event', (event) => heard.push(event.type));
+    const lost = () =>
+      fake
+        .sink()
+        .push({
+          type: 'lost',
+          reason: 'overrun',
+          timestampNs: process.hrtime.bigint(),
+          source: 'connector',
+        });
+    lost();
+    await new Promise((resolve) => setImmediate(resolve));
+    lost();
+    await new Promise((resolve) => setTimeout(resolve, RESYNC_SPACING_MS + 100));
+    expect(heard).toEqual(['lost', 'resync', 'lost', 'resync']);
     events.close();
   });
 

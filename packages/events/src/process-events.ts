@@ -89,6 +89,8 @@ export interface SourceOpeners {
 }
 
 const DEFAULT_HIGH_WATER_MARK = 16_384;
+/** The least time between two resyncs, ms: a scan of 1,000 processes takes tens of ms. */
+export const RESYNC_SPACING_MS = 250;
 const DEFAULT_OPENERS: SourceOpeners = {
   connector: openConnectorSource,
   polling: openPollingSource,
@@ -115,6 +117,9 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
   private picture = new Map<number, PictureEntry>();
   private handle: EventSourceHandle | undefined;
   private isClosed = false;
+  // A resync waiting to run (see scheduleResync), and when the last one ran (performance.now()).
+  private resyncTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private lastResyncAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: ProcessEventsOptions = {}, openers: SourceOpeners = DEFAULT_OPENERS) {
     super();
@@ -219,10 +224,18 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.cancelResync();
     this.handle?.close();
     for (const queue of this.queues) queue.end({ discard: true });
     this.queues.clear();
     this.emit('close');
+  }
+
+  private cancelResync(): void {
+    if (this.resyncTimer === undefined) return;
+    clearImmediate(this.resyncTimer as NodeJS.Immediate);
+    clearTimeout(this.resyncTimer as NodeJS.Timeout);
+    this.resyncTimer = undefined;
   }
 
   /** Keeps Node's event loop alive while open (the default). */
@@ -243,12 +256,29 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
     for (const queue of this.queues) queue.push(event);
     this.follow(event);
     this.emitEvent(event);
-    if (event.type === 'lost' && this.resyncOnLoss && !this.isClosed) {
+    if (event.type === 'lost' && this.resyncOnLoss) this.scheduleResync();
+  }
+
+  /**
+   * One resync for any number of losses: an overrunning connector reports a loss per congested
+   * moment and a sequence gap per CPU, hundreds a second under a fork storm, and a scan of every
+   * process after each would starve the reader it is meant to repair. The scan runs once the
+   * batch in hand is delivered, and at most every RESYNC_SPACING_MS; events in between are
+   * delivered and followed as usual, and the resync is made against the picture they left.
+   */
+  private scheduleResync(): void {
+    if (this.resyncTimer !== undefined || this.isClosed) return;
+    const wait = Math.max(0, this.lastResyncAt + RESYNC_SPACING_MS - performance.now());
+    const run = () => {
+      this.resyncTimer = undefined;
+      if (this.isClosed) return;
+      this.lastResyncAt = performance.now();
       const resync = this.scanAgainst(this.picture);
       for (const queue of this.queues) queue.push(resync);
       this.picture = pictureOf(resync.running);
       this.emitEvent(resync);
-    }
+    };
+    this.resyncTimer = wait === 0 ? setImmediate(run) : setTimeout(run, wait);
   }
 
   /** Keeps the picture of running processes up to date with one event. */
@@ -314,6 +344,7 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
   private fail(error: Error): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.cancelResync();
     this.handle?.close();
     const iterating = this.queues.size > 0;
     for (const queue of this.queues) queue.end({ error });

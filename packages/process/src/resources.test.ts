@@ -45,23 +45,28 @@ describe.each(['sync', 'async'] as const)('(%s)', (style) => {
   it('USS, PSS and swap as the rollup says, read just before and after', async () => {
     // A sleeping process's own pages do not change, but its shares do when other processes
     // that map the same files start or end (PSS divides, a page no longer shared is private):
-    // a reading counts only when the file said the same just before and just after it.
+    // a reading counts only when the file said the same just before and just after it. Even
+    // then the shares may have moved away and back meanwhile (a fork storm elsewhere maps libc
+    // thousands of times a second): one of 20 readings must equal both, and a reader that is
+    // wrong every time fails.
     const figures = () => [
       rollup(['Private_Clean', 'Private_Dirty']),
       rollup(['Pss']),
       rollup(['Swap']),
     ];
     let settled = false;
+    const unlike: string[] = [];
     for (let attempt = 0; attempt < 20 && !settled; attempt++) {
       const before = figures();
       const { memory, failures } = await resources();
       const after = figures();
       if (JSON.stringify(before) !== JSON.stringify(after)) continue;
-      settled = true;
       expect(failures).toEqual([]);
-      expect([memory?.ussBytes, memory?.pssBytes, memory?.swapBytes]).toEqual(before);
+      const read = [memory?.ussBytes, memory?.pssBytes, memory?.swapBytes];
+      if (JSON.stringify(read) === JSON.stringify(before)) settled = true;
+      else unlike.push(`read ${read} where the file said ${before}`);
     }
-    expect(settled).toBe(true);
+    expect(settled, unlike.join('; ')).toBe(true);
     const { memory } = await resources();
     expect(memory?.ussBytes).toBeGreaterThan(0);
     expect(memory?.ussBytes).toBeLessThanOrEqual(memory?.pssBytes ?? 0);

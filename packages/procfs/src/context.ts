@@ -1,9 +1,12 @@
 // What every procfs flow knows of the ProcFS it runs for: where /proc is and the default size
 // cap. ProcFS is one; flows take it as their first argument.
+import type { Backend } from './flow.js';
 
 export interface ProcfsContext {
   readonly root: string;
   readonly maxBytes: number;
+  /** How reads are carried out; a backend may carry the machine facts (machine-facts.ts). */
+  readonly backend?: Backend | undefined;
 }
 
 /** A path under the root as people see it in messages and in errors' `path`. */

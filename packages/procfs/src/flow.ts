@@ -6,6 +6,8 @@
 // A step is one op, a batch of ops (any order, possibly at the same time: a flow that needs an
 // order yields two steps), or an external step: work that is not a /proc read (a socket lookup,
 // hashing an open file), given in both styles so each runner calls its own.
+
+import type { MachineFacts } from './machine-facts.js';
 import { failed, type Op, type OpValues, type Outcome, ok } from './ops.js';
 
 /** Work outside /proc that a flow needs, in both call styles. */
@@ -28,6 +30,11 @@ export interface Backend {
   /** Many ops in one call; when absent, the runners perform them one by one. */
   performBatch?(ops: readonly Op[], root: string): Outcome[];
   performBatchAsync?(ops: readonly Op[], root: string): Promise<Outcome[]>;
+  /**
+   * The machine facts of the machine the data comes from, when that is not the one reading it
+   * (a snapshot backend: its manifest). When set, `machineFacts` gives them and reads nothing.
+   */
+  readonly machineFacts?: MachineFacts | undefined;
 }
 
 /** Where and how a flow's ops run. */

@@ -20,6 +20,8 @@ import {
 } from '../test/helpers.js';
 import { ProcfsError } from './errors.js';
 import { bootTimeFromStat, factsFromAuxv } from './machine-facts.js';
+import { nodeBackend } from './node-backend.js';
+import type { Op } from './ops.js';
 import { ProcFS } from './procfs.js';
 
 afterAll(cleanup);
@@ -103,6 +105,27 @@ describe.each(modes)('machineFacts (%s)', (mode) => {
     });
     const facts = await call(mode, () => apiOf(new ProcFS({ root }), mode).machineFacts());
     expect(facts).toEqual({ pageSize: 65536, clockTicks: 250, bootTimeSeconds: 1234567890 });
+  });
+
+  it("gives a backend's own facts (a snapshot's) and reads nothing", async () => {
+    const given = { pageSize: 16384, clockTicks: 300, bootTimeSeconds: 1_600_000_000 };
+    const ops: string[] = [];
+    const backend = {
+      ...nodeBackend,
+      name: 'with-facts',
+      machineFacts: given,
+      perform(op: Op, root: string) {
+        ops.push(op.kind);
+        return nodeBackend.perform(op, root);
+      },
+      performAsync(op: Op, root: string) {
+        ops.push(op.kind);
+        return nodeBackend.performAsync(op, root);
+      },
+    };
+    const facts = await call(mode, () => apiOf(new ProcFS({ backend }), mode).machineFacts());
+    expect(facts).toEqual(given);
+    expect(ops).toEqual([]);
   });
 });
 

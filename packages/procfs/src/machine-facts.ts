@@ -58,9 +58,12 @@ const known = new WeakMap<ProcfsContext, MachineFacts>();
 
 /**
  * Page size, clock ticks per second and boot time, read once from `<root>/self/auxv` and
- * `<root>/stat`, then kept for the context.
+ * `<root>/stat`, then kept for the context; or the backend's own (a snapshot's manifest: the
+ * captured machine's facts, not those of the machine reading it).
  */
 export function* machineFacts(context: ProcfsContext): Flow<MachineFacts> {
+  const given = context.backend?.machineFacts;
+  if (given) return given;
   const facts = known.get(context);
   if (facts) return facts;
   const paths = ['self/auxv', 'stat'];

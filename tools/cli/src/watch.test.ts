@@ -9,7 +9,13 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROCESS_EVENT_TYPES } from '@procmon/events';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, exited, tempFolder, trackChild } from '../../../test-support/processes.js';
+import {
+  cleanup,
+  eventually,
+  exited,
+  tempFolder,
+  trackChild,
+} from '../../../test-support/processes.js';
 import { binary, procmon } from '../test/binary.js';
 
 afterAll(cleanup);
@@ -109,7 +115,11 @@ describe('procmon watch, live (polling)', () => {
     expect(watcher.stderr()).toMatch(
       /^procmon: watching by polling \/proc every 100 ms \(.*\); it misses /,
     );
-    const sleeper = spawnSleeper(name, '1');
+    // It lives until its exec was printed: a poll of a loaded machine's /proc can take longer
+    // than a short sleep, and polling does not see what lives less than a poll.
+    const sleeper = spawnSleeper(name, '600');
+    await eventually(() => (watcher.stdout().includes('\n') ? true : undefined), 'the exec line');
+    sleeper.child.kill('SIGTERM');
     await exited(sleeper.child);
     expect(await watcher.ended).toBe(0);
     const lines = watcher
@@ -124,7 +134,7 @@ describe('procmon watch, live (polling)', () => {
     const [execLine, exitLine] = lines;
     expect(execLine.details).toMatchObject({
       path: sleeper.path,
-      args: [sleeper.path, '1'],
+      args: [sleeper.path, '600'],
       ppid: process.pid,
       missing: {},
     });
@@ -150,7 +160,7 @@ describe('procmon watch, live (polling)', () => {
       '1',
     ]);
     await watcher.started;
-    const sleeper = spawnSleeper(name, '1');
+    const sleeper = spawnSleeper(name, '600');
     expect(await watcher.ended).toBe(0);
     const [header, line, ...rest] = watcher.stdout().trimEnd().split('\n');
     expect(header?.split(/ +/)).toEqual([
@@ -166,7 +176,7 @@ describe('procmon watch, live (polling)', () => {
     const cells = line?.split(/ +/) ?? [];
     expect(cells[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3}$/);
     expect(cells.slice(1, 4)).toEqual(['exec', String(sleeper.child.pid), String(process.pid)]);
-    expect(cells.slice(5)).toEqual([name, sleeper.path, '1']);
+    expect(cells.slice(5)).toEqual([name, sleeper.path, '600']);
     sleeper.child.kill();
   });
 

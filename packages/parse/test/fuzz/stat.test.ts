@@ -42,7 +42,7 @@ const fuzz = fuzzFile(import.meta.url);
 // Fields 4 to 52 in file order, with how the docs say they read: u unsigned, i signed, b bigint.
 // biome-ignore format: one field a pair
 const FIELDS: readonly (readonly [keyof Stat, 'u' | 'i' | 'b'])[] = [
-  ['ppid', 'u'], ['pgrp', 'u'], ['session', 'u'], ['ttyNr', 'i'], ['tpgid', 'i'], ['flags', 'u'],
+  ['ppid', 'u'], ['pgrp', 'i'], ['session', 'i'], ['ttyNr', 'i'], ['tpgid', 'i'], ['flags', 'u'],
   ['minflt', 'u'], ['cminflt', 'u'], ['majflt', 'u'], ['cmajflt', 'u'], ['utime', 'u'],
   ['stime', 'u'], ['cutime', 'i'], ['cstime', 'i'], ['priority', 'i'], ['nice', 'i'],
   ['numThreads', 'i'], ['itrealvalue', 'u'], ['startTime', 'u'], ['vsize', 'b'], ['rss', 'u'],

@@ -1,0 +1,244 @@
+// Archives crafted byte by byte, hostile or broken: each is refused with a SnapshotError that
+// names the member and the fault. And a well-formed one comes back exactly as written.
+import { describe, expect, it } from 'vitest';
+import {
+  craftArchive,
+  craftedManifest,
+  craftTar,
+  headerOffset,
+  manifestMember,
+  patchHeader,
+} from '../test/helpers.js';
+import { readSnapshot, snapshotFromTar } from './archive.js';
+import { SnapshotError, type SnapshotFault } from './errors.js';
+import { gzip } from './gzip.js';
+import { BLOCK } from './tar-format.js';
+import { writeTar } from './tar-write.js';
+import { lookup } from './tree.js';
+
+const text = (value: string) => new TextEncoder().encode(value);
+
+/** The SnapshotError that reading `bytes` gives (fails the test if it gives none). */
+async function refusal(
+  bytes: Uint8Array | Promise<Uint8Array>,
+  limits?: Parameters<typeof readSnapshot>[1],
+) {
+  const error = await readSnapshot(await bytes, limits).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(SnapshotError);
+  return error as SnapshotError;
+}
+
+function expectFault(
+  error: SnapshotError,
+  reason: SnapshotFault,
+  member: string | undefined,
+  message: RegExp,
+) {
+  expect(error.reason).toBe(reason);
+  expect(error.member).toBe(member);
+  expect(error.message).toMatch(message);
+}
+
+describe('a well-formed archive', () => {
+  it('comes back as written: files, folders, links with long and non-UTF-8 targets', async () => {
+    const raw = Uint8Array.from([0x2f, 0x74, 0xff, 0x00 + 0x41, 0xfe]);
+    const long = text(`/${'long/'.repeat(40)}end`);
+    const snapshot = await readSnapshot(
+      await craftArchive([
+        { type: 'folder', path: 'proc/' },
+        { type: 'folder', path: 'proc/7/' },
+        { type: 'file', path: 'proc/7/cmdline', data: Uint8Array.from([0x61, 0xff, 0, 0x62, 0]) },
+        { type: 'link', path: 'proc/7/cwd', target: raw },
+        { type: 'link', path: 'proc/7/exe', target: long },
+        { type: 'file', path: 'proc/7/empty', data: new Uint8Array(0) },
+        { type: 'file', path: `proc/7/${'n'.repeat(120)}`, data: text('long name') },
+      ]),
+    );
+    expect(snapshot.manifest).toEqual(craftedManifest());
+    expect(lookup(snapshot.proc, '7/cmdline').found).toEqual({
+      kind: 'file',
+      data: Uint8Array.from([0x61, 0xff, 0, 0x62, 0]),
+    });
+    expect(lookup(snapshot.proc, '7/cwd').found).toEqual({ kind: 'link', target: raw });
+    expect(lookup(snapshot.proc, '7/exe').found).toEqual({ kind: 'link', target: long });
+    expect(lookup(snapshot.proc, '7/empty').found).toEqual({
+      kind: 'file',
+      data: new Uint8Array(0),
+    });
+    expect(lookup(snapshot.proc, `7/${'n'.repeat(120)}`).found).toEqual({
+      kind: 'file',
+      data: text('long name'),
+    });
+    expect([...snapshot.proc.entries.keys()]).toEqual(['7']);
+  });
+});
+
+describe('paths that could escape', () => {
+  it.each([
+    ['../evil', /is refused: it has a "\.\." segment/],
+    ['proc/../../etc/passwd', /is refused: it has a "\.\." segment/],
+    ['/etc/passwd', /is refused: it is absolute/],
+    ['proc//1/stat', /is refused: it has a empty segment/],
+    ['proc/./1/stat', /is refused: it has a "\." segment/],
+    ['etc/passwd', /is refused: it is neither manifest\.json nor under proc\//],
+    ['manifest.json.d/x', /is refused: it is neither/],
+  ])('refuses a member %s', async (path, message) => {
+    const error = await refusal(craftArchive([{ type: 'file', path, data: text('x') }]));
+    expectFault(error, 'unsafe-path', path, message);
+  });
+
+  it('refuses a member under a link (an absolute symlink target used as a path)', async () => {
+    const error = await refusal(
+      craftArchive([
+        { type: 'link', path: 'proc/1/root', target: text('/') },
+        { type: 'file', path: 'proc/1/root/etc/passwd', data: text('root:x:0:0') },
+      ]),
+    );
+    expectFault(
+      error,
+      'unsafe-path',
+      'proc/1/root/etc/passwd',
+      /goes on under root, which is a link/,
+    );
+  });
+
+  it('refuses a member under a file, and a member twice', async () => {
+    const under = await refusal(
+      craftArchive([
+        { type: 'file', path: 'proc/1/stat', data: text('1 (x) S') },
+        { type: 'file', path: 'proc/1/stat/x', data: text('') },
+      ]),
+    );
+    expectFault(under, 'unsafe-path', 'proc/1/stat/x', /which is a file/);
+    const twice = await refusal(
+      craftArchive([
+        { type: 'file', path: 'proc/1/stat', data: text('a') },
+        { type: 'link', path: 'proc/1/stat', target: text('/etc/shadow') },
+      ]),
+    );
+    expectFault(twice, 'duplicate-member', 'proc/1/stat', /appears twice/);
+  });
+
+  it('refuses a path with a NUL (in a PAX path record)', async () => {
+    const tar = craftTar([{ type: 'file', path: `proc/${'é'.repeat(60)}`, data: text('x') }]);
+    // The writer gave this path a PAX record (not ASCII): put a NUL in it.
+    const record = Buffer.from(tar).indexOf('path=proc/');
+    tar[record + 'path=proc/'.length] = 0;
+    const error = await refusal(gzip(tar));
+    expect(error.reason).toBe('unsafe-path');
+    expect(error.message).toMatch(/not UTF-8 text without NUL/);
+  });
+
+  it('refuses hard links and devices', async () => {
+    const tar = craftTar([{ type: 'file', path: 'proc/1/stat', data: text('x') }]);
+    patchHeader(tar, headerOffset(tar, 'proc/1/stat'), 'type', text('1'));
+    expectFault(await refusal(gzip(tar)), 'unsupported-member', 'proc/1/stat', /tar type '1'/);
+  });
+});
+
+describe('sizes past the caps', () => {
+  it('refuses a member whose header declares a huge size, before reading it', async () => {
+    const tar = craftTar([{ type: 'file', path: 'proc/1/maps', data: text('x') }]);
+    patchHeader(tar, headerOffset(tar, 'proc/1/maps'), 'size', text('77777777777\u0000'));
+    expectFault(
+      await refusal(gzip(tar)),
+      'too-large',
+      'proc/1/maps',
+      /declares 8589934591 bytes, past the 67108864-byte cap/,
+    );
+  });
+
+  it('refuses a base-256 size (8 GiB or more)', async () => {
+    const tar = craftTar([{ type: 'file', path: 'proc/1/maps', data: text('x') }]);
+    patchHeader(
+      tar,
+      headerOffset(tar, 'proc/1/maps'),
+      'size',
+      Uint8Array.from([0x80, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0]),
+    );
+    expectFault(await refusal(gzip(tar)), 'too-large', 'proc/1/maps', /base-256/);
+  });
+
+  it('refuses members past the member, total and count caps', async () => {
+    const big = { type: 'file' as const, path: 'proc/1/maps', data: new Uint8Array(5000) };
+    expectFault(
+      await refusal(craftArchive([big]), { maxMemberBytes: 4096 }),
+      'too-large',
+      'proc/1/maps',
+      /past the 4096-byte cap/,
+    );
+    const two = [big, { ...big, path: 'proc/2/maps' }];
+    expectFault(
+      await refusal(craftArchive(two), { maxTotalBytes: 9000 }),
+      'too-large',
+      'proc/2/maps',
+      /add up past the 9000-byte cap/,
+    );
+    const error = await refusal(craftArchive(two), { maxMembers: 2 });
+    expect(error.reason).toBe('too-many-members');
+  });
+
+  it('stops inflating a gzip bomb at the cap', async () => {
+    // 64 MiB of zeros compress to about 64 KiB.
+    const bomb = await gzip(new Uint8Array(64 * 1024 * 1024));
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    const error = await refusal(bomb, { maxDecompressedBytes: 1024 * 1024 });
+    expectFault(error, 'too-large', undefined, /inflates past the 1048576-byte cap/);
+  });
+});
+
+describe('truncated and malformed data', () => {
+  it('refuses truncated gzip, wherever it is cut', async () => {
+    const archive = await craftArchive([
+      { type: 'file', path: 'proc/1/stat', data: text('1 (x) S 0'.repeat(500)) },
+    ]);
+    for (const length of [
+      archive.length - 1,
+      archive.length - 9,
+      Math.floor(archive.length / 2),
+      12,
+    ]) {
+      const error = await refusal(archive.subarray(0, length));
+      expect(error.reason).toBe('truncated');
+      expect(error.message).toMatch(/truncated/);
+    }
+  });
+
+  it('refuses a tar stream cut inside a member, and one without its end blocks', () => {
+    const tar = craftTar([{ type: 'file', path: 'proc/1/stat', data: new Uint8Array(2000) }]);
+    const inMember = () =>
+      snapshotFromTar(tar.subarray(0, headerOffset(tar, 'proc/1/stat') + BLOCK + 100));
+    expect(inMember).toThrow(SnapshotError);
+    expect(inMember).toThrow(/member proc\/1\/stat declares 2000 bytes, 100 remain/);
+    expect(() => snapshotFromTar(tar.subarray(0, tar.length - 2 * BLOCK))).toThrow(
+      /ends without its end-of-archive blocks/,
+    );
+  });
+
+  it('refuses data that is not gzip, and a header whose checksum is wrong', async () => {
+    expectFault(
+      await refusal(text('PK\u0003\u0004 a zip file, not a snapshot')),
+      'not-gzip',
+      undefined,
+      /not a gzip file/,
+    );
+    const tar = craftTar([{ type: 'file', path: 'proc/1/stat', data: text('x') }]);
+    const at = headerOffset(tar, 'proc/1/stat') + 1;
+    tar[at] = (tar[at] as number) ^ 1;
+    expectFault(await refusal(gzip(tar)), 'malformed', undefined, /checksum does not match/);
+  });
+
+  it('refuses an archive whose first member is not the manifest, or a manifest of another version', async () => {
+    const first = await refusal(
+      gzip(writeTar([{ type: 'folder', path: 'proc/' }, manifestMember()], { mtimeSeconds: 0 })),
+    );
+    expectFault(first, 'manifest', 'proc/', /first member is proc\/, not manifest\.json/);
+    const version = await refusal(craftArchive([], { ...craftedManifest(), version: 2 as 1 }));
+    expectFault(version, 'manifest', 'manifest.json', /version is 2; this reader knows version 1/);
+    const facts = await refusal(craftArchive([], { ...craftedManifest(), pageSize: -1 }));
+    expectFault(facts, 'manifest', 'manifest.json', /pageSize is not a positive whole number/);
+  });
+});

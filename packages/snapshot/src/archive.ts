@@ -1,0 +1,115 @@
+// A snapshot's bytes (.tar.gz) into a Snapshot, for archives from anywhere: pure (no node:*),
+// every cap applied while reading (limits.ts), and every member path checked so that nothing
+// lands outside the tree: only `manifest.json` (first) and paths under `proc/`, no `.`, `..`,
+// empty or absolute segment, no NUL, nothing under a link or a file, no member twice.
+import { SnapshotError } from './errors.js';
+import { gunzipCapped } from './gzip.js';
+import { limitsOf, type SnapshotLimits } from './limits.js';
+import { MANIFEST_NAME, parseManifest, type SnapshotManifest } from './manifest.js';
+import { readTar } from './tar-read.js';
+import { newFolder, type Snapshot, type SnapshotFolder, type SnapshotNode } from './tree.js';
+
+const PROC = 'proc';
+
+/**
+ * Reads a snapshot archive. Throws a SnapshotError (`member` and `reason` say what was wrong)
+ * for anything that is not a well-formed snapshot within the limits.
+ */
+export async function readSnapshot(bytes: Uint8Array, limits?: SnapshotLimits): Promise<Snapshot> {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('a snapshot is read from a Uint8Array');
+  const caps = limitsOf(limits);
+  const tar = await gunzipCapped(bytes, caps.maxDecompressedBytes);
+  return snapshotFromTar(tar, caps);
+}
+
+/** The same from the inflated tar stream. */
+export function snapshotFromTar(tar: Uint8Array, limits?: SnapshotLimits): Snapshot {
+  const caps = limitsOf(limits);
+  const proc = newFolder();
+  // Folders made because a member was under them, which the archive may still declare itself.
+  const implicit = new WeakSet<SnapshotFolder>();
+  let manifest: SnapshotManifest | undefined;
+  let first = true;
+  for (const member of readTar(tar, caps)) {
+    if (first) {
+      first = false;
+      if (member.path !== MANIFEST_NAME || member.type !== 'file') {
+        throw new SnapshotError(
+          `the first member is ${member.path}, not ${MANIFEST_NAME}: not a procmon snapshot`,
+          {
+            member: member.path,
+            reason: 'manifest',
+          },
+        );
+      }
+      manifest = parseManifest(member.data);
+      continue;
+    }
+    const segments = checkedSegments(member.path, member.type === 'folder');
+    if (segments.length === 0) {
+      if (member.type !== 'folder') throw unsafe(member.path, `${PROC} must be a folder`);
+      continue;
+    }
+    const name = segments.pop() as string;
+    let folder = proc;
+    for (const segment of segments) {
+      const next: SnapshotNode | undefined = folder.entries.get(segment);
+      if (next === undefined) {
+        const made = newFolder();
+        implicit.add(made);
+        folder.entries.set(segment, made);
+        folder = made;
+      } else if (next.kind === 'folder') folder = next;
+      else
+        throw unsafe(
+          member.path,
+          `it goes on under ${segment}, which is a ${next.kind}, not a folder`,
+        );
+    }
+    const existing = folder.entries.get(name);
+    if (existing !== undefined) {
+      if (member.type === 'folder' && existing.kind === 'folder' && implicit.has(existing)) {
+        implicit.delete(existing);
+        continue;
+      }
+      throw new SnapshotError(`member ${member.path} appears twice`, {
+        member: member.path,
+        reason: 'duplicate-member',
+      });
+    }
+    folder.entries.set(
+      name,
+      member.type === 'file'
+        ? { kind: 'file', data: member.data }
+        : member.type === 'link'
+          ? { kind: 'link', target: member.target }
+          : newFolder(),
+    );
+  }
+  if (manifest === undefined) {
+    throw new SnapshotError(`the archive is empty: no ${MANIFEST_NAME}`, { reason: 'manifest' });
+  }
+  return { manifest, proc };
+}
+
+/** The segments of a member's path below `proc/`; refuses every path that could escape. */
+function checkedSegments(path: string, folder: boolean): string[] {
+  if (path.startsWith('/')) throw unsafe(path, 'it is absolute');
+  if (path.includes('\u0000')) throw unsafe(path, 'it holds a NUL');
+  const trimmed = folder && path.endsWith('/') ? path.slice(0, -1) : path;
+  const segments = trimmed.split('/');
+  for (const segment of segments) {
+    if (segment === '' || segment === '.' || segment === '..') {
+      throw unsafe(path, `it has a ${segment === '' ? 'empty' : `"${segment}"`} segment`);
+    }
+  }
+  if (segments[0] !== PROC) throw unsafe(path, `it is neither ${MANIFEST_NAME} nor under ${PROC}/`);
+  return segments.slice(1);
+}
+
+function unsafe(member: string, why: string): SnapshotError {
+  return new SnapshotError(`member ${member} is refused: ${why}`, {
+    member,
+    reason: 'unsafe-path',
+  });
+}

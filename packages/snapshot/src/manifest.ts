@@ -1,0 +1,107 @@
+// manifest.json, the first member of every snapshot: what was captured, when, from which machine,
+// with the machine facts the parsers need, and every read that failed.
+import { SnapshotError } from './errors.js';
+
+export const SNAPSHOT_FORMAT = 'procmon-snapshot';
+export const SNAPSHOT_VERSION = 1;
+export const MANIFEST_NAME = 'manifest.json';
+
+/** A read that failed during the capture: the errno code it gave. */
+export interface SnapshotFailure {
+  /** The process, or undefined for a machine-wide file (`net/tcp6`). */
+  pid?: number | undefined;
+  /** The path under the process's folder (`io`, `fd`, `fd/7`, `exe`), or under the proc root. */
+  file: string;
+  /** The errno code (`EACCES`, `ENOENT`, ...). */
+  code: string;
+}
+
+export interface SnapshotManifest {
+  format: typeof SNAPSHOT_FORMAT;
+  version: typeof SNAPSHOT_VERSION;
+  /** When the capture started, ISO 8601 in UTC. */
+  takenAt: string;
+  hostname: string;
+  /** The kernel release (`uname -r`). */
+  kernel: string;
+  /** Bytes per page on the captured machine. */
+  pageSize: number;
+  /** Clock ticks per second (USER_HZ) on the captured machine. */
+  clockTicks: number;
+  /** When the captured machine booted, in seconds since the epoch. */
+  bootTimeSeconds: number;
+  /** The processes captured whole, in the order they are in the archive. */
+  pids: number[];
+  /**
+   * Processes that were listed (or asked for) but exited, or whose pid was reused, before their
+   * capture ended: none of their files is in the archive, never a half of a process.
+   */
+  vanished: number[];
+  /** Reads that failed for processes that are captured, and for machine files. */
+  failures: SnapshotFailure[];
+  /** Whether environments were captured, and the name patterns whose values were redacted. */
+  environ: { captured: boolean; redacted: string[] };
+}
+
+/** The manifest's bytes parsed and checked: every field of the right type. */
+export function parseManifest(bytes: Uint8Array): SnapshotManifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw bad(`it is not UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw bad('it is not an object');
+  const m = value as Record<string, unknown>;
+  if (m.format !== SNAPSHOT_FORMAT) throw bad(`its format is not "${SNAPSHOT_FORMAT}"`);
+  if (m.version !== SNAPSHOT_VERSION) {
+    throw bad(
+      `its version is ${JSON.stringify(m.version)}; this reader knows version ${SNAPSHOT_VERSION}`,
+    );
+  }
+  for (const key of ['takenAt', 'hostname', 'kernel'] as const) {
+    if (typeof m[key] !== 'string') throw bad(`${key} is not a string`);
+  }
+  for (const key of ['pageSize', 'clockTicks', 'bootTimeSeconds'] as const) {
+    if (!Number.isSafeInteger(m[key]) || (m[key] as number) <= 0)
+      throw bad(`${key} is not a positive whole number`);
+  }
+  for (const key of ['pids', 'vanished'] as const) {
+    if (!Array.isArray(m[key]) || !(m[key] as unknown[]).every(isPid))
+      throw bad(`${key} is not a list of pids`);
+  }
+  if (!Array.isArray(m.failures) || !m.failures.every(isFailure))
+    throw bad('failures is not a list of {pid, file, code}');
+  const environ = m.environ as Record<string, unknown> | undefined;
+  if (
+    typeof environ !== 'object' ||
+    environ === null ||
+    typeof environ.captured !== 'boolean' ||
+    !Array.isArray(environ.redacted) ||
+    !environ.redacted.every((pattern) => typeof pattern === 'string')
+  ) {
+    throw bad('environ is not {captured, redacted}');
+  }
+  return m as unknown as SnapshotManifest;
+}
+
+const isPid = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0;
+
+function isFailure(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const failure = value as Record<string, unknown>;
+  return (
+    (failure.pid === undefined || isPid(failure.pid)) &&
+    typeof failure.file === 'string' &&
+    typeof failure.code === 'string' &&
+    /^E[A-Z0-9]{1,15}$|^UNKNOWN$/.test(failure.code)
+  );
+}
+
+function bad(what: string): SnapshotError {
+  return new SnapshotError(`${MANIFEST_NAME} is not a snapshot manifest: ${what}`, {
+    member: MANIFEST_NAME,
+    reason: 'manifest',
+  });
+}

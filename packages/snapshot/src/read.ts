@@ -1,0 +1,15 @@
+// The part of @procmon/snapshot that runs in a browser (no node:*, nothing of procfs but its
+// types): read an archive, and serve it to procfs as a backend. `@procmon/snapshot/read`.
+export { readSnapshot, snapshotFromTar } from './archive.js';
+export { SnapshotError, type SnapshotErrorDetails, type SnapshotFault } from './errors.js';
+export { DEFAULT_LIMITS, type SnapshotLimits } from './limits.js';
+export {
+  MANIFEST_NAME,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  type SnapshotFailure,
+  type SnapshotManifest,
+} from './manifest.js';
+export { REDACTED } from './redact.js';
+export { snapshotBackend } from './snapshot-backend.js';
+export type { Snapshot, SnapshotFile, SnapshotFolder, SnapshotLink, SnapshotNode } from './tree.js';
