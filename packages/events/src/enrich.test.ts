@@ -81,6 +81,37 @@ describe('readExecDetails', () => {
     await exited(child);
   });
 
+  it('with exited (its exit in hand): a zombie is read, a live process at the pid is not believed', async () => {
+    // sh forks sleep 0.1 and execs sleep 30, which never reaps it: a zombie for this test.
+    const parent = trackChild(spawn('/bin/sh', ['-c', 'sleep 0.1 & exec sleep 30']));
+    const at = process.hrtime.bigint();
+    let zombie: number | undefined;
+    for (let i = 0; i < 500 && zombie === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const listed = spawnSync('ps', ['-o', 'pid=,stat=', '--ppid', String(parent.pid)], {
+        encoding: 'utf8',
+      }).stdout;
+      const line = listed.split('\n').find((row) => / Z/.test(row));
+      if (line !== undefined) zombie = Number.parseInt(line, 10);
+    }
+    expect(zombie).toBeDefined();
+    expect(readExecDetails(procfs, zombie as number, at, { exited: true })).toEqual({
+      ppid: parent.pid,
+      startTime: startTimeOf(zombie as number),
+      uids: [0, 1, 2, 3].map(() => process.getuid?.() as number),
+      comm: 'sleep',
+      missing: { path: 'gone', args: 'gone', cwd: 'gone' },
+    });
+    // The sleep 30 lives: said to have exited, it is another process at that pid.
+    const pid = parent.pid as number;
+    expect(readExecDetails(procfs, pid, process.hrtime.bigint(), { exited: true })).toEqual(
+      ALL_GONE,
+    );
+    expect(readExecDetails(procfs, pid, process.hrtime.bigint()).missing).toEqual({});
+    parent.kill('SIGKILL');
+    await exited(parent);
+  });
+
   it('refuses a bad pid or timestamp with a TypeError', async () => {
     expect(() => readExecDetails(procfs, 0, 1n)).toThrow(/tgid/);
     expect(() => readExecDetails(procfs, 1, -1n)).toThrow(/eventTimestampNs/);

@@ -27,6 +27,9 @@ type Reason = 'gone' | 'not-permitted';
 /** Arguments exactly as the NUL-separated strings (as @procmon/process reads them). */
 const NUL_SEPARATED = { splitRewrittenTitle: false } as const;
 
+/** A zombie, or a process being reaped. */
+const DEAD_STATES: ReadonlySet<string> = new Set(['Z', 'X']);
+
 const FIELDS: readonly Field[] = ['path', 'args', 'cwd', 'stat', 'uids'];
 
 /**
@@ -40,9 +43,18 @@ export function readExecDetails(
   procfs: ProcFS,
   tgid: number,
   eventTimestampNs: bigint,
+  options: DetailsOptions = {},
 ): ExecDetails {
   checkArguments(tgid, eventTimestampNs);
-  return procfs.run(execDetailsFlow(procfs, tgid, eventTimestampNs));
+  return procfs.run(execDetailsFlow(procfs, tgid, eventTimestampNs, options));
+}
+
+export interface DetailsOptions {
+  /**
+   * The process is known to have exited (its exit event is in hand): only a zombie can be it, a
+   * live process at its pid is another one that reused it (even within the start time's tick).
+   */
+  exited?: boolean | undefined;
 }
 
 /** The same with asynchronous reads. */
@@ -50,10 +62,11 @@ export function readExecDetailsAsync(
   procfs: ProcFS,
   tgid: number,
   eventTimestampNs: bigint,
+  options: DetailsOptions = {},
 ): Promise<ExecDetails> {
   try {
     checkArguments(tgid, eventTimestampNs);
-    return procfs.runAsync(execDetailsFlow(procfs, tgid, eventTimestampNs));
+    return procfs.runAsync(execDetailsFlow(procfs, tgid, eventTimestampNs, options));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -64,6 +77,7 @@ export function* execDetailsFlow(
   procfs: ProcFS,
   tgid: number,
   eventTimestampNs: bigint,
+  { exited = false }: DetailsOptions = {},
 ): Flow<ExecDetails> {
   const missing: ExecDetails['missing'] = {};
   const [path, args, cwd, stat, status] = yield* all([
@@ -86,6 +100,7 @@ export function* execDetailsFlow(
     }),
   ] as const);
   if (stat === undefined) return allMissing(missing.stat ?? 'gone');
+  if (exited && !DEAD_STATES.has((stat as Stat).state)) return allMissing('gone');
   if (!(yield* startedBy(procfs, stat as Stat, eventTimestampNs))) return allMissing('gone');
   const details: ExecDetails = { missing };
   if (path !== undefined) details.path = path as string;
@@ -148,6 +163,11 @@ function reasonOf(error: unknown): Reason | undefined {
   if (error instanceof ProcessGoneError) return 'gone';
   if (error instanceof PermissionDeniedError) return 'not-permitted';
   return undefined;
+}
+
+/** The details of an exec the source knows was followed by another exec: all gone. */
+export function supersededDetails(): ExecDetails {
+  return allMissing('gone');
 }
 
 function allMissing(reason: Reason): ExecDetails {

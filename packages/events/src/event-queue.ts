@@ -1,12 +1,21 @@
 // The queue behind one async iterator of ProcessEvents. A source pushes at the kernel's pace and
-// must never wait for a consumer, so the queue is bounded: past `highWaterMark` it drops events
-// and counts them. Once the consumer has taken every event held (the ones before the gap), it
+// must never wait for a consumer, so the queue is bounded: past `highWaterMark` events (or
+// HIGH_WATER_BYTES of exec details, which processes choose) it drops events and counts them. Once the consumer has taken every event held (the ones before the gap), it
 // gets `lost` (reason 'queue-full', the exact number dropped), then a `resync` made at that
 // moment against the picture the consumer had when the first event was dropped, and then the
 // events that came after the resync's scan. Dropping goes on until then, so no event older than
 // the scan follows it.
 
 import type { LostEvent, ProcessEvent, ResyncEvent } from './types.js';
+
+/**
+ * The most a queue holds in the strings of exec details, in bytes (UTF-16), whatever its
+ * highWaterMark: a process chooses its arguments (up to 6 MiB an exec with a raised stack
+ * limit), and 16,384 execs of 2 MiB each held for a slow consumer would be 32 GiB.
+ */
+export const HIGH_WATER_BYTES = 256 * 1024 * 1024;
+/** What an event costs beside its strings (its object and fields), as counted against it. */
+const EVENT_BYTES = 256;
 
 /** What a queue needs from ProcessEvents when it overflows. */
 export interface QueueHooks {
@@ -30,6 +39,8 @@ export class EventQueue implements AsyncIterableIterator<ProcessEvent> {
   // push and take O(1) without Array#shift's copying.
   private items: ProcessEvent[] = [];
   private head = 0;
+  /** The bytes (see sizeOf) of the events held. */
+  private heldBytes = 0;
   private dropped = 0;
   private snapshotAtDrop: unknown;
   private waiter: Waiter | undefined;
@@ -39,6 +50,7 @@ export class EventQueue implements AsyncIterableIterator<ProcessEvent> {
   constructor(
     private readonly highWaterMark: number,
     private readonly hooks: QueueHooks,
+    private readonly highWaterBytes = HIGH_WATER_BYTES,
   ) {}
 
   /** Events held and not yet taken. */
@@ -59,11 +71,17 @@ export class EventQueue implements AsyncIterableIterator<ProcessEvent> {
       resolve({ value: event, done: false });
       return;
     }
-    if (this.length >= this.highWaterMark) {
+    const bytes = sizeOf(event);
+    if (this.length >= this.highWaterMark || this.heldBytes + bytes > this.highWaterBytes) {
       this.snapshotAtDrop = this.hooks.snapshot();
       this.dropped = 1;
       return;
     }
+    this.hold(event);
+  }
+
+  private hold(event: ProcessEvent): void {
+    this.heldBytes += sizeOf(event);
     this.items.push(event);
   }
 
@@ -74,7 +92,7 @@ export class EventQueue implements AsyncIterableIterator<ProcessEvent> {
     if (options.error !== undefined) this.failure = { error: options.error };
     if (options.discard) this.clear();
     // Dropped events are still reported before the end; no resync, the source has stopped.
-    else if (this.dropped > 0) this.items.push(this.lostEvent());
+    else if (this.dropped > 0) this.hold(this.lostEvent());
     this.dropped = 0;
     this.snapshotAtDrop = undefined;
     if (this.waiter !== undefined && this.length === 0) {
@@ -118,7 +136,7 @@ export class EventQueue implements AsyncIterableIterator<ProcessEvent> {
     const resync = this.hooks.resync(this.snapshotAtDrop);
     this.dropped = 0;
     this.snapshotAtDrop = undefined;
-    if (resync !== undefined) this.items.push(resync);
+    if (resync !== undefined) this.hold(resync);
     return lost;
   }
 
@@ -134,6 +152,7 @@ export class EventQueue implements AsyncIterableIterator<ProcessEvent> {
 
   private take(): ProcessEvent {
     const event = this.items[this.head] as ProcessEvent;
+    this.heldBytes -= sizeOf(event);
     this.items[this.head] = undefined as unknown as ProcessEvent;
     this.head++;
     if (this.head === this.items.length) this.clear();
@@ -147,6 +166,7 @@ export class EventQueue implements AsyncIterableIterator<ProcessEvent> {
   private clear(): void {
     this.items = [];
     this.head = 0;
+    this.heldBytes = 0;
   }
 
   /** The end of iteration: done, or the source's failure thrown (once). */
@@ -156,4 +176,13 @@ export class EventQueue implements AsyncIterableIterator<ProcessEvent> {
     if (failure !== undefined) waiter.reject(failure.error);
     else waiter.resolve({ value: undefined, done: true });
   }
+}
+
+/** An event's weight in a queue: a fixed part, and for an exec the strings of its details. */
+function sizeOf(event: ProcessEvent): number {
+  if (event.type !== 'exec' || event.details === undefined) return EVENT_BYTES;
+  const { path, args, cwd, comm } = event.details;
+  let chars = (path?.length ?? 0) + (cwd?.length ?? 0) + (comm?.length ?? 0);
+  if (args !== undefined) for (const arg of args) chars += arg.length + 16;
+  return EVENT_BYTES + 2 * chars;
 }

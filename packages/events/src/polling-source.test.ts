@@ -1,8 +1,9 @@
 // Polling, live: a child spawned with known arguments and cwd appears as an exec (with its
 // details when enrichment is on) and its exit appears; each through the sink alone and through
 // ProcessEvents. A process that lives less than the interval may be missed: not tested (timing).
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ProcFS } from '@procmon/procfs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +14,7 @@ import {
   trackChild,
 } from '../../../test-support/processes.js';
 import { EventSourceError } from './errors.js';
-import { openPollingSource, POLLING_MISSES } from './polling-source.js';
+import { mountMisses, openPollingSource, POLLING_MISSES } from './polling-source.js';
 import { openProcessEvents } from './process-events.js';
 import type { ExecEvent, ExitEvent, ProcessEvent } from './types.js';
 
@@ -66,6 +67,34 @@ describe('openPollingSource', () => {
     source.close();
     source.close();
     expect(failures).toEqual([]);
+  });
+
+  it('gives one exec for a process that ran two programs: the second is among its misses', async () => {
+    // sh (the spawn's exec) runs sleep 0.3, then execs /bin/sleep in place: same pid, same
+    // start time, so no diff of pid lists sees the second exec; it keeps the first program.
+    const pushed: ProcessEvent[] = [];
+    const source = openPollingSource(
+      { push: (event) => pushed.push(event), fail: () => {} },
+      { intervalMs: 10, procfs },
+    );
+    try {
+      const child = trackChild(spawn('/bin/sh', ['-c', 'sleep 0.3; exec /bin/sleep 0.3']));
+      const pid = child.pid as number;
+      await exited(child);
+      await eventually(
+        () => pushed.find((e) => e.type === 'exit' && e.tgid === pid),
+        'the exit of the child',
+      );
+      expect(pushed.filter((e) => 'tgid' in e && e.tgid === pid).map((e) => e.type)).toEqual([
+        'exec',
+        'exit',
+      ]);
+      expect(POLLING_MISSES).toContain(
+        "an exec by a process already seen (a shell's `exec`, a child that execs after a scan found it): it keeps the program it was first seen with",
+      );
+    } finally {
+      source.close();
+    }
   });
 
   it('pushes nothing for processes of the initial scan', async () => {
@@ -170,5 +199,41 @@ describe('ProcessEvents over polling', () => {
     }
     expect(mine).toEqual(['exec', 'exit']);
     events.close();
+  });
+});
+
+const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const hiddenPids = fileURLToPath(new URL('../test/hidden-pids.mjs', import.meta.url));
+const setpriv = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+const canHide =
+  process.getuid?.() === 0 &&
+  spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t proc -o hidepid=invisible proc /proc'])
+    .status === 0;
+
+describe('mountMisses', () => {
+  it('names nothing for this /proc mounted without hidepid', () => {
+    expect(mountMisses(procfs)).toEqual([]);
+  });
+});
+
+describe.runIf(canHide)('as uid 65534 under hidepid=invisible', () => {
+  it("says it misses other users' processes, and indeed does not see a root one", () => {
+    expect(existsSync(dist), `${dist} is missing: run pnpm build first`).toBe(true);
+    const root = trackChild(spawn('sleep', ['30']));
+    const command = `mount -t proc -o hidepid=invisible proc /proc && exec setpriv ${setpriv.join(' ')} "$0" "$@"`;
+    const output = execFileSync(
+      'unshare',
+      ['-m', 'sh', '-c', command, process.execPath, hiddenPids, dist, String(root.pid)],
+      { env: {}, encoding: 'utf8', timeout: 60_000 },
+    );
+    root.kill('SIGKILL');
+    const result = JSON.parse(output);
+    expect(result.uid).toBe(65534);
+    expect(result.source.kind).toBe('polling');
+    expect(result.sawRoot).toBe(false);
+    expect(result.source.misses).toEqual([
+      ...POLLING_MISSES,
+      'processes of other users this one may not trace: /proc is mounted with hidepid=invisible, their pids are not listed',
+    ]);
   });
 });

@@ -5,6 +5,7 @@
 // Scans run with asynchronous reads, one after the other: the next is timed from the end of the
 // one before, so they never overlap however slow /proc is.
 
+import { readFileSync } from 'node:fs';
 import { defaultProcFS, type ProcFS } from '@procmon/procfs';
 import { EventSourceError } from './errors.js';
 import {
@@ -26,7 +27,42 @@ export const POLLING_MISSES: readonly string[] = [
   'exit codes and signals',
   'comm, uid, gid, sid, ptrace and coredump events',
   'forks: a new process is shown as an exec, whether it ran a program or not',
+  "an exec by a process already seen (a shell's `exec`, a child that execs after a scan found it): it keeps the program it was first seen with",
 ];
+
+/** hidepid values under which a pid this user may not trace is not even listed. */
+const HIDING = new Set(['2', 'invisible', '4', 'ptraceable']);
+
+/**
+ * What polling misses besides POLLING_MISSES on this mount: with `hidepid=invisible` (or
+ * `ptraceable`), the pids of processes this user may not trace are not listed, so their
+ * processes never show (read from `<root>/self/mountinfo`; nothing when it cannot be read).
+ */
+export function mountMisses(procfs: ProcFS): string[] {
+  let text: string;
+  try {
+    text = readFileSync(`${procfs.root}/self/mountinfo`, 'latin1');
+  } catch {
+    return [];
+  }
+  // The last mount on the root is the one seen; its options follow " - proc <source> ".
+  let options: string | undefined;
+  for (const line of text.split('\n')) {
+    const fields = line.split(' ');
+    const dash = fields.indexOf('-');
+    if (fields[4] === procfs.root && dash > 0 && fields[dash + 1] === 'proc') {
+      options = fields[dash + 3];
+    }
+  }
+  const hidepid = options
+    ?.split(',')
+    .find((option) => option.startsWith('hidepid='))
+    ?.slice('hidepid='.length);
+  if (hidepid === undefined || !HIDING.has(hidepid)) return [];
+  return [
+    `processes of other users this one may not trace: ${procfs.root} is mounted with hidepid=${hidepid}, their pids are not listed`,
+  ];
+}
 
 export interface PollingSourceOptions {
   /** Time between the end of one scan and the start of the next, ms; 100 unless set. */

@@ -136,15 +136,13 @@ describe('the picture of running processes', () => {
     events.on('event', (event) => heard.push(event));
     fake.sink().push({ type: 'lost', reason: 'overrun', timestampNs: t, source: 'connector' });
     // Many losses in one batch: one resync, once the batch is delivered.
-    fake
-      .sink()
-      .push({
-        type: 'lost',
-        reason: 'sequence-gap',
-        count: 3,
-        timestampNs: t,
-        source: 'connector',
-      });
+    fake.sink().push({
+      type: 'lost',
+      reason: 'sequence-gap',
+      count: 3,
+      timestampNs: t,
+      source: 'connector',
+    });
     expect(heard.map((e) => e.type)).toEqual(['lost', 'lost']);
     await new Promise((resolve) => setImmediate(resolve));
     expect(heard.map((e) => e.type)).toEqual(['lost', 'lost', 'resync']);
@@ -167,14 +165,12 @@ describe('the picture of running processes', () => {
     const heard: string[] = [];
     events.on('event', (event) => heard.push(event.type));
     const lost = () =>
-      fake
-        .sink()
-        .push({
-          type: 'lost',
-          reason: 'overrun',
-          timestampNs: process.hrtime.bigint(),
-          source: 'connector',
-        });
+      fake.sink().push({
+        type: 'lost',
+        reason: 'overrun',
+        timestampNs: process.hrtime.bigint(),
+        source: 'connector',
+      });
     lost();
     await new Promise((resolve) => setImmediate(resolve));
     lost();
@@ -188,6 +184,31 @@ describe('the picture of running processes', () => {
     fake.sink().push(exec(FAKE + 5));
     expect(events.running().some((p) => p.tgid === FAKE + 5)).toBe(false);
     events.close();
+  });
+});
+
+describe('enrichment', () => {
+  it("reads an exec's details; none when its source holds a later exec, or its exit and the pid lives", () => {
+    // This test's own process: readable, running, started before the event.
+    const { fake, events } = open({ enrich: true });
+    try {
+      const read = exec(process.pid);
+      const execAgain = exec(process.pid);
+      const exited = exec(process.pid);
+      fake.sink().push(read);
+      fake.sink().push(execAgain, { followedBy: 'exec' });
+      // Said to have exited, yet running: another process at its pid.
+      fake.sink().push(exited, { followedBy: 'exit' });
+      expect(read.details?.path).toBe(process.execPath);
+      expect(read.details?.missing).toEqual({});
+      const allGone = {
+        missing: { path: 'gone', args: 'gone', cwd: 'gone', stat: 'gone', uids: 'gone' },
+      };
+      expect(execAgain.details).toEqual(allGone);
+      expect(exited.details).toEqual(allGone);
+    } finally {
+      events.close();
+    }
   });
 });
 

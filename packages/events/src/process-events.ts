@@ -7,10 +7,15 @@ import { EventEmitter } from 'node:events';
 import { all, defaultProcFS, type ProcFS } from '@procmon/procfs';
 import { latestStartTicks } from './clocks.js';
 import { type ConnectorSourceOptions, openConnectorSource } from './connector/connector-source.js';
-import { readExecDetails } from './enrich.js';
+import { readExecDetails, supersededDetails } from './enrich.js';
 import { EventSourceError } from './errors.js';
 import { EventQueue } from './event-queue.js';
-import { DEFAULT_POLL_INTERVAL_MS, openPollingSource, POLLING_MISSES } from './polling-source.js';
+import {
+  DEFAULT_POLL_INTERVAL_MS,
+  mountMisses,
+  openPollingSource,
+  POLLING_MISSES,
+} from './polling-source.js';
 import {
   type PictureEntry,
   pictureOf,
@@ -129,7 +134,7 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
     this.resyncOnLoss = options.resync ?? true;
     this.highWaterMark = checked.highWaterMark;
     const sink: EventSink = {
-      push: (event) => this.deliver(event),
+      push: (event, hint) => this.deliver(event, hint?.followedBy),
       fail: (error) => this.fail(error),
     };
     const asked = options.source ?? 'auto';
@@ -167,7 +172,8 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
         procfs: this.procfs,
         initial,
       });
-      this.source = { kind: 'polling', reason, misses: [...POLLING_MISSES] };
+      const misses = [...POLLING_MISSES, ...mountMisses(this.procfs)];
+      this.source = { kind: 'polling', reason, misses };
     }
   }
 
@@ -250,9 +256,9 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
 
   // Queues take the event before the picture follows it: a queue that overflows on this event
   // keeps the picture its consumer had, without it.
-  private deliver(event: ProcessEvent): void {
+  private deliver(event: ProcessEvent, followedBy?: 'exec' | 'exit'): void {
     if (this.isClosed) return;
-    if (event.type === 'exec' && this.enrich) this.enrichExec(event);
+    if (event.type === 'exec' && this.enrich) this.enrichExec(event, followedBy);
     for (const queue of this.queues) queue.push(event);
     this.follow(event);
     this.emitEvent(event);
@@ -317,9 +323,17 @@ export class ProcessEvents extends EventEmitter<ProcessEventsEventMap> {
     }
   }
 
-  private enrichExec(event: ExecEvent): void {
+  private enrichExec(event: ExecEvent, followedBy: 'exec' | 'exit' | undefined): void {
+    // The source already holds a later exec of this process: its pid's /proc shows another
+    // program now, never the one of this exec. After its exit, only its zombie is believed.
+    if (followedBy === 'exec') {
+      event.details = supersededDetails();
+      return;
+    }
     try {
-      event.details = readExecDetails(this.procfs, event.tgid, event.timestampNs);
+      event.details = readExecDetails(this.procfs, event.tgid, event.timestampNs, {
+        exited: followedBy === 'exit',
+      });
     } catch {
       // Not gone, not permission: a read that failed otherwise (EIO, a cap). The event is still
       // delivered, without details; the README says so.

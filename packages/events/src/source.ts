@@ -6,8 +6,12 @@ import type { EventSourceKind, ProcessEvent } from './types.js';
 
 /** Where a source delivers. Called on Node's main thread, never re-entered. */
 export interface EventSink {
-  /** One event, in order. A `lost` event asks ProcessEvents to resynchronise after it. */
-  push(event: ProcessEvent): void;
+  /**
+   * One event, in order. A `lost` event asks ProcessEvents to resynchronise after it.
+   * `followedBy`, for an exec: the source already holds a later exec of the same process (its
+   * pid's /proc shows another program now), else its exit (a zombie, or a pid free for reuse).
+   */
+  push(event: ProcessEvent, hint?: { followedBy?: 'exec' | 'exit' }): void;
   /** The source cannot go on (its socket failed, ...); it is closed after this. */
   fail(error: Error): void;
 }

@@ -28,6 +28,8 @@ interface Line {
   residentBytes: number;
   cpuSeconds: number;
   startedAt: number;
+  /** Clock ticks after boot (stat field 22). */
+  startTime: number;
 }
 
 function psJson(args: string[]): { lines: Line[]; readAt: number; depths?: number[] } {

@@ -1,10 +1,17 @@
-// procmon watch's filter and its table of known processes, on constructed events: by type, by
-// user, by program (comm, the executable's basename, a comm cut to 15 bytes); what a fork, an
-// exec, a comm or uid change, a resync and an exit teach the table.
+// procmon watch's filter and its table of known processes, on constructed events (and one live
+// comm the kernel cut inside a character): by type, by user, by program (comm, the executable's
+// basename, a comm cut to 15 bytes); what a fork, an exec, a comm or uid change, a resync and an
+// exit teach the table.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { ProcessEvent } from '@procmon/events';
-import { describe, expect, it } from 'vitest';
+import { parseStat } from '@procmon/parse';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup, exited, firstLine, trackChild } from '../../../test-support/processes.js';
 import { basename, isProgram, shows, type WatchFilter } from './watch-filter.js';
 import { type KnownProcess, ProcessTable } from './watch-processes.js';
+
+afterAll(cleanup);
 
 const base = { timestampNs: 1n, source: 'connector' as const };
 const exec = (
@@ -94,6 +101,27 @@ describe('isProgram', () => {
       isProgram({ comm: 'systemd-journal', path: '/usr/lib/systemd/other' }, 'systemd-journald'),
     ).toBe(false);
     expect(isProgram({ comm: 'systemd-journ' }, 'systemd-journald')).toBe(false);
+  });
+
+  it('matches a long name whose 15th byte cuts a character, as the kernel stored and procmon read it', async () => {
+    // A live process renamed to 14 ASCII letters and an é (2 bytes): the kernel keeps its
+    // first byte alone; parseStat reads it as the comm the watcher learns.
+    const name = 'abcdefghijklmné';
+    const script = `import ctypes, time; ctypes.CDLL(None).prctl(15, '${name}'.encode(), 0, 0, 0); print('ok', flush=True); time.sleep(30)`;
+    const child = trackChild(spawn('/usr/bin/python3', ['-c', script]));
+    try {
+      expect(await firstLine(child)).toBe('ok');
+      const comm = parseStat(readFileSync(`/proc/${child.pid}/stat`)).comm;
+      expect(Buffer.from(readFileSync(`/proc/${child.pid}/comm`)).subarray(0, 15)).toEqual(
+        Buffer.from(name).subarray(0, 15),
+      );
+      expect(isProgram({ comm }, name)).toBe(true);
+      expect(isProgram({ comm }, 'abcdefghijklmnè')).toBe(true); // the same first byte, c3
+      expect(isProgram({ comm }, 'abcdefghijklmn')).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+      await exited(child);
+    }
   });
 
   it('takes a path’s last part', () => {

@@ -1,6 +1,7 @@
 // Which events `procmon watch` prints: by type (-e), by user (-u) and by program (--program).
 // Pure: the event and what is known of its process in, yes or no out.
 import type { ProcessEvent, ProcessEventType } from '@procmon/events';
+import { decodeText } from '@procmon/parse';
 import type { KnownProcess } from './watch-processes.js';
 
 export interface WatchFilter {
@@ -57,14 +58,11 @@ export function basename(path: string): string {
   return name.endsWith(' (deleted)') ? name.slice(0, -' (deleted)'.length) : name;
 }
 
-/** `name` as the kernel stores it in comm: its first 15 bytes, a character cut in two dropped. */
+/**
+ * `name` as the kernel stores it in comm (its first 15 bytes, a character cut in two kept as its
+ * first bytes) and as procmon reads it back (those bytes escaped as parse decodes a stat's comm).
+ */
 function cutComm(name: string): string {
-  let cut = '';
-  let bytes = 0;
-  for (const character of name) {
-    bytes += new TextEncoder().encode(character).length;
-    if (bytes > COMM_LENGTH) break;
-    cut += character;
-  }
-  return cut;
+  const bytes = new TextEncoder().encode(name);
+  return decodeText('stat', bytes, 0, Math.min(bytes.length, COMM_LENGTH), 'escape');
 }

@@ -382,6 +382,30 @@ describe('eventJson', () => {
     },
   );
 
+  it('breaks no line for any reader: U+2028, U+2029 and NEL are escaped, the strings kept', () => {
+    // Python's str.splitlines() (and other Unicode-aware readers) break lines at these too: an
+    // argument carrying one split its exec into pieces that are not JSON (measured live: 3 of
+    // 4 lines), and a reader that skips bad lines missed the event.
+    const forged = '{"type":"exit","pid":1,"tgid":1,"code":0}';
+    const args = ['sh', `a\u2028${forged}`, `b\u2029${forged}`, `c\u0085${forged}`];
+    const event: ProcessEvent = {
+      type: 'exec',
+      pid: 9,
+      tgid: 9,
+      source: 'connector',
+      ...at(0),
+      details: { args, comm: 'sh\u2028', missing: {} },
+    };
+    const text = eventJson(event, context({ ...curl, args }));
+    // Every code point str.splitlines() breaks at: \n \v \f \r, FS GS RS, NEL, U+2028, U+2029.
+    const breaks = [0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029];
+    expect([...text].filter((c) => breaks.includes(c.codePointAt(0) as number))).toEqual([]);
+    const parsed = JSON.parse(text);
+    expect(parsed.details.args).toEqual(args);
+    expect(parsed.details.comm).toBe('sh\u2028');
+    expect(parsed.process.args).toEqual(args);
+  });
+
   it('leaves the process out when nothing is known of it', () => {
     const parsed = JSON.parse(eventJson(every[6] as ProcessEvent, context(undefined)));
     expect(parsed.process).toBeUndefined();

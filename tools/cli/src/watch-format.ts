@@ -94,7 +94,22 @@ export function eventJson(event: ProcessEvent, context: LineContext): string {
   }
   if (event.type === 'exit' && event.signal !== undefined)
     line.signalName = signalName(event.signal);
-  return JSON.stringify(line);
+  return escapeLineBreaks(JSON.stringify(line));
+}
+
+// Characters JSON.stringify leaves raw that Unicode-aware readers (Python's str.splitlines(),
+// among others) take for line breaks: a name or argument holding one would split the event into
+// lines that are not JSON.
+const RAW_LINE_BREAK = /[\u0085\u2028\u2029]/;
+const RAW_LINE_BREAKS = /[\u0085\u2028\u2029]/g;
+
+/** JSON text with those characters as \u escapes: the same strings once parsed. */
+function escapeLineBreaks(json: string): string {
+  if (!RAW_LINE_BREAK.test(json)) return json;
+  return json.replace(
+    RAW_LINE_BREAKS,
+    (character) => `\\u${(character.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** USER as ps shows it: the name (else the uid, `-` when unknown), cut to 8 columns with `+`. */

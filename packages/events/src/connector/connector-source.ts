@@ -87,8 +87,15 @@ export function openConnectorSource(
       receiveBufferBytes: options.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER_BYTES,
       queueCapBytes: options.queueCapBytes,
       batchDelayMicros: options.batchDelayMicros,
-      onDatagram: (bytes) => stream.datagram(bytes),
-      onLoss: (loss) => stream.loss(loss),
+      // Held to the end of the reader's batch: see ConnectorStream.hold.
+      onDatagram: (bytes) => {
+        stream.hold();
+        stream.datagram(bytes);
+      },
+      onLoss: (loss) => {
+        stream.hold();
+        stream.loss(loss);
+      },
       onError: (error) => fail(sourceError(error, 'the socket failed')),
     });
   } catch (error) {

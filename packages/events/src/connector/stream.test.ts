@@ -14,10 +14,17 @@ const LISTEN_ACK = 5000;
 
 function streamed() {
   const events: ProcessEvent[] = [];
+  const followed: [ProcessEvent, string][] = [];
   const failures: EventSourceError[] = [];
   let open = true;
   const stream = new ConnectorStream(
-    { push: (event) => events.push(event), fail: () => {} },
+    {
+      push: (event, hint) => {
+        events.push(event);
+        if (hint?.followedBy) followed.push([event, hint.followedBy]);
+      },
+      fail: () => {},
+    },
     {
       listenAck: LISTEN_ACK,
       now: () => 42n,
@@ -29,7 +36,7 @@ function streamed() {
       errnoName: (errno) => (errno === 22 ? 'EINVAL' : `E${errno}`),
     },
   );
-  return { stream, events, failures, close: () => (open = false) };
+  return { stream, events, followed, failures, close: () => (open = false) };
 }
 
 const summary = (events: ProcessEvent[]) =>
@@ -111,6 +118,17 @@ describe('ConnectorStream', () => {
     expect(refused.events).toEqual([]);
   });
 
+  test('a second answer with our ack (made by another root process asking with it) is not believed', () => {
+    // A process with CAP_NET_ADMIN sending {op 99, ack LISTEN_ACK} makes the kernel multicast
+    // {what NONE, ack LISTEN_ACK + 1, err EINVAL}: live in test/forged-ack.test.ts.
+    const { stream, events, failures } = streamed();
+    stream.datagram(craft({ what: PROC_EVENT.NONE, data: [0], ack: LISTEN_ACK + 1, seq: 1 }));
+    stream.datagram(craft({ what: PROC_EVENT.NONE, data: [22], ack: LISTEN_ACK + 1, seq: 2 }));
+    stream.datagram(craft({ what: PROC_EVENT.EXEC, data: [9, 9], seq: 3 }));
+    expect(failures).toEqual([]);
+    expect(summary(events)).toEqual(['exec']);
+  });
+
   test('a malformed message is counted, pushes nothing, and its number shows as a gap later', () => {
     const { stream, events } = streamed();
     stream.datagram(craft({ what: PROC_EVENT.EXEC, data: [9, 9], seq: 10, cpu: 0 }));
@@ -129,6 +147,47 @@ describe('ConnectorStream', () => {
     stream.datagram(craft({ what: PROC_EVENT.EXEC, data: [9, 9], seq: 12 }));
     expect(summary(events)).toEqual(['exec', 'exec']);
     expect(stream.malformed).toBe(0);
+  });
+
+  test('held to the end of a batch: an exec is pushed saying whether an exec or the exit of its process follows', async () => {
+    // A program that execs again at once (or exits) before its exec is handed on: /proc of
+    // its pid shows the second program by then (measured: 17 of 30 first execs described so).
+    const { stream, events, followed } = streamed();
+    stream.hold();
+    const execOf = (tgid: number, seq: number, pid = tgid) =>
+      craft({ what: PROC_EVENT.EXEC, data: [pid, tgid], seq, cpu: 0 });
+    const exitOf = (tgid: number, seq: number, pid = tgid) =>
+      craft({ what: PROC_EVENT.EXIT, data: [pid, tgid, 0, 17], seq, cpu: 0 });
+    stream.datagram(execOf(100, 1)); // execs again, then exits: exec
+    stream.datagram(execOf(200, 2)); // its process exits: exit
+    stream.datagram(execOf(300, 3)); // a thread of it exits: nothing
+    stream.datagram(execOf(100, 4)); // the last exec of 100, then its exit: exit
+    stream.loss({ reason: 'dropped', count: 1 });
+    stream.datagram(exitOf(200, 5));
+    stream.datagram(exitOf(300, 6, 301));
+    stream.datagram(exitOf(100, 7));
+    expect(events).toEqual([]);
+    await Promise.resolve();
+    expect(summary(events)).toEqual([
+      'exec',
+      'exec',
+      'exec',
+      'exec',
+      'lost queue-full 1',
+      'exit',
+      'exit',
+      'exit',
+    ]);
+    expect(followed).toEqual([
+      [events[0], 'exec'],
+      [events[1], 'exit'],
+      [events[3], 'exit'],
+    ]);
+    // Not holding: pushed at once, as before.
+    stream.datagram(execOf(400, 8));
+    stream.datagram(execOf(400, 9));
+    expect(summary(events).slice(8)).toEqual(['exec', 'exec']);
+    expect(followed).toHaveLength(3);
   });
 
   test('nothing is pushed once closed', () => {
