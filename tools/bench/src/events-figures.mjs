@@ -37,20 +37,24 @@ export function forkstatPids(events) {
 }
 
 /**
- * One listener's row figures against the storm: `seen` is { forkPids, exitPids, total },
- * `storm` { childPids, forks, seconds }, `cpuMs` the listener's CPU time over the run.
+ * One listener's row figures against the storm: `seen` is { forkPids, exitPids, execPids,
+ * total }, `storm` { childPids, forks, seconds }, `cpuMs` the listener's CPU time over the run.
+ * With `execs` (a storm whose children exec), the children's execs are storm events too.
  */
-export function listenerFigures(seen, storm, cpuMs) {
+export function listenerFigures(seen, storm, cpuMs, { execs = false } = {}) {
   const forks = matchPids(storm.childPids, seen.forkPids);
   const exits = matchPids(storm.childPids, seen.exitPids);
-  const expected = 2 * storm.forks;
+  const execsSeen = execs ? matchPids(storm.childPids, seen.execPids) : 0;
+  const expected = (execs ? 3 : 2) * storm.forks;
+  const found = forks + exits + execsSeen;
   return {
     delivered: seen.total,
-    perSecond: (forks + exits) / storm.seconds,
+    perSecond: found / storm.seconds,
     stormForks: forks,
     stormExits: exits,
-    stormMissed: expected - forks - exits,
-    stormMissedShare: expected === 0 ? 0 : (expected - forks - exits) / expected,
+    ...(execs ? { stormExecs: execsSeen } : {}),
+    stormMissed: expected - found,
+    stormMissedShare: expected === 0 ? 0 : (expected - found) / expected,
     cpuMs,
     cpuMsPer1000: seen.total === 0 ? null : (cpuMs * 1000) / seen.total,
   };
@@ -83,6 +87,26 @@ export function listenersTable(rows, storm) {
   const lines = rows.map(({ name, figures: f, lossReports, delay }, i) => {
     const ratio = i === 0 ? '—' : `procmon ${lessBy(ours, f.cpuMsPer1000)}`;
     return `| ${name} | ${int(f.delivered)} | ${int(f.perSecond)} | ${int(f.stormForks)} of ${int(storm.forks)} | ${int(f.stormExits)} of ${int(storm.forks)} | ${int(f.stormMissed)} (${percent(f.stormMissedShare)}) | ${lossReports} | ${fixed(f.cpuMs, 0)} | ${fixed(f.cpuMsPer1000)} | ${ratio} | ${micros(delay?.median)} | ${micros(delay?.p99)} |`;
+  });
+  return [...head, ...lines];
+}
+
+/**
+ * The exec storm's table: `rows` as for listenersTable, each with `details` (what enrichment
+ * read of the storm's execs, procmon only) or undefined.
+ */
+export function execTable(rows, storm) {
+  const head = [
+    "| listener | events delivered (all) | storm events/s delivered | storm execs seen | storm events missed (fork, exec, exit) | details of the storm's execs | loss reports | CPU ms | CPU ms per 1,000 events | procmon vs it (CPU per event) | delay median | delay p99 |",
+    '|---|--:|--:|--:|--:|---|---|--:|--:|---|--:|--:|',
+  ];
+  const ours = rows[0]?.figures?.cpuMsPer1000;
+  const lines = rows.map(({ name, figures: f, lossReports, delay, details }, i) => {
+    const ratio = i === 0 ? '—' : `procmon ${lessBy(ours, f.cpuMsPer1000)}`;
+    const read = details
+      ? `${int(details.complete)} complete, ${int(details.partial)} partly gone, ${int(details.none)} none`
+      : '—';
+    return `| ${name} | ${int(f.delivered)} | ${int(f.perSecond)} | ${int(f.stormExecs)} of ${int(storm.forks)} | ${int(f.stormMissed)} (${percent(f.stormMissedShare)}) | ${read} | ${lossReports} | ${fixed(f.cpuMs, 0)} | ${fixed(f.cpuMsPer1000)} | ${ratio} | ${micros(delay?.median)} | ${micros(delay?.p99)} |`;
   });
   return [...head, ...lines];
 }

@@ -3,13 +3,16 @@
 // counts what it is given through the emitter and the delay from the kernel's timestamp to
 // delivery, and when a line `stop` arrives on stdin, closes and prints one JSON summary.
 //
-// Usage: node events-listener.mjs EVENTS_DIST_INDEX [RECEIVE_BUFFER_BYTES]
+// Usage: node events-listener.mjs EVENTS_DIST_INDEX [--buffer RECEIVE_BUFFER_BYTES] [--enrich]
 // stdout: a first JSON line {ready, pid, source} once listening (or {error}), then the summary.
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { print, Tally } from './events-tally.mjs';
 
-const [modulePath, bufferArg] = process.argv.slice(2);
+const [modulePath, ...flags] = process.argv.slice(2);
+const bufferAt = flags.indexOf('--buffer');
+const bufferArg = bufferAt >= 0 ? flags[bufferAt + 1] : undefined;
+const enrich = flags.includes('--enrich');
 
 let api;
 try {
@@ -25,6 +28,7 @@ if (typeof api.openProcessEvents !== 'function') {
 
 const options = { source: 'connector' };
 if (bufferArg) options.receiveBufferBytes = Number(bufferArg);
+if (enrich) options.enrich = true;
 let events;
 try {
   events = api.openProcessEvents(options);
@@ -53,6 +57,7 @@ events.on('event', (event) => {
       break;
     case 'exec':
       tally.event('exec', event.pid, now, event.timestampNs);
+      if (enrich) tally.execDetails.push(detailsRead(event.details));
       break;
     case 'exit':
       tally.event('exit', event.pid === event.tgid ? event.pid : undefined, now, event.timestampNs);
@@ -67,6 +72,16 @@ events.on('event', (event) => {
       tally.event(event.type, undefined, now, event.timestampNs);
   }
 });
+
+/** How much enrichment read: all of it, some (the rest gone or not permitted), or nothing. */
+function detailsRead(details) {
+  if (!details) return 'none';
+  const missing = Object.keys(details.missing).length;
+  if (missing === 0) return 'complete';
+  return details.path === undefined && details.args === undefined && details.ppid === undefined
+    ? 'none'
+    : 'partial';
+}
 
 print({ ready: true, pid: process.pid, source: events.source });
 const cpuStart = process.cpuUsage();

@@ -8,6 +8,8 @@ export class Tally {
   // Child pids of process forks, pids of execs and of process exits.
   forkPids = [];
   execPids = [];
+  // With enrichment, per exec (same index as execPids): 'complete', 'partial' or 'none'.
+  execDetails = [];
   exitPids = [];
   delays = new Float64Array(1 << 16);
   delayCount = 0;
@@ -48,6 +50,7 @@ export class Tally {
       delayNs: { median: at(0.5), p99: at(0.99), max: n ? sorted[n - 1] : null, samples: n },
       forkPids: this.forkPids,
       execPids: this.execPids,
+      execDetails: this.execDetails,
       exitPids: this.exitPids,
       ...extra,
     };

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { readBenchArgs } from './bench-args.mjs';
 import {
+  execTable,
   forkstatPids,
   lessBy,
   listenerFigures,
@@ -97,6 +98,7 @@ async function listenersRun() {
     const smallBuffer = await startListener(
       'events-listener.mjs',
       eventsDist,
+      '--buffer',
       String(RMEM_DEFAULT),
     );
     started.push(smallBuffer);
@@ -129,13 +131,70 @@ async function listenersRun() {
   }
 }
 
+/**
+ * Case 2: a storm whose children exec /bin/true, procmon enriching every exec (reading its
+ * details at once) beside forkstat, which reads each new program's cmdline too.
+ */
+async function execRun() {
+  const forkstat = startForkstat({ events: 'fork,exec,exit' });
+  await forkstat.ready;
+  const started = [];
+  try {
+    const listener = await startListener('events-listener.mjs', eventsDist, '--enrich');
+    started.push(listener);
+    if (listener.ready.error) throw new Error(`procmon (enrich): ${listener.ready.error}`);
+    const forkstatCpu0 = readCpuTime(forkstat.pid).totalMs;
+    const storm = await startForkstorm(binary, { seconds: SECONDS, pids: true, exec: true }).done;
+    await sleep(SETTLE_MS);
+    const forkstatCpuMs = readCpuTime(forkstat.pid).totalMs - forkstatCpu0;
+    const procmon = await listener.stop();
+    const forkstatOutput = await forkstat.stop();
+    return { storm, procmon, forkstatOutput, forkstatCpuMs };
+  } finally {
+    for (const child of started) child.kill();
+    await forkstat.stop();
+  }
+}
+
+/** What enrichment read of the storm's execs: { complete, partial, none }. */
+function stormDetails(summary, storm) {
+  const ours = new Set(storm.childPids);
+  const read = { complete: 0, partial: 0, none: 0 };
+  summary.execPids.forEach((pid, i) => {
+    if (ours.has(pid)) read[summary.execDetails[i]]++;
+  });
+  return read;
+}
+
+function execRows({ storm, procmon, forkstatOutput, forkstatCpuMs }) {
+  const procmonRow = nodeRow(
+    'procmon (`openProcessEvents({ enrich: true })`, connector, emitter)',
+    procmon,
+    storm,
+    procmonLosses(procmon),
+    { execs: true },
+  );
+  procmonRow.details = stormDetails(procmon, storm);
+  const seen = forkstatPids(forkstatOutput.events);
+  return [
+    procmonRow,
+    {
+      name: "forkstat 0.03 (`forkstat -l -e fork,exec,exit -S`; reads each exec's cmdline)",
+      figures: listenerFigures(seen, storm, forkstatCpuMs, { execs: true }),
+      lossReports: `${forkstatOutput.nobufs} nobufs line(s) (ENOBUFS; no count)`,
+      delay: undefined,
+      details: undefined,
+    },
+  ];
+}
+
 /** A node listener's row from its summary. */
-function nodeRow(name, summary, storm, lossReports) {
+function nodeRow(name, summary, storm, lossReports, options) {
   const { counts } = summary;
   const total = counts.fork + counts.exec + counts.exit + counts.other;
   return {
     name,
-    figures: listenerFigures({ ...summary, total }, storm, summary.cpuMs),
+    figures: listenerFigures({ ...summary, total }, storm, summary.cpuMs, options),
     lossReports,
     delay: summary.delayNs,
   };
@@ -269,7 +328,29 @@ async function main() {
       );
   } else say('procmon: not measured (see Problems); forkstat and the storm ran alone.');
   say('');
+  if (run.procmon) await execCase();
   return finish(started);
+}
+
+async function execCase() {
+  let run;
+  try {
+    run = await execRun();
+  } catch (error) {
+    report.problem(`exec storm: ${error.message}`);
+    return;
+  }
+  if (run.procmon.failure) report.problem(`procmon (enrich) failed: ${run.procmon.failure}`);
+  say(
+    `### 3. A storm whose children exec /bin/true (${run.storm.forks.toLocaleString('en-US')} in ${run.storm.seconds.toFixed(2)} s: ${(3 * run.storm.forks).toLocaleString('en-US')} storm events), procmon reading each program's details at exec`,
+  );
+  say('');
+  for (const line of execTable(execRows(run), run.storm)) say(line);
+  say('');
+  say(
+    "Details of the storm's execs: complete (path, args, cwd, stat, uids all read), partly gone (the program exited while they were read: a zombie keeps stat and status), none (gone before any read). /bin/true lives about a millisecond: a details read that comes after it has exited cannot succeed.",
+  );
+  say('');
 }
 
 function finish(started) {

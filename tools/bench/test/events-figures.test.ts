@@ -3,6 +3,7 @@
 // of a listener and the tables' ratios.
 import { describe, expect, it } from 'vitest';
 import {
+  execTable,
   forkstatPids,
   lessBy,
   listenerFigures,
@@ -57,6 +58,18 @@ describe('listenerFigures', () => {
     });
   });
 
+  it("counts the children's execs as storm events when the storm execs", () => {
+    const storm = { childPids: [1, 2], forks: 2, seconds: 1 };
+    const seen = { forkPids: [1, 2], exitPids: [1, 2], execPids: [2, 9], total: 7 };
+    expect(listenerFigures(seen, storm, 7, { execs: true })).toMatchObject({
+      perSecond: 5,
+      stormExecs: 1,
+      stormMissed: 1,
+      stormMissedShare: 1 / 6,
+      cpuMsPer1000: 1000,
+    });
+  });
+
   it('gives no CPU per event when nothing was delivered', () => {
     const storm = { childPids: [1], forks: 1, seconds: 1 };
     const figures = listenerFigures({ forkPids: [], exitPids: [], total: 0 }, storm, 3);
@@ -95,6 +108,26 @@ describe('tables', () => {
     );
     expect(theirs).toBe(
       '| forkstat | 4 | 3 | 1 of 2 | 2 of 2 | 1 (25.0%) | 0 nobufs | 8 | 2000.00 | procmon 4.00x less | — | — |',
+    );
+  });
+
+  it('draws the exec storm with what enrichment read', () => {
+    const storm = { childPids: [1, 2], forks: 2, seconds: 1 };
+    const seen = { forkPids: [1, 2], exitPids: [1, 2], execPids: [1, 2], total: 6 };
+    const [, , ours] = execTable(
+      [
+        {
+          name: 'procmon',
+          figures: listenerFigures(seen, storm, 3, { execs: true }),
+          lossReports: '0 lost',
+          delay: { median: 2000, p99: 9000 },
+          details: { complete: 1, partial: 0, none: 1 },
+        },
+      ],
+      storm,
+    );
+    expect(ours).toBe(
+      '| procmon | 6 | 6 | 2 of 2 | 0 (0.0%) | 1 complete, 0 partly gone, 1 none | 0 lost | 3 | 500.00 | — | 2 µs | 9 µs |',
     );
   });
 
