@@ -5,6 +5,7 @@
 // line, then a `resync`) rather than kept in memory without bound. Ends on SIGINT, SIGTERM or
 // after --count printed events, with status 0.
 import {
+  DEFAULT_POLL_INTERVAL_MS,
   openProcessEvents,
   PROCESS_EVENT_TYPES,
   type ProcessEvent,
@@ -18,9 +19,6 @@ import { checkEventTypes, type WatchArguments } from './watch-arguments.js';
 import { shows, type WatchFilter } from './watch-filter.js';
 import { eventJson, eventLine, headerLine, type LineContext } from './watch-format.js';
 import { type KnownProcess, ProcessTable } from './watch-processes.js';
-
-/** Polling's interval when --interval is not given (ProcessEvents's own default). */
-const DEFAULT_POLL_MS = 100;
 
 export async function watch(args: WatchArguments): Promise<void> {
   // The user's errors first, before anything is opened.
@@ -46,7 +44,7 @@ export async function watch(args: WatchArguments): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    await writeErr(`${sourceText(events.source, args.interval ?? DEFAULT_POLL_MS)}\n`);
+    await writeErr(`${sourceText(events.source, args.interval ?? DEFAULT_POLL_INTERVAL_MS)}\n`);
     if (!args.details && (args.user !== undefined || args.program !== undefined)) {
       await writeErr(
         'procmon: with --no-details, what a process runs after an exec is not read: --program matches only programs running at the start, --user only processes running then and those they fork (seen by the connector)\n',
