@@ -280,14 +280,7 @@ static napi_value js_multicast_port_id(napi_env env, napi_callback_info info) {
       !get_subscription(env, argv[0], "multicastPortId", &sub))
     return NULL;
   if (sub->stopped) return throw_errno(env, EBADF, "multicastPortId: the subscription is closed");
-  struct sockaddr_nl self;
-  socklen_t self_length = sizeof self;
-  memset(&self, 0, sizeof self);
-  if (getsockname(sub->fd, (struct sockaddr *)&self, &self_length) != 0)
-    return throw_errno(env, errno, "getsockname");
-  napi_value result;
-  napi_create_uint32(env, self.nl_pid, &result);
-  return result;
+  return port_id_value(env, sub->fd);
 }
 
 static napi_value js_unsubscribe(napi_env env, napi_callback_info info) {

@@ -134,14 +134,7 @@ static napi_value js_port_id(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, "portId", 1, argv)) return NULL;
   int fd;
   if (!get_fd(env, argv[0], &fd)) return NULL;
-  struct sockaddr_nl self;
-  socklen_t self_length = sizeof self;
-  memset(&self, 0, sizeof self);
-  if (getsockname(fd, (struct sockaddr *)&self, &self_length) != 0)
-    return throw_errno(env, errno, "getsockname");
-  napi_value result;
-  napi_create_uint32(env, self.nl_pid, &result);
-  return result;
+  return port_id_value(env, fd);
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {

@@ -190,3 +190,16 @@ napi_value queue_job(napi_env env, const char *name, napi_async_execute_callback
   *queued = 1;
   return promise;
 }
+
+/* A netlink socket's port id (getsockname), which the kernel writes as nlmsg_pid in its
+   replies; thrown as an errno error when it cannot be read. */
+napi_value port_id_value(napi_env env, int fd) {
+  struct sockaddr_nl self;
+  socklen_t self_length = sizeof self;
+  memset(&self, 0, sizeof self);
+  if (getsockname(fd, (struct sockaddr *)&self, &self_length) != 0)
+    return throw_errno(env, errno, "getsockname");
+  napi_value result;
+  napi_create_uint32(env, self.nl_pid, &result);
+  return result;
+}

@@ -23,6 +23,7 @@ napi_value queue_job(napi_env env, const char *name, napi_async_execute_callback
                      napi_async_complete_callback complete, void *job, napi_async_work *work,
                      napi_deferred *deferred, int *queued);
 ssize_t send_to_kernel(int fd, const void *data, size_t length);
+napi_value port_id_value(napi_env env, int fd);
 ssize_t recv_from_kernel(int fd, void *data, size_t length);
 
 /* The functions of exchange.c that init (netsock.c) exports. */

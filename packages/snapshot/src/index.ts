@@ -1,14 +1,6 @@
-export { readSnapshot, snapshotFromTar } from './archive.js';
+// Everything of @procmon/snapshot: the browser-safe reading half (read.ts) and the capture,
+// which reads /proc through Node.
+
 export { type CaptureOptions, captureSnapshot } from './capture.js';
-export { SnapshotError, type SnapshotErrorDetails, type SnapshotFault } from './errors.js';
-export { DEFAULT_LIMITS, type SnapshotLimits } from './limits.js';
-export {
-  MANIFEST_NAME,
-  SNAPSHOT_FORMAT,
-  SNAPSHOT_VERSION,
-  type SnapshotFailure,
-  type SnapshotManifest,
-} from './manifest.js';
-export { DEFAULT_REDACT, REDACTED } from './redact.js';
-export { snapshotBackend } from './snapshot-backend.js';
-export type { Snapshot, SnapshotFile, SnapshotFolder, SnapshotLink, SnapshotNode } from './tree.js';
+export * from './read.js';
+export { DEFAULT_REDACT } from './redact.js';
