@@ -72,6 +72,16 @@ export function parsePidList(value: string): number[] {
   });
 }
 
+/** Commander's parser for `--redact 'AWS_*,*TOKEN*'`: variable name globs (`*` any run). */
+export function parseNamePatterns(value: string): string[] {
+  return listOf(value, 'pattern').map((item) => {
+    // An environment variable's name holds neither '=' nor NUL.
+    if (/[=\0]/.test(item))
+      throw new InvalidArgumentError(`"${item}" is not a variable name pattern`);
+    return item;
+  });
+}
+
 /** Commander's parser for `-u/--user root,1000`: user names or uids. */
 export function parseUserList(value: string): string[] {
   return listOf(value, 'user').map((item) => {

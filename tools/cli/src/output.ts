@@ -21,7 +21,7 @@ function reasonOf(error: NodeJS.ErrnoException): string {
   return known ? `${known[1]} (${known[0]})` : error.message;
 }
 
-function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+function write(stream: NodeJS.WriteStream, text: string | Uint8Array): Promise<void> {
   // A failed write also emits 'error', which nobody listening would turn into a crash with a
   // stack trace: the callback below is what reports it.
   if (stream.listenerCount('error') === 0) stream.on('error', () => {});
@@ -30,7 +30,7 @@ function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   });
 }
 
-export const writeOut = (text: string): Promise<void> => write(process.stdout, text);
+export const writeOut = (text: string | Uint8Array): Promise<void> => write(process.stdout, text);
 export const writeErr = (text: string): Promise<void> => write(process.stderr, text);
 
 // Commander prints from inside its synchronous parsing: its writes are kept here and awaited by

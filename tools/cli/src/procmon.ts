@@ -11,6 +11,7 @@ import {
   parseAlgorithmList,
   parseHashTarget,
   parseInterval,
+  parseNamePatterns,
   parsePid,
   parsePidList,
   parseSortList,
@@ -30,6 +31,7 @@ import {
   parseStateList,
 } from './net-arguments.js';
 import { commanderOutput, flush, writeOut } from './output.js';
+import type { SnapshotArguments } from './snapshot-command.js';
 import { unknownCommand } from './suggest.js';
 import {
   parseCount,
@@ -359,6 +361,28 @@ program
   .action(async (options: WatchArguments) => {
     const { watch } = await import('./watch-command.js');
     await watch(options);
+  });
+
+program
+  .command('snapshot')
+  .description(
+    "capture every process's /proc files, raw, into a .tar.gz that mirrors /proc, to inspect later or elsewhere (environments only with --env, secrets redacted)",
+  )
+  .requiredOption('-o, --output <file>', 'where to write the archive (- for standard output)')
+  .option('-p, --pid <pids>', 'only these processes (comma-separated)', parsePidList)
+  .option('--env', "capture each process's environment too, with secret-looking values redacted")
+  .option(
+    '--redact <patterns>',
+    'more variable names whose values are redacted, comma-separated globs (added to the defaults: *TOKEN*, *SECRET*, *PASSWORD*, *KEY*, ...)',
+    parseNamePatterns,
+  )
+  .addHelpText(
+    'after',
+    "\nExamples:\n  procmon snapshot -o machine.tar.gz\n  procmon snapshot -o web.tar.gz -p 1234,1240 --env --redact 'AWS_*,DB_URL'\n  tar -tzvf machine.tar.gz   # a plain tar: manifest.json, then proc/<pid>/...",
+  )
+  .action(async (options: SnapshotArguments) => {
+    const { snapshot } = await import('./snapshot-command.js');
+    await snapshot(options);
   });
 
 async function main(): Promise<number> {
