@@ -1,10 +1,11 @@
 // Exec details against processes this test started: what was spawned is what is read; a child
 // that is gone, a start time after the event, and (as uid 65534) a root-owned child.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ProcFS } from '@procmon/procfs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canRunAsNobody, runAsNobody } from '../../../test-support/as-nobody.js';
 import { cleanup, exited, tempFolder, trackChild } from '../../../test-support/processes.js';
 import { readExecDetails, readExecDetailsAsync } from './enrich.js';
 import type { ExecDetails } from './types.js';
@@ -122,11 +123,8 @@ describe('readExecDetails', () => {
 
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const script = fileURLToPath(new URL('../test/unprivileged.mjs', import.meta.url));
-const setpriv = ['--reuid=65534', '--regid=65534', '--clear-groups'];
-const canSwitch =
-  process.getuid?.() === 0 && spawnSync('setpriv', [...setpriv, 'true']).status === 0;
 
-describe.skipIf(!canSwitch && !process.env.CI)('as uid 65534, a root-owned child', () => {
+describe.skipIf(!canRunAsNobody && !process.env.CI)('as uid 65534, a root-owned child', () => {
   let pid: number;
   let result: {
     uid: number;
@@ -138,15 +136,7 @@ describe.skipIf(!canSwitch && !process.env.CI)('as uid 65534, a root-owned child
     expect(existsSync(dist), `${dist} is missing: run pnpm build first`).toBe(true);
     const child = trackChild(spawn('sleep', ['30', '1']));
     pid = child.pid as number;
-    const output = execFileSync(
-      'setpriv',
-      [...setpriv, process.execPath, script, dist, String(pid)],
-      {
-        env: {},
-        encoding: 'utf8',
-      },
-    );
-    result = JSON.parse(output);
+    result = runAsNobody(script, [dist, String(pid)]) as typeof result;
   });
 
   it('runs as 65534', () => {

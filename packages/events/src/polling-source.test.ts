@@ -6,6 +6,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ProcFS } from '@procmon/procfs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { AS_NOBODY } from '../../../test-support/as-nobody.js';
 import {
   cleanup,
   eventually,
@@ -204,7 +205,6 @@ describe('ProcessEvents over polling', () => {
 
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const hiddenPids = fileURLToPath(new URL('../test/hidden-pids.mjs', import.meta.url));
-const setpriv = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 const canHide =
   process.getuid?.() === 0 &&
   spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t proc -o hidepid=invisible proc /proc'])
@@ -220,7 +220,7 @@ describe.runIf(canHide)('as uid 65534 under hidepid=invisible', () => {
   it("says it misses other users' processes, and indeed does not see a root one", () => {
     expect(existsSync(dist), `${dist} is missing: run pnpm build first`).toBe(true);
     const root = trackChild(spawn('sleep', ['30']));
-    const command = `mount -t proc -o hidepid=invisible proc /proc && exec setpriv ${setpriv.join(' ')} "$0" "$@"`;
+    const command = `mount -t proc -o hidepid=invisible proc /proc && exec setpriv ${AS_NOBODY.join(' ')} "$0" "$@"`;
     const output = execFileSync(
       'unshare',
       ['-m', 'sh', '-c', command, process.execPath, hiddenPids, dist, String(root.pid)],

@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
+import { AS_NOBODY, canRunAsNobody } from '../../../test-support/as-nobody.js';
 import { cleanup, eventually, exited, trackChild } from '../../../test-support/processes.js';
 import { openConnectorSource } from '../src/connector/connector-source.js';
 import { EventSourceError } from '../src/errors.js';
@@ -166,13 +167,10 @@ describe.runIf(isRoot)('the proc connector source (root)', () => {
   });
 });
 
-const setpriv = ['--reuid=65534', '--regid=65534', '--clear-groups'];
-const canSwitch = isRoot && spawnSync('setpriv', [...setpriv, 'true']).status === 0;
-
-describe.runIf(canSwitch)('without CAP_NET_ADMIN', () => {
+describe.runIf(canRunAsNobody)('without CAP_NET_ADMIN', () => {
   test('uid 65534 gets EventSourceError EPERM from the connector source', () => {
     const script = fileURLToPath(new URL('./unprivileged-connector.mjs', import.meta.url));
-    const run = spawnSync('setpriv', [...setpriv, process.execPath, script], {
+    const run = spawnSync('setpriv', [...AS_NOBODY, process.execPath, script], {
       encoding: 'utf8',
       timeout: 60_000,
       killSignal: 'SIGKILL',

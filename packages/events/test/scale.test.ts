@@ -1,11 +1,8 @@
-// Process events at scale, live, as root, through openProcessEvents: the truth is what this test
-// spawned (the pids the spawner printed), what /proc says right after a resync, and what
-// forkstat (another listener on the same connector) saw at the same time.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseStat } from '@procmon/parse';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { canRunAsNobody, runAsNobody } from '../../../test-support/as-nobody.js';
 import { runForkStorm } from '../../../test-support/fork-storm.js';
 import { cleanup, eventually } from '../../../test-support/processes.js';
 import { runShortLived } from '../../../test-support/short-lived.js';
@@ -24,8 +21,6 @@ import {
 
 const isRoot = process.getuid?.() === 0;
 const inCI = Boolean(process.env.CI);
-const setpriv = ['--reuid=65534', '--regid=65534', '--clear-groups'];
-const canSwitch = isRoot && spawnSync('setpriv', [...setpriv, 'true']).status === 0;
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const unprivileged = fileURLToPath(new URL('unprivileged-source.mjs', import.meta.url));
 const LONG = 180_000;
@@ -258,15 +253,14 @@ describe.skipIf(!isRoot && !inCI)('process events at scale (root, the proc conne
   );
 });
 
-describe.skipIf(!canSwitch && !inCI)('as uid 65534', () => {
+describe.skipIf(!canRunAsNobody && !inCI)('as uid 65534', () => {
   it('falls back to polling, says why, and still sees a new process', () => {
     expect(existsSync(dist), `${dist} is missing: run pnpm build first`).toBe(true);
-    const output = execFileSync('setpriv', [...setpriv, process.execPath, unprivileged, dist], {
-      env: {},
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    const result = JSON.parse(output);
+    const result = runAsNobody(unprivileged, [dist]) as {
+      uid: number;
+      source: { kind: string; reason: string; misses: string[] };
+      sawChild: boolean;
+    };
     expect(result.uid).toBe(65534);
     expect(result.source.kind).toBe('polling');
     expect(result.source.reason).toMatch(/EPERM/);
