@@ -85,7 +85,6 @@ describe('readExecDetails', () => {
   it('with exited (its exit in hand): a zombie is read, a live process at the pid is not believed', async () => {
     // sh forks sleep 0.1 and execs sleep 30, which never reaps it: a zombie for this test.
     const parent = trackChild(spawn('/bin/sh', ['-c', 'sleep 0.1 & exec sleep 30']));
-    const at = process.hrtime.bigint();
     let zombie: number | undefined;
     for (let i = 0; i < 500 && zombie === undefined; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -96,6 +95,9 @@ describe('readExecDetails', () => {
       if (line !== undefined) zombie = Number.parseInt(line, 10);
     }
     expect(zombie).toBeDefined();
+    // Its exec was before now: now is a time its exec event could carry. (A time taken right
+    // after the spawn may come before sh forked it, on a loaded machine by more than a tick.)
+    const at = process.hrtime.bigint();
     expect(readExecDetails(procfs, zombie as number, at, { exited: true })).toEqual({
       ppid: parent.pid,
       startTime: startTimeOf(zombie as number),
