@@ -19,7 +19,8 @@ export {
   type Step,
 } from './flow.js';
 export type { FdEntry } from './listings.js';
-export type { MachineFacts } from './machine-facts.js';
+export type { MachineFacts, MachineMoment } from './machine-facts.js';
+export { uptimeFromBytes } from './machine-facts.js';
 export { nodeBackend } from './node-backend.js';
 export type { FileStat, LinkEntries, Op, Outcome } from './ops.js';
 export type { SocketDescriptors } from './process-sockets.js';

@@ -19,7 +19,7 @@ import {
   tempRoot,
 } from '../test/helpers.js';
 import { ProcfsError } from './errors.js';
-import { bootTimeFromStat, factsFromAuxv } from './machine-facts.js';
+import { bootTimeFromStat, factsFromAuxv, uptimeFromBytes } from './machine-facts.js';
 import { nodeBackend } from './node-backend.js';
 import type { Op } from './ops.js';
 import { ProcFS } from './procfs.js';
@@ -174,5 +174,67 @@ describe('bootTimeFromStat', () => {
 
   it('finds the btime of the live /proc/stat', () => {
     expect(bootTimeFromStat(new Uint8Array(readFileSync('/proc/stat')))).toBe(liveBtime());
+  });
+});
+
+describe.each(modes)('machineMoment (%s)', (mode) => {
+  it("reads this machine's uptime and wall clock, between two readings taken around it", async () => {
+    const uptimeNow = () => Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]);
+    const [wallBefore, uptimeBefore] = [Date.now(), uptimeNow()];
+    const moment = await call(mode, () => apiOf(new ProcFS(), mode).machineMoment());
+    const [wallAfter, uptimeAfter] = [Date.now(), uptimeNow()];
+    expect(moment.wallMs).toBeGreaterThanOrEqual(wallBefore);
+    expect(moment.wallMs).toBeLessThanOrEqual(wallAfter);
+    expect(moment.uptimeSeconds).toBeGreaterThanOrEqual(uptimeBefore);
+    expect(moment.uptimeSeconds).toBeLessThanOrEqual(uptimeAfter);
+  });
+
+  it('takes the seconds since boot from a crafted root, not from this machine', async () => {
+    const root = tempRoot({ uptime: '42.50 80.00\n' });
+    const moment = await call(mode, () => apiOf(new ProcFS({ root }), mode).machineMoment());
+    expect(moment.uptimeSeconds).toBe(42.5);
+  });
+
+  it('refuses an uptime that does not start with seconds (EINVAL, naming uptime)', async () => {
+    const root = tempRoot({ uptime: 'soon\n' });
+    const error = await errorOf(mode, () => apiOf(new ProcFS({ root }), mode).machineMoment());
+    expectProcfsError(error, {
+      type: ProcfsError,
+      pid: undefined,
+      path: `${root}/uptime`,
+      code: 'EINVAL',
+    });
+  });
+
+  it("gives a backend's capture moment (a snapshot's) and reads nothing", async () => {
+    const capturedAt = { wallMs: 1_700_000_000_123, uptimeSeconds: 3600.25 };
+    const ops: string[] = [];
+    const backend = {
+      ...nodeBackend,
+      name: 'captured',
+      machineFacts: { pageSize: 4096, clockTicks: 100, bootTimeSeconds: 1_699_996_400, capturedAt },
+      perform(op: Op, root: string) {
+        ops.push(op.kind);
+        return nodeBackend.perform(op, root);
+      },
+      performAsync(op: Op, root: string) {
+        ops.push(op.kind);
+        return nodeBackend.performAsync(op, root);
+      },
+    };
+    const moment = await call(mode, () => apiOf(new ProcFS({ backend }), mode).machineMoment());
+    expect(moment).toEqual(capturedAt);
+    expect(ops).toEqual([]);
+  });
+});
+
+describe('uptimeFromBytes', () => {
+  it('reads the first number and refuses what is not one', () => {
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    expect(uptimeFromBytes(bytes('12345.67 23456.78\n'))).toBe(12345.67);
+    expect(uptimeFromBytes(bytes('7 9\n'))).toBe(7);
+    expect(uptimeFromBytes(bytes('-1.00 2.00\n'))).toBeUndefined();
+    expect(uptimeFromBytes(bytes('1e9 2\n'))).toBeUndefined();
+    expect(uptimeFromBytes(bytes(''))).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { arch, endianness } from 'node:os';
 import { classified } from './classify.js';
 import { absolute, type ProcfsContext } from './context.js';
 import { ProcfsError } from './errors.js';
-import { type Flow, performAll } from './flow.js';
+import { type Flow, perform, performAll } from './flow.js';
 
 export interface MachineFacts {
   /** Bytes per page (`AT_PAGESZ`), for statm and the rss field of stat. */
@@ -14,6 +14,20 @@ export interface MachineFacts {
   clockTicks: number;
   /** When the machine booted, in whole seconds since the epoch (`btime` in <root>/stat). */
   bootTimeSeconds: number;
+  /**
+   * Set only when the data was captured earlier (a snapshot): the moment it was taken. Ages,
+   * start columns and CPU percents over a lifetime are then counted to it, never to this
+   * machine's clock; live, the moment is now (`machineMoment`).
+   */
+  capturedAt?: MachineMoment | undefined;
+}
+
+/** A moment on the machine the data comes from, on its two clocks. */
+export interface MachineMoment {
+  /** Milliseconds since the epoch (the wall clock). */
+  wallMs: number;
+  /** Seconds since it booted (the first number of `<root>/uptime`). */
+  uptimeSeconds: number;
 }
 
 const AT_NULL = 0;
@@ -91,4 +105,33 @@ export function* machineFacts(context: ProcfsContext): Flow<MachineFacts> {
   const read = { ...auxv, bootTimeSeconds };
   known.set(context, read);
   return read;
+}
+
+/**
+ * "Now" for the data read through the context: the backend's capture moment (a snapshot's), else
+ * this machine's wall clock with its `<root>/uptime`, read now. Never cached: live, it moves.
+ */
+export function* machineMoment(context: ProcfsContext): Flow<MachineMoment> {
+  const captured = context.backend?.machineFacts?.capturedAt;
+  if (captured) return captured;
+  const read = yield* perform({ kind: 'read', path: 'uptime', maxBytes: context.maxBytes });
+  const wallMs = Date.now();
+  const path = absolute(context, 'uptime');
+  if (!read.ok) throw yield* classified(context, read.error, undefined, path, 'read');
+  const uptimeSeconds = uptimeFromBytes(read.value);
+  if (uptimeSeconds === undefined) {
+    throw new ProcfsError(`cannot tell the time since boot: ${path} does not start with seconds`, {
+      pid: undefined,
+      path,
+      code: 'EINVAL',
+    });
+  }
+  return { wallMs, uptimeSeconds };
+}
+
+/** The first number of an uptime file (`12345.67 23456.78`), or undefined if it has none. */
+export function uptimeFromBytes(uptime: Uint8Array): number | undefined {
+  const text = new TextDecoder('latin1').decode(uptime.subarray(0, 64));
+  const match = /^([0-9]{1,15}(?:\.[0-9]{1,9})?)[ \n]/.exec(text);
+  return match ? Number(match[1]) : undefined;
 }

@@ -9,7 +9,12 @@ import { absolute, type ProcfsContext } from './context.js';
 import { type Executable, readExe } from './executable.js';
 import { type Backend, type Flow, runAsync, runSync } from './flow.js';
 import { type FdEntry, listFds, listPids, listTaskFds, listTasks } from './listings.js';
-import { type MachineFacts, machineFacts } from './machine-facts.js';
+import {
+  type MachineFacts,
+  type MachineMoment,
+  machineFacts,
+  machineMoment,
+} from './machine-facts.js';
 import { processSockets, type SocketDescriptors } from './process-sockets.js';
 import type { ByteRange } from './read-ranges.js';
 import {
@@ -76,6 +81,7 @@ export interface ProcFSFlows {
   listTaskFds(pid: number, tid: number): Flow<FdEntry[]>;
   processState(pid: number): Flow<ProcessState>;
   machineFacts(): Flow<MachineFacts>;
+  machineMoment(): Flow<MachineMoment>;
   /** See `statFd` in stats.ts: the file a descriptor is open on. */
   statFd(pid: number, fd: number): Flow<FileStat>;
   /** See `statProcess` in stats.ts: `<root>/<pid>`, whose owner is the process's effective uid. */
@@ -266,6 +272,14 @@ export class ProcFS implements ProcfsContext {
   machineFacts(): MachineFacts {
     return this.run(this.flows.machineFacts());
   }
+
+  /**
+   * "Now" for this data, on the wall clock and as seconds since boot: the moment a snapshot was
+   * taken (its backend's `machineFacts.capturedAt`), else now and `<root>/uptime`.
+   */
+  machineMoment(): MachineMoment {
+    return this.run(this.flows.machineMoment());
+  }
 }
 
 /** The asynchronous face of a ProcFS: the same methods, the same results, as Promises. */
@@ -350,6 +364,11 @@ export class ProcFSPromises {
   machineFacts(): Promise<MachineFacts> {
     return this.#procfs.runAsync(this.#procfs.flows.machineFacts());
   }
+
+  /** See ProcFS.machineMoment. */
+  machineMoment(): Promise<MachineMoment> {
+    return this.#procfs.runAsync(this.#procfs.flows.machineMoment());
+  }
 }
 
 /** The flows of `procfs`, each bound to it. */
@@ -370,6 +389,7 @@ function flowsOf(procfs: ProcFS): ProcFSFlows {
     listTaskFds: (pid, tid) => listTaskFds(procfs, pid, tid),
     processState: (pid) => processStateChecked(procfs, pid),
     machineFacts: () => machineFacts(procfs),
+    machineMoment: () => machineMoment(procfs),
     statFd: (pid, fd) => statFd(procfs, pid, fd),
     statProcess: (pid) => statProcess(procfs, pid),
     processSockets: (pid) => processSockets(procfs, pid),
