@@ -241,4 +241,33 @@ describe('truncated and malformed data', () => {
     const facts = await refusal(craftArchive([], { ...craftedManifest(), pageSize: -1 }));
     expectFault(facts, 'manifest', 'manifest.json', /pageSize is not a positive whole number/);
   });
+
+  it('keeps the names a manifest holds, and refuses names or ids out of bounds', async () => {
+    const named = craftedManifest({ users: { '0': 'root', '1000': 'ana \u001b[31m' }, groups: {} });
+    expect((await readSnapshot(await craftArchive([], named))).manifest.users).toEqual({
+      '0': 'root',
+      '1000': 'ana \u001b[31m',
+    });
+    const refusedNames: [string, unknown][] = [
+      ['users', ['root']],
+      ['users', { '-1': 'x' }],
+      ['users', { '4294967296': 'x' }],
+      ['users', { '01': 'x' }],
+      ['users', { '1': '' }],
+      ['groups', { '1': 'a\u0000b' }],
+      ['groups', { '1': 'x'.repeat(257) }],
+      ['groups', { '1': 7 }],
+    ];
+    for (const [key, value] of refusedNames) {
+      const refused = await refusal(craftArchive([], { ...craftedManifest(), [key]: value }));
+      expectFault(refused, 'manifest', 'manifest.json', new RegExp(`${key} is not an object of ids`));
+    }
+  });
+
+  it('refuses a takenAt that is not a moment (ages are counted to it)', async () => {
+    for (const takenAt of ['yesterday', '2026-13-45T99:00:00Z', '2026-01-02 03:04:05']) {
+      const refused = await refusal(craftArchive([], { ...craftedManifest(), takenAt }));
+      expectFault(refused, 'manifest', 'manifest.json', /takenAt is not an ISO 8601 moment/);
+    }
+  });
 });

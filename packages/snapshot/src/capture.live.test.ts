@@ -50,6 +50,45 @@ describe('the manifest', () => {
   });
 });
 
+describe('names and resources', () => {
+  it("keeps the resolver's names for the ids the capture saw: the processes' and the tables' owners", async () => {
+    const asked: { uids: readonly number[]; gids: readonly number[] }[] = [];
+    const named = await readSnapshot(
+      await captureSnapshot({
+        pids: [child.pid],
+        names: (ids) => {
+          asked.push(ids);
+          return {
+            users: new Map(ids.uids.map((uid) => [uid, `user-${uid}`])),
+            groups: new Map([[ids.gids[0] as number, 'first-group']]),
+          };
+        },
+      }),
+    );
+    const uid = process.getuid?.() as number;
+    const gid = process.getgid?.() as number;
+    expect(asked).toHaveLength(1);
+    expect(asked[0]?.uids).toContain(uid);
+    expect(asked[0]?.gids).toContain(gid);
+    expect(named.manifest.users?.[String(uid)]).toBe(`user-${uid}`);
+    expect(Object.keys(named.manifest.groups ?? {})).toEqual([String(asked[0]?.gids[0])]);
+    // Without a resolver the manifest names no one.
+    expect(snapshot.manifest.users).toBeUndefined();
+  });
+
+  it("holds smaps_rollup, limits and the namespace links, as live, read through the model", () => {
+    const liveResources = Process.open(child.pid, { procfs: live }).resources();
+    const offlineResources = Process.open(child.pid, { procfs: offline }).resources();
+    expect(offlineResources.failures).toEqual([]);
+    expect(offlineResources.namespaces).toEqual(liveResources.namespaces);
+    expect(offlineResources.namespaces?.net).toBe(
+      Number(/\[(\d+)\]/.exec(readlinkSync(`/proc/${child.pid}/ns/net`))?.[1]),
+    );
+    expect(offlineResources.limits).toEqual(liveResources.limits);
+    expect(offlineResources.memory?.ussBytes).toBeGreaterThan(0);
+  });
+});
+
 describe('the process model over the snapshot', () => {
   it('gives the same details as live: path, args, cwd, comm; the environment redacted', () => {
     const liveDetails = Process.open(child.pid, { procfs: live }).details();

@@ -8,9 +8,10 @@
 // user's fd/, ENOENT on a kernel thread's exe) are in the manifest's `failures`, with their errno,
 // so a reader of the snapshot gets the error the live read gave.
 import { hostname, release } from 'node:os';
-import { parseStat } from '@procmon/parse';
+import { NAMESPACE_TYPES, parseStat } from '@procmon/parse';
 import { all, type FdEntry, type Flow, ProcFS } from '@procmon/procfs';
 import { gzip } from './gzip.js';
+import { idsSeen, type NameResolver, namesOf } from './id-names.js';
 import {
   MANIFEST_NAME,
   SNAPSHOT_FORMAT,
@@ -33,12 +34,31 @@ export interface CaptureOptions {
   redact?: readonly string[] | undefined;
   /** Processes read side by side in one batch; 64 unless set. */
   concurrency?: number | undefined;
+  /**
+   * Names for the uids and gids the capture saw (processes' status, the socket tables' owners),
+   * kept in the manifest so a reader elsewhere shows this machine's names. None unless given:
+   * the library asks no user database itself (the CLI gives its getent lookup).
+   */
+  names?: NameResolver | undefined;
 }
 
 /** The files read for every process (environ is added with `env`). */
-export const PROCESS_FILES = ['stat', 'status', 'cmdline', 'comm', 'statm', 'io', 'maps', 'cgroup'];
+export const PROCESS_FILES = [
+  'stat',
+  'status',
+  'cmdline',
+  'comm',
+  'statm',
+  'io',
+  'maps',
+  'cgroup',
+  'smaps_rollup',
+  'limits',
+];
 /** The links read for every process (fd/ links are read by the listing). */
 export const PROCESS_LINKS = ['exe', 'cwd', 'root'];
+/** The namespace links read for every process, as `ns/<type>`. */
+export const PROCESS_NAMESPACES = NAMESPACE_TYPES;
 /** Machine-wide files, under the proc root. */
 export const MACHINE_FILES = ['uptime', 'meminfo', 'stat'];
 /** Socket tables of the reader's network namespace, under `net/`. */
@@ -50,6 +70,8 @@ interface CapturedProcess {
   pid: number;
   members: TarMember[];
   failures: SnapshotFailure[];
+  /** Its status file's bytes, when read (for the ids it names). */
+  status?: Uint8Array | undefined;
 }
 
 /** A snapshot of the processes (every one, or `pids`) as the bytes of a .tar.gz. */
@@ -83,6 +105,15 @@ export async function captureSnapshot(options: CaptureOptions = {}): Promise<Uin
     });
   }
 
+  const names = options.names
+    ? await namesOf(
+        idsSeen(
+          processes.map((p) => p.status),
+          machine.members,
+        ),
+        options.names,
+      )
+    : undefined;
   const manifest: SnapshotManifest = {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
@@ -96,6 +127,7 @@ export async function captureSnapshot(options: CaptureOptions = {}): Promise<Uin
     vanished,
     failures: [...machine.failures, ...processes.flatMap((p) => p.failures)],
     environ: { captured: env, redacted: env ? redacted : [] },
+    ...names,
   };
   const members: TarMember[] = [
     {
@@ -160,9 +192,11 @@ function* processFlow(
   const before = yield* attempt(procfs.flows.readFile(pid, 'stat'));
   if (!before.ok) return undefined;
   const files = env ? [...PROCESS_FILES.slice(1), 'environ'] : PROCESS_FILES.slice(1);
-  const [fileReads, linkReads, fds, tasks] = yield* all([
+  let status: Uint8Array | undefined;
+  const [fileReads, linkReads, namespaceReads, fds, tasks] = yield* all([
     all(files.map((name) => attempt(procfs.flows.readFile(pid, name)))),
     all(PROCESS_LINKS.map((name) => attempt(procfs.flows.readLink(pid, name)))),
+    all(PROCESS_NAMESPACES.map((type) => attempt(procfs.flows.readNamespace(pid, type)))),
     attempt(procfs.flows.listFds(pid)),
     attempt(procfs.flows.listTasks(pid)),
   ] as const);
@@ -177,12 +211,19 @@ function* processFlow(
     const name = files[i] as string;
     if (!read.ok) failures.push({ pid, file: name, code: read.code });
     else {
+      if (name === 'status') status = read.value;
       const data = name === 'environ' ? redactEnviron(read.value, matches) : read.value;
       members.push({ type: 'file', path: `${base}/${name}`, data });
     }
   });
   linkReads.forEach((read, i) => {
     const name = PROCESS_LINKS[i] as string;
+    if (read.ok) members.push({ type: 'link', path: `${base}/${name}`, target: read.value });
+    else failures.push({ pid, file: name, code: read.code });
+  });
+  members.push({ type: 'folder', path: `${base}/ns/` });
+  namespaceReads.forEach((read, i) => {
+    const name = `ns/${PROCESS_NAMESPACES[i] as string}`;
     if (read.ok) members.push({ type: 'link', path: `${base}/${name}`, target: read.value });
     else failures.push({ pid, file: name, code: read.code });
   });
@@ -193,7 +234,7 @@ function* processFlow(
     for (const tid of [...tasks.value].sort((a, b) => a - b))
       members.push({ type: 'folder', path: `${base}/task/${tid}/` });
   } else failures.push({ pid, file: 'task', code: tasks.code });
-  return { pid, members, failures };
+  return { pid, members, failures, status };
 }
 
 function fdMembers(pid: number, entries: FdEntry[], failures: SnapshotFailure[]): TarMember[] {

@@ -41,7 +41,27 @@ export interface SnapshotManifest {
   failures: SnapshotFailure[];
   /** Whether environments were captured, and the name patterns whose values were redacted. */
   environ: { captured: boolean; redacted: string[] };
+  /**
+   * The captured machine's user names by uid (`"1000": "ana"`), for the ids the capture saw;
+   * absent when the capture was not given a way to name them. Hostile text: shown escaped.
+   */
+  users?: Record<string, string> | undefined;
+  /** Its group names by gid, as `users`. */
+  groups?: Record<string, string> | undefined;
 }
+
+/** The manifest's optional names: id (decimal) → name. */
+export interface SnapshotNames {
+  users?: Record<string, string> | undefined;
+  groups?: Record<string, string> | undefined;
+}
+
+/** The longest user or group name a manifest may hold (NAME_MAX-like; real ones are under 33). */
+export const MAX_ID_NAME = 256;
+
+/** A name a manifest may hold: not empty, at most MAX_ID_NAME characters, no NUL. */
+export const isIdName = (name: unknown): name is string =>
+  typeof name === 'string' && name.length > 0 && name.length <= MAX_ID_NAME && !name.includes('\0');
 
 /** The manifest's bytes parsed and checked: every field of the right type. */
 export function parseManifest(bytes: Uint8Array): SnapshotManifest {
@@ -63,6 +83,9 @@ export function parseManifest(bytes: Uint8Array): SnapshotManifest {
   for (const key of ['takenAt', 'hostname', 'kernel'] as const) {
     if (typeof m[key] !== 'string') throw bad(`${key} is not a string`);
   }
+  // Ages and start columns are counted to it: it must be a moment.
+  if (!ISO_MOMENT.test(m.takenAt as string) || !Number.isFinite(Date.parse(m.takenAt as string)))
+    throw bad('takenAt is not an ISO 8601 moment in UTC (2026-12-08T04:00:00.000Z)');
   for (const key of ['pageSize', 'clockTicks', 'bootTimeSeconds'] as const) {
     if (!Number.isSafeInteger(m[key]) || (m[key] as number) <= 0)
       throw bad(`${key} is not a positive whole number`);
@@ -83,7 +106,24 @@ export function parseManifest(bytes: Uint8Array): SnapshotManifest {
   ) {
     throw bad('environ is not {captured, redacted}');
   }
+  for (const key of ['users', 'groups'] as const) {
+    if (m[key] !== undefined && !isNameTable(m[key])) {
+      throw bad(
+        `${key} is not an object of ids (0 to 4294967295) to names (1 to ${MAX_ID_NAME} characters, no NUL)`,
+      );
+    }
+  }
   return m as unknown as SnapshotManifest;
+}
+
+const ISO_MOMENT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$/;
+
+/** `{ "1000": "ana" }`: decimal ids of 32 bits, each to a name isIdName accepts. */
+function isNameTable(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.entries(value).every(
+    ([id, name]) => /^(0|[1-9][0-9]{0,9})$/.test(id) && Number(id) <= 0xffffffff && isIdName(name),
+  );
 }
 
 const isPid = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0;

@@ -9,6 +9,7 @@ export {
   SNAPSHOT_VERSION,
   type SnapshotFailure,
   type SnapshotManifest,
+  type SnapshotNames,
 } from './manifest.js';
 export { REDACTED } from './redact.js';
 export { snapshotBackend } from './snapshot-backend.js';

@@ -161,12 +161,59 @@ describe('ops', () => {
 
 describe('through ProcFS', () => {
   it('takes the machine facts from the manifest, not from this machine', () => {
+    // No uptime file in this archive: the seconds since boot are takenAt less the boot time.
+    const takenMs = Date.parse('2026-01-02T03:04:05.000Z');
     expect(procfs.machineFacts()).toEqual({
       pageSize: 16384,
       clockTicks: 250,
       bootTimeSeconds: 1_700_000_000,
+      capturedAt: { wallMs: takenMs, uptimeSeconds: takenMs / 1000 - 1_700_000_000 },
     });
     expect(new ProcFS().machineFacts().clockTicks).not.toBe(250);
+  });
+
+  it("counts time to the capture: machineMoment is takenAt and the captured uptime, read again later", async () => {
+    const withUptime = await readSnapshot(
+      await craftArchive(
+        [...members.slice(0, 2), { type: 'file', path: 'proc/uptime', data: text('1234.56 99.00\n') }],
+        manifest,
+      ),
+    );
+    const captured = new ProcFS({ backend: snapshotBackend(withUptime) });
+    const expected = { wallMs: Date.parse('2026-01-02T03:04:05.000Z'), uptimeSeconds: 1234.56 };
+    expect(captured.machineMoment()).toEqual(expected);
+    expect(await captured.promises.machineMoment()).toEqual(expected);
+  });
+
+  it('serves the namespace links, smaps_rollup and limits a capture holds; an older capture lacks them (ENODATA)', async () => {
+    const rollup = 'Rss:  100 kB\nPss:  60 kB\n';
+    const limits = 'Limit                     Soft Limit           Hard Limit           Units     \n';
+    const withResources = await readSnapshot(
+      await craftArchive(
+        [
+          ...members,
+          { type: 'file', path: 'proc/42/smaps_rollup', data: text(rollup) },
+          { type: 'file', path: 'proc/42/limits', data: text(limits) },
+          { type: 'folder', path: 'proc/42/ns/' },
+          { type: 'link', path: 'proc/42/ns/net', target: text('net:[4026531840]') },
+        ],
+        craftedManifest({ pids: [42], failures: [{ pid: 42, file: 'ns/time', code: 'ENOENT' }] }),
+      ),
+    );
+    const resources = new ProcFS({ backend: snapshotBackend(withResources) });
+    expect(new TextDecoder().decode(resources.readFile(42, 'smaps_rollup'))).toBe(rollup);
+    expect(new TextDecoder().decode(resources.readFile(42, 'limits'))).toBe(limits);
+    expect(new TextDecoder().decode(resources.readNamespace(42, 'net'))).toBe('net:[4026531840]');
+    // As live: the kernel had no such link.
+    expect((errorOf(() => resources.readNamespace(42, 'time')) as ProcfsError).code).toBe('ENOENT');
+    // The crafted archive of the other tests is an older capture: none of them.
+    for (const read of [
+      () => procfs.readFile(42, 'smaps_rollup'),
+      () => procfs.readFile(42, 'limits'),
+      () => procfs.readNamespace(42, 'net'),
+    ]) {
+      expect((errorOf(read) as ProcfsError).code).toBe('ENODATA');
+    }
   });
 
   it('replays the capture errors: permission denied where the capture was denied', () => {

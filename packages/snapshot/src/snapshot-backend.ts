@@ -7,8 +7,9 @@
 //   listed) is ENOENT, as node:fs says it;
 // - a read that failed during the capture gives the errno it gave then (the manifest's
 //   `failures`): EACCES for another user's fd/, ENOENT for a kernel thread's exe;
-// - what the snapshot does not hold (a file it never captures such as `smaps_rollup`, `mem`,
-//   a thread's own files, environ captured without `env`, the file behind a link) is ENODATA;
+// - what the snapshot does not hold (a file it never captures such as `mem` or `fdinfo/`, a
+//   file an older capture did not read such as `smaps_rollup`, a thread's own files, environ
+//   captured without `env`, the file behind a link) is ENODATA;
 // - links are data: a path that goes on through a link (`<pid>/root/usr/bin/x`) is ENODATA,
 //   never followed; `stat` of a link (which follows it) is ENODATA too.
 import type {
@@ -52,11 +53,19 @@ export function snapshotBackend(snapshot: Snapshot): Backend {
   const failures = failureIndex(snapshot.manifest.failures);
   const failuresIn = failuresByFolder(failures);
   const environCaptured = snapshot.manifest.environ.captured;
-  const takenNs = BigInt(Date.parse(snapshot.manifest.takenAt) || 0) * 1_000_000n;
+  const takenMs = Date.parse(snapshot.manifest.takenAt) || 0;
+  const takenNs = BigInt(takenMs) * 1_000_000n;
   const machineFacts: MachineFacts = {
     pageSize: snapshot.manifest.pageSize,
     clockTicks: snapshot.manifest.clockTicks,
     bootTimeSeconds: snapshot.manifest.bootTimeSeconds,
+    // "Now" for this data: ages and lifetime percents count to the capture, not to the reader's
+    // clock. Its uptime file, else the boot time's whole second counted to takenAt.
+    capturedAt: {
+      wallMs: takenMs,
+      uptimeSeconds:
+        capturedUptime(snapshot) ?? Math.max(0, takenMs / 1000 - snapshot.manifest.bootTimeSeconds),
+    },
   };
 
   /** An errno-coded error as node:fs makes it (code, errno, syscall, path). */
@@ -281,6 +290,14 @@ function effectiveUid(status: string): number | undefined {
   const match = /(?:^|\n)Uid:\t[0-9]+\t([0-9]{1,10})\t/.exec(status);
   const uid = match ? Number(match[1]) : Number.NaN;
   return uid <= 0xffffffff ? uid : undefined;
+}
+
+/** The first number of the captured `uptime` (seconds since boot), if it has one. */
+function capturedUptime(snapshot: Snapshot): number | undefined {
+  const file = lookup(snapshot.proc, 'uptime').found;
+  if (file?.kind !== 'file') return undefined;
+  const match = /^([0-9]{1,15}(?:\.[0-9]{1,9})?)[ \n]/.exec(latin1.decode(file.data.subarray(0, 64)));
+  return match ? Number(match[1]) : undefined;
 }
 
 /** `socket:[N]` as N; undefined for any other target. */
