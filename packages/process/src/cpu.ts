@@ -3,6 +3,7 @@
 // the wall time between them, times 100. One busy core is 100; a process with several busy
 // threads goes above it (top's "Irix mode", psutil's default).
 import type { Stat } from '@procmon/parse';
+import type { ProcFS } from '@procmon/procfs';
 
 /** A process's CPU time so far, in seconds (the kernel counts clock ticks: `ticks / CLK_TCK`). */
 export interface CpuTimes {
@@ -19,7 +20,11 @@ export interface CpuSample {
   startTime: number;
   /** user + system, in seconds. */
   cpuSeconds: number;
-  /** When its stat was read, in seconds on a monotonic clock (performance.now). */
+  /**
+   * When its stat was read, in seconds on a monotonic clock: performance.now() live, the captured
+   * machine's uptime at the capture for a snapshot (`sampleSecondsOf`). Only samples of one
+   * source compare.
+   */
   takenAt: number;
 }
 
@@ -44,6 +49,15 @@ export function cpuSampleOf(stat: Stat, clockTicks: number, takenAt: number): Cp
 
 /** Now on the monotonic clock samples use, in seconds. */
 export const monotonicSeconds = (): number => performance.now() / 1000;
+
+/**
+ * When a stat read through `procfs` was read, on the clock of its samples: now on the monotonic
+ * clock, or, for captured data (a snapshot), the captured machine's seconds since boot at the
+ * capture: every stat of a snapshot was read at that one moment, never at this machine's now.
+ */
+export function sampleSecondsOf(procfs: ProcFS): number {
+  return procfs.backend.machineFacts?.capturedAt?.uptimeSeconds ?? monotonicSeconds();
+}
 
 /**
  * CPU percent between two samples of one process; undefined when they are not of one process

@@ -44,6 +44,7 @@ export {
   cpuSampleOf,
   cpuTimesOf,
   monotonicSeconds,
+  sampleSecondsOf,
 } from './cpu.js';
 export type { Descriptor } from './descriptors.js';
 export type { ProcessDetails } from './details.js';

@@ -10,7 +10,7 @@ import { parseStat, type Stat } from '@procmon/parse';
 import { type Flow, ProcessGoneError, type ProcFS } from '@procmon/procfs';
 import { type ChecksumState, computeChecksumsFlow, dumpImageFlow } from './checksums.js';
 import { allStatsFlow, childrenAmong, type StatNode, subtreeAmong } from './children.js';
-import { type CpuSample, type CpuTimes, cpuSampleOf, cpuTimesOf, monotonicSeconds } from './cpu.js';
+import { type CpuSample, type CpuTimes, cpuSampleOf, cpuTimesOf, sampleSecondsOf } from './cpu.js';
 import { procfsOf } from './default-procfs.js';
 import { detailsFlow, detailsReadNothing, type ProcessDetails } from './details.js';
 import { fieldFailure } from './errors.js';
@@ -365,7 +365,7 @@ export class Process {
   private *cpuFlow<T>(make: (stat: Stat, clockTicks: number, takenAt: number) => T): Flow<T> {
     const { clockTicks } = yield* this.procfs.flows.machineFacts();
     const stat = yield* this.#identity.current(this.procfs);
-    return make(stat, clockTicks, monotonicSeconds());
+    return make(stat, clockTicks, sampleSecondsOf(this.procfs));
   }
 
   private *childrenFlow(): Flow<Process[]> {

@@ -15,7 +15,7 @@ import {
   type StatusIds,
 } from '@procmon/parse';
 import { all, done, type Flow, ProcessGoneError, type ProcFS } from '@procmon/procfs';
-import { monotonicSeconds } from './cpu.js';
+import { sampleSecondsOf } from './cpu.js';
 import { procfsOf } from './default-procfs.js';
 import { NUL_SEPARATED } from './details.js';
 import {
@@ -88,7 +88,10 @@ export interface ScannedProcess {
    * `cpuSampleOf(stat, clockTicks, readAt)` turns it into a CPU sample for cpuPercents.
    */
   stat: Stat;
-  /** When that stat was read, in seconds on the monotonic clock of CPU samples. */
+  /**
+   * When that stat was read, in seconds on the clock of CPU samples (`sampleSecondsOf`): the
+   * monotonic clock live, the captured machine's uptime at the capture for a snapshot.
+   */
   readAt: number;
   /** It exited during the scan: the fields read before are kept, the rest are in `failures`. */
   gone: boolean;
@@ -145,7 +148,8 @@ function* scanOne(
   for (let attempt = 0; ; attempt++) {
     const read = yield* scanAttempt(procfs, pid, fields);
     if (read === undefined || read.programChanged === undefined) return read?.scanned;
-    if (attempt === MAX_READINGS - 1) return changedEachTime(read.programChanged, fields);
+    if (attempt === MAX_READINGS - 1)
+      return changedEachTime(read.programChanged, fields, sampleSecondsOf(procfs));
   }
 }
 
@@ -164,7 +168,7 @@ function* scanAttempt(
   let readAt: number;
   try {
     stat = parseStat(yield* procfs.flows.readFile(pid, 'stat'));
-    readAt = monotonicSeconds();
+    readAt = sampleSecondsOf(procfs);
   } catch (error) {
     // Exited between the listing and its stat: not a process any more.
     if (error instanceof ProcessGoneError) return undefined;
@@ -263,8 +267,11 @@ function* scanAttempt(
 }
 
 /** A process that replaced its program during every reading: its last stat, no other field. */
-function changedEachTime(stat: Stat, fields: ReadonlySet<ScanField>): ScannedProcess {
-  const readAt = monotonicSeconds();
+function changedEachTime(
+  stat: Stat,
+  fields: ReadonlySet<ScanField>,
+  readAt: number,
+): ScannedProcess {
   const error = new ProgramChangedError(stat.pid, MAX_READINGS);
   return {
     pid: stat.pid,

@@ -29,9 +29,14 @@ export function defaultSocketLookup(procfs: ProcFS): SocketLookup | undefined {
   return defaultSocketResolver(procfs);
 }
 
-/** That same shared SocketResolver, with its whole API (`list`, ...); only for /proc. */
+/**
+ * That same shared SocketResolver, with its whole API (`list`, ...); only for the live /proc: not
+ * for captured data (a snapshot's backend, whatever its root) either, whose sockets this kernel
+ * never had: pass a resolver over its own tables (`backend: 'procfs'`).
+ */
 export function defaultSocketResolver(procfs: ProcFS): SocketResolver | undefined {
-  if (procfs.root !== '/proc') return undefined;
+  if (procfs.root !== '/proc' || procfs.backend.machineFacts?.capturedAt !== undefined)
+    return undefined;
   shared ??= new SocketResolver({ procfs });
   return shared;
 }
