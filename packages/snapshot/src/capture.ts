@@ -62,7 +62,19 @@ export const PROCESS_NAMESPACES = NAMESPACE_TYPES;
 /** Machine-wide files, under the proc root. */
 export const MACHINE_FILES = ['uptime', 'meminfo', 'stat'];
 /** Socket tables of the reader's network namespace, under `net/`. */
-export const NET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6', 'unix'];
+export const NET_TABLES = [
+  'tcp',
+  'tcp6',
+  'udp',
+  'udp6',
+  'unix',
+  'udplite',
+  'udplite6',
+  'raw',
+  'raw6',
+  'icmp',
+  'icmp6',
+];
 
 type Reading<T> = { ok: true; value: T } | { ok: false; code: string };
 

@@ -35,8 +35,19 @@ export function describeDescriptor(info: Descriptor): DescriptorLine {
     line.socket = `socket:[${info.socket.inode}] ${formatConnection(info.socket)}`;
     line.connection = info.socket;
   }
-  if (info.failure) line.failure = `${info.failure.reason}: ${info.failure.message}`;
+  if (info.failure && !fileNotCaptured(info)) {
+    line.failure = `${info.failure.reason}: ${info.failure.message}`;
+  }
   return line;
+}
+
+/**
+ * A snapshot (`--from`) holds the link, not the file behind it: its size and time are unknown
+ * (ENODATA, what a snapshot does not hold), which is no failure of the descriptor to show on
+ * every file row. The target is there; size and mtime are simply absent.
+ */
+function fileNotCaptured(info: Descriptor): boolean {
+  return info.target !== undefined && (info.failure?.error as { code?: unknown })?.code === 'ENODATA';
 }
 
 /**

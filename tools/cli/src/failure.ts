@@ -58,6 +58,7 @@ function isExpectedFailure(error: unknown): boolean {
   return (
     // By name: the classes live in the command modules, which load only when a command runs.
     name === 'ProcessNotFoundError' ||
+    name === 'SnapshotFileError' ||
     error instanceof TypeError ||
     name === 'HashError' ||
     name === 'ProcessGoneError' ||

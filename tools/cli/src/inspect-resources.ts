@@ -71,7 +71,8 @@ export function resourcesOf(
       systemSeconds: times.system,
       childrenUserSeconds: times.childrenUser,
       childrenSystemSeconds: times.childrenSystem,
-      lifetimePercent: lifetimeCpuPercent(stat, ticks, uptimeSeconds(process)),
+      // To "now": this machine's uptime, or a snapshot's at its capture.
+      lifetimePercent: lifetimeCpuPercent(stat, ticks, process.procfs.machineMoment().uptimeSeconds),
     };
     report.memoryUsage = {
       residentBytes: stat.rss * facts.pageSize,
@@ -105,11 +106,6 @@ export function resourcesOf(
     }));
   }
   return report;
-}
-
-function uptimeSeconds(process: Process): number {
-  const text = new TextDecoder().decode(process.procfs.readSystemFile('uptime'));
-  return Number(text.split(' ')[0]);
 }
 
 /** The rows `inspect` prints for these parts, as label and value. */

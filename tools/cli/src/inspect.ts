@@ -15,7 +15,7 @@ import { type DescriptorLine, describeDescriptor, descriptorLines } from './desc
 import { aligned, bytesText, failureLines, pathText, shellQuote } from './format.js';
 import { type ResourcesReport, resourceRows, resourcesOf } from './inspect-resources.js';
 import { treeLines } from './tree-command.js';
-import { groupName, userName } from './users.js';
+import { liveSource, type NameSource } from './source-option.js';
 
 export interface Ids {
   real: number;
@@ -63,6 +63,8 @@ export interface InspectOptions {
   env: boolean;
   /** Algorithms for the binary's checksums; none skips hashing. */
   algorithms: readonly string[];
+  /** User and group names: the system's unless given (a snapshot's). */
+  names?: NameSource | undefined;
 }
 
 export function inspectProcess(process: Process, options: InspectOptions): InspectReport {
@@ -97,9 +99,10 @@ export function inspectProcess(process: Process, options: InspectOptions): Inspe
   if (extra.status) {
     report.uid = extra.status.uid;
     report.gid = extra.status.gid;
-    const name = userName(extra.status.uid.effective);
+    const names = options.names ?? liveSource().names;
+    const name = names.users([extra.status.uid.effective]).get(extra.status.uid.effective);
     if (name !== undefined) report.user = name;
-    const group = groupName(extra.status.gid.effective);
+    const group = names.groups([extra.status.gid.effective]).get(extra.status.gid.effective);
     if (group !== undefined) report.group = group;
   }
   try {

@@ -6,7 +6,8 @@ import type { SocketEntry } from '@procmon/netsock';
 import type { SocketHolder } from '@procmon/process';
 import type { NetProtocol } from './net-arguments.js';
 import { holderPrograms, type Program, programKey } from './net-programs.js';
-import { GETENT, type UserLookupCommand, uidOfUser, userNames } from './users.js';
+import { type DataSource, liveSource, tablesFrom } from './source-option.js';
+import { GETENT, type UserLookupCommand } from './users.js';
 
 export interface NetOptions {
   protocols?: readonly NetProtocol[] | undefined;
@@ -20,6 +21,8 @@ export interface NetOptions {
   users?: readonly string[] | undefined;
   /** Where user names come from (tests give a stub). */
   lookup?: UserLookupCommand | undefined;
+  /** Where the data comes from: a snapshot (`--from`), else this machine (with `lookup`). */
+  source?: DataSource | undefined;
 }
 
 /** A holder as shown: the process's identity, its user and its program. */
@@ -46,14 +49,18 @@ export interface NetReport {
 
 export async function listConnections(options: NetOptions = {}): Promise<NetReport> {
   const { connectionsReportAsync } = await import('@procmon/process');
-  const lookup = options.lookup ?? GETENT;
+  const source = options.source ?? liveSource(options.lookup ?? GETENT);
   const wantedUids =
     options.users === undefined
       ? undefined
-      : new Set(options.users.map((user) => uidOfUser(user, lookup)));
-  const found = await connectionsReportAsync(
-    options.protocols === undefined ? {} : { tables: [...new Set(options.protocols)] },
-  );
+      : new Set(options.users.map((user) => source.names.uidOfUser(user)));
+  const asked = options.protocols === undefined ? undefined : [...new Set(options.protocols)];
+  const tables = source.snapshot ? tablesFrom(source.snapshot, asked) : asked;
+  const found = await connectionsReportAsync({
+    ...(tables === undefined ? {} : { tables }),
+    procfs: source.procfs,
+    resolver: source.resolver,
+  });
   const chosen: { socket: SocketEntry; holders: SocketHolder[] }[] = [];
   for (const { socket, holders } of found.connections) {
     if (!socketMatches(socket, options)) continue;
@@ -73,12 +80,12 @@ export async function listConnections(options: NetOptions = {}): Promise<NetRepo
     }
     chosen.push({ socket, holders: shown });
   }
-  const names = userNames(
+  const names = source.names.users(
     chosen.flatMap(({ socket, holders }) => [socket.uid, ...holders.map((h) => h.uid)]),
-    lookup,
   );
   const programs = holderPrograms(
     chosen.flatMap(({ socket, holders }) => holders.map((h) => ({ ...h, inode: socket.inode }))),
+    source.procfs,
   );
   return {
     sockets: chosen.map(({ socket, holders }) => ({

@@ -11,7 +11,8 @@ import { type NetHolder, shownState } from './net-command.js';
 import { endpointText, protocolText } from './net-format.js';
 import { holderPrograms, programKey } from './net-programs.js';
 import { UsageError } from './usage-error.js';
-import { GETENT, type UserLookupCommand, userNames } from './users.js';
+import { type DataSource, liveSource, notFromSnapshot, tablesFrom } from './source-option.js';
+import { GETENT, type UserLookupCommand } from './users.js';
 
 export interface OwnerQuery {
   protocol: OwnerProtocol;
@@ -21,6 +22,8 @@ export interface OwnerQuery {
   /** Look in the network namespace of this process. */
   netnsPid?: number | undefined;
   lookup?: UserLookupCommand | undefined;
+  /** Where the data comes from: a snapshot (`--from`), else this machine (with `lookup`). */
+  source?: DataSource | undefined;
 }
 
 export interface OwnerReport {
@@ -42,16 +45,31 @@ export interface OwnerReport {
 
 export async function ownersOf(query: OwnerQuery): Promise<OwnerReport> {
   const { connectionOwnersAsync } = await import('@procmon/process');
+  const source = query.source ?? liveSource(query.lookup ?? GETENT);
+  if (source.snapshot && query.netnsPid !== undefined) {
+    throw notFromSnapshot(
+      '--netns',
+      "it holds the socket tables of the capturing process's namespace only",
+    );
+  }
   const asked = checkedQuery(query);
-  const found = await connectionOwnersAsync(asked, { pid: query.netnsPid });
-  const lookup = query.lookup ?? GETENT;
-  const names = userNames(
-    [...(found.socket ? [found.socket.uid] : []), ...found.holders.map((h) => h.uid)],
-    lookup,
-  );
+  // A table the snapshot does not hold is refused, not searched as if empty.
+  if (source.snapshot) tablesFrom(source.snapshot, [query.protocol]);
+  const found = await connectionOwnersAsync(asked, {
+    pid: query.netnsPid,
+    procfs: source.procfs,
+    resolver: source.resolver,
+  });
+  const names = source.names.users([
+    ...(found.socket ? [found.socket.uid] : []),
+    ...found.holders.map((h) => h.uid),
+  ]);
   // Holders are found only for a socket the kernel gave.
   const inode = found.socket?.inode ?? 0;
-  const programs = holderPrograms(found.holders.map((holder) => ({ ...holder, inode })));
+  const programs = holderPrograms(
+    found.holders.map((holder) => ({ ...holder, inode })),
+    source.procfs,
+  );
   return {
     query: { protocol: query.protocol, local: query.local, remote: query.remote },
     socket: found.socket,

@@ -13,7 +13,7 @@ import {
   type SocketHolder,
   socketInodeOf,
 } from '@procmon/process';
-import { procfsOf } from '@procmon/procfs';
+import { type ProcFS, procfsOf } from '@procmon/procfs';
 
 export interface Program {
   path: string;
@@ -28,8 +28,14 @@ export type HeldSocket = SocketHolder & { inode: number };
 export const programKey = (holder: SocketHolder): string =>
   `${holder.pid}:${holder.startTime}:${holder.fd}`;
 
-/** Programs by programKey; a holder gone, reused or no longer holding its socket has none. */
-export function holderPrograms(holders: readonly HeldSocket[]): Map<string, Program> {
+/**
+ * Programs by programKey; a holder gone, reused or no longer holding its socket has none. Read
+ * through `procfs` (a snapshot's), else the shared one on /proc.
+ */
+export function holderPrograms(
+  holders: readonly HeldSocket[],
+  procfs: ProcFS = procfsOf({}),
+): Map<string, Program> {
   const byProcess = new Map<string, HeldSocket[]>();
   for (const holder of holders) {
     const process = `${holder.pid}:${holder.startTime}`;
@@ -39,17 +45,17 @@ export function holderPrograms(holders: readonly HeldSocket[]): Map<string, Prog
   }
   const programs = new Map<string, Program>();
   for (const held of byProcess.values()) {
-    const program = programOf(held[0] as HeldSocket);
+    const program = programOf(held[0] as HeldSocket, procfs);
     if (program === undefined) continue;
-    for (const holder of stillHeld(held)) programs.set(programKey(holder), program);
+    for (const holder of stillHeld(held, procfs)) programs.set(programKey(holder), program);
   }
   return programs;
 }
 
 /** The program of the holder's process, if that process is still there (same start time). */
-function programOf(holder: SocketHolder): Program | undefined {
+function programOf(holder: SocketHolder, procfs: ProcFS): Program | undefined {
   try {
-    const { path, source } = openHolder(holder).path();
+    const { path, source } = openHolder(holder, { procfs }).path();
     return { path, source };
   } catch (error) {
     // Exited, reused, unreadable or exec'd during the read: the row shows the holder's comm.
@@ -62,8 +68,7 @@ function programOf(holder: SocketHolder): Program | undefined {
  * Read after the program: the holders of one process whose descriptor still links to their
  * socket, then one stat (after the links: they were read from the process with that start time).
  */
-function stillHeld(held: readonly HeldSocket[]): HeldSocket[] {
-  const procfs = procfsOf({});
+function stillHeld(held: readonly HeldSocket[], procfs: ProcFS): HeldSocket[] {
   const first = held[0] as HeldSocket;
   try {
     const holding = held.filter((holder) => {
@@ -75,7 +80,7 @@ function stillHeld(held: readonly HeldSocket[]): HeldSocket[] {
       }
     });
     if (holding.length === 0) return [];
-    return Process.open(first.pid).startTime === first.startTime ? holding : [];
+    return Process.open(first.pid, { procfs }).startTime === first.startTime ? holding : [];
   } catch (error) {
     if (error instanceof ProcfsError) return [];
     throw error;

@@ -48,6 +48,29 @@ interface JsonOption {
   json?: boolean;
 }
 
+interface FromOption {
+  /** A snapshot file to read instead of this machine (`--from FILE`). */
+  from?: string;
+}
+
+const FROM_HELP = 'read a snapshot file (from procmon snapshot -o FILE) instead of this machine';
+
+/** `--from <file>`: the same answers from a snapshot. */
+const fromOption = (): Option => new Option('--from <file>', FROM_HELP);
+
+/**
+ * `--from` on a command a snapshot cannot answer: accepted, so that the answer is why not, rather
+ * than commander's "unknown option".
+ */
+const refusedFromOption = (): Option => new Option('--from <file>').hideHelp();
+
+/** Refuses `--from` on a command whose data no snapshot holds. */
+async function refuseFrom(options: FromOption, command: string, why: string): Promise<void> {
+  if (options.from === undefined) return;
+  const { notFromSnapshot } = await import('./source-option.js');
+  throw notFromSnapshot(command, why);
+}
+
 // package.json sits one folder up from both src/ (tests) and dist/ (the built binary).
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -88,18 +111,40 @@ program
   .option('--env', 'include the environment')
   .addOption(algorithmOption('checksums of its binary, comma-separated', 'sha256'))
   .option('--no-checksums', 'do not hash its binary')
+  .addOption(fromOption())
   .option('--json', 'print JSON for machines')
+  .addHelpText(
+    'after',
+    '\nWith --from, a pid is needed, and no checksums are computed: a snapshot holds no binaries.',
+  )
   .action(
     async (
       pid: ProcTarget,
-      options: JsonOption & { env?: boolean; algo: string[]; checksums: boolean },
+      options: JsonOption & FromOption & { env?: boolean; algo: string[]; checksums: boolean },
+      command: Command,
     ) => {
-      const algorithms = options.checksums ? options.algo : [];
-      const [{ checkAlgorithms }, { formatInspectReport, inspectProcess }, { openTarget }] =
-        await Promise.all([import('@procmon/hash'), import('./inspect.js'), import('./target.js')]);
+      const [
+        { checkAlgorithms },
+        { formatInspectReport, inspectProcess },
+        { openIn },
+        { notFromSnapshot, sourceOf },
+      ] = await Promise.all([
+        import('@procmon/hash'),
+        import('./inspect.js'),
+        import('./target.js'),
+        import('./source-option.js'),
+      ]);
+      if (options.from !== undefined && command.getOptionValueSource('algo') === 'cli')
+        throw notFromSnapshot('--algo', 'checksums need the binary, which a snapshot does not hold');
+      const algorithms = options.checksums && options.from === undefined ? options.algo : [];
       // A mistyped algorithm is the user's error: refused before anything is read.
       if (algorithms.length > 0) checkAlgorithms(algorithms);
-      const report = inspectProcess(openTarget(pid), { env: options.env === true, algorithms });
+      const source = await sourceOf(options.from);
+      const report = inspectProcess(openIn(pid, source), {
+        env: options.env === true,
+        algorithms,
+        names: source.names,
+      });
       return print(report, options, formatInspectReport);
     },
   );
@@ -108,6 +153,8 @@ program
 interface ProcessReport<T> {
   collect(process: import('@procmon/process').Process): T;
   format(report: T): string;
+  /** Why a snapshot cannot answer, if it cannot (checked once it is read). */
+  refuse?(source: import('./source-option.js').DataSource): Error | undefined;
 }
 
 /** A command that reads one process (`[pid]`, self by default) and prints one report. */
@@ -120,10 +167,18 @@ function processCommand<T>(
     .command(name)
     .description(description)
     .argument('[pid]', 'process id, or self', parsePid, 'self')
+    .addOption(fromOption())
     .option('--json', 'print JSON for machines')
-    .action(async (pid: ProcTarget, options: JsonOption) => {
-      const [report, { openTarget }] = await Promise.all([load(), import('./target.js')]);
-      return print(report.collect(openTarget(pid)), options, report.format);
+    .action(async (pid: ProcTarget, options: JsonOption & FromOption) => {
+      const [report, { openIn }, { sourceOf }] = await Promise.all([
+        load(),
+        import('./target.js'),
+        import('./source-option.js'),
+      ]);
+      const source = await sourceOf(options.from);
+      const refusal = report.refuse?.(source);
+      if (refusal) throw refusal;
+      return print(report.collect(openIn(pid, source)), options, report.format);
     });
 }
 
@@ -134,15 +189,20 @@ program
   )
   .argument('[pid]', 'process id, or self', parsePid, 'self')
   .option('--children', 'the whole subtree below the process instead: children under their parents')
+  .addOption(fromOption())
   .option('--json', 'print JSON for machines')
-  .action(async (pid: ProcTarget, options: JsonOption & { children?: boolean }) => {
-    const { openTarget } = await import('./target.js');
+  .action(async (pid: ProcTarget, options: JsonOption & FromOption & { children?: boolean }) => {
+    const [{ openIn }, { sourceOf }] = await Promise.all([
+      import('./target.js'),
+      import('./source-option.js'),
+    ]);
+    const process = openIn(pid, await sourceOf(options.from));
     if (options.children) {
       const { formatSubtree, subtreeOf } = await import('./subtree-command.js');
-      return print(subtreeOf(openTarget(pid)), options, formatSubtree);
+      return print(subtreeOf(process), options, formatSubtree);
     }
     const { formatTree, treeOf } = await import('./tree-command.js');
-    return print(treeOf(openTarget(pid)), options, formatTree);
+    return print(treeOf(process), options, formatTree);
   });
 processCommand(
   'fds',
@@ -156,8 +216,21 @@ processCommand(
   'env',
   'the environment a process started with, every definition in order',
   async () => {
-    const { envOf, formatEnv } = await import('./env-command.js');
-    return { collect: envOf, format: formatEnv };
+    const [{ envOf, formatEnv }, { notFromSnapshot }] = await Promise.all([
+      import('./env-command.js'),
+      import('./source-option.js'),
+    ]);
+    return {
+      collect: envOf,
+      format: formatEnv,
+      refuse: (source) =>
+        source.snapshot && !source.snapshot.manifest.environ.captured
+          ? notFromSnapshot(
+              'env',
+              `${source.snapshot.file} was taken without --env: it holds no environments`,
+            )
+          : undefined,
+    };
   },
 );
 
@@ -185,10 +258,12 @@ program
     parseInterval,
   )
   .option('--wide', 'do not cut rows to the terminal width')
+  .addOption(fromOption())
   .option('--json', 'print JSON for machines')
   .action(
     async (
-      options: JsonOption & {
+      options: JsonOption &
+        FromOption & {
         sort?: PsSort[];
         user?: string[];
         pid?: number[];
@@ -198,12 +273,14 @@ program
         wide?: boolean;
       },
     ) => {
-      const [{ listProcesses }, { formatPs }, { rowWidth }] = await Promise.all([
+      const [{ listProcesses }, { formatPs }, { rowWidth }, { sourceOf }] = await Promise.all([
         import('./ps-command.js'),
         import('./ps-format.js'),
         import('./columns.js'),
+        import('./source-option.js'),
       ]);
       const report = await listProcesses({
+        source: await sourceOf(options.from),
         sort: options.sort,
         users: options.user,
         pids: options.pid,
@@ -239,10 +316,12 @@ const net = program
     parseUserList,
   )
   .option('--wide', 'do not cut rows to the terminal width')
+  .addOption(fromOption())
   .option('--json', 'print JSON for machines')
   .action(
     async (
-      options: JsonOption & {
+      options: JsonOption &
+        FromOption & {
         proto?: NetProtocol[];
         state?: string[];
         port?: number;
@@ -251,12 +330,14 @@ const net = program
         wide?: boolean;
       },
     ) => {
-      const [{ listConnections }, { formatNet }, { rowWidth }] = await Promise.all([
+      const [{ listConnections }, { formatNet }, { rowWidth }, { sourceOf }] = await Promise.all([
         import('./net-command.js'),
         import('./net-format.js'),
         import('./columns.js'),
+        import('./source-option.js'),
       ]);
       const report = await listConnections({
+        source: await sourceOf(options.from),
         protocols: options.proto,
         states: options.state,
         port: options.port,
@@ -282,6 +363,7 @@ net
   )
   .option('--netns <pid>', 'look in the network namespace of this process', parsePid)
   .option('--wide', 'do not cut rows to the terminal width')
+  .addOption(fromOption())
   .option('--json', 'print JSON for machines')
   .addHelpText(
     'after',
@@ -292,14 +374,16 @@ net
       protocol: OwnerProtocol,
       local: Endpoint,
       remote: Endpoint | undefined,
-      options: JsonOption & { netns?: ProcTarget; wide?: boolean },
+      options: JsonOption & FromOption & { netns?: ProcTarget; wide?: boolean },
     ) => {
-      const [{ formatOwner, ownersOf }, { rowWidth }, { pidOf }] = await Promise.all([
+      const [{ formatOwner, ownersOf }, { rowWidth }, { pidOf }, { sourceOf }] = await Promise.all([
         import('./net-owner.js'),
         import('./columns.js'),
         import('./target.js'),
+        import('./source-option.js'),
       ]);
       const report = await ownersOf({
+        source: await sourceOf(options.from),
         protocol,
         local,
         remote,
@@ -324,7 +408,9 @@ program
     algorithmOption('algorithms, comma-separated (any node:crypto offers)', 'md5,sha1,sha256'),
   )
   .option('--json', 'print JSON for machines')
-  .action(async (target: HashTarget, options: JsonOption & { algo: string[] }) => {
+  .addOption(refusedFromOption())
+  .action(async (target: HashTarget, options: JsonOption & FromOption & { algo: string[] }) => {
+    await refuseFrom(options, 'hash', 'it reads the binary or file itself, which a snapshot does not hold');
     const { formatHashReport, hashTarget } = await import('./hash-command.js');
     return print(hashTarget(target, options.algo), options, formatHashReport);
   });
@@ -358,7 +444,9 @@ program
     'after',
     '\nExamples:\n  procmon watch -e exec,exit\n  procmon watch --program curl --json\n  procmon watch -u www-data --count 10',
   )
-  .action(async (options: WatchArguments) => {
+  .addOption(refusedFromOption())
+  .action(async (options: WatchArguments & FromOption) => {
+    await refuseFrom(options, 'watch', 'it follows processes as they start and end, live');
     const { watch } = await import('./watch-command.js');
     await watch(options);
   });

@@ -14,7 +14,8 @@ import {
 import type { PsSort } from './arguments.js';
 import { lifetimeCpuPercent, statText } from './ps-fields.js';
 import { selectLines } from './ps-select.js';
-import { GETENT, type UserLookupCommand, userNames } from './users.js';
+import { type DataSource, liveSource, notFromSnapshot } from './source-option.js';
+import { GETENT, type UserLookupCommand } from './users.js';
 
 export interface PsLine {
   pid: number;
@@ -66,11 +67,16 @@ export interface PsOptions {
   forest?: boolean | undefined;
   /** The user database lookup (getent unless given). */
   lookup?: UserLookupCommand | undefined;
+  /** Where the data comes from: a snapshot (`--from`), else this machine (with `lookup`). */
+  source?: DataSource | undefined;
 }
 
 export interface PsReport {
   lines: PsLine[];
-  /** When the list was read, in milliseconds since the epoch (START is relative to it). */
+  /**
+   * When the list was read, in milliseconds since the epoch (START is relative to it): for a
+   * snapshot, when it was taken.
+   */
   readAt: number;
   /** With --forest: how deep each line is in its tree (0 for a root), in line order. */
   depths?: number[];
@@ -79,7 +85,10 @@ export interface PsReport {
 const FIELDS = ['path', 'args', 'status'] as const;
 
 export async function listProcesses(options: PsOptions = {}): Promise<PsReport> {
-  const procfs = new ProcFS();
+  const source = options.source ?? liveSource(options.lookup ?? GETENT);
+  if (source.snapshot && options.interval !== undefined)
+    throw notFromSnapshot('--interval', 'it is one moment; %CPU is over each lifetime up to it');
+  const procfs = source.procfs ?? new ProcFS();
   const facts = procfs.machineFacts();
   let scanned = scanProcesses({ procfs, fields: FIELDS });
   let percents: Map<number, number> | undefined;
@@ -90,14 +99,14 @@ export async function listProcesses(options: PsOptions = {}): Promise<PsReport> 
     const later = scanned.map((entry) => cpuSampleOf(entry.stat, facts.clockTicks, entry.readAt));
     percents = cpuPercents(earlier, later);
   }
-  const uptime = uptimeSeconds(procfs);
+  // "Now": this machine's clock and uptime, or the moment a snapshot was taken.
+  const moment = procfs.machineMoment();
   const memTotal = memTotalBytes(procfs);
-  const names = userNames(
+  const names = source.names.users(
     scanned.flatMap((entry) => (entry.status ? [entry.status.uid.effective] : [])),
-    options.lookup ?? GETENT,
   );
   const lines = scanned.map((entry) => {
-    const line = toLine(entry, facts, uptime, percents);
+    const line = toLine(entry, facts, moment.uptimeSeconds, percents);
     if (line.uid !== undefined) {
       const name = names.get(line.uid);
       if (name !== undefined) line.user = name;
@@ -108,7 +117,7 @@ export async function listProcesses(options: PsOptions = {}): Promise<PsReport> 
     if (container) line.container = container;
     return line;
   });
-  return { ...selectLines(lines, options), readAt: Date.now() };
+  return { ...selectLines(lines, { ...options, source }), readAt: moment.wallMs };
 }
 
 function toLine(
@@ -152,14 +161,6 @@ function toLine(
   if (scanned.args !== undefined) line.args = scanned.args;
   if (scanned.command !== undefined) line.command = scanned.command;
   return line;
-}
-
-/** Seconds since boot, from <root>/uptime (what ps divides CPU time by). */
-function uptimeSeconds(procfs: ProcFS): number {
-  const text = new TextDecoder().decode(procfs.readSystemFile('uptime'));
-  const seconds = Number(text.split(' ')[0]);
-  if (!Number.isFinite(seconds)) throw new TypeError(`uptime is not a number of seconds: ${text}`);
-  return seconds;
 }
 
 /** MemTotal in bytes; undefined when meminfo cannot be read (%MEM is then left out). */

@@ -22,7 +22,9 @@ function chooser(options: PsOptions): (line: PsLine) => boolean {
     tests.push((line) => pids.has(line.pid));
   }
   if (options.users) {
-    const uids = new Set(options.users.map((user) => uidOfUser(user, options.lookup ?? GETENT)));
+    const uidOf = (user: string) =>
+      options.source?.names.uidOfUser(user) ?? uidOfUser(user, options.lookup ?? GETENT);
+    const uids = new Set(options.users.map(uidOf));
     tests.push((line) => line.uid !== undefined && uids.has(line.uid));
   }
   if (options.name !== undefined) {

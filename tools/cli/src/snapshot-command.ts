@@ -8,6 +8,7 @@ import { escapeText } from '@procmon/parse';
 import { captureSnapshot, DEFAULT_REDACT } from '@procmon/snapshot';
 import { writeErr, writeOut } from './output.js';
 import { UsageError } from './usage-error.js';
+import { groupNames, userNames } from './users.js';
 
 export interface SnapshotArguments {
   output: string;
@@ -24,6 +25,9 @@ export async function snapshot(args: SnapshotArguments): Promise<void> {
     pids: args.pid,
     env: args.env === true,
     redact: [...DEFAULT_REDACT, ...(args.redact ?? [])],
+    // This machine's names for the ids seen, as ps shows them (getent): `--from` shows them
+    // elsewhere, where these ids may name other users or none.
+    names: ({ uids, gids }) => ({ users: userNames(uids), groups: groupNames(gids) }),
   });
   if (args.output === '-') {
     await writeOut(bytes);
