@@ -260,7 +260,12 @@ describe('truncated and malformed data', () => {
     ];
     for (const [key, value] of refusedNames) {
       const refused = await refusal(craftArchive([], { ...craftedManifest(), [key]: value }));
-      expectFault(refused, 'manifest', 'manifest.json', new RegExp(`${key} is not an object of ids`));
+      expectFault(
+        refused,
+        'manifest',
+        'manifest.json',
+        new RegExp(`${key} is not an object of ids`),
+      );
     }
   });
 

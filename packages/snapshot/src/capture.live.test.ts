@@ -76,7 +76,7 @@ describe('names and resources', () => {
     expect(snapshot.manifest.users).toBeUndefined();
   });
 
-  it("holds smaps_rollup, limits and the namespace links, as live, read through the model", () => {
+  it('holds smaps_rollup, limits and the namespace links, as live, read through the model', () => {
     const liveResources = Process.open(child.pid, { procfs: live }).resources();
     const offlineResources = Process.open(child.pid, { procfs: offline }).resources();
     expect(offlineResources.failures).toEqual([]);

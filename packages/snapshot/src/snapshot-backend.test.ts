@@ -172,10 +172,13 @@ describe('through ProcFS', () => {
     expect(new ProcFS().machineFacts().clockTicks).not.toBe(250);
   });
 
-  it("counts time to the capture: machineMoment is takenAt and the captured uptime, read again later", async () => {
+  it('counts time to the capture: machineMoment is takenAt and the captured uptime, read again later', async () => {
     const withUptime = await readSnapshot(
       await craftArchive(
-        [...members.slice(0, 2), { type: 'file', path: 'proc/uptime', data: text('1234.56 99.00\n') }],
+        [
+          ...members.slice(0, 2),
+          { type: 'file', path: 'proc/uptime', data: text('1234.56 99.00\n') },
+        ],
         manifest,
       ),
     );
@@ -187,7 +190,8 @@ describe('through ProcFS', () => {
 
   it('serves the namespace links, smaps_rollup and limits a capture holds; an older capture lacks them (ENODATA)', async () => {
     const rollup = 'Rss:  100 kB\nPss:  60 kB\n';
-    const limits = 'Limit                     Soft Limit           Hard Limit           Units     \n';
+    const limits =
+      'Limit                     Soft Limit           Hard Limit           Units     \n';
     const withResources = await readSnapshot(
       await craftArchive(
         [

@@ -296,7 +296,9 @@ function effectiveUid(status: string): number | undefined {
 function capturedUptime(snapshot: Snapshot): number | undefined {
   const file = lookup(snapshot.proc, 'uptime').found;
   if (file?.kind !== 'file') return undefined;
-  const match = /^([0-9]{1,15}(?:\.[0-9]{1,9})?)[ \n]/.exec(latin1.decode(file.data.subarray(0, 64)));
+  const match = /^([0-9]{1,15}(?:\.[0-9]{1,9})?)[ \n]/.exec(
+    latin1.decode(file.data.subarray(0, 64)),
+  );
   return match ? Number(match[1]) : undefined;
 }
 

@@ -47,7 +47,9 @@ export function describeDescriptor(info: Descriptor): DescriptorLine {
  * every file row. The target is there; size and mtime are simply absent.
  */
 function fileNotCaptured(info: Descriptor): boolean {
-  return info.target !== undefined && (info.failure?.error as { code?: unknown })?.code === 'ENODATA';
+  return (
+    info.target !== undefined && (info.failure?.error as { code?: unknown })?.code === 'ENODATA'
+  );
 }
 
 /**

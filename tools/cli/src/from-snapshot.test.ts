@@ -84,7 +84,9 @@ function lifetimePercentAtCapture(pid: number): number {
   const stat = member(`proc/${pid}/stat`);
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const [utime, stime, start] = [fields[11], fields[12], fields[19]].map(Number) as number[];
-  return (((utime as number) + (stime as number)) / ticks / (uptime - (start as number) / ticks)) * 100;
+  return (
+    (((utime as number) + (stime as number)) / ticks / (uptime - (start as number) / ticks)) * 100
+  );
 }
 
 const takenAt = (): number =>
@@ -236,7 +238,9 @@ describe('inspect --from', () => {
     expect(algo.stderr).toContain('checksums need the binary');
     const missing = procmon(['inspect', '4194304', '--from', archive]);
     expect(missing.status).toBe(1);
-    expect(missing.stderr.trim()).toBe(`procmon: process 4194304 is not in the snapshot ${archive}`);
+    expect(missing.stderr.trim()).toBe(
+      `procmon: process 4194304 is not in the snapshot ${archive}`,
+    );
   });
 });
 
@@ -312,7 +316,15 @@ describe('what a snapshot cannot answer', () => {
   });
 
   it('shows --from in the help of every command that reads one', () => {
-    for (const command of [['ps'], ['tree'], ['inspect'], ['fds'], ['env'], ['net'], ['net', 'owner']]) {
+    for (const command of [
+      ['ps'],
+      ['tree'],
+      ['inspect'],
+      ['fds'],
+      ['env'],
+      ['net'],
+      ['net', 'owner'],
+    ]) {
       const help = procmon([...command, '--help']);
       expect(help.stdout).toContain('--from <file>');
     }
@@ -329,9 +341,13 @@ describe('a snapshot file that is not sound', () => {
     writeFileSync(join(hostile, 'in', 'manifest.json'), member('manifest.json'));
     writeFileSync(join(hostile, 'evil'), 'x');
     const climbing = join(folder, 'climbing.tar.gz');
-    const tar = spawnSync('tar', ['--format=ustar', '-czPf', climbing, 'manifest.json', '../evil'], {
-      cwd: join(hostile, 'in'),
-    });
+    const tar = spawnSync(
+      'tar',
+      ['--format=ustar', '-czPf', climbing, 'manifest.json', '../evil'],
+      {
+        cwd: join(hostile, 'in'),
+      },
+    );
     expect(tar.status).toBe(0);
     for (const [file, why] of [
       [join(folder, 'none.tar.gz'), 'no such file'],

@@ -72,7 +72,11 @@ export function resourcesOf(
       childrenUserSeconds: times.childrenUser,
       childrenSystemSeconds: times.childrenSystem,
       // To "now": this machine's uptime, or a snapshot's at its capture.
-      lifetimePercent: lifetimeCpuPercent(stat, ticks, process.procfs.machineMoment().uptimeSeconds),
+      lifetimePercent: lifetimeCpuPercent(
+        stat,
+        ticks,
+        process.procfs.machineMoment().uptimeSeconds,
+      ),
     };
     report.memoryUsage = {
       residentBytes: stat.rss * facts.pageSize,

@@ -14,8 +14,8 @@ import { pc } from './colors.js';
 import { type DescriptorLine, describeDescriptor, descriptorLines } from './descriptors.js';
 import { aligned, bytesText, failureLines, pathText, shellQuote } from './format.js';
 import { type ResourcesReport, resourceRows, resourcesOf } from './inspect-resources.js';
-import { treeLines } from './tree-command.js';
 import { liveSource, type NameSource } from './source-option.js';
+import { treeLines } from './tree-command.js';
 
 export interface Ids {
   real: number;

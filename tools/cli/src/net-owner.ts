@@ -10,8 +10,8 @@ import type { Endpoint, OwnerProtocol } from './net-arguments.js';
 import { type NetHolder, shownState } from './net-command.js';
 import { endpointText, protocolText } from './net-format.js';
 import { holderPrograms, programKey } from './net-programs.js';
-import { UsageError } from './usage-error.js';
 import { type DataSource, liveSource, notFromSnapshot, tablesFrom } from './source-option.js';
+import { UsageError } from './usage-error.js';
 import { GETENT, type UserLookupCommand } from './users.js';
 
 export interface OwnerQuery {

@@ -135,7 +135,10 @@ program
         import('./source-option.js'),
       ]);
       if (options.from !== undefined && command.getOptionValueSource('algo') === 'cli')
-        throw notFromSnapshot('--algo', 'checksums need the binary, which a snapshot does not hold');
+        throw notFromSnapshot(
+          '--algo',
+          'checksums need the binary, which a snapshot does not hold',
+        );
       const algorithms = options.checksums && options.from === undefined ? options.algo : [];
       // A mistyped algorithm is the user's error: refused before anything is read.
       if (algorithms.length > 0) checkAlgorithms(algorithms);
@@ -264,14 +267,14 @@ program
     async (
       options: JsonOption &
         FromOption & {
-        sort?: PsSort[];
-        user?: string[];
-        pid?: number[];
-        name?: string;
-        forest?: boolean;
-        interval?: number;
-        wide?: boolean;
-      },
+          sort?: PsSort[];
+          user?: string[];
+          pid?: number[];
+          name?: string;
+          forest?: boolean;
+          interval?: number;
+          wide?: boolean;
+        },
     ) => {
       const [{ listProcesses }, { formatPs }, { rowWidth }, { sourceOf }] = await Promise.all([
         import('./ps-command.js'),
@@ -322,13 +325,13 @@ const net = program
     async (
       options: JsonOption &
         FromOption & {
-        proto?: NetProtocol[];
-        state?: string[];
-        port?: number;
-        pid?: number[];
-        user?: string[];
-        wide?: boolean;
-      },
+          proto?: NetProtocol[];
+          state?: string[];
+          port?: number;
+          pid?: number[];
+          user?: string[];
+          wide?: boolean;
+        },
     ) => {
       const [{ listConnections }, { formatNet }, { rowWidth }, { sourceOf }] = await Promise.all([
         import('./net-command.js'),
@@ -410,7 +413,11 @@ program
   .option('--json', 'print JSON for machines')
   .addOption(refusedFromOption())
   .action(async (target: HashTarget, options: JsonOption & FromOption & { algo: string[] }) => {
-    await refuseFrom(options, 'hash', 'it reads the binary or file itself, which a snapshot does not hold');
+    await refuseFrom(
+      options,
+      'hash',
+      'it reads the binary or file itself, which a snapshot does not hold',
+    );
     const { formatHashReport, hashTarget } = await import('./hash-command.js');
     return print(hashTarget(target, options.algo), options, formatHashReport);
   });

@@ -91,7 +91,9 @@ export async function snapshotSource(file: string): Promise<DataSource> {
     snapshot = await readSnapshot(bytes);
   } catch (error) {
     if ((error as { name?: unknown }).name !== 'SnapshotError') throw error;
-    throw new SnapshotFileError(`${file} is not a snapshot procmon can read: ${(error as Error).message}`);
+    throw new SnapshotFileError(
+      `${file} is not a snapshot procmon can read: ${(error as Error).message}`,
+    );
   }
   const procfs = new ProcFS({ backend: snapshotBackend(snapshot) });
   // The captured tables, read as /proc/net files: the kernel of this machine never had them.

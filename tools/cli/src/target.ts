@@ -12,7 +12,9 @@ export class ProcessNotFoundError extends Error {
     readonly pid: ProcTarget,
     where?: string,
   ) {
-    super(where === undefined ? `process ${pid} does not exist` : `process ${pid} is not in ${where}`);
+    super(
+      where === undefined ? `process ${pid} does not exist` : `process ${pid} is not in ${where}`,
+    );
   }
 }
 
