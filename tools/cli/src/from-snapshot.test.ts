@@ -299,6 +299,10 @@ describe('fds and net --from', () => {
     expect(offline.holders).toEqual(live.holders);
     expect(socketShown(offline.socket)).toEqual(socketShown(live.socket));
     expect(offline.holders).toContainEqual(expect.objectContaining({ pid: child }));
+    // A tuple nobody listened on at the capture: found in no captured table, status 1 (as live).
+    const none = procmon(['net', 'owner', 'tcp', '127.0.0.1:1', '--from', archive]);
+    expect(none.status).toBe(1);
+    expect(none.stdout).toContain(`the socket tables of ${archive} hold no such socket`);
   });
 });
 

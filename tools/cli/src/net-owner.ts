@@ -82,7 +82,11 @@ export async function ownersOf(query: OwnerQuery): Promise<OwnerReport> {
     unreadable: found.unreadable,
     rivals: found.rivals,
     reason: found.reason,
-    explanation: found.explanation,
+    // Offline, no kernel was asked: the captured tables were searched.
+    explanation:
+      source.snapshot && found.reason === 'no-socket'
+        ? `the socket tables of ${source.snapshot.file} hold no such socket`
+        : found.explanation,
   };
 }
 

@@ -1,6 +1,6 @@
-// The clock of CPU samples and scan rows: live, the monotonic clock at the read; for captured
-// data (a backend that carries a capture moment, as a snapshot's does), the captured machine's
-// uptime at the capture, whenever it is read.
+// Captured data (a backend that carries a capture moment, as a snapshot's does) in the model:
+// CPU samples and scan rows are read at the capture (the captured machine's uptime then), not
+// on the monotonic clock as live; and no default socket lookup asks this kernel for its sockets.
 import { type Backend, nodeBackend, ProcFS } from '@procmon/procfs';
 import { describe, expect, it } from 'vitest';
 import { monotonicSeconds, sampleSecondsOf } from './cpu.js';
