@@ -85,6 +85,22 @@ describe('procmon snapshot', () => {
     expect(listing).toMatch(new RegExp(`proc/${child}/exe -> /(usr/)?bin/(dash|sh|bash)\\n`));
   });
 
+  it("names the captured process's user and group as getent names them here", () => {
+    const archive = join(tempFolder('procmon-snapshot-'), 'named.tar.gz');
+    expect(procmon(['snapshot', '-o', archive, '-p', String(child)]).status).toBe(0);
+    const manifest = JSON.parse(member(archive, 'manifest.json').toString('utf8'));
+    const getent = (database: string, id: number) =>
+      spawnSync('getent', [database, String(id)], { encoding: 'utf8' }).stdout.split(':')[0];
+    const uid = process.getuid?.() as number;
+    const gid = process.getgid?.() as number;
+    expect(manifest.users[String(uid)]).toBe(getent('passwd', uid));
+    expect(manifest.groups[String(gid)]).toBe(getent('group', gid));
+    // And the captured files for inspect: smaps_rollup, limits, the namespace links.
+    const names = members(archive);
+    for (const name of ['smaps_rollup', 'limits', 'ns/net', 'ns/pid'])
+      expect(names).toContain(`proc/${child}/${name}`);
+  });
+
   it('captures no environment without --env, and writes to standard output with -o -', () => {
     const run = spawnSync(process.execPath, [binary, 'snapshot', '-o', '-', '-p', String(child)], {
       maxBuffer: 64 * 1024 * 1024,
