@@ -160,6 +160,26 @@ describe('tree --from', () => {
     expect(offline.tree.at(-1)?.pid).toBe(1);
   });
 
+  it('says where the chain ends in a snapshot of chosen processes', () => {
+    const partial = join(folder, 'partial.tar.gz');
+    expect(procmon(['snapshot', '-o', partial, '-p', String(child)]).status).toBe(0);
+    const report = json<{ tree: { pid: number }[]; parentNotCaptured?: number }>([
+      'tree',
+      String(child),
+      '--from',
+      partial,
+    ]);
+    expect(report.tree.map((entry) => entry.pid)).toEqual([child]);
+    expect(report.parentNotCaptured).toBe(parent);
+    expect(procmon(['tree', String(child), '--from', partial]).stdout).toContain(
+      `(its parent ${parent} is not in the snapshot)`,
+    );
+    // The whole-machine snapshot holds every ancestor: nothing to say.
+    expect(json<object>(['tree', String(child), '--from', archive])).not.toHaveProperty(
+      'parentNotCaptured',
+    );
+  });
+
   it('gives the same subtree with --children', () => {
     const [live, offline] = both<{ subtree: { pid: number; children: { pid: number }[] } }>([
       'tree',

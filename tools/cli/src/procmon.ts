@@ -199,13 +199,14 @@ program
       import('./target.js'),
       import('./source-option.js'),
     ]);
-    const process = openIn(pid, await sourceOf(options.from));
+    const source = await sourceOf(options.from);
+    const process = openIn(pid, source);
     if (options.children) {
       const { formatSubtree, subtreeOf } = await import('./subtree-command.js');
       return print(subtreeOf(process), options, formatSubtree);
     }
     const { formatTree, treeOf } = await import('./tree-command.js');
-    return print(treeOf(process), options, formatTree);
+    return print(treeOf(process, source.snapshot), options, formatTree);
   });
 processCommand(
   'fds',
