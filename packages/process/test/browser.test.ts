@@ -126,7 +126,7 @@ async function bundleEntry(): Promise<Bundle> {
   const folder = tempFolder('procmon-browser-bundle-');
   const scope = join(folder, 'node_modules', '@procmon');
   mkdirSync(scope, { recursive: true });
-  for (const name of ['process', 'procfs', 'netsock', 'hash', 'parse', 'snapshot']) {
+  for (const name of ['process', 'procfs', 'netsock', 'snapshot']) {
     symlinkSync(join(PACKAGES, name), join(scope, name));
   }
   writeFileSync(join(folder, 'entry.js'), ENTRY_SOURCE);
