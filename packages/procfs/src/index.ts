@@ -22,6 +22,7 @@ export type { FdEntry } from './listings.js';
 export type { MachineFacts, MachineMoment } from './machine-facts.js';
 export { uptimeFromBytes } from './machine-facts.js';
 export { nodeBackend } from './node-backend.js';
+export { NodeOnlyError } from './node-only-error.js';
 export type { FileStat, LinkEntries, Op, Outcome } from './ops.js';
 export type { SocketDescriptors } from './process-sockets.js';
 export { ProcFS, type ProcFSFlows, type ProcFSOptions, ProcFSPromises } from './procfs.js';
