@@ -21,7 +21,7 @@ const PAIR_SCRIPT = [
 ].join('');
 
 const sha256 = (file: string) =>
-  execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0];
+  execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0] as string;
 const capture = async (pids: number[]) =>
   readSnapshot(await captureSnapshot({ pids, checksums: ['sha256'] }));
 

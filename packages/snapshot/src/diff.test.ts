@@ -46,9 +46,8 @@ function processMembers({ pid, comm, startTime, exe, args, sockets }: Crafted): 
   ];
   if (exe !== undefined) members.push(link(`proc/${pid}/exe`, exe));
   members.push({ type: 'folder', path: `proc/${pid}/fd/` });
-  (sockets ?? []).forEach((inode, fd) =>
-    members.push(link(`proc/${pid}/fd/${fd}`, `socket:[${inode}]`)),
-  );
+  for (const [fd, inode] of (sockets ?? []).entries())
+    members.push(link(`proc/${pid}/fd/${fd}`, `socket:[${inode}]`));
   return members;
 }
 
