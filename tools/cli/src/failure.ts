@@ -66,7 +66,9 @@ function isExpectedFailure(error: unknown): boolean {
     name === 'PermissionDeniedError' ||
     name === 'ProcfsError' ||
     name === 'EventSourceError' ||
-    name === 'ParseError'
+    name === 'ParseError' ||
+    name === 'SnapshotError' ||
+    name === 'SnapshotFileError'
   );
 }
 

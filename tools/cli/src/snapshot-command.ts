@@ -15,7 +15,12 @@ export interface SnapshotArguments {
   env?: boolean;
   /** Name globs redacted besides DEFAULT_REDACT. */
   redact?: string[];
+  /** `--checksums` alone (true: sha256) or with algorithms. */
+  checksums?: string[] | true;
 }
+
+/** The algorithms `--checksums` asks for: sha256 when it names none. */
+const DEFAULT_CHECKSUMS = ['sha256'];
 
 export async function snapshot(args: SnapshotArguments): Promise<void> {
   if (args.redact !== undefined && args.env !== true)
@@ -24,6 +29,7 @@ export async function snapshot(args: SnapshotArguments): Promise<void> {
     pids: args.pid,
     env: args.env === true,
     redact: [...DEFAULT_REDACT, ...(args.redact ?? [])],
+    checksums: args.checksums === true ? DEFAULT_CHECKSUMS : args.checksums,
   });
   if (args.output === '-') {
     await writeOut(bytes);
