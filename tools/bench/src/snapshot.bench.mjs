@@ -7,7 +7,7 @@
 // machine hits each alike. Printed as markdown and written to tools/bench/results/snapshot.md.
 // Usage: node --expose-gc src/snapshot.bench.mjs [--quick]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -85,17 +85,11 @@ async function checkCrowd(bytes, crowd, what) {
 
 async function inProcess(crowd) {
   const samples = new Map([...VARIANTS.map((v) => [v.name, []]), ['ps', []]]);
-  const sizes = new Map();
   const procfs = new ProcFS();
-  // One untimed warm-up of each (JIT, page cache); then the runs, taking turns.
+  // One untimed warm-up of each (JIT, page cache), checked to hold the crowd; then the runs.
   await listProcesses();
-  for (const variant of VARIANTS) {
-    const bytes = await captureSnapshot({ procfs, ...variant.options });
-    sizes.set(variant.name, {
-      bytes: bytes.length,
-      ...(await checkCrowd(bytes, crowd, variant.name)),
-    });
-  }
+  for (const variant of VARIANTS)
+    await checkCrowd(await captureSnapshot({ procfs, ...variant.options }), crowd, variant.name);
   for (let i = 0; i < RUNS; i++) {
     for (const variant of VARIANTS) {
       samples
@@ -104,10 +98,10 @@ async function inProcess(crowd) {
     }
     samples.get('ps').push((await timed(() => listProcesses())).ns);
   }
-  return { samples, sizes };
+  return { samples };
 }
 
-function commands() {
+async function commands(crowd) {
   mkdirSync(scratch, { recursive: true });
   const samples = new Map([...VARIANTS.map((v) => [v.name, []]), ['ps', []]]);
   const sizes = new Map();
@@ -119,11 +113,16 @@ function commands() {
   command(['ps']);
   for (const variant of VARIANTS) snap(variant);
   for (let i = 0; i < RUNS; i++) {
-    for (const variant of VARIANTS) {
-      samples.get(variant.name).push(snap(variant));
-      sizes.set(variant.name, statSync(file(variant)).size);
-    }
+    for (const variant of VARIANTS) samples.get(variant.name).push(snap(variant));
     samples.get('ps').push(command(['ps']));
+  }
+  // The size of the last run's file, and what it holds (the crowd, whole, checked again).
+  for (const variant of VARIANTS) {
+    const bytes = readFileSync(file(variant));
+    sizes.set(variant.name, {
+      bytes: bytes.length,
+      ...(await checkCrowd(bytes, crowd, variant.name)),
+    });
   }
   return { samples, sizes };
 }
@@ -173,7 +172,7 @@ async function main() {
       ).join('\n'),
     );
     say();
-    const whole = commands();
+    const whole = await commands(crowd);
     say(
       timeTable(
         '2. Whole commands: `procmon snapshot -o FILE [flags]` (written to a file in /tmp) against `procmon ps` (output to a drained pipe)',
@@ -187,15 +186,14 @@ async function main() {
     say('| variant | processes | bytes | bytes per process | binaries hashed |');
     say('|---|--:|--:|--:|--:|');
     for (const variant of VARIANTS) {
-      const seen = library.sizes.get(variant.name);
-      const bytes = whole.sizes.get(variant.name);
+      const { bytes, processes, hashed } = whole.sizes.get(variant.name);
       say(
-        `| ${variant.name} | ${int(seen.processes)} | ${int(bytes)} | ${int(bytes / seen.processes)} | ${seen.hashed === undefined ? '—' : int(seen.hashed)} |`,
+        `| ${variant.name} | ${int(processes)} | ${int(bytes)} | ${int(bytes / processes)} | ${hashed === undefined ? '—' : int(hashed)} |`,
       );
     }
     say();
     say(
-      '"processes" and "binaries hashed" are those of the library warm-up capture of the same variant (the commands ran on the same machine moments later); a binary is not hashed when its exe link cannot be read (kernel threads, another user namespace\'s processes).',
+      "Processes besides the crowd come and go (other engineers' test suites run on this machine), so the count differs a little between variants. A binary is not hashed when no source of @procmon/hash can read it (kernel threads; processes of another user namespace, whose exe link is EACCES here).",
     );
   } finally {
     stopCrowd(crowd);
