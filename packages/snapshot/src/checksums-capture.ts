@@ -2,7 +2,7 @@
 // Each captured process's binary is hashed through @procmon/hash's processChecksum (the running
 // file through /proc/<pid>/exe, its identity confirmed around the read), and kept only if the
 // pid still has the start time its captured stat gave: a checksum is never of another process.
-import { ChecksumCache, type ChecksumSource, processChecksumAsync } from '@procmon/hash';
+import { ChecksumCache, processChecksumAsync } from '@procmon/hash';
 import { parseStat } from '@procmon/parse';
 import type { ProcFS } from '@procmon/procfs';
 import type { SnapshotChecksums, SnapshotProcessChecksum } from './checksums.js';
@@ -56,7 +56,7 @@ async function checksumEntry(
     entry = {
       pid,
       ...pathOf(result),
-      source: result.source as ChecksumSource,
+      source: result.source,
       checksums: result.checksums,
     };
   } catch (error) {
