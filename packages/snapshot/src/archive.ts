@@ -1,7 +1,9 @@
 // A snapshot's bytes (.tar.gz) into a Snapshot, for archives from anywhere: pure (no node:*),
 // every cap applied while reading (limits.ts), and every member path checked so that nothing
-// lands outside the tree: only `manifest.json` (first) and paths under `proc/`, no `.`, `..`,
-// empty or absolute segment, no NUL, nothing under a link or a file, no member twice.
+// lands outside the tree: only `manifest.json` (first), `checksums.json` (second, optional:
+// checksums.ts) and paths under `proc/`, no `.`, `..`, empty or absolute segment, no NUL,
+// nothing under a link or a file, no member twice.
+import { CHECKSUMS_NAME, parseChecksums, type SnapshotChecksums } from './checksums.js';
 import { SnapshotError } from './errors.js';
 import { gunzipCapped } from './gzip.js';
 import { limitsOf, type SnapshotLimits } from './limits.js';
@@ -29,8 +31,13 @@ export function snapshotFromTar(tar: Uint8Array, limits?: SnapshotLimits): Snaps
   // Folders made because a member was under them, which the archive may still declare itself.
   const implicit = new WeakSet<SnapshotFolder>();
   let manifest: SnapshotManifest | undefined;
+  let checksums: SnapshotChecksums | undefined;
   let first = true;
+  let second = false;
   for (const member of readTar(tar, caps)) {
+    // checksums.json is only ever the member right after the manifest.
+    const checksumsNext = second;
+    second = false;
     if (first) {
       first = false;
       if (member.path !== MANIFEST_NAME || member.type !== 'file') {
@@ -43,6 +50,11 @@ export function snapshotFromTar(tar: Uint8Array, limits?: SnapshotLimits): Snaps
         );
       }
       manifest = parseManifest(member.data);
+      second = true;
+      continue;
+    }
+    if (checksumsNext && member.path === CHECKSUMS_NAME && member.type === 'file') {
+      checksums = parseChecksums(member.data, (manifest as SnapshotManifest).pids);
       continue;
     }
     const segments = checkedSegments(member.path, member.type === 'folder');
@@ -89,7 +101,7 @@ export function snapshotFromTar(tar: Uint8Array, limits?: SnapshotLimits): Snaps
   if (manifest === undefined) {
     throw new SnapshotError(`the archive is empty: no ${MANIFEST_NAME}`, { reason: 'manifest' });
   }
-  return { manifest, proc };
+  return checksums === undefined ? { manifest, proc } : { manifest, checksums, proc };
 }
 
 /** The segments of a member's path below `proc/`; refuses every path that could escape. */

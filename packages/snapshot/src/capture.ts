@@ -8,8 +8,11 @@
 // user's fd/, ENOENT on a kernel thread's exe) are in the manifest's `failures`, with their errno,
 // so a reader of the snapshot gets the error the live read gave.
 import { hostname, release } from 'node:os';
+import { checkAlgorithms } from '@procmon/hash';
 import { NAMESPACE_TYPES, parseStat } from '@procmon/parse';
 import { all, type FdEntry, type Flow, ProcFS } from '@procmon/procfs';
+import { CHECKSUMS_NAME, type SnapshotChecksums, serializeChecksums } from './checksums.js';
+import { captureChecksums } from './checksums-capture.js';
 import { gzip } from './gzip.js';
 import { idsSeen, type NameResolver, namesOf } from './id-names.js';
 import {
@@ -32,6 +35,11 @@ export interface CaptureOptions {
   env?: boolean | undefined;
   /** Glob patterns of variable names whose values are redacted; DEFAULT_REDACT unless given. */
   redact?: readonly string[] | undefined;
+  /**
+   * Hash each captured process's binary with these algorithms (`['sha256']`), into the member
+   * checksums.json; no hashing unless set.
+   */
+  checksums?: readonly string[] | undefined;
   /** Processes read side by side in one batch; 64 unless set. */
   concurrency?: number | undefined;
   /**
@@ -80,6 +88,8 @@ type Reading<T> = { ok: true; value: T } | { ok: false; code: string };
 
 interface CapturedProcess {
   pid: number;
+  /** The start time of its stat, for the checksums' identity check. */
+  startTime: number;
   members: TarMember[];
   failures: SnapshotFailure[];
   /** Its status file's bytes, when read (for the ids it names). */
@@ -100,6 +110,7 @@ export async function captureSnapshot(options: CaptureOptions = {}): Promise<Uin
   const env = options.env === true;
   const takenAt = new Date();
   const asked = options.pids ? checkedPids(options.pids) : undefined;
+  const algorithms = options.checksums ? [...checkAlgorithms(options.checksums)] : undefined;
   const facts = await procfs.runAsync(procfs.flows.machineFacts());
   const pids = asked ?? (await procfs.runAsync(procfs.flows.listPids()));
 
@@ -126,6 +137,7 @@ export async function captureSnapshot(options: CaptureOptions = {}): Promise<Uin
         options.names,
       )
     : undefined;
+  const checksums = algorithms && (await captureChecksums(procfs, processes, algorithms));
   const manifest: SnapshotManifest = {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
@@ -147,12 +159,17 @@ export async function captureSnapshot(options: CaptureOptions = {}): Promise<Uin
       path: MANIFEST_NAME,
       data: new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`),
     },
+    ...checksumsMember(checksums),
     { type: 'folder', path: 'proc/' },
     ...machine.members,
     ...processes.flatMap((p) => p.members),
   ];
   return gzip(writeTar(members, { mtimeSeconds: takenAt.getTime() / 1000 }));
 }
+
+/** checksums.json, right after the manifest, when checksums were asked for. */
+const checksumsMember = (checksums: SnapshotChecksums | undefined): TarMember[] =>
+  checksums ? [{ type: 'file', path: CHECKSUMS_NAME, data: serializeChecksums(checksums) }] : [];
 
 function checkedPids(pids: readonly number[]): number[] {
   for (const pid of pids) {
@@ -213,7 +230,9 @@ function* processFlow(
     attempt(procfs.flows.listTasks(pid)),
   ] as const);
   const after = yield* attempt(procfs.flows.readFile(pid, 'stat'));
-  if (!after.ok || startTimeOf(after.value) !== startTimeOf(before.value)) return undefined;
+  if (!after.ok) return undefined;
+  const startTime = startTimeOf(after.value);
+  if (startTime !== startTimeOf(before.value)) return undefined;
 
   const base = `proc/${pid}`;
   const members: TarMember[] = [{ type: 'folder', path: `${base}/` }];
@@ -246,7 +265,7 @@ function* processFlow(
     for (const tid of [...tasks.value].sort((a, b) => a - b))
       members.push({ type: 'folder', path: `${base}/task/${tid}/` });
   } else failures.push({ pid, file: 'task', code: tasks.code });
-  return { pid, members, failures, status };
+  return { pid, startTime, members, failures, status };
 }
 
 function fdMembers(pid: number, entries: FdEntry[], failures: SnapshotFailure[]): TarMember[] {

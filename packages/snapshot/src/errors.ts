@@ -18,7 +18,8 @@ export type SnapshotFault =
   | 'duplicate-member'
   | 'too-large'
   | 'too-many-members'
-  | 'manifest';
+  | 'manifest'
+  | 'checksums';
 
 /**
  * A snapshot archive that cannot be read: malformed, truncated, hostile (a path that escapes,

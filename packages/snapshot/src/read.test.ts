@@ -38,7 +38,10 @@ describe('the read entry', () => {
     const { files, packages } = graph('read.ts');
     expect(files).toContain('snapshot-backend.ts');
     expect(files).toContain('archive.ts');
-    expect([...packages]).toEqual([]);
+    expect(files).toContain('diff.ts');
+    // @procmon/parse is pure (no node:*, runs in browsers: its own suite checks it); the diff
+    // parses the archive's bytes with it.
+    expect([...packages]).toEqual(['@procmon/parse']);
   });
 
   it('the check sees what the full entry loads (so it can fail)', () => {

@@ -1,5 +1,6 @@
 // A snapshot in memory: its manifest and the tree of what was under /proc, as the archive held
 // it. Pure data: links are their target bytes, never resolved.
+import type { SnapshotChecksums } from './checksums.js';
 import type { SnapshotManifest } from './manifest.js';
 
 export interface SnapshotFile {
@@ -23,6 +24,8 @@ export type SnapshotNode = SnapshotFile | SnapshotLink | SnapshotFolder;
 
 export interface Snapshot {
   manifest: SnapshotManifest;
+  /** The binaries' checksums (checksums.json), when the capture computed them. */
+  checksums?: SnapshotChecksums | undefined;
   /** What was under the proc root (`proc/` in the archive). */
   proc: SnapshotFolder;
 }

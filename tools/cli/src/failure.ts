@@ -67,7 +67,9 @@ function isExpectedFailure(error: unknown): boolean {
     name === 'PermissionDeniedError' ||
     name === 'ProcfsError' ||
     name === 'EventSourceError' ||
-    name === 'ParseError'
+    name === 'ParseError' ||
+    name === 'SnapshotError' ||
+    name === 'SnapshotFileError'
   );
 }
 

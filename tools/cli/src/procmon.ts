@@ -472,13 +472,35 @@ program
     'more variable names whose values are redacted, comma-separated globs (added to the defaults: *TOKEN*, *SECRET*, *PASSWORD*, *KEY*, ...)',
     parseNamePatterns,
   )
+  .option(
+    '--checksums [algos]',
+    "hash each process's binary too (sha256 unless algorithms are given, comma-separated), into checksums.json",
+    parseAlgorithmList,
+  )
   .addHelpText(
     'after',
-    "\nExamples:\n  procmon snapshot -o machine.tar.gz\n  procmon snapshot -o web.tar.gz -p 1234,1240 --env --redact 'AWS_*,DB_URL'\n  tar -tzvf machine.tar.gz   # a plain tar: manifest.json, then proc/<pid>/...",
+    "\nExamples:\n  procmon snapshot -o machine.tar.gz\n  procmon snapshot -o machine.tar.gz --checksums sha256,md5\n  procmon snapshot -o web.tar.gz -p 1234,1240 --env --redact 'AWS_*,DB_URL'\n  tar -tzvf machine.tar.gz   # a plain tar: manifest.json, then proc/<pid>/...",
   )
   .action(async (options: SnapshotArguments) => {
     const { snapshot } = await import('./snapshot-command.js');
     await snapshot(options);
+  });
+
+program
+  .command('diff')
+  .description(
+    'what changed between two snapshots: processes started and gone, binaries whose checksum changed, listeners and connections new and gone',
+  )
+  .argument('<before>', 'the earlier snapshot file (procmon snapshot -o)')
+  .argument('<after>', 'the later snapshot file')
+  .option('--json', 'print JSON for machines')
+  .addHelpText(
+    'after',
+    '\nChecksums are compared when both snapshots have them (procmon snapshot --checksums).\n\nExamples:\n  procmon snapshot -o before.tar.gz --checksums\n  procmon snapshot -o after.tar.gz --checksums\n  procmon diff before.tar.gz after.tar.gz',
+  )
+  .action(async (before: string, after: string, options: JsonOption) => {
+    const { diffFiles, formatDiff } = await import('./diff-command.js');
+    return print(await diffFiles(before, after), options, formatDiff);
   });
 
 async function main(): Promise<number> {

@@ -16,7 +16,12 @@ export interface SnapshotArguments {
   env?: boolean;
   /** Name globs redacted besides DEFAULT_REDACT. */
   redact?: string[];
+  /** `--checksums` alone (true: sha256) or with algorithms. */
+  checksums?: string[] | true;
 }
+
+/** The algorithms `--checksums` asks for: sha256 when it names none. */
+const DEFAULT_CHECKSUMS = ['sha256'];
 
 export async function snapshot(args: SnapshotArguments): Promise<void> {
   if (args.redact !== undefined && args.env !== true)
@@ -28,6 +33,7 @@ export async function snapshot(args: SnapshotArguments): Promise<void> {
     // This machine's names for the ids seen, as ps shows them (getent): `--from` shows them
     // elsewhere, where these ids may name other users or none.
     names: ({ uids, gids }) => ({ users: userNames(uids), groups: groupNames(gids) }),
+    checksums: args.checksums === true ? DEFAULT_CHECKSUMS : args.checksums,
   });
   if (args.output === '-') {
     await writeOut(bytes);
