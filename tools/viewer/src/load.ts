@@ -1,0 +1,69 @@
+// A snapshot file opened in the page: its bytes read under readSnapshot's caps (a hostile archive
+// is a SnapshotError, shown as such), then the process model over a ProcFS whose backend is the
+// snapshot, exactly as `procmon` runs it live. The scan is done once, up front (the tree needs
+// it); connections and a process's details are read when they are first shown.
+import { SocketResolver } from '@procmon/netsock';
+import {
+  type Connection,
+  connectionsReport,
+  type ScannedProcess,
+  type SocketLookup,
+  scanProcesses,
+} from '@procmon/process';
+import { ProcFS } from '@procmon/procfs';
+import {
+  readSnapshot,
+  type Snapshot,
+  type SnapshotManifest,
+  snapshotBackend,
+} from '@procmon/snapshot/read';
+
+export interface LoadedSnapshot {
+  /** The file's name, as the browser gave it (chosen by whoever named the file: shown escaped). */
+  fileName: string;
+  snapshot: Snapshot;
+  manifest: SnapshotManifest;
+  procfs: ProcFS;
+  /** Every captured process, in pid order, with path, args, cwd and uids. */
+  processes: ScannedProcess[];
+  byPid: Map<number, ScannedProcess>;
+  /** The sockets behind descriptors, from the snapshot's socket tables. */
+  sockets: SocketLookup;
+  /** Every socket with its holders; read on first use. */
+  connections(): ConnectionsView;
+}
+
+export interface ConnectionsView {
+  connections: Connection[];
+  /** Processes whose descriptors could not be read at capture time. */
+  unreadable: number[];
+}
+
+/** Reads a snapshot's bytes and scans its processes; throws SnapshotError for a bad archive. */
+export async function loadSnapshot(fileName: string, bytes: Uint8Array): Promise<LoadedSnapshot> {
+  const snapshot = await readSnapshot(bytes);
+  const procfs = new ProcFS({ backend: snapshotBackend(snapshot) });
+  const processes = scanProcesses({ procfs, fields: ['path', 'args', 'cwd', 'uids'] });
+  const byPid = new Map(processes.map((process) => [process.pid, process]));
+  // The snapshot holds the socket tables of the capturing process's network namespace, under
+  // net/, not each process's own: every lookup reads those (no `pid`).
+  const resolver = new SocketResolver({ procfs, backend: 'procfs' });
+  const sockets: SocketLookup = {
+    resolve: (inodes) => resolver.resolve(inodes),
+    resolveAsync: (inodes) => resolver.resolveAsync(inodes),
+  };
+  let connections: ConnectionsView | undefined;
+  return {
+    fileName,
+    snapshot,
+    manifest: snapshot.manifest,
+    procfs,
+    processes,
+    byPid,
+    sockets,
+    connections() {
+      connections ??= connectionsReport({ procfs, resolver });
+      return connections;
+    },
+  };
+}
