@@ -1,5 +1,5 @@
 import { defineConfig } from 'vite';
-import { nodeStubs } from './build/node-stubs.js';
+import { nodeStubs } from './bundler/node-stubs.js';
 
 // A static page: relative asset paths (`base: './'`) so dist/ works from any folder or URL path,
 // no inline script (the Content-Security-Policy in index.html forbids it), no source fetched from
