@@ -3,7 +3,8 @@
 // never calls them: the model reads through the snapshot's backend, sockets through netsock's
 // /proc/net reader over that backend. Each stand-in throws if it is called, naming what was
 // called, so a code path that does reach one fails loudly instead of lying. The few values read
-// when a module loads (`constants`, `arch()`, `endianness()`) are inert.
+// when a module loads (`constants`, `arch()`, `endianness()`,
+// `availableParallelism()`, `fileURLToPath()`) are inert.
 import type { Plugin } from 'vite';
 
 const PREFIX = '\0procmon-node-stub:';
@@ -26,7 +27,7 @@ const EXPORTS: Record<string, readonly string[]> = {
     'fstat',
   ],
   'fs/promises': ['stat'],
-  os: ['availableParallelism', 'hostname', 'release'],
+  os: ['hostname', 'release'],
   path: ['relative'],
   util: ['getSystemErrorMap', 'inspect'],
   module: ['createRequire'],
@@ -38,7 +39,7 @@ const EXPORTS: Record<string, readonly string[]> = {
 /** Values some modules read as they load: they must not throw. */
 const INERT: Record<string, string> = {
   fs: 'export const constants = { O_RDONLY: 0, O_NONBLOCK: 0, O_NOCTTY: 0 };',
-  os: "export const constants = { errno: {} };\nexport const arch = () => 'browser';\nexport const endianness = () => 'LE';",
+  os: "export const constants = { errno: {} };\nexport const arch = () => 'browser';\nexport const endianness = () => 'LE';\nexport const availableParallelism = () => 1;",
   // The addon loaders compute their package's folder as they load; nothing is ever loaded from it.
   url: 'export const fileURLToPath = (url) => String(url);',
 };

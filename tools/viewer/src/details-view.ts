@@ -29,8 +29,10 @@ export function detailsView(loaded: LoadedSnapshot, pid: number): HTMLElement {
   const extra = attempt(() =>
     process.extraInfo({ fields: ['environ', 'descriptors', 'status', 'statm'] }),
   );
-  if (details) failures.push(...details.failures);
-  if (extra) failures.push(...extra.failures);
+  // details and extraInfo both read environ: its failure is listed once.
+  for (const failure of [...(details?.failures ?? []), ...(extra?.failures ?? [])]) {
+    if (!failures.some((seen) => seen.field === failure.field && seen.message === failure.message)) failures.push(failure);
+  }
 
   const facts = el('dl', { class: 'facts' });
   const fact = (name: string, value: string | Node, className?: string) => {

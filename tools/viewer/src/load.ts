@@ -2,7 +2,7 @@
 // is a SnapshotError, shown as such), then the process model over a ProcFS whose backend is the
 // snapshot, exactly as `procmon` runs it live. The scan is done once, up front (the tree needs
 // it); connections and a process's details are read when they are first shown.
-import { SocketResolver } from '@procmon/netsock';
+import { SocketResolver, type TableName } from '@procmon/netsock';
 import {
   type Connection,
   connectionsReport,
@@ -17,6 +17,12 @@ import {
   type SnapshotManifest,
   snapshotBackend,
 } from '@procmon/snapshot/read';
+
+/**
+ * The socket tables a snapshot holds (net/tcp and tcp6, udp and udp6, unix): asking for the
+ * others (udplite, raw, ...) would be asking for files the snapshot says it does not have.
+ */
+const SNAPSHOT_TABLES: readonly TableName[] = ['tcp', 'udp', 'unix'];
 
 export interface LoadedSnapshot {
   /** The file's name, as the browser gave it (chosen by whoever named the file: shown escaped). */
@@ -62,7 +68,7 @@ export async function loadSnapshot(fileName: string, bytes: Uint8Array): Promise
     byPid,
     sockets,
     connections() {
-      connections ??= connectionsReport({ procfs, resolver });
+      connections ??= connectionsReport({ procfs, resolver, tables: SNAPSHOT_TABLES });
       return connections;
     },
   };
