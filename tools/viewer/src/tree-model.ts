@@ -22,6 +22,24 @@ export function buildTree(processes: readonly ScannedProcess[]): ProcessTree {
     if (siblings) siblings.push(process);
     else children.set(process.ppid, [process]);
   }
+  // Stat files of a hostile snapshot can make parents loop (1 under 2 under 1): nothing of a loop
+  // hangs from a root, so its lowest pid becomes one, and no process goes unshown.
+  const reached = new Set<number>();
+  const reach = (from: ScannedProcess) => {
+    const stack = [from];
+    while (stack.length > 0) {
+      const process = stack.pop() as ScannedProcess;
+      if (reached.has(process.pid)) continue;
+      reached.add(process.pid);
+      stack.push(...(children.get(process.pid) ?? []));
+    }
+  };
+  for (const root of roots) reach(root);
+  for (const process of processes) {
+    if (reached.has(process.pid)) continue;
+    roots.push(process);
+    reach(process);
+  }
   return { roots, children };
 }
 

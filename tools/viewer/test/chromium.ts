@@ -34,8 +34,11 @@ export interface ServedViewer {
   stray: string[];
 }
 
-/** Launches Chromium with dist/ served at ORIGIN; throws when the viewer is not built. */
-export async function launchViewer(): Promise<ServedViewer> {
+/**
+ * Launches Chromium with dist/ served at ORIGIN (and `extra` paths with their bytes, as
+ * `procmon view` serves /snapshot/0); throws when the viewer is not built.
+ */
+export async function launchViewer(extra: ReadonlyMap<string, Uint8Array> = new Map()): Promise<ServedViewer> {
   if (!existsSync(join(DIST, 'index.html'))) {
     throw new Error(`${DIST}index.html is missing: build first (pnpm turbo run build --filter=@procmon/viewer)`);
   }
@@ -48,6 +51,8 @@ export async function launchViewer(): Promise<ServedViewer> {
       stray.push(url.href);
       return route.abort();
     }
+    const served = extra.get(url.pathname);
+    if (served) return route.fulfill({ contentType: 'application/gzip', body: Buffer.from(served) });
     const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
     const file = join(DIST, name);
     if (!name.includes('..') && file.startsWith(DIST) && existsSync(file)) {

@@ -74,7 +74,7 @@ if (!haveChromium && !inCI) {
       before = await captureSnapshot({ pids: [process.pid] });
       started = await startListener();
       snapshot = await captureSnapshot({ pids: [process.pid, started.pid], env: true });
-      served = await launchViewer();
+      served = await launchViewer(new Map([['/snapshot/0', snapshot]]));
       page = await served.context.newPage();
       page.on('dialog', (dialog) => {
         dialogs.push(dialog.message());
@@ -179,6 +179,16 @@ if (!haveChromium && !inCI) {
       expect(await page.locator('#diff-new-listeners li').allTextContents()).toContain(
         `tcp 127.0.0.1:${started.port} held by ${started.pid}`,
       );
+    });
+
+    it('opens the snapshot named in its URL, as procmon view passes it, and no other', async () => {
+      await page.goto(`${ORIGIN}/?snapshot=/snapshot/0`);
+      await page.waitForSelector('body[data-state="shown"]');
+      expect(await page.locator(`li[data-pid="${started.pid}"]`).count()).toBe(1);
+      // A URL that is not one of the server's snapshot routes is never fetched.
+      await page.goto(`${ORIGIN}/?snapshot=${encodeURIComponent('https://elsewhere.example/x.tar.gz')}&snapshot=/x`);
+      await page.waitForLoadState('load');
+      expect(await page.evaluate(() => document.body.dataset.state)).toBeUndefined();
     });
 
     it('made no request off its own files and threw nothing', () => {
