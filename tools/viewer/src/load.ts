@@ -48,8 +48,10 @@ export interface ConnectionsView {
 /** Reads a snapshot's bytes and scans its processes; throws SnapshotError for a bad archive. */
 export async function loadSnapshot(fileName: string, bytes: Uint8Array): Promise<LoadedSnapshot> {
   const snapshot = await readSnapshot(bytes);
+  performance.mark('procmon:snapshot-read');
   const procfs = new ProcFS({ backend: snapshotBackend(snapshot) });
   const processes = scanProcesses({ procfs, fields: ['path', 'args', 'cwd', 'uids'] });
+  performance.mark('procmon:scanned');
   const byPid = new Map(processes.map((process) => [process.pid, process]));
   // The snapshot holds the socket tables of the capturing process's network namespace, under
   // net/, not each process's own: every lookup reads those (no `pid`).
