@@ -49,7 +49,7 @@ export function detailsView(loaded: LoadedSnapshot, pid: number): HTMLElement {
     fact('state', scanned.state);
     fact('started', startText(scanned.startTime, loaded.manifest));
   }
-  const uids = extra?.status?.uids ?? scanned?.uids;
+  const uids = extra?.status?.uid;
   if (uids) fact('user', `uid ${uids.effective} (real ${uids.real})`);
   fact('cwd', shown(details?.cwd ?? '(not read)'), 'cwd');
   panel.append(facts);

@@ -30,9 +30,11 @@ export interface LoadedSnapshot {
   snapshot: Snapshot;
   manifest: SnapshotManifest;
   procfs: ProcFS;
-  /** Every captured process, in pid order, with path, args, cwd and uids. */
+  /** Every captured process, in pid order, with path and args (what the tree shows). */
   processes: ScannedProcess[];
   byPid: Map<number, ScannedProcess>;
+  /** A process's effective uid (for searches by user); every status is read on first use. */
+  uidOf(pid: number): number | undefined;
   /** The sockets behind descriptors, from the snapshot's socket tables. */
   sockets: SocketLookup;
   /** Every socket with its holders; read on first use. */
@@ -50,7 +52,9 @@ export async function loadSnapshot(fileName: string, bytes: Uint8Array): Promise
   const snapshot = await readSnapshot(bytes);
   performance.mark('procmon:snapshot-read');
   const procfs = new ProcFS({ backend: snapshotBackend(snapshot) });
-  const processes = scanProcesses({ procfs, fields: ['path', 'args', 'cwd', 'uids'] });
+  // Only what the tree shows: every other field is read for one process when it is selected
+  // (status for all of them only when a search asks for a user), so the tree comes up sooner.
+  const processes = scanProcesses({ procfs, fields: ['path', 'args'] });
   performance.mark('procmon:scanned');
   const byPid = new Map(processes.map((process) => [process.pid, process]));
   // The snapshot holds the socket tables of the capturing process's network namespace, under
@@ -61,6 +65,7 @@ export async function loadSnapshot(fileName: string, bytes: Uint8Array): Promise
     resolveAsync: (inodes) => resolver.resolveAsync(inodes),
   };
   let connections: ConnectionsView | undefined;
+  let uids: Map<number, number> | undefined;
   return {
     fileName,
     snapshot,
@@ -69,6 +74,14 @@ export async function loadSnapshot(fileName: string, bytes: Uint8Array): Promise
     processes,
     byPid,
     sockets,
+    uidOf(pid) {
+      uids ??= new Map(
+        scanProcesses({ procfs, fields: ['uids'] }).flatMap((process) =>
+          process.uids ? [[process.pid, process.uids.effective] as const] : [],
+        ),
+      );
+      return uids.get(pid);
+    },
     connections() {
       connections ??= connectionsReport({ procfs, resolver, tables: SNAPSHOT_TABLES });
       return connections;

@@ -30,6 +30,7 @@ const PROCESSES = [
   scanned(20, 99, 'orphan'),
 ];
 const byPid = new Map(PROCESSES.map((process) => [process.pid, process]));
+const uidOf = (pid: number) => byPid.get(pid)?.uids?.effective;
 
 describe('buildTree', () => {
   it('hangs each process under its parent, roots where the parent is not captured', () => {
@@ -48,26 +49,26 @@ describe('buildTree', () => {
 describe('search', () => {
   it('matches a pid exactly, a uid with uid:, and text in name, path or args ignoring case', () => {
     const python = byPid.get(12) as ScannedProcess;
-    expect(matches(python, '12')).toBe(true);
-    expect(matches(python, '1')).toBe(false);
-    expect(matches(python, 'uid:1000')).toBe(true);
-    expect(matches(python, 'uid:0')).toBe(false);
-    expect(matches(python, 'SERVER.PY')).toBe(true);
-    expect(matches(python, '--port 8080')).toBe(true);
-    expect(matches(python, 'sshd')).toBe(false);
+    expect(matches(python, '12', uidOf)).toBe(true);
+    expect(matches(python, '1', uidOf)).toBe(false);
+    expect(matches(python, 'uid:1000', uidOf)).toBe(true);
+    expect(matches(python, 'uid:0', uidOf)).toBe(false);
+    expect(matches(python, 'SERVER.PY', uidOf)).toBe(true);
+    expect(matches(python, '--port 8080', uidOf)).toBe(true);
+    expect(matches(python, 'sshd', uidOf)).toBe(false);
   });
 
   it('shows each match with its ancestors, nothing when nothing matches, all when empty', () => {
-    expect([...(visiblePids(PROCESSES, byPid, 'server.py') ?? [])].sort((a, b) => a - b)).toEqual([1, 10, 11, 12]);
-    expect([...(visiblePids(PROCESSES, byPid, 'uid:1000') ?? [])].sort((a, b) => a - b)).toEqual([1, 10, 11, 12]);
-    expect(visiblePids(PROCESSES, byPid, 'nothing like it')?.size).toBe(0);
-    expect(visiblePids(PROCESSES, byPid, '  ')).toBeUndefined();
+    expect([...(visiblePids(PROCESSES, byPid, 'server.py', uidOf) ?? [])].sort((a, b) => a - b)).toEqual([1, 10, 11, 12]);
+    expect([...(visiblePids(PROCESSES, byPid, 'uid:1000', uidOf) ?? [])].sort((a, b) => a - b)).toEqual([1, 10, 11, 12]);
+    expect(visiblePids(PROCESSES, byPid, 'nothing like it', uidOf)?.size).toBe(0);
+    expect(visiblePids(PROCESSES, byPid, '  ', uidOf)).toBeUndefined();
   });
 
   it('stops at a loop of parents', () => {
     const loop = [scanned(30, 31, 'a'), scanned(31, 30, 'b')];
     const loopByPid = new Map(loop.map((process) => [process.pid, process]));
-    expect([...(visiblePids(loop, loopByPid, 'a') ?? [])].sort()).toEqual([30, 31]);
+    expect([...(visiblePids(loop, loopByPid, 'a', () => undefined) ?? [])].sort()).toEqual([30, 31]);
     // Neither has an uncaptured parent: the loop's lowest pid is made a root, so both are shown.
     const tree = buildTree(loop);
     expect(tree.roots.map((p) => p.pid)).toEqual([30]);

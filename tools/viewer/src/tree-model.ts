@@ -47,12 +47,16 @@ export function buildTree(processes: readonly ScannedProcess[]): ProcessTree {
  * Whether a process matches a search: the pid or the uid (`uid:1000`, or the bare number as a
  * pid) exactly, else the text in its name, path or arguments, ignoring case.
  */
-export function matches(process: ScannedProcess, query: string): boolean {
+export function matches(
+  process: ScannedProcess,
+  query: string,
+  uidOf: (pid: number) => number | undefined,
+): boolean {
   const wanted = query.trim();
   if (wanted === '') return true;
   if (/^\d+$/.test(wanted)) return String(process.pid) === wanted;
   const uid = /^(?:uid|user):(\d+)$/i.exec(wanted);
-  if (uid) return process.uids !== undefined && String(process.uids.effective) === uid[1];
+  if (uid) return String(uidOf(process.pid)) === uid[1];
   const needle = wanted.toLowerCase();
   return [process.comm, process.path ?? '', process.command ?? ''].some((text) =>
     text.toLowerCase().includes(needle),
@@ -64,11 +68,12 @@ export function visiblePids(
   processes: readonly ScannedProcess[],
   byPid: ReadonlyMap<number, ScannedProcess>,
   query: string,
+  uidOf: (pid: number) => number | undefined,
 ): Set<number> | undefined {
   if (query.trim() === '') return undefined;
   const shown = new Set<number>();
   for (const process of processes) {
-    if (!matches(process, query)) continue;
+    if (!matches(process, query, uidOf)) continue;
     // Walk up until a process already shown (its ancestors are too) or a root; a loop in
     // hostile ppids stops at the first pid seen twice.
     let current: ScannedProcess | undefined = process;

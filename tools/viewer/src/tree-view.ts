@@ -24,10 +24,14 @@ export function treeView(
   const list = el('div', { class: 'tree', id: 'tree' });
   const element = el('section', { class: 'panel tree-panel' }, el('div', { class: 'toolbar' }, input, count), list);
 
+  // Per render: the pids already placed (a loop of parents cannot place one twice), and the
+  // folded processes whose children are built only when unfolded.
+  let built: Built = { placed: new Set(), pending: new Map() };
   const render = (query: string) => {
-    const visible = visiblePids(loaded.processes, loaded.byPid, query);
+    const visible = visiblePids(loaded.processes, loaded.byPid, query, (pid) => loaded.uidOf(pid));
     clear(list);
-    list.append(branch(tree, tree.roots, visible));
+    built = { placed: new Set(), pending: new Map() };
+    list.append(branch(tree, tree.roots, visible, built));
     count.textContent = visible
       ? `${visible.size} shown (matches and their parents) of ${loaded.processes.length}`
       : `${loaded.processes.length} processes`;
@@ -39,6 +43,11 @@ export function treeView(
     const item = target.closest<HTMLElement>('li[data-pid]');
     if (!item) return;
     if (target.closest('button.fold')) {
+      const pending = built.pending.get(item);
+      if (pending) {
+        built.pending.delete(item);
+        item.append(branch(tree, pending, undefined, built));
+      }
       item.classList.toggle('folded');
       const button = target.closest('button.fold') as HTMLButtonElement;
       button.textContent = item.classList.contains('folded') ? '▸' : '▾';
@@ -60,18 +69,32 @@ export function treeView(
   };
 }
 
+/** What one render of the tree has built (see treeView). */
+interface Built {
+  placed: Set<number>;
+  pending: Map<HTMLElement, readonly ScannedProcess[]>;
+}
+
+/**
+ * Children past this many start folded, built when unfolded: a shell with a thousand children
+ * would otherwise be most of the tree, and most of the time it takes to show (a search shows its
+ * matches unfolded whatever their number).
+ */
+const FOLD_ABOVE = 32;
+
 /** A list of processes with their subtrees, built depth first without recursion limits. */
 function branch(
   tree: ProcessTree,
   processes: readonly ScannedProcess[],
   visible: Set<number> | undefined,
+  built: Built,
 ): HTMLUListElement {
   const top = el('ul', { class: 'branch' });
   // An explicit stack: a hostile snapshot could nest processes deeper than the call stack.
   const stack: Array<{ list: HTMLUListElement; items: readonly ScannedProcess[]; next: number }> = [
     { list: top, items: processes, next: 0 },
   ];
-  const placed = new Set<number>();
+  const { placed } = built;
   while (stack.length > 0) {
     const frame = stack[stack.length - 1] as (typeof stack)[number];
     if (frame.next >= frame.items.length) {
@@ -87,7 +110,14 @@ function branch(
     );
     const item = el('li', { data: { pid: String(process.pid) } }, row(process, children.length > 0));
     frame.list.append(item);
-    if (children.length > 0) {
+    if (!visible && children.length > FOLD_ABOVE) {
+      item.classList.add('folded');
+      const fold = item.querySelector(':scope > .row > .fold') as HTMLElement;
+      fold.textContent = '▸';
+      fold.setAttribute('aria-expanded', 'false');
+      item.firstElementChild?.append(el('span', { class: 'folded-count' }, `${children.length} children`));
+      built.pending.set(item, children);
+    } else if (children.length > 0) {
       const sublist = el('ul', { class: 'branch' });
       item.append(sublist);
       stack.push({ list: sublist, items: children, next: 0 });
@@ -96,17 +126,35 @@ function branch(
   return top;
 }
 
+// Rows are clones of one template (cheaper than building each element): fold button or spacer,
+// pid, name, command.
+let rowTemplates: { parent: HTMLElement; leaf: HTMLElement } | undefined;
+
 function row(process: ScannedProcess, hasChildren: boolean): HTMLElement {
-  const fold = hasChildren ? el('button', { class: 'fold', title: 'Fold or unfold the children' }, '▾') : el('span', { class: 'fold-space' });
-  if (fold instanceof HTMLButtonElement) fold.setAttribute('aria-expanded', 'true');
-  const user = process.uids ? String(process.uids.effective) : '?';
-  return el(
-    'div',
-    { class: process.gone ? 'row gone' : 'row' },
-    fold,
-    el('span', { class: 'pid' }, String(process.pid)),
-    el('span', { class: 'comm' }, shown(process.comm)),
-    el('span', { class: 'uid', title: 'effective uid' }, user),
-    el('span', { class: 'command' }, shown(process.command ?? process.path ?? '')),
-  );
+  rowTemplates ??= {
+    parent: el(
+      'div',
+      { class: 'row' },
+      el('button', { class: 'fold', title: 'Fold or unfold the children' }, '▾'),
+      el('span', { class: 'pid' }),
+      el('span', { class: 'comm' }),
+      el('span', { class: 'command' }),
+    ),
+    leaf: el(
+      'div',
+      { class: 'row' },
+      el('span', { class: 'fold-space' }),
+      el('span', { class: 'pid' }),
+      el('span', { class: 'comm' }),
+      el('span', { class: 'command' }),
+    ),
+  };
+  rowTemplates.parent.firstElementChild?.setAttribute('aria-expanded', 'true');
+  const node = (hasChildren ? rowTemplates.parent : rowTemplates.leaf).cloneNode(true) as HTMLElement;
+  if (process.gone) node.classList.add('gone');
+  const [, pid, comm, command] = node.children as unknown as [Element, Element, Element, Element];
+  pid.textContent = String(process.pid);
+  comm.textContent = shown(process.comm);
+  command.textContent = shown(process.command ?? process.path ?? '');
+  return node;
 }
