@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
-import { libraryBuild } from '../../tsup.shared.js';
+import { browserBuild, libraryBuild } from '../../tsup.shared.js';
 
-export default defineConfig(libraryBuild('node'));
+// The browser build swaps algorithms and file-ops for their .browser.ts twins: the API is
+// there (the process model imports it), and every checksum throws NodeOnlyError.
+export default defineConfig([libraryBuild('node'), browserBuild()]);

@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
-import { libraryBuild } from '../../tsup.shared.js';
+import { browserBuild, libraryBuild } from '../../tsup.shared.js';
 
-export default defineConfig(libraryBuild('node'));
+// The browser build is the same entry with no twin of its own: the model imports no node:*,
+// and procfs, netsock and hash resolve to their own browser builds (the `browser` condition).
+export default defineConfig([libraryBuild('node'), browserBuild()]);

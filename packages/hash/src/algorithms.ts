@@ -1,3 +1,5 @@
+// The hash algorithms of node:crypto. The browser build swaps this module for
+// algorithms.browser.ts, where hashing throws NodeOnlyError.
 import { createHash, getHashes, type Hash } from 'node:crypto';
 
 /** Each algorithm name as the caller wrote it, to its digest in lowercase hex. */

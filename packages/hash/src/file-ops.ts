@@ -1,11 +1,13 @@
 // The file I/O hashing needs (open, fstat, reads at a position, close, a pause), as procfs
 // external steps: the hashing routines are procfs flows, run by procfs's sync or async runner,
 // which calls each step's own style. So hashFile and hashFileAsync, processChecksum and
-// processChecksumAsync cannot drift apart, and every check exists in one copy.
+// processChecksumAsync cannot drift apart, and every check exists in one copy. The browser
+// build swaps this module for file-ops.browser.ts (no files to open there).
 import {
   type BigIntStats,
   close,
   closeSync,
+  constants,
   fstat,
   fstatSync,
   open,
@@ -17,6 +19,9 @@ import { external, type Flow } from '@procmon/procfs';
 
 /** The most bytes one read asks for. */
 export const CHUNK_BYTES = 1024 * 1024;
+
+/** @internal How a file to hash is opened: read only, never waiting on a FIFO, never a tty. */
+export const O_READ = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 // A sync run does one read at a time and the caller is done with its bytes before it asks for
 // the next (a nested run happens between two reads, never during one), so every sync read can

@@ -8,16 +8,14 @@
 // the very same inode opened for reading, through /proc/self/fd/<n>, with O_NONBLOCK and
 // O_NOCTTY besides, so no swap of the path between the two opens can bring in another file.
 import type { BigIntStats } from 'node:fs';
-import { constants } from 'node:fs';
 import type { Flow } from '@procmon/procfs';
 import { HashError, shownPath, toHashError } from './errors.js';
-import { type ChunkBuffer, closeFd, fstatOf, openFd } from './file-ops.js';
+import { type ChunkBuffer, closeFd, fstatOf, O_READ, openFd } from './file-ops.js';
 import { isAbort, type Limits, throwIfAborted } from './options.js';
 
 // Node has no constant for it; 010000000 on every architecture Node runs on under Linux (only
 // alpha, parisc and sparc differ).
 const O_PATH = 0o10000000;
-const O_READ = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 /** @internal A regular file open for reading: its descriptor, and its fstat when opened. */
 export interface OpenFile {

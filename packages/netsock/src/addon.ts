@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { errnoName } from './netlink/errno.js';
-import { NetlinkError } from './netlink/errors.js';
+
+export { addonError } from './addon-error.js';
 
 /** The functions of build/Release/netsock.node (native/*.c; the list in native/netsock.c). */
 export interface NetsockAddon {
@@ -71,13 +71,4 @@ export function loadAddon(): { addon: NetsockAddon } | { error: string } {
     }
   }
   return loaded;
-}
-
-/** A socket-call failure of the addon as a NetlinkError with the errno and its name. */
-export function addonError(error: unknown, what: string): unknown {
-  const errno = (error as { errno?: unknown }).errno;
-  if (typeof errno !== 'number') return error;
-  const code = errnoName(errno);
-  const message = error instanceof Error ? error.message : String(error);
-  return new NetlinkError(`${what}: ${message}`, errno, code, { cause: error });
 }

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { addonError, loadAddon, type NetsockAddon } from './addon.js';
 import type { DiagChannel } from './netlink/tables.js';
 import type { SocketBackendName } from './types.js';
@@ -74,7 +73,7 @@ export class NetlinkChannel implements DiagChannel {
   readonly portId: number;
   private readonly handle: SocketHandle;
   // Sequence numbers start at a random value, so a reply cannot be guessed from a count.
-  private seq = randomInt(0x100000000);
+  private seq = crypto.getRandomValues(new Uint32Array(1))[0] as number;
   // Async calls and exchanges using the socket now: close() waits for the last (see hold).
   private holds = 0;
   private closing = false;

@@ -1,11 +1,11 @@
 // Where a call reads its socket tables: the resolver's netlink channel in this network namespace,
 // a channel opened inside another process's namespace (kept, least recently used closed first),
 // or /proc/<pid>/net when netlink cannot be used there. Each choice says why.
-import { readlinkSync } from 'node:fs';
 import type { ProcFS } from '@procmon/procfs';
 import type { NetsockAddon } from './addon.js';
 import { NetlinkChannel } from './backend.js';
 import { NetlinkError } from './netlink/errors.js';
+import { ownNetNamespace } from './own-namespace.js';
 
 /** Where one call reads its tables: a netlink channel, or `/proc/<pid>/net`. */
 export type Source =
@@ -63,7 +63,7 @@ export class Channels {
     } catch {
       // A root that is not this machine's /proc (a container's view of its host) may have no
       // `self` of ours: this process's own /proc says.
-      ours = readlinkSync('/proc/self/ns/net');
+      ours = ownNetNamespace();
     }
     if (theirs === ours) {
       return this.homeSource(pid, 'netlink: the process shares this network namespace');

@@ -1,8 +1,9 @@
 // A connection asked for by its tuple (`SocketResolver.find`): checked and turned into bytes
 // once, and the rule that says whether a socket is the one a query names, shared by the netlink
 // backend (to check the kernel's answer) and the procfs backend (to pick the row).
-import { isIPv4, isIPv6 } from 'node:net';
+
 import { formatIPv4, formatIPv6 } from '@procmon/parse';
+import { isIPv4, isIPv6 } from './ip-syntax.js';
 import type { SocketEntry } from './types.js';
 
 /** A connection as the socket's own side sees it (a firewall's tuple: source = local). */

@@ -21,6 +21,7 @@ export {
 export type { FdEntry } from './listings.js';
 export type { MachineFacts } from './machine-facts.js';
 export { nodeBackend } from './node-backend.js';
+export { NodeOnlyError } from './node-only-error.js';
 export type { FileStat, LinkEntries, Op, Outcome } from './ops.js';
 export type { SocketDescriptors } from './process-sockets.js';
 export { ProcFS, type ProcFSFlows, type ProcFSOptions, ProcFSPromises } from './procfs.js';

@@ -1,11 +1,11 @@
 // The facts about the machine that parsers need to turn pages and clock ticks into bytes and
 // times. Node exposes neither sysconf(_SC_PAGESIZE) nor sysconf(_SC_CLK_TCK); the kernel hands
 // both to every process in its auxiliary vector, readable as <root>/self/auxv.
-import { arch, endianness } from 'node:os';
 import { classified } from './classify.js';
 import { absolute, type ProcfsContext } from './context.js';
 import { ProcfsError } from './errors.js';
 import { type Flow, performAll } from './flow.js';
+import { wordLayout } from './machine-word.js';
 
 export interface MachineFacts {
   /** Bytes per page (`AT_PAGESZ`), for statm and the rss field of stat. */
@@ -19,23 +19,22 @@ export interface MachineFacts {
 const AT_NULL = 0;
 const AT_PAGESZ = 6;
 const AT_CLKTCK = 17;
-const WORD_BYTES = ['arm', 'ia32', 'mips', 'mipsel', 'ppc'].includes(arch()) ? 4 : 8;
 
 /** Page size and clock ticks from the bytes of an auxv file, or undefined if either is absent. */
 export function factsFromAuxv(
   auxv: Uint8Array,
 ): Pick<MachineFacts, 'pageSize' | 'clockTicks'> | undefined {
   const view = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
-  const little = endianness() === 'LE';
+  const { bytes: wordBytes, littleEndian: little } = wordLayout();
   const word = (offset: number) =>
-    WORD_BYTES === 8 ? Number(view.getBigUint64(offset, little)) : view.getUint32(offset, little);
+    wordBytes === 8 ? Number(view.getBigUint64(offset, little)) : view.getUint32(offset, little);
   let pageSize: number | undefined;
   let clockTicks: number | undefined;
-  for (let offset = 0; offset + 2 * WORD_BYTES <= auxv.length; offset += 2 * WORD_BYTES) {
+  for (let offset = 0; offset + 2 * wordBytes <= auxv.length; offset += 2 * wordBytes) {
     const type = word(offset);
     if (type === AT_NULL) break;
-    if (type === AT_PAGESZ) pageSize = word(offset + WORD_BYTES);
-    else if (type === AT_CLKTCK) clockTicks = word(offset + WORD_BYTES);
+    if (type === AT_PAGESZ) pageSize = word(offset + wordBytes);
+    else if (type === AT_CLKTCK) clockTicks = word(offset + wordBytes);
   }
   if (!pageSize || !clockTicks) return undefined;
   return { pageSize, clockTicks };

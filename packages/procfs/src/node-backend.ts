@@ -129,7 +129,7 @@ function isVanished(error: unknown): boolean {
  * A plain Uint8Array over a new ArrayBuffer holding a latin1 string's bytes: never a view into
  * Node's shared Buffer pool, where `.buffer` would reach other data of this process.
  */
-export function latin1Bytes(text: string): Uint8Array {
+function latin1Bytes(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;

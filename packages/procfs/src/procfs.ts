@@ -2,7 +2,6 @@
 // same methods on `promises`). Each method is a flow of reads.ts, listings.ts, state.ts,
 // executable.ts or machine-facts.ts run by the sync or the async runner: the two faces cannot
 // drift apart, and other packages compose the same flows (`procfs.flows`) into their own.
-import { statSync } from 'node:fs';
 import { checkFileName, checkMaxBytes, checkPid } from './arguments.js';
 import { defaultBackend } from './backend-choice.js';
 import { absolute, type ProcfsContext } from './context.js';
@@ -25,6 +24,7 @@ import {
   readSystemFile,
   readTaskFile,
 } from './reads.js';
+import { checkRootFolder } from './root-folder.js';
 import { type ProcessState, processState } from './state.js';
 import { existsInRoot, type FileStat, hasTask, statFd, statProcess } from './stats.js';
 
@@ -114,13 +114,7 @@ export class ProcFS implements ProcfsContext {
     if (typeof root !== 'string' || root === '') {
       throw new TypeError(`root must be a folder path, got ${String(root)}`);
     }
-    let isFolder = false;
-    try {
-      isFolder = statSync(root).isDirectory();
-    } catch {
-      // reported below
-    }
-    if (!isFolder) throw new TypeError(`root must be a folder, and ${root} is not one`);
+    checkRootFolder(root);
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     checkMaxBytes(maxBytes);
     this.root = root.length > 1 && root.endsWith('/') ? root.slice(0, -1) : root;
