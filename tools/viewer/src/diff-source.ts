@@ -76,3 +76,50 @@ function listeners(loaded: LoadedSnapshot): Map<string, DiffListener> {
   }
   return found;
 }
+
+/**
+ * The shape of `diffSnapshots(a, b)` (@procmon/snapshot, branch diff16) that the page shows, as
+ * structural types so this compiles before it lands. Once it has: `diffOf` becomes
+ * `fromSnapshotDiff(diffSnapshots(before.snapshot, after.snapshot))`.
+ */
+interface SnapshotDiffShape {
+  started: SnapshotDiffProcess[];
+  gone: SnapshotDiffProcess[];
+  newListeners: SnapshotDiffSocket[];
+  goneListeners: SnapshotDiffSocket[];
+}
+interface SnapshotDiffProcess {
+  pid: number;
+  startTime: number;
+  comm: string;
+  args: string[];
+  path?: string | undefined;
+}
+interface SnapshotDiffSocket {
+  protocol: string;
+  family: string;
+  local: { address: string; port: number };
+  holders: SnapshotDiffProcess[];
+}
+
+export function fromSnapshotDiff(diff: SnapshotDiffShape): ViewerDiff {
+  const process = (p: SnapshotDiffProcess): DiffProcess => ({
+    pid: p.pid,
+    startTime: p.startTime,
+    comm: p.comm,
+    command: p.args.length > 0 ? p.args.join(' ') : (p.path ?? ''),
+  });
+  const listener = (s: SnapshotDiffSocket): DiffListener => ({
+    protocol: s.family === 'inet6' ? `${s.protocol}6` : s.protocol,
+    address: s.local.address,
+    port: s.local.port,
+    holders: s.holders.map((holder) => holder.pid),
+  });
+  return {
+    started: diff.started.map(process),
+    gone: diff.gone.map(process),
+    newListeners: diff.newListeners.map(listener),
+    goneListeners: diff.goneListeners.map(listener),
+    source: "@procmon/snapshot's diffSnapshots",
+  };
+}
