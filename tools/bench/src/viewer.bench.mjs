@@ -67,13 +67,17 @@ async function openOnce(context, bytes, expectedProcesses) {
       scanned: at('procmon:scanned'),
       shown: at('procmon:tree-shown'),
       rows: document.querySelectorAll('#tree li[data-pid]').length,
+      folded: document.querySelectorAll('#tree li.folded').length,
+      count: document.querySelector('.tree-panel .count')?.textContent ?? '',
     };
   });
   await page.close();
   if (inPage.state !== 'shown') throw new Error(`the page did not show the tree: ${inPage.error}`);
   if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
-  if (inPage.rows !== expectedProcesses) {
-    throw new Error(`the tree has ${inPage.rows} rows for ${expectedProcesses} captured processes`);
+  // Children of a process with many start folded (built when unfolded): the page must still
+  // count every captured process.
+  if (inPage.count !== `${expectedProcesses} processes` || inPage.rows === 0) {
+    throw new Error(`the tree says "${inPage.count}" with ${inPage.rows} rows for ${expectedProcesses} captured processes`);
   }
   return {
     total: inPage.shown - inPage.start,
@@ -82,6 +86,7 @@ async function openOnce(context, bytes, expectedProcesses) {
     render: inPage.shown - inPage.scanned,
     outside,
     rows: inPage.rows,
+    folded: inPage.folded,
   };
 }
 
@@ -136,11 +141,13 @@ async function main() {
   const row = (name, key) => say(`| ${name} | ${ms(median(column(key)))} | ${column(key).map(ms).join(' ')} |`);
   row('**file given → tree painted (in the page)**', 'total');
   row('readSnapshot (gunzip, tar, caps)', 'read');
-  row('scanProcesses (path, args, cwd, uids) over it', 'scan');
+  row('scanProcesses (path, args) over it', 'scan');
   row('tree built and painted', 'render');
   row('setInputFiles → tree seen (from Node, through the DevTools protocol)', 'outside');
   say();
-  say(`Each run's tree had ${runs[0].rows.toLocaleString('en-US')} rows, one per captured process.`);
+  say(
+    `Each run's tree said ${processes.toLocaleString('en-US')} processes and had ${runs[0].rows.toLocaleString('en-US')} rows built: ${runs[0].folded} process(es) with more than 32 children start folded, their rows built when unfolded (the crowd's shell is one).`,
+  );
   const met = median(column('total')) < TARGET_MS;
   say(met ? `Target met: ${ms(median(column('total')))} ms < ${TARGET_MS} ms.` : `Target MISSED: ${ms(median(column('total')))} ms ≥ ${TARGET_MS} ms.`);
   say(`load average at the end (1, 5, 15 min): ${loadAverage()}`);
