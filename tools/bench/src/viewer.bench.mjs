@@ -31,9 +31,17 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 const ORIGIN = 'http://viewer.procmon.test';
-const DIST = join(dirname(createRequire(import.meta.url).resolve('@procmon/viewer/package.json')), 'dist');
+const DIST = join(
+  dirname(createRequire(import.meta.url).resolve('@procmon/viewer/package.json')),
+  'dist',
+);
 const results = fileURLToPath(new URL('../results/viewer.md', import.meta.url));
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+};
 
 const lines = [];
 const say = (text = '') => {
@@ -54,8 +62,14 @@ async function openOnce(context, bytes, expectedProcesses) {
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(`${ORIGIN}/`);
   const t0 = performance.now();
-  await page.setInputFiles('#file-input', { name: 'machine.tar.gz', mimeType: 'application/gzip', buffer: bytes });
-  await page.waitForSelector('body[data-ready="true"], body[data-state="error"]', { timeout: 60_000 });
+  await page.setInputFiles('#file-input', {
+    name: 'machine.tar.gz',
+    mimeType: 'application/gzip',
+    buffer: bytes,
+  });
+  await page.waitForSelector('body[data-ready="true"], body[data-state="error"]', {
+    timeout: 60_000,
+  });
   const outside = performance.now() - t0;
   const inPage = await page.evaluate(() => {
     const at = (name) => performance.getEntriesByName(name, 'mark')[0]?.startTime;
@@ -77,7 +91,9 @@ async function openOnce(context, bytes, expectedProcesses) {
   // Children of a process with many start folded (built when unfolded): the page must still
   // count every captured process.
   if (inPage.count !== `${expectedProcesses} processes` || inPage.rows === 0) {
-    throw new Error(`the tree says "${inPage.count}" with ${inPage.rows} rows for ${expectedProcesses} captured processes`);
+    throw new Error(
+      `the tree says "${inPage.count}" with ${inPage.rows} rows for ${expectedProcesses} captured processes`,
+    );
   }
   return {
     total: inPage.shown - inPage.start,
@@ -92,8 +108,11 @@ async function openOnce(context, bytes, expectedProcesses) {
 
 async function main() {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (apt-get install -y chromium)`);
-  if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html missing: pnpm build first`);
-  say('## The viewer: a whole machine with 1,000 extra processes, in headless Chromium (issue #16)');
+  if (!existsSync(join(DIST, 'index.html')))
+    throw new Error(`${DIST}/index.html missing: pnpm build first`);
+  say(
+    '## The viewer: a whole machine with 1,000 extra processes, in headless Chromium (issue #16)',
+  );
   say();
   say(environmentLine());
   say(`load average at the start (1, 5, 15 min): ${loadAverage()}`);
@@ -123,7 +142,10 @@ async function main() {
       const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
       const file = join(DIST, name);
       if (url.origin !== ORIGIN || name.includes('..') || !existsSync(file)) return route.abort();
-      return route.fulfill({ contentType: TYPES[extname(file)] ?? 'application/octet-stream', body: readFileSync(file) });
+      return route.fulfill({
+        contentType: TYPES[extname(file)] ?? 'application/octet-stream',
+        body: readFileSync(file),
+      });
     });
     // One run to warm Chromium's caches of the page's code, not counted.
     await openOnce(context, bytes, processes);
@@ -138,7 +160,8 @@ async function main() {
   say();
   say('| part | median ms | runs (ms) |');
   say('|---|---|---|');
-  const row = (name, key) => say(`| ${name} | ${ms(median(column(key)))} | ${column(key).map(ms).join(' ')} |`);
+  const row = (name, key) =>
+    say(`| ${name} | ${ms(median(column(key)))} | ${column(key).map(ms).join(' ')} |`);
   row('**file given → tree painted (in the page)**', 'total');
   row('readSnapshot (gunzip, tar, caps)', 'read');
   row('scanProcesses (path, args) over it', 'scan');
@@ -149,7 +172,11 @@ async function main() {
     `Each run's tree said ${processes.toLocaleString('en-US')} processes and had ${runs[0].rows.toLocaleString('en-US')} rows built: ${runs[0].folded} process(es) with more than 32 children start folded, their rows built when unfolded (the crowd's shell is one).`,
   );
   const met = median(column('total')) < TARGET_MS;
-  say(met ? `Target met: ${ms(median(column('total')))} ms < ${TARGET_MS} ms.` : `Target MISSED: ${ms(median(column('total')))} ms ≥ ${TARGET_MS} ms.`);
+  say(
+    met
+      ? `Target met: ${ms(median(column('total')))} ms < ${TARGET_MS} ms.`
+      : `Target MISSED: ${ms(median(column('total')))} ms ≥ ${TARGET_MS} ms.`,
+  );
   say(`load average at the end (1, 5, 15 min): ${loadAverage()}`);
   if (quick) {
     console.log(`not written to ${results}: --quick`);

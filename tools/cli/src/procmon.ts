@@ -32,8 +32,8 @@ import {
 } from './net-arguments.js';
 import { commanderOutput, flush, writeOut } from './output.js';
 import type { SnapshotArguments } from './snapshot-command.js';
-import type { ViewArguments } from './view-command.js';
 import { unknownCommand } from './suggest.js';
+import type { ViewArguments } from './view-command.js';
 import {
   parseCount,
   parseEventList,

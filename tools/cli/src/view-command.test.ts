@@ -52,7 +52,9 @@ async function startView(args: string[], env: NodeJS.ProcessEnv = process.env): 
       const line = /^http:\/\/\S+$/m.exec(stdout);
       if (line) resolve(new URL(line[0]));
     });
-    child.once('exit', (code) => reject(new Error(`procmon view exited (${code}): ${stdout}${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`procmon view exited (${code}): ${stdout}${stderr}`)),
+    );
   });
   return { child, url, stderr: () => stderr };
 }
@@ -71,7 +73,11 @@ function get(
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks), headers: response.headers }),
+          resolve({
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks),
+            headers: response.headers,
+          }),
         );
       },
     );
@@ -92,7 +98,9 @@ describe('procmon view', () => {
     expect(index.body.equals(readFileSync(join(VIEWER_DIST, 'index.html')))).toBe(true);
     expect(index.headers['content-security-policy']).toContain("default-src 'none'");
     // Every asset the page names is served, byte for byte.
-    const assets = [...index.body.toString('utf8').matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g)].map((m) => m[1] as string);
+    const assets = [
+      ...index.body.toString('utf8').matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g),
+    ].map((m) => m[1] as string);
     expect(assets.length).toBeGreaterThan(0);
     for (const asset of assets) {
       const served = await get(url, `/${asset}`);
@@ -118,7 +126,9 @@ describe('procmon view', () => {
       expect((await get(url, path)).status, path).toBe(404);
     }
     // A request naming another host (a rebound DNS name) is refused, even for a known route.
-    expect((await get(url, '/snapshot/0', { host: `attacker.example:${url.port}` })).status).toBe(421);
+    expect((await get(url, '/snapshot/0', { host: `attacker.example:${url.port}` })).status).toBe(
+      421,
+    );
     expect((await get(url, '/', {}, 'POST')).status).toBe(405);
 
     // The kernel's own word on where it listens.
@@ -137,7 +147,10 @@ describe('procmon view', () => {
     const record = join(bin, 'opened');
     writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\n`);
     chmodSync(join(bin, 'xdg-open'), 0o755);
-    const viewing = await startView([snapshotFile, snapshotFile], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+    const viewing = await startView([snapshotFile, snapshotFile], {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+    });
     expect(viewing.url.search).toBe('?snapshot=/snapshot/0&snapshot=/snapshot/1');
     // The opener runs detached: wait for what it wrote.
     let opened = '';
@@ -160,7 +173,9 @@ describe('procmon view', () => {
     for (let tries = 0; tries < 600 && !viewing.stderr().includes('xdg-open'); tries++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(viewing.stderr()).toBe('procmon: xdg-open is not on PATH: open the URL above in a browser\n');
+    expect(viewing.stderr()).toBe(
+      'procmon: xdg-open is not on PATH: open the URL above in a browser\n',
+    );
     viewing.child.kill('SIGINT');
     await exited(viewing.child);
   });

@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { delimiter, dirname, extname, join } from 'node:path';
 import { escapeText } from '@procmon/parse';
 import { writeErr, writeOut } from './output.js';
@@ -70,14 +70,19 @@ export async function view(files: string[], args: ViewArguments): Promise<void> 
   const { port } = server.address() as AddressInfo;
   const query = files.map((_, index) => `snapshot=/snapshot/${index}`).join('&');
   const url = `http://${HOST}:${port}/?${query}`;
-  await writeOut(`procmon: viewing ${files.map((file) => escapeText(file)).join(' and ')} at\n${url}\n(Ctrl-C stops)\n`);
+  await writeOut(
+    `procmon: viewing ${files.map((file) => escapeText(file)).join(' and ')} at\n${url}\n(Ctrl-C stops)\n`,
+  );
   if (args.open !== false) await openInBrowser(url);
   await stopped(server);
 }
 
 /** index.html at `/` and every file under the viewer's dist/, by its exact path. */
 function viewerRoutes(): Map<string, Route> {
-  const dist = join(dirname(createRequire(import.meta.url).resolve('@procmon/viewer/package.json')), 'dist');
+  const dist = join(
+    dirname(createRequire(import.meta.url).resolve('@procmon/viewer/package.json')),
+    'dist',
+  );
   const routes = new Map<string, Route>();
   let names: string[];
   try {
@@ -118,18 +123,27 @@ function answer(
 ): void {
   const { port } = server.address() as AddressInfo;
   if (request.headers.host !== `${HOST}:${port}` && request.headers.host !== `localhost:${port}`) {
-    return refuse(response, 421, 'this server answers only to its own address');
+    refuse(response, 421, 'this server answers only to its own address');
+    return;
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('Allow', 'GET, HEAD');
-    return refuse(response, 405, 'only GET and HEAD');
+    refuse(response, 405, 'only GET and HEAD');
+    return;
   }
   // The raw path, never decoded or normalized: it must be one of the routes, byte for byte.
   const raw = request.url ?? '';
   const query = raw.indexOf('?');
   const route = routes.get(query < 0 ? raw : raw.slice(0, query));
-  if (route === undefined) return refuse(response, 404, 'not found');
-  response.writeHead(200, { ...HEADERS, 'Content-Type': route.type, 'Content-Length': route.body.length });
+  if (route === undefined) {
+    refuse(response, 404, 'not found');
+    return;
+  }
+  response.writeHead(200, {
+    ...HEADERS,
+    'Content-Type': route.type,
+    'Content-Length': route.body.length,
+  });
   response.end(request.method === 'HEAD' ? undefined : route.body);
 }
 
@@ -154,7 +168,9 @@ async function openInBrowser(url: string): Promise<void> {
     });
   });
   if (failed !== undefined) {
-    await writeErr(`procmon: ${escapeText(opener)} failed (${escapeText(failed)}): open the URL above in a browser\n`);
+    await writeErr(
+      `procmon: ${escapeText(opener)} failed (${escapeText(failed)}): open the URL above in a browser\n`,
+    );
   }
 }
 

@@ -6,13 +6,18 @@ import { endpointText } from './describe.js';
 import { clear, el, shown } from './dom.js';
 import type { LoadedSnapshot } from './load.js';
 
-export function connectionsView(loaded: LoadedSnapshot, onSelect: (pid: number) => void): HTMLElement {
+export function connectionsView(
+  loaded: LoadedSnapshot,
+  onSelect: (pid: number) => void,
+): HTMLElement {
   const panel = el('section', { class: 'panel connections', id: 'connections' });
   let report: ReturnType<LoadedSnapshot['connections']>;
   try {
     report = loaded.connections();
   } catch (error) {
-    panel.append(el('p', { class: 'problem' }, shown(error instanceof Error ? error.message : String(error))));
+    panel.append(
+      el('p', { class: 'problem' }, shown(error instanceof Error ? error.message : String(error))),
+    );
     return panel;
   }
   const withUnix = el('input', { id: 'show-unix' });
@@ -21,7 +26,11 @@ export function connectionsView(loaded: LoadedSnapshot, onSelect: (pid: number) 
   const render = () => {
     clear(table);
     table.append(
-      el('tr', {}, ...['proto', 'state', 'local', 'remote', 'holders'].map((name) => el('th', {}, name))),
+      el(
+        'tr',
+        {},
+        ...['proto', 'state', 'local', 'remote', 'holders'].map((name) => el('th', {}, name)),
+      ),
     );
     for (const connection of report.connections) {
       if (connection.socket.family === 'unix' && !withUnix.checked) continue;
@@ -37,7 +46,11 @@ export function connectionsView(loaded: LoadedSnapshot, onSelect: (pid: number) 
   panel.append(el('div', { class: 'toolbar' }, el('label', {}, withUnix, ' unix sockets too')));
   if (report.unreadable.length > 0) {
     panel.append(
-      el('p', { class: 'missing' }, `Descriptors unreadable at capture time (their sockets show no holder): ${report.unreadable.join(', ')}`),
+      el(
+        'p',
+        { class: 'missing' },
+        `Descriptors unreadable at capture time (their sockets show no holder): ${report.unreadable.join(', ')}`,
+      ),
     );
   }
   panel.append(table);
@@ -51,7 +64,11 @@ function connectionRow(connection: Connection): HTMLElement {
     'span',
     { class: 'holders' },
     ...holders.map((holder) =>
-      el('a', { class: 'holder', data: { holder: String(holder.pid) }, title: `fd ${holder.fd}` }, `${holder.pid} ${shown(holder.comm)} (fd ${holder.fd})`),
+      el(
+        'a',
+        { class: 'holder', data: { holder: String(holder.pid) }, title: `fd ${holder.fd}` },
+        `${holder.pid} ${shown(holder.comm)} (fd ${holder.fd})`,
+      ),
     ),
   );
   return el(

@@ -29,10 +29,7 @@ export function socketText(socket: SocketEntry): string {
 }
 
 /** A socket's local or remote end as `address:port` (IPv6 in brackets), `*` for port 0. */
-export function endpointText(
-  socket: SocketEntry,
-  end: 'local' | 'remote',
-): string {
+export function endpointText(socket: SocketEntry, end: 'local' | 'remote'): string {
   if (socket.family === 'unix') {
     if (end === 'remote') return socket.peerInode ? `socket:[${socket.peerInode}]` : '';
     if (socket.path === undefined) return '(unnamed)';

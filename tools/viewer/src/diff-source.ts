@@ -36,10 +36,18 @@ export function diffOf(before: LoadedSnapshot, after: LoadedSnapshot): ViewerDif
   const beforeListeners = listeners(before);
   const afterListeners = listeners(after);
   return {
-    started: [...afterProcesses].filter(([key]) => !beforeProcesses.has(key)).map(([, p]) => described(p)),
-    gone: [...beforeProcesses].filter(([key]) => !afterProcesses.has(key)).map(([, p]) => described(p)),
-    newListeners: [...afterListeners].filter(([key]) => !beforeListeners.has(key)).map(([, l]) => l),
-    goneListeners: [...beforeListeners].filter(([key]) => !afterListeners.has(key)).map(([, l]) => l),
+    started: [...afterProcesses]
+      .filter(([key]) => !beforeProcesses.has(key))
+      .map(([, p]) => described(p)),
+    gone: [...beforeProcesses]
+      .filter(([key]) => !afterProcesses.has(key))
+      .map(([, p]) => described(p)),
+    newListeners: [...afterListeners]
+      .filter(([key]) => !beforeListeners.has(key))
+      .map(([, l]) => l),
+    goneListeners: [...beforeListeners]
+      .filter(([key]) => !afterListeners.has(key))
+      .map(([, l]) => l),
     source: 'viewer (processes by pid and start time, listeners by protocol, address and port)',
   };
 }
@@ -64,14 +72,16 @@ function listeners(loaded: LoadedSnapshot): Map<string, DiffListener> {
   const found = new Map<string, DiffListener>();
   for (const { socket, holders } of loaded.connections().connections) {
     if (socket.family === 'unix') continue;
-    const listening = socket.state === 'LISTEN' || (socket.protocol !== 'tcp' && !socket.remotePort);
+    const listening =
+      socket.state === 'LISTEN' || (socket.protocol !== 'tcp' && !socket.remotePort);
     if (!listening) continue;
     const protocol = socket.family === 'inet6' ? `${socket.protocol}6` : socket.protocol;
     const address = socket.localAddress ?? '';
     const port = socket.localPort ?? 0;
     const key = `${protocol} ${address} ${port}`;
     const entry = found.get(key) ?? { protocol, address, port, holders: [] };
-    for (const holder of holders) if (!entry.holders.includes(holder.pid)) entry.holders.push(holder.pid);
+    for (const holder of holders)
+      if (!entry.holders.includes(holder.pid)) entry.holders.push(holder.pid);
     found.set(key, entry);
   }
   return found;

@@ -1,7 +1,8 @@
 // The diff of two snapshots: processes started and gone, listeners new and gone (diff-source.ts
 // says how they are told apart).
-import { el, shown } from './dom.js';
+
 import type { DiffListener, DiffProcess, ViewerDiff } from './diff-source.js';
+import { el, shown } from './dom.js';
 
 export function diffView(diff: ViewerDiff, beforeName: string, afterName: string): HTMLElement {
   return el(
@@ -25,7 +26,12 @@ function processes(title: string, id: string, list: DiffProcess[]): HTMLElement 
       'ul',
       {},
       ...list.map((process) =>
-        el('li', { data: { pid: String(process.pid) } }, `${process.pid} ${shown(process.comm)} `, el('code', {}, shown(process.command))),
+        el(
+          'li',
+          { data: { pid: String(process.pid) } },
+          `${process.pid} ${shown(process.comm)} `,
+          el('code', {}, shown(process.command)),
+        ),
       ),
     ),
   );

@@ -21,6 +21,9 @@ export function headerView(loaded: LoadedSnapshot): HTMLElement {
   return el(
     'dl',
     { class: 'manifest-facts' },
-    ...facts.flatMap(([name, value]) => [el('dt', {}, name), el('dd', { data: { fact: name } }, value)]),
+    ...facts.flatMap(([name, value]) => [
+      el('dt', {}, name),
+      el('dd', { data: { fact: name } }, value),
+    ]),
   );
 }

@@ -73,7 +73,10 @@ function showError(error: unknown): void {
   document.body.dataset.state = 'error';
   const fileName = error instanceof OpenError ? error.fileName : undefined;
   const cause = error instanceof OpenError ? error.cause : error;
-  const kind = cause instanceof SnapshotError ? `not a snapshot this page can open (${cause.reason})` : 'could not be opened';
+  const kind =
+    cause instanceof SnapshotError
+      ? `not a snapshot this page can open (${cause.reason})`
+      : 'could not be opened';
   clear(errorBox);
   errorBox.append(
     el('strong', {}, fileName === undefined ? 'Error' : `${shown(fileName)} ${kind}`),
@@ -88,7 +91,11 @@ function show(loaded: LoadedSnapshot[]): void {
   manifestBox.append(headerView(current));
   manifestBox.hidden = false;
 
-  const details = el('div', { class: 'details-slot' }, el('p', { class: 'missing' }, 'Select a process.'));
+  const details = el(
+    'div',
+    { class: 'details-slot' },
+    el('p', { class: 'missing' }, 'Select a process.'),
+  );
   const select = (pid: number) => {
     details.replaceChildren(detailsView(current, pid));
     choose('processes');
@@ -105,7 +112,8 @@ function show(loaded: LoadedSnapshot[]): void {
   // Panels are built once, when first shown (the connection table reads every descriptor).
   const built = new Map<string, HTMLElement>();
   const choose = (name: string) => {
-    for (const button of tabs.querySelectorAll('button')) button.classList.toggle('active', button.dataset.tab === name);
+    for (const button of tabs.querySelectorAll('button'))
+      button.classList.toggle('active', button.dataset.tab === name);
     let panel = built.get(name);
     if (!panel) {
       panel = (panels[name] as () => HTMLElement)();

@@ -59,8 +59,12 @@ describe('search', () => {
   });
 
   it('shows each match with its ancestors, nothing when nothing matches, all when empty', () => {
-    expect([...(visiblePids(PROCESSES, byPid, 'server.py', uidOf) ?? [])].sort((a, b) => a - b)).toEqual([1, 10, 11, 12]);
-    expect([...(visiblePids(PROCESSES, byPid, 'uid:1000', uidOf) ?? [])].sort((a, b) => a - b)).toEqual([1, 10, 11, 12]);
+    expect(
+      [...(visiblePids(PROCESSES, byPid, 'server.py', uidOf) ?? [])].sort((a, b) => a - b),
+    ).toEqual([1, 10, 11, 12]);
+    expect(
+      [...(visiblePids(PROCESSES, byPid, 'uid:1000', uidOf) ?? [])].sort((a, b) => a - b),
+    ).toEqual([1, 10, 11, 12]);
     expect(visiblePids(PROCESSES, byPid, 'nothing like it', uidOf)?.size).toBe(0);
     expect(visiblePids(PROCESSES, byPid, '  ', uidOf)).toBeUndefined();
   });
@@ -68,7 +72,9 @@ describe('search', () => {
   it('stops at a loop of parents', () => {
     const loop = [scanned(30, 31, 'a'), scanned(31, 30, 'b')];
     const loopByPid = new Map(loop.map((process) => [process.pid, process]));
-    expect([...(visiblePids(loop, loopByPid, 'a', () => undefined) ?? [])].sort()).toEqual([30, 31]);
+    expect([...(visiblePids(loop, loopByPid, 'a', () => undefined) ?? [])].sort()).toEqual([
+      30, 31,
+    ]);
     // Neither has an uncaptured parent: the loop's lowest pid is made a root, so both are shown.
     const tree = buildTree(loop);
     expect(tree.roots.map((p) => p.pid)).toEqual([30]);

@@ -12,17 +12,19 @@ export interface TreeView {
   search(query: string): void;
 }
 
-export function treeView(
-  loaded: LoadedSnapshot,
-  onSelect: (pid: number) => void,
-): TreeView {
+export function treeView(loaded: LoadedSnapshot, onSelect: (pid: number) => void): TreeView {
   const tree = buildTree(loaded.processes);
   const input = el('input', { id: 'tree-search', title: 'pid, name, path or arguments; uid:N' });
   input.type = 'search';
   input.placeholder = 'Search: pid, name, path, args, uid:N';
   const count = el('span', { class: 'count' });
   const list = el('div', { class: 'tree', id: 'tree' });
-  const element = el('section', { class: 'panel tree-panel' }, el('div', { class: 'toolbar' }, input, count), list);
+  const element = el(
+    'section',
+    { class: 'panel tree-panel' },
+    el('div', { class: 'toolbar' }, input, count),
+    list,
+  );
 
   // Per render: the pids already placed (a loop of parents cannot place one twice), and the
   // folded processes whose children are built only when unfolded.
@@ -54,7 +56,8 @@ export function treeView(
       button.setAttribute('aria-expanded', String(!item.classList.contains('folded')));
       return;
     }
-    for (const selected of list.querySelectorAll('.row.selected')) selected.classList.remove('selected');
+    for (const selected of list.querySelectorAll('.row.selected'))
+      selected.classList.remove('selected');
     item.querySelector(':scope > .row')?.classList.add('selected');
     onSelect(Number(item.dataset.pid));
   });
@@ -108,14 +111,20 @@ function branch(
     const children = (tree.children.get(process.pid) ?? []).filter(
       (child) => !visible || visible.has(child.pid),
     );
-    const item = el('li', { data: { pid: String(process.pid) } }, row(process, children.length > 0));
+    const item = el(
+      'li',
+      { data: { pid: String(process.pid) } },
+      row(process, children.length > 0),
+    );
     frame.list.append(item);
     if (!visible && children.length > FOLD_ABOVE) {
       item.classList.add('folded');
       const fold = item.querySelector(':scope > .row > .fold') as HTMLElement;
       fold.textContent = '▸';
       fold.setAttribute('aria-expanded', 'false');
-      item.firstElementChild?.append(el('span', { class: 'folded-count' }, `${children.length} children`));
+      item.firstElementChild?.append(
+        el('span', { class: 'folded-count' }, `${children.length} children`),
+      );
       built.pending.set(item, children);
     } else if (children.length > 0) {
       const sublist = el('ul', { class: 'branch' });
@@ -150,7 +159,9 @@ function row(process: ScannedProcess, hasChildren: boolean): HTMLElement {
     ),
   };
   rowTemplates.parent.firstElementChild?.setAttribute('aria-expanded', 'true');
-  const node = (hasChildren ? rowTemplates.parent : rowTemplates.leaf).cloneNode(true) as HTMLElement;
+  const node = (hasChildren ? rowTemplates.parent : rowTemplates.leaf).cloneNode(
+    true,
+  ) as HTMLElement;
   if (process.gone) node.classList.add('gone');
   const [, pid, comm, command] = node.children as unknown as [Element, Element, Element, Element];
   pid.textContent = String(process.pid);

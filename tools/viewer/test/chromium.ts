@@ -38,9 +38,13 @@ export interface ServedViewer {
  * Launches Chromium with dist/ served at ORIGIN (and `extra` paths with their bytes, as
  * `procmon view` serves /snapshot/0); throws when the viewer is not built.
  */
-export async function launchViewer(extra: ReadonlyMap<string, Uint8Array> = new Map()): Promise<ServedViewer> {
+export async function launchViewer(
+  extra: ReadonlyMap<string, Uint8Array> = new Map(),
+): Promise<ServedViewer> {
   if (!existsSync(join(DIST, 'index.html'))) {
-    throw new Error(`${DIST}index.html is missing: build first (pnpm turbo run build --filter=@procmon/viewer)`);
+    throw new Error(
+      `${DIST}index.html is missing: build first (pnpm turbo run build --filter=@procmon/viewer)`,
+    );
   }
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext();
@@ -52,7 +56,8 @@ export async function launchViewer(extra: ReadonlyMap<string, Uint8Array> = new 
       return route.abort();
     }
     const served = extra.get(url.pathname);
-    if (served) return route.fulfill({ contentType: 'application/gzip', body: Buffer.from(served) });
+    if (served)
+      return route.fulfill({ contentType: 'application/gzip', body: Buffer.from(served) });
     const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
     const file = join(DIST, name);
     if (!name.includes('..') && file.startsWith(DIST) && existsSync(file)) {

@@ -5,13 +5,13 @@
 // environment with the secret redacted, its listener with its pid; a truncated snapshot shows
 // readSnapshot's own error; two snapshots show the child as started and its listener as new.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { escapeText } from '@procmon/parse';
 import { captureSnapshot, readSnapshot } from '@procmon/snapshot';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
 import { CHROMIUM, inCI, launchViewer, ORIGIN, type ServedViewer } from './chromium.js';
-import { existsSync } from 'node:fs';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 // Binds 127.0.0.1 on a port the kernel picks, says which, and waits.
@@ -40,11 +40,19 @@ async function startListener(): Promise<Started> {
   // sh makes the byte that is not UTF-8 (node's spawn takes arguments as strings), then becomes
   // python3: the listener is the test's own child.
   const child = trackChild(
-    spawn('sh', ['-c', `exec /usr/bin/python3 -c "$0" "$1" "$(printf 'raw\\377byte')"`, LISTENER, HOSTILE], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', VIEWER_PLAIN: 'plain value', VIEWER_API_TOKEN: 'hunter2' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
+    spawn(
+      'sh',
+      ['-c', `exec /usr/bin/python3 -c "$0" "$1" "$(printf 'raw\\377byte')"`, LISTENER, HOSTILE],
+      {
+        cwd,
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          VIEWER_PLAIN: 'plain value',
+          VIEWER_API_TOKEN: 'hunter2',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    ),
   );
   const port = Number(await firstLine(child));
   return { child, pid: child.pid as number, port, cwd };
@@ -70,7 +78,8 @@ if (!haveChromium && !inCI) {
     const pageErrors: string[] = [];
 
     beforeAll(async () => {
-      if (!haveChromium) throw new Error(`${CHROMIUM} not found and CI is set: apt-get install -y chromium`);
+      if (!haveChromium)
+        throw new Error(`${CHROMIUM} not found and CI is set: apt-get install -y chromium`);
       before = await captureSnapshot({ pids: [process.pid] });
       started = await startListener();
       snapshot = await captureSnapshot({ pids: [process.pid, started.pid], env: true });
@@ -93,16 +102,18 @@ if (!haveChromium && !inCI) {
       expect(await page.locator('[data-fact="processes"]').textContent()).toBe('2');
       const row = page.locator(`li[data-pid="${started.pid}"]`);
       expect(await row.count()).toBe(1);
-      const parent = await row.evaluate((item) => (item.parentElement?.closest('li') as HTMLElement | null)?.dataset.pid);
+      const parent = await row.evaluate(
+        (item) => (item.parentElement?.closest('li') as HTMLElement | null)?.dataset.pid,
+      );
       expect(parent).toBe(String(process.pid));
       expect(await row.locator(':scope > .row .comm').textContent()).toBe('python3');
     });
 
     it('finds the child by its pid, keeping its ancestors', async () => {
       await page.fill('#tree-search', String(started.pid));
-      const shown = await page.locator('li[data-pid]').evaluateAll((items) =>
-        items.map((item) => (item as HTMLElement).dataset.pid),
-      );
+      const shown = await page
+        .locator('li[data-pid]')
+        .evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.pid));
       expect(shown).toEqual([String(process.pid), String(started.pid)]);
       await page.fill('#tree-search', 'no process is called this');
       expect(await page.locator('li[data-pid]').count()).toBe(0);
@@ -114,14 +125,26 @@ if (!haveChromium && !inCI) {
       await page.click(`li[data-pid="${started.pid}"] > .row`);
       await page.waitForSelector(`#details[data-pid="${started.pid}"]`);
       const args = await page.locator('#details .args li').allTextContents();
-      expect(args).toEqual(['/usr/bin/python3', '-c', escapeText(LISTENER), HOSTILE, 'raw\\xffbyte']);
+      expect(args).toEqual([
+        '/usr/bin/python3',
+        '-c',
+        escapeText(LISTENER),
+        HOSTILE,
+        'raw\\xffbyte',
+      ]);
       // The HTML argument stayed text: no image was made of it and no dialog opened.
       expect(await page.locator('img').count()).toBe(0);
       expect(dialogs).toEqual([]);
       expect(await page.locator('#details dd.cwd').textContent()).toBe(started.cwd);
-      const environ = await page.locator('#details table.environ tr').evaluateAll((rows) =>
-        rows.map((row) => [row.querySelector('th')?.textContent, row.querySelector('td')?.textContent, row.className]),
-      );
+      const environ = await page
+        .locator('#details table.environ tr')
+        .evaluateAll((rows) =>
+          rows.map((row) => [
+            row.querySelector('th')?.textContent,
+            row.querySelector('td')?.textContent,
+            row.className,
+          ]),
+        );
       expect(environ).toContainEqual(['VIEWER_PLAIN', 'plain value', '']);
       expect(environ).toContainEqual(['VIEWER_API_TOKEN', 'redacted', 'redacted']);
       expect(await page.locator('#details').textContent()).not.toContain('hunter2');
@@ -133,9 +156,11 @@ if (!haveChromium && !inCI) {
 
     it('shows the listener in the connection table with its pid', async () => {
       await page.click('#tabs button[data-tab="connections"]');
-      const rows = await page.locator('#connections tr').evaluateAll((items) =>
-        items.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)),
-      );
+      const rows = await page
+        .locator('#connections tr')
+        .evaluateAll((items) =>
+          items.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)),
+        );
       expect(rows).toContainEqual([
         'tcp',
         'LISTEN',
@@ -159,7 +184,9 @@ if (!haveChromium && !inCI) {
       // Chromium: the message up to it is readSnapshot's.
       const ours = (expected as string).slice(0, (expected as string).indexOf('('));
       expect(ours).toBe('the snapshot is truncated: its gzip data ends early ');
-      expect(await page.locator('#error .message').textContent()).toMatch(new RegExp(`^${escapeRegExp(ours)}\\(`));
+      expect(await page.locator('#error .message').textContent()).toMatch(
+        new RegExp(`^${escapeRegExp(ours)}\\(`),
+      );
       expect(await page.locator('#error strong').textContent()).toBe(
         'cut.tar.gz not a snapshot this page can open (truncated)',
       );
@@ -171,9 +198,9 @@ if (!haveChromium && !inCI) {
         { name: 'before.tar.gz', bytes: before },
         { name: 'after.tar.gz', bytes: snapshot },
       ]);
-      const startedPids = await page.locator('#diff-started li').evaluateAll((items) =>
-        items.map((item) => (item as HTMLElement).dataset.pid),
-      );
+      const startedPids = await page
+        .locator('#diff-started li')
+        .evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.pid));
       expect(startedPids).toEqual([String(started.pid)]);
       expect(await page.locator('#diff-gone li').count()).toBe(0);
       expect(await page.locator('#diff-new-listeners li').allTextContents()).toContain(
@@ -186,7 +213,9 @@ if (!haveChromium && !inCI) {
       await page.waitForSelector('body[data-state="shown"]');
       expect(await page.locator(`li[data-pid="${started.pid}"]`).count()).toBe(1);
       // A URL that is not one of the server's snapshot routes is never fetched.
-      await page.goto(`${ORIGIN}/?snapshot=${encodeURIComponent('https://elsewhere.example/x.tar.gz')}&snapshot=/x`);
+      await page.goto(
+        `${ORIGIN}/?snapshot=${encodeURIComponent('https://elsewhere.example/x.tar.gz')}&snapshot=/x`,
+      );
       await page.waitForLoadState('load');
       expect(await page.evaluate(() => document.body.dataset.state)).toBeUndefined();
     });
@@ -209,7 +238,11 @@ async function openFiles(
   await page.goto(`${ORIGIN}/`);
   await page.setInputFiles(
     '#file-input',
-    files.map((file) => ({ name: file.name, mimeType: 'application/gzip', buffer: Buffer.from(file.bytes) })),
+    files.map((file) => ({
+      name: file.name,
+      mimeType: 'application/gzip',
+      buffer: Buffer.from(file.bytes),
+    })),
   );
   await page.waitForSelector(`body[data-state="${expect}"]`);
 }
