@@ -5,12 +5,18 @@
 // environment with the secret redacted, its listener with its pid; a truncated snapshot shows
 // readSnapshot's own error; two snapshots show the child as started and its listener as new.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { escapeText } from '@procmon/parse';
 import { captureSnapshot, readSnapshot } from '@procmon/snapshot';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, firstLine, tempFolder, trackChild } from '../../../test-support/processes.js';
+import {
+  cleanup,
+  exited,
+  firstLine,
+  tempFolder,
+  trackChild,
+} from '../../../test-support/processes.js';
 import { CHROMIUM, inCI, launchViewer, ORIGIN, type ServedViewer } from './chromium.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -220,6 +226,47 @@ if (!haveChromium && !inCI) {
       expect(await page.evaluate(() => document.body.dataset.state)).toBeUndefined();
     });
 
+    it('folds a process with many children, builds their rows when unfolded, and finds them', async () => {
+      // A shell with 40 sleeping children (past the 32 that start unfolded), then waits on stdin.
+      const family = trackChild(
+        spawn('sh', ['-c', 'for i in $(seq 40); do sleep 600 & done; echo ready; read _'], {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        }),
+      );
+      await firstLine(family);
+      const shell = family.pid as number;
+      let kids: number[] = [];
+      try {
+        // Each child is forked before `ready`; wait until each has exec'd sleep.
+        for (let tries = 0; tries < 1000; tries++) {
+          kids = childPids(shell);
+          if (kids.length === 40 && kids.every((kid) => commOf(kid) === 'sleep')) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(kids).toHaveLength(40);
+        const bytes = await captureSnapshot({ pids: [process.pid, shell, ...kids] });
+        await openFiles(page, [{ name: 'family.tar.gz', bytes }]);
+        const item = page.locator(`li[data-pid="${shell}"]`);
+        expect(await item.evaluate((node) => node.classList.contains('folded'))).toBe(true);
+        expect(await item.locator(':scope > .row .folded-count').textContent()).toBe('40 children');
+        expect(await page.locator('#tree li[data-pid]').count()).toBe(2);
+        await item.locator(':scope > .row button.fold').click();
+        const shown = await item
+          .locator(':scope > ul > li')
+          .evaluateAll((nodes) => nodes.map((node) => Number((node as HTMLElement).dataset.pid)));
+        expect(shown).toEqual([...kids].sort((x, y) => x - y));
+        expect(await item.evaluate((node) => node.classList.contains('folded'))).toBe(false);
+        // A search shows its matches unfolded, however many, with their ancestors.
+        await page.fill('#tree-search', 'sleep');
+        expect(await page.locator('#tree li[data-pid]').count()).toBe(42);
+      } finally {
+        // Our own sleeps, by pid: none is left behind whatever happened above.
+        for (const kid of kids) process.kill(kid, 'SIGKILL');
+        family.stdin?.end();
+        await exited(family);
+      }
+    });
+
     it('made no request off its own files and threw nothing', () => {
       expect(served.stray).toEqual([]);
       expect(pageErrors).toEqual([]);
@@ -228,6 +275,29 @@ if (!haveChromium && !inCI) {
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The pids whose stat names `parent` as their parent (read from /proc, the test's known truth). */
+function childPids(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function commOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'latin1').trimEnd();
+  } catch {
+    return undefined;
+  }
+}
 
 /** Loads the page afresh and gives it files through the input; waits until shown (or failed). */
 async function openFiles(
