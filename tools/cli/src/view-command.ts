@@ -5,12 +5,13 @@
 // ever reaches the file system, and a request whose Host is not this server's address is refused
 // (so a page elsewhere cannot reach it through DNS rebinding).
 import { spawn } from 'node:child_process';
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { delimiter, dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { escapeText } from '@procmon/parse';
 import { writeErr, writeOut } from './output.js';
 import { UsageError } from './usage-error.js';
@@ -77,12 +78,22 @@ export async function view(files: string[], args: ViewArguments): Promise<void> 
   await stopped(server);
 }
 
-/** index.html at `/` and every file under the viewer's dist/, by its exact path. */
-function viewerRoutes(): Map<string, Route> {
-  const dist = join(
+/**
+ * Where the viewer's built page is: dist/viewer/ beside this module in the built command (the
+ * build copies it there), else @procmon/viewer's own dist/ in the workspace.
+ */
+function viewerFolder(): string {
+  const copied = fileURLToPath(new URL('./viewer/', import.meta.url));
+  if (existsSync(join(copied, 'index.html'))) return copied;
+  return join(
     dirname(createRequire(import.meta.url).resolve('@procmon/viewer/package.json')),
     'dist',
   );
+}
+
+/** index.html at `/` and every file under the viewer's dist/, by its exact path. */
+function viewerRoutes(): Map<string, Route> {
+  const dist = viewerFolder();
   const routes = new Map<string, Route>();
   let names: string[];
   try {
