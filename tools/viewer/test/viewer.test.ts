@@ -5,7 +5,7 @@
 // environment with the secret redacted, its listener with its pid; a truncated snapshot shows
 // readSnapshot's own error; two snapshots show the child as started and its listener as new.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { escapeText } from '@procmon/parse';
 import { captureSnapshot, readSnapshot } from '@procmon/snapshot';
 import type { Page } from 'playwright-core';
@@ -142,6 +142,12 @@ if (!haveChromium && !inCI) {
       expect(await page.locator('img').count()).toBe(0);
       expect(dialogs).toEqual([]);
       expect(await page.locator('#details dd.cwd').textContent()).toBe(started.cwd);
+      expect(await page.locator('#details dd.path').textContent()).toBe(
+        readlinkSync(`/proc/${started.pid}/exe`),
+      );
+      // Its cgroup lines as the kernel wrote them (a cgroup path is not chosen by the process).
+      const cgroups = readFileSync(`/proc/${started.pid}/cgroup`, 'utf8').trimEnd().split('\n');
+      expect(await page.locator('#details .cgroups li').allTextContents()).toEqual(cgroups);
       const environ = await page
         .locator('#details table.environ tr')
         .evaluateAll((rows) =>
@@ -212,6 +218,24 @@ if (!haveChromium && !inCI) {
       expect(await page.locator('#diff-new-listeners li').allTextContents()).toContain(
         `tcp 127.0.0.1:${started.port} held by ${started.pid}`,
       );
+    });
+
+    it('opens a dropped file', async () => {
+      await page.goto(`${ORIGIN}/`);
+      const transfer = await page.evaluateHandle(
+        (bytes) => {
+          const data = new DataTransfer();
+          data.items.add(
+            new File([new Uint8Array(bytes)], 'dropped.tar.gz', { type: 'application/gzip' }),
+          );
+          return data;
+        },
+        [...snapshot],
+      );
+      await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
+      await page.waitForSelector('body[data-state="shown"]');
+      expect(await page.locator('[data-fact="file"]').textContent()).toBe('dropped.tar.gz');
+      expect(await page.locator(`li[data-pid="${started.pid}"]`).count()).toBe(1);
     });
 
     it('opens the snapshot named in its URL, as procmon view passes it, and no other', async () => {
