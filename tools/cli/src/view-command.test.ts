@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
+import { type AddressInfo, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { SocketResolver } from '@procmon/netsock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,6 +179,19 @@ describe('procmon view', () => {
     );
     viewing.child.kill('SIGINT');
     await exited(viewing.child);
+  });
+
+  it('says so when its port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const run = procmon(['view', snapshotFile, '--port', String(port), '--no-open']);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(`procmon: cannot listen on 127.0.0.1:${port} (EADDRINUSE)\n`);
+    } finally {
+      taken.close();
+    }
   });
 
   it('refuses a missing file and a third file', () => {

@@ -55,6 +55,13 @@ export async function view(files: string[], args: ViewArguments): Promise<void> 
     throw new UsageError('view takes one snapshot file, or two to see their diff');
   }
   const routes = viewerRoutes();
+  if (routes === undefined) {
+    await writeErr(
+      `procmon: the viewer is not built (no index.html in ${escapeText(viewerFolder())}): pnpm build\n`,
+    );
+    process.exitCode = 1;
+    return;
+  }
   for (const [index, file] of files.entries()) {
     let body: Uint8Array;
     try {
@@ -67,7 +74,15 @@ export async function view(files: string[], args: ViewArguments): Promise<void> 
     }
     routes.set(`/snapshot/${index}`, { body, type: 'application/gzip' });
   }
-  const server = await listen(routes, args.port ?? 0);
+  let server: Server;
+  try {
+    server = await listen(routes, args.port ?? 0);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? String(error);
+    await writeErr(`procmon: cannot listen on ${HOST}:${args.port ?? 0} (${code})\n`);
+    process.exitCode = 1;
+    return;
+  }
   const { port } = server.address() as AddressInfo;
   const query = files.map((_, index) => `snapshot=/snapshot/${index}`).join('&');
   const url = `http://${HOST}:${port}/?${query}`;
@@ -85,14 +100,18 @@ export async function view(files: string[], args: ViewArguments): Promise<void> 
 function viewerFolder(): string {
   const copied = fileURLToPath(new URL('./viewer/', import.meta.url));
   if (existsSync(join(copied, 'index.html'))) return copied;
-  return join(
-    dirname(createRequire(import.meta.url).resolve('@procmon/viewer/package.json')),
-    'dist',
-  );
+  try {
+    return join(
+      dirname(createRequire(import.meta.url).resolve('@procmon/viewer/package.json')),
+      'dist',
+    );
+  } catch {
+    return copied;
+  }
 }
 
-/** index.html at `/` and every file under the viewer's dist/, by its exact path. */
-function viewerRoutes(): Map<string, Route> {
+/** index.html at `/` and every file under the viewer's dist/, by its exact path; undefined without one. */
+function viewerRoutes(): Map<string, Route> | undefined {
   const dist = viewerFolder();
   const routes = new Map<string, Route>();
   let names: string[];
@@ -108,9 +127,7 @@ function viewerRoutes(): Map<string, Route> {
     routes.set(path, { body: readFileSync(join(dist, name)), type });
   }
   const index = routes.get('/index.html');
-  if (index === undefined) {
-    throw new Error(`the viewer is not built: ${dist}/index.html is missing (pnpm build)`);
-  }
+  if (index === undefined) return undefined;
   routes.set('/', index);
   return routes;
 }
