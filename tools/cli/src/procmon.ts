@@ -2,21 +2,28 @@
 // the command runs, so `procmon --help`, `--version` and usage errors start as fast as Node does
 // and load nothing that reads /proc.
 import { createRequire } from 'node:module';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import {
   type HashTarget,
   type ProcTarget,
   PS_SORT_KEYS,
   type PsSort,
-  parseAlgorithmList,
   parseHashTarget,
   parseInterval,
-  parseNamePatterns,
   parsePid,
   parsePidList,
   parseSortList,
   parseUserList,
 } from './arguments.js';
+import {
+  algorithmOption,
+  type FromOption,
+  fromOption,
+  type JsonOption,
+  print,
+  refusedFromOption,
+  refuseFrom,
+} from './command-options.js';
 import { reportFailure } from './failure.js';
 import {
   type Endpoint,
@@ -30,10 +37,9 @@ import {
   parseProtocolList,
   parseStateList,
 } from './net-arguments.js';
-import { commanderOutput, flush, writeOut } from './output.js';
-import type { SnapshotArguments } from './snapshot-command.js';
+import { commanderOutput, flush } from './output.js';
+import { addSnapshotCommands } from './snapshot-commands.js';
 import { unknownCommand } from './suggest.js';
-import type { ViewArguments } from './view-command.js';
 import {
   parseCount,
   parseEventList,
@@ -44,33 +50,6 @@ import {
 
 /** The status of a command whose answer is "none found" (as grep's with no match). */
 const NO_ANSWER_STATUS = 1;
-
-interface JsonOption {
-  json?: boolean;
-}
-
-interface FromOption {
-  /** A snapshot file to read instead of this machine (`--from FILE`). */
-  from?: string;
-}
-
-const FROM_HELP = 'read a snapshot file (from procmon snapshot -o FILE) instead of this machine';
-
-/** `--from <file>`: the same answers from a snapshot. */
-const fromOption = (): Option => new Option('--from <file>', FROM_HELP);
-
-/**
- * `--from` on a command a snapshot cannot answer: accepted, so that the answer is why not, rather
- * than commander's "unknown option".
- */
-const refusedFromOption = (): Option => new Option('--from <file>').hideHelp();
-
-/** Refuses `--from` on a command whose data no snapshot holds. */
-async function refuseFrom(options: FromOption, command: string, why: string): Promise<void> {
-  if (options.from === undefined) return;
-  const { notFromSnapshot } = await import('./source-option.js');
-  throw notFromSnapshot(command, why);
-}
 
 // package.json sits one folder up from both src/ (tests) and dist/ (the built binary).
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -87,23 +66,6 @@ const program = new Command()
   // printed is waited for (and its failure noticed) before the exit status is set.
   .configureOutput(commanderOutput)
   .exitOverride();
-
-/** `--algo <list>`, parsed to names; `fallback` is the list without it. */
-function algorithmOption(description: string, fallback: string): Option {
-  return new Option('--algo <list>', description)
-    .argParser(parseAlgorithmList)
-    .default(parseAlgorithmList(fallback), fallback);
-}
-
-/** Prints `report` as JSON with --json, else as text for people; resolves once it is written. */
-async function print<T>(
-  report: T,
-  options: JsonOption,
-  format: (report: T) => string,
-): Promise<void> {
-  const { toJson } = await import('./format.js');
-  return writeOut(`${options.json ? toJson(report) : format(report)}\n`);
-}
 
 program
   .command('inspect', { isDefault: true })
@@ -460,67 +422,7 @@ program
     await watch(options);
   });
 
-program
-  .command('snapshot')
-  .description(
-    "capture every process's /proc files, raw, into a .tar.gz that mirrors /proc, to inspect later or elsewhere (environments only with --env, secrets redacted)",
-  )
-  .requiredOption('-o, --output <file>', 'where to write the archive (- for standard output)')
-  .option('-p, --pid <pids>', 'only these processes (comma-separated)', parsePidList)
-  .option('--env', "capture each process's environment too, with secret-looking values redacted")
-  .option(
-    '--redact <patterns>',
-    'more variable names whose values are redacted, comma-separated globs (added to the defaults: *TOKEN*, *SECRET*, *PASSWORD*, *KEY*, ...)',
-    parseNamePatterns,
-  )
-  .option(
-    '--checksums [algos]',
-    "hash each process's binary too (sha256 unless algorithms are given, comma-separated), into checksums.json",
-    parseAlgorithmList,
-  )
-  .addHelpText(
-    'after',
-    "\nExamples:\n  procmon snapshot -o machine.tar.gz\n  procmon snapshot -o machine.tar.gz --checksums sha256,md5\n  procmon snapshot -o web.tar.gz -p 1234,1240 --env --redact 'AWS_*,DB_URL'\n  tar -tzvf machine.tar.gz   # a plain tar: manifest.json, then proc/<pid>/...",
-  )
-  .action(async (options: SnapshotArguments) => {
-    const { snapshot } = await import('./snapshot-command.js');
-    await snapshot(options);
-  });
-
-program
-  .command('diff')
-  .description(
-    'what changed between two snapshots: processes started and gone, binaries whose checksum changed, listeners and connections new and gone',
-  )
-  .argument('<before>', 'the earlier snapshot file (procmon snapshot -o)')
-  .argument('<after>', 'the later snapshot file')
-  .option('--json', 'print JSON for machines')
-  .addHelpText(
-    'after',
-    '\nChecksums are compared when both snapshots have them (procmon snapshot --checksums).\n\nExamples:\n  procmon snapshot -o before.tar.gz --checksums\n  procmon snapshot -o after.tar.gz --checksums\n  procmon diff before.tar.gz after.tar.gz',
-  )
-  .action(async (before: string, after: string, options: JsonOption) => {
-    const { diffFiles, formatDiff } = await import('./diff-command.js');
-    return print(await diffFiles(before, after), options, formatDiff);
-  });
-
-program
-  .command('view')
-  .description(
-    'open one snapshot in the browser (the process tree, details, connections), or two to see their diff; served from 127.0.0.1, read in the page, nothing uploaded',
-  )
-  .argument('<file>', 'a snapshot (procmon snapshot -o FILE)')
-  .argument('[file2]', 'a later snapshot: the page shows what changed from FILE')
-  .option('--port <port>', 'serve on this port of 127.0.0.1 (a free one unless given)', parsePort)
-  .option('--no-open', 'print the URL without opening a browser')
-  .addHelpText(
-    'after',
-    '\nExamples:\n  procmon view machine.tar.gz\n  procmon view before.tar.gz after.tar.gz --no-open',
-  )
-  .action(async (file: string, file2: string | undefined, options: ViewArguments) => {
-    const { view } = await import('./view-command.js');
-    await view(file2 === undefined ? [file] : [file, file2], options);
-  });
+addSnapshotCommands(program);
 
 async function main(): Promise<number> {
   try {
