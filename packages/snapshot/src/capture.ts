@@ -9,8 +9,15 @@
 // so a reader of the snapshot gets the error the live read gave.
 import { hostname, release } from 'node:os';
 import { checkAlgorithms } from '@procmon/hash';
-import { NAMESPACE_TYPES, parseStat } from '@procmon/parse';
+import { parseStat } from '@procmon/parse';
 import { all, type FdEntry, type Flow, ProcFS } from '@procmon/procfs';
+import {
+  MACHINE_FILES,
+  NET_TABLES,
+  PROCESS_FILES,
+  PROCESS_LINKS,
+  PROCESS_NAMESPACES,
+} from './captured-files.js';
 import { CHECKSUMS_NAME, type SnapshotChecksums, serializeChecksums } from './checksums.js';
 import { captureChecksums } from './checksums-capture.js';
 import { gzip } from './gzip.js';
@@ -49,40 +56,6 @@ export interface CaptureOptions {
    */
   names?: NameResolver | undefined;
 }
-
-/** The files read for every process (environ is added with `env`). */
-export const PROCESS_FILES = [
-  'stat',
-  'status',
-  'cmdline',
-  'comm',
-  'statm',
-  'io',
-  'maps',
-  'cgroup',
-  'smaps_rollup',
-  'limits',
-];
-/** The links read for every process (fd/ links are read by the listing). */
-export const PROCESS_LINKS = ['exe', 'cwd', 'root'];
-/** The namespace links read for every process, as `ns/<type>`. */
-export const PROCESS_NAMESPACES = NAMESPACE_TYPES;
-/** Machine-wide files, under the proc root. */
-export const MACHINE_FILES = ['uptime', 'meminfo', 'stat'];
-/** Socket tables of the reader's network namespace, under `net/`. */
-export const NET_TABLES = [
-  'tcp',
-  'tcp6',
-  'udp',
-  'udp6',
-  'unix',
-  'udplite',
-  'udplite6',
-  'raw',
-  'raw6',
-  'icmp',
-  'icmp6',
-];
 
 type Reading<T> = { ok: true; value: T } | { ok: false; code: string };
 

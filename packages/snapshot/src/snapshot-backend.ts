@@ -21,6 +21,7 @@ import type {
   Outcome,
   SocketDescriptors,
 } from '@procmon/procfs';
+import { FIRST_PROCESS_FILES, PROCESS_FOLDERS, PROCESS_LINKS } from './captured-files.js';
 import type { SnapshotFailure } from './manifest.js';
 import { lookup, type Snapshot, type SnapshotFolder, type SnapshotNode } from './tree.js';
 
@@ -237,22 +238,8 @@ function notFolder(node: SnapshotNode, fail: (code: string, why?: string) => Out
     : fail('ENOTDIR');
 }
 
-/** The files and links a capture reads for every process: absent means absent live too. */
-const CAPTURED = new Set([
-  'stat',
-  'status',
-  'cmdline',
-  'comm',
-  'statm',
-  'io',
-  'maps',
-  'cgroup',
-  'exe',
-  'cwd',
-  'root',
-  'fd',
-  'task',
-]);
+/** What every capture reads of a process: absent means absent live too (ENOENT). */
+const CAPTURED = new Set([...FIRST_PROCESS_FILES, ...PROCESS_LINKS, ...PROCESS_FOLDERS]);
 
 /** The failures of entries of each folder (`42/fd` → [['5', 'EACCES']]), for listings. */
 function failuresByFolder(failures: Map<string, string>): Map<string, [string, string][]> {

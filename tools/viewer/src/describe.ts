@@ -1,27 +1,7 @@
 // Values of the model written as text for the page: descriptors' targets, sockets, sizes, times.
 // What a process chose stays raw here; dom.ts escapes it when it is shown.
 import { formatConnection, type SocketEntry } from '@procmon/netsock';
-import type { FdTarget } from '@procmon/parse';
 import type { SnapshotManifest } from '@procmon/snapshot/read';
-
-export function targetText(target: FdTarget): string {
-  switch (target.type) {
-    case 'socket':
-      return `socket:[${target.inode}]`;
-    case 'pipe':
-      return `pipe:[${target.inode}]`;
-    case 'anon_inode':
-      return target.bracketed ? `anon_inode:[${target.name}]` : `anon_inode:${target.name}`;
-    case 'memfd':
-      return `/memfd:${target.name} (deleted)`;
-    case 'namespace':
-      return `${target.namespace}:[${target.inode}]`;
-    case 'file':
-      return target.deleted ? `${target.path} (deleted)` : target.path;
-    case 'unknown':
-      return target.raw;
-  }
-}
 
 /** One socket as ss writes it (`tcp 127.0.0.1:80 -> 0.0.0.0:* LISTEN`); names already escaped. */
 export function socketText(socket: SocketEntry): string {

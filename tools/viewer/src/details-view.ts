@@ -2,10 +2,10 @@
 // user, start, state), its environment when the snapshot has it (redacted values marked), its
 // descriptors with the sockets behind them, its memory and its cgroup. A field the snapshot
 // could not give says why (the failure's message), never an empty line.
-import { containerOf, type Environ, parseCgroup } from '@procmon/parse';
+import { containerOf, type Environ, formatFdTarget, parseCgroup } from '@procmon/parse';
 import { type Descriptor, type FieldFailure, Process } from '@procmon/process';
 import { REDACTED } from '@procmon/snapshot/read';
-import { bytesText, socketText, startText, targetText } from './describe.js';
+import { bytesText, socketText, startText } from './describe.js';
 import { el, shown } from './dom.js';
 import type { LoadedSnapshot } from './load.js';
 
@@ -148,7 +148,7 @@ function descriptors(list: Descriptor[] | undefined): Node {
   for (const descriptor of list) {
     const target = descriptor.target;
     const text = target
-      ? shown(targetText(target))
+      ? shown(formatFdTarget(target))
       : `unreadable: ${shown(descriptor.failure?.message ?? '')}`;
     // netsock's connection text escapes the names it holds already.
     const socket = descriptor.socket
