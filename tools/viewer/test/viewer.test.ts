@@ -12,14 +12,16 @@ import {
   appendFileSync,
   copyFileSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   readlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { escapeText } from '@procmon/parse';
-import { captureSnapshot, readSnapshot } from '@procmon/snapshot';
+import { captureSnapshot, diffSnapshots, readSnapshot } from '@procmon/snapshot';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -328,6 +330,32 @@ if (!haveChromium && !inCI) {
       expect(await page.locator('#diff-started li').count()).toBe(1);
     });
 
+    it("shows the diff's SnapshotError in its panel for a socket table that does not parse; the tree opens", async () => {
+      // (A stat that does not parse stops the tree's scan first: the file is not opened at all.)
+      const damaged = withGarbage(snapshot, 'proc/net/tcp');
+      const expected = await Promise.all([readSnapshot(before), readSnapshot(damaged)]).then(
+        ([a, b]) => {
+          try {
+            diffSnapshots(a, b);
+            return undefined;
+          } catch (error) {
+            return (error as Error).message;
+          }
+        },
+      );
+      expect(expected).toMatch(/^member proc\/net\/tcp cannot be read: /);
+      await openFiles(page, [
+        { name: 'before.tar.gz', bytes: before },
+        { name: 'damaged.tar.gz', bytes: damaged },
+      ]);
+      expect(await page.locator('#diff .problem').textContent()).toBe(
+        escapeText(expected as string),
+      );
+      expect(await page.locator('#diff-started').count()).toBe(0);
+      await page.click('#tabs button[data-tab="processes"]');
+      expect(await page.locator(`li[data-pid="${started.pid}"]`).count()).toBe(1);
+    });
+
     it('opens a dropped file', async () => {
       await page.goto(`${ORIGIN}/`);
       const transfer = await page.evaluateHandle(
@@ -424,6 +452,25 @@ const holdersIn = (page: Page, selector: string) =>
   page
     .locator(`${selector} [data-holder]`)
     .evaluateAll((items) => items.map((item) => Number((item as HTMLElement).dataset.holder)));
+
+/**
+ * The snapshot with `member` replaced by a line the kernel never writes, repacked by GNU tar
+ * (ustar, members in their order, manifest first) as a damaged or hostile file could be.
+ */
+function withGarbage(bytes: Uint8Array, member: string): Uint8Array {
+  const folder = tempFolder('procmon-viewer-damaged-');
+  const tree = join(folder, 'tree');
+  mkdirSync(tree);
+  writeFileSync(join(folder, 'in.tar.gz'), bytes);
+  execFileSync('tar', ['xzf', join(folder, 'in.tar.gz'), '-C', tree]);
+  const members = execFileSync('tar', ['tzf', join(folder, 'in.tar.gz')], { encoding: 'utf8' })
+    .trimEnd()
+    .split('\n');
+  writeFileSync(join(tree, member), 'garbage\n');
+  const out = join(folder, 'out.tar.gz');
+  execFileSync('tar', ['czf', out, '--format=ustar', '--no-recursion', '-C', tree, ...members]);
+  return new Uint8Array(readFileSync(out));
+}
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
