@@ -7,7 +7,6 @@
 import { SnapshotError } from '@procmon/snapshot/read';
 import { connectionsView } from './connections-view.js';
 import { detailsView } from './details-view.js';
-import { diffOf } from './diff-source.js';
 import { diffView } from './diff-view.js';
 import { clear, el, shown } from './dom.js';
 import { headerView } from './header-view.js';
@@ -107,7 +106,7 @@ function show(loaded: LoadedSnapshot[]): void {
   };
   if (loaded.length === 2) {
     const [before, after] = loaded as [LoadedSnapshot, LoadedSnapshot];
-    panels.diff = () => diffView(diffOf(before, after), before.fileName, after.fileName);
+    panels.diff = () => diffView(before, after, select);
   }
   // Panels are built once, when first shown (the connection table reads every descriptor).
   const built = new Map<string, HTMLElement>();

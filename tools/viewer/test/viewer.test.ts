@@ -1,13 +1,27 @@
 // The viewer in a real headless Chromium: a snapshot of a child this test starts (known args,
 // one of them HTML and one not UTF-8, a known cwd and environment, a TCP listener on a port it
-// reports) is opened through the file input, and the page must show that child under its parent,
-// find it by pid, show its args as text (no element made of them, no dialog), its cwd, its
-// environment with the secret redacted, its listener with its pid; a truncated snapshot shows
-// readSnapshot's own error; two snapshots show the child as started and its listener as new.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+// reports and a connection of its own to it) is opened through the file input, and the page must
+// show that child under its parent, find it by pid, show its args as text (no element made of
+// them, no dialog), its cwd, its environment with the secret redacted, its listener with its pid;
+// a truncated snapshot shows readSnapshot's own error; two snapshots (with checksums, around the
+// child's start and a copy of sleep rewritten between them) show diffSnapshots' answer: the child
+// and the new copy started, the old copy gone, the copy's sha256 as sha256sum gave it before and
+// after, the child's listener and both ends of its connection held by it.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { escapeText } from '@procmon/parse';
-import { captureSnapshot, readSnapshot } from '@procmon/snapshot';
+import { captureSnapshot, diffSnapshots, readSnapshot } from '@procmon/snapshot';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,16 +31,20 @@ import {
   tempFolder,
   trackChild,
 } from '../../../test-support/processes.js';
+import { CHECKSUMS_NOT_COMPARED } from '../src/diff-model.js';
 import { CHROMIUM, inCI, launchViewer, ORIGIN, type ServedViewer } from './chromium.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
-// Binds 127.0.0.1 on a port the kernel picks, says which, and waits.
+// Binds 127.0.0.1 on a port the kernel picks, connects to it and accepts, says both ports
+// (listener, client), and waits.
 const LISTENER = [
   'import socket, time',
   's = socket.socket()',
   "s.bind(('127.0.0.1', 0))",
   's.listen()',
-  'print(s.getsockname()[1], flush=True)',
+  'c = socket.create_connection(s.getsockname())',
+  'a, _ = s.accept()',
+  'print(s.getsockname()[1], c.getsockname()[1], flush=True)',
   'time.sleep(600)',
 ].join('\n');
 
@@ -34,6 +52,8 @@ interface Started {
   child: ChildProcess;
   pid: number;
   port: number;
+  /** The local port of its connection to its own listener. */
+  clientPort: number;
   cwd: string;
 }
 
@@ -60,8 +80,8 @@ async function startListener(): Promise<Started> {
       },
     ),
   );
-  const port = Number(await firstLine(child));
-  return { child, pid: child.pid as number, port, cwd };
+  const [port, clientPort] = (await firstLine(child)).split(' ').map(Number) as [number, number];
+  return { child, pid: child.pid as number, port, clientPort, cwd };
 }
 
 const haveChromium = existsSync(CHROMIUM);
@@ -77,8 +97,12 @@ if (!haveChromium && !inCI) {
     let served: ServedViewer;
     let started: Started;
     let snapshot: Uint8Array;
-    // Taken before the child starts: the socket tables are the machine's, whoever is captured.
+    // Taken before the child starts (the socket tables are the machine's, whoever is captured),
+    // with the copy of sleep running, and checksums.
     let before: Uint8Array;
+    // The child, the rewritten copy running, and checksums.
+    let after: Uint8Array;
+    let copy: SleepCopy;
     let page: Page;
     const dialogs: string[] = [];
     const pageErrors: string[] = [];
@@ -86,9 +110,32 @@ if (!haveChromium && !inCI) {
     beforeAll(async () => {
       if (!haveChromium)
         throw new Error(`${CHROMIUM} not found and CI is set: apt-get install -y chromium`);
-      before = await captureSnapshot({ pids: [process.pid] });
+      const program = join(tempFolder('procmon-viewer-copy-'), 'my-sleep');
+      copyFileSync('/bin/sleep', program);
+      const digestBefore = sha256sum(program);
+      const oldCopy = trackChild(spawn(program, ['600'], { stdio: 'ignore' }));
+      before = await captureSnapshot({
+        pids: [process.pid, oldCopy.pid as number],
+        checksums: ['sha256'],
+      });
+      oldCopy.kill('SIGKILL');
+      await exited(oldCopy);
+      // Rewritten once nothing runs it (a running binary cannot be written: ETXTBSY).
+      appendFileSync(program, 'rewritten');
+      const newCopy = trackChild(spawn(program, ['600'], { stdio: 'ignore' }));
+      copy = {
+        program,
+        oldPid: oldCopy.pid as number,
+        newPid: newCopy.pid as number,
+        digestBefore,
+        digestAfter: sha256sum(program),
+      };
       started = await startListener();
       snapshot = await captureSnapshot({ pids: [process.pid, started.pid], env: true });
+      after = await captureSnapshot({
+        pids: [process.pid, started.pid, copy.newPid],
+        checksums: ['sha256'],
+      });
       served = await launchViewer(new Map([['/snapshot/0', snapshot]]));
       page = await served.context.newPage();
       page.on('dialog', (dialog) => {
@@ -205,19 +252,108 @@ if (!haveChromium && !inCI) {
       expect(await page.locator('li[data-pid]').count()).toBe(0);
     });
 
-    it('shows the diff of two snapshots: the child started, its listener new', async () => {
+    it("shows diffSnapshots' groups: the processes, the rewritten copy, the listener and connection", async () => {
+      await openFiles(page, [
+        { name: 'before.tar.gz', bytes: before },
+        { name: 'after.tar.gz', bytes: after },
+      ]);
+      expect(await page.locator('#diff h2').textContent()).toBe(
+        'From before.tar.gz to after.tar.gz',
+      );
+      expect(await page.locator('#diff .sides').textContent()).toMatch(
+        new RegExp(`^${escapeRegExp(hostname())} at .+ to ${escapeRegExp(hostname())} at `),
+      );
+      const pidsOf = (id: string) =>
+        page
+          .locator(`#diff-${id} li`)
+          .evaluateAll((items) => items.map((item) => Number((item as HTMLElement).dataset.pid)));
+      expect(await pidsOf('started')).toEqual([started.pid, copy.newPid].sort((x, y) => x - y));
+      expect(await pidsOf('gone')).toEqual([copy.oldPid]);
+      // The child's command as text, escaped: no element made of its HTML argument, no dialog.
+      expect(
+        await page.locator(`#diff-started li[data-pid="${started.pid}"] code`).textContent(),
+      ).toBe(['/usr/bin/python3', '-c', escapeText(LISTENER), HOSTILE, 'raw\\xffbyte'].join(' '));
+      expect(await page.locator('img').count()).toBe(0);
+      expect(dialogs).toEqual([]);
+      // A process gone has no details to open.
+      expect(await page.locator('#diff-gone [data-holder]').count()).toBe(0);
+
+      expect(await page.locator('#diff-checksum-changed h3').textContent()).toBe(
+        'Checksums changed (1)',
+      );
+      expect(await page.locator('#diff-checksum-changed li').allTextContents()).toEqual([
+        `${copy.program} rewritten: sha256 ${copy.digestBefore} -> ${copy.digestAfter}; ` +
+          `run before by ${copy.oldPid} my-sleep; run now by ${copy.newPid} my-sleep`,
+      ]);
+      expect(await holdersIn(page, '#diff-checksum-changed')).toEqual([copy.newPid]);
+
+      // The socket tables are the machine's: ours are those on the child's ports.
+      const ours = async (id: string) =>
+        (await page.locator(`#diff-${id} li`).allTextContents())
+          .filter((line) => new RegExp(`:(${started.port}|${started.clientPort})\\b`).test(line))
+          .sort();
+      const child = `${started.pid} python3`;
+      expect(await ours('new-listeners')).toEqual([
+        `tcp 127.0.0.1:${started.port} LISTEN held by ${child}`,
+      ]);
+      expect(await ours('new-connections')).toEqual(
+        [
+          `tcp 127.0.0.1:${started.clientPort} -> 127.0.0.1:${started.port} ESTABLISHED held by ${child}`,
+          `tcp 127.0.0.1:${started.port} -> 127.0.0.1:${started.clientPort} ESTABLISHED held by ${child}`,
+        ].sort(),
+      );
+      expect(await ours('gone-listeners')).toEqual([]);
+      expect(await ours('gone-connections')).toEqual([]);
+
+      // A holder of the after-snapshot opens its details, in the processes tab.
+      await page.click(`#diff-new-listeners a[data-holder="${started.pid}"]`);
+      await page.waitForSelector(`#details[data-pid="${started.pid}"]`);
+      expect(await page.locator('#tabs button.active').textContent()).toBe('processes');
+      expect(await page.locator('#details dd.path').textContent()).toBe(
+        readlinkSync(`/proc/${started.pid}/exe`),
+      );
+    });
+
+    it('says checksums were not compared when a snapshot has none', async () => {
+      // `snapshot` was captured without checksums.
       await openFiles(page, [
         { name: 'before.tar.gz', bytes: before },
         { name: 'after.tar.gz', bytes: snapshot },
       ]);
-      const startedPids = await page
-        .locator('#diff-started li')
-        .evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.pid));
-      expect(startedPids).toEqual([String(started.pid)]);
-      expect(await page.locator('#diff-gone li').count()).toBe(0);
-      expect(await page.locator('#diff-new-listeners li').allTextContents()).toContain(
-        `tcp 127.0.0.1:${started.port} held by ${started.pid}`,
+      expect(await page.locator('#diff-checksum-changed h3').textContent()).toBe(
+        'Checksums changed (not compared)',
       );
+      expect(await page.locator('#diff-checksum-changed p').textContent()).toBe(
+        CHECKSUMS_NOT_COMPARED,
+      );
+      expect(await page.locator('#diff-checksum-changed li').count()).toBe(0);
+      expect(await page.locator('#diff-started li').count()).toBe(1);
+    });
+
+    it("shows the diff's SnapshotError in its panel for a socket table that does not parse; the tree opens", async () => {
+      // (A stat that does not parse stops the tree's scan first: the file is not opened at all.)
+      const damaged = withGarbage(snapshot, 'proc/net/tcp');
+      const expected = await Promise.all([readSnapshot(before), readSnapshot(damaged)]).then(
+        ([a, b]) => {
+          try {
+            diffSnapshots(a, b);
+            return undefined;
+          } catch (error) {
+            return (error as Error).message;
+          }
+        },
+      );
+      expect(expected).toMatch(/^member proc\/net\/tcp cannot be read: /);
+      await openFiles(page, [
+        { name: 'before.tar.gz', bytes: before },
+        { name: 'damaged.tar.gz', bytes: damaged },
+      ]);
+      expect(await page.locator('#diff .problem').textContent()).toBe(
+        escapeText(expected as string),
+      );
+      expect(await page.locator('#diff-started').count()).toBe(0);
+      await page.click('#tabs button[data-tab="processes"]');
+      expect(await page.locator(`li[data-pid="${started.pid}"]`).count()).toBe(1);
     });
 
     it('opens a dropped file', async () => {
@@ -296,6 +432,44 @@ if (!haveChromium && !inCI) {
       expect(pageErrors).toEqual([]);
     });
   });
+}
+
+/** The copy of /bin/sleep run before the first capture, then rewritten and run again. */
+interface SleepCopy {
+  program: string;
+  oldPid: number;
+  newPid: number;
+  /** sha256sum's answer before and after the rewrite. */
+  digestBefore: string;
+  digestAfter: string;
+}
+
+const sha256sum = (file: string) =>
+  execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0] as string;
+
+/** The pids of the links that open a process's details, under `selector`. */
+const holdersIn = (page: Page, selector: string) =>
+  page
+    .locator(`${selector} [data-holder]`)
+    .evaluateAll((items) => items.map((item) => Number((item as HTMLElement).dataset.holder)));
+
+/**
+ * The snapshot with `member` replaced by a line the kernel never writes, repacked by GNU tar
+ * (ustar, members in their order, manifest first) as a damaged or hostile file could be.
+ */
+function withGarbage(bytes: Uint8Array, member: string): Uint8Array {
+  const folder = tempFolder('procmon-viewer-damaged-');
+  const tree = join(folder, 'tree');
+  mkdirSync(tree);
+  writeFileSync(join(folder, 'in.tar.gz'), bytes);
+  execFileSync('tar', ['xzf', join(folder, 'in.tar.gz'), '-C', tree]);
+  const members = execFileSync('tar', ['tzf', join(folder, 'in.tar.gz')], { encoding: 'utf8' })
+    .trimEnd()
+    .split('\n');
+  writeFileSync(join(tree, member), 'garbage\n');
+  const out = join(folder, 'out.tar.gz');
+  execFileSync('tar', ['czf', out, '--format=ustar', '--no-recursion', '-C', tree, ...members]);
+  return new Uint8Array(readFileSync(out));
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
