@@ -4,23 +4,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInChromium, launchChromium } from '../../../test-support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ORIGIN = 'http://procmon.test';
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const inCI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 
 /** One parser call: the export to call and the options it gets after the input. */
 interface Call {
@@ -222,150 +212,128 @@ function collectFixtures(): Map<string, FixtureFolder> {
 }
 
 const fixtures = collectFixtures();
-const haveChromium = existsSync(CHROMIUM);
+describeInChromium('real browser (headless Chromium) runs dist/index.js like Node', () => {
+  let browser: Browser | undefined;
+  let page: Page;
+  let nodeModule: Record<string, unknown>;
+  const pageErrors: string[] = [];
+  const offOrigin: string[] = [];
 
-if (!haveChromium && !inCI) {
-  const reason = `${CHROMIUM} not found (apt-get install -y chromium); with CI set this fails instead`;
-  console.warn(`browser.test.ts skipped: ${reason}`);
-  describe.skip(`real browser: skipped, ${reason}`, () => {
-    it('parses fixtures in Chromium as in Node', () => {});
-  });
-} else if (!haveChromium) {
-  describe('real browser', () => {
-    it('has Chromium to run in', () => {
+  beforeAll(async () => {
+    const entry = join(DIST, 'index.js');
+    if (!existsSync(entry)) {
       throw new Error(
-        `${CHROMIUM} not found and CI is set: install it (apt-get install -y chromium)`,
+        `${entry} is missing: build first (pnpm turbo run build --filter=@procmon/parse)`,
       );
-    });
-  });
-} else {
-  describe('real browser (headless Chromium) runs dist/index.js like Node', () => {
-    let browser: Browser | undefined;
-    let page: Page;
-    let nodeModule: Record<string, unknown>;
-    const pageErrors: string[] = [];
-    const offOrigin: string[] = [];
-
-    beforeAll(async () => {
-      const entry = join(DIST, 'index.js');
-      if (!existsSync(entry)) {
-        throw new Error(
-          `${entry} is missing: build first (pnpm turbo run build --filter=@procmon/parse)`,
-        );
+    }
+    nodeModule = await import(pathToFileURL(entry).href);
+    browser = await launchChromium();
+    const context = await browser.newContext();
+    await context.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin !== ORIGIN) {
+        offOrigin.push(url.href);
+        return route.abort();
       }
-      nodeModule = await import(pathToFileURL(entry).href);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      const context = await browser.newContext();
-      await context.route('**/*', async (route) => {
-        const url = new URL(route.request().url());
-        if (url.origin !== ORIGIN) {
-          offOrigin.push(url.href);
-          return route.abort();
-        }
-        if (url.pathname === '/') {
-          return route.fulfill({
-            contentType: 'text/html; charset=utf-8',
-            body: '<!doctype html><meta charset="utf-8"><title>procmon parse</title>',
-          });
-        }
-        const file = url.pathname.startsWith('/dist/') ? join(DIST, url.pathname.slice(6)) : '';
-        if (file.startsWith(DIST) && existsSync(file)) {
-          const type = extname(file) === '.map' ? 'application/json' : 'text/javascript';
-          return route.fulfill({ contentType: `${type}; charset=utf-8`, body: readFileSync(file) });
-        }
-        offOrigin.push(`${url.href} (no such file)`);
-        return route.fulfill({ status: 404, body: 'not found' });
-      });
-      page = await context.newPage();
-      page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
-      });
-      await page.goto(`${ORIGIN}/`);
-      // Page-side code goes in as source text: vitest transforms this file, and a transformed
-      // function (its import() above all) would not run in a page.
-      await page.evaluate(`(async () => {
+      if (url.pathname === '/') {
+        return route.fulfill({
+          contentType: 'text/html; charset=utf-8',
+          body: '<!doctype html><meta charset="utf-8"><title>procmon parse</title>',
+        });
+      }
+      const file = url.pathname.startsWith('/dist/') ? join(DIST, url.pathname.slice(6)) : '';
+      if (file.startsWith(DIST) && existsSync(file)) {
+        const type = extname(file) === '.map' ? 'application/json' : 'text/javascript';
+        return route.fulfill({ contentType: `${type}; charset=utf-8`, body: readFileSync(file) });
+      }
+      offOrigin.push(`${url.href} (no such file)`);
+      return route.fulfill({ status: 404, body: 'not found' });
+    });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
+    });
+    await page.goto(`${ORIGIN}/`);
+    // Page-side code goes in as source text: vitest transforms this file, and a transformed
+    // function (its import() above all) would not run in a page.
+    await page.evaluate(`(async () => {
         globalThis.__shared = new Function(${JSON.stringify(SHARED_SOURCE)})();
         globalThis.__parse = await import('/dist/index.js');
         globalThis.__runAll = (list) =>
           Object.fromEntries(list.map((c) => [c.label, globalThis.__shared.runCase(globalThis.__parse, c)]));
       })()`);
-    }, 60_000);
+  }, 60_000);
 
-    afterAll(async () => {
-      await browser?.close();
-    });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
-    it('loads the bundle as a module, with no Node globals, errors or outside requests', async () => {
-      const inPage = (await page.evaluate(`({
+  it('loads the bundle as a module, with no Node globals, errors or outside requests', async () => {
+    const inPage = (await page.evaluate(`({
         exports: Object.keys(globalThis.__parse).sort(),
         nodeGlobals: ['Buffer', 'process', 'require', 'module', 'global', 'setImmediate'].filter(
           (name) => typeof globalThis[name] !== 'undefined',
         ),
         userAgent: navigator.userAgent,
       })`)) as { exports: string[]; nodeGlobals: string[]; userAgent: string };
-      expect(inPage.userAgent).toContain('Chrome');
-      expect(inPage.nodeGlobals).toEqual([]);
-      expect(inPage.exports).toEqual(Object.keys(nodeModule).sort());
-      expect(inPage.exports).toContain('ParseError');
-      expect(pageErrors).toEqual([]);
-      expect(offOrigin).toEqual([]);
-    });
+    expect(inPage.userAgent).toContain('Chrome');
+    expect(inPage.nodeGlobals).toEqual([]);
+    expect(inPage.exports).toEqual(Object.keys(nodeModule).sort());
+    expect(inPage.exports).toContain('ParseError');
+    expect(pageErrors).toEqual([]);
+    expect(offOrigin).toEqual([]);
+  });
 
-    it('has a parser mapping for every fixture folder and file', () => {
-      const unmapped = [...fixtures.values()].flatMap((f) =>
-        f.folder in FOLDERS ? f.unmapped : [`${f.folder}/ (no mapping for this folder)`],
-      );
-      expect(unmapped, 'add these to FOLDERS or netTable in test/browser.test.ts').toEqual([]);
-      expect(fixtures.size).toBeGreaterThan(0);
-    });
+  it('has a parser mapping for every fixture folder and file', () => {
+    const unmapped = [...fixtures.values()].flatMap((f) =>
+      f.folder in FOLDERS ? f.unmapped : [`${f.folder}/ (no mapping for this folder)`],
+    );
+    expect(unmapped, 'add these to FOLDERS or netTable in test/browser.test.ts').toEqual([]);
+    expect(fixtures.size).toBeGreaterThan(0);
+  });
 
-    it('reads the container of every cgroup fixture exactly as Node does', async () => {
-      // containerOf takes paths, not a file: each cgroup fixture's paths, as Node parses them.
-      const parseCgroup = nodeModule.parseCgroup as (input: Uint8Array) => { path: string }[];
-      const containerOf = nodeModule.containerOf as (paths: string[]) => unknown;
-      const pathLists = filesUnder(join(FIXTURES, 'cgroup')).map((file) =>
-        parseCgroup(new Uint8Array(readFileSync(file))).map((entry) => entry.path),
+  it('reads the container of every cgroup fixture exactly as Node does', async () => {
+    // containerOf takes paths, not a file: each cgroup fixture's paths, as Node parses them.
+    const parseCgroup = nodeModule.parseCgroup as (input: Uint8Array) => { path: string }[];
+    const containerOf = nodeModule.containerOf as (paths: string[]) => unknown;
+    const pathLists = filesUnder(join(FIXTURES, 'cgroup')).map((file) =>
+      parseCgroup(new Uint8Array(readFileSync(file))).map((entry) => entry.path),
+    );
+    expect(pathLists.length).toBeGreaterThan(0);
+    const inNode = pathLists.map((paths) => shared.serialize(containerOf(paths)));
+    const inPage = await page.evaluate(
+      `(${JSON.stringify(pathLists)}).map((paths) => globalThis.__shared.serialize(globalThis.__parse.containerOf(paths)))`,
+    );
+    expect(inPage).toEqual(inNode);
+    expect(inNode.filter((json) => json !== '{"$undefined":true}').length).toBeGreaterThan(0);
+  });
+
+  for (const { folder, cases } of fixtures.values()) {
+    if (cases.length === 0) continue;
+    it(`parses ${folder}/ fixtures (${cases.length} calls) exactly as Node does`, async () => {
+      const missing = [...new Set(cases.map((c) => c.fn))].filter(
+        (fn) => typeof nodeModule[fn] !== 'function',
       );
-      expect(pathLists.length).toBeGreaterThan(0);
-      const inNode = pathLists.map((paths) => shared.serialize(containerOf(paths)));
+      expect(missing, 'not exported from dist/index.js (src/index.ts)').toEqual([]);
+
+      const inNode = Object.fromEntries(cases.map((c) => [c.label, shared.runCase(nodeModule, c)]));
       const inPage = await page.evaluate(
-        `(${JSON.stringify(pathLists)}).map((paths) => globalThis.__shared.serialize(globalThis.__parse.containerOf(paths)))`,
+        (list) =>
+          (globalThis as unknown as { __runAll(l: Case[]): Record<string, string> }).__runAll(list),
+        cases,
       );
       expect(inPage).toEqual(inNode);
-      expect(inNode.filter((json) => json !== '{"$undefined":true}').length).toBeGreaterThan(0);
+
+      // A parser may only throw ParseError, whatever the input.
+      const otherErrors = Object.entries(inNode)
+        .filter(([, json]) => {
+          const result = JSON.parse(json) as { threw?: { error?: string } };
+          return result.threw !== undefined && result.threw.error !== 'ParseError';
+        })
+        .map(([label, json]) => `${label}: ${json}`);
+      expect(otherErrors).toEqual([]);
+      expect(pageErrors).toEqual([]);
     });
-
-    for (const { folder, cases } of fixtures.values()) {
-      if (cases.length === 0) continue;
-      it(`parses ${folder}/ fixtures (${cases.length} calls) exactly as Node does`, async () => {
-        const missing = [...new Set(cases.map((c) => c.fn))].filter(
-          (fn) => typeof nodeModule[fn] !== 'function',
-        );
-        expect(missing, 'not exported from dist/index.js (src/index.ts)').toEqual([]);
-
-        const inNode = Object.fromEntries(
-          cases.map((c) => [c.label, shared.runCase(nodeModule, c)]),
-        );
-        const inPage = await page.evaluate(
-          (list) =>
-            (globalThis as unknown as { __runAll(l: Case[]): Record<string, string> }).__runAll(
-              list,
-            ),
-          cases,
-        );
-        expect(inPage).toEqual(inNode);
-
-        // A parser may only throw ParseError, whatever the input.
-        const otherErrors = Object.entries(inNode)
-          .filter(([, json]) => {
-            const result = JSON.parse(json) as { threw?: { error?: string } };
-            return result.threw !== undefined && result.threw.error !== 'ParseError';
-          })
-          .map(([label, json]) => `${label}: ${json}`);
-        expect(otherErrors).toEqual([]);
-        expect(pageErrors).toEqual([]);
-      });
-    }
-  });
-}
+  }
+});

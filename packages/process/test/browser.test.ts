@@ -9,24 +9,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build, createLogger, type Rollup } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInChromium, launchChromium } from '../../../test-support/chromium.js';
 import { tempFolder, trackChild } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ORIGIN = 'http://procmon.test';
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
-const inCI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 
 // What the page imports, as the viewer imports it.
 const ENTRY_SOURCE = `export * as process from '@procmon/process';
@@ -175,200 +165,181 @@ async function startListener(cwd: string, args: readonly string[]) {
   return { child, pid: child.pid as number, port, argv: [process.execPath, '-e', script, ...args] };
 }
 
-const haveChromium = existsSync(CHROMIUM);
+describeInChromium('the model in a real browser (headless Chromium) over a snapshot', () => {
+  let browser: Browser | undefined;
+  let page: Page;
+  let bundle: Bundle;
+  let subject: Subject;
+  let listener: Awaited<ReturnType<typeof startListener>>;
+  let cwd: string;
+  let inNode: string;
+  let inPage: string;
+  const pageErrors: string[] = [];
+  const offOrigin: string[] = [];
 
-if (!haveChromium && !inCI) {
-  const reason = `${CHROMIUM} not found (apt-get install -y chromium); with CI set this fails instead`;
-  console.warn(`browser.test.ts skipped: ${reason}`);
-  describe.skip(`the model in a real browser: skipped, ${reason}`, () => {
-    it('answers over a snapshot in Chromium as in Node', () => {});
-  });
-} else if (!haveChromium) {
-  describe('the model in a real browser', () => {
-    it('has Chromium to run in', () => {
-      throw new Error(
-        `${CHROMIUM} not found and CI is set: install it (apt-get install -y chromium)`,
-      );
-    });
-  });
-} else {
-  describe('the model in a real browser (headless Chromium) over a snapshot', () => {
-    let browser: Browser | undefined;
-    let page: Page;
-    let bundle: Bundle;
-    let subject: Subject;
-    let listener: Awaited<ReturnType<typeof startListener>>;
-    let cwd: string;
-    let inNode: string;
-    let inPage: string;
-    const pageErrors: string[] = [];
-    const offOrigin: string[] = [];
-
-    beforeAll(async () => {
-      const snapshotDist = join(PACKAGES, 'snapshot', 'dist', 'index.js');
-      for (const file of [snapshotDist, join(PACKAGES, 'process', 'dist', 'browser.js')]) {
-        if (!existsSync(file)) {
-          throw new Error(`${file} is missing: build first (pnpm build)`);
-        }
+  beforeAll(async () => {
+    const snapshotDist = join(PACKAGES, 'snapshot', 'dist', 'index.js');
+    for (const file of [snapshotDist, join(PACKAGES, 'process', 'dist', 'browser.js')]) {
+      if (!existsSync(file)) {
+        throw new Error(`${file} is missing: build first (pnpm build)`);
       }
-      bundle = await bundleEntry();
+    }
+    bundle = await bundleEntry();
 
-      cwd = realpathSync(tempFolder('procmon-browser-cwd-'));
-      listener = await startListener(cwd, ['first arg', 'ünïcode ✓', '--port=0']);
-      const snapshotModule = await import(pathToFileURL(snapshotDist).href);
-      subject = {
-        child: listener.pid,
-        parent: process.pid,
-        // The tables a snapshot holds (net/{tcp,tcp6,udp,udp6,unix}), as netsock names them.
-        tables: ['tcp', 'udp', 'unix'],
-      };
-      const bytes: Uint8Array = await snapshotModule.captureSnapshot({
-        pids: [listener.pid, process.pid],
-      });
+    cwd = realpathSync(tempFolder('procmon-browser-cwd-'));
+    listener = await startListener(cwd, ['first arg', 'ünïcode ✓', '--port=0']);
+    const snapshotModule = await import(pathToFileURL(snapshotDist).href);
+    subject = {
+      child: listener.pid,
+      parent: process.pid,
+      // The tables a snapshot holds (net/{tcp,tcp6,udp,udp6,unix}), as netsock names them.
+      tables: ['tcp', 'udp', 'unix'],
+    };
+    const bytes: Uint8Array = await snapshotModule.captureSnapshot({
+      pids: [listener.pid, process.pid],
+    });
 
-      const nodeModules = {
-        process: await import('../dist/index.js'),
-        procfs: await import('@procmon/procfs'),
-        netsock: await import('@procmon/netsock'),
-        snapshot: snapshotModule,
-      };
-      inNode = calls.serialize(await calls.modelCalls(nodeModules, bytes, subject));
+    const nodeModules = {
+      process: await import('../dist/index.js'),
+      procfs: await import('@procmon/procfs'),
+      netsock: await import('@procmon/netsock'),
+      snapshot: snapshotModule,
+    };
+    inNode = calls.serialize(await calls.modelCalls(nodeModules, bytes, subject));
 
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      const context = await browser.newContext();
-      await context.route('**/*', async (route) => {
-        const url = new URL(route.request().url());
-        if (url.origin !== ORIGIN) {
-          offOrigin.push(url.href);
-          return route.abort();
-        }
-        if (url.pathname === '/') {
-          return route.fulfill({
-            contentType: 'text/html; charset=utf-8',
-            body: '<!doctype html><meta charset="utf-8"><title>procmon model</title>',
-          });
-        }
-        if (url.pathname === '/snapshot.tar.gz') {
-          return route.fulfill({ contentType: 'application/gzip', body: Buffer.from(bytes) });
-        }
-        const file = bundle.files.get(url.pathname.slice(1));
-        if (file !== undefined) {
-          return route.fulfill({ contentType: 'text/javascript; charset=utf-8', body: file });
-        }
-        offOrigin.push(`${url.href} (no such file)`);
-        return route.fulfill({ status: 404, body: 'not found' });
-      });
-      page = await context.newPage();
-      page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
-      });
-      await page.goto(`${ORIGIN}/`);
-      // Page-side code goes in as source text: vitest transforms this file, and a transformed
-      // function (its import() above all) would not run in a page.
-      inPage = (await page
-        .evaluate(`(async () => {
+    browser = await launchChromium();
+    const context = await browser.newContext();
+    await context.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin !== ORIGIN) {
+        offOrigin.push(url.href);
+        return route.abort();
+      }
+      if (url.pathname === '/') {
+        return route.fulfill({
+          contentType: 'text/html; charset=utf-8',
+          body: '<!doctype html><meta charset="utf-8"><title>procmon model</title>',
+        });
+      }
+      if (url.pathname === '/snapshot.tar.gz') {
+        return route.fulfill({ contentType: 'application/gzip', body: Buffer.from(bytes) });
+      }
+      const file = bundle.files.get(url.pathname.slice(1));
+      if (file !== undefined) {
+        return route.fulfill({ contentType: 'text/javascript; charset=utf-8', body: file });
+      }
+      offOrigin.push(`${url.href} (no such file)`);
+      return route.fulfill({ status: 404, body: 'not found' });
+    });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
+    });
+    await page.goto(`${ORIGIN}/`);
+    // Page-side code goes in as source text: vitest transforms this file, and a transformed
+    // function (its import() above all) would not run in a page.
+    inPage = (await page
+      .evaluate(`(async () => {
         globalThis.__calls = new Function(${JSON.stringify(CALLS_SOURCE)})();
         globalThis.__mods = await import('/bundle.js');
         globalThis.__bytes = new Uint8Array(await (await fetch('/snapshot.tar.gz')).arrayBuffer());
         const results = await globalThis.__calls.modelCalls(globalThis.__mods, globalThis.__bytes, ${JSON.stringify(subject)});
         return globalThis.__calls.serialize(results);
       })()`)
-        .catch((error: Error) => {
-          // Reported by the tests below (the bundle's own check first), not as a failed setup.
-          pageErrors.push(`loading or running the bundle: ${error.message}`);
-          return 'null';
-        })) as string;
-    }, 120_000);
+      .catch((error: Error) => {
+        // Reported by the tests below (the bundle's own check first), not as a failed setup.
+        pageErrors.push(`loading or running the bundle: ${error.message}`);
+        return 'null';
+      })) as string;
+  }, 120_000);
 
-    afterAll(async () => {
-      await browser?.close();
-      listener?.child.kill();
-    });
+  afterAll(async () => {
+    await browser?.close();
+    listener?.child.kill();
+  });
 
-    it('bundles with no node: import, no stub of one, and no built-in externalized', () => {
-      expect([...bundle.files.keys()]).toContain('bundle.js');
-      const code = [...bundle.files.values()].join('\n');
-      expect(code).toContain('SocketResolver');
-      expect(code).not.toMatch(/\b(?:from|import|require)\s*\(?\s*["']node:/);
-      expect(code).not.toContain('__vite-browser-external');
-      const complaints = bundle.messages.filter((message) =>
-        /externali[sz]ed|browser-external|browser compatibility|node:/i.test(message),
-      );
-      expect(complaints).toEqual([]);
-      expect(bundle.messages.filter((message) => message.startsWith('error'))).toEqual([]);
-    });
+  it('bundles with no node: import, no stub of one, and no built-in externalized', () => {
+    expect([...bundle.files.keys()]).toContain('bundle.js');
+    const code = [...bundle.files.values()].join('\n');
+    expect(code).toContain('SocketResolver');
+    expect(code).not.toMatch(/\b(?:from|import|require)\s*\(?\s*["']node:/);
+    expect(code).not.toContain('__vite-browser-external');
+    const complaints = bundle.messages.filter((message) =>
+      /externali[sz]ed|browser-external|browser compatibility|node:/i.test(message),
+    );
+    expect(complaints).toEqual([]);
+    expect(bundle.messages.filter((message) => message.startsWith('error'))).toEqual([]);
+  });
 
-    it('loads as a module, with no Node globals, errors or outside requests', async () => {
-      const loaded = (await page.evaluate(`({
+  it('loads as a module, with no Node globals, errors or outside requests', async () => {
+    const loaded = (await page.evaluate(`({
         nodeGlobals: ['Buffer', 'process', 'require', 'module', 'global', 'setImmediate'].filter(
           (name) => typeof globalThis[name] !== 'undefined',
         ),
         userAgent: navigator.userAgent,
         modules: Object.keys(globalThis.__mods).sort(),
       })`)) as { nodeGlobals: string[]; userAgent: string; modules: string[] };
-      expect(loaded.userAgent).toContain('Chrome');
-      expect(loaded.nodeGlobals).toEqual([]);
-      expect(loaded.modules).toEqual(['netsock', 'process', 'procfs', 'snapshot']);
-      expect(pageErrors).toEqual([]);
-      expect(offOrigin).toEqual([]);
-    });
+    expect(loaded.userAgent).toContain('Chrome');
+    expect(loaded.nodeGlobals).toEqual([]);
+    expect(loaded.modules).toEqual(['netsock', 'process', 'procfs', 'snapshot']);
+    expect(pageErrors).toEqual([]);
+    expect(offOrigin).toEqual([]);
+  });
 
-    it('answers every call exactly as Node does over the same snapshot', () => {
-      expect(JSON.parse(inPage)).toEqual(JSON.parse(inNode));
-    });
+  it('answers every call exactly as Node does over the same snapshot', () => {
+    expect(JSON.parse(inPage)).toEqual(JSON.parse(inNode));
+  });
 
-    it('gives the known truth: args, cwd, binary, parent, children', () => {
-      const results = JSON.parse(inNode);
-      for (const name of ['details', 'parent', 'tree', 'children', 'scan']) {
-        expect(results[name].threw, name).toBeUndefined();
-      }
-      const details = results.details.value;
-      expect(details.pid).toBe(listener.pid);
-      expect(details.args).toEqual(listener.argv);
-      expect(details.cwd).toBe(cwd);
-      expect(details.path).toBe(realpathSync(process.execPath));
-      expect(results.detailsAsync).toEqual(results.details);
-      expect(results.parent.value.pid).toBe(process.pid);
-      expect(results.tree.value.map((entry: { pid: number }) => entry.pid).slice(0, 2)).toEqual([
-        listener.pid,
-        process.pid,
-      ]);
-      const children = results.children.value.map((entry: { pid: number }) => entry.pid);
-      expect(children).toContain(listener.pid);
-      expect(results.childrenAsync).toEqual(results.children);
-      const scanned = results.scan.value.find(
-        (entry: { pid: number }) => entry.pid === listener.pid,
-      );
-      expect(scanned).toMatchObject({ ppid: process.pid, args: listener.argv, cwd });
-      expect(results.scan.value.map((entry: { pid: number }) => entry.pid).sort()).toEqual(
-        [listener.pid, process.pid].sort((a, b) => a - b),
-      );
-      expect(results.scanAsync).toEqual(results.scan);
-    });
+  it('gives the known truth: args, cwd, binary, parent, children', () => {
+    const results = JSON.parse(inNode);
+    for (const name of ['details', 'parent', 'tree', 'children', 'scan']) {
+      expect(results[name].threw, name).toBeUndefined();
+    }
+    const details = results.details.value;
+    expect(details.pid).toBe(listener.pid);
+    expect(details.args).toEqual(listener.argv);
+    expect(details.cwd).toBe(cwd);
+    expect(details.path).toBe(realpathSync(process.execPath));
+    expect(results.detailsAsync).toEqual(results.details);
+    expect(results.parent.value.pid).toBe(process.pid);
+    expect(results.tree.value.map((entry: { pid: number }) => entry.pid).slice(0, 2)).toEqual([
+      listener.pid,
+      process.pid,
+    ]);
+    const children = results.children.value.map((entry: { pid: number }) => entry.pid);
+    expect(children).toContain(listener.pid);
+    expect(results.childrenAsync).toEqual(results.children);
+    const scanned = results.scan.value.find((entry: { pid: number }) => entry.pid === listener.pid);
+    expect(scanned).toMatchObject({ ppid: process.pid, args: listener.argv, cwd });
+    expect(results.scan.value.map((entry: { pid: number }) => entry.pid).sort()).toEqual(
+      [listener.pid, process.pid].sort((a, b) => a - b),
+    );
+    expect(results.scanAsync).toEqual(results.scan);
+  });
 
-    it("finds the child's listening port in its descriptors and in the connections", () => {
-      const results = JSON.parse(inNode);
-      type Socket = { protocol: string; state: string; localAddress: string; localPort: number };
-      const isListener = (socket: Socket | undefined) =>
-        socket?.protocol === 'tcp' &&
-        socket.state === 'LISTEN' &&
-        socket.localAddress === '127.0.0.1' &&
-        socket.localPort === listener.port;
-      expect(results.descriptors.threw).toBeUndefined();
-      expect(results.connections.threw).toBeUndefined();
-      const descriptors = results.descriptors.value.descriptors as { socket?: Socket }[];
-      expect(descriptors.filter((descriptor) => isListener(descriptor.socket))).toHaveLength(1);
-      const held = (results.connections.value as { socket: Socket; holders: { pid: number }[] }[])
-        .filter((connection) => isListener(connection.socket))
-        .map((connection) => connection.holders.map((holder) => holder.pid));
-      expect(held).toEqual([[listener.pid]]);
-      expect(results.connectionsAsync).toEqual(results.connections);
-    });
+  it("finds the child's listening port in its descriptors and in the connections", () => {
+    const results = JSON.parse(inNode);
+    type Socket = { protocol: string; state: string; localAddress: string; localPort: number };
+    const isListener = (socket: Socket | undefined) =>
+      socket?.protocol === 'tcp' &&
+      socket.state === 'LISTEN' &&
+      socket.localAddress === '127.0.0.1' &&
+      socket.localPort === listener.port;
+    expect(results.descriptors.threw).toBeUndefined();
+    expect(results.connections.threw).toBeUndefined();
+    const descriptors = results.descriptors.value.descriptors as { socket?: Socket }[];
+    expect(descriptors.filter((descriptor) => isListener(descriptor.socket))).toHaveLength(1);
+    const held = (results.connections.value as { socket: Socket; holders: { pid: number }[] }[])
+      .filter((connection) => isListener(connection.socket))
+      .map((connection) => connection.holders.map((holder) => holder.pid));
+    expect(held).toEqual([[listener.pid]]);
+    expect(results.connectionsAsync).toEqual(results.connections);
+  });
 
-    it('throws NodeOnlyError, saying why, for what needs Node', async () => {
-      const errors = JSON.parse(
-        (await page.evaluate(`(async () => {
+  it('throws NodeOnlyError, saying why, for what needs Node', async () => {
+    const errors = JSON.parse(
+      (await page.evaluate(`(async () => {
           const { procfs, process: model, netsock } = globalThis.__mods;
           const attempt = (call) => {
             try {
@@ -390,18 +361,15 @@ if (!haveChromium && !inCI) {
             netsockBackend: netsock.netsockBackend(),
           });
         })()`)) as string,
-      );
-      expect(errors.defaultProcFS).toMatchObject({ name: 'NodeOnlyError', isNodeOnly: true });
-      expect(errors.defaultProcFS.message).toMatch(
-        /^no \/proc in a browser: give ProcFS a backend/,
-      );
-      expect(errors.procfsBackend).toMatchObject({ name: 'NodeOnlyError', feature: 'proc' });
-      expect(errors.nodeBackend).toMatchObject({ name: 'NodeOnlyError', feature: 'node-fs' });
-      expect(errors.checksums).toMatchObject({ name: 'NodeOnlyError', feature: 'hash' });
-      expect(errors.nativeBackend).toBe(true);
-      expect(errors.netsockBackend.name).toBe('procfs');
-      expect(errors.netsockBackend.reason).toMatch(/no native addon in a browser/);
-      expect(pageErrors).toEqual([]);
-    });
+    );
+    expect(errors.defaultProcFS).toMatchObject({ name: 'NodeOnlyError', isNodeOnly: true });
+    expect(errors.defaultProcFS.message).toMatch(/^no \/proc in a browser: give ProcFS a backend/);
+    expect(errors.procfsBackend).toMatchObject({ name: 'NodeOnlyError', feature: 'proc' });
+    expect(errors.nodeBackend).toMatchObject({ name: 'NodeOnlyError', feature: 'node-fs' });
+    expect(errors.checksums).toMatchObject({ name: 'NodeOnlyError', feature: 'hash' });
+    expect(errors.nativeBackend).toBe(true);
+    expect(errors.netsockBackend.name).toBe('procfs');
+    expect(errors.netsockBackend.reason).toMatch(/no native addon in a browser/);
+    expect(pageErrors).toEqual([]);
   });
-}
+});

@@ -4,21 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { launchChromium } from '../../../test-support/chromium.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 export const ORIGIN = 'http://viewer.procmon.test';
 export const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
-export const inCI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
@@ -46,7 +36,7 @@ export async function launchViewer(
       `${DIST}index.html is missing: build first (pnpm turbo run build --filter=@procmon/viewer)`,
     );
   }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const context = await browser.newContext();
   const stray: string[] = [];
   await context.route('**/*', async (route) => {
