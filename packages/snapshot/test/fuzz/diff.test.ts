@@ -3,14 +3,14 @@
 // gives a checked value or a SnapshotError naming the member, never another error; and a good
 // checksums.json, written back, reads as itself.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { accepted, check, fuzzFile, same } from '../../../../test-support/fuzz.js';
 import { CHECKSUMS_NAME, parseChecksums, type SnapshotChecksums } from '../../src/checksums.js';
 import { diffSnapshots } from '../../src/diff.js';
 import { SnapshotError } from '../../src/errors.js';
 import { newFolder, type Snapshot, type SnapshotFolder } from '../../src/tree.js';
 import { craftedManifest } from '../helpers.js';
 
-const RUNS = 2000;
+const fuzz = fuzzFile(import.meta.url);
 const text = (value: string) => new TextEncoder().encode(value);
 
 const hex = (length: number) =>
@@ -49,44 +49,38 @@ function refusedOrRead<T>(read: () => T, members: readonly string[]): T | undefi
     return read();
   } catch (error) {
     if (!(error instanceof SnapshotError)) throw error;
-    expect(members).toContain(error.member);
+    check(members.includes(error.member as string), () => `refused naming ${error.member}`);
     return undefined;
   }
 }
 
-describe('checksums.json', () => {
-  it('a good one, written as JSON, reads as itself', () => {
-    fc.assert(
-      fc.property(goodChecksums, (value) => {
-        expect(parseChecksums(text(JSON.stringify(value)), PIDS)).toEqual(value);
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  it('any JSON value, or a good one with a value swapped, is read or refused naming the member', () => {
-    const swapped = fc.tuple(goodChecksums, fc.jsonValue(), fc.nat()).map(([value, junk, at]) => {
-      const json = JSON.stringify(value);
-      // Put junk JSON where some value was: the result may not be JSON at all, or not valid.
-      const spots = [...json.matchAll(/:(?:"[^"]*"|[0-9]+|true|false)/g)];
-      const spot = spots[at % Math.max(1, spots.length)];
-      if (spot?.index === undefined) return json;
-      return `${json.slice(0, spot.index)}:${JSON.stringify(junk)}${json.slice(spot.index + spot[0].length)}`;
-    });
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          swapped,
-          fc.jsonValue().map((v) => JSON.stringify(v)),
-        ),
-        (json) => {
-          refusedOrRead(() => parseChecksums(text(json), PIDS), [CHECKSUMS_NAME]);
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+fuzz.target('checksums.json written back reads as itself', goodChecksums, (value) => {
+  const json = JSON.stringify(value);
+  // fast-check's records have no prototype: compare with the plain objects JSON.parse makes.
+  check(same(parseChecksums(text(json), PIDS), JSON.parse(json)), 'read back as written');
+  accepted();
 });
+
+/** A good checksums.json with junk JSON where one of its values was. */
+const swapped = fc.tuple(goodChecksums, fc.jsonValue(), fc.nat()).map(([value, junk, at]) => {
+  const json = JSON.stringify(value);
+  // Put junk JSON where some value was: the result may not be JSON at all, or not valid.
+  const spots = [...json.matchAll(/:(?:"[^"]*"|[0-9]+|true|false)/g)];
+  const spot = spots[at % Math.max(1, spots.length)];
+  if (spot?.index === undefined) return json;
+  return `${json.slice(0, spot.index)}:${JSON.stringify(junk)}${json.slice(spot.index + spot[0].length)}`;
+});
+
+fuzz.target(
+  'checksums.json: any JSON, or a good one with a value swapped, is read or refused naming it',
+  fc.oneof(
+    swapped,
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+  ),
+  (json) => {
+    if (refusedOrRead(() => parseChecksums(text(json), PIDS), [CHECKSUMS_NAME])) accepted();
+  },
+);
 
 /** A snapshot of one process 7 whose files are the fuzzer's bytes. */
 function snapshotOf(files: {
@@ -131,28 +125,33 @@ const near = (good: string) =>
     fc.uint8Array({ maxLength: 200 }),
   );
 
-describe('the diff over damaged process files and socket tables', () => {
-  it('gives a diff or a SnapshotError naming the damaged member', () => {
-    const files = fc.record({
-      stat: near(STAT),
-      cmdline: near('x\0-y\0'),
-      exe: near('/bin/x'),
-      fd: near('socket:[99]'),
-      tcp: near(TCP),
-    });
-    fc.assert(
-      fc.property(files, (f) => {
-        const empty: Snapshot = { manifest: craftedManifest(), proc: newFolder() };
-        const diff = refusedOrRead(
-          () => diffSnapshots(empty, snapshotOf(f)),
-          ['proc/7/stat', 'proc/net/tcp'],
-        );
-        if (diff === undefined) return;
-        expect(diff.started.map((p) => p.pid)).toEqual([7]);
-        expect(diff.gone).toEqual([]);
-        for (const socket of diff.newListeners) expect(socket.state).toBe('LISTEN');
-      }),
-      { numRuns: RUNS },
-    );
-  });
+const damagedFiles = fc.record({
+  stat: near(STAT),
+  cmdline: near('x\0-y\0'),
+  exe: near('/bin/x'),
+  fd: near('socket:[99]'),
+  tcp: near(TCP),
 });
+
+fuzz.target(
+  'the diff over damaged process files and socket tables: a diff or a SnapshotError naming the member',
+  damagedFiles,
+  (files) => {
+    const empty: Snapshot = { manifest: craftedManifest(), proc: newFolder() };
+    const diff = refusedOrRead(
+      () => diffSnapshots(empty, snapshotOf(files)),
+      ['proc/7/stat', 'proc/net/tcp'],
+    );
+    if (diff === undefined) return;
+    check(
+      same(
+        diff.started.map((p) => p.pid),
+        [7],
+      ),
+      'process 7 started',
+    );
+    check(diff.gone.length === 0, 'nothing gone');
+    for (const socket of diff.newListeners) check(socket.state === 'LISTEN', 'a listener listens');
+    accepted();
+  },
+);
