@@ -2,7 +2,7 @@
 // the exact count dropped, then a resync, then the newer events), listeners that get every
 // event, close and failure ending for-await loops, the choice of source and its fallback.
 import { ProcFS } from '@procmon/procfs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeSource } from '../test/fake-source.js';
 import { EventSourceError } from './errors.js';
 import { POLLING_MISSES } from './polling-source.js';
@@ -144,39 +144,49 @@ describe('the picture of running processes', () => {
       source: 'connector',
     });
     expect(heard.map((e) => e.type)).toEqual(['lost', 'lost']);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => events.once('resync', resolve));
     expect(heard.map((e) => e.type)).toEqual(['lost', 'lost', 'resync']);
     const resync = heard[2];
     if (resync?.type !== 'resync') throw new Error('no resync');
     // This process, dropped from the picture by the fake exit, is found again.
     expect(resync.started.map((p) => p.tgid)).toContain(process.pid);
     expect(events.running().some((p) => p.tgid === process.pid)).toBe(true);
-    // A loss soon after waits for RESYNC_SPACING_MS since the last resync, and close cancels it.
+    // A loss whose resync has not run yet, then close: that resync never comes.
     fake.sink().push({ type: 'lost', reason: 'overrun', timestampNs: t, source: 'connector' });
-    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(heard.map((e) => e.type)).toEqual(['lost', 'lost', 'resync', 'lost']);
     events.close();
     await new Promise((resolve) => setTimeout(resolve, RESYNC_SPACING_MS + 50));
     expect(heard.map((e) => e.type)).toEqual(['lost', 'lost', 'resync', 'lost']);
   });
 
-  it('resyncs a later loss once RESYNC_SPACING_MS has passed', async () => {
-    const { fake, events } = open();
-    const heard: string[] = [];
-    events.on('event', (event) => heard.push(event.type));
-    const lost = () =>
-      fake.sink().push({
-        type: 'lost',
-        reason: 'overrun',
-        timestampNs: process.hrtime.bigint(),
-        source: 'connector',
-      });
-    lost();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    lost();
-    await new Promise((resolve) => setTimeout(resolve, RESYNC_SPACING_MS + 100));
-    expect(heard).toEqual(['lost', 'resync', 'lost', 'resync']);
-    events.close();
+  it('resyncs a later loss once RESYNC_SPACING_MS has passed since the last resync, not before', () => {
+    // The clock is vitest's (timers and performance.now()), so a loaded machine cannot move
+    // the moments this checks; the scan itself is synchronous and reads the real /proc.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const { fake, events } = open();
+      const heard: string[] = [];
+      events.on('event', (event) => heard.push(event.type));
+      const lost = () =>
+        fake.sink().push({
+          type: 'lost',
+          reason: 'overrun',
+          timestampNs: process.hrtime.bigint(),
+          source: 'connector',
+        });
+      lost();
+      vi.advanceTimersByTime(0);
+      expect(heard).toEqual(['lost', 'resync']);
+      vi.advanceTimersByTime(20);
+      lost();
+      vi.advanceTimersByTime(RESYNC_SPACING_MS - 21);
+      expect(heard).toEqual(['lost', 'resync', 'lost']);
+      vi.advanceTimersByTime(1);
+      expect(heard).toEqual(['lost', 'resync', 'lost', 'resync']);
+      events.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('drops a process known only from an event once it turns out not to run', () => {
