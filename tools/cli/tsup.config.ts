@@ -1,3 +1,6 @@
+import { cpSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -16,4 +19,10 @@ export default defineConfig({
   // Bundled: loading commander's CommonJS files one by one took about 20 ms of every start
   // (THIRD-PARTY-NOTICES.md carries its license).
   noExternal: ['commander'],
+  // `procmon view` serves the viewer's built page: copied into dist/viewer/, so the published
+  // package carries it (@procmon/viewer itself is private, a build-time dependency only).
+  onSuccess: async () => {
+    const viewer = dirname(createRequire(import.meta.url).resolve('@procmon/viewer/package.json'));
+    cpSync(join(viewer, 'dist'), 'dist/viewer', { recursive: true });
+  },
 });

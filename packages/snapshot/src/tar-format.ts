@@ -54,6 +54,21 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The bytes as text when they are valid UTF-8, else undefined. */
 export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
+  // ASCII is its own UTF-8: member paths (one per member, tens of thousands) skip the decoder,
+  // whose per-call cost shows in a browser.
+  if (bytes.length <= 256) {
+    let text = '';
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i] as number;
+      if (byte >= 0x80) return utf8Decoded(bytes);
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+  return utf8Decoded(bytes);
+}
+
+function utf8Decoded(bytes: Uint8Array): string | undefined {
   try {
     return strictUtf8.decode(bytes);
   } catch {

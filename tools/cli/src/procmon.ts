@@ -33,6 +33,7 @@ import {
 import { commanderOutput, flush, writeOut } from './output.js';
 import type { SnapshotArguments } from './snapshot-command.js';
 import { unknownCommand } from './suggest.js';
+import type { ViewArguments } from './view-command.js';
 import {
   parseCount,
   parseEventList,
@@ -501,6 +502,24 @@ program
   .action(async (before: string, after: string, options: JsonOption) => {
     const { diffFiles, formatDiff } = await import('./diff-command.js');
     return print(await diffFiles(before, after), options, formatDiff);
+  });
+
+program
+  .command('view')
+  .description(
+    'open one snapshot in the browser (the process tree, details, connections), or two to see their diff; served from 127.0.0.1, read in the page, nothing uploaded',
+  )
+  .argument('<file>', 'a snapshot (procmon snapshot -o FILE)')
+  .argument('[file2]', 'a later snapshot: the page shows what changed from FILE')
+  .option('--port <port>', 'serve on this port of 127.0.0.1 (a free one unless given)', parsePort)
+  .option('--no-open', 'print the URL without opening a browser')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  procmon view machine.tar.gz\n  procmon view before.tar.gz after.tar.gz --no-open',
+  )
+  .action(async (file: string, file2: string | undefined, options: ViewArguments) => {
+    const { view } = await import('./view-command.js');
+    await view(file2 === undefined ? [file] : [file, file2], options);
   });
 
 async function main(): Promise<number> {
