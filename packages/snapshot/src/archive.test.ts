@@ -132,6 +132,18 @@ describe('paths that could escape', () => {
     expect(error.message).toMatch(/not UTF-8 text without NUL/);
   });
 
+  it('refuses a PAX path past PATH_MAX, whose segments would each cost a folder', async () => {
+    // 3 MB of `a/` took 370 MB of heap and 9 s before the cap; 64 MiB (a member's cap) runs out.
+    const deep = `proc/${'a/'.repeat(2048)}f`;
+    const error = await refusal(craftArchive([{ type: 'file', path: deep, data: text('x') }]));
+    expectFault(error, 'unsafe-path', `${deep.slice(0, 200)}…`, /path of 4102 bytes, past 4096/);
+    const fits = `proc/1/${'b'.repeat(4089)}`;
+    const snapshot = await readSnapshot(
+      await craftArchive([{ type: 'file', path: fits, data: text('x') }]),
+    );
+    expect(lookup(snapshot.proc, fits.slice(5)).found).toEqual({ kind: 'file', data: text('x') });
+  });
+
   it('refuses hard links and devices', async () => {
     const tar = craftTar([{ type: 'file', path: 'proc/1/stat', data: text('x') }]);
     patchHeader(tar, headerOffset(tar, 'proc/1/stat'), 'type', text('1'));
