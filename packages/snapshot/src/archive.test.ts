@@ -47,17 +47,20 @@ describe('a well-formed archive', () => {
     const raw = Uint8Array.from([0x2f, 0x74, 0xff, 0x00 + 0x41, 0xfe]);
     const long = text(`/${'long/'.repeat(40)}end`);
     const snapshot = await readSnapshot(
-      await craftArchive([
-        { type: 'folder', path: 'proc/' },
-        { type: 'folder', path: 'proc/7/' },
-        { type: 'file', path: 'proc/7/cmdline', data: Uint8Array.from([0x61, 0xff, 0, 0x62, 0]) },
-        { type: 'link', path: 'proc/7/cwd', target: raw },
-        { type: 'link', path: 'proc/7/exe', target: long },
-        { type: 'file', path: 'proc/7/empty', data: new Uint8Array(0) },
-        { type: 'file', path: `proc/7/${'n'.repeat(120)}`, data: text('long name') },
-      ]),
+      await craftArchive(
+        [
+          { type: 'folder', path: 'proc/' },
+          { type: 'folder', path: 'proc/7/' },
+          { type: 'file', path: 'proc/7/cmdline', data: Uint8Array.from([0x61, 0xff, 0, 0x62, 0]) },
+          { type: 'link', path: 'proc/7/cwd', target: raw },
+          { type: 'link', path: 'proc/7/exe', target: long },
+          { type: 'file', path: 'proc/7/empty', data: new Uint8Array(0) },
+          { type: 'file', path: `proc/7/${'n'.repeat(120)}`, data: text('long name') },
+        ],
+        craftedManifest({ pids: [7] }),
+      ),
     );
-    expect(snapshot.manifest).toEqual(craftedManifest());
+    expect(snapshot.manifest).toEqual(craftedManifest({ pids: [7] }));
     expect(lookup(snapshot.proc, '7/cmdline').found).toEqual({
       kind: 'file',
       data: Uint8Array.from([0x61, 0xff, 0, 0x62, 0]),
@@ -139,7 +142,10 @@ describe('paths that could escape', () => {
     expectFault(error, 'unsafe-path', `${deep.slice(0, 200)}…`, /path of 4102 bytes, past 4096/);
     const fits = `proc/1/${'b'.repeat(4089)}`;
     const snapshot = await readSnapshot(
-      await craftArchive([{ type: 'file', path: fits, data: text('x') }]),
+      await craftArchive(
+        [{ type: 'file', path: fits, data: text('x') }],
+        craftedManifest({ pids: [1] }),
+      ),
     );
     expect(lookup(snapshot.proc, fits.slice(5)).found).toEqual({ kind: 'file', data: text('x') });
   });
@@ -286,5 +292,69 @@ describe('truncated and malformed data', () => {
       const refused = await refusal(craftArchive([], { ...craftedManifest(), takenAt }));
       expectFault(refused, 'manifest', 'manifest.json', /takenAt is not an ISO 8601 moment/);
     }
+  });
+});
+
+describe('process folders that contradict the manifest', () => {
+  const stat = (pid: number) => `${pid} (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0\n`;
+  const status = (pid: number) =>
+    `Name:\tx\nUmask:\t0022\nState:\tS\nTgid:\t${pid}\nPid:\t${pid}\n`;
+  const folder = (path: string) => ({ type: 'folder' as const, path });
+  const file = (path: string, data: string) => ({ type: 'file' as const, path, data: text(data) });
+
+  it.each([
+    [
+      'a stat of another pid',
+      [200],
+      [folder('proc/200/'), file('proc/200/stat', stat(201))],
+      'proc/200/stat',
+      /the stat of pid 201, not 200/,
+    ],
+    [
+      'a status of another pid',
+      [200],
+      [folder('proc/200/'), file('proc/200/stat', stat(200)), file('proc/200/status', status(7))],
+      'proc/200/status',
+      /the status of pid 7, not 200/,
+    ],
+    [
+      'a folder the pids do not list',
+      [300],
+      [folder('proc/300/'), folder('proc/301/'), file('proc/301/stat', stat(301))],
+      'proc/301',
+      /a process folder the manifest's pids do not list/,
+    ],
+    ['a pid listed twice', [5, 5], [], 'manifest.json', /its pids list 5 twice/],
+    [
+      'fd that is a file',
+      [400],
+      [folder('proc/400/'), file('proc/400/stat', stat(400)), file('proc/400/fd', 'x')],
+      'proc/400/fd',
+      /it is a file, not a folder/,
+    ],
+    ['a process that is a file', [9], [file('proc/9', stat(9))], 'proc/9', /a file, not a folder/],
+  ])('refuses %s, naming the member', async (_name, pids, members, member, message) => {
+    const error = await refusal(craftArchive(members, craftedManifest({ pids })));
+    expectFault(error, 'inconsistent', member, message);
+  });
+
+  it('reads a process whose stat and status are its own, and a listed pid without a folder', async () => {
+    const snapshot = await readSnapshot(
+      await craftArchive(
+        [
+          folder('proc/200/'),
+          file('proc/200/stat', stat(200)),
+          file('proc/200/status', status(200)),
+        ],
+        craftedManifest({ pids: [200, 201] }),
+      ),
+    );
+    expect([...snapshot.proc.entries.keys()]).toEqual(['200']);
+  });
+
+  it('reads a manifest that lists a million pids (no folder for any)', async () => {
+    const pids = Array.from({ length: 1_000_000 }, (_, i) => i + 1);
+    const snapshot = await readSnapshot(await craftArchive([], craftedManifest({ pids })));
+    expect(snapshot.manifest.pids).toHaveLength(1_000_000);
   });
 });

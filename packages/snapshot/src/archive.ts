@@ -101,7 +101,55 @@ export function snapshotFromTar(tar: Uint8Array, limits?: SnapshotLimits): Snaps
   if (manifest === undefined) {
     throw new SnapshotError(`the archive is empty: no ${MANIFEST_NAME}`, { reason: 'manifest' });
   }
+  checkProcessFolders(manifest.pids, proc);
   return checksums === undefined ? { manifest, proc } : { manifest, checksums, proc };
+}
+
+/**
+ * Every process folder is one of the manifest's `pids` (listed once) and names no other pid in
+ * its stat or status: a capture writes them so, and a folder the manifest does not list, or one
+ * whose stat says another pid, would have every command tell of a process that was not there.
+ * A listed pid without a folder is left to the readers (it reads as not captured).
+ */
+function checkProcessFolders(pids: readonly number[], proc: SnapshotFolder): void {
+  const listed = new Set<string>();
+  for (const pid of pids) {
+    if (listed.has(String(pid))) throw inconsistent(MANIFEST_NAME, `its pids list ${pid} twice`);
+    listed.add(String(pid));
+  }
+  for (const [name, folder] of proc.entries) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    const where = `${PROC}/${name}`;
+    if (!listed.has(name))
+      throw inconsistent(where, "a process folder the manifest's pids do not list");
+    if (folder.kind !== 'folder') throw inconsistent(where, `it is a ${folder.kind}, not a folder`);
+    const stat = folder.entries.get('stat');
+    const statPid = stat?.kind === 'file' ? /^([0-9]+) \(/.exec(headText(stat.data))?.[1] : name;
+    if (statPid !== undefined && statPid !== name)
+      throw inconsistent(`${where}/stat`, `it is the stat of pid ${statPid}, not ${name}`);
+    const status = folder.entries.get('status');
+    const statusPid =
+      status?.kind === 'file' ? /(?:^|\n)Pid:\t([0-9]+)\n/.exec(headText(status.data))?.[1] : name;
+    if (statusPid !== undefined && statusPid !== name)
+      throw inconsistent(`${where}/status`, `it is the status of pid ${statusPid}, not ${name}`);
+    for (const sub of ['fd', 'task', 'ns']) {
+      const node = folder.entries.get(sub);
+      if (node !== undefined && node.kind !== 'folder')
+        throw inconsistent(`${where}/${sub}`, `it is a ${node.kind}, not a folder`);
+    }
+  }
+}
+
+const latin1 = new TextDecoder('latin1');
+
+/** The start of a file as text (the fields checked are in its first lines). */
+const headText = (data: Uint8Array): string => latin1.decode(data.subarray(0, 4096));
+
+function inconsistent(member: string, why: string): SnapshotError {
+  return new SnapshotError(`member ${member} is refused: ${why}`, {
+    member,
+    reason: 'inconsistent',
+  });
 }
 
 /** The segments of a member's path below `proc/`; refuses every path that could escape. */
