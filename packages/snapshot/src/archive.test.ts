@@ -338,6 +338,29 @@ describe('process folders that contradict the manifest', () => {
     expectFault(error, 'inconsistent', member, message);
   });
 
+  it('refuses a start time after the capture (it gave START NaN, and inspect threw RangeError)', async () => {
+    // takenAt 2026-01-02T03:04:05Z, boot 1_700_000_000 s, 250 ticks a second: 2^53 - 1 ticks is
+    // past the last date Date can hold; a tick a day after takenAt is a lie too.
+    const day = (Date.parse('2026-01-02T03:04:05Z') / 1000 - 1_700_000_000 + 86_400) * 250;
+    for (const ticks of [Number.MAX_SAFE_INTEGER, day]) {
+      const started = stat(200).replace(' 5 0 0\n', ` ${ticks} 0 0\n`);
+      const error = await refusal(
+        craftArchive(
+          [folder('proc/200/'), file('proc/200/stat', started)],
+          craftedManifest({ pids: [200] }),
+        ),
+      );
+      expectFault(error, 'inconsistent', 'proc/200/stat', new RegExp(`tick ${ticks}\\) is after`));
+    }
+  });
+
+  it('refuses a boot after the capture (takenAt before boot)', async () => {
+    const error = await refusal(
+      craftArchive([], craftedManifest({ takenAt: '2020-01-01T00:00:00.000Z' })),
+    );
+    expectFault(error, 'manifest', 'manifest.json', /bootTimeSeconds is after takenAt/);
+  });
+
   it('reads a process whose stat and status are its own, and a listed pid without a folder', async () => {
     const snapshot = await readSnapshot(
       await craftArchive(

@@ -101,7 +101,7 @@ export function snapshotFromTar(tar: Uint8Array, limits?: SnapshotLimits): Snaps
   if (manifest === undefined) {
     throw new SnapshotError(`the archive is empty: no ${MANIFEST_NAME}`, { reason: 'manifest' });
   }
-  checkProcessFolders(manifest.pids, proc);
+  checkProcessFolders(manifest, proc);
   return checksums === undefined ? { manifest, proc } : { manifest, checksums, proc };
 }
 
@@ -111,7 +111,9 @@ export function snapshotFromTar(tar: Uint8Array, limits?: SnapshotLimits): Snaps
  * whose stat says another pid, would have every command tell of a process that was not there.
  * A listed pid without a folder is left to the readers (it reads as not captured).
  */
-function checkProcessFolders(pids: readonly number[], proc: SnapshotFolder): void {
+function checkProcessFolders(manifest: SnapshotManifest, proc: SnapshotFolder): void {
+  const { pids } = manifest;
+  const latest = Date.parse(manifest.takenAt) / 1000 + CLOCK_SLACK_SECONDS;
   const listed = new Set<string>();
   for (const pid of pids) {
     if (listed.has(String(pid))) throw inconsistent(MANIFEST_NAME, `its pids list ${pid} twice`);
@@ -127,6 +129,13 @@ function checkProcessFolders(pids: readonly number[], proc: SnapshotFolder): voi
     const statPid = stat?.kind === 'file' ? /^([0-9]+) \(/.exec(headText(stat.data))?.[1] : name;
     if (statPid !== undefined && statPid !== name)
       throw inconsistent(`${where}/stat`, `it is the stat of pid ${statPid}, not ${name}`);
+    const ticks = stat?.kind === 'file' ? startTicks(headText(stat.data)) : undefined;
+    if (ticks !== undefined && manifest.bootTimeSeconds + ticks / manifest.clockTicks > latest) {
+      throw inconsistent(
+        `${where}/stat`,
+        `its start time (tick ${ticks}) is after the snapshot was taken (${manifest.takenAt})`,
+      );
+    }
     const status = folder.entries.get('status');
     const statusPid =
       status?.kind === 'file' ? /(?:^|\n)Pid:\t([0-9]+)\n/.exec(headText(status.data))?.[1] : name;
@@ -141,6 +150,18 @@ function checkProcessFolders(pids: readonly number[], proc: SnapshotFolder): voi
 }
 
 const latin1 = new TextDecoder('latin1');
+
+/**
+ * How far past takenAt a start may seem: boot time is whole seconds, and a clock stepped after
+ * boot moves it. Past that a start is a lie, and dates past the year 275760 throw in Date.
+ */
+export const CLOCK_SLACK_SECONDS = 60;
+
+/** A stat's start time in ticks (the 22nd field), when it is a number. */
+function startTicks(stat: string): number | undefined {
+  const field = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  return field !== undefined && /^[0-9]{1,20}$/.test(field) ? Number(field) : undefined;
+}
 
 /** The start of a file as text (the fields checked are in its first lines). */
 const headText = (data: Uint8Array): string => latin1.decode(data.subarray(0, 4096));

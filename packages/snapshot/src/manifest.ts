@@ -90,6 +90,9 @@ export function parseManifest(bytes: Uint8Array): SnapshotManifest {
     if (!Number.isSafeInteger(m[key]) || (m[key] as number) <= 0)
       throw bad(`${key} is not a positive whole number`);
   }
+  // Every start time is counted from it, and the machine booted before the capture.
+  if ((m.bootTimeSeconds as number) > Date.parse(m.takenAt as string) / 1000 + 60)
+    throw bad('bootTimeSeconds is after takenAt: the machine booted after the capture');
   for (const key of ['pids', 'vanished'] as const) {
     if (!Array.isArray(m[key]) || !(m[key] as unknown[]).every(isPid))
       throw bad(`${key} is not a list of pids`);
