@@ -44,6 +44,12 @@ const HEADERS = {
   'Cache-Control': 'no-store',
 };
 
+/** What to do about a port that cannot be listened on. */
+const LISTEN_HINTS: Record<string, string> = {
+  EADDRINUSE: ': the port is in use; give another --port, or none for a free one',
+  EACCES: ': a port below 1024 needs root; give another --port, or none for a free one',
+};
+
 /** A route: the bytes it answers with and their type. */
 interface Route {
   body: Uint8Array;
@@ -67,7 +73,17 @@ export async function view(files: string[], args: ViewArguments): Promise<void> 
     }
     routes.set(`/snapshot/${index}`, { body, type: 'application/gzip' });
   }
-  const server = await listen(routes, args.port ?? 0);
+  let server: Server;
+  try {
+    server = await listen(routes, args.port ?? 0);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? String(error);
+    await writeErr(
+      `procmon: cannot serve on ${HOST}:${args.port ?? 0} (${code})${LISTEN_HINTS[code] ?? ''}\n`,
+    );
+    process.exitCode = 1;
+    return;
+  }
   const { port } = server.address() as AddressInfo;
   const query = files.map((_, index) => `snapshot=/snapshot/${index}`).join('&');
   const url = `http://${HOST}:${port}/?${query}`;
