@@ -4,7 +4,7 @@
 // member whose name is HTML. The page must show each as escaped text: no element made of it, no
 // script run, no dialog, no request.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeText } from '@procmon/parse';
 import type { Page } from 'playwright-core';
