@@ -6,7 +6,6 @@
 // (so a page elsewhere cannot reach it through DNS rebinding).
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +13,7 @@ import { delimiter, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { escapeText } from '@procmon/parse';
 import { writeErr, writeOut } from './output.js';
+import { readSnapshotFile } from './snapshot-file.js';
 import { UsageError } from './usage-error.js';
 
 export interface ViewArguments {
@@ -64,7 +64,7 @@ export async function view(files: string[], args: ViewArguments): Promise<void> 
   for (const [index, file] of files.entries()) {
     let body: Uint8Array;
     try {
-      body = await readFile(file);
+      body = await readSnapshotFile(file);
     } catch (error) {
       const code = (error as { code?: string }).code ?? String(error);
       await writeErr(`procmon: cannot read ${escapeText(file)} (${code})\n`);
