@@ -261,10 +261,14 @@ describe('truncated and malformed data', () => {
   });
 
   it('keeps the names a manifest holds, and refuses names or ids out of bounds', async () => {
-    const named = craftedManifest({ users: { '0': 'root', '1000': 'ana \u001b[31m' }, groups: {} });
+    const named = craftedManifest({
+      users: { '0': 'root', '1000': 'ana \u001b[31m', '1001': '1st' },
+      groups: {},
+    });
     expect((await readSnapshot(await craftArchive([], named))).manifest.users).toEqual({
       '0': 'root',
       '1000': 'ana \u001b[31m',
+      '1001': '1st',
     });
     const refusedNames: [string, unknown][] = [
       ['users', ['root']],
@@ -275,6 +279,9 @@ describe('truncated and malformed data', () => {
       ['groups', { '1': 'a\u0000b' }],
       ['groups', { '1': 'x'.repeat(257) }],
       ['groups', { '1': 7 }],
+      // A name of digits reads as an id: root's processes shown as user 1000.
+      ['users', { '0': '1000' }],
+      ['groups', { '0': '0' }],
     ];
     for (const [key, value] of refusedNames) {
       const refused = await refusal(craftArchive([], { ...craftedManifest(), [key]: value }));
