@@ -126,10 +126,11 @@ function checkProcessFolders(manifest: SnapshotManifest, proc: SnapshotFolder): 
       throw inconsistent(where, "a process folder the manifest's pids do not list");
     if (folder.kind !== 'folder') throw inconsistent(where, `it is a ${folder.kind}, not a folder`);
     const stat = folder.entries.get('stat');
-    const statPid = stat?.kind === 'file' ? /^([0-9]+) \(/.exec(headText(stat.data))?.[1] : name;
+    const statText = stat?.kind === 'file' ? headText(stat.data) : undefined;
+    const statPid = statText === undefined ? name : /^([0-9]+) \(/.exec(statText)?.[1];
     if (statPid !== undefined && statPid !== name)
       throw inconsistent(`${where}/stat`, `it is the stat of pid ${statPid}, not ${name}`);
-    const ticks = stat?.kind === 'file' ? startTicks(headText(stat.data)) : undefined;
+    const ticks = statText === undefined ? undefined : startTicks(statText);
     if (ticks !== undefined && manifest.bootTimeSeconds + ticks / manifest.clockTicks > latest) {
       throw inconsistent(
         `${where}/stat`,
@@ -149,8 +150,6 @@ function checkProcessFolders(manifest: SnapshotManifest, proc: SnapshotFolder): 
   }
 }
 
-const latin1 = new TextDecoder('latin1');
-
 /**
  * How far past takenAt a start may seem: boot time is whole seconds, and a clock stepped after
  * boot moves it. Past that a start is a lie, and dates past the year 275760 throw in Date.
@@ -163,8 +162,11 @@ function startTicks(stat: string): number | undefined {
   return field !== undefined && /^[0-9]{1,20}$/.test(field) ? Number(field) : undefined;
 }
 
-/** The start of a file as text (the fields checked are in its first lines). */
-const headText = (data: Uint8Array): string => latin1.decode(data.subarray(0, 4096));
+/**
+ * The start of a file as text, a character per byte (the fields checked are ASCII, in its first
+ * lines). Not TextDecoder: its per-call cost made these checks a quarter of reading 40000 processes.
+ */
+const headText = (data: Uint8Array): string => String.fromCharCode(...data.subarray(0, 4096));
 
 function inconsistent(member: string, why: string): SnapshotError {
   return new SnapshotError(`member ${member} is refused: ${why}`, {
