@@ -89,6 +89,20 @@ describe('the walk over stats', () => {
     expect(seen).toEqual([2, 3]);
   });
 
+  it('a chain of 100000 parents is walked whole, without overflowing the stack', () => {
+    // It overflowed at a few thousand (`procmon tree 1 --children` of a 3000-deep chain).
+    const depth = 100_000;
+    const stats = Array.from({ length: depth }, (_, i) => stat(i + 1, i, 5));
+    let nodes = subtreeAmong(stat(0, 0, 0), stats);
+    const chain: number[] = [];
+    while (nodes.length > 0) {
+      expect(nodes).toHaveLength(1);
+      chain.push((nodes[0] as (typeof nodes)[number]).stat.pid);
+      nodes = (nodes[0] as (typeof nodes)[number]).children;
+    }
+    expect(chain).toEqual(stats.map((s) => s.pid));
+  });
+
   it('the process itself is never its own child (pid 0 and kernel threads list ppid 0)', () => {
     const idle = stat(0, 0, 0);
     expect(childrenAmong(idle, [idle, stat(1, 0, 1), stat(2, 0, 1)]).map((s) => s.pid)).toEqual([

@@ -56,12 +56,19 @@ export function subtreeAmong(root: Stat, stats: readonly Stat[]): StatNode[] {
     else siblings.push(stat);
   }
   const seen = new Set<number>([root.pid]);
-  const grow = (parent: Stat): StatNode[] =>
-    (byParent.get(parent.pid) ?? [])
-      .filter((stat) => stat.startTime >= parent.startTime && !seen.has(stat.pid))
-      .map((stat) => {
-        seen.add(stat.pid);
-        return { stat, children: grow(stat) };
-      });
-  return grow(root);
+  // Level by level with a queue of its own: a chain of parents a few thousand deep (one user's
+  // processes, or a snapshot) overflowed the call stack when this recursed.
+  const top: StatNode[] = [];
+  const queue: Array<[Stat, StatNode[]]> = [[root, top]];
+  for (let next = 0; next < queue.length; next++) {
+    const [parent, into] = queue[next] as [Stat, StatNode[]];
+    for (const stat of byParent.get(parent.pid) ?? []) {
+      if (stat.startTime < parent.startTime || seen.has(stat.pid)) continue;
+      seen.add(stat.pid);
+      const node: StatNode = { stat, children: [] };
+      into.push(node);
+      queue.push([stat, node.children]);
+    }
+  }
+  return top;
 }

@@ -377,12 +377,18 @@ export class Process {
   private *descendantsFlow(): Flow<ProcessNode[]> {
     const stats = yield* allStatsFlow(this.procfs);
     const self = yield* this.#identity.current(this.procfs);
-    const nodes = (list: StatNode[]): ProcessNode[] =>
-      list.map(({ stat, children }) => ({
-        process: new Process(stat, this.options),
-        children: nodes(children),
-      }));
-    return nodes(subtreeAmong(self, stats));
+    // Without recursion, as subtreeAmong: the tree may be thousands deep.
+    const top: ProcessNode[] = [];
+    const pending: Array<[StatNode[], ProcessNode[]]> = [[subtreeAmong(self, stats), top]];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      const [list, into] = next;
+      for (const { stat, children } of list) {
+        const node: ProcessNode = { process: new Process(stat, this.options), children: [] };
+        into.push(node);
+        pending.push([children, node.children]);
+      }
+    }
+    return top;
   }
 
   private *isAliveFlow(): Flow<boolean> {

@@ -47,17 +47,20 @@ describe('a well-formed archive', () => {
     const raw = Uint8Array.from([0x2f, 0x74, 0xff, 0x00 + 0x41, 0xfe]);
     const long = text(`/${'long/'.repeat(40)}end`);
     const snapshot = await readSnapshot(
-      await craftArchive([
-        { type: 'folder', path: 'proc/' },
-        { type: 'folder', path: 'proc/7/' },
-        { type: 'file', path: 'proc/7/cmdline', data: Uint8Array.from([0x61, 0xff, 0, 0x62, 0]) },
-        { type: 'link', path: 'proc/7/cwd', target: raw },
-        { type: 'link', path: 'proc/7/exe', target: long },
-        { type: 'file', path: 'proc/7/empty', data: new Uint8Array(0) },
-        { type: 'file', path: `proc/7/${'n'.repeat(120)}`, data: text('long name') },
-      ]),
+      await craftArchive(
+        [
+          { type: 'folder', path: 'proc/' },
+          { type: 'folder', path: 'proc/7/' },
+          { type: 'file', path: 'proc/7/cmdline', data: Uint8Array.from([0x61, 0xff, 0, 0x62, 0]) },
+          { type: 'link', path: 'proc/7/cwd', target: raw },
+          { type: 'link', path: 'proc/7/exe', target: long },
+          { type: 'file', path: 'proc/7/empty', data: new Uint8Array(0) },
+          { type: 'file', path: `proc/7/${'n'.repeat(120)}`, data: text('long name') },
+        ],
+        craftedManifest({ pids: [7] }),
+      ),
     );
-    expect(snapshot.manifest).toEqual(craftedManifest());
+    expect(snapshot.manifest).toEqual(craftedManifest({ pids: [7] }));
     expect(lookup(snapshot.proc, '7/cmdline').found).toEqual({
       kind: 'file',
       data: Uint8Array.from([0x61, 0xff, 0, 0x62, 0]),
@@ -130,6 +133,21 @@ describe('paths that could escape', () => {
     const error = await refusal(gzip(tar));
     expect(error.reason).toBe('unsafe-path');
     expect(error.message).toMatch(/not UTF-8 text without NUL/);
+  });
+
+  it('refuses a PAX path past PATH_MAX, whose segments would each cost a folder', async () => {
+    // 3 MB of `a/` took 370 MB of heap and 9 s before the cap; 64 MiB (a member's cap) runs out.
+    const deep = `proc/${'a/'.repeat(2048)}f`;
+    const error = await refusal(craftArchive([{ type: 'file', path: deep, data: text('x') }]));
+    expectFault(error, 'unsafe-path', `${deep.slice(0, 200)}…`, /path of 4102 bytes, past 4096/);
+    const fits = `proc/1/${'b'.repeat(4089)}`;
+    const snapshot = await readSnapshot(
+      await craftArchive(
+        [{ type: 'file', path: fits, data: text('x') }],
+        craftedManifest({ pids: [1] }),
+      ),
+    );
+    expect(lookup(snapshot.proc, fits.slice(5)).found).toEqual({ kind: 'file', data: text('x') });
   });
 
   it('refuses hard links and devices', async () => {
@@ -243,10 +261,14 @@ describe('truncated and malformed data', () => {
   });
 
   it('keeps the names a manifest holds, and refuses names or ids out of bounds', async () => {
-    const named = craftedManifest({ users: { '0': 'root', '1000': 'ana \u001b[31m' }, groups: {} });
+    const named = craftedManifest({
+      users: { '0': 'root', '1000': 'ana \u001b[31m', '1001': '1st' },
+      groups: {},
+    });
     expect((await readSnapshot(await craftArchive([], named))).manifest.users).toEqual({
       '0': 'root',
       '1000': 'ana \u001b[31m',
+      '1001': '1st',
     });
     const refusedNames: [string, unknown][] = [
       ['users', ['root']],
@@ -257,6 +279,9 @@ describe('truncated and malformed data', () => {
       ['groups', { '1': 'a\u0000b' }],
       ['groups', { '1': 'x'.repeat(257) }],
       ['groups', { '1': 7 }],
+      // A name of digits reads as an id: root's processes shown as user 1000.
+      ['users', { '0': '1000' }],
+      ['groups', { '0': '0' }],
     ];
     for (const [key, value] of refusedNames) {
       const refused = await refusal(craftArchive([], { ...craftedManifest(), [key]: value }));
@@ -274,5 +299,92 @@ describe('truncated and malformed data', () => {
       const refused = await refusal(craftArchive([], { ...craftedManifest(), takenAt }));
       expectFault(refused, 'manifest', 'manifest.json', /takenAt is not an ISO 8601 moment/);
     }
+  });
+});
+
+describe('process folders that contradict the manifest', () => {
+  const stat = (pid: number) => `${pid} (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0\n`;
+  const status = (pid: number) =>
+    `Name:\tx\nUmask:\t0022\nState:\tS\nTgid:\t${pid}\nPid:\t${pid}\n`;
+  const folder = (path: string) => ({ type: 'folder' as const, path });
+  const file = (path: string, data: string) => ({ type: 'file' as const, path, data: text(data) });
+
+  it.each([
+    [
+      'a stat of another pid',
+      [200],
+      [folder('proc/200/'), file('proc/200/stat', stat(201))],
+      'proc/200/stat',
+      /the stat of pid 201, not 200/,
+    ],
+    [
+      'a status of another pid',
+      [200],
+      [folder('proc/200/'), file('proc/200/stat', stat(200)), file('proc/200/status', status(7))],
+      'proc/200/status',
+      /the status of pid 7, not 200/,
+    ],
+    [
+      'a folder the pids do not list',
+      [300],
+      [folder('proc/300/'), folder('proc/301/'), file('proc/301/stat', stat(301))],
+      'proc/301',
+      /a process folder the manifest's pids do not list/,
+    ],
+    ['a pid listed twice', [5, 5], [], 'manifest.json', /its pids list 5 twice/],
+    [
+      'fd that is a file',
+      [400],
+      [folder('proc/400/'), file('proc/400/stat', stat(400)), file('proc/400/fd', 'x')],
+      'proc/400/fd',
+      /it is a file, not a folder/,
+    ],
+    ['a process that is a file', [9], [file('proc/9', stat(9))], 'proc/9', /a file, not a folder/],
+  ])('refuses %s, naming the member', async (_name, pids, members, member, message) => {
+    const error = await refusal(craftArchive(members, craftedManifest({ pids })));
+    expectFault(error, 'inconsistent', member, message);
+  });
+
+  it('refuses a start time after the capture (it gave START NaN, and inspect threw RangeError)', async () => {
+    // takenAt 2026-01-02T03:04:05Z, boot 1_700_000_000 s, 250 ticks a second: 2^53 - 1 ticks is
+    // past the last date Date can hold; a tick a day after takenAt is a lie too.
+    const day = (Date.parse('2026-01-02T03:04:05Z') / 1000 - 1_700_000_000 + 86_400) * 250;
+    for (const ticks of [Number.MAX_SAFE_INTEGER, day]) {
+      const started = stat(200).replace(' 5 0 0\n', ` ${ticks} 0 0\n`);
+      const error = await refusal(
+        craftArchive(
+          [folder('proc/200/'), file('proc/200/stat', started)],
+          craftedManifest({ pids: [200] }),
+        ),
+      );
+      expectFault(error, 'inconsistent', 'proc/200/stat', new RegExp(`tick ${ticks}\\) is after`));
+    }
+  });
+
+  it('refuses a boot after the capture (takenAt before boot)', async () => {
+    const error = await refusal(
+      craftArchive([], craftedManifest({ takenAt: '2020-01-01T00:00:00.000Z' })),
+    );
+    expectFault(error, 'manifest', 'manifest.json', /bootTimeSeconds is after takenAt/);
+  });
+
+  it('reads a process whose stat and status are its own, and a listed pid without a folder', async () => {
+    const snapshot = await readSnapshot(
+      await craftArchive(
+        [
+          folder('proc/200/'),
+          file('proc/200/stat', stat(200)),
+          file('proc/200/status', status(200)),
+        ],
+        craftedManifest({ pids: [200, 201] }),
+      ),
+    );
+    expect([...snapshot.proc.entries.keys()]).toEqual(['200']);
+  });
+
+  it('reads a manifest that lists a million pids (no folder for any)', async () => {
+    const pids = Array.from({ length: 1_000_000 }, (_, i) => i + 1);
+    const snapshot = await readSnapshot(await craftArchive([], craftedManifest({ pids })));
+    expect(snapshot.manifest.pids).toHaveLength(1_000_000);
   });
 });

@@ -147,6 +147,23 @@ describe('a hostile checksums.json is refused, naming the member', () => {
     expect(error.message).toMatch(message);
   });
 
+  it('takes an algorithm named as an Object property for an unknown one, not its function', async () => {
+    // It was refused as "has 64 hex digits, not function Object() { [native code] }".
+    const named = {
+      algorithms: ['constructor', 'toString'],
+      processes: [
+        { pid: 7, checksums: { constructor: SHA256_OF_EMPTY, toString: 'ab'.repeat(8) } },
+      ],
+    };
+    const snapshot = await readSnapshot(await craftArchive([checksumsMember(named)], manifest));
+    expect(snapshot.checksums).toEqual(named);
+    const short = {
+      ...named,
+      processes: [{ pid: 7, checksums: { constructor: 'ab', toString: 'ab'.repeat(8) } }],
+    };
+    expect((await refusalOf(short)).message).toMatch(/checksums.constructor has 2 hex digits$/);
+  });
+
   it('anywhere but right after the manifest, as any member outside proc/', async () => {
     const archive = await craftArchive(
       [{ type: 'folder', path: 'proc/' }, checksumsMember(GOOD)],

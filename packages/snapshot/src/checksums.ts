@@ -140,7 +140,9 @@ function checkEntry(
     const digest = checksums[algorithm];
     if (typeof digest !== 'string' || !HEX.test(digest))
       throw bad(`${where}.checksums.${algorithm} is not lowercase hex`);
-    const expected = HEX_LENGTHS[algorithm.toLowerCase()];
+    // Own keys only: `constructor` or `toString` is an unknown algorithm, not Object's function.
+    const name = algorithm.toLowerCase();
+    const expected = Object.hasOwn(HEX_LENGTHS, name) ? HEX_LENGTHS[name] : undefined;
     const fits =
       expected === undefined
         ? digest.length >= 16 && digest.length <= 256 && digest.length % 2 === 0

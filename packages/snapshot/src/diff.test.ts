@@ -188,29 +188,29 @@ describe('the diff of crafted snapshots', () => {
     expect(diffSnapshots(a, b).gone).toEqual([]);
   });
 
-  it.each([
-    ['a stat that does not parse', [file('proc/7/stat', 'garbage\n')], 'proc/7/stat'],
-    ['the stat of another pid', [file('proc/7/stat', stat(8, 'x', 1, 5))], 'proc/7/stat'],
-  ])('refuses %s with a SnapshotError naming the member', async (_name, members, member) => {
-    const manifest = craftedManifest({ pids: [7] });
-    const bad = await readSnapshot(
-      await craftArchive(
-        [{ type: 'folder', path: 'proc/' }, { type: 'folder', path: 'proc/7/' }, ...members],
-        manifest,
-      ),
-    );
-    const good = await snapshotOf([]);
-    const error = (() => {
-      try {
-        diffSnapshots(good, bad);
-      } catch (caught) {
-        return caught;
-      }
-    })();
-    expect(error).toBeInstanceOf(SnapshotError);
-    expect((error as SnapshotError).member).toBe(member);
-    expect((error as SnapshotError).reason).toBe('malformed');
-  });
+  it.each([['a stat that does not parse', [file('proc/7/stat', 'garbage\n')], 'proc/7/stat']])(
+    'refuses %s with a SnapshotError naming the member',
+    async (_name, members, member) => {
+      const manifest = craftedManifest({ pids: [7] });
+      const bad = await readSnapshot(
+        await craftArchive(
+          [{ type: 'folder', path: 'proc/' }, { type: 'folder', path: 'proc/7/' }, ...members],
+          manifest,
+        ),
+      );
+      const good = await snapshotOf([]);
+      const error = (() => {
+        try {
+          diffSnapshots(good, bad);
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error).toBeInstanceOf(SnapshotError);
+      expect((error as SnapshotError).member).toBe(member);
+      expect((error as SnapshotError).reason).toBe('malformed');
+    },
+  );
 
   it('refuses a damaged socket table with a SnapshotError naming it', async () => {
     const a = await snapshotOf([], { udp: `${UDP_HEADER}  1: not a row\n` });

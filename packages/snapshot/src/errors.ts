@@ -19,7 +19,9 @@ export type SnapshotFault =
   | 'too-large'
   | 'too-many-members'
   | 'manifest'
-  | 'checksums';
+  | 'checksums'
+  /** The members contradict the manifest or each other (a pid folder it does not list). */
+  | 'inconsistent';
 
 /**
  * A snapshot archive that cannot be read: malformed, truncated, hostile (a path that escapes,

@@ -59,9 +59,17 @@ export interface SnapshotNames {
 /** The longest user or group name a manifest may hold (NAME_MAX-like; real ones are under 33). */
 export const MAX_ID_NAME = 256;
 
-/** A name a manifest may hold: not empty, at most MAX_ID_NAME characters, no NUL. */
+/**
+ * A name a manifest may hold: not empty, at most MAX_ID_NAME characters, no NUL, not all digits
+ * (shown where a name goes, `1000` reads as the uid 1000 that has no name: a root process would
+ * pass for another user's).
+ */
 export const isIdName = (name: unknown): name is string =>
-  typeof name === 'string' && name.length > 0 && name.length <= MAX_ID_NAME && !name.includes('\0');
+  typeof name === 'string' &&
+  name.length > 0 &&
+  name.length <= MAX_ID_NAME &&
+  !name.includes('\0') &&
+  !/^[0-9]+$/.test(name);
 
 /** The manifest's bytes parsed and checked: every field of the right type. */
 export function parseManifest(bytes: Uint8Array): SnapshotManifest {
@@ -90,6 +98,9 @@ export function parseManifest(bytes: Uint8Array): SnapshotManifest {
     if (!Number.isSafeInteger(m[key]) || (m[key] as number) <= 0)
       throw bad(`${key} is not a positive whole number`);
   }
+  // Every start time is counted from it, and the machine booted before the capture.
+  if ((m.bootTimeSeconds as number) > Date.parse(m.takenAt as string) / 1000 + 60)
+    throw bad('bootTimeSeconds is after takenAt: the machine booted after the capture');
   for (const key of ['pids', 'vanished'] as const) {
     if (!Array.isArray(m[key]) || !(m[key] as unknown[]).every(isPid))
       throw bad(`${key} is not a list of pids`);
@@ -109,7 +120,7 @@ export function parseManifest(bytes: Uint8Array): SnapshotManifest {
   for (const key of ['users', 'groups'] as const) {
     if (m[key] !== undefined && !isNameTable(m[key])) {
       throw bad(
-        `${key} is not an object of ids (0 to 4294967295) to names (1 to ${MAX_ID_NAME} characters, no NUL)`,
+        `${key} is not an object of ids (0 to 4294967295) to names (1 to ${MAX_ID_NAME} characters, no NUL, not all digits)`,
       );
     }
   }

@@ -1,7 +1,6 @@
 // `procmon diff A B`: what changed between two snapshots (@procmon/snapshot's diffSnapshots):
 // processes started and gone, binaries whose checksum changed, listeners and connections new and
 // gone. Text for people, grouped, every name a process chose escaped; or the diff as JSON.
-import { readFile } from 'node:fs/promises';
 import { escapeText } from '@procmon/parse';
 import {
   type ChecksumChange,
@@ -16,6 +15,7 @@ import {
 } from '@procmon/snapshot';
 import { pc } from './colors.js';
 import { shellQuote } from './format.js';
+import { readSnapshotFile } from './snapshot-file.js';
 
 /** The diff, with the files it came from. */
 export interface DiffReport extends Omit<SnapshotDiff, 'before' | 'after'> {
@@ -42,7 +42,7 @@ export async function diffFiles(before: string, after: string): Promise<DiffRepo
 async function load(file: string): Promise<Snapshot> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    bytes = await readSnapshotFile(file);
   } catch (error) {
     const why = (error as { code?: unknown }).code ?? (error as Error).message;
     throw new SnapshotFileError(`cannot read snapshot ${file}: ${String(why)}`, { cause: error });

@@ -18,7 +18,9 @@ export function formatNet(report: NetReport, width: RowWidth): string {
   for (const { socket, user, holders } of report.sockets) {
     const head = [protocolText(socket), shownState(socket), localText(socket), remoteText(socket)];
     if (holders.length === 0) {
-      rows.push([...head, '-', '-', escapeText(user ?? String(socket.uid)), '-']);
+      // -1: no owner known (/proc/net/unix has no uid column, so a snapshot's unix sockets).
+      const owner = user ?? (socket.uid < 0 ? '-' : String(socket.uid));
+      rows.push([...head, '-', '-', escapeText(owner), '-']);
       continue;
     }
     for (const holder of holders) rows.push([...head, ...holderCells(holder)]);

@@ -74,7 +74,7 @@ function compareValues(a: Value, b: Value): number {
  * Children under their parents, depth first, siblings in the order given. A line whose parent
  * is not shown starts a tree of its own, in the order given.
  */
-function forestOrder(sorted: readonly PsLine[]): { lines: PsLine[]; depths: number[] } {
+export function forestOrder(sorted: readonly PsLine[]): { lines: PsLine[]; depths: number[] } {
   const shown = new Set(sorted.map((line) => line.pid));
   const childrenOf = new Map<number, PsLine[]>();
   for (const line of sorted) {
@@ -86,18 +86,25 @@ function forestOrder(sorted: readonly PsLine[]): { lines: PsLine[]; depths: numb
   const lines: PsLine[] = [];
   const depths: number[] = [];
   const placed = new Set<number>();
-  const visit = (line: PsLine, depth: number) => {
-    // A pid reused between reads could make a loop: each line is placed once.
-    if (placed.has(line.pid)) return;
-    placed.add(line.pid);
-    lines.push(line);
-    depths.push(depth);
-    for (const child of childrenOf.get(line.pid) ?? []) visit(child, depth + 1);
+  // Depth first with a stack of its own: a chain of parents tens of thousands deep (a snapshot
+  // can hold one) overflowed the call stack when this recursed.
+  const visit = (root: PsLine) => {
+    const stack: Array<[PsLine, number]> = [[root, 0]];
+    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+      const [line, depth] = next;
+      // A pid reused between reads could make a loop: each line is placed once.
+      if (placed.has(line.pid)) continue;
+      placed.add(line.pid);
+      lines.push(line);
+      depths.push(depth);
+      const children = childrenOf.get(line.pid) ?? [];
+      for (let i = children.length - 1; i >= 0; i--) stack.push([children[i] as PsLine, depth + 1]);
+    }
   };
   for (const line of sorted) {
-    if (line.pid === line.ppid || !shown.has(line.ppid)) visit(line, 0);
+    if (line.pid === line.ppid || !shown.has(line.ppid)) visit(line);
   }
   // Lines on a loop of parents (none is a root) are still shown, as roots.
-  for (const line of sorted) visit(line, 0);
+  for (const line of sorted) visit(line);
   return { lines, depths };
 }

@@ -3,11 +3,11 @@
 // to the model as a procfs backend; with it come what the live machine would otherwise give: its
 // sockets (the captured tables, through netsock's procfs backend), its user and group names (the
 // manifest's) and its clock (the backend's capture moment, which procfs and the model read).
-import { readFile } from 'node:fs/promises';
 import type { SocketEntry, SocketResolver, TableName } from '@procmon/netsock';
 import type { SocketLookup } from '@procmon/process';
 import type { ProcFS } from '@procmon/procfs';
 import type { SnapshotManifest } from '@procmon/snapshot';
+import { readSnapshotFile } from './snapshot-file.js';
 import { UsageError } from './usage-error.js';
 import { GETENT, groupNames, type UserLookupCommand, uidOfUser, userNames } from './users.js';
 
@@ -79,7 +79,7 @@ export async function snapshotSource(file: string): Promise<DataSource> {
   ]);
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    bytes = await readSnapshotFile(file);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new SnapshotFileError(

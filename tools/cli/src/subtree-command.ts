@@ -24,6 +24,22 @@ export function subtreeOf(process: Process): SubtreeReport {
 }
 
 function entryOf(process: Process, children: readonly ProcessNode[]): SubtreeEntry {
+  // Without recursion: a tree may be thousands deep (a chain of parents), past the call stack.
+  const root = shownEntry(process);
+  const pending: Array<[readonly ProcessNode[], SubtreeEntry[]]> = [[children, root.children]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [nodes, into] = next;
+    for (const node of nodes) {
+      const entry = shownEntry(node.process);
+      into.push(entry);
+      pending.push([node.children, entry.children]);
+    }
+  }
+  return root;
+}
+
+/** One process as shown, without its children yet. */
+function shownEntry(process: Process): SubtreeEntry {
   let path = process.comm;
   let pathSource: SubtreeEntry['pathSource'] = 'gone';
   try {
@@ -33,30 +49,31 @@ function entryOf(process: Process, children: readonly ProcessNode[]): SubtreeEnt
   } catch {
     // It exited after the walk found it: shown by its comm, marked gone.
   }
-  return {
-    pid: process.pid,
-    comm: process.comm,
-    path,
-    pathSource,
-    children: children.map((node) => entryOf(node.process, node.children)),
-  };
+  return { pid: process.pid, comm: process.comm, path, pathSource, children: [] };
 }
 
 export function formatSubtree(report: SubtreeReport): string {
   const rows: [number, string][] = [];
-  const walk = (entry: SubtreeEntry, lead: string, branch: string) => {
+  // Depth first with a stack of its own (children pushed last first), as entryOf.
+  const pending: Array<[SubtreeEntry, string, string]> = [[report.subtree, '', '']];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [entry, lead, branch] = next;
     const name =
       entry.pathSource === 'gone'
         ? `${pathText(entry.path, 'comm')} ${pc.dim('(exited)')}`
         : pathText(entry.path, entry.pathSource, entry.comm);
     rows.push([entry.pid, `${lead}${pc.dim(branch)}${name}`]);
-    entry.children.forEach((child, index) => {
+    const below = branch === '' ? '' : branch === '└─ ' ? '   ' : '│  ';
+    for (let index = entry.children.length - 1; index >= 0; index--) {
       const last = index === entry.children.length - 1;
-      const below = branch === '' ? '' : branch === '└─ ' ? '   ' : '│  ';
-      walk(child, lead + pc.dim(below), last ? '└─ ' : '├─ ');
-    });
-  };
-  walk(report.subtree, '', '');
-  const width = Math.max(...rows.map(([pid]) => String(pid).length));
+      pending.push([
+        entry.children[index] as SubtreeEntry,
+        lead + pc.dim(below),
+        last ? '└─ ' : '├─ ',
+      ]);
+    }
+  }
+  // Not Math.max(...rows): a spread of a hundred thousand rows overflows the stack too.
+  const width = rows.reduce((widest, [pid]) => Math.max(widest, String(pid).length), 0);
   return rows.map(([pid, text]) => `  ${String(pid).padStart(width)}  ${text}`).join('\n');
 }

@@ -3,7 +3,7 @@
 // refuses requests for another Host, opens the URL with xdg-open when there is one, and stops
 // on Ctrl-C.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo, createServer } from 'node:net';
@@ -201,5 +201,52 @@ describe('procmon view', () => {
     const three = procmon(['view', snapshotFile, snapshotFile, snapshotFile, '--no-open']);
     expect(three.status).toBe(2);
     expect(three.stderr).toContain('too many arguments');
+  });
+
+  it('says why in one line when the port is taken, or privileged for a user (was an internal error with a stack)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const busy = procmon(['view', snapshotFile, '--no-open', '--port', String(port)]);
+      expect(busy.status).toBe(1);
+      expect(busy.stderr).toBe(
+        `procmon: cannot serve on 127.0.0.1:${port} (EADDRINUSE): the port is in use; give another --port, or none for a free one\n`,
+      );
+    } finally {
+      taken.close();
+    }
+    if (process.getuid?.() !== 0) return;
+    // As nobody, from a file nobody may read: port 80 is refused by the kernel.
+    const open = tempFolder('procmon-view-open-');
+    chmodSync(open, 0o755);
+    const readable = join(open, 'machine.tar.gz');
+    writeFileSync(readable, readFileSync(snapshotFile), { mode: 0o644 });
+    const privileged = procmon(
+      ['view', readable, '--no-open', '--port', '80'],
+      ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+    );
+    expect(privileged.status).toBe(1);
+    expect(privileged.stderr).toBe(
+      'procmon: cannot serve on 127.0.0.1:80 (EACCES): a port below 1024 needs root; give another --port, or none for a free one\n',
+    );
+  });
+
+  it('serves the file as it was at the start, whatever replaces it (a symlink swapped)', async () => {
+    const swapped = tempFolder('procmon-view-swap-');
+    const first = join(swapped, 'first.tar.gz');
+    writeFileSync(first, readFileSync(snapshotFile));
+    const link = join(swapped, 'served.tar.gz');
+    symlinkSync(first, link);
+    const viewing = await startView([link, '--no-open']);
+    const secret = join(swapped, 'secret');
+    writeFileSync(secret, 'not for the page');
+    rmSync(link);
+    symlinkSync(secret, link);
+    const served = await get(viewing.url, '/snapshot/0');
+    expect(served.status).toBe(200);
+    expect(served.body.equals(readFileSync(first))).toBe(true);
+    viewing.child.kill('SIGINT');
+    await exited(viewing.child);
   });
 });

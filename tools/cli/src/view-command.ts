@@ -6,7 +6,6 @@
 // (so a page elsewhere cannot reach it through DNS rebinding).
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +13,7 @@ import { delimiter, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { escapeText } from '@procmon/parse';
 import { writeErr, writeOut } from './output.js';
+import { readSnapshotFile } from './snapshot-file.js';
 import { UsageError } from './usage-error.js';
 
 export interface ViewArguments {
@@ -44,6 +44,12 @@ const HEADERS = {
   'Cache-Control': 'no-store',
 };
 
+/** What to do about a port that cannot be listened on. */
+const LISTEN_HINTS: Record<string, string> = {
+  EADDRINUSE: ': the port is in use; give another --port, or none for a free one',
+  EACCES: ': a port below 1024 needs root; give another --port, or none for a free one',
+};
+
 /** A route: the bytes it answers with and their type. */
 interface Route {
   body: Uint8Array;
@@ -65,7 +71,7 @@ export async function view(files: string[], args: ViewArguments): Promise<void> 
   for (const [index, file] of files.entries()) {
     let body: Uint8Array;
     try {
-      body = await readFile(file);
+      body = await readSnapshotFile(file);
     } catch (error) {
       const code = (error as { code?: string }).code ?? String(error);
       await writeErr(`procmon: cannot read ${escapeText(file)} (${code})\n`);
@@ -79,7 +85,9 @@ export async function view(files: string[], args: ViewArguments): Promise<void> 
     server = await listen(routes, args.port ?? 0);
   } catch (error) {
     const code = (error as { code?: string }).code ?? String(error);
-    await writeErr(`procmon: cannot listen on ${HOST}:${args.port ?? 0} (${code})\n`);
+    await writeErr(
+      `procmon: cannot serve on ${HOST}:${args.port ?? 0} (${code})${LISTEN_HINTS[code] ?? ''}\n`,
+    );
     process.exitCode = 1;
     return;
   }
