@@ -8,9 +8,10 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeText } from '@procmon/parse';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInChromium } from '../../../test-support/chromium.js';
 import { cleanup, tempFolder } from '../../../test-support/processes.js';
-import { CHROMIUM, inCI, launchViewer, ORIGIN, type ServedViewer } from './chromium.js';
+import { launchViewer, ORIGIN, type ServedViewer } from './chromium.js';
 
 const PID = 7;
 const HOST = '<img src=x onerror=alert("host")>\u001b[31m\u202e';
@@ -126,69 +127,63 @@ const made = (page: Page) =>
     () => document.querySelectorAll('img, svg, iframe, a, b, script:not([src])').length,
   );
 
-if (!inCI && spawnSync(CHROMIUM, ['--version']).status !== 0) {
-  describe.skip(`hostile snapshots in the viewer: skipped, ${CHROMIUM} not found`, () => {
-    it('shows them as text', () => {});
+describeInChromium('hostile snapshots in the viewer', () => {
+  let served: ServedViewer;
+  let page: Page;
+  const dialogs: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    served = await launchViewer();
+    page = await served.context.newPage();
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 60_000);
+
+  afterAll(async () => {
+    await served?.browser.close();
+    await cleanup();
   });
-} else {
-  describe('hostile snapshots in the viewer', () => {
-    let served: ServedViewer;
-    let page: Page;
-    const dialogs: string[] = [];
-    const pageErrors: string[] = [];
 
-    beforeAll(async () => {
-      served = await launchViewer();
-      page = await served.context.newPage();
-      page.on('dialog', (dialog) => {
-        dialogs.push(dialog.message());
-        void dialog.dismiss();
-      });
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-    }, 60_000);
-
-    afterAll(async () => {
-      await served?.browser.close();
-      await cleanup();
-    });
-
-    it("shows the manifest's hostname, kernel and patterns, and every name of a process, as escaped text", async () => {
-      const hostile = hostileArchive();
-      await open(page, 'hostile.tar.gz', hostile, 'shown');
-      expect(await page.locator('[data-fact="host"]').textContent()).toBe(escapeText(HOST));
-      expect(await page.locator('[data-fact="kernel"]').textContent()).toBe(KERNEL);
-      expect(await page.locator('[data-fact="environment"]').textContent()).toBe(
-        `captured, redacted: ${PATTERN}`,
-      );
-      expect(await page.locator(`li[data-pid="${PID}"] .comm`).first().textContent()).toBe(COMM);
-      await page.click(`li[data-pid="${PID}"] > .row`);
-      await page.waitForSelector(`#details[data-pid="${PID}"]`);
-      expect(await page.locator('#details .args li').allTextContents()).toEqual([
-        '/bin/x',
-        escapeText(ARG),
-      ]);
-      expect(await page.locator('#details dd.cwd').textContent()).toBe(CWD);
-      const details = (await page.locator('#details').textContent()) ?? '';
-      expect(details).toContain(FD);
-      expect(details).toContain(ENV[0]);
-      expect(details).toContain(ENV[1]);
-      await page.click('#tabs button[data-tab="connections"]');
-      expect(await made(page)).toBe(0);
-      expect(dialogs).toEqual([]);
-    });
-
-    it('shows the refusal of a member whose name is HTML as text', async () => {
-      await open(page, 'climbing.tar.gz', climbingArchive(), 'error');
-      expect(await page.locator('#error .message').textContent()).toBe(
-        'member ../<img src=x onerror=alert(9)> is refused: it has a ".." segment',
-      );
-      expect(await made(page)).toBe(0);
-      expect(dialogs).toEqual([]);
-    });
-
-    it('made no request off its own files and threw nothing', () => {
-      expect(served.stray).toEqual([]);
-      expect(pageErrors).toEqual([]);
-    });
+  it("shows the manifest's hostname, kernel and patterns, and every name of a process, as escaped text", async () => {
+    const hostile = hostileArchive();
+    await open(page, 'hostile.tar.gz', hostile, 'shown');
+    expect(await page.locator('[data-fact="host"]').textContent()).toBe(escapeText(HOST));
+    expect(await page.locator('[data-fact="kernel"]').textContent()).toBe(KERNEL);
+    expect(await page.locator('[data-fact="environment"]').textContent()).toBe(
+      `captured, redacted: ${PATTERN}`,
+    );
+    expect(await page.locator(`li[data-pid="${PID}"] .comm`).first().textContent()).toBe(COMM);
+    await page.click(`li[data-pid="${PID}"] > .row`);
+    await page.waitForSelector(`#details[data-pid="${PID}"]`);
+    expect(await page.locator('#details .args li').allTextContents()).toEqual([
+      '/bin/x',
+      escapeText(ARG),
+    ]);
+    expect(await page.locator('#details dd.cwd').textContent()).toBe(CWD);
+    const details = (await page.locator('#details').textContent()) ?? '';
+    expect(details).toContain(FD);
+    expect(details).toContain(ENV[0]);
+    expect(details).toContain(ENV[1]);
+    await page.click('#tabs button[data-tab="connections"]');
+    expect(await made(page)).toBe(0);
+    expect(dialogs).toEqual([]);
   });
-}
+
+  it('shows the refusal of a member whose name is HTML as text', async () => {
+    await open(page, 'climbing.tar.gz', climbingArchive(), 'error');
+    expect(await page.locator('#error .message').textContent()).toBe(
+      'member ../<img src=x onerror=alert(9)> is refused: it has a ".." segment',
+    );
+    expect(await made(page)).toBe(0);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('made no request off its own files and threw nothing', () => {
+    expect(served.stray).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
