@@ -8,11 +8,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { SocketResolver } from '@procmon/netsock';
-import {
-  encodeInetDiagRequest,
-  encodeRequest,
-  encodeTupleRequest,
-} from '@procmon/netsock/netlink';
+import { encodeInetDiagRequest, encodeRequest, encodeTupleRequest } from '@procmon/netsock/netlink';
 import { connectionOwners, SocketHolderIndex } from '@procmon/process';
 import { PYTHON } from './processes.mjs';
 
@@ -130,7 +126,10 @@ const rows = [
     () => resolver.list({ tables: ['udp'], localPort: holder.port }),
   ],
   ['process `index.holders(inode, { uid })`, warm', () => index.holders(socket.inode, socket)],
-  ['`connectionOwners(tuple, { index, resolver })`, warm', () => connectionOwners(query, { index, resolver })],
+  [
+    '`connectionOwners(tuple, { index, resolver })`, warm',
+    () => connectionOwners(query, { index, resolver }),
+  ],
 ];
 const times = rows.map(() => []);
 for (let round = 0; round < ROUNDS; round++) {
@@ -140,7 +139,9 @@ bare.close();
 resolver.close();
 holder.child.kill('SIGKILL');
 const load = (await import('node:os')).loadavg().map((l) => l.toFixed(2));
-console.log(`UDP sockets held: ${UDP_SOCKETS}; ${ROUNDS} interleaved rounds of ${CALLS} calls; load average at the end ${load.join(' ')}`);
+console.log(
+  `UDP sockets held: ${UDP_SOCKETS}; ${ROUNDS} interleaved rounds of ${CALLS} calls; load average at the end ${load.join(' ')}`,
+);
 console.log('| step | µs per call (median of rounds) | best round |\n|---|--:|--:|');
 for (const [i, [name]] of rows.entries()) {
   console.log(`| ${name} | ${median(times[i]).toFixed(1)} | ${Math.min(...times[i]).toFixed(1)} |`);
