@@ -1,5 +1,6 @@
 // Where a warm UDP lookup by tuple spends its time (issue #13: "one lookup by tuple, index warm:
-// under 100 µs"). A python3 child holds 1,001 unconnected UDP sockets on 127.0.0.1; each row is
+// under 100 µs"). A python3 child holds 1,001 unconnected UDP sockets on 127.0.0.1 (and one
+// IPv6-only on ::1, for the IPv6 rows); each row is
 // one step of `connectionOwners` for the first of them (the kernel's exact lookup, the dump of
 // the UDP sockets on its port for the ambiguity check, the warm holder index), next to the same
 // netlink exchanges made bare through the addon (the floor: the kernel's work and the syscalls).
@@ -31,11 +32,14 @@ for _ in range(${UDP_SOCKETS}):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(('127.0.0.1', 0))
     held.append(s)
-print('ready', held[0].getsockname()[1], len(held), flush=True)
+v6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+v6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+v6.bind(('::1', 0))
+print('ready', held[0].getsockname()[1], v6.getsockname()[1], len(held), flush=True)
 sys.stdin.read()
 `;
 
-/** python3 holding the sockets: resolves { child, port } once they are all bound. */
+/** python3 holding the sockets: resolves { child, port, port6 } once they are all bound. */
 function startHolder() {
   const child = spawn(PYTHON, ['-c', HOLDER], { stdio: ['pipe', 'pipe', 'inherit'] });
   process.on('exit', () => child.kill('SIGKILL'));
@@ -43,9 +47,10 @@ function startHolder() {
   return new Promise((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       out += chunk;
-      const match = /^ready (\d+) (\d+)\n/.exec(out);
-      if (match && Number(match[2]) === UDP_SOCKETS) resolve({ child, port: Number(match[1]) });
-      else if (match) reject(new Error(`the holder bound ${match[2]} sockets`));
+      const match = /^ready (\d+) (\d+) (\d+)\n/.exec(out);
+      if (match && Number(match[3]) === UDP_SOCKETS)
+        resolve({ child, port: Number(match[1]), port6: Number(match[2]) });
+      else if (match) reject(new Error(`the holder bound ${match[3]} sockets`));
     });
     child.once('exit', (code) => reject(new Error(`the holder exited (${code})`)));
   });
@@ -111,10 +116,16 @@ const holder = await startHolder();
 const resolver = new SocketResolver({ backend: 'netlink' });
 const index = new SocketHolderIndex({ procfs: resolver.procfs });
 const query = { protocol: 'udp', localAddress: '127.0.0.1', localPort: holder.port };
-const first = connectionOwners(query, { index, resolver });
-if (!first.holders.some((h) => h.pid === holder.child.pid))
-  throw new Error(`wrong answer: ${JSON.stringify(first.reason)} ${first.explanation ?? ''}`);
-const socket = first.socket;
+const query6 = { protocol: 'udp', localAddress: '::1', localPort: holder.port6 };
+/** The warm-up call's answer for `q`, which must name the holder. */
+function checked(q) {
+  const result = connectionOwners(q, { index, resolver });
+  if (!result.holders.some((h) => h.pid === holder.child.pid))
+    throw new Error(`wrong answer: ${JSON.stringify(result.reason)} ${result.explanation ?? ''}`);
+  return result.socket;
+}
+const socket = checked(query);
+checked(query6);
 const bare = bareExchanges(holder.port);
 const rows = [
   ['bare addon: exact lookup (AF_INET), one send + recv', bare.exact],
@@ -129,6 +140,18 @@ const rows = [
   [
     '`connectionOwners(tuple, { index, resolver })`, warm',
     () => connectionOwners(query, { index, resolver }),
+  ],
+  [
+    "IPv6 port ::1: `resolver.list({ tables: ['udp'], localPort })` (both families: the check before)",
+    () => resolver.list({ tables: ['udp'], localPort: holder.port6 }),
+  ],
+  [
+    "IPv6 port ::1: `resolver.list({ tables: ['udp'], localPort, family: 'inet6' })` (the check now)",
+    () => resolver.list({ tables: ['udp'], localPort: holder.port6, family: 'inet6' }),
+  ],
+  [
+    'IPv6 tuple ::1: `connectionOwners(tuple, { index, resolver })`, warm',
+    () => connectionOwners(query6, { index, resolver }),
   ],
 ];
 const times = rows.map(() => []);
