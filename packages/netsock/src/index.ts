@@ -17,7 +17,7 @@ export {
   NetlinkError,
   NetlinkParseError,
 } from './netlink/errors.js';
-export { TABLE_ORDER, type TableName } from './netlink/tables.js';
+export { type InetFamily, TABLE_ORDER, type TableName } from './netlink/tables.js';
 export { type DescribedDescriptor, SocketResolver } from './resolver.js';
 export type {
   ResolveOptions,

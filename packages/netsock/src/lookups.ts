@@ -4,7 +4,13 @@
 import type { Flow } from '@procmon/procfs';
 import type { Source } from './channels.js';
 import { ALL_STATES } from './netlink/constants.js';
-import { listSink, resolveSink, TABLE_ORDER, type TableName } from './netlink/tables.js';
+import {
+  type InetFamily,
+  listSink,
+  resolveSink,
+  TABLE_ORDER,
+  type TableName,
+} from './netlink/tables.js';
 import { lookAgain } from './second-look.js';
 import {
   INET_TABLE_ORDER,
@@ -58,23 +64,30 @@ export function* lookupFlow(
 
 /**
  * Every socket of `tables`, every state, each once: one read of each table. With `localPort`,
- * only the inet sockets bound to that port: the kernel filters the dumps that can be filtered,
- * and every entry is checked here too (the /proc/net files, the tcp compat dump, unix tables).
+ * only the inet sockets bound to that port; with `family`, only the sockets of that inet family.
+ * The kernel filters the dumps that can be filtered, and every entry is checked here too (the
+ * /proc/net files, the tcp compat dump, unix tables).
  */
 export function* listFlow(
   context: ReadContext,
   source: Source,
   tables: readonly TableName[],
   localPort?: number,
+  family?: InetFamily,
 ): Flow<SocketEntry[]> {
   const entries: SocketEntry[] = [];
   const sink = listSink(entries);
+  const partial = () => entries.slice();
   for (const table of tables) {
-    yield* readTable(context, source, table, ALL_STATES, sink, () => entries.slice(), localPort);
+    yield* readTable(context, source, table, ALL_STATES, sink, partial, localPort, family);
   }
   // The unix rows that may be forged, for the inodes no table had (see addUnixRows).
   sink.settle();
-  return localPort === undefined
-    ? entries
-    : entries.filter((entry) => entry.family !== 'unix' && entry.localPort === localPort);
+  if (localPort === undefined && family === undefined) return entries;
+  return entries.filter(
+    (entry) =>
+      entry.family !== 'unix' &&
+      (localPort === undefined || entry.localPort === localPort) &&
+      (family === undefined || entry.family === family),
+  );
 }

@@ -10,7 +10,7 @@ import { type EarlyDump, EarlyDumps } from './early-dumps.js';
 import { findByCookieFlow, findFlow } from './find.js';
 import { formatSocket } from './format.js';
 import { listFlow, lookupFlow, resolveFlow } from './lookups.js';
-import { TABLE_ORDER, type TableName } from './netlink/tables.js';
+import { type InetFamily, TABLE_ORDER, type TableName } from './netlink/tables.js';
 import type { ReadContext } from './table-reads.js';
 import type {
   ResolveOptions,
@@ -187,10 +187,17 @@ export class SocketResolver {
    * kernel skipped while others closed is not looked for again (see `resolve`). With
    * `localPort`, only the inet sockets bound to that port (the kernel filters the netlink dumps,
    * so a table of thousands returns the few on the port). RangeError for a port that is not an
-   * integer from 0 to 65535, TypeError for a table name not in TABLE_ORDER.
+   * integer from 0 to 65535, TypeError for a table name not in TABLE_ORDER. With `family`
+   * (`'inet'` or `'inet6'`), only the sockets of that family: the netlink dumps of the other
+   * family are not made (each walks the kernel's whole table of its protocol); TypeError for
+   * another value.
    */
   list(
-    options?: ResolveOptions & { tables?: readonly TableName[]; localPort?: number },
+    options?: ResolveOptions & {
+      tables?: readonly TableName[];
+      localPort?: number;
+      family?: InetFamily;
+    },
   ): SocketEntry[] {
     const localPort = options?.localPort;
     if (
@@ -201,6 +208,10 @@ export class SocketResolver {
         `localPort must be an integer from 0 to 65535, got ${String(localPort)}`,
       );
     }
+    const family = options?.family;
+    if (family !== undefined && family !== 'inet' && family !== 'inet6') {
+      throw new TypeError(`family must be 'inet' or 'inet6', got ${String(family)}`);
+    }
     const tables = options?.tables ?? TABLE_ORDER;
     for (const table of tables) {
       if (!TABLE_ORDER.includes(table))
@@ -209,7 +220,7 @@ export class SocketResolver {
         );
     }
     const source = this.channels.sourceFor(options?.pid);
-    return this.procfs.run(listFlow(this.reads, source, tables, localPort));
+    return this.procfs.run(listFlow(this.reads, source, tables, localPort, family));
   }
 
   /**

@@ -9,6 +9,7 @@ import { DumpInterruptedError } from './netlink/errors.js';
 import {
   type DumpSink,
   dumpTableRetryingFlow,
+  type InetFamily,
   TABLE_ORDER,
   type TableName,
 } from './netlink/tables.js';
@@ -30,7 +31,10 @@ export interface ReadContext {
   drop(channel: NetlinkChannel): void;
 }
 
-/** One table of `source` into `sink`; `partial` is what a DumpInterruptedError carries. */
+/**
+ * One table of `source` into `sink`; `partial` is what a DumpInterruptedError carries. `localPort`
+ * and `family` narrow what the kernel dumps (the /proc/net files are read whole).
+ */
 export function* readTable(
   context: ReadContext,
   source: Source,
@@ -39,6 +43,7 @@ export function* readTable(
   sink: DumpSink,
   partial: () => SocketEntry[],
   localPort?: number,
+  family?: InetFamily,
 ): Flow<void> {
   if (source.backend === 'procfs') {
     yield* readProcTable(context.procfs, table, source.pid, sink);
@@ -46,7 +51,15 @@ export function* readTable(
   }
   let result: 'done' | 'unsupported';
   try {
-    result = yield* dumpTableRetryingFlow(source.channel, table, states, sink, partial, localPort);
+    result = yield* dumpTableRetryingFlow(
+      source.channel,
+      table,
+      states,
+      sink,
+      partial,
+      localPort,
+      family,
+    );
   } catch (error) {
     // A dump cut short may leave the kernel's side of it running: go on with a new socket.
     if (!(error instanceof DumpInterruptedError)) context.drop(source.channel);

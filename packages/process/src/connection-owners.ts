@@ -3,6 +3,7 @@
 // inode (each with its identity checked), and when none is found the answer says why.
 import {
   type ConnectionQuery,
+  checkQuery,
   datagramRivals,
   type ResolveOptions,
   type SocketEntry,
@@ -162,8 +163,16 @@ function rivalsOf(
   where: ResolveOptions,
 ): SocketEntry[] {
   if (query.protocol === 'tcp') return [];
-  // Only the sockets on the query's port: a table of thousands is filtered by the kernel.
-  const onPort = resolver.list({ ...where, tables: [query.protocol], localPort: query.localPort });
+  // Only the sockets on the query's port: a table of thousands is filtered by the kernel. An
+  // IPv6 tuple (not IPv4-mapped) has no IPv4 rival, so the IPv4 dump (a walk of the kernel's
+  // whole UDP table) is not made; an IPv4 one has IPv6 rivals (`::`, `::ffff:` binds).
+  const family = checkQuery(query).ipv4 ? undefined : 'inet6';
+  const onPort = resolver.list({
+    ...where,
+    tables: [query.protocol],
+    localPort: query.localPort,
+    ...(family === undefined ? {} : { family }),
+  });
   return datagramRivals(onPort, query, socket);
 }
 

@@ -42,6 +42,10 @@ export const TABLE_ORDER: readonly TableName[] = [
   'sctp',
 ];
 
+/** An inet family a dump can be narrowed to. */
+export type InetFamily = 'inet' | 'inet6';
+const FAMILY_NUMBER: Readonly<Record<InetFamily, number>> = { inet: AF_INET, inet6: AF_INET6 };
+
 /** One netlink request of a table: a table may take two (one per inet family). */
 interface TableRequest {
   type: number;
@@ -131,6 +135,8 @@ export type { DiagChannel } from './channel-exchange.js';
  * Dumps one table over `channel` into `sink`. Returns whether any part was interrupted
  * (NLM_F_DUMP_INTR), or `unsupported` when the kernel has no diag handler for it (ENOENT: the
  * raw_diag or sctp_diag module is absent; none exists for ICMP ping sockets); other errors throw.
+ * With `family`, a table dumped per family asks only that family's request: the other's sockets
+ * are not wanted, and each request is a walk of the kernel's whole hash table.
  */
 export function* dumpTableFlow(
   channel: DiagChannel,
@@ -138,6 +144,7 @@ export function* dumpTableFlow(
   states: number,
   sink: DumpSink,
   localPort?: number,
+  family?: InetFamily,
 ): Flow<{ interrupted: boolean } | 'unsupported'> {
   const spec = TABLES[table];
   if (spec.requests.length === 0 || channel.unsupported.has(table)) return 'unsupported';
@@ -145,9 +152,13 @@ export function* dumpTableFlow(
   if (spec.fallback !== undefined && channel.unsupported.has(`${table}:compat`)) {
     requests = spec.fallback;
   }
+  const only = family === undefined ? undefined : FAMILY_NUMBER[family];
   let interrupted = false;
   for (let i = 0; i < requests.length; i++) {
     const request = requests[i] as TableRequest;
+    // A request of one inet family (not tcp's compat form, family 0) holds no socket of the other.
+    const narrowed = only !== undefined && request.family !== 0;
+    if (narrowed && request.family !== only) continue;
     let result: ExchangeResult;
     try {
       result = yield* dumpOne(channel, spec, request, states, sink, localPort);
@@ -159,10 +170,13 @@ export function* dumpTableFlow(
         COMPAT_MISSING.has(error.code)
       ) {
         channel.unsupported.add(`${table}:compat`);
-        return yield* dumpTableFlow(channel, table, states, sink, localPort);
+        return yield* dumpTableFlow(channel, table, states, sink, localPort, family);
       }
       // ENOENT: no handler for this family/protocol (a module not loaded, IPv6 disabled).
       if (error.code !== 'ENOENT') throw error;
+      // ENOENT for the one family asked: no diag handler, or that family absent (IPv6 off). Which
+      // is not told here, so the channel is not marked; this call reads the /proc/net files.
+      if (narrowed) return 'unsupported';
       if (i === 0) {
         channel.unsupported.add(table);
         return 'unsupported';
@@ -235,9 +249,10 @@ export function* dumpTableRetryingFlow(
   sink: DumpSink,
   partial: () => SocketEntry[],
   localPort?: number,
+  family?: InetFamily,
 ): Flow<'done' | 'unsupported'> {
   for (let attempt = 0; ; attempt++) {
-    const result = yield* dumpTableFlow(channel, table, states, sink, localPort);
+    const result = yield* dumpTableFlow(channel, table, states, sink, localPort, family);
     if (result === 'unsupported') return result;
     if (!result.interrupted) return 'done';
     if (attempt === 1) throw new DumpInterruptedError(table, partial());
