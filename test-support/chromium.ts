@@ -2,7 +2,7 @@
 // over a snapshot, the viewer): Debian's /usr/bin/chromium driven by playwright-core. Where it is
 // missing the suite is skipped with a warning, except in CI, where that is a failure.
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -45,4 +45,53 @@ export function describeInChromium(title: string, body: () => void): void {
       throw new Error(`${CHROMIUM} not found and CI is set: install it (${install})`);
     });
   });
+}
+
+/** What a page's request for one path gets: a file's bytes and type. */
+export interface MemoryFile {
+  contentType: string;
+  body: Uint8Array | string;
+}
+
+/**
+ * A new page at `origin`, every request answered from memory, nothing from the network: `/` is an
+ * empty page titled `title`, any other path what `serve` gives, else a 404 recorded in
+ * `record.offOrigin` (as is any request off the origin, aborted). Uncaught errors and
+ * console.error of the page go to `record.pageErrors`.
+ */
+export async function memoryPage(
+  browser: Browser,
+  origin: string,
+  title: string,
+  serve: (path: string) => MemoryFile | undefined,
+  record: { offOrigin: string[]; pageErrors: string[] },
+): Promise<Page> {
+  const context = await browser.newContext();
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin !== origin) {
+      record.offOrigin.push(url.href);
+      return route.abort();
+    }
+    const file =
+      url.pathname === '/'
+        ? {
+            contentType: 'text/html; charset=utf-8',
+            body: `<!doctype html><meta charset="utf-8"><title>${title}</title>`,
+          }
+        : serve(url.pathname);
+    if (file !== undefined) {
+      const body = typeof file.body === 'string' ? file.body : Buffer.from(file.body);
+      return route.fulfill({ contentType: file.contentType, body });
+    }
+    record.offOrigin.push(`${url.href} (no such file)`);
+    return route.fulfill({ status: 404, body: 'not found' });
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => record.pageErrors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') record.pageErrors.push(`console.error: ${message.text()}`);
+  });
+  await page.goto(`${origin}/`);
+  return page;
 }

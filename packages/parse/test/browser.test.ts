@@ -6,7 +6,7 @@ import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInChromium, launchChromium } from '../../../test-support/chromium.js';
+import { describeInChromium, launchChromium, memoryPage } from '../../../test-support/chromium.js';
 
 const ORIGIN = 'http://procmon.test';
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -228,33 +228,18 @@ describeInChromium('real browser (headless Chromium) runs dist/index.js like Nod
     }
     nodeModule = await import(pathToFileURL(entry).href);
     browser = await launchChromium();
-    const context = await browser.newContext();
-    await context.route('**/*', async (route) => {
-      const url = new URL(route.request().url());
-      if (url.origin !== ORIGIN) {
-        offOrigin.push(url.href);
-        return route.abort();
-      }
-      if (url.pathname === '/') {
-        return route.fulfill({
-          contentType: 'text/html; charset=utf-8',
-          body: '<!doctype html><meta charset="utf-8"><title>procmon parse</title>',
-        });
-      }
-      const file = url.pathname.startsWith('/dist/') ? join(DIST, url.pathname.slice(6)) : '';
-      if (file.startsWith(DIST) && existsSync(file)) {
+    page = await memoryPage(
+      browser,
+      ORIGIN,
+      'procmon parse',
+      (path) => {
+        const file = path.startsWith('/dist/') ? join(DIST, path.slice(6)) : '';
+        if (!file.startsWith(DIST) || !existsSync(file)) return undefined;
         const type = extname(file) === '.map' ? 'application/json' : 'text/javascript';
-        return route.fulfill({ contentType: `${type}; charset=utf-8`, body: readFileSync(file) });
-      }
-      offOrigin.push(`${url.href} (no such file)`);
-      return route.fulfill({ status: 404, body: 'not found' });
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
-    });
-    await page.goto(`${ORIGIN}/`);
+        return { contentType: `${type}; charset=utf-8`, body: readFileSync(file) };
+      },
+      { offOrigin, pageErrors },
+    );
     // Page-side code goes in as source text: vitest transforms this file, and a transformed
     // function (its import() above all) would not run in a page.
     await page.evaluate(`(async () => {

@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { build, createLogger, type Rollup } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInChromium, launchChromium } from '../../../test-support/chromium.js';
+import { describeInChromium, launchChromium, memoryPage } from '../../../test-support/chromium.js';
 import { tempFolder, trackChild } from './helpers.js';
 
 const ORIGIN = 'http://procmon.test';
@@ -208,35 +208,19 @@ describeInChromium('the model in a real browser (headless Chromium) over a snaps
     inNode = calls.serialize(await calls.modelCalls(nodeModules, bytes, subject));
 
     browser = await launchChromium();
-    const context = await browser.newContext();
-    await context.route('**/*', async (route) => {
-      const url = new URL(route.request().url());
-      if (url.origin !== ORIGIN) {
-        offOrigin.push(url.href);
-        return route.abort();
-      }
-      if (url.pathname === '/') {
-        return route.fulfill({
-          contentType: 'text/html; charset=utf-8',
-          body: '<!doctype html><meta charset="utf-8"><title>procmon model</title>',
-        });
-      }
-      if (url.pathname === '/snapshot.tar.gz') {
-        return route.fulfill({ contentType: 'application/gzip', body: Buffer.from(bytes) });
-      }
-      const file = bundle.files.get(url.pathname.slice(1));
-      if (file !== undefined) {
-        return route.fulfill({ contentType: 'text/javascript; charset=utf-8', body: file });
-      }
-      offOrigin.push(`${url.href} (no such file)`);
-      return route.fulfill({ status: 404, body: 'not found' });
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
-    });
-    await page.goto(`${ORIGIN}/`);
+    page = await memoryPage(
+      browser,
+      ORIGIN,
+      'procmon model',
+      (path) => {
+        if (path === '/snapshot.tar.gz') return { contentType: 'application/gzip', body: bytes };
+        const file = bundle.files.get(path.slice(1));
+        return file === undefined
+          ? undefined
+          : { contentType: 'text/javascript; charset=utf-8', body: file };
+      },
+      { offOrigin, pageErrors },
+    );
     // Page-side code goes in as source text: vitest transforms this file, and a transformed
     // function (its import() above all) would not run in a page.
     inPage = (await page
