@@ -19,7 +19,13 @@ import {
   tempRoot,
 } from '../test/helpers.js';
 import { ProcfsError } from './errors.js';
-import { bootTimeFromStat, factsFromAuxv, uptimeFromBytes } from './machine-facts.js';
+import type { Backend } from './flow.js';
+import {
+  bootTimeFromStat,
+  factsFromAuxv,
+  type MachineFacts,
+  uptimeFromBytes,
+} from './machine-facts.js';
 import { nodeBackend } from './node-backend.js';
 import type { Op } from './ops.js';
 import { ProcFS } from './procfs.js';
@@ -109,20 +115,7 @@ describe.each(modes)('machineFacts (%s)', (mode) => {
 
   it("gives a backend's own facts (a snapshot's) and reads nothing", async () => {
     const given = { pageSize: 16384, clockTicks: 300, bootTimeSeconds: 1_600_000_000 };
-    const ops: string[] = [];
-    const backend = {
-      ...nodeBackend,
-      name: 'with-facts',
-      machineFacts: given,
-      perform(op: Op, root: string) {
-        ops.push(op.kind);
-        return nodeBackend.perform(op, root);
-      },
-      performAsync(op: Op, root: string) {
-        ops.push(op.kind);
-        return nodeBackend.performAsync(op, root);
-      },
-    };
+    const { backend, ops } = recordingBackend(given);
     const facts = await call(mode, () => apiOf(new ProcFS({ backend }), mode).machineFacts());
     expect(facts).toEqual(given);
     expect(ops).toEqual([]);
@@ -208,20 +201,12 @@ describe.each(modes)('machineMoment (%s)', (mode) => {
 
   it("gives a backend's capture moment (a snapshot's) and reads nothing", async () => {
     const capturedAt = { wallMs: 1_700_000_000_123, uptimeSeconds: 3600.25 };
-    const ops: string[] = [];
-    const backend = {
-      ...nodeBackend,
-      name: 'captured',
-      machineFacts: { pageSize: 4096, clockTicks: 100, bootTimeSeconds: 1_699_996_400, capturedAt },
-      perform(op: Op, root: string) {
-        ops.push(op.kind);
-        return nodeBackend.perform(op, root);
-      },
-      performAsync(op: Op, root: string) {
-        ops.push(op.kind);
-        return nodeBackend.performAsync(op, root);
-      },
-    };
+    const { backend, ops } = recordingBackend({
+      pageSize: 4096,
+      clockTicks: 100,
+      bootTimeSeconds: 1_699_996_400,
+      capturedAt,
+    });
     const moment = await call(mode, () => apiOf(new ProcFS({ backend }), mode).machineMoment());
     expect(moment).toEqual(capturedAt);
     expect(ops).toEqual([]);
@@ -238,3 +223,22 @@ describe('uptimeFromBytes', () => {
     expect(uptimeFromBytes(bytes(''))).toBeUndefined();
   });
 });
+
+/** nodeBackend carrying `machineFacts`, with every op it performs recorded in `ops`. */
+function recordingBackend(machineFacts: MachineFacts): { backend: Backend; ops: string[] } {
+  const ops: string[] = [];
+  const backend: Backend = {
+    ...nodeBackend,
+    name: 'with-facts',
+    machineFacts,
+    perform(op: Op, root: string) {
+      ops.push(op.kind);
+      return nodeBackend.perform(op, root);
+    },
+    performAsync(op: Op, root: string) {
+      ops.push(op.kind);
+      return nodeBackend.performAsync(op, root);
+    },
+  };
+  return { backend, ops };
+}
